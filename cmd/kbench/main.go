@@ -1,0 +1,117 @@
+// Command kbench is a load-testing and benchmark harness for Amazon Kinesis
+// Data Streams. See README.md for a walk-through.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// version is kbench's version; release builds set it with -ldflags.
+var version = "0.1.0-dev"
+
+// Exit codes (DESIGN.md): 0 ok, 1 thresholds or gate failed, 2 bad input or
+// usage, 3 the run itself failed.
+const (
+	exitOK        = 0
+	exitFailed    = 1
+	exitUsage     = 2
+	exitRunFailed = 3
+)
+
+// exitError carries an exit code up to main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, args...)}
+}
+
+const usage = `kbench: load tests and benchmarks for Amazon Kinesis Data Streams
+
+Usage:
+  kbench run SCENARIO.yaml [--target sim|kinesis-mock|localstack|aws] [--endpoint URL] [--out DIR] [--set path=value]...
+  kbench sim [--addr HOST:PORT] [--quotas aws|off] [--put-delay D] ...
+  kbench report DIR...
+  kbench version
+
+Run "kbench COMMAND -h" for a command's flags.
+Exit codes: 0 ok, 1 thresholds failed, 2 bad input or usage, 3 the run failed.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = runCmd(args[1:], stdout, stderr)
+	case "sim":
+		err = simCmd(args[1:], stdout, stderr)
+	case "report":
+		err = reportCmd(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "kbench", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "kbench: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	code := exitRunFailed
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	if code != exitFailed || !errors.Is(err, errVerdict) {
+		fmt.Fprintf(stderr, "kbench %s: %s\n", args[0], strings.TrimSpace(err.Error()))
+	}
+	return code
+}
+
+// parseInterspersed parses flags that may come before or after positional
+// arguments, as in "kbench run FILE --set a=b".
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		args = fs.Args()
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// kbench runs the CLI in-process and returns its exit code and output.
+func kbench(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// readSummary decodes a results directory's summary.json as a generic tree.
+func readSummary(t *testing.T, dir string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// get walks a dotted path through a decoded summary.
+func get(t *testing.T, m map[string]any, path string) any {
+	t.Helper()
+	var cur any = m
+	for _, k := range strings.Split(path, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			t.Fatalf("summary.json: %s: %q is not an object", path, k)
+		}
+		if cur, ok = obj[k]; !ok {
+			t.Fatalf("summary.json has no key %s", path)
+		}
+	}
+	return cur
+}
+
+func num(t *testing.T, m map[string]any, path string) float64 {
+	t.Helper()
+	v, ok := get(t, m, path).(float64)
+	if !ok {
+		t.Fatalf("summary.json: %s is not a number", path)
+	}
+	return v
+}
+
+// checkAccounting asserts the contract every clean run must meet: every key
+// of DESIGN.md present, nothing lost, the e2e histogram holding one value per
+// consumed record, ordered percentiles.
+func checkAccounting(t *testing.T, dir string) map[string]any {
+	t.Helper()
+	s := readSummary(t, dir)
+	for _, k := range []string{"totals.produced", "totals.acked", "totals.failed", "totals.throttled",
+		"totals.consumed", "totals.lost", "totals.duplicates", "throughput.produced_rps",
+		"throughput.consumed_rps", "throughput.produced_bytes_per_s", "schema_version"} {
+		num(t, s, k)
+	}
+	for _, h := range []string{"put", "e2e", "e2e_uncorrected"} {
+		for _, f := range []string{"count", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms"} {
+			num(t, s, "latency."+h+"."+f)
+		}
+	}
+	for _, k := range []string{"scenario", "target", "config", "verdict", "thresholds", "per_shard"} {
+		get(t, s, k)
+	}
+	shards, _ := s["per_shard"].([]any)
+	if len(shards) == 0 {
+		t.Fatal("per_shard is empty")
+	}
+	for _, sh := range shards {
+		for _, k := range []string{"shard_id", "records", "bytes", "throttled"} {
+			get(t, sh.(map[string]any), k)
+		}
+	}
+	produced, acked, consumed := num(t, s, "totals.produced"), num(t, s, "totals.acked"), num(t, s, "totals.consumed")
+	if produced == 0 || acked != produced {
+		t.Errorf("produced %v, acked %v: want all produced records acknowledged", produced, acked)
+	}
+	if acked != consumed {
+		t.Errorf("acked %v != consumed %v", acked, consumed)
+	}
+	if lost := num(t, s, "totals.lost"); lost != 0 {
+		t.Errorf("lost = %v, want 0", lost)
+	}
+	if n := num(t, s, "latency.e2e.count"); n != consumed {
+		t.Errorf("e2e count %v != consumed %v", n, consumed)
+	}
+	p := []float64{num(t, s, "latency.e2e.p50_ms"), num(t, s, "latency.e2e.p90_ms"), num(t, s, "latency.e2e.p99_ms"),
+		num(t, s, "latency.e2e.p999_ms"), num(t, s, "latency.e2e.max_ms")}
+	for i := 1; i < len(p); i++ {
+		if p[i] < p[i-1] {
+			t.Errorf("e2e percentiles out of order: %v", p)
+		}
+	}
+	for _, f := range []string{"timeseries.csv", "e2e.hlog", "put.hlog", "report.html", "report.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("results dir lacks %s: %v", f, err)
+		}
+	}
+	return s
+}
+
+func TestRunOnSim(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=4s", "--set", "warmup=0s", "--set", "drain=10s", "--set", "thresholds=[]")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := checkAccounting(t, dir)
+	if kind := get(t, s, "target.kind"); kind != "sim" {
+		t.Errorf("target.kind = %v, want sim (the default)", kind)
+	}
+	if d := get(t, s, "scenario.duration"); d != "4s" {
+		t.Errorf("scenario.duration = %v, want the --set value 4s echoed", d)
+	}
+	if !strings.Contains(stdout, "e2e") {
+		t.Errorf("no text summary on stdout:\n%s", stdout)
+	}
+}
+
+func TestRunOnKinesisMock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts kinesis-mock")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed: the kinesis-mock target needs Node.js")
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--target", "kinesis-mock", "--out", dir,
+		"--set", "duration=10s", "--set", "warmup=0s", "--set", "stream.shards=2",
+		"--set", "producers[0].rate.rps=200", "--set", "thresholds=[]")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := checkAccounting(t, dir)
+	if kind := get(t, s, "target.kind"); kind != "kinesis-mock" {
+		t.Errorf("target.kind = %v", kind)
+	}
+	if n := num(t, s, "totals.acked"); n < 1500 {
+		t.Errorf("acked %v records in 10 s at 200/s, want about 2000", n)
+	}
+}
+
+func TestBadInputExits2(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("name: bad\nproducers:\n  - generator: payments\n    rate: {profile: constant, rps: 10}\n    colour: blue\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown key", []string{"run", bad, "--out", out}, []string{"bad.yaml:5", "colour"}},
+		{"bad --set", []string{"run", "../../scenarios/payments.yaml", "--out", out, "--set", "stream.shards=zero"}, []string{"--set", "stream.shards"}},
+		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml"), "--out", out}, []string{"nope.yaml"}},
+		{"bad target", []string{"run", "../../scenarios/payments.yaml", "--target", "kafka"}, []string{"kafka"}},
+		{"no scenario", []string{"run"}, []string{"scenario"}},
+		{"unknown command", []string{"frobnicate"}, []string{"frobnicate"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := kbench(t, c.args...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not name %q:\n%s", w, stderr)
+				}
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("bad input wrote %s", out)
+			}
+		})
+	}
+}
+
+func TestUnreachableTargetExits3(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--target", "kinesis-mock",
+		"--endpoint", "http://127.0.0.1:1", "--out", filepath.Join(dir, "out"))
+	if code != exitRunFailed {
+		t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "127.0.0.1:1") {
+		t.Errorf("error does not name the endpoint:\n%s", stderr)
+	}
+}
+
+func TestInterruptKeepsResults(t *testing.T) {
+	dir := t.TempDir()
+	go func() {
+		time.Sleep(3 * time.Second)
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+	}()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=60s", "--set", "warmup=0s")
+	if code != exitRunFailed {
+		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := readSummary(t, dir)
+	if num(t, s, "totals.produced") == 0 {
+		t.Error("nothing recorded before the interrupt")
+	}
+	errs, _ := s["errors"].([]any)
+	if len(errs) == 0 || !strings.Contains(errs[0].(string), "interrupted") {
+		t.Errorf("errors = %v, want the interruption named", s["errors"])
+	}
+	if get(t, s, "verdict") != "fail" {
+		t.Error("an interrupted run must not pass")
+	}
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/runner"
+	"github.com/kbench/kbench/scenarios"
+	"github.com/kbench/kbench/targets"
+)
+
+// errVerdict marks a run whose thresholds failed (exit 1); the summary has
+// already said why.
+var errVerdict = errors.New("thresholds failed")
+
+type runOpts struct {
+	target   string
+	endpoint string
+	region   string
+	out      string
+	sets     multiFlag
+	quiet    bool
+}
+
+var targetKinds = map[string]bool{"sim": true, "kinesis-mock": true, "localstack": true, "aws": true}
+
+func runCmd(args []string, stdout, stderr io.Writer) error {
+	var o runOpts
+	fs := flag.NewFlagSet("kbench run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.target, "target", "", "where records go: sim (default), kinesis-mock, localstack or aws; overrides the scenario's target.kind")
+	fs.StringVar(&o.endpoint, "endpoint", "", "URL of a running Kinesis-compatible endpoint; overrides target.endpoint")
+	fs.StringVar(&o.region, "region", "", "AWS region; overrides target.region")
+	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
+	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
+	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{exitUsage, err}
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErr("want exactly one scenario file, got %d arguments", len(pos))
+	}
+	if o.target != "" && !targetKinds[o.target] {
+		return usageErr("--target %q: want sim, kinesis-mock, localstack or aws", o.target)
+	}
+
+	// Everything the user said is checked before anything is started or written.
+	sc, err := scenarios.Load(pos[0], o.sets)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	if o.target != "" {
+		sc.Target.Kind = o.target
+	}
+	if o.endpoint != "" {
+		sc.Target.Endpoint = o.endpoint
+	}
+	if o.region != "" {
+		sc.Target.Region = o.region
+	}
+	cells, err := sc.Cells()
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	for _, c := range cells {
+		c.Target = sc.Target
+	}
+	out := o.out
+	if out == "" {
+		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if sc.Target.Kind == "aws" {
+		fmt.Fprintf(stderr, "real AWS: %s\n", estimate(cells))
+	}
+	tgt, err := targets.Open(ctx, targets.Spec{
+		Kind: sc.Target.Kind, Endpoint: sc.Target.Endpoint, Region: sc.Target.Region,
+		Sim: sc.Target.Sim, Log: stderr,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return &exitError{exitRunFailed, fmt.Errorf("interrupted while starting the target: %w", err)}
+		}
+		return &exitError{exitRunFailed, err}
+	}
+	defer func() {
+		if err := tgt.Close(); err != nil {
+			fmt.Fprintf(stderr, "warning: stopping the target: %v\n", err)
+		}
+	}()
+	fmt.Fprintf(stderr, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
+
+	live := !o.quiet && isTerminal(stderr)
+	var dirs []string
+	var runErr error
+	failed := false
+	for i, cell := range cells {
+		if ctx.Err() != nil {
+			break
+		}
+		dir := runner.CellDir(out, cell.Cell)
+		if cell.Cell != "" {
+			fmt.Fprintf(stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
+		}
+		sum, err := runner.Run(ctx, runner.Options{
+			Scenario: cell, Target: tgt, OutDir: dir, Log: stderr, Live: live, Version: version,
+		})
+		if sum != nil {
+			dirs = append(dirs, dir)
+			reports.WriteText(stdout, sum)
+			fmt.Fprintf(stdout, "results: %s\n", dir)
+			if sum.Verdict != "pass" {
+				failed = true
+			}
+		}
+		if err != nil {
+			runErr = err
+			break
+		}
+	}
+	if len(dirs) > 1 {
+		if err := reports.RenderComparison(dirs, out); err != nil {
+			fmt.Fprintf(stderr, "warning: comparison: %v\n", err)
+		} else {
+			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
+		}
+	}
+	if runErr != nil {
+		return &exitError{exitRunFailed, runErr}
+	}
+	if failed {
+		return &exitError{exitFailed, errVerdict}
+	}
+	return nil
+}
+
+// estimate is the cost line shown before a run against real AWS: the
+// records each cell will offer, at the size its generators make.
+func estimate(cells []*scenarios.Scenario) string {
+	var total float64
+	for _, c := range cells {
+		var recs float64
+		var bytes, samples int
+		for _, p := range c.Producers {
+			recs += meanRate(p.Rate, c.Duration) * c.Duration.Seconds()
+			if g, err := generators.New(p.Options, p.Seed); err == nil {
+				var buf []byte
+				for i := 0; i < 64; i++ {
+					var entity string
+					buf, entity = g.Next(buf[:0], 0)
+					bytes += len(buf) + len(entity) + envelope.Size
+					samples++
+				}
+			}
+		}
+		avg := 1024
+		if samples > 0 {
+			avg = bytes / samples
+		}
+		cost := targets.EstimateCost(c.Stream.Shards, c.Stream.Mode == "on-demand", c.Duration+c.Drain, int64(recs), avg)
+		total += cost.TotalUSD
+		if len(cells) == 1 {
+			return cost.String()
+		}
+	}
+	return fmt.Sprintf("estimated AWS cost of %d runs: about $%.4f (us-east-1 prices, reads not included)", len(cells), total)
+}
+
+// meanRate is a rate profile's average over d, in records per second.
+func meanRate(r scenarios.Rate, d time.Duration) float64 {
+	switch r.Profile {
+	case "ramp":
+		if d <= r.Over {
+			return r.From + (r.To-r.From)*d.Seconds()/r.Over.Seconds()/2
+		}
+		return ((r.From+r.To)/2*r.Over.Seconds() + r.To*(d-r.Over).Seconds()) / d.Seconds()
+	case "steps":
+		var n, t float64
+		for _, s := range r.Steps {
+			n += s.RPS * s.For.Seconds()
+			t += s.For.Seconds()
+		}
+		if t > 0 {
+			return n / t
+		}
+		return 0
+	case "sine":
+		return r.Base
+	}
+	return r.RPS
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,83 @@
+package collectors
+
+import (
+	"sync/atomic"
+
+	"github.com/kbench/kbench/metrics"
+)
+
+// Tracker is one consumer application's view of a run: which records of the
+// run it has seen, one bit per record and producer, and how many it saw more
+// than once. It is safe for concurrent use by all of that application's shard
+// readers.
+type Tracker struct {
+	seen       []*metrics.SeqSet // by producer id
+	distinct   atomic.Int64
+	duplicates atomic.Int64
+}
+
+// maxSeq bounds the sequence numbers a Tracker accepts: 2^36 records of one
+// producer, 19 hours at a million records per second. A record claiming a
+// larger one is damaged or not kbench's, and marking it would allocate the
+// set's index up to it.
+const maxSeq = 1 << 36
+
+// trackResult is what Tracker.add reports about one record.
+type trackResult uint8
+
+const (
+	trackNew       trackResult = iota // first time this record was seen
+	trackDuplicate                    // seen before
+	trackUnknown                      // producer id outside the run or seq beyond maxSeq: not this run's record
+)
+
+// NewTracker returns an empty tracker for a run with the given number of
+// producer instances (ids 0 .. producers-1).
+func NewTracker(producers int) *Tracker {
+	t := &Tracker{seen: make([]*metrics.SeqSet, max(producers, 0))}
+	for i := range t.seen {
+		t.seen[i] = new(metrics.SeqSet)
+	}
+	return t
+}
+
+// add marks record seq of producer as seen.
+func (t *Tracker) add(producer uint32, seq uint64) trackResult {
+	if int(producer) >= len(t.seen) || seq >= maxSeq {
+		return trackUnknown
+	}
+	if t.seen[producer].Add(seq) {
+		t.distinct.Add(1)
+		return trackNew
+	}
+	t.duplicates.Add(1)
+	return trackDuplicate
+}
+
+// Seen returns how many distinct records of the run the application has seen.
+func (t *Tracker) Seen() int64 { return t.distinct.Load() }
+
+// Duplicates returns how many records the application saw again after the
+// first time.
+func (t *Tracker) Duplicates() int64 { return t.duplicates.Load() }
+
+// Has reports whether the application has seen record seq of producer.
+func (t *Tracker) Has(producer uint32, seq uint64) bool {
+	return int(producer) < len(t.seen) && t.seen[producer].Has(seq)
+}
+
+// Lost returns how many records run's producers had acknowledged that the
+// application has not seen, summed over producers. Call it after the drain
+// period: until then, records still in flight count as lost.
+func (t *Tracker) Lost(run *metrics.Run) int64 {
+	var n int64
+	for p := range run.Producers() {
+		acked := run.AckedSet(uint32(p))
+		if p < len(t.seen) {
+			n += acked.Missing(t.seen[p])
+		} else {
+			n += acked.Len()
+		}
+	}
+	return n
+}

@@ -1,0 +1,40 @@
+package generators
+
+import "time"
+
+type poisson struct {
+	rps  float64
+	seed int64
+	rng  rng
+	n    uint64  // the last record whose time is known
+	t    float64 // its due time, seconds
+}
+
+// Poisson returns a pacer whose records arrive as a Poisson process of rps
+// records per second: record 0 is due at 0 and the gaps after it are
+// exponential with mean 1/rps, drawn from a source seeded with seed. It
+// remembers the last record it placed, so asking for n, n+1, n+2, … costs
+// one draw each and gives the same times for the same seed; asking for an
+// earlier record replays from record 0. It is not safe for concurrent use.
+// A rate that is not positive and finite sends nothing.
+func Poisson(rps float64, seed int64) Pacer {
+	return &poisson{rps: cleanRate(rps), seed: seed, rng: newRNG(seed, saltPoisson)}
+}
+
+// Due implements Pacer.
+func (p *poisson) Due(n uint64) (time.Duration, bool) {
+	if p.rps == 0 {
+		return 0, false
+	}
+	if n < p.n {
+		p.rng, p.n, p.t = newRNG(p.seed, saltPoisson), 0, 0
+	}
+	for p.n < n {
+		p.t += p.rng.Exp() / p.rps
+		p.n++
+	}
+	return durationOf(p.t)
+}
+
+// Rate implements Pacer.
+func (p *poisson) Rate(time.Duration) float64 { return p.rps }

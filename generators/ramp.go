@@ -1,0 +1,54 @@
+package generators
+
+import (
+	"math"
+	"time"
+)
+
+type ramp struct {
+	from, to float64
+	over     float64 // seconds
+	total    float64 // records due during the ramp
+}
+
+// Ramp returns a pacer whose rate moves linearly from `from` to `to`
+// records per second over `over`, then holds `to`. A negative or non-finite
+// rate counts as 0; over ≤ 0 holds `to` from the start. When `to` is 0 the
+// profile sends only the records due during the ramp.
+func Ramp(from, to float64, over time.Duration) Pacer {
+	from, to = cleanRate(from), cleanRate(to)
+	if over <= 0 {
+		from = to
+	}
+	o := secondsOf(over)
+	return ramp{from: from, to: to, over: o, total: (from + to) / 2 * o}
+}
+
+// Due implements Pacer. During the ramp it solves
+// from·t + (to−from)·t²/(2·over) = n.
+func (r ramp) Due(n uint64) (time.Duration, bool) {
+	x := float64(n)
+	if x >= r.total {
+		if r.to == 0 {
+			return 0, false
+		}
+		return durationOf(r.over + (x-r.total)/r.to)
+	}
+	if x == 0 {
+		return 0, true
+	}
+	a := (r.to - r.from) / (2 * r.over)
+	b := r.from
+	// The root of a·t² + b·t − x = 0 in [0, over], in the form that does
+	// not cancel when a is small.
+	return durationOf(2 * x / (b + math.Sqrt(max(0, b*b+4*a*x))))
+}
+
+// Rate implements Pacer.
+func (r ramp) Rate(elapsed time.Duration) float64 {
+	t := secondsOf(elapsed)
+	if t >= r.over {
+		return r.to
+	}
+	return r.from + (r.to-r.from)*t/r.over
+}

@@ -1,0 +1,137 @@
+package metrics
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// Latency metric names. They are the keys under "latency" in summary.json and
+// the stems of the .hlog files.
+const (
+	LatPut            = "put"             // one PutRecords call, request to response
+	LatE2E            = "e2e"             // intended send time to consumed (coordinated-omission corrected)
+	LatE2EUncorrected = "e2e_uncorrected" // actual send time to consumed
+	LatLateness       = "lateness"        // actual send time minus intended send time
+	LatDelivery       = "delivery"        // intended send time to acknowledged
+)
+
+// Run is everything one run records. Producers and collectors write into it
+// concurrently; the run loop samples it every second; reports read it at the
+// end. All counters count records unless their name says bytes or calls.
+type Run struct {
+	Put, E2E, E2EUncorrected, Lateness, Delivery *Latency
+
+	Produced      atomic.Int64 // records generated and handed to the batcher
+	Acked         atomic.Int64 // records the target accepted
+	Failed        atomic.Int64 // records given up on after the last attempt
+	Unsent        atomic.Int64 // records generated but never sent (run stopped)
+	Throttled     atomic.Int64 // record-attempts rejected with ProvisionedThroughputExceededException
+	Retried       atomic.Int64 // record resends (each failed attempt that was retried)
+	Calls         atomic.Int64 // PutRecords calls made, including retries
+	CallErrors    atomic.Int64 // PutRecords calls that failed whole (transport or service error)
+	Late          atomic.Int64 // records sent more than a pacer tick after their intended time
+	ProducedBytes atomic.Int64 // bytes of acknowledged records (data + partition key)
+
+	Consumed        atomic.Int64 // distinct records consumed (first consumer application)
+	ConsumedBytes   atomic.Int64 // bytes of those records
+	Duplicates      atomic.Int64 // records consumed more than once, all consumers
+	Foreign         atomic.Int64 // records on the stream that were not this run's
+	WithinDeadline  atomic.Int64 // measured e2e values within the scenario's deadline
+	Measured        atomic.Int64 // records whose e2e was recorded (after warmup)
+	GetRecordsCalls atomic.Int64
+	GetThrottled    atomic.Int64 // GetRecords calls rejected for throughput
+	MillisBehind    atomic.Int64 // latest MillisBehindLatest seen, max over shards
+
+	mu          sync.Mutex
+	failReasons map[string]int64
+	shards      map[string]*ShardCounts
+	acked       []*SeqSet // by producer id
+}
+
+// ShardCounts are one shard's counters.
+type ShardCounts struct {
+	Records   atomic.Int64 // acknowledged records written to the shard
+	Bytes     atomic.Int64 // their bytes (data + partition key)
+	Throttled atomic.Int64 // record-attempts throttled on the shard
+	Consumed  atomic.Int64 // records read from the shard
+}
+
+// NewRun returns an empty Run for the given number of producer instances.
+func NewRun(producers int) *Run {
+	r := &Run{
+		Put:            NewLatency(LatPut),
+		E2E:            NewLatency(LatE2E),
+		E2EUncorrected: NewLatency(LatE2EUncorrected),
+		Lateness:       NewLatency(LatLateness),
+		Delivery:       NewLatency(LatDelivery),
+		failReasons:    map[string]int64{},
+		shards:         map[string]*ShardCounts{},
+	}
+	r.acked = make([]*SeqSet, producers)
+	for i := range r.acked {
+		r.acked[i] = new(SeqSet)
+	}
+	return r
+}
+
+// Latencies returns every latency metric in report order.
+func (r *Run) Latencies() []*Latency {
+	return []*Latency{r.Put, r.Delivery, r.E2E, r.E2EUncorrected, r.Lateness}
+}
+
+// Shard returns the counters of a shard, creating them on first use.
+func (r *Run) Shard(id string) *ShardCounts {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.shards[id]
+	if s == nil {
+		s = new(ShardCounts)
+		r.shards[id] = s
+	}
+	return s
+}
+
+// ShardIDs returns the ids of every shard seen, sorted.
+func (r *Run) ShardIDs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]string, 0, len(r.shards))
+	for id := range r.shards {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// AddFailed counts n records given up on for the given reason (an error code
+// such as "ProvisionedThroughputExceededException", or "transport").
+func (r *Run) AddFailed(reason string, n int64) {
+	r.Failed.Add(n)
+	r.mu.Lock()
+	r.failReasons[reason] += n
+	r.mu.Unlock()
+}
+
+// FailReasons returns a copy of the failed-record counts by reason.
+func (r *Run) FailReasons() map[string]int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]int64, len(r.failReasons))
+	for k, v := range r.failReasons {
+		out[k] = v
+	}
+	return out
+}
+
+// AckedSet returns the set of acknowledged sequence numbers of a producer, or
+// nil for an unknown producer id.
+func (r *Run) AckedSet(producer uint32) *SeqSet {
+	if int(producer) >= len(r.acked) {
+		return nil
+	}
+	return r.acked[producer]
+}
+
+// Producers returns the number of producer instances the run was made for.
+func (r *Run) Producers() int { return len(r.acked) }

@@ -1,0 +1,107 @@
+package metrics
+
+import (
+	"math/bits"
+	"sync"
+	"sync/atomic"
+)
+
+const (
+	chunkBits  = 1 << 16 // sequence numbers per chunk
+	chunkWords = chunkBits / 64
+)
+
+type chunk [chunkWords]atomic.Uint64
+
+// SeqSet is a set of one producer's sequence numbers, one bit each, safe for
+// concurrent use. Producers mark what was acknowledged; collectors mark what
+// they consumed, and the difference is what was lost.
+type SeqSet struct {
+	mu     sync.Mutex
+	chunks atomic.Pointer[[]*chunk]
+}
+
+func (s *SeqSet) chunkFor(i int, grow bool) *chunk {
+	if p := s.chunks.Load(); p != nil && i < len(*p) && (*p)[i] != nil {
+		return (*p)[i]
+	}
+	if !grow {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var cur []*chunk
+	if p := s.chunks.Load(); p != nil {
+		cur = *p
+	}
+	if i < len(cur) && cur[i] != nil {
+		return cur[i]
+	}
+	next := make([]*chunk, max(len(cur), i+1))
+	copy(next, cur)
+	next[i] = new(chunk)
+	s.chunks.Store(&next)
+	return next[i]
+}
+
+// Add marks seq and reports whether it was not marked before.
+func (s *SeqSet) Add(seq uint64) bool {
+	c := s.chunkFor(int(seq/chunkBits), true)
+	w := &c[(seq%chunkBits)/64]
+	bit := uint64(1) << (seq % 64)
+	return w.Or(bit)&bit == 0
+}
+
+// Has reports whether seq is marked.
+func (s *SeqSet) Has(seq uint64) bool {
+	c := s.chunkFor(int(seq/chunkBits), false)
+	if c == nil {
+		return false
+	}
+	return c[(seq%chunkBits)/64].Load()&(uint64(1)<<(seq%64)) != 0
+}
+
+// Len returns how many sequence numbers are marked.
+func (s *SeqSet) Len() int64 {
+	var n int64
+	s.each(func(c *chunk) {
+		for i := range c {
+			n += int64(bits.OnesCount64(c[i].Load()))
+		}
+	})
+	return n
+}
+
+// Missing returns how many sequence numbers are marked in s but not in
+// other: for acked.Missing(consumed), the records that were lost.
+func (s *SeqSet) Missing(other *SeqSet) int64 {
+	var n int64
+	p := s.chunks.Load()
+	if p == nil {
+		return 0
+	}
+	for ci, c := range *p {
+		if c == nil {
+			continue
+		}
+		o := other.chunkFor(ci, false)
+		for i := range c {
+			w := c[i].Load()
+			if o != nil {
+				w &^= o[i].Load()
+			}
+			n += int64(bits.OnesCount64(w))
+		}
+	}
+	return n
+}
+
+func (s *SeqSet) each(f func(*chunk)) {
+	if p := s.chunks.Load(); p != nil {
+		for _, c := range *p {
+			if c != nil {
+				f(c)
+			}
+		}
+	}
+}

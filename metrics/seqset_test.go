@@ -1,0 +1,63 @@
+package metrics
+
+import (
+	"sync"
+	"testing"
+)
+
+func TestSeqSet(t *testing.T) {
+	var acked, seen SeqSet
+	for i := uint64(0); i < 200000; i++ {
+		if !acked.Add(i) {
+			t.Fatalf("Add(%d) reported a duplicate", i)
+		}
+		if i%1000 != 0 {
+			seen.Add(i)
+		}
+	}
+	if seen.Add(5) {
+		t.Fatal("second Add(5) reported new")
+	}
+	if got := acked.Len(); got != 200000 {
+		t.Fatalf("Len = %d", got)
+	}
+	if got := acked.Missing(&seen); got != 200 {
+		t.Fatalf("Missing = %d, want 200", got)
+	}
+	if seen.Has(1000) || !seen.Has(1001) || seen.Has(1<<40) {
+		t.Fatal("Has wrong")
+	}
+	var empty SeqSet
+	if empty.Missing(&seen) != 0 || empty.Len() != 0 {
+		t.Fatal("empty set not empty")
+	}
+}
+
+func TestSeqSetConcurrent(t *testing.T) {
+	var s SeqSet
+	var wg sync.WaitGroup
+	var dups [4]int
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := uint64(0); i < 300000; i++ {
+				if !s.Add(i) {
+					dups[g]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if s.Len() != 300000 || dups[0]+dups[1]+dups[2]+dups[3] != 3*300000 {
+		t.Fatalf("len %d dups %v", s.Len(), dups)
+	}
+}
+
+func BenchmarkSeqSetAdd(b *testing.B) {
+	var s SeqSet
+	b.ReportAllocs()
+	for i := uint64(0); b.Loop(); i++ {
+		s.Add(i)
+	}
+}

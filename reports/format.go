@@ -1,0 +1,202 @@
+package reports
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kbench/kbench/metrics"
+)
+
+// fmtInt formats n with thousands separators: 1234567 → "1,234,567".
+func fmtInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// fmtRate formats a per-second rate: whole numbers with separators above 100,
+// one decimal below.
+func fmtRate(v float64) string {
+	if math.Abs(v) >= 100 {
+		return fmtInt(int64(math.Round(v)))
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// fmtBytesPerS formats a byte rate in binary units (the Kinesis quotas are
+// 1 MiB/s in and 2 MiB/s out per shard).
+func fmtBytesPerS(v float64) string {
+	switch {
+	case v >= 1<<20:
+		return fmt.Sprintf("%.2f MiB/s", v/(1<<20))
+	case v >= 1<<10:
+		return fmt.Sprintf("%.1f KiB/s", v/(1<<10))
+	default:
+		return fmt.Sprintf("%.0f B/s", v)
+	}
+}
+
+// fmtMS formats milliseconds with three decimals, as summary.json has them.
+func fmtMS(v float64) string {
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+// fmtSeconds formats a duration in seconds compactly: "60s", "1.5s".
+func fmtSeconds(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64) + "s"
+}
+
+// fmtPct formats a ratio as a percentage with one decimal; a ratio just
+// under 1 never rounds up to "100.0%".
+func fmtPct(ratio float64) string {
+	p := math.Floor(ratio*1000) / 10
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+}
+
+// fmtValue formats a threshold's or comparison's value: integers without
+// decimals, others with up to three.
+func fmtValue(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return fmtInt(int64(v))
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+// failedReasons formats the failed-record breakdown, "" when none failed.
+func failedReasons(t Totals) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(t.FailedByReason)) {
+		parts = append(parts, fmt.Sprintf("%s %s", k, fmtInt(t.FailedByReason[k])))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// deadlineSentence is the time value of data in one sentence, "" when the
+// scenario set no deadline.
+func deadlineSentence(s *Summary) string {
+	d := s.Deadline
+	if d == nil {
+		return ""
+	}
+	if d.Measured == 0 {
+		return fmt.Sprintf("No records were measured against the %s ms deadline.", fmtValue(d.DeadlineMS))
+	}
+	return fmt.Sprintf("%s of records arrived within %s ms (%s of %s measured).",
+		fmtPct(d.WithinRatio), fmtValue(d.DeadlineMS), fmtInt(d.Within), fmtInt(d.Measured))
+}
+
+// runLabel names a run in headers and comparisons.
+func runLabel(s *Summary) string {
+	name := s.Config.Name
+	if name == "" {
+		name = "kbench run"
+	}
+	if s.Config.Cell != "" {
+		return name + " [" + s.Config.Cell + "]"
+	}
+	return name
+}
+
+// durationLine describes the run's phases, e.g. "60s measured (+10s warmup, 5s drain)".
+func durationLine(c RunInfo) string {
+	var extra []string
+	if c.WarmupS > 0 {
+		extra = append(extra, "+"+fmtSeconds(c.WarmupS)+" warmup")
+	}
+	if c.DrainS > 0 {
+		extra = append(extra, fmtSeconds(c.DrainS)+" drain")
+	}
+	out := fmtSeconds(c.DurationS) + " measured"
+	if len(extra) > 0 {
+		out += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return out
+}
+
+// notes returns the run's own notes followed by warnings derived from the
+// numbers, so that no bad bucket goes unmentioned.
+func notes(s *Summary) []string {
+	out := slices.Clone(s.Config.Notes)
+	t := s.Totals
+	if t.Throttled > 0 {
+		out = append(out, fmt.Sprintf("%s record-attempts were throttled (ProvisionedThroughputExceeded): "+
+			"shards hit their write quota (1 MiB/s or 1,000 records/s each).", fmtInt(t.Throttled)))
+	}
+	if t.Failed > 0 {
+		out = append(out, fmt.Sprintf("%s records failed after their last attempt (%s).", fmtInt(t.Failed), failedReasons(t)))
+	}
+	if t.Lost > 0 {
+		out = append(out, fmt.Sprintf("%s acknowledged records were never consumed by the end of the drain (lost).", fmtInt(t.Lost)))
+	}
+	if t.Duplicates > 0 {
+		out = append(out, fmt.Sprintf("%s records were consumed more than once.", fmtInt(t.Duplicates)))
+	}
+	if t.Unsent > 0 {
+		out = append(out, fmt.Sprintf("%s records were generated but never sent (the run stopped first).", fmtInt(t.Unsent)))
+	}
+	if t.Late > 0 {
+		out = append(out, fmt.Sprintf("%s records were sent late (behind the pacer's schedule); "+
+			"e2e latency counts from the intended send time, e2e_uncorrected from the actual one.", fmtInt(t.Late)))
+	}
+	if t.GetThrottled > 0 {
+		out = append(out, fmt.Sprintf("%s GetRecords calls were throttled (read quota: 5 calls/s and 2 MiB/s per shard).", fmtInt(t.GetThrottled)))
+	}
+	if t.Foreign > 0 {
+		out = append(out, fmt.Sprintf("%s records on the stream were not written by this run.", fmtInt(t.Foreign)))
+	}
+	if tp := s.Throughput; tp.TargetRPS > 0 && tp.AckedRPS < 0.95*tp.TargetRPS {
+		out = append(out, fmt.Sprintf("Acknowledged throughput was %s/s, %s of the %s/s target.",
+			fmtRate(tp.AckedRPS), fmtPct(tp.AckedRPS/tp.TargetRPS), fmtRate(tp.TargetRPS)))
+	}
+	return out
+}
+
+// latencyOrder lists the summary's histogram names: kbench's own in report
+// order first, then any others sorted.
+func latencyOrder(s *Summary) []string {
+	known := []string{metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatDelivery, metrics.LatPut, metrics.LatLateness}
+	var out []string
+	for _, k := range known {
+		if _, ok := s.Latency[k]; ok {
+			out = append(out, k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Latency)) {
+		if !slices.Contains(known, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// latencyDescriptions say what each of kbench's histograms measures.
+var latencyDescriptions = map[string]string{
+	metrics.LatE2E:            "intended send → consumed (coordinated-omission corrected)",
+	metrics.LatE2EUncorrected: "actual send → consumed",
+	metrics.LatDelivery:       "intended send → acknowledged",
+	metrics.LatPut:            "one PutRecords call",
+	metrics.LatLateness:       "actual send − intended send",
+}
+
+// verdictWord is the verdict in capitals, "UNJUDGED" when Judge never ran.
+func verdictWord(v string) string {
+	if v == "" {
+		return "UNJUDGED"
+	}
+	return strings.ToUpper(v)
+}

@@ -1,0 +1,108 @@
+package reports
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// Lookup resolves a dotted metric path against the summary, for thresholds
+// and comparisons. Every numeric key of summary.json works under its JSON
+// path: "latency.e2e.p99_ms", "totals.lost", "totals.failed_by_reason.InternalFailure",
+// "throughput.consumed_rps", "deadline.within_ratio", "config.shards", and
+// array elements by index, "per_shard.0.records". Booleans read as 1 or 0.
+//
+// A few derived metrics are added:
+//   - per_shard.count: the number of shards reported.
+//   - per_shard.{max,min,sum,mean}_FIELD for every numeric shard field, e.g.
+//     per_shard.max_throttled, per_shard.sum_records.
+//   - per_shard.imbalance: max_records / mean_records (1 when records are
+//     spread evenly; 0 when there are no records). A hot shard shows here.
+//   - throughput.acked_ratio: acked_rps / target_rps (0 without a target).
+//   - thresholds.failed: the number of thresholds that failed or errored
+//     (meaningful after Judge).
+//
+// It reports false for unknown paths and for non-numeric values.
+func (s *Summary) Lookup(metric string) (float64, bool) {
+	v, ok := s.metrics()[metric]
+	return v, ok
+}
+
+// metrics flattens the summary's JSON encoding into dotted paths and adds the
+// derived metrics documented on Lookup.
+func (s *Summary) metrics() map[string]float64 {
+	out := map[string]float64{}
+	b, err := json.Marshal(s.normalized())
+	if err != nil {
+		return out // only non-finite floats fail to encode; nothing to look up then
+	}
+	var tree any
+	if err := json.Unmarshal(b, &tree); err != nil {
+		return out
+	}
+	flatten("", tree, out)
+
+	fields := map[string][]float64{}
+	for _, sh := range s.PerShard {
+		for k, v := range map[string]float64{
+			"records": float64(sh.Records), "bytes": float64(sh.Bytes), "throttled": float64(sh.Throttled),
+			"consumed": float64(sh.Consumed), "records_per_s": sh.RecordsPerS, "bytes_per_s": sh.BytesPerS,
+		} {
+			fields[k] = append(fields[k], v)
+		}
+	}
+	out["per_shard.count"] = float64(len(s.PerShard))
+	for k, vs := range fields {
+		mx, mn, sum := vs[0], vs[0], 0.0
+		for _, v := range vs {
+			mx, mn, sum = max(mx, v), min(mn, v), sum+v
+		}
+		out["per_shard.max_"+k] = mx
+		out["per_shard.min_"+k] = mn
+		out["per_shard.sum_"+k] = sum
+		out["per_shard.mean_"+k] = sum / float64(len(vs))
+	}
+	out["per_shard.imbalance"] = 0
+	if mean := out["per_shard.mean_records"]; mean > 0 {
+		out["per_shard.imbalance"] = out["per_shard.max_records"] / mean
+	}
+	out["throughput.acked_ratio"] = 0
+	if s.Throughput.TargetRPS > 0 {
+		out["throughput.acked_ratio"] = s.Throughput.AckedRPS / s.Throughput.TargetRPS
+	}
+	failed := 0
+	for _, t := range s.Thresholds {
+		if !t.OK {
+			failed++
+		}
+	}
+	out["thresholds.failed"] = float64(failed)
+	return out
+}
+
+// flatten adds every numeric or boolean leaf of a decoded JSON tree to out
+// under its dotted path.
+func flatten(prefix string, v any, out map[string]float64) {
+	join := func(k string) string {
+		if prefix == "" {
+			return k
+		}
+		return prefix + "." + k
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			flatten(join(k), c, out)
+		}
+	case []any:
+		for i, c := range v {
+			flatten(join(strconv.Itoa(i)), c, out)
+		}
+	case float64:
+		out[prefix] = v
+	case bool:
+		out[prefix] = 0
+		if v {
+			out[prefix] = 1
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package reports
+
+import (
+	"math"
+	"testing"
+)
+
+func TestLookup(t *testing.T) {
+	s := testSummary()
+	s.Judge([]string{"totals.lost == 0"})
+	tests := []struct {
+		metric string
+		want   float64
+		ok     bool
+	}{
+		{"schema_version", 1, true},
+		{"totals.produced", 100, true},
+		{"totals.lost", 1, true},
+		{"totals.failed_by_reason.InternalFailure", 2, true},
+		{"latency.e2e.p99_ms", 450.125, true},
+		{"latency.put.count", 98, true},
+		{"latency.e2e_uncorrected.max_ms", 490, true},
+		{"throughput.consumed_rps", 9.7, true},
+		{"throughput.produced_bytes_per_s", 3000, true},
+		{"deadline.within_ratio", 95.0 / 97, true},
+		{"deadline.deadline_ms", 500, true},
+		{"config.shards", 2, true},
+		{"config.duration_s", 10, true},
+		{"scenario.stream.shards", 2, true},
+		{"per_shard.0.records", 60, true},
+		{"per_shard.1.throttled", 0, true},
+		{"thresholds.0.ok", 0, true},
+		{"thresholds.0.value", 1, true},
+		// Derived.
+		{"per_shard.count", 2, true},
+		{"per_shard.max_throttled", 5, true},
+		{"per_shard.min_records", 38, true},
+		{"per_shard.sum_records", 98, true},
+		{"per_shard.mean_records", 49, true},
+		{"per_shard.imbalance", 60.0 / 49, true},
+		{"throughput.acked_ratio", 0.98, true},
+		{"thresholds.failed", 1, true},
+		// Unknown or not numeric.
+		{"latency.nope.p99_ms", 0, false},
+		{"verdict", 0, false},
+		{"run_id", 0, false},
+		{"totals", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.metric, func(t *testing.T) {
+			got, ok := s.Lookup(tt.metric)
+			if ok != tt.ok || math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("Lookup(%q) = %v, %v; want %v, %v", tt.metric, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestLookupNoShardsNoTarget(t *testing.T) {
+	s := &Summary{}
+	for _, m := range []string{"per_shard.imbalance", "throughput.acked_ratio", "per_shard.count"} {
+		if v, ok := s.Lookup(m); !ok || v != 0 {
+			t.Errorf("Lookup(%q) = %v, %v; want 0, true", m, v, ok)
+		}
+	}
+	if _, ok := s.Lookup("per_shard.max_records"); ok {
+		t.Error("per_shard.max_records should be unknown without shards")
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	s := testSummary()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := s.Lookup("latency.e2e.p99_ms"); !ok {
+			b.Fatal("missing")
+		}
+	}
+}

@@ -1,0 +1,255 @@
+// Package reports turns what a kbench run recorded into results and reports:
+// summary.json (the machine-readable contract CI gates read), timeseries.csv,
+// HdrHistogram interval logs, a text summary for the terminal, and rendered
+// report.html / report.md pages, plus side-by-side comparisons of several runs.
+// Aggregation happens elsewhere; this package only encodes, judges and renders.
+package reports
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// SchemaVersion is the version of summary.json's layout. It changes only
+// when a key is renamed or removed.
+const SchemaVersion = 1
+
+// File names inside a results directory.
+const (
+	SummaryFile    = "summary.json"
+	TimeseriesFile = "timeseries.csv"
+	HTMLFile       = "report.html"
+	MarkdownFile   = "report.md"
+	HlogExt        = ".hlog"
+)
+
+// Verdicts.
+const (
+	VerdictPass = "pass"
+	VerdictFail = "fail"
+)
+
+// Summary is the content of summary.json: everything a run measured, the
+// settings it ran under and the verdict. Its JSON key names are an interface
+// (CI gates and comparisons read them); keep them stable.
+type Summary struct {
+	SchemaVersion int                     `json:"schema_version"`
+	RunID         string                  `json:"run_id"`
+	Scenario      map[string]any          `json:"scenario"`
+	Target        TargetInfo              `json:"target"`
+	Config        RunInfo                 `json:"config"`
+	Totals        Totals                  `json:"totals"`
+	Latency       map[string]LatencyStats `json:"latency"`
+	Throughput    Throughput              `json:"throughput"`
+	Deadline      *DeadlineStats          `json:"deadline,omitempty"`
+	PerShard      []ShardStats            `json:"per_shard"`
+	Thresholds    []ThresholdResult       `json:"thresholds"`
+	Verdict       string                  `json:"verdict"`
+	Errors        []string                `json:"errors,omitempty"`
+}
+
+// TargetInfo says where the records went.
+type TargetInfo struct {
+	Kind     string `json:"kind"` // sim | kinesis-mock | localstack | aws
+	Endpoint string `json:"endpoint,omitempty"`
+	Region   string `json:"region,omitempty"`
+}
+
+// RunInfo is the resolved configuration of one run (one matrix cell).
+type RunInfo struct {
+	Name          string    `json:"name"`
+	Cell          string    `json:"cell,omitempty"` // matrix cell, e.g. "stream.shards=4"
+	Shards        int       `json:"shards"`
+	Stream        string    `json:"stream"`
+	Producers     int       `json:"producers"`
+	Consumers     int       `json:"consumers"`
+	DurationS     float64   `json:"duration_s"`
+	WarmupS       float64   `json:"warmup_s"`
+	DrainS        float64   `json:"drain_s"`
+	DeadlineMS    float64   `json:"deadline_ms"`
+	StartedAt     time.Time `json:"started_at"`
+	EndedAt       time.Time `json:"ended_at"`
+	Host          string    `json:"host"`
+	GoVersion     string    `json:"go_version"`
+	KbenchVersion string    `json:"kbench_version"`
+	Notes         []string  `json:"notes,omitempty"`
+}
+
+// Totals are the run's record accounting. Every produced record is in
+// exactly one of acked, failed or unsent.
+type Totals struct {
+	Produced        int64            `json:"produced"`
+	Acked           int64            `json:"acked"`
+	Failed          int64            `json:"failed"`
+	FailedByReason  map[string]int64 `json:"failed_by_reason"`
+	Unsent          int64            `json:"unsent"`
+	Late            int64            `json:"late"`      // sent more than a pacer tick after their intended time
+	Throttled       int64            `json:"throttled"` // record-attempts, so retries count again
+	Retried         int64            `json:"retried"`
+	Calls           int64            `json:"calls"`
+	CallErrors      int64            `json:"call_errors"`
+	Consumed        int64            `json:"consumed"`
+	Lost            int64            `json:"lost"`
+	Duplicates      int64            `json:"duplicates"`
+	Foreign         int64            `json:"foreign"`
+	GetRecordsCalls int64            `json:"get_records_calls"`
+	GetThrottled    int64            `json:"get_throttled"`
+}
+
+// LatencyStats summarises one latency histogram, in milliseconds rounded to
+// three decimals (1 µs, the histograms' resolution).
+type LatencyStats struct {
+	Count int64   `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P90   float64 `json:"p90_ms"`
+	P99   float64 `json:"p99_ms"`
+	P999  float64 `json:"p999_ms"`
+	Max   float64 `json:"max_ms"`
+	Mean  float64 `json:"mean_ms"`
+}
+
+// Throughput is measured over the measured window (after warmup, before
+// drain).
+type Throughput struct {
+	TargetRPS         float64 `json:"target_rps"`
+	ProducedRPS       float64 `json:"produced_rps"`
+	AckedRPS          float64 `json:"acked_rps"`
+	ConsumedRPS       float64 `json:"consumed_rps"`
+	ProducedBytesPerS float64 `json:"produced_bytes_per_s"`
+	ConsumedBytesPerS float64 `json:"consumed_bytes_per_s"`
+}
+
+// DeadlineStats is the time value of data: how many measured records arrived
+// within the scenario's deadline.
+type DeadlineStats struct {
+	DeadlineMS  float64 `json:"deadline_ms"`
+	Measured    int64   `json:"measured"`
+	Within      int64   `json:"within"`
+	WithinRatio float64 `json:"within_ratio"`
+}
+
+// ShardStats are one shard's counters over the run.
+type ShardStats struct {
+	ShardID     string  `json:"shard_id"`
+	Records     int64   `json:"records"`
+	Bytes       int64   `json:"bytes"`
+	Throttled   int64   `json:"throttled"`
+	Consumed    int64   `json:"consumed"`
+	RecordsPerS float64 `json:"records_per_s"`
+	BytesPerS   float64 `json:"bytes_per_s"`
+}
+
+// ThresholdResult is one evaluated threshold expression.
+type ThresholdResult struct {
+	Expr  string  `json:"expr"`
+	Value float64 `json:"value"`
+	OK    bool    `json:"ok"`
+	Error string  `json:"error,omitempty"`
+}
+
+// nsToMS converts nanoseconds to milliseconds rounded to three decimals.
+func nsToMS(ns float64) float64 {
+	return math.Round(ns/1e3) / 1e3
+}
+
+// LatencyFrom summarises a histogram of nanosecond values. A nil or empty
+// histogram gives zero stats.
+func LatencyFrom(h *hdrhistogram.Histogram) LatencyStats {
+	if h == nil || h.TotalCount() == 0 {
+		return LatencyStats{}
+	}
+	return LatencyStats{
+		Count: h.TotalCount(),
+		P50:   nsToMS(float64(h.ValueAtQuantile(50))),
+		P90:   nsToMS(float64(h.ValueAtQuantile(90))),
+		P99:   nsToMS(float64(h.ValueAtQuantile(99))),
+		P999:  nsToMS(float64(h.ValueAtQuantile(99.9))),
+		Max:   nsToMS(float64(h.Max())),
+		Mean:  nsToMS(h.Mean()),
+	}
+}
+
+// normalized returns a shallow copy of s whose slices and maps encode as []
+// and {} rather than null, so readers of summary.json can rely on the types.
+func (s *Summary) normalized() *Summary {
+	c := *s
+	if c.Scenario == nil {
+		c.Scenario = map[string]any{}
+	}
+	if c.Latency == nil {
+		c.Latency = map[string]LatencyStats{}
+	}
+	if c.Totals.FailedByReason == nil {
+		c.Totals.FailedByReason = map[string]int64{}
+	}
+	if c.PerShard == nil {
+		c.PerShard = []ShardStats{}
+	}
+	if c.Thresholds == nil {
+		c.Thresholds = []ThresholdResult{}
+	}
+	return &c
+}
+
+// WriteSummary writes s as dir/summary.json, indented, atomically: readers
+// see either the old file or the whole new one.
+func WriteSummary(dir string, s *Summary) error {
+	if s == nil {
+		return errors.New("reports: nil summary")
+	}
+	b, err := json.MarshalIndent(s.normalized(), "", "  ")
+	if err != nil {
+		return fmt.Errorf("reports: encode summary: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n'))
+}
+
+// ReadSummary reads dir/summary.json. It rejects a schema version newer than
+// this package knows.
+func ReadSummary(dir string) (*Summary, error) {
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("reports: decode %s: %w", filepath.Join(dir, SummaryFile), err)
+	}
+	if s.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("reports: %s has schema_version %d; this kbench reads up to %d",
+			filepath.Join(dir, SummaryFile), s.SchemaVersion, SchemaVersion)
+	}
+	return &s, nil
+}
+
+// writeFileAtomic writes data to a temporary file in path's directory and
+// renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("reports: write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("reports: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteText writes the human summary printed on stdout at the end of a run:
+// verdict, record accounting, throughput, the deadline share, latency
+// percentiles, thresholds, notes and errors. Write errors are ignored, as
+// with fmt.Fprintf to a terminal.
+func WriteText(w io.Writer, s *Summary) {
+	t, tp, c := s.Totals, s.Throughput, s.Config
+	fmt.Fprintf(w, "kbench %s: %s\n", runLabel(s), verdictWord(s.Verdict))
+	var head []string
+	if s.RunID != "" {
+		head = append(head, "run "+s.RunID)
+	}
+	head = append(head, "target "+targetLine(s.Target), plural(c.Shards, "shard"), durationLine(c))
+	if !c.StartedAt.IsZero() {
+		head = append(head, "started "+c.StartedAt.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "  %s\n", strings.Join(head, ", "))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  records\tproduced %s\tacked %s\tfailed %s\tunsent %s\n",
+		fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed), fmtInt(t.Unsent))
+	fmt.Fprintf(tw, "  \tconsumed %s\tlost %s\tduplicates %s\tthrottled %s\n",
+		fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Duplicates), fmtInt(t.Throttled))
+	fmt.Fprintf(tw, "  records/s\ttarget %s\tproduced %s\tacked %s\tconsumed %s\n",
+		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS))
+	_ = tw.Flush()
+	fmt.Fprintf(w, "  bytes/s    in %s, out %s\n", fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
+	if r := failedReasons(t); r != "" {
+		fmt.Fprintf(w, "  failed by reason: %s\n", r)
+	}
+	if d := deadlineSentence(s); d != "" {
+		fmt.Fprintf(w, "  deadline: %s\n", d)
+	}
+
+	if names := latencyOrder(s); len(names) > 0 {
+		fmt.Fprintln(w, "  latency (ms)")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "    \tcount\tp50\tp90\tp99\tp99.9\tmax\tmean\t")
+		for _, name := range names {
+			l := s.Latency[name]
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, fmtInt(l.Count),
+				fmtMS(l.P50), fmtMS(l.P90), fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
+		}
+		_ = tw.Flush()
+	}
+
+	if len(s.Thresholds) > 0 {
+		fmt.Fprintln(w, "  thresholds")
+		for _, th := range s.Thresholds {
+			fmt.Fprintf(w, "    %s  %s  %s\n", passWord(th.OK), th.Expr, thresholdDetail(th))
+		}
+	}
+	writeList(w, "notes", notes(s))
+	writeList(w, "errors", s.Errors)
+}
+
+// targetLine describes the target in a few words: "sim", "aws (eu-west-1)",
+// "localstack at http://127.0.0.1:4566".
+func targetLine(t TargetInfo) string {
+	out := t.Kind
+	if out == "" {
+		out = "unknown"
+	}
+	if t.Region != "" {
+		out += " (" + t.Region + ")"
+	}
+	if t.Endpoint != "" {
+		out += " at " + t.Endpoint
+	}
+	return out
+}
+
+// plural formats a count with its noun: "1 shard", "4 shards".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// passWord is PASS or FAIL.
+func passWord(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// thresholdDetail is the value a threshold saw, or its error.
+func thresholdDetail(th ThresholdResult) string {
+	if th.Error != "" {
+		return "(error: " + th.Error + ")"
+	}
+	return "(value " + fmtValue(th.Value) + ")"
+}
+
+// writeList writes a titled bullet list, nothing when items is empty.
+func writeList(w io.Writer, title string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  %s\n", title)
+	for _, it := range items {
+		fmt.Fprintf(w, "    - %s\n", strings.TrimSpace(it))
+	}
+}

@@ -1,0 +1,310 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/metrics"
+)
+
+// Putter is the part of the Kinesis client a producer uses; *kinesis.Client
+// satisfies it. Build the client with SDK retries off (RetryMaxAttempts 1):
+// the producer's RetryPolicy is the only retry loop, so every throttled
+// attempt is seen and counted.
+type Putter interface {
+	PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, optFns ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error)
+}
+
+// lateSlack is how much later than its intended time, beyond the batch
+// linger, a record may first go out before it counts in metrics.Run.Late.
+// Lateness itself is recorded in full (linger and queueing included) in the
+// lateness histogram, after warmup; Late counts every record, warmup
+// included, that the producer was behind on: one that first went out more
+// than linger + 10 ms after its intended time.
+const lateSlack = 10 * time.Millisecond
+
+// defaultGrace is how long PutRecords calls in flight may run on after the
+// run is cancelled.
+const defaultGrace = 2 * time.Second
+
+// ProducerConfig configures one producer instance.
+type ProducerConfig struct {
+	// ID is the producer instance id, dense from 0: the index of its
+	// acknowledged-sequence set in Metrics and the envelope's producer id.
+	ID uint32
+	// RunID goes into every record's envelope.
+	RunID uint64
+	// Stream is the stream name, or its ARN if it starts with "arn:".
+	Stream string
+	// Generator makes the payloads, Keys the partition keys, Pacer the
+	// intended send times. None of them needs to be safe for concurrent use.
+	Generator generators.Generator
+	Keys      generators.KeyStrategy
+	Pacer     generators.Pacer
+	// Start is the process-clock time (envelope.Now, Unix ns) at which the
+	// run, and record offset 0, starts.
+	Start int64
+	// Duration bounds scheduling: records due at or after Start+Duration are
+	// not scheduled.
+	Duration time.Duration
+	// Warmup: records intended before Start+Warmup are sent and counted but
+	// kept out of the latency histograms.
+	Warmup time.Duration
+	// MaxRecords is the most records per PutRecords call, 1..500.
+	MaxRecords int
+	// MaxBytes is the most bytes (data + partition keys) per PutRecords
+	// request, 1..5 MiB. A single record larger than MaxBytes (but within
+	// MaxRecordSize) is sent alone.
+	MaxBytes int
+	// Linger is how long a partial batch waits for more records after its
+	// first record arrived; 0 sends whatever is due as soon as the producer
+	// would otherwise wait.
+	Linger time.Duration
+	// InFlight is the most PutRecords calls in flight at once, at least 1.
+	// A batch waiting out a retry backoff keeps its slot.
+	InFlight int
+	// Retry is the resend policy for failed records and calls.
+	Retry RetryPolicy
+	// ShardOf returns the shard id a record routes to, for attributing
+	// throttles (a rejected record carries no shard id). It must be safe for
+	// concurrent use. nil means every throttle is attributed to shard
+	// "unknown".
+	ShardOf func(partitionKey, explicitHashKey string) string
+	// Metrics receives every count and latency.
+	Metrics *metrics.Run
+}
+
+// problems returns every problem with the configuration.
+func (c *ProducerConfig) problems() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if c.Stream == "" {
+		add("Stream: must be set")
+	}
+	if c.Generator == nil {
+		add("Generator: must be set")
+	}
+	if c.Keys == nil {
+		add("Keys: must be set")
+	}
+	if c.Pacer == nil {
+		add("Pacer: must be set")
+	}
+	if c.Metrics == nil {
+		add("Metrics: must be set")
+	} else if c.Metrics.AckedSet(c.ID) == nil {
+		add("ID %d: Metrics was made for %d producers", c.ID, c.Metrics.Producers())
+	}
+	if c.Start <= 0 {
+		add("Start %d: must be a process-clock time (envelope.Now)", c.Start)
+	}
+	if c.Duration <= 0 {
+		add("Duration %v: must be positive", c.Duration)
+	}
+	if c.Warmup < 0 || c.Warmup >= c.Duration && c.Duration > 0 {
+		add("Warmup %v: must be at least 0 and shorter than Duration (%v)", c.Warmup, c.Duration)
+	}
+	if c.MaxRecords < 1 || c.MaxRecords > MaxBatchRecords {
+		add("MaxRecords %d: must be 1..%d", c.MaxRecords, MaxBatchRecords)
+	}
+	if c.MaxBytes < 1 || c.MaxBytes > MaxBatchBytes {
+		add("MaxBytes %d: must be 1..%d", c.MaxBytes, MaxBatchBytes)
+	}
+	if c.Linger < 0 {
+		add("Linger %v: must not be negative", c.Linger)
+	}
+	if c.InFlight < 1 {
+		add("InFlight %d: must be at least 1", c.InFlight)
+	}
+	return append(out, c.Retry.problems()...)
+}
+
+// Producer sends one producer instance's records on an open-model schedule:
+// every record goes out at its intended time whatever happened to the ones
+// before it, and latency counts from that intended time.
+type Producer struct {
+	cfg ProducerConfig
+	put Putter
+	in  kinesis.PutRecordsInput // template: stream name or ARN
+
+	// sleep waits before a record is due and backoff before a resend; both
+	// return ctx.Err() when ctx is done first. Tests replace them.
+	sleep, backoff func(ctx context.Context, d time.Duration) error
+	grace          time.Duration // how long calls in flight run on after cancel
+	started        atomic.Bool
+}
+
+// NewProducer validates cfg, reporting every problem at once, and returns a
+// producer that sends through p.
+func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
+	probs := cfg.problems()
+	if p == nil {
+		probs = append(probs, "Putter: must not be nil")
+	}
+	if len(probs) > 0 {
+		errs := make([]error, len(probs))
+		for i, s := range probs {
+			errs[i] = fmt.Errorf("runner: producer %d: %s", cfg.ID, s)
+		}
+		return nil, errors.Join(errs...)
+	}
+	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
+	stream := cfg.Stream
+	if len(stream) > 4 && stream[:4] == "arn:" {
+		pr.in.StreamARN = &stream
+	} else {
+		pr.in.StreamName = &stream
+	}
+	return pr, nil
+}
+
+// Run schedules, sends and settles every record due within Duration. It
+// blocks until every record is settled (acknowledged or failed) or ctx is
+// cancelled, and may be called once.
+//
+// Cancelling stops scheduling at once. Records generated but not yet sent are
+// counted in Metrics.Unsent. PutRecords calls in flight get a grace period
+// (2 s) to finish under a context of their own; their acknowledged records
+// count as acked, and whatever is still unsettled after that (a call cut off,
+// a record waiting to be resent) is counted as Unsent too: such a record may
+// or may not have landed, which is why loss accounting trusts only acks.
+// Whole-call errors are counted and retried, never returned: Run returns
+// ctx.Err() when it was cancelled and nil otherwise. On return,
+// Produced == Acked + Failed + Unsent for this producer's records.
+func (p *Producer) Run(ctx context.Context) error {
+	if !p.started.CompareAndSwap(false, true) {
+		return errors.New("runner: Producer.Run called twice")
+	}
+	n := p.cfg.InFlight
+	bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
+	queue := make(chan *batch, n)
+
+	callCtx, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopCalls()
+	done := make(chan struct{})
+	go func() { // cut calls in flight off a grace period after cancel
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+		}
+		t := time.NewTimer(p.grace)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			stopCalls()
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range n {
+		s := p.newSender(ctx, callCtx, bt)
+		wg.Go(func() {
+			for b := range queue {
+				s.send(b)
+			}
+		})
+	}
+	p.schedule(ctx, bt, queue)
+	close(queue)
+	wg.Wait()
+	close(done)
+	return ctx.Err()
+}
+
+// schedule is the open-model loop: it generates record n when it is due,
+// never waiting for a reply, and hands full or lingered batches to the
+// senders. When every sender is busy and the queue is full it blocks on the
+// queue; the records keep their intended times, so the backlog shows in
+// lateness and delivery latency instead of being hidden. It returns when the
+// schedule ends or ctx is cancelled, after handing over or counting as
+// Unsent every record it generated.
+func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batch) {
+	c := &p.cfg
+	m := c.Metrics
+	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
+
+	// flush hands a batch to the senders, which may block, and rereads the
+	// clock; false means cancelled (its records are then counted as Unsent).
+	var now int64
+	flush := func(b *batch) bool {
+		if b == nil {
+			return true
+		}
+		select {
+		case queue <- b:
+			now = envelope.Now()
+			return true
+		case <-ctx.Done():
+			m.Unsent.Add(int64(len(b.recs)))
+			bt.recycle(b)
+			return false
+		}
+	}
+	defer func() { // on cancel: what the open batch holds was never sent
+		if b := bt.take(); b != nil {
+			m.Unsent.Add(int64(len(b.recs)))
+		}
+	}()
+
+	now = envelope.Now()
+	for n := uint64(0); ; n++ {
+		off, ok := c.Pacer.Due(n)
+		if !ok || off >= c.Duration { // compared as offsets: no overflow
+			break
+		}
+		due := c.Start + int64(off)
+		if due > now {
+			now = envelope.Now()
+		}
+		for due > now { // not due yet: send a lingered batch or wait
+			wake := due
+			if dl, ok := bt.deadline(); ok {
+				if dl <= now {
+					if !flush(bt.take()) {
+						return
+					}
+					continue
+				}
+				wake = min(wake, dl)
+			}
+			if p.sleep(ctx, time.Duration(wake-now)) != nil {
+				return
+			}
+			now = envelope.Now()
+		}
+		if n%64 == 0 && ctx.Err() != nil {
+			return
+		}
+
+		b := bt.open()
+		start := len(b.buf)
+		env.Seq, env.Intended = n, due
+		b.buf = env.Append(b.buf)
+		var entity string
+		b.buf, entity = c.Generator.Next(b.buf, due)
+		pk, ehk := c.Keys.Key(entity)
+		m.Produced.Add(1)
+		spill, reject := bt.commit(start, n, due, now, pk, ehk)
+		if reject != "" {
+			m.AddFailed(reject, 1)
+			continue
+		}
+		if !flush(spill) {
+			return
+		}
+		if bt.full() && !flush(bt.take()) {
+			return
+		}
+	}
+	flush(bt.take())
+}

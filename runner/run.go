@@ -1,0 +1,435 @@
+// Package runner drives one kbench run: it paces and sends the synthetic
+// records (producer.go and friends), starts the collectors, samples the
+// metrics every second and writes the results directory (run.go).
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/scenarios"
+	"github.com/kbench/kbench/targets"
+)
+
+// Options is one run: a scenario cell against a target that is already open.
+type Options struct {
+	Scenario *scenarios.Scenario
+	Target   *targets.Target
+	// OutDir is the results directory; it is created if missing.
+	OutDir string
+	// Log receives progress lines and the live status (standard error).
+	Log io.Writer
+	// Live redraws one status line in place (a terminal); otherwise a plain
+	// log line is written every second.
+	Live bool
+	// Version is kbench's version, echoed in summary.json.
+	Version string
+}
+
+// ErrTarget marks a run that failed because of the target (unreachable,
+// stream not creatable, reads or writes failing throughout): exit code 3.
+var ErrTarget = errors.New("target failed")
+
+// ErrInterrupted marks a run stopped early by its context (Ctrl-C).
+var ErrInterrupted = errors.New("run interrupted")
+
+// Run runs one scenario cell against o.Target and writes the results
+// directory: summary.json, the .hlog interval logs, timeseries.csv and the
+// reports. It blocks for the scenario's duration plus the drain.
+//
+// Cancelling ctx stops the run early; what was measured so far is still
+// written and the error wraps ErrInterrupted. A failing target gives an error
+// wrapping ErrTarget, again with the results written when anything ran. The
+// summary is nil only when nothing could be written.
+func Run(ctx context.Context, o Options) (*reports.Summary, error) {
+	sc := o.Scenario
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	r := &run{o: o, sc: sc, log: o.Log}
+	r.runID = newRunID()
+	return r.execute(ctx)
+}
+
+type run struct {
+	o     Options
+	sc    *scenarios.Scenario
+	log   io.Writer
+	runID uint64
+
+	m         *metrics.Run
+	trackers  []*collectors.Tracker
+	pollers   []statser
+	producers int
+	created   bool
+	errs      []string
+}
+
+// statser is what the run loop reads from a collector.
+type statser interface{ Stats() collectors.Stats }
+
+func newRunID() uint64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return uint64(time.Now().UnixNano())
+	}
+	return binary.BigEndian.Uint64(b[:])
+}
+
+func (r *run) logf(format string, args ...any) {
+	fmt.Fprintf(r.log, format+"\n", args...)
+}
+
+func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
+	sc := r.sc
+	ctrl, err := r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	inFlight := 0
+	for _, p := range sc.Producers {
+		inFlight += p.InFlight * p.Concurrency
+		r.producers += p.Concurrency
+	}
+	consumerApps := 0
+	for _, c := range sc.Consumers {
+		consumerApps += c.Count
+	}
+	data, err := r.o.Target.Client(ctx, targets.ClientOptions{
+		MaxAttempts: 1,
+		MaxConns:    inFlight + consumerApps*max(sc.Stream.Shards, 4) + 8,
+		Timeout:     30 * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+
+	r.logf("stream %s: %s", sc.Stream.Name, streamLayout(sc))
+	r.created, err = targets.EnsureStream(ctx, ctrl, targets.StreamSpec{
+		Name: sc.Stream.Name, Shards: sc.Stream.Shards, OnDemand: sc.Stream.Mode == "on-demand",
+		UseExisting: sc.Stream.Existing, RunID: fmt.Sprintf("%016x", r.runID),
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInterrupted, err)
+		}
+		return nil, fmt.Errorf("%w: stream %s: %v", ErrTarget, sc.Stream.Name, err)
+	}
+	if r.created {
+		defer r.deleteStream(ctrl)
+	}
+	shardList, err := targets.Shards(ctx, ctrl, sc.Stream.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: listing shards: %v", ErrTarget, err)
+	}
+	shardMap, err := NewShardMap(shardList)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+
+	if err := os.MkdirAll(r.o.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	r.m = metrics.NewRun(r.producers)
+
+	// Everything is timed from one start a moment ahead, so producers begin
+	// together and collectors are already polling.
+	start := envelope.Now() + int64(300*time.Millisecond)
+	startWall := time.Unix(0, start)
+	smp, err := newSampler(r, start)
+	if err != nil {
+		return nil, err
+	}
+	defer smp.close()
+
+	collCtx, stopCollectors := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopCollectors()
+	var collWG sync.WaitGroup
+	collErr := make(chan error, consumerApps+1)
+	if err := r.startCollectors(collCtx, data, start, &collWG, collErr); err != nil {
+		return nil, err
+	}
+
+	prods, rates, err := r.buildProducers(data, start, shardMap)
+	if err != nil {
+		stopCollectors()
+		collWG.Wait()
+		return nil, err
+	}
+	smp.rate = rates
+
+	// The sampler ticks on whole seconds after start until the end.
+	sampCtx, stopSampler := context.WithCancel(context.Background())
+	sampDone := make(chan struct{})
+	go func() { defer close(sampDone); smp.loop(sampCtx) }()
+
+	r.logf("run %016x: %d producer instance(s), %d consumer application(s), %v + %v drain",
+		r.runID, r.producers, consumerApps, sc.Duration, sc.Drain)
+	var prodWG sync.WaitGroup
+	for _, p := range prods {
+		prodWG.Add(1)
+		go func() {
+			defer prodWG.Done()
+			_ = p.Run(ctx) // cancellation is counted in Unsent
+		}()
+	}
+	prodWG.Wait()
+
+	interrupted := ctx.Err() != nil
+	var failure error
+	select {
+	case failure = <-collErr:
+	default:
+	}
+	if !interrupted && failure == nil {
+		failure = r.drain(ctx, collErr)
+	}
+	interrupted = ctx.Err() != nil
+	stopCollectors()
+	collWG.Wait()
+	stopSampler()
+	<-sampDone
+	smp.final()
+
+	if failure == nil && r.m.Acked.Load() == 0 && r.m.Produced.Load() > 0 && !interrupted {
+		failure = fmt.Errorf("%w: no record was accepted (%d calls, %d failed whole)",
+			ErrTarget, r.m.Calls.Load(), r.m.CallErrors.Load())
+	}
+	switch {
+	case interrupted:
+		r.errs = append(r.errs, "interrupted: the run was stopped before it ended; the results cover what ran")
+	case failure != nil:
+		r.errs = append(r.errs, failure.Error())
+	}
+
+	sum := r.summary(startWall, smp)
+	if err := reports.WriteSummary(r.o.OutDir, sum); err != nil {
+		return nil, err
+	}
+	if err := reports.Render(r.o.OutDir); err != nil {
+		r.logf("warning: report: %v", err)
+	}
+	switch {
+	case interrupted:
+		return sum, ErrInterrupted
+	case failure != nil:
+		if !errors.Is(failure, ErrTarget) {
+			failure = fmt.Errorf("%w: %v", ErrTarget, failure)
+		}
+		return sum, failure
+	}
+	return sum, nil
+}
+
+func streamLayout(sc *scenarios.Scenario) string {
+	mode := fmt.Sprintf("%d shard(s), provisioned", sc.Stream.Shards)
+	if sc.Stream.Mode == "on-demand" {
+		mode = "on-demand"
+	}
+	if sc.Stream.Existing {
+		return mode + ", existing"
+	}
+	return mode
+}
+
+func (r *run) deleteStream(ctrl *kinesis.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := targets.DeleteStream(ctx, ctrl, r.sc.Stream.Name); err != nil {
+		r.logf("warning: deleting stream %s: %v", r.sc.Stream.Name, err)
+	}
+}
+
+// drain waits after the producers finished until every consumer application
+// has seen every acknowledged record, or the scenario's drain time is over.
+func (r *run) drain(ctx context.Context, collErr <-chan error) error {
+	deadline := time.Now().Add(r.sc.Drain)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		done := true
+		for _, t := range r.trackers {
+			if t.Lost(r.m) > 0 {
+				done = false
+				break
+			}
+		}
+		if done || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-collErr:
+			return err
+		case <-tick.C:
+		}
+	}
+}
+
+func (r *run) startCollectors(ctx context.Context, c *kinesis.Client, start int64, wg *sync.WaitGroup, errc chan<- error) error {
+	sc := r.sc
+	var startAt time.Time
+	if !r.created {
+		startAt = time.Unix(0, start).Add(-time.Second)
+	}
+	measureEnd := start + int64(sc.Duration)
+	primary := true
+	for i, cs := range sc.Consumers {
+		for k := 0; k < cs.Count; k++ {
+			name := cs.Name
+			if cs.Count > 1 {
+				name = fmt.Sprintf("%s-%d", cs.Name, k)
+			}
+			t := collectors.NewTracker(r.producers)
+			cfg := collectors.Config{
+				Name: name, Stream: sc.Stream.Name, RunID: r.runID,
+				PollInterval: cs.PollInterval, Limit: int32(cs.Limit), StartAt: startAt,
+				WarmupEnd: start + int64(sc.Warmup), MeasureEnd: measureEnd, Deadline: sc.Deadline,
+				Primary: primary, Metrics: r.m, Tracker: t,
+				Log: func(format string, args ...any) { r.logf(format, args...) },
+			}
+			primary = false
+			var runner interface {
+				statser
+				Run(context.Context) error
+			}
+			var err error
+			switch cs.Kind {
+			case "fanout":
+				runner, err = collectors.NewFanOut(cfg, c)
+			default:
+				runner, err = collectors.NewPolling(cfg, c)
+			}
+			if err != nil {
+				return fmt.Errorf("consumers[%d] %s: %w", i, name, err)
+			}
+			r.trackers = append(r.trackers, t)
+			r.pollers = append(r.pollers, runner)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := runner.Run(ctx); err != nil && ctx.Err() == nil {
+					errc <- fmt.Errorf("%w: consumer %s: %v", ErrTarget, name, err)
+				}
+			}()
+		}
+	}
+	return nil
+}
+
+// buildProducers makes every producer instance, and the summed target rate
+// of all of them as a function of elapsed time, from pacers of their own.
+func (r *run) buildProducers(c *kinesis.Client, start int64, shardMap *ShardMap) ([]*Producer, func(time.Duration) float64, error) {
+	sc := r.sc
+	var prods []*Producer
+	var ratePacers []generators.Pacer
+	id := uint32(0)
+	for i, ps := range sc.Producers {
+		for k := 0; k < ps.Concurrency; k++ {
+			seed := ps.Seed*1000003 + int64(k)
+			pacer, err := pacerFor(ps.Rate, 1/float64(ps.Concurrency), seed)
+			if err != nil {
+				return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
+			}
+			ratePacer, _ := pacerFor(ps.Rate, 1/float64(ps.Concurrency), seed)
+			ratePacers = append(ratePacers, ratePacer)
+			gen, err := generators.New(ps.Options, seed)
+			if err != nil {
+				return nil, nil, fmt.Errorf("producers[%d].options: %w", i, err)
+			}
+			keys, err := generators.NewKeyStrategy(ps.PartitionKey, generators.KeyConfig{
+				Shards: max(shardMap.Len(), 1), Seed: seed, HotKeys: ps.Keys.HotKeys, Skew: ps.Keys.Skew, Fixed: ps.Keys.Fixed,
+			})
+			if err != nil {
+				return nil, nil, fmt.Errorf("producers[%d].partition_key: %w", i, err)
+			}
+			p, err := NewProducer(ProducerConfig{
+				ID: id, RunID: r.runID, Stream: sc.Stream.Name,
+				Generator: gen, Keys: keys, Pacer: pacer,
+				Start: start, Duration: sc.Duration, Warmup: sc.Warmup,
+				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
+				InFlight: ps.InFlight,
+				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
+				ShardOf:  shardMap.Shard,
+				Metrics:  r.m,
+			}, c)
+			if err != nil {
+				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)
+			}
+			prods = append(prods, p)
+			id++
+		}
+	}
+	rate := func(elapsed time.Duration) float64 {
+		var sum float64
+		for _, p := range ratePacers {
+			sum += p.Rate(elapsed)
+		}
+		return sum
+	}
+	return prods, rate, nil
+}
+
+// pacerFor builds the pacer of a rate profile scaled by f (one instance's
+// share of the producer's rate).
+func pacerFor(rt scenarios.Rate, f float64, seed int64) (generators.Pacer, error) {
+	switch rt.Profile {
+	case "constant":
+		return generators.Constant(rt.RPS * f), nil
+	case "ramp":
+		return generators.Ramp(rt.From*f, rt.To*f, rt.Over), nil
+	case "steps":
+		steps := make([]generators.Step, len(rt.Steps))
+		for i, s := range rt.Steps {
+			steps[i] = generators.Step{RPS: s.RPS * f, For: s.For}
+		}
+		return generators.Steps(steps), nil
+	case "sine":
+		return generators.Sine(rt.Base*f, rt.Amplitude*f, rt.Period), nil
+	case "poisson":
+		return generators.Poisson(rt.RPS*f, seed), nil
+	}
+	return nil, fmt.Errorf("unknown rate profile %q", rt.Profile)
+}
+
+// resultsName turns a matrix cell label into a directory name.
+func resultsName(cell string) string {
+	r := strings.NewReplacer("=", "-", ".", "_", "/", "_", " ", "_", ",", "+")
+	return r.Replace(cell)
+}
+
+// CellDir returns the results directory of a matrix cell under out.
+func CellDir(out, cell string) string {
+	if cell == "" {
+		return out
+	}
+	return filepath.Join(out, resultsName(cell))
+}
+
+func hostName() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "unknown"
+	}
+	return h
+}
+
+var goVersion = runtime.Version()

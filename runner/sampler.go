@@ -1,0 +1,202 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/reports"
+)
+
+// sampler takes the run's pulse once a second: it rotates every latency
+// histogram into its interval log, writes a timeseries row and prints the
+// live status line.
+type sampler struct {
+	r     *run
+	start int64
+	rate  func(time.Duration) float64
+
+	files []*os.File
+	hlogs map[*metrics.Latency]*reports.HlogWriter
+	ts    *reports.TimeseriesWriter
+
+	second int
+	last   int64 // process-clock ns of the previous sample
+	prev   counts
+	rows   []reports.Row
+}
+
+// counts is a snapshot of the cumulative counters a row is the delta of.
+type counts struct {
+	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
+}
+
+func (s *sampler) snapshot() counts {
+	m := s.r.m
+	return counts{
+		produced: m.Produced.Load(), acked: m.Acked.Load(), throttled: m.Throttled.Load(),
+		failed: m.Failed.Load(), consumed: m.Consumed.Load(),
+		ackedBytes: m.ProducedBytes.Load(), consumedBytes: m.ConsumedBytes.Load(),
+	}
+}
+
+func newSampler(r *run, start int64) (*sampler, error) {
+	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*reports.HlogWriter{}}
+	for _, l := range r.m.Latencies() {
+		f, err := os.Create(filepath.Join(r.o.OutDir, l.Name()+".hlog"))
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		s.files = append(s.files, f)
+		w, err := reports.NewHlogWriter(f, time.Unix(0, start))
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		s.hlogs[l] = w
+	}
+	f, err := os.Create(filepath.Join(r.o.OutDir, "timeseries.csv"))
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.files = append(s.files, f)
+	if s.ts, err = reports.NewTimeseriesWriter(f); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// loop samples on every whole second after start until ctx is cancelled.
+func (s *sampler) loop(ctx context.Context) {
+	for {
+		next := s.start + int64(s.second+1)*int64(time.Second)
+		wait := time.Duration(next - envelope.Now())
+		t := time.NewTimer(max(wait, 0))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		s.sample(next)
+	}
+}
+
+// final takes the last, partial sample so nothing recorded is left out.
+func (s *sampler) final() {
+	s.sample(envelope.Now())
+	if err := s.ts.Flush(); err != nil {
+		s.r.logf("warning: timeseries.csv: %v", err)
+	}
+}
+
+func (s *sampler) phase(elapsed time.Duration) string {
+	sc := s.r.sc
+	switch {
+	case elapsed <= sc.Warmup:
+		return "warmup"
+	case elapsed <= sc.Duration:
+		return "measure"
+	}
+	return "drain"
+}
+
+func (s *sampler) sample(now int64) {
+	if now < s.start {
+		now = s.start
+	}
+	from, to := time.Unix(0, s.last), time.Unix(0, now)
+	var e2e, put = metrics.NewHistogram(), metrics.NewHistogram()
+	for l, w := range s.hlogs {
+		iv := l.Rotate()
+		if err := w.Write(iv, from, to); err != nil {
+			s.r.logf("warning: %s.hlog: %v", l.Name(), err)
+		}
+		switch l {
+		case s.r.m.E2E:
+			e2e = iv
+		case s.r.m.Put:
+			put = iv
+		}
+	}
+	elapsed := time.Duration(now - s.start)
+	c := s.snapshot()
+	row := reports.Row{
+		Second:        s.second + 1,
+		Phase:         s.phase(elapsed),
+		Produced:      c.produced - s.prev.produced,
+		Acked:         c.acked - s.prev.acked,
+		Throttled:     c.throttled - s.prev.throttled,
+		Failed:        c.failed - s.prev.failed,
+		Consumed:      c.consumed - s.prev.consumed,
+		AckedBytes:    c.ackedBytes - s.prev.ackedBytes,
+		ConsumedBytes: c.consumedBytes - s.prev.consumedBytes,
+		E2EP50:        ms(e2e.ValueAtQuantile(50), e2e.TotalCount()),
+		E2EP99:        ms(e2e.ValueAtQuantile(99), e2e.TotalCount()),
+		PutP99:        ms(put.ValueAtQuantile(99), put.TotalCount()),
+		MillisBehind:  s.millisBehind(),
+	}
+	if s.rate != nil && elapsed <= s.r.sc.Duration {
+		row.TargetRPS = s.rate(time.Duration(s.second)*time.Second + time.Second/2)
+	}
+	if err := s.ts.Write(row); err != nil {
+		s.r.logf("warning: timeseries.csv: %v", err)
+	}
+	s.rows = append(s.rows, row)
+	s.prev = c
+	s.last = now
+	s.second++
+	s.live(elapsed, c)
+}
+
+func ms(ns, count int64) float64 {
+	if count == 0 {
+		return 0
+	}
+	return float64(ns) / 1e6
+}
+
+func (s *sampler) millisBehind() int64 {
+	var worst int64
+	for _, p := range s.r.pollers {
+		worst = max(worst, p.Stats().MillisBehind)
+	}
+	s.r.m.MillisBehind.Store(worst)
+	return worst
+}
+
+// live prints the status line: a redrawn line on a terminal, a log line
+// otherwise.
+func (s *sampler) live(elapsed time.Duration, c counts) {
+	p99 := "-"
+	if tot := s.r.m.E2E.Total(); tot.TotalCount() > 0 {
+		p99 = fmt.Sprintf("%.1fms", float64(tot.ValueAtQuantile(99))/1e6)
+	}
+	target := 0.0
+	if s.rate != nil && elapsed <= s.r.sc.Duration {
+		target = s.rate(elapsed)
+	}
+	line := fmt.Sprintf("%5.0fs %-7s target %6.0f/s  sent %9d  acked %9d  throttled %7d  failed %5d  consumed %9d  e2e p99 %s",
+		elapsed.Seconds(), s.phase(elapsed), target, c.produced, c.acked, c.throttled, c.failed, c.consumed, p99)
+	if s.r.o.Live {
+		fmt.Fprintf(s.r.log, "\r\033[K%s", line)
+		return
+	}
+	fmt.Fprintln(s.r.log, line)
+}
+
+func (s *sampler) close() {
+	if s.r.o.Live {
+		fmt.Fprintln(s.r.log)
+	}
+	for _, f := range s.files {
+		_ = f.Close()
+	}
+}

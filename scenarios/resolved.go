@@ -1,0 +1,98 @@
+package scenarios
+
+import (
+	"reflect"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Resolved returns the scenario as a generic tree with the field names of
+// the YAML file and every default filled in, for summary.json's "scenario"
+// key. Durations are strings such as "1m0s", generator options sit under
+// each producer's "options", rate profiles show only their own fields, and
+// target.sim appears only for kind sim. An unexpanded scenario keeps its
+// "matrix"; a cell shows its label under "cell" instead. Apart from "cell",
+// the tree decodes back into the same scenario.
+func (s *Scenario) Resolved() map[string]any {
+	m := toTree(reflect.ValueOf(*s)).(map[string]any)
+	if s.Target.Kind != "sim" {
+		delete(m["target"].(map[string]any), "sim")
+	}
+	producers := m["producers"].([]any)
+	for i, p := range s.Producers {
+		pm := producers[i].(map[string]any)
+		if p.Options != nil {
+			pm["options"] = toTree(reflect.ValueOf(p.Options))
+		}
+		pm["rate"] = rateTree(p.Rate, pm["rate"].(map[string]any))
+	}
+	consumers := m["consumers"].([]any)
+	for i, c := range s.Consumers {
+		if c.Kind == "fanout" {
+			delete(consumers[i].(map[string]any), "poll_interval")
+		}
+	}
+	switch {
+	case s.Cell != "":
+		m["cell"] = s.Cell
+	case len(s.Matrix) > 0:
+		axes := map[string]any{}
+		for _, a := range s.Matrix {
+			vals := make([]any, len(a.Values))
+			for i, text := range a.Values {
+				vals[i] = scalarValue(text)
+			}
+			axes[a.Path] = vals
+		}
+		m["matrix"] = axes
+	}
+	return m
+}
+
+// rateTree keeps the profile and the fields it uses.
+func rateTree(r Rate, all map[string]any) map[string]any {
+	out := map[string]any{"profile": r.Profile}
+	for _, f := range rateFields[r.Profile] {
+		out[f] = all[f]
+	}
+	return out
+}
+
+// scalarValue decodes matrix value text back into the YAML scalar it was.
+func scalarValue(text string) any {
+	var v any
+	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
+		return text
+	}
+	return v
+}
+
+// toTree turns a value into maps keyed by yaml name, lists and scalars.
+func toTree(v reflect.Value) any {
+	if v.Type() == durationType {
+		return time.Duration(v.Int()).String()
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return toTree(v.Elem())
+	case reflect.Struct:
+		m := map[string]any{}
+		for i := range v.NumField() {
+			if name := yamlName(v.Type().Field(i)); name != "" {
+				m[name] = toTree(v.Field(i))
+			}
+		}
+		return m
+	case reflect.Slice:
+		list := make([]any, v.Len())
+		for i := range list {
+			list[i] = toTree(v.Index(i))
+		}
+		return list
+	}
+	return v.Interface()
+}

@@ -1,0 +1,387 @@
+// Package scenarios holds kbench's scenario spec: the types a scenario file
+// decodes into, strict YAML decoding that reports every problem at once with
+// file, line and field, --set overrides, matrix expansion into one scenario
+// per cell, and the threshold expressions that judge a run.
+//
+// A scenario file looks like this (see the example *.yaml files in this
+// folder for every field):
+//
+//	name: payments-fraud-window
+//	stream: {shards: 4}
+//	duration: 60s
+//	warmup: 10s
+//	deadline: 500ms
+//	producers:
+//	  - generator: payments
+//	    options: {fraud_rate: 0.01}
+//	    rate: {profile: constant, rps: 2000}
+//	thresholds: ["latency.e2e.p99_ms < 500", "totals.lost == 0"]
+//
+// Every field but name and producers has a default, filled in by Load, so a
+// loaded Scenario (and its Resolved tree) shows exactly what will run.
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/sim"
+)
+
+// Scenario is one benchmark: what data flows, how fast, into which stream,
+// for how long, and what "good" means.
+type Scenario struct {
+	// Name identifies the scenario: lower-case letters, digits and dashes,
+	// starting with a letter or digit, at most 64 characters. Required.
+	Name string `yaml:"name" json:"name"`
+	// Description says what the scenario is for.
+	Description string `yaml:"description" json:"description"`
+	// Target is where the records go.
+	Target Target `yaml:"target" json:"target"`
+	// Stream is the Kinesis stream the records go into.
+	Stream Stream `yaml:"stream" json:"stream"`
+	// Duration is how long the producers run, warmup included. Default 30s.
+	Duration time.Duration `yaml:"duration" json:"duration"`
+	// Warmup is the first part of Duration, excluded from the results.
+	// Default 0; less than Duration.
+	Warmup time.Duration `yaml:"warmup" json:"warmup"`
+	// Drain is how long collectors keep reading after the producers stop.
+	// Default 10s.
+	Drain time.Duration `yaml:"drain" json:"drain"`
+	// Deadline is the time value of the data: a record that arrives later
+	// than this after its intended send time is late. 0 means none.
+	Deadline time.Duration `yaml:"deadline" json:"deadline"`
+	// Producers write the records; at least one.
+	Producers []Producer `yaml:"producers" json:"producers"`
+	// Consumers read the records back. Default: one polling consumer named
+	// "collector" polling every 250ms.
+	Consumers []Consumer `yaml:"consumers" json:"consumers"`
+	// Thresholds are pass/fail rules such as "latency.e2e.p99_ms < 500";
+	// see ParseThreshold.
+	Thresholds []string `yaml:"thresholds" json:"thresholds"`
+	// Matrix is the scenario's `matrix:` mapping in file order: each axis
+	// is a --set path and the values it takes. Cells expands it.
+	Matrix []MatrixAxis `yaml:"-" json:"matrix,omitempty"`
+	// File is the path the scenario was loaded from (the name given to
+	// Parse).
+	File string `yaml:"-" json:"-"`
+	// Cell labels a matrix cell, for example "stream.shards=4"; it is ""
+	// for a scenario without a matrix and for the unexpanded scenario.
+	Cell string `yaml:"-" json:"cell,omitempty"`
+
+	src *source // what the scenario was built from, for Cells
+}
+
+// Target says where the records go.
+type Target struct {
+	// Kind is sim (default), kinesis-mock, localstack or aws.
+	Kind string `yaml:"kind" json:"kind"`
+	// Endpoint optionally overrides the target's URL (http or https).
+	Endpoint string `yaml:"endpoint" json:"endpoint"`
+	// Region is the AWS region. Default us-east-1.
+	Region string `yaml:"region" json:"region"`
+	// Sim configures the simulated endpoint; only allowed with kind sim.
+	// Default sim.DefaultConfig().
+	Sim sim.Config `yaml:"sim" json:"sim"`
+}
+
+// Stream is the Kinesis stream a scenario writes to and reads from.
+type Stream struct {
+	// Name is the stream name: 1 to 128 of [a-zA-Z0-9_.-].
+	// Default "kbench-" + the scenario name. Required with Existing.
+	Name string `yaml:"name" json:"name"`
+	// Shards is the shard count of a provisioned stream, 1..10000.
+	// Default 1. On-demand streams ignore it: Kinesis sizes them itself.
+	Shards int `yaml:"shards" json:"shards"`
+	// Mode is provisioned (default) or on-demand.
+	Mode string `yaml:"mode" json:"mode"`
+	// Existing uses a stream that already exists instead of creating (and
+	// afterwards deleting) one.
+	Existing bool `yaml:"existing" json:"existing"`
+}
+
+// Producer is one kind of synthetic traffic: a generator, its rate profile,
+// how records are keyed and batched, and how many instances send it.
+type Producer struct {
+	// Name identifies the producer in results. Default
+	// "<generator>-<index>"; unique within the scenario.
+	Name string `yaml:"name" json:"name"`
+	// Generator is payments, iot or acoustic.
+	Generator string `yaml:"generator" json:"generator"`
+	// Options are the generator's settings, decoded strictly from
+	// `options:` on top of generators.NewOptions(Generator).
+	Options generators.Options `yaml:"-" json:"options"`
+	// Rate is the open-model rate profile of the whole producer.
+	Rate Rate `yaml:"rate" json:"rate"`
+	// PartitionKey is the key strategy: entity (default), random, zipf,
+	// fixed or explicit.
+	PartitionKey string `yaml:"partition_key" json:"partition_key"`
+	// Keys tunes the zipf and fixed key strategies.
+	Keys KeyOptions `yaml:"keys" json:"keys"`
+	// Batch bounds the PutRecords calls.
+	Batch Batch `yaml:"batch" json:"batch"`
+	// InFlight is how many PutRecords calls one producer instance keeps in
+	// flight, 1..256. Default 8.
+	InFlight int `yaml:"in_flight" json:"in_flight"`
+	// Concurrency is the number of producer instances, 1..1024, which split
+	// the rate evenly. Default 1.
+	Concurrency int `yaml:"concurrency" json:"concurrency"`
+	// Seed seeds the generator. Default 1 + the producer's index.
+	Seed int64 `yaml:"seed" json:"seed"`
+	// Retry is the policy for records that fail.
+	Retry Retry `yaml:"retry" json:"retry"`
+}
+
+// Rate is an open-model rate profile in records per second. Only the fields
+// of the chosen profile may be set:
+//   - constant: rps
+//   - poisson: rps (exponential gaps with that mean rate)
+//   - ramp: from, to, over (linear from `from` to `to` over `over`, then `to`)
+//   - steps: steps (each step's rps for its duration)
+//   - sine: base, amplitude, period (base + amplitude·sin(2πt/period))
+type Rate struct {
+	// Profile is constant, ramp, steps, sine or poisson. Required.
+	Profile string `yaml:"profile" json:"profile"`
+	// RPS is the rate of constant and poisson, > 0.
+	RPS float64 `yaml:"rps" json:"rps,omitempty"`
+	// From and To are ramp's start and end rates, ≥ 0 and not both 0.
+	From float64 `yaml:"from" json:"from,omitempty"`
+	To   float64 `yaml:"to" json:"to,omitempty"`
+	// Over is how long the ramp takes, > 0.
+	Over time.Duration `yaml:"over" json:"over,omitempty"`
+	// Steps are the steps profile's stages; the last rate holds after them.
+	Steps []Step `yaml:"steps" json:"steps,omitempty"`
+	// Base is sine's mean rate, > 0.
+	Base float64 `yaml:"base" json:"base,omitempty"`
+	// Amplitude is sine's swing around Base, 0..Base.
+	Amplitude float64 `yaml:"amplitude" json:"amplitude,omitempty"`
+	// Period is the length of one sine cycle, > 0.
+	Period time.Duration `yaml:"period" json:"period,omitempty"`
+}
+
+// Step is one step of a steps rate profile: RPS for For.
+type Step struct {
+	// RPS is the step's rate, ≥ 0.
+	RPS float64 `yaml:"rps" json:"rps"`
+	// For is the step's duration, > 0.
+	For time.Duration `yaml:"for" json:"for"`
+}
+
+// KeyOptions tunes the partition-key strategies.
+type KeyOptions struct {
+	// HotKeys is the number of distinct keys the zipf strategy draws from.
+	// Default 1000.
+	HotKeys int `yaml:"hot_keys" json:"hot_keys"`
+	// Skew is the zipf exponent s (> 1). Default 1.2.
+	Skew float64 `yaml:"skew" json:"skew"`
+	// Fixed is the one key of the fixed strategy. Default "kbench-fixed".
+	Fixed string `yaml:"fixed" json:"fixed"`
+}
+
+// Batch bounds one PutRecords call.
+type Batch struct {
+	// MaxRecords is 1..500. Default 500.
+	MaxRecords int `yaml:"max_records" json:"max_records"`
+	// MaxBytes is 1..5 MiB of data and partition keys. Default 5 MiB.
+	MaxBytes int `yaml:"max_bytes" json:"max_bytes"`
+	// Linger is how long a batch waits to fill, 0..10s. Default 50ms.
+	Linger time.Duration `yaml:"linger" json:"linger"`
+}
+
+// Retry is the policy for records that fail: capped, jittered exponential
+// backoff, resending only the failed records.
+type Retry struct {
+	// MaxAttempts counts the first attempt, 1..100. Default 8.
+	MaxAttempts int `yaml:"max_attempts" json:"max_attempts"`
+	// Base is the first backoff. Default 50ms.
+	Base time.Duration `yaml:"base" json:"base"`
+	// Cap bounds the backoff, at least Base. Default 2s.
+	Cap time.Duration `yaml:"cap" json:"cap"`
+}
+
+// Consumer is one consumer application reading the whole stream.
+type Consumer struct {
+	// Name identifies the consumer in results. Default "collector-<index>";
+	// unique within the scenario.
+	Name string `yaml:"name" json:"name"`
+	// Kind is polling (GetRecords, default) or fanout (SubscribeToShard).
+	Kind string `yaml:"kind" json:"kind"`
+	// PollInterval is the pause between GetRecords calls on a shard.
+	// Default 250ms; polling only.
+	PollInterval time.Duration `yaml:"poll_interval" json:"poll_interval"`
+	// Count is how many independent applications of this spec read the
+	// stream, 1..20. Default 1.
+	Count int `yaml:"count" json:"count"`
+	// Limit is GetRecords' Limit, 1..10000. Default 10000.
+	Limit int `yaml:"limit" json:"limit"`
+}
+
+// MatrixAxis is one axis of a scenario matrix: a --set path and the values
+// it takes, kept as YAML scalar text.
+type MatrixAxis struct {
+	// Path is the --set path as written, such as "stream.shards".
+	Path string `json:"path"`
+	// Values are the values' YAML text, such as "4" or "on-demand".
+	Values []string `json:"values"`
+}
+
+// source is what a scenario was built from, kept so Cells can rebuild it
+// with each cell's values applied.
+type source struct {
+	name string
+	data []byte
+	sets []string
+}
+
+var producerType = reflect.TypeFor[Producer]()
+
+// Load reads, strictly decodes and validates a scenario file, applying the
+// --set overrides ("path=value") first. When the file is readable, every
+// problem is reported at once as Problems; a matrix's cells are validated
+// too.
+func Load(path string, sets []string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	return Parse(path, data, sets)
+}
+
+// Parse is Load for a scenario already in memory; name is used in messages
+// and as Scenario.File.
+func Parse(name string, data []byte, sets []string) (*Scenario, error) {
+	src := &source{name: name, data: slices.Clone(data), sets: slices.Clone(sets)}
+	s, probs := src.build(-1)
+	if len(probs) == 0 && len(s.Matrix) > 0 {
+		_, probs = src.cells()
+	}
+	if len(probs) > 0 {
+		probs.sort()
+		return nil, probs
+	}
+	return s, nil
+}
+
+// build parses, overrides, decodes and validates the scenario; cell ≥ 0
+// also applies that matrix cell's values.
+func (src *source) build(cell int) (*Scenario, Problems) {
+	d := newDecoder(src.name)
+	root := d.parseRoot(src.data)
+	if root == nil {
+		return nil, d.probs
+	}
+	d.collectAnchors(root)
+	for _, set := range src.sets {
+		d.applySet(root, set)
+	}
+	s := &Scenario{
+		Duration: 30 * time.Second,
+		Drain:    10 * time.Second,
+		Target:   Target{Kind: "sim", Region: "us-east-1", Sim: sim.DefaultConfig()},
+		Stream:   Stream{Shards: 1, Mode: "provisioned"},
+		File:     src.name,
+		src:      src,
+	}
+	if cell >= 0 {
+		axes := d.matrix(root, nil)
+		s.Cell = d.applyCell(root, axes, cell)
+		s.Matrix = axisList(axes)
+	}
+	d.decodeStruct(root, reflect.ValueOf(s).Elem(), "", nil, map[string]func(*ast.MappingValueNode, *origin){
+		"matrix": func(kv *ast.MappingValueNode, org *origin) {
+			s.Matrix = axisList(d.decodeMatrix(kv, org))
+		},
+	})
+	d.finish(s)
+	return s, d.probs
+}
+
+// parseRoot parses data into the scenario's top-level mapping, or records
+// why it cannot and returns nil.
+func (d *decoder) parseRoot(data []byte) *ast.MappingNode {
+	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	if err != nil {
+		d.probs = append(d.probs, syntaxProblem(d.file, err))
+		return nil
+	}
+	var docs []*ast.DocumentNode
+	for _, doc := range f.Docs {
+		if doc != nil && doc.Body != nil {
+			docs = append(docs, doc)
+		}
+	}
+	if len(docs) == 0 {
+		d.probs = append(d.probs, Problem{File: d.file, Line: 1, Column: 1, Message: "the scenario is empty"})
+		return nil
+	}
+	if len(docs) > 1 {
+		d.addAt(docs[1].Body, nil, "", fmt.Sprintf("a scenario file holds one YAML document, found %d", len(docs)))
+		return nil
+	}
+	root, ok := d.resolve(docs[0].Body).(*ast.MappingNode)
+	if !ok {
+		d.addAt(docs[0].Body, nil, "", "a scenario must be a mapping of fields, got "+describe(docs[0].Body))
+		return nil
+	}
+	line, col := nodePos(root)
+	d.seen[""] = position{line: line, col: col}
+	return root
+}
+
+// syntaxProblem turns a YAML parse error into a Problem at its position.
+func syntaxProblem(file string, err error) Problem {
+	p := Problem{File: file, Message: "YAML syntax error: " + err.Error()}
+	if ye, ok := err.(yaml.Error); ok {
+		p.Message = "YAML syntax error: " + ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			p.Line, p.Column = tk.Position.Line, tk.Position.Column
+		}
+	}
+	return p
+}
+
+// setDefaults fills a producer's index-independent defaults before it is
+// decoded; finish fills the rest.
+func (p *Producer) setDefaults(index int) {
+	*p = Producer{
+		PartitionKey: "entity",
+		Keys:         KeyOptions{HotKeys: 1000, Skew: 1.2, Fixed: "kbench-fixed"},
+		Batch:        Batch{MaxRecords: 500, MaxBytes: 5 << 20, Linger: 50 * time.Millisecond},
+		InFlight:     8,
+		Concurrency:  1,
+		Seed:         1 + int64(index),
+		Retry:        Retry{MaxAttempts: 8, Base: 50 * time.Millisecond, Cap: 2 * time.Second},
+	}
+}
+
+// setDefaults fills a consumer's defaults before it is decoded; finish
+// fills the name and, for polling, the poll interval.
+func (c *Consumer) setDefaults(int) {
+	*c = Consumer{Kind: "polling", Count: 1, Limit: 10000}
+}
+
+// decodeProducer decodes one producer; its options are decoded after the
+// rest, into the options type of its generator.
+func (d *decoder) decodeProducer(n ast.Node, p *Producer, path string, org *origin) {
+	var optKV *ast.MappingValueNode
+	var optOrg *origin
+	d.decodeStruct(n, reflect.ValueOf(p).Elem(), path, org, map[string]func(*ast.MappingValueNode, *origin){
+		"options": func(kv *ast.MappingValueNode, o *origin) { optKV, optOrg = kv, o },
+	})
+	opts, err := generators.NewOptions(p.Generator)
+	if err != nil {
+		return // finish reports the unknown or missing generator
+	}
+	if optKV != nil {
+		d.decodeValue(optKV.Value, reflect.ValueOf(opts).Elem(), joinPath(path, "options"), optOrg)
+	}
+	p.Options = opts
+}

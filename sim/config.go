@@ -1,0 +1,110 @@
+// Package sim is kbench's simulated Kinesis endpoint: an HTTP server that
+// speaks the Kinesis Data Streams awsJson1.1 wire protocol, so unmodified AWS
+// SDKs work against it, and that models AWS's per-shard quotas, propagation
+// delay and faults, so shard configurations can be compared offline.
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Quota modes for Config.Quotas.
+const (
+	QuotasAWS = "aws" // enforce AWS's per-shard and per-call limits
+	QuotasOff = "off" // accept everything the request-size limits allow
+)
+
+// Config is the simulator's behaviour. The zero value is not valid; start
+// from DefaultConfig. The yaml names are those of a scenario's
+// `target: {kind: sim, sim: {...}}` section and of `kbench sim`'s flags.
+type Config struct {
+	// Quotas is QuotasAWS or QuotasOff.
+	Quotas string `yaml:"quotas" json:"quotas"`
+	// PutDelay is added to every PutRecord and PutRecords call.
+	PutDelay time.Duration `yaml:"put_delay" json:"put_delay"`
+	// PropagationDelay is how long after it is accepted a record becomes
+	// readable by GetRecords and SubscribeToShard.
+	PropagationDelay time.Duration `yaml:"propagation_delay" json:"propagation_delay"`
+	// ErrorRate is the fraction (0..1) of records failed with InternalFailure.
+	ErrorRate float64 `yaml:"error_rate" json:"error_rate"`
+	// StallAfter and StallFor hold every data-plane request arriving in the
+	// window [StallAfter, StallAfter+StallFor) after the server started until
+	// the window ends. StallFor 0 means no stall.
+	StallAfter time.Duration `yaml:"stall_after" json:"stall_after"`
+	StallFor   time.Duration `yaml:"stall_for" json:"stall_for"`
+	// CreateDelay is how long a new stream stays CREATING (and a resharded
+	// stream UPDATING) before it is ACTIVE.
+	CreateDelay time.Duration `yaml:"create_delay" json:"create_delay"`
+	// Retention is how long records stay readable.
+	Retention time.Duration `yaml:"retention" json:"retention"`
+	// ShardMaxBytes caps the record bytes one shard keeps; the oldest
+	// records are trimmed first, as if their retention had ended.
+	ShardMaxBytes int64 `yaml:"shard_max_bytes" json:"shard_max_bytes"`
+	// Seed seeds the fault draws (ErrorRate).
+	Seed int64 `yaml:"seed" json:"seed"`
+	// SubscriptionDuration is how long one SubscribeToShard stream lasts
+	// before the server ends it (AWS: 5 minutes). Zero means 5 minutes.
+	SubscriptionDuration time.Duration `yaml:"subscription_duration" json:"subscription_duration"`
+}
+
+// DefaultConfig returns AWS quotas, no added delay or faults, a 50 ms
+// create delay, 24 h retention and 64 MiB kept per shard.
+func DefaultConfig() Config {
+	return Config{
+		Quotas:        QuotasAWS,
+		CreateDelay:   50 * time.Millisecond,
+		Retention:     24 * time.Hour,
+		ShardMaxBytes: 64 << 20,
+		Seed:          1,
+
+		SubscriptionDuration: defaultSubscriptionDuration,
+	}
+}
+
+// defaultSubscriptionDuration is AWS's lifetime of one SubscribeToShard call.
+const defaultSubscriptionDuration = 5 * time.Minute
+
+// validate returns every problem with c at once.
+func (c Config) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Quotas != QuotasAWS && c.Quotas != QuotasOff {
+		bad("sim: quotas %q: want %q or %q", c.Quotas, QuotasAWS, QuotasOff)
+	}
+	durations := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"put_delay", c.PutDelay},
+		{"propagation_delay", c.PropagationDelay},
+		{"stall_after", c.StallAfter},
+		{"stall_for", c.StallFor},
+		{"create_delay", c.CreateDelay},
+		{"subscription_duration", c.SubscriptionDuration},
+	}
+	for _, d := range durations {
+		if d.d < 0 {
+			bad("sim: %s %v: must not be negative", d.name, d.d)
+		}
+	}
+	if c.ErrorRate < 0 || c.ErrorRate > 1 || c.ErrorRate != c.ErrorRate {
+		bad("sim: error_rate %v: must be within 0..1", c.ErrorRate)
+	}
+	if c.Retention <= 0 {
+		bad("sim: retention %v: must be positive", c.Retention)
+	}
+	if c.ShardMaxBytes < maxRecordBytes {
+		bad("sim: shard_max_bytes %d: must be at least one maximal record (%d bytes)", c.ShardMaxBytes, maxRecordBytes)
+	}
+	return errors.Join(errs...)
+}
+
+// subscriptionDuration is c.SubscriptionDuration, or AWS's 5 minutes when unset.
+func (c Config) subscriptionDuration() time.Duration {
+	if c.SubscriptionDuration == 0 {
+		return defaultSubscriptionDuration
+	}
+	return c.SubscriptionDuration
+}

@@ -1,0 +1,154 @@
+// Package targets opens the Kinesis endpoints kbench runs against — its own
+// simulator (sim), kinesis-mock, LocalStack and real AWS, or any
+// Kinesis-compatible endpoint that is already running — and hands out
+// aws-sdk-go-v2 Kinesis clients for them, so the same SDK code path talks to
+// every target and only the endpoint and credentials differ. It also manages
+// the lifecycle of the streams kbench creates.
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/kbench/kbench/sim"
+)
+
+// Target kinds accepted in Spec.Kind.
+const (
+	KindSim         = "sim"
+	KindKinesisMock = "kinesis-mock"
+	KindLocalStack  = "localstack"
+	KindAWS         = "aws"
+)
+
+// DefaultRegion is the region used when neither the Spec nor (for aws) the
+// environment names one.
+const DefaultRegion = "us-east-1"
+
+// ErrUnreachable is wrapped by Open's error when the target did not answer
+// Kinesis calls within the bounded wait; the CLI maps it to exit code 3.
+var ErrUnreachable = errors.New("target unreachable")
+
+// Default bounds on how long Open waits for a target to answer.
+const (
+	defaultEndpointReady    = 10 * time.Second
+	defaultKinesisMockReady = 60 * time.Second
+	defaultLocalStackReady  = 3 * time.Minute
+)
+
+// Spec says which target to open and how.
+type Spec struct {
+	// Kind is KindSim (the default when empty), KindKinesisMock,
+	// KindLocalStack or KindAWS.
+	Kind string
+	// Endpoint, when set, is a Kinesis endpoint that is already running
+	// (for example "http://localhost:4566"); Open starts nothing and only
+	// checks that it answers. For localstack it means "don't start a
+	// container". It is not allowed with Kind sim, whose server runs in
+	// process; point Kind kinesis-mock or localstack at a standalone
+	// `kbench sim` instead.
+	Endpoint string
+	// Region is the AWS region; default DefaultRegion (for aws: the
+	// region of the default configuration chain, then DefaultRegion).
+	Region string
+	// Sim configures the in-process simulator for Kind sim; the zero value
+	// means sim.DefaultConfig().
+	Sim sim.Config
+	// CacheDir is where kinesis-local is installed. Default: $KBENCH_CACHE,
+	// else $XDG_CACHE_HOME/kbench, else ~/.cache/kbench.
+	// $KBENCH_KINESIS_MOCK_DIR, when set, overrides it with the exact npm
+	// prefix directory to use.
+	CacheDir string
+	// ReadyTimeout bounds how long Open waits for the target to answer
+	// ListStreams before it fails with ErrUnreachable. Default: 10 s for an
+	// already-running Endpoint, 60 s for a kinesis-mock Open starts, 3 min
+	// for a LocalStack container.
+	ReadyTimeout time.Duration
+	// Log receives progress lines such as "kinesis-mock listening on ...";
+	// nil discards them.
+	Log io.Writer
+}
+
+// Target is an open Kinesis endpoint. Close it when done.
+type Target struct {
+	// Kind is the target kind (never empty).
+	Kind string
+	// Endpoint is the base URL clients use; empty for aws without an
+	// endpoint override, where the SDK resolves the regional endpoint.
+	Endpoint string
+	// Region is the resolved AWS region.
+	Region string
+
+	closeOnce sync.Once
+	closeErr  error
+	closer    func() error
+}
+
+// Open starts (or connects to) the target described by spec and returns once
+// it answers Kinesis calls (for aws: once credentials resolve; no request is
+// sent). It blocks; cancelling ctx aborts start-up and stops whatever had been
+// started, but does not stop a target Open already returned: use Close.
+func Open(ctx context.Context, spec Spec) (*Target, error) {
+	if spec.Kind == "" {
+		spec.Kind = KindSim
+	}
+	if spec.Log == nil {
+		spec.Log = io.Discard
+	}
+	if spec.Region == "" && spec.Kind != KindAWS {
+		spec.Region = DefaultRegion
+	}
+	switch spec.Kind {
+	case KindSim:
+		if spec.Endpoint != "" {
+			return nil, fmt.Errorf("targets: kind %q runs in process and takes no endpoint (got %q); use kind kinesis-mock or localstack with --endpoint for a standalone kbench sim", KindSim, spec.Endpoint)
+		}
+		return openSim(ctx, spec)
+	case KindAWS:
+		return openAWS(ctx, spec)
+	case KindKinesisMock, KindLocalStack:
+		if spec.Endpoint != "" {
+			return openEndpoint(ctx, spec)
+		}
+		if spec.Kind == KindKinesisMock {
+			return openKinesisMock(ctx, spec)
+		}
+		return openLocalStack(ctx, spec)
+	default:
+		return nil, fmt.Errorf("targets: unknown kind %q (want %s, %s, %s or %s)", spec.Kind, KindSim, KindKinesisMock, KindLocalStack, KindAWS)
+	}
+}
+
+// Close stops whatever Open started (process, container, in-process server)
+// and waits for it to be gone. It is safe to call more than once; later calls
+// return the first call's result.
+func (t *Target) Close() error {
+	t.closeOnce.Do(func() {
+		if t.closer != nil {
+			t.closeErr = t.closer()
+		}
+	})
+	return t.closeErr
+}
+
+// openEndpoint connects to an already-running endpoint of a local kind.
+func openEndpoint(ctx context.Context, spec Spec) (*Target, error) {
+	t := &Target{Kind: spec.Kind, Endpoint: spec.Endpoint, Region: spec.Region}
+	if err := waitReady(ctx, t, readyTimeout(spec, defaultEndpointReady), nil); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(spec.Log, "%s endpoint %s answers\n", spec.Kind, spec.Endpoint)
+	return t, nil
+}
+
+// readyTimeout returns spec.ReadyTimeout or def when it is unset.
+func readyTimeout(spec Spec, def time.Duration) time.Duration {
+	if spec.ReadyTimeout > 0 {
+		return spec.ReadyTimeout
+	}
+	return def
+}
