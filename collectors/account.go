@@ -40,7 +40,7 @@ type core struct {
 }
 
 func newCore(cfg Config) core {
-	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: DefaultShardRefresh, lag: map[string]int64{}}
+	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: shardRefresh, lag: map[string]int64{}}
 }
 
 // stats returns a snapshot of the live counters.

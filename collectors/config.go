@@ -45,8 +45,8 @@ type Config struct {
 	// Primary marks the consumer application whose view is the run's: only
 	// it writes Consumed, ConsumedBytes, per-shard Consumed, Foreign, the
 	// e2e histograms, Measured, WithinDeadline and MillisBehind. Every
-	// application writes its Tracker, Duplicates, GetRecordsCalls and
-	// GetThrottled.
+	// application writes its Tracker and Duplicates, and a polling one
+	// GetRecordsCalls and GetThrottled (its calls share the shard's quota).
 	Primary bool
 	// Metrics receives the run's counters and histograms.
 	Metrics *metrics.Run

@@ -16,9 +16,9 @@ type Reader interface {
 	GetRecords(ctx context.Context, in *kinesis.GetRecordsInput, optFns ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error)
 }
 
-// DefaultShardRefresh is how often a collector lists the stream's shards to
+// shardRefresh is how often a collector lists the stream's shards to
 // find the ones a reshard created.
-const DefaultShardRefresh = 5 * time.Second
+const shardRefresh = 5 * time.Second
 
 // catchUpGap is the shortest time between two GetRecords calls on one shard
 // while the reader is behind the tip: Kinesis allows 5 calls/s per shard.

@@ -61,11 +61,6 @@ func (t *Tracker) Seen() int64 { return t.distinct.Load() }
 // first time.
 func (t *Tracker) Duplicates() int64 { return t.duplicates.Load() }
 
-// Has reports whether the application has seen record seq of producer.
-func (t *Tracker) Has(producer uint32, seq uint64) bool {
-	return int(producer) < len(t.seen) && t.seen[producer].Has(seq)
-}
-
 // Lost returns how many records run's producers had acknowledged that the
 // application has not seen, summed over producers. Call it after the drain
 // period: until then, records still in flight count as lost.

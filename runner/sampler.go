@@ -129,7 +129,7 @@ func (s *sampler) sample(now int64) {
 	elapsed := time.Duration(now - s.start)
 	c := s.snapshot()
 	row := reports.Row{
-		Second:        s.second + 1,
+		Second:        s.second,
 		Phase:         s.phase(elapsed),
 		Produced:      c.produced - s.prev.produced,
 		Acked:         c.acked - s.prev.acked,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // decoderErrorTypes are the errors a malformed request body may produce.
@@ -72,7 +73,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GetShardIterator", []byte(`{"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1e300}`))
 	cfg := testConfig()
 	cfg.Quotas = QuotasOff
-	cfg.SubscriptionDuration = 10 * 1e6
+	cfg.SubscriptionDuration = 10 * time.Millisecond
 	f.Fuzz(func(t *testing.T, op string, body []byte) {
 		s, err := New(cfg)
 		if err != nil {

@@ -67,21 +67,23 @@ func checkEntries(entries []putEntry, batch bool) *apiError {
 	var total int
 	for i := range entries {
 		e := &entries[i]
-		field := "partitionKey"
-		if batch {
-			field = "records." + strconv.Itoa(i+1) + ".member.partitionKey"
+		field := func(name string) string {
+			if batch {
+				return "records." + strconv.Itoa(i+1) + ".member." + name
+			}
+			return name
 		}
 		if e.key == nil {
-			return errValidate("Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+			return errValidate("Value null at '%s' failed to satisfy constraint: Member must not be null", field("partitionKey"))
 		}
 		if n := utf8.RuneCount(e.key); n < 1 || n > maxPartitionKey {
-			return errValidate("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d and greater than or equal to 1", e.key, field, maxPartitionKey)
+			return errValidate("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d and greater than or equal to 1", e.key, field("partitionKey"), maxPartitionKey)
 		}
 		if e.data == nil {
-			return errValidate("Value null at '%s' failed to satisfy constraint: Member must not be null", field[:len(field)-len("partitionKey")]+"data")
+			return errValidate("Value null at '%s' failed to satisfy constraint: Member must not be null", field("data"))
 		}
 		if len(e.data) > maxRecordBytes {
-			return errValidate("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field[:len(field)-len("partitionKey")]+"data", maxRecordBytes)
+			return errValidate("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field("data"), maxRecordBytes)
 		}
 		size := len(e.key) + len(e.data)
 		if size > maxRecordBytes {
