@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -44,11 +45,11 @@ func BenchmarkIoT(b *testing.B) {
 	benchGenerator(b, "iot", func(o Options) { o.(*IoTOptions).BurstRate = 0.01 })
 }
 
-// BenchmarkAcoustic measures one default frame: 4 channels × 16 kHz × 16 bit
-// × 100 ms (12,800 bytes of PCM plus the header).
+// BenchmarkAcoustic measures one default frame, 4 channels × 16 kHz × 100 ms
+// (12,800 bytes of PCM plus the header at 16 bit), at each bit depth.
 func BenchmarkAcoustic(b *testing.B) {
 	for _, bits := range []int{16, 8, 24, 32} {
-		b.Run(map[int]string{8: "8bit", 16: "16bit", 24: "24bit", 32: "32bit"}[bits], func(b *testing.B) {
+		b.Run(fmt.Sprintf("%dbit", bits), func(b *testing.B) {
 			benchGenerator(b, "acoustic", func(o Options) { o.(*AcousticOptions).BitsPerSample = bits })
 		})
 	}

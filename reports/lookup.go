@@ -3,6 +3,9 @@ package reports
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
+
+	"github.com/kbench/kbench/metrics"
 )
 
 // Lookup resolves a dotted metric path against the summary, for thresholds
@@ -105,4 +108,30 @@ func flatten(prefix string, v any, out map[string]float64) {
 			out[prefix] = 1
 		}
 	}
+}
+
+// KnownMetric reports whether metric names a number that a run's summary can
+// have, so a scenario's thresholds can be checked before the run starts.
+// Latency metrics are known for the histograms kbench records; per-shard
+// elements by index and failure reasons by name are accepted in any form.
+func KnownMetric(metric string) bool {
+	if strings.HasPrefix(metric, "totals.failed_by_reason.") && len(metric) > len("totals.failed_by_reason.") {
+		return true
+	}
+	parts := strings.Split(metric, ".")
+	if len(parts) == 3 && parts[0] == "per_shard" {
+		if _, err := strconv.Atoi(parts[1]); err == nil {
+			parts[1] = "0"
+		}
+	}
+	s := &Summary{
+		Latency:  map[string]LatencyStats{},
+		Deadline: &DeadlineStats{},
+		PerShard: []ShardStats{{}},
+	}
+	for _, name := range []string{metrics.LatPut, metrics.LatDelivery, metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatLateness} {
+		s.Latency[name] = LatencyStats{}
+	}
+	_, ok := s.Lookup(strings.Join(parts, "."))
+	return ok
 }

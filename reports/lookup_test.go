@@ -78,3 +78,26 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+func TestKnownMetric(t *testing.T) {
+	for metric, want := range map[string]bool{
+		"latency.e2e.p99_ms":                      true,
+		"latency.e2e_uncorrected.p999_ms":         true,
+		"latency.e2e.p99":                         false,
+		"latency.nope.p99_ms":                     false,
+		"totals.lost":                             true,
+		"totals.failed_by_reason.InternalFailure": true,
+		"throughput.consumed_rps":                 true,
+		"deadline.within_ratio":                   true,
+		"per_shard.max_throttled":                 true,
+		"per_shard.3.records":                     true,
+		"per_shard.x.records":                     false,
+		"thresholds.failed":                       true,
+		"totals":                                  false,
+		"":                                        false,
+	} {
+		if got := KnownMetric(metric); got != want {
+			t.Errorf("KnownMetric(%q) = %v, want %v", metric, got, want)
+		}
+	}
+}

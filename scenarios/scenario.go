@@ -77,7 +77,8 @@ type Scenario struct {
 	// for a scenario without a matrix and for the unexpanded scenario.
 	Cell string `yaml:"-" json:"cell,omitempty"`
 
-	src *source // what the scenario was built from, for Cells
+	src *source             // what the scenario was built from, for Cells
+	pos map[string]position // where each field was set, for ProblemAt
 }
 
 // Target says where the records go.
@@ -301,6 +302,7 @@ func (src *source) build(cell int) (*Scenario, Problems) {
 		},
 	})
 	d.finish(s)
+	s.pos = d.seen
 	return s, d.probs
 }
 
@@ -384,4 +386,17 @@ func (d *decoder) decodeProducer(n ast.Node, p *Producer, path string, org *orig
 		d.decodeValue(optKV.Value, reflect.ValueOf(opts).Elem(), joinPath(path, "options"), optOrg)
 	}
 	p.Options = opts
+}
+
+// ProblemAt returns a Problem for a check made after loading (for example one
+// that needs another package), pointing at where field was set: its line in
+// the file, or the --set or matrix value it came from. field is a dotted path
+// as in Problem.Field, such as "thresholds[0]".
+func (s *Scenario) ProblemAt(field, msg string) Problem {
+	for f := field; f != ""; f = parentPath(f) {
+		if p, ok := s.pos[f]; ok {
+			return p.org.problem(s.File, p.line, p.col, field, msg)
+		}
+	}
+	return Problem{File: s.File, Field: field, Message: msg}
 }

@@ -13,18 +13,47 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-// BenchmarkIngestSDK measures end-to-end ingest through the unmodified SDK
-// client over loopback HTTP: quotas off, 100-byte records, 500 per
-// PutRecords call, 8 calls in flight. It reports records/s.
+// BenchmarkIngestSDK measures end-to-end ingest through the SDK client over
+// loopback HTTP, client and server in this process: quotas off, 100-byte
+// records, 500 per PutRecords call, 8 calls in flight. It reports records/s.
+// "stock" is the SDK client as LoadDefaultConfig builds it (default
+// retryer); "tests" is the tests' client (no retries, plainBodyClient).
 func BenchmarkIngestSDK(b *testing.B) {
+	b.Run("client=stock", func(b *testing.B) {
+		s, err := New(benchConfig())
+		if err != nil {
+			b.Fatal(err)
+		}
+		url := startServer(b, s)
+		cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
+			config.WithHTTPClient(awshttp.NewBuildableClient()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchIngest(b, kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(url) }))
+	})
+	b.Run("client=tests", func(b *testing.B) {
+		_, c := startSim(b, benchConfig())
+		benchIngest(b, c)
+	})
+}
+
+func benchConfig() Config {
 	cfg := DefaultConfig()
 	cfg.Quotas = QuotasOff
 	cfg.CreateDelay = 0
-	_, c := startSim(b, cfg)
+	return cfg
+}
+
+func benchIngest(b *testing.B, c *kinesis.Client) {
 	createStream(b, c, "bench", 8)
 	const inFlight, batch = 8, 500
 	recs := make([][]types.PutRecordsRequestEntry, inFlight)
@@ -35,9 +64,8 @@ func BenchmarkIngestSDK(b *testing.B) {
 			recs[w][i] = types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprint(w, "-", i)), Data: data}
 		}
 	}
-	var calls atomic.Int64
+	var calls, failed atomic.Int64
 	calls.Store(int64(b.N))
-	var failed atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
@@ -77,10 +105,7 @@ func putRecordsBody(n int) []byte {
 }
 
 func benchServer(b *testing.B, shards int) *Server {
-	cfg := DefaultConfig()
-	cfg.Quotas = QuotasOff
-	cfg.CreateDelay = 0
-	s, err := New(cfg)
+	s, err := New(benchConfig())
 	if err != nil {
 		b.Fatal(err)
 	}

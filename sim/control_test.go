@@ -2,7 +2,9 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,22 +24,13 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal("New accepted a bad config")
 	}
 	for _, want := range []string{"quotas", "error_rate", "put_delay", "retention"} {
-		if !contains(err.Error(), want) {
+		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}
 	}
 	if _, err := New(DefaultConfig()); err != nil {
 		t.Fatalf("DefaultConfig: %v", err)
 	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
 
 func TestStreamLifecycle(t *testing.T) {
@@ -198,23 +191,8 @@ func TestErrorTypes(t *testing.T) {
 func isAPIError(code string) func(error) bool {
 	return func(err error) bool {
 		var ae smithy.APIError
-		return err != nil && asAPIError(err, &ae) && ae.ErrorCode() == code
+		return errors.As(err, &ae) && ae.ErrorCode() == code
 	}
-}
-
-func asAPIError(err error, ae *smithy.APIError) bool {
-	for err != nil {
-		if a, ok := err.(smithy.APIError); ok {
-			*ae = a
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
 }
 
 func TestListShardsPagination(t *testing.T) {
@@ -290,7 +268,7 @@ func TestConsumers(t *testing.T) {
 		t.Fatal(err)
 	}
 	carn := aws.ToString(reg.Consumer.ConsumerARN)
-	if !contains(carn, streamARN("c")+"/consumer/app:") || reg.Consumer.ConsumerStatus != types.ConsumerStatusCreating {
+	if !strings.Contains(carn, streamARN("c")+"/consumer/app:") || reg.Consumer.ConsumerStatus != types.ConsumerStatusCreating {
 		t.Errorf("consumer = %+v", reg.Consumer)
 	}
 	_, err = c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("app")})

@@ -8,20 +8,19 @@ import (
 
 // Error type names as Kinesis puts them in "__type" and X-Amzn-ErrorType.
 const (
-	errResourceNotFound     = "ResourceNotFoundException"
-	errResourceInUse        = "ResourceInUseException"
-	errInvalidArgument      = "InvalidArgumentException"
-	errThroughputExceeded   = "ProvisionedThroughputExceededException"
-	errLimitExceeded        = "LimitExceededException"
-	errExpiredIterator      = "ExpiredIteratorException"
-	errExpiredNextToken     = "ExpiredNextTokenException"
-	errInternalFailure      = "InternalFailureException"
-	errValidation           = "ValidationException"
-	errSerialization        = "SerializationException"
-	errUnknownOperation     = "UnknownOperationException"
-	recordErrInternal       = "InternalFailure"
-	recordErrInternalMsg    = "Internal service failure."
-	recordErrThroughputMsgF = "Rate exceeded for shard %s in stream %s under account 000000000000."
+	errResourceNotFound   = "ResourceNotFoundException"
+	errResourceInUse      = "ResourceInUseException"
+	errInvalidArgument    = "InvalidArgumentException"
+	errThroughputExceeded = "ProvisionedThroughputExceededException"
+	errLimitExceeded      = "LimitExceededException"
+	errExpiredIterator    = "ExpiredIteratorException"
+	errExpiredNextToken   = "ExpiredNextTokenException"
+	errInternalFailure    = "InternalFailureException"
+	errValidation         = "ValidationException"
+	errSerialization      = "SerializationException"
+	errUnknownOperation   = "UnknownOperationException"
+	recordErrInternal     = "InternalFailure"
+	recordErrInternalMsg  = "Internal service failure."
 )
 
 // apiError is a Kinesis error response: an HTTP status and the JSON body

@@ -85,6 +85,4 @@ func splitHashSpace(n int) []hashRange {
 // hashRange is an inclusive range of hash keys.
 type hashRange struct{ start, end u128 }
 
-func (r hashRange) contains(k u128) bool { return !k.less(r.start) && !r.end.less(k) }
-
 func (r hashRange) overlaps(o hashRange) bool { return !r.end.less(o.start) && !o.end.less(r.start) }

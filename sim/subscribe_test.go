@@ -143,3 +143,30 @@ func TestSubscribeClosedShard(t *testing.T) {
 		t.Errorf("closed shard: %d records, last event %+v", n, last)
 	}
 }
+
+func TestShutdownEndsSubscriptions(t *testing.T) {
+	s, err := New(testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, stop, err := s.Start(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, url)
+	createStream(t, c, "sd", 1)
+	carn := registerConsumer(t, c, "sd", "app")
+	out, err := c.SubscribeToShard(context.Background(), &kinesis.SubscribeToShardInput{ConsumerARN: aws.String(carn), ShardId: aws.String("shardId-000000000000"),
+		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { stop(); close(done) }()
+	collect(t, out, 3*time.Second)
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("stop did not return")
+	}
+}

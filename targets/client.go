@@ -3,6 +3,7 @@ package targets
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -58,7 +59,26 @@ func (t *Target) Client(ctx context.Context, opts ClientOptions) (*kinesis.Clien
 		if opts.Attempts != nil {
 			o.APIOptions = append(o.APIOptions, opts.Attempts.addMiddleware)
 		}
+		o.HTTPClient = plainBody{o.HTTPClient}
 	}), nil
+}
+
+// plainBody hides the SDK's request body type from net/http. Against a fast
+// endpoint (the simulator on loopback) net/http's write loop otherwise now
+// and then reports io.EOF for a request whose response has already arrived
+// and closes the connection while the SDK still reads the response, failing
+// about one call in 20-50 with "deserialization failed ... use of closed
+// network connection". The stock retryer hides that as an extra request; with
+// kbench's own retries it would show up as transport errors and churned
+// connections. Behind a plain io.ReadCloser the body is sent the same way.
+type plainBody struct{ kinesis.HTTPClient }
+
+// Do implements kinesis.HTTPClient.
+func (c plainBody) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = struct{ io.ReadCloser }{r.Body}
+	}
+	return c.HTTPClient.Do(r)
 }
 
 // loadConfig loads the aws.Config behind Client.

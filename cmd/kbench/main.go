@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/kbench/kbench/scenarios"
 )
 
 // version is kbench's version; release builds set it with -ldflags.
@@ -84,7 +86,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	if code != exitFailed || !errors.Is(err, errVerdict) {
+	var probs scenarios.Problems
+	switch {
+	case errors.As(err, &probs):
+		fmt.Fprintf(stderr, "kbench %s: %d problem(s) in the scenario:\n%s\n", args[0], len(probs), strings.TrimSpace(probs.Error()))
+	case errors.Is(err, errVerdict):
+		// The summary already said which thresholds failed.
+	default:
 		fmt.Fprintf(stderr, "kbench %s: %s\n", args[0], strings.TrimSpace(err.Error()))
 	}
 	return code

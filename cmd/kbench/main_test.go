@@ -170,6 +170,7 @@ func TestBadInputExits2(t *testing.T) {
 		{"unknown key", []string{"run", bad, "--out", out}, []string{"bad.yaml:5", "colour"}},
 		{"bad --set", []string{"run", "../../scenarios/payments.yaml", "--out", out, "--set", "stream.shards=zero"}, []string{"--set", "stream.shards"}},
 		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml"), "--out", out}, []string{"nope.yaml"}},
+		{"unknown threshold metric", []string{"run", "../../scenarios/payments.yaml", "--out", out, "--set", "thresholds=[latency.e2e.p99 < 5]"}, []string{"--set", "thresholds[0]", "latency.e2e.p99"}},
 		{"bad target", []string{"run", "../../scenarios/payments.yaml", "--target", "kafka"}, []string{"kafka"}},
 		{"no scenario", []string{"run"}, []string{"scenario"}},
 		{"unknown command", []string{"frobnicate"}, []string{"frobnicate"}},

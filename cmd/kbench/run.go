@@ -71,6 +71,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
+	if probs := checkThresholds(sc); len(probs) > 0 {
+		return &exitError{exitUsage, probs}
+	}
 	if o.target != "" {
 		sc.Target.Kind = o.target
 	}
@@ -157,6 +160,21 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return &exitError{exitFailed, errVerdict}
 	}
 	return nil
+}
+
+// checkThresholds finds thresholds naming a metric no summary has, before
+// anything runs rather than after.
+func checkThresholds(sc *scenarios.Scenario) scenarios.Problems {
+	var probs scenarios.Problems
+	for i, expr := range sc.Thresholds {
+		th, err := scenarios.ParseThreshold(expr)
+		if err != nil || reports.KnownMetric(th.Metric) {
+			continue // syntax is checked when the scenario loads
+		}
+		msg := fmt.Sprintf("unknown metric %q in %q; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.within_ratio", th.Metric, expr)
+		probs = append(probs, sc.ProblemAt(fmt.Sprintf("thresholds[%d]", i), msg))
+	}
+	return probs
 }
 
 // estimate is the cost line shown before a run against real AWS: the
