@@ -6,7 +6,7 @@
 //   - BenchmarkIngest: PutRecords ingest (500 × 100-byte records per call, a
 //     few calls in flight, 4 shards) on the simulator with quotas off and on
 //     kinesis-mock, side by side in one `go test` run, plus the simulator
-//     with AWS quotas on 512 shards, where they do not bind.
+//     with AWS quotas on 2048 shards, where they do not bind.
 //   - BenchmarkQuota: accepted write and GetRecords rates per shard under
 //     paced overload, next to AWS's per-shard quotas.
 //   - BenchmarkSimMemory and BenchmarkSimMemoryShort: the resident size of a

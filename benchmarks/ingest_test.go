@@ -18,7 +18,7 @@ const (
 	// ingestShardsQuotas is the stream of the quotas-on run: enough shards
 	// (1,000 records/s each) that the quotas never bind at the simulator's
 	// ingest rate, so the run shows what quota bookkeeping costs.
-	ingestShardsQuotas = 512
+	ingestShardsQuotas = 2048
 )
 
 // BenchmarkIngest measures PutRecords ingest through the SDK client, one op
@@ -27,7 +27,7 @@ const (
 // their ratio is measured side by side and logged; engine=sim-quotas-aws is
 // the simulator with AWS's quotas on a stream wide enough that they do not
 // bind (it reports throttled/op, which should stay 0), and
-// engine=sim-512-shards the same stream with quotas off, its baseline.
+// engine=sim-2048-shards the same stream with quotas off, its baseline.
 // kinesis-mock manages about a thousand records/s, so the default
 // -benchtime (1 s) keeps its b.N to a few calls.
 func BenchmarkIngest(b *testing.B) {
@@ -39,7 +39,7 @@ func BenchmarkIngest(b *testing.B) {
 		{"engine=sim", engineSim, ingestShards},
 		{"engine=kinesis-mock", engineKinesisMock, ingestShards},
 		{"engine=sim-quotas-aws", engineSimQuotas, ingestShardsQuotas},
-		{"engine=sim-512-shards", engineSim, ingestShardsQuotas},
+		{"engine=sim-2048-shards", engineSim, ingestShardsQuotas},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -64,7 +64,7 @@ func BenchmarkIngest(b *testing.B) {
 	if s, m := rates["engine=sim"], rates["engine=kinesis-mock"]; s > 0 && m > 0 {
 		b.Logf("sim %.0f records/s, kinesis-mock %.0f records/s: sim/kinesis-mock = %.0fx (goal >= 50x, sim >= 200,000 records/s)", s, m, s/m)
 	}
-	if on, off := rates["engine=sim-quotas-aws"], rates["engine=sim-512-shards"]; on > 0 && off > 0 {
-		b.Logf("512 shards: quotas aws %.0f records/s, quotas off %.0f records/s (%.1f%% for quota bookkeeping)", on, off, 100*(1-on/off))
+	if on, off := rates["engine=sim-quotas-aws"], rates["engine=sim-2048-shards"]; on > 0 && off > 0 {
+		b.Logf("2048 shards: quotas aws %.0f records/s, quotas off %.0f records/s (%.1f%% for quota bookkeeping)", on, off, 100*(1-on/off))
 	}
 }

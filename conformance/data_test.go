@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"fmt"
 	"math/big"
 	"strings"
@@ -89,6 +90,24 @@ func testPutRecordsBatch(t *testing.T, c *kinesis.Client, engine string) {
 	}
 	if len(last) != 2 {
 		t.Errorf("500 keys reached %d shards, want 2", len(last))
+	}
+	// Each result's sequence number names its own request's record.
+	perShard := map[string]int{}
+	for _, r := range out.Records {
+		perShard[aws.ToString(r.ShardId)]++
+	}
+	stored := map[string][]byte{}
+	for _, s := range list {
+		it := mustIterator(ctx, t, c, &kinesis.GetShardIteratorInput{StreamName: aws.String(name), ShardId: s.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		recs, _ := readN(ctx, t, c, it, perShard[aws.ToString(s.ShardId)])
+		for _, r := range recs {
+			stored[aws.ToString(r.SequenceNumber)] = r.Data
+		}
+	}
+	for i, r := range out.Records {
+		if got := stored[aws.ToString(r.SequenceNumber)]; !bytes.Equal(got, entries[i].Data) {
+			t.Errorf("result %d: sequence number %s holds %q, want %q", i, aws.ToString(r.SequenceNumber), got, entries[i].Data)
+		}
 	}
 }
 

@@ -228,3 +228,23 @@ func TestInterruptKeepsResults(t *testing.T) {
 		t.Error("an interrupted run must not pass")
 	}
 }
+
+// TestStallShowsInLatency holds every data-plane request on the simulator for
+// 1.5 s in the middle of a run: the end-to-end latency must show it, measured
+// from the intended send time, however little the uncorrected view sees.
+func TestStallShowsInLatency(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=5s", "--set", "warmup=0s", "--set", "thresholds=[]",
+		"--set", "target.sim.stall_after=2500ms", "--set", "target.sim.stall_for=1500ms")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := checkAccounting(t, dir)
+	if max := num(t, s, "latency.e2e.max_ms"); max < 1000 {
+		t.Errorf("e2e max %v ms: a 1.5 s stall must show in end-to-end latency", max)
+	}
+	if within := num(t, s, "deadline.within_ratio"); within > 0.95 {
+		t.Errorf("deadline.within_ratio = %v: records held by the stall must miss the 500 ms deadline", within)
+	}
+}

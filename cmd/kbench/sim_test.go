@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+// TestSimServesUntilInterrupted runs "kbench sim" and drives it with a plain
+// aws-sdk-go-v2 program: create a stream, put, read back, reshard; then
+// Ctrl-C stops it with exit code 0.
+func TestSimServesUntilInterrupted(t *testing.T) {
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		code := run([]string{"sim", "--addr", "127.0.0.1:0", "--create-delay", "10ms"}, pw, &stderr)
+		pw.Close()
+		done <- code
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no banner: %v (stderr %s)", err, stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	if url == "" {
+		t.Fatalf("banner names no URL: %q", line)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("a", "b", "")),
+		config.WithHTTPClient(awshttp.NewBuildableClient()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(url) })
+	stream := aws.String("plain-sdk")
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: stream, ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	waitActive := func() {
+		for ctx.Err() == nil {
+			out, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: stream})
+			if err == nil && out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatal("stream never became ACTIVE")
+	}
+	waitActive()
+	put, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: stream, PartitionKey: aws.String("k"), Data: []byte("hello")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: stream, ShardId: put.ShardId,
+		ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Records) != 1 || string(got.Records[0].Data) != "hello" {
+		t.Fatalf("read back %+v", got.Records)
+	}
+	if _, err := c.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: stream, TargetShardCount: aws.Int32(2),
+		ScalingType: types.ScalingTypeUniformScaling}); err != nil {
+		t.Fatal(err)
+	}
+	waitActive()
+	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: stream})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shards.Shards) != 3 {
+		t.Errorf("after resharding 1 → 2: %d shards listed, want the closed parent and 2 children", len(shards.Shards))
+	}
+
+	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("exit %d after Ctrl-C, want 0; stderr: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("kbench sim did not stop on Ctrl-C")
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("the endpoint still answers after Ctrl-C")
+	}
+}
+
+func TestSimBadFlagsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"sim", "--quotas", "sometimes"},
+		{"sim", "--error-rate", "2"},
+		{"sim", "--put-delay", "soon"},
+		{"sim", "extra"},
+	} {
+		if code, _, stderr := kbench(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2; stderr: %s", args, code, stderr)
+		}
+	}
+}
