@@ -12,8 +12,8 @@ import (
 	"github.com/kbench/kbench/targets"
 )
 
-// engineStartTimeout bounds starting one engine (kinesis-mock's JVM-free
-// node build answers in a few seconds; installing it may take longer).
+// engineStartTimeout bounds starting one engine: kinesis-mock answers within
+// a few seconds, but may first have to be installed from npm.
 const engineStartTimeout = 90 * time.Second
 
 // engine is one Kinesis endpoint the suite runs against, started at most

@@ -255,17 +255,18 @@ func testConsumers(t *testing.T, c *kinesis.Client, engine string) {
 	_, err = c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("reader")})
 	wantErr[*types.ResourceInUseException](t, "second RegisterStreamConsumer", err)
 
+	var desc *types.ConsumerDescription
 	poll(ctx, t, "consumer ACTIVE", func() (bool, error) {
 		out, err := c.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(consumerARN)})
 		if err != nil {
 			return false, err
 		}
-		d := out.ConsumerDescription
-		if aws.ToString(d.StreamARN) != aws.ToString(arn) {
-			t.Errorf("consumer StreamARN = %q, want %q", aws.ToString(d.StreamARN), aws.ToString(arn))
-		}
-		return d.ConsumerStatus == types.ConsumerStatusActive, nil
+		desc = out.ConsumerDescription
+		return desc.ConsumerStatus == types.ConsumerStatusActive, nil
 	})
+	if aws.ToString(desc.StreamARN) != aws.ToString(arn) || aws.ToString(desc.ConsumerName) != "reader" || desc.ConsumerCreationTimestamp == nil {
+		t.Errorf("DescribeStreamConsumer = %+v, want StreamARN %s, name reader and a creation time", *desc, aws.ToString(arn))
+	}
 	// By StreamARN and ConsumerName instead of ConsumerARN.
 	byName, err := c.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("reader")})
 	if err != nil {

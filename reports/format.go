@@ -112,18 +112,19 @@ func runLabel(s *Summary) string {
 	return name
 }
 
-// durationLine describes the run's phases, e.g. "60s measured (+10s warmup, 5s drain)".
+// durationLine describes the run's phases, e.g. "50s measured (after 10s
+// warmup; then up to 5s drain)". DurationS includes the warmup.
 func durationLine(c RunInfo) string {
 	var extra []string
 	if c.WarmupS > 0 {
-		extra = append(extra, "+"+fmtSeconds(c.WarmupS)+" warmup")
+		extra = append(extra, "after "+fmtSeconds(c.WarmupS)+" warmup")
 	}
 	if c.DrainS > 0 {
-		extra = append(extra, fmtSeconds(c.DrainS)+" drain")
+		extra = append(extra, "then up to "+fmtSeconds(c.DrainS)+" drain")
 	}
-	out := fmtSeconds(c.DurationS) + " measured"
+	out := fmtSeconds(c.DurationS-c.WarmupS) + " measured"
 	if len(extra) > 0 {
-		out += " (" + strings.Join(extra, ", ") + ")"
+		out += " (" + strings.Join(extra, "; ") + ")"
 	}
 	return out
 }

@@ -50,6 +50,7 @@ type Summary struct {
 	Throughput    Throughput              `json:"throughput"`
 	Deadline      *DeadlineStats          `json:"deadline,omitempty"`
 	PerShard      []ShardStats            `json:"per_shard"`
+	Consumers     []ConsumerStats         `json:"consumers,omitempty"`
 	Thresholds    []ThresholdResult       `json:"thresholds"`
 	Verdict       string                  `json:"verdict"`
 	Errors        []string                `json:"errors,omitempty"`
@@ -144,6 +145,19 @@ type ShardStats struct {
 	Consumed    int64   `json:"consumed"`
 	RecordsPerS float64 `json:"records_per_s"`
 	BytesPerS   float64 `json:"bytes_per_s"`
+}
+
+// ConsumerStats is one consumer application's own accounting. The primary
+// (first) application's numbers are also the totals and latencies.
+type ConsumerStats struct {
+	Name       string `json:"name"`
+	Kind       string `json:"kind"` // polling | fanout
+	Primary    bool   `json:"primary"`
+	Consumed   int64  `json:"consumed"` // distinct records of this run seen
+	Lost       int64  `json:"lost"`
+	Duplicates int64  `json:"duplicates"`
+	Calls      int64  `json:"calls"`     // GetRecords calls (polling)
+	Throttled  int64  `json:"throttled"` // throttled calls
 }
 
 // ThresholdResult is one evaluated threshold expression.

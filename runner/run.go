@@ -77,6 +77,7 @@ type run struct {
 	m         *metrics.Run
 	trackers  []*collectors.Tracker
 	pollers   []statser
+	consumers []reports.ConsumerStats // name, kind and primary of each application, by index
 	producers int
 	created   bool
 	errs      []string
@@ -323,6 +324,7 @@ func (r *run) startCollectors(ctx context.Context, c *kinesis.Client, start int6
 			}
 			r.trackers = append(r.trackers, t)
 			r.pollers = append(r.pollers, runner)
+			r.consumers = append(r.consumers, reports.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

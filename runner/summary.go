@@ -33,8 +33,13 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		Errors:  r.errs,
 	}
 	var lost int64
-	for _, t := range r.trackers {
-		lost = max(lost, t.Lost(m))
+	for i, t := range r.trackers {
+		cs := r.consumers[i]
+		st := r.pollers[i].Stats()
+		cs.Consumed, cs.Lost, cs.Duplicates = t.Seen(), t.Lost(m), t.Duplicates()
+		cs.Calls, cs.Throttled = st.Calls, st.Throttled
+		s.Consumers = append(s.Consumers, cs)
+		lost = max(lost, cs.Lost)
 	}
 	s.Totals = reports.Totals{
 		Produced: m.Produced.Load(), Acked: m.Acked.Load(), Failed: m.Failed.Load(),
@@ -92,14 +97,6 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		s.PerShard = append(s.PerShard, st)
 	}
 
-	if n := s.Totals.Throttled; n > 0 {
-		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf(
-			"%d record-attempts were throttled (ProvisionedThroughputExceeded): the offered load is above the stream's write quota", n))
-	}
-	if lost > 0 {
-		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf(
-			"%d acknowledged records were not consumed by the end of the %v drain", lost, sc.Drain))
-	}
 	if n := m.E2E.Negative() + m.E2E.Clamped(); n > 0 {
 		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf("%d end-to-end values were outside the histogram range and were clamped", n))
 	}

@@ -129,6 +129,10 @@ func TestRunOnSim(t *testing.T) {
 	if d := get(t, s, "scenario.duration"); d != "4s" {
 		t.Errorf("scenario.duration = %v, want the --set value 4s echoed", d)
 	}
+	cons, _ := s["consumers"].([]any)
+	if len(cons) != 1 || get(t, cons[0].(map[string]any), "consumed") != get(t, s, "totals.consumed") {
+		t.Errorf("consumers = %v, want one application that consumed every record", s["consumers"])
+	}
 	if !strings.Contains(stdout, "e2e") {
 		t.Errorf("no text summary on stdout:\n%s", stdout)
 	}
