@@ -161,6 +161,11 @@ func TestErrorTypes(t *testing.T) {
 			it := iter(t, c, "e", "shardId-000000000000", types.ShardIteratorTypeTrimHorizon, "", nil)
 			_, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String(it), Limit: aws.Int32(10001)})
 			return err
+		}, isErr[*types.InvalidArgumentException]},
+		{"limit zero", func() error {
+			it := iter(t, c, "e", "shardId-000000000000", types.ShardIteratorTypeTrimHorizon, "", nil)
+			_, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String(it), Limit: aws.Int32(0)})
+			return err
 		}, isAPIError("ValidationException")},
 		{"unknown shard", func() error {
 			_, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("e"), ShardId: aws.String("shardId-000000000009"), ShardIteratorType: types.ShardIteratorTypeLatest})

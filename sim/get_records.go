@@ -51,7 +51,11 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request, body []byte)
 	}
 	limit := maxGetRecords
 	if in.Limit != nil {
-		if limit = *in.Limit; limit < 1 || limit > maxGetRecords {
+		if limit = *in.Limit; limit > maxGetRecords {
+			// The API reference names InvalidArgumentException for this one.
+			return errInvalid("Limit %d is greater than the maximum of %d.", limit, maxGetRecords)
+		}
+		if limit < 1 {
 			return errValidate("Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to %d and greater than or equal to 1", limit, maxGetRecords)
 		}
 	}

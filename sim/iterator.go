@@ -3,13 +3,18 @@ package sim
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"hash/crc32"
 	"time"
 )
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Shard iterators are opaque to clients: base64 of a version byte, the
 // stream's creation time (so an iterator of a deleted and re-created stream
 // is refused), the issue time, the shard index, the counter of the next
-// record to read, and the stream name. They expire 5 minutes after issue.
+// record to read, and the stream name, then a CRC-32C of all that, so a
+// damaged or edited iterator is refused instead of silently reading from
+// somewhere else. They expire 5 minutes after issue.
 const (
 	iteratorVersion = 1
 	iteratorTTL     = 5 * time.Minute
@@ -41,13 +46,18 @@ func (it iterator) encode() string {
 	binary.BigEndian.PutUint32(b[17:], uint32(it.shard))
 	binary.BigEndian.PutUint64(b[21:], it.pos)
 	b = append(b, it.stream...)
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	return base64.StdEncoding.EncodeToString(b)
 }
 
 // decodeIterator parses a shard iterator; any damage is InvalidArgument.
 func decodeIterator(s string) (iterator, *apiError) {
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) <= iteratorHeader || b[0] != iteratorVersion {
+	if err != nil || len(b) <= iteratorHeader+4 || b[0] != iteratorVersion {
+		return iterator{}, errInvalid("Invalid ShardIterator.")
+	}
+	sum := binary.BigEndian.Uint32(b[len(b)-4:])
+	if b = b[:len(b)-4]; crc32.Checksum(b, castagnoli) != sum {
 		return iterator{}, errInvalid("Invalid ShardIterator.")
 	}
 	it := iterator{
@@ -97,9 +107,14 @@ func (s *Server) position(st *stream, sh *shard, p startingPosition) (uint64, *a
 		if p.Timestamp == nil {
 			return 0, errInvalid("A Timestamp is required for %s.", p.Type)
 		}
+		ts := time.Time(*p.Timestamp)
+		if now := s.now(); ts.After(now) {
+			return 0, errInvalid("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d",
+				ts.UnixMilli(), now.UnixMilli())
+		}
 		sh.mu.Lock()
 		defer sh.mu.Unlock()
-		return sh.firstAtOrAfter(time.Time(*p.Timestamp).UnixNano()), nil
+		return sh.firstAtOrAfter(ts.UnixNano()), nil
 	default:
 		return 0, errValidate("Value '%s' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]", p.Type)
 	}
