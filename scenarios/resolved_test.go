@@ -37,7 +37,7 @@ func TestResolvedRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("resolved tree does not load:\n%v\n%s", err, data)
 			}
-			again.File, again.src, s.src = s.File, nil, nil
+			again.File, again.src, s.src, again.pos, s.pos = s.File, nil, nil, nil, nil
 			if !reflect.DeepEqual(again, s) {
 				t.Errorf("round trip changed the scenario:\n got %+v\nwant %+v", again, s)
 			}
