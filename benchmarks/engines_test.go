@@ -82,36 +82,56 @@ func spec(name string) (targets.Spec, error) {
 }
 
 // client returns the shared SDK client (no SDK retries) of the named
-// engine, starting the engine on first use. kinesis-mock is skipped when
-// Node.js is missing.
-func client(b *testing.B, name string) *kinesis.Client {
-	b.Helper()
+// engine, starting the engine on first use; TestMain stops it.
+func client(tb testing.TB, name string) *kinesis.Client {
+	tb.Helper()
 	engines.Lock()
 	defer engines.Unlock()
 	if e, ok := engines.open[name]; ok {
 		return e.client
 	}
+	e := openEngine(tb, name)
+	engines.open[name] = e
+	return e.client
+}
+
+// freshClient starts a new instance of the named engine for this benchmark
+// round only (it is stopped when the round ends) and returns its client.
+func freshClient(tb testing.TB, name string) *kinesis.Client {
+	tb.Helper()
+	e := openEngine(tb, name)
+	tb.Cleanup(func() {
+		if err := e.tgt.Close(); err != nil {
+			tb.Errorf("closing %s: %v", name, err)
+		}
+	})
+	return e.client
+}
+
+// openEngine starts the named engine and makes an SDK client for it with
+// SDK retries off. kinesis-mock is skipped when Node.js is missing.
+func openEngine(tb testing.TB, name string) *engine {
+	tb.Helper()
 	sp, err := spec(name)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	if sp.Kind == targets.KindKinesisMock {
 		if _, err := exec.LookPath("node"); err != nil {
-			b.Skipf("kinesis-mock needs Node.js: %v", err)
+			tb.Skipf("kinesis-mock needs Node.js: %v", err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
 	tgt, err := targets.Open(ctx, sp)
 	if err != nil {
-		b.Fatalf("open %s: %v", name, err)
+		tb.Fatalf("open %s: %v", name, err)
 	}
 	c, err := tgt.Client(ctx, targets.ClientOptions{MaxAttempts: 1, MaxConns: clientConns})
 	if err != nil {
-		b.Fatal(errors.Join(err, tgt.Close()))
+		tb.Fatal(errors.Join(err, tgt.Close()))
 	}
-	engines.open[name] = &engine{tgt: tgt, client: c}
-	return c
+	return &engine{tgt: tgt, client: c}
 }
 
 // streamSeq numbers the streams this process creates.
@@ -119,23 +139,23 @@ var streamSeq atomic.Int64
 
 // newStream creates a fresh provisioned stream with the given shard count,
 // waits until it is ACTIVE, and deletes it when the benchmark round ends.
-func newStream(b *testing.B, c *kinesis.Client, shards int) string {
-	b.Helper()
+func newStream(tb testing.TB, c *kinesis.Client, shards int) string {
+	tb.Helper()
 	name := "kbench-bench-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(streamSeq.Add(1), 10)
 	ctx, cancel := context.WithTimeout(context.Background(), streamTimeout)
 	defer cancel()
 	created, err := targets.EnsureStream(ctx, c, targets.StreamSpec{Name: name, Shards: shards, RunID: "benchmarks"})
 	if created {
-		b.Cleanup(func() {
+		tb.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), streamTimeout)
 			defer cancel()
 			if err := targets.DeleteStream(ctx, c, name); err != nil {
-				b.Errorf("delete stream: %v", err)
+				tb.Errorf("delete stream: %v", err)
 			}
 		})
 	}
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return name
 }

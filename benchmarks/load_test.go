@@ -2,7 +2,10 @@ package benchmarks
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -13,19 +16,44 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-// batch returns n PutRecords entries of size data bytes each, with distinct
-// partition keys (prefix + index) so MD5 routing spreads them evenly over
-// the shards. Entries share one read-only data slice.
-func batch(prefix string, n, size int) []types.PutRecordsRequestEntry {
+// batch returns n PutRecords entries of size data bytes each, whose
+// partition keys are distinct (as far as n allows with one key per shard at
+// least) and spread evenly over a stream of the given shard count: entry i
+// lands on shard (first+i) mod shards. Entries share one read-only data
+// slice.
+func batch(first, n, size, shards int) []types.PutRecordsRequestEntry {
 	data := make([]byte, size)
 	for i := range data {
 		data[i] = byte('a' + i%26)
 	}
+	perShard := (n + shards - 1) / shards
+	keys := spreadKeys(shards, perShard)
 	entries := make([]types.PutRecordsRequestEntry, n)
 	for i := range entries {
-		entries[i] = types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(prefix + strconv.Itoa(i))}
+		k := first + i
+		entries[i] = types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(keys[k%shards][k/shards%perShard])}
 	}
 	return entries
+}
+
+// spreadKeys returns perShard partition keys for each shard of a stream
+// with evenly split hash key ranges (as CreateStream makes them): the MD5
+// of keys[j][...], read as a 128-bit number, falls in shard j's range. Only
+// the top 64 bits are compared, which misplaces a key only within 2^-64 of
+// a range boundary.
+func spreadKeys(shards, perShard int) [][]string {
+	keys := make([][]string, shards)
+	left := shards * perShard
+	for i := 0; left > 0; i++ {
+		k := "pk-" + strconv.Itoa(i)
+		sum := md5.Sum([]byte(k))
+		j, _ := bits.Mul64(binary.BigEndian.Uint64(sum[:8]), uint64(shards))
+		if len(keys[j]) < perShard {
+			keys[j] = append(keys[j], k)
+			left--
+		}
+	}
+	return keys
 }
 
 // recordBytes is what one entry counts against the write quota: data plus

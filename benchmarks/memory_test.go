@@ -116,7 +116,7 @@ func benchMemory(b *testing.B, d time.Duration) {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		o := offer{entries: batch("k", memRecords, memSize), callsPerSec: memRate / memRecords, workers: 4, measure: d}
+		o := offer{entries: batch(0, memRecords, memSize, memShards), callsPerSec: memRate / memRecords, workers: 4, measure: d}
 		r, err := o.run(loadCtx, c, stream)
 		done <- outcome{r, err}
 	}()

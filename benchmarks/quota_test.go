@@ -59,7 +59,7 @@ func BenchmarkQuota(b *testing.B) {
 func benchWriteQuota(b *testing.B, shards, perCall, size int, recordCap bool) {
 	c := client(b, engineSimQuotas)
 	stream := newStream(b, c, shards)
-	entries := batch("k", perCall, size)
+	entries := batch(0, perCall, size, shards)
 	perRecord := float64(recordBytes(entries[0]))
 	offeredRecs := float64(quotaOverrun*quotaRecords) * float64(shards)
 	if !recordCap {
@@ -113,7 +113,7 @@ func benchReadQuota(b *testing.B) {
 	c := client(b, engineSimQuotas)
 	stream := newStream(b, c, 1)
 	ctx := context.Background()
-	if _, err := put(ctx, c, stream, batch("k", 10, 100)); err != nil {
+	if _, err := put(ctx, c, stream, batch(0, 10, 100, 1)); err != nil {
 		b.Fatal(err)
 	}
 	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})

@@ -19,18 +19,22 @@ if [ $# -ne 1 ]; then
 	echo "usage: $0 OUT_DIR" >&2
 	exit 2
 fi
+# OUT_DIR is taken relative to the caller's directory; the rest runs from
+# the repository root.
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 cd "$(dirname "$0")/.."
-out=$1
 GO=${GO:-go}
 KBENCH=${KBENCH:-bin/kbench}
 
-# run prints a command, then runs it.
+# run prints a command (on the script's standard error, whatever the
+# command's redirections), then runs it.
+exec 3>&2
 run() {
-	echo "+ $*" >&2
+	echo "+ $*" >&3
 	"$@"
 }
 
-mkdir -p "$out"
 if [ ! -x "$KBENCH" ]; then
 	run "$GO" build -o "$KBENCH" ./cmd/kbench
 fi
@@ -65,7 +69,7 @@ fi
 # when the Go benchmarks above already ran it (KBENCH_LONG=1 make bench).
 if [ "${KBENCH_LONG:-}" = 1 ]; then
 	echo "== memory: BenchmarkSimMemory (10 minutes)"
-	if [ -f "$out/go-bench.txt" ] && grep -q '^BenchmarkSimMemory-[0-9]*[[:space:]]*[1-9]' "$out/go-bench.txt"; then
+	if [ -f "$out/go-bench.txt" ] && grep -Eq '^BenchmarkSimMemory-[0-9]+[[:space:]]+[1-9]' "$out/go-bench.txt"; then
 		echo "already measured in $out/go-bench.txt:"
 		grep -A3 '^BenchmarkSimMemory-' "$out/go-bench.txt" | tee "$out/memory.txt"
 	else

@@ -85,12 +85,12 @@ func fileExists(p string) bool {
 // writeRuns prints the runs as an aligned table.
 func writeRuns(w io.Writer, rows []runRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "shards\ttarget_rps\tacked_rps\tacked\tthrottled\tfailed\te2e_p99_ms\tverdict\tdir\t")
+	fmt.Fprintln(tw, "shards\ttarget_rps\tacked_rps\tacked\tthrottled\tfailed\te2e_p99_ms\tverdict\tresults\t")
 	for _, r := range rows {
 		s := r.sum
 		fmt.Fprintf(tw, "%d\t%.0f\t%.1f\t%d\t%d\t%d\t%.3f\t%s\t%s\t\n",
 			s.Config.Shards, s.Throughput.TargetRPS, s.Throughput.AckedRPS, s.Totals.Acked,
-			s.Totals.Throttled, s.Totals.Failed, s.Latency["e2e"].P99, s.Verdict, r.dir)
+			s.Totals.Throttled, s.Totals.Failed, s.Latency["e2e"].P99, s.Verdict, filepath.Base(r.dir))
 	}
 	return tw.Flush()
 }
