@@ -30,6 +30,7 @@ type Run struct {
 	Retried       atomic.Int64 // record resends (each failed attempt that was retried)
 	Calls         atomic.Int64 // PutRecords calls made, including retries
 	CallErrors    atomic.Int64 // PutRecords calls that failed whole (transport or service error)
+	CallFailures  atomic.Int64 // those of CallErrors that were not throttling (see NoteCallFailure)
 	Late          atomic.Int64 // records sent more than a pacer tick after their intended time
 	ProducedBytes atomic.Int64 // bytes of acknowledged records (data + partition key)
 
@@ -44,6 +45,7 @@ type Run struct {
 	MillisBehind    atomic.Int64 // latest MillisBehindLatest seen, max over shards
 
 	mu          sync.Mutex
+	lastFailure string
 	failReasons map[string]int64
 	shards      map[string]*ShardCounts
 	acked       []*SeqSet // by producer id
@@ -111,6 +113,23 @@ func (r *Run) AddFailed(reason string, n int64) {
 	r.mu.Lock()
 	r.failReasons[reason] += n
 	r.mu.Unlock()
+}
+
+// NoteCallFailure counts a PutRecords call that failed whole for a reason
+// other than throttling (connection refused, a 5xx, a timeout) and keeps its
+// message, so a run that gives up on its target can say why.
+func (r *Run) NoteCallFailure(err error) {
+	r.CallFailures.Add(1)
+	r.mu.Lock()
+	r.lastFailure = err.Error()
+	r.mu.Unlock()
+}
+
+// LastCallFailure returns the message of the latest NoteCallFailure, or "".
+func (r *Run) LastCallFailure() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lastFailure
 }
 
 // FailReasons returns a copy of the failed-record counts by reason.

@@ -63,6 +63,7 @@ func Run(ctx context.Context, o Options) (*reports.Summary, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	o.Log = &lockedWriter{w: o.Log} // producers, collectors and the sampler all log
 	r := &run{o: o, sc: sc, log: o.Log}
 	r.runID = newRunID()
 	return r.execute(ctx)
@@ -81,10 +82,23 @@ type run struct {
 	producers int
 	created   bool
 	errs      []string
+	abort     context.CancelCauseFunc // stops the run early with a reason
 }
 
 // statser is what the run loop reads from a collector.
 type statser interface{ Stats() collectors.Stats }
+
+// lockedWriter serialises writes from the run's goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
 
 func newRunID() uint64 {
 	var b [8]byte
@@ -176,33 +190,46 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	}
 	smp.rate = rates
 
+	r.logf("run %016x: %d producer instance(s), %d consumer application(s), %v + %v drain",
+		r.runID, r.producers, consumerApps, sc.Duration, sc.Drain)
+	// A consumer that cannot read, or a target that fails every write for
+	// seconds on end (see sampler.health), aborts the run: runCtx stops the
+	// producers with the reason as its cause.
+	runCtx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	r.abort = abort
 	// The sampler ticks on whole seconds after start until the end.
 	sampCtx, stopSampler := context.WithCancel(context.Background())
 	sampDone := make(chan struct{})
 	go func() { defer close(sampDone); smp.loop(sampCtx) }()
-
-	r.logf("run %016x: %d producer instance(s), %d consumer application(s), %v + %v drain",
-		r.runID, r.producers, consumerApps, sc.Duration, sc.Drain)
+	go func() {
+		select {
+		case err := <-collErr:
+			abort(err)
+		case <-runCtx.Done():
+		}
+	}()
 	var prodWG sync.WaitGroup
 	for _, p := range prods {
 		prodWG.Add(1)
 		go func() {
 			defer prodWG.Done()
-			_ = p.Run(ctx) // cancellation is counted in Unsent
+			_ = p.Run(runCtx) // cancellation is counted in Unsent
 		}()
 	}
 	prodWG.Wait()
 
-	interrupted := ctx.Err() != nil
 	var failure error
-	select {
-	case failure = <-collErr:
-	default:
+	if runCtx.Err() != nil && ctx.Err() == nil {
+		failure = context.Cause(runCtx)
 	}
-	if !interrupted && failure == nil {
-		failure = r.drain(ctx, collErr)
+	if ctx.Err() == nil && failure == nil {
+		r.drain(runCtx)
+		if runCtx.Err() != nil && ctx.Err() == nil {
+			failure = context.Cause(runCtx)
+		}
 	}
-	interrupted = ctx.Err() != nil
+	interrupted := ctx.Err() != nil
 	stopCollectors()
 	collWG.Wait()
 	stopSampler()
@@ -259,8 +286,9 @@ func (r *run) deleteStream(ctrl *kinesis.Client) {
 }
 
 // drain waits after the producers finished until every consumer application
-// has seen every acknowledged record, or the scenario's drain time is over.
-func (r *run) drain(ctx context.Context, collErr <-chan error) error {
+// has seen every acknowledged record, the scenario's drain time is over, or
+// ctx is done.
+func (r *run) drain(ctx context.Context) {
 	deadline := time.Now().Add(r.sc.Drain)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
@@ -273,13 +301,11 @@ func (r *run) drain(ctx context.Context, collErr <-chan error) error {
 			}
 		}
 		if done || time.Now().After(deadline) {
-			return nil
+			return
 		}
 		select {
 		case <-ctx.Done():
-			return nil
-		case err := <-collErr:
-			return err
+			return
 		case <-tick.C:
 		}
 	}

@@ -28,11 +28,19 @@ type sampler struct {
 	last   int64 // process-clock ns of the previous sample
 	prev   counts
 	rows   []reports.Row
+	// failing counts consecutive seconds in which PutRecords calls were
+	// made and every one of them failed whole.
+	failing int
 }
+
+// failingLimit is how many seconds of nothing but failed PutRecords calls
+// make the run give up on the target.
+const failingLimit = 5
 
 // counts is a snapshot of the cumulative counters a row is the delta of.
 type counts struct {
 	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
+	calls, callFailures                                                     int64
 }
 
 func (s *sampler) snapshot() counts {
@@ -41,6 +49,7 @@ func (s *sampler) snapshot() counts {
 		produced: m.Produced.Load(), acked: m.Acked.Load(), throttled: m.Throttled.Load(),
 		failed: m.Failed.Load(), consumed: m.Consumed.Load(),
 		ackedBytes: m.ProducedBytes.Load(), consumedBytes: m.ConsumedBytes.Load(),
+		calls: m.Calls.Load(), callFailures: m.CallFailures.Load(),
 	}
 }
 
@@ -150,10 +159,29 @@ func (s *sampler) sample(now int64) {
 		s.r.logf("warning: timeseries.csv: %v", err)
 	}
 	s.rows = append(s.rows, row)
+	s.health(c)
 	s.prev = c
 	s.last = now
 	s.second++
 	s.live(elapsed, c)
+}
+
+// health gives up on a target that failed every PutRecords call for
+// failingLimit seconds in a row (connection refused, 5xx, timeouts): the run
+// stops with ErrTarget rather than retrying into a dead endpoint until its
+// duration is over. Throttling is not failure: a throttled call is a
+// partial success or a retry, and records still get through.
+func (s *sampler) health(c counts) {
+	calls, fails := c.calls-s.prev.calls, c.callFailures-s.prev.callFailures
+	if calls > 0 && fails == calls && c.acked == s.prev.acked {
+		s.failing++
+	} else {
+		s.failing = 0
+	}
+	if s.failing == failingLimit && s.r.abort != nil {
+		s.r.abort(fmt.Errorf("%w: every PutRecords call failed for %d seconds in a row; the last: %s",
+			ErrTarget, failingLimit, s.r.m.LastCallFailure()))
+	}
 }
 
 func ms(ns, count int64) float64 {

@@ -134,6 +134,8 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		reason, throttled := classify(err)
 		if throttled {
 			m.Throttled.Add(int64(len(b.pending)))
+		} else {
+			m.NoteCallFailure(err)
 		}
 		if throttled {
 			for _, i := range b.pending {

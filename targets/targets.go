@@ -23,6 +23,9 @@ const (
 	KindKinesisMock = "kinesis-mock"
 	KindLocalStack  = "localstack"
 	KindAWS         = "aws"
+	// KindEndpoint is any Kinesis-compatible endpoint that is already
+	// running (a standalone `kbench sim`, for example): Spec.Endpoint.
+	KindEndpoint = "endpoint"
 )
 
 // DefaultRegion is the region used when neither the Spec nor (for aws) the
@@ -105,9 +108,14 @@ func Open(ctx context.Context, spec Spec) (*Target, error) {
 	switch spec.Kind {
 	case KindSim:
 		if spec.Endpoint != "" {
-			return nil, fmt.Errorf("targets: kind %q runs in process and takes no endpoint (got %q); use kind kinesis-mock or localstack with --endpoint for a standalone kbench sim", KindSim, spec.Endpoint)
+			return nil, fmt.Errorf("targets: kind %q runs in process and takes no endpoint (got %q); use kind %q for a running endpoint such as a standalone kbench sim", KindSim, spec.Endpoint, KindEndpoint)
 		}
 		return openSim(ctx, spec)
+	case KindEndpoint:
+		if spec.Endpoint == "" {
+			return nil, fmt.Errorf("targets: kind %q needs the endpoint's URL", KindEndpoint)
+		}
+		return openEndpoint(ctx, spec)
 	case KindAWS:
 		return openAWS(ctx, spec)
 	case KindKinesisMock, KindLocalStack:
@@ -119,7 +127,7 @@ func Open(ctx context.Context, spec Spec) (*Target, error) {
 		}
 		return openLocalStack(ctx, spec)
 	default:
-		return nil, fmt.Errorf("targets: unknown kind %q (want %s, %s, %s or %s)", spec.Kind, KindSim, KindKinesisMock, KindLocalStack, KindAWS)
+		return nil, fmt.Errorf("targets: unknown kind %q (want %s, %s, %s, %s or %s)", spec.Kind, KindSim, KindKinesisMock, KindLocalStack, KindAWS, KindEndpoint)
 	}
 }
 

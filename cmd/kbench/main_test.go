@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kbench/kbench/sim"
 )
 
 // kbench runs the CLI in-process and returns its exit code and output.
@@ -250,5 +253,42 @@ func TestStallShowsInLatency(t *testing.T) {
 	}
 	if within := num(t, s, "deadline.within_ratio"); within > 0.95 {
 		t.Errorf("deadline.within_ratio = %v: records held by the stall must miss the 500 ms deadline", within)
+	}
+}
+
+// TestTargetDiesMidRun stops a standalone simulator two seconds into a
+// minute-long run: kbench must give up on it within seconds, exit 3, name
+// the failure and keep what it measured.
+func TestTargetDiesMidRun(t *testing.T) {
+	url, stop, err := sim.Start(context.Background(), sim.DefaultConfig(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(2500 * time.Millisecond)
+		stop()
+	}()
+	dir := t.TempDir()
+	began := time.Now()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--endpoint", url, "--out", dir,
+		"--set", "duration=60s", "--set", "warmup=0s")
+	if code != exitRunFailed {
+		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if took := time.Since(began); took > 30*time.Second {
+		t.Errorf("took %v to give up on a dead target", took)
+	}
+	if !strings.Contains(stderr, "every PutRecords call failed") {
+		t.Errorf("stderr does not say why:\n%s", stderr)
+	}
+	s := readSummary(t, dir)
+	if get(t, s, "target.kind") != "endpoint" {
+		t.Errorf("target.kind = %v, want endpoint", get(t, s, "target.kind"))
+	}
+	if num(t, s, "totals.acked") == 0 {
+		t.Error("what was acknowledged before the target died is not in the summary")
+	}
+	if get(t, s, "verdict") != "fail" {
+		t.Error("a failed run must not pass")
 	}
 }

@@ -42,7 +42,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kbench run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.target, "target", "", "where records go: sim (default), kinesis-mock, localstack or aws; overrides the scenario's target.kind")
-	fs.StringVar(&o.endpoint, "endpoint", "", "URL of a running Kinesis-compatible endpoint; overrides target.endpoint")
+	fs.StringVar(&o.endpoint, "endpoint", "", "URL of a running Kinesis-compatible endpoint (a standalone kbench sim, LocalStack, ...); overrides target.endpoint")
 	fs.StringVar(&o.region, "region", "", "AWS region; overrides target.region")
 	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
@@ -82,6 +82,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if o.region != "" {
 		sc.Target.Region = o.region
+	}
+	if sc.Target.Kind == targets.KindSim && sc.Target.Endpoint != "" {
+		// An endpoint without a kind: any running Kinesis-compatible
+		// endpoint, such as a standalone kbench sim.
+		sc.Target.Kind = targets.KindEndpoint
 	}
 	cells, err := sc.Cells()
 	if err != nil {
