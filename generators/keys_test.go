@@ -217,7 +217,7 @@ func TestKeyStrategyDeterministic(t *testing.T) {
 			}
 			return b.String()
 		}
-		if draw(1) != draw(1) || draw(1) == draw(2) {
+		if first, again := draw(1), draw(1); first != again || first == draw(2) {
 			t.Errorf("%s keys are not a function of the seed", kind)
 		}
 	}

@@ -3,7 +3,6 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 )
 
 // scanner is a small JSON reader for the hot request bodies (PutRecords,
@@ -151,18 +150,6 @@ func (s *scanner) open(c byte) *apiError {
 }
 
 // integer reads a JSON number that must be an integer.
-func (s *scanner) integer() (int64, *apiError) {
-	tok, e := s.number()
-	if e != nil {
-		return 0, e
-	}
-	v, err := strconv.ParseInt(string(tok), 10, 64)
-	if err != nil {
-		return 0, s.fail("expected an integer")
-	}
-	return v, nil
-}
-
 func (s *scanner) number() ([]byte, *apiError) {
 	s.ws()
 	start := s.i
