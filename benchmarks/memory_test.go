@@ -21,14 +21,16 @@ import (
 )
 
 // The memory workload of issue 3: 20,000 records/s of 200-byte records in
-// 500-record calls on 4 shards, into a `kbench sim` process that keeps at
-// most memShardMaxBytes of records per shard.
+// 500-record calls on 4 shards, into a `kbench sim` process with a memory
+// budget of memMaxMemory (records of all shards held to a third of it) and
+// at most memShardMaxBytes of records per shard.
 const (
 	memRate          = 20000
 	memRecords       = 500
 	memSize          = 200
 	memShards        = 4
 	memShardMaxBytes = 16 << 20
+	memMaxMemory     = 128 << 20
 	memSample        = 10 * time.Second // VmRSS sampling period
 	memLong          = 10 * time.Minute
 	memShortDefault  = time.Minute
@@ -47,10 +49,10 @@ const (
 var memRan sync.Map
 
 // BenchmarkSimMemory loads a separate `kbench sim --quotas off
-// --shard-max-bytes 16777216` process at 20,000 records/s of 200-byte
-// records on 4 shards for 10 minutes and reports its resident size (VmRSS,
-// sampled every 10 s, and the kernel's peak VmHWM) next to the retention
-// cap of 4 × 16 MiB of records. It runs only with KBENCH_LONG=1, and once
+// --shard-max-bytes 16MiB --max-memory 128MiB` process at 20,000 records/s of
+// 200-byte records on 4 shards for 10 minutes and reports its resident size
+// (VmRSS, sampled every 10 s, and the kernel's peak VmHWM) next to the
+// configured budget and the records it lets the shards keep. It runs only with KBENCH_LONG=1, and once
 // per process.
 func BenchmarkSimMemory(b *testing.B) {
 	if os.Getenv(envLong) != "1" {
@@ -146,14 +148,19 @@ wait:
 	for _, s := range samples {
 		maxRSS = max(maxRSS, s)
 	}
-	capMiB := float64(memShards*memShardMaxBytes) / (1 << 20)
+	capMiB := float64(memShards*min(memShardMaxBytes, memMaxMemory/3/memShards)) / (1 << 20)
+	budgetMiB := float64(memMaxMemory) / (1 << 20)
 	b.ReportMetric(maxRSS, "max-RSS-MiB")
 	b.ReportMetric(samples[len(samples)-1], "end-RSS-MiB")
 	b.ReportMetric(peak, "peak-RSS-MiB")
 	b.ReportMetric(capMiB, "cap-MiB")
+	b.ReportMetric(budgetMiB, "budget-MiB")
 	b.ReportMetric(float64(res.r.accepted)/res.r.seconds, "records/s")
 	b.Logf("VmRSS every %v (MiB): %s", memSample, fmtSamples(samples))
-	b.Logf("%d records accepted in %v (%d calls late); records kept are capped at %.0f MiB", res.r.accepted, d, res.r.late, capMiB)
+	b.Logf("%d records accepted in %v (%d calls late); memory budget %.0f MiB, records kept capped at %.1f MiB", res.r.accepted, d, res.r.late, budgetMiB, capMiB)
+	if peak > budgetMiB {
+		b.Errorf("peak resident size %.1f MiB is over the %.0f MiB budget", peak, budgetMiB)
+	}
 }
 
 // kbenchBinary returns $KBENCH_BIN, or builds cmd/kbench into a temporary
@@ -184,7 +191,7 @@ func startSim(b *testing.B, bin string) (*exec.Cmd, string) {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(bin, "sim", "--addr", addr, "--quotas", "off",
-		"--shard-max-bytes", strconv.Itoa(memShardMaxBytes))
+		"--shard-max-bytes", strconv.Itoa(memShardMaxBytes), "--max-memory", strconv.Itoa(memMaxMemory))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -147,6 +147,9 @@ func (d *decoder) checkTarget(t *Target) {
 	if c.ShardMaxBytes < 1<<20 {
 		d.report("target.sim.shard_max_bytes", fmt.Sprintf("must be at least one maximal record (1 MiB, 1048576), got %d", c.ShardMaxBytes))
 	}
+	if c.MaxMemory != 0 && c.MaxMemory < 64<<20 {
+		d.report("target.sim.max_memory", fmt.Sprintf("must be 0 (no budget) or at least 64 MiB (67108864), got %d", c.MaxMemory))
+	}
 }
 
 func (d *decoder) checkStream(s *Scenario) {

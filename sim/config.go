@@ -42,6 +42,15 @@ type Config struct {
 	// ShardMaxBytes caps the record bytes one shard keeps; the oldest
 	// records are trimmed first, as if their retention had ended.
 	ShardMaxBytes int64 `yaml:"shard_max_bytes" json:"shard_max_bytes"`
+	// MaxMemory, when not 0, is a memory budget for the whole simulator:
+	// the record bytes of all shards together are held to a third of it
+	// (each of the server's shards keeps at most MaxMemory/3/shards, or
+	// ShardMaxBytes if that is less), leaving the rest for the record
+	// index, the garbage collector's headroom and the server itself.
+	// `kbench sim` also makes it the process's soft memory limit
+	// (runtime/debug.SetMemoryLimit), less an allowance for its code. At least
+	// 64 MiB.
+	MaxMemory int64 `yaml:"max_memory" json:"max_memory"`
 	// Seed seeds the fault draws (ErrorRate).
 	Seed int64 `yaml:"seed" json:"seed"`
 	// SubscriptionDuration is how long one SubscribeToShard stream lasts
@@ -95,11 +104,17 @@ func (c Config) validate() error {
 	if c.Retention <= 0 {
 		bad("sim: retention %v: must be positive", c.Retention)
 	}
+	if c.MaxMemory != 0 && c.MaxMemory < minMaxMemory {
+		bad("sim: max_memory %d: must be 0 (no budget) or at least %d bytes (64 MiB)", c.MaxMemory, minMaxMemory)
+	}
 	if c.ShardMaxBytes < maxRecordBytes {
 		bad("sim: shard_max_bytes %d: must be at least one maximal record (%d bytes)", c.ShardMaxBytes, maxRecordBytes)
 	}
 	return errors.Join(errs...)
 }
+
+// minMaxMemory is the smallest memory budget Config.MaxMemory accepts.
+const minMaxMemory = 64 << 20
 
 // subscriptionDuration is c.SubscriptionDuration, or AWS's 5 minutes when unset.
 func (c Config) subscriptionDuration() time.Duration {

@@ -91,6 +91,7 @@ func (s *Server) createStream(w http.ResponseWriter, r *http.Request, body []byt
 	if exists {
 		return errInUse("Stream %s under account %s already exists.", st.name, accountID)
 	}
+	s.shards.Add(int64(len(tbl.all)))
 	writeJSON(w, struct{}{})
 	return nil
 }

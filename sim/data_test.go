@@ -239,3 +239,46 @@ func TestRetention(t *testing.T) {
 		t.Errorf("after byte cap read %d records", len(got))
 	}
 }
+
+// TestMaxMemory: a memory budget spreads a third of itself over every shard
+// the server holds, whichever stream it belongs to, and resharding and
+// deleting streams move the share.
+func TestMaxMemory(t *testing.T) {
+	cfg := testConfig()
+	cfg.Quotas = QuotasOff
+	cfg.MaxMemory = 96 << 20 // a third is 32 MiB
+	s, c := startSim(t, cfg)
+	createStream(t, c, "a", 2)
+	createStream(t, c, "b", 2)
+	if got, want := s.shardCap(), int64(8<<20); got != want {
+		t.Fatalf("4 shards under a 96 MiB budget: cap %d, want %d", got, want)
+	}
+	big := bytes.Repeat([]byte("x"), 512<<10)
+	for range 60 {
+		if _, err := c.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String("a"),
+			PartitionKey: aws.String("k"), ExplicitHashKey: aws.String("0"), Data: big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var total int64
+	for _, st := range s.Stats().Streams {
+		for _, sh := range st.Shards {
+			total += sh.RetainedBytes
+			if sh.RetainedBytes > 8<<20 {
+				t.Errorf("%s/%s keeps %d bytes, over its 8 MiB share", st.StreamName, sh.ShardID, sh.RetainedBytes)
+			}
+		}
+	}
+	if total == 0 || total > cfg.MaxMemory/3 {
+		t.Errorf("records kept %d bytes in all, want some and at most a third of the budget", total)
+	}
+	if _, err := c.DeleteStream(context.Background(), &kinesis.DeleteStreamInput{StreamName: aws.String("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.shardCap(), int64(16<<20); got != want {
+		t.Errorf("after deleting b: cap %d, want %d", got, want)
+	}
+	if _, err := New(Config{Quotas: QuotasOff, Retention: time.Hour, ShardMaxBytes: 1 << 20, MaxMemory: 1 << 20}); err == nil {
+		t.Error("a 1 MiB budget was accepted")
+	}
+}

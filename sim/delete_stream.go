@@ -35,6 +35,7 @@ func (s *Server) deleteStream(w http.ResponseWriter, r *http.Request, body []byt
 	s.mu.Lock()
 	if s.streams[st.name] == st {
 		delete(s.streams, st.name)
+		s.shards.Add(-int64(len(st.table.Load().all)))
 	}
 	s.mu.Unlock()
 	st.deleted.Store(true)

@@ -2,9 +2,9 @@ package sim
 
 // Retention: a shard drops records older than Config.Retention and, before
 // an append, the oldest records needed to keep its record bytes within
-// Config.ShardMaxBytes. Trimming runs under the shard's lock whenever the
-// shard is written or read, so an idle shard holds what it held but never
-// grows; trimmed records are gone for every reader (TRIM_HORIZON starts at
+// Config.ShardMaxBytes (less under a Config.MaxMemory budget). Trimming runs
+// under the shard's lock whenever the shard is written or read, so an idle
+// shard holds what it held but never grows; trimmed records are gone for every reader (TRIM_HORIZON starts at
 // the oldest kept record).
 
 // trim drops expired records (arrived before now-retention) and then the
@@ -26,5 +26,16 @@ func (l *recordLog) trim(now, retention, maxBytes, incoming int64) int64 {
 
 // trimShard trims sh for an append of incoming bytes. Called with sh.mu held.
 func (s *Server) trimShard(sh *shard, now, incoming int64) {
-	sh.counters.RecordsTrimmed += sh.trim(now, int64(s.cfg.Retention), s.cfg.ShardMaxBytes, incoming)
+	sh.counters.RecordsTrimmed += sh.trim(now, int64(s.cfg.Retention), s.shardCap(), incoming)
+}
+
+// shardCap is the record bytes one shard may keep: ShardMaxBytes, or its
+// share of a third of MaxMemory when that is less, but never less than one
+// maximal record.
+func (s *Server) shardCap() int64 {
+	c := s.cfg.ShardMaxBytes
+	if s.cfg.MaxMemory > 0 {
+		c = min(c, s.cfg.MaxMemory/3/max(s.shards.Load(), 1))
+	}
+	return max(c, maxRecordBytes)
 }

@@ -22,6 +22,7 @@ type Server struct {
 	mu      sync.RWMutex
 	streams map[string]*stream
 
+	shards    atomic.Int64  // shards of live streams, closed parents included; for Config.MaxMemory
 	faults    atomic.Uint64 // fault draws made so far
 	requestID atomic.Uint64
 

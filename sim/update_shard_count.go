@@ -117,6 +117,7 @@ func (s *Server) reshard(st *stream, parents []*shard, target int, now time.Time
 		tbl.open = append(tbl.open, child)
 	}
 	st.table.Store(tbl)
+	s.shards.Add(int64(target))
 	for _, p := range parents {
 		p.mu.Lock()
 		p.closed = true

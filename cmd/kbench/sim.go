@@ -9,6 +9,9 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/kbench/kbench/sim"
@@ -28,7 +31,8 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.StallFor, "stall-for", cfg.StallFor, "length of the stall window (0: no stall)")
 	fs.DurationVar(&cfg.CreateDelay, "create-delay", cfg.CreateDelay, "how long a new or resharded stream stays CREATING/UPDATING")
 	fs.DurationVar(&cfg.Retention, "retention", cfg.Retention, "how long records stay readable")
-	fs.Int64Var(&cfg.ShardMaxBytes, "shard-max-bytes", cfg.ShardMaxBytes, "record bytes kept per shard; the oldest are trimmed first")
+	fs.Var((*byteSize)(&cfg.ShardMaxBytes), "shard-max-bytes", "record bytes kept per shard, e.g. 64MiB; the oldest are trimmed first")
+	fs.Var((*byteSize)(&cfg.MaxMemory), "max-memory", "memory budget of the whole simulator, e.g. 512MiB: records of all shards are held to a third of it, and it is the process's soft memory limit (0: none)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the fault draws")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -44,6 +48,13 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
+	if cfg.MaxMemory > 0 {
+		// The whole process is the simulator here, so its budget can bound
+		// the garbage collector too: the runtime's soft limit covers the
+		// memory Go manages, so the program's own code and data, which it
+		// does not count, are left out of it.
+		debug.SetMemoryLimit(cfg.MaxMemory - programAllowance)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return &exitError{exitRunFailed, err}
@@ -54,5 +65,34 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	if err := srv.Serve(ctx, ln); err != nil && ctx.Err() == nil {
 		return &exitError{exitRunFailed, err}
 	}
+	return nil
+}
+
+// programAllowance is the resident memory kbench's code and static data
+// take, outside what the Go runtime's memory limit counts.
+const programAllowance = 32 << 20
+
+// byteSize is a flag holding a size in bytes, written as a plain number or
+// with a KiB, MiB or GiB suffix.
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(v string) error {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSuffix(v, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return fmt.Errorf("want a size in bytes such as 67108864 or 64MiB")
+	}
+	*b = byteSize(n * mult)
 	return nil
 }

@@ -115,9 +115,27 @@ func TestSimBadFlagsExit2(t *testing.T) {
 		{"sim", "--error-rate", "2"},
 		{"sim", "--put-delay", "soon"},
 		{"sim", "extra"},
+		{"sim", "--max-memory", "lots"},
+		{"sim", "--max-memory", "1MiB"},
+		{"sim", "--shard-max-bytes", "-5"},
 	} {
 		if code, _, stderr := kbench(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2; stderr: %s", args, code, stderr)
+		}
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "1024": 1024, "64MiB": 64 << 20, "2GiB": 2 << 30, "3KiB": 3 << 10} {
+		var b byteSize
+		if err := b.Set(in); err != nil || int64(b) != want {
+			t.Errorf("Set(%q) = %d, %v; want %d", in, b, err, want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "-1", "1.5MiB", "10MB"} {
+		var b byteSize
+		if err := b.Set(in); err == nil {
+			t.Errorf("Set(%q) accepted", in)
 		}
 	}
 }
