@@ -102,6 +102,12 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first Ctrl-C stops the run gracefully (results are written, the
+		// stream and target are cleaned up); a second one kills kbench.
+		<-ctx.Done()
+		stop()
+	}()
 
 	if sc.Target.Kind == "aws" {
 		fmt.Fprintf(stderr, "real AWS: %s\n", estimate(cells))
