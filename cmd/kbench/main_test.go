@@ -292,3 +292,37 @@ func TestTargetDiesMidRun(t *testing.T) {
 		t.Error("a failed run must not pass")
 	}
 }
+
+// TestReportRebuilds renders reports again from results directories: one
+// directory gives its report, several a comparison, anything else exit 2.
+func TestReportRebuilds(t *testing.T) {
+	base := t.TempDir()
+	a, b := filepath.Join(base, "a"), filepath.Join(base, "b")
+	for _, dir := range []string{a, b} {
+		if code, _, stderr := kbench(t, "run", "../../scenarios/default.yaml", "--out", dir, "--quiet",
+			"--set", "duration=2s", "--set", "warmup=0s", "--set", "drain=5s"); code != exitOK {
+			t.Fatalf("run: exit %d\n%s", code, stderr)
+		}
+	}
+	if err := os.Remove(filepath.Join(a, "report.html")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := kbench(t, "report", a); code != exitOK {
+		t.Fatalf("report: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(a, "report.html")); err != nil {
+		t.Errorf("report did not rebuild report.html: %v", err)
+	}
+	cmp := filepath.Join(base, "cmp")
+	if code, _, stderr := kbench(t, "report", a, b, "--out", cmp); code != exitOK {
+		t.Fatalf("report of two runs: exit %d\n%s", code, stderr)
+	}
+	for _, f := range []string{"comparison.html", "comparison.md"} {
+		if _, err := os.Stat(filepath.Join(cmp, f)); err != nil {
+			t.Errorf("comparison lacks %s: %v", f, err)
+		}
+	}
+	if code, _, _ := kbench(t, "report", base); code != exitUsage {
+		t.Errorf("report of a directory without summary.json: exit %d, want 2", code)
+	}
+}
