@@ -135,6 +135,15 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
 	}
+	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
+	// would cut them off, so fan-out readers get a client without one.
+	push, err := r.o.Target.Client(ctx, targets.ClientOptions{
+		MaxAttempts: 1,
+		MaxConns:    consumerApps*max(sc.Stream.Shards, 4) + 8,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
 
 	r.logf("stream %s: %s", sc.Stream.Name, streamLayout(sc))
 	r.created, err = targets.EnsureStream(ctx, ctrl, targets.StreamSpec{
@@ -178,7 +187,7 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	defer stopCollectors()
 	var collWG sync.WaitGroup
 	collErr := make(chan error, consumerApps+1)
-	if err := r.startCollectors(collCtx, data, start, &collWG, collErr); err != nil {
+	if err := r.startCollectors(collCtx, data, push, start, &collWG, collErr); err != nil {
 		return nil, err
 	}
 
@@ -311,7 +320,9 @@ func (r *run) drain(ctx context.Context) {
 	}
 }
 
-func (r *run) startCollectors(ctx context.Context, c *kinesis.Client, start int64, wg *sync.WaitGroup, errc chan<- error) error {
+// startCollectors starts every consumer application: polling ones read
+// through poll, fan-out ones through push.
+func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, start int64, wg *sync.WaitGroup, errc chan<- error) error {
 	sc := r.sc
 	var startAt time.Time
 	if !r.created {
@@ -341,9 +352,9 @@ func (r *run) startCollectors(ctx context.Context, c *kinesis.Client, start int6
 			var err error
 			switch cs.Kind {
 			case "fanout":
-				runner, err = collectors.NewFanOut(cfg, c)
+				runner, err = collectors.NewFanOut(cfg, push)
 			default:
-				runner, err = collectors.NewPolling(cfg, c)
+				runner, err = collectors.NewPolling(cfg, poll)
 			}
 			if err != nil {
 				return fmt.Errorf("consumers[%d] %s: %w", i, name, err)
