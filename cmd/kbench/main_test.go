@@ -326,3 +326,29 @@ func TestReportRebuilds(t *testing.T) {
 		t.Errorf("report of a directory without summary.json: exit %d, want 2", code)
 	}
 }
+
+// TestRunFanOutOnSim reads with an enhanced fan-out consumer first (so its
+// latencies are the report's) and a polling one beside it.
+func TestRunFanOutOnSim(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=4s", "--set", "warmup=0s", "--set", "thresholds=[]",
+		"--set", "consumers=[{name: efo, kind: fanout}, {name: poller, kind: polling, poll_interval: 1s}]")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := checkAccounting(t, dir)
+	cons, _ := s["consumers"].([]any)
+	if len(cons) != 2 {
+		t.Fatalf("consumers = %v, want two applications", s["consumers"])
+	}
+	for _, c := range cons {
+		c := c.(map[string]any)
+		if c["consumed"] != get(t, s, "totals.acked") || c["lost"] != 0.0 {
+			t.Errorf("consumer %v: consumed %v lost %v, want every record", c["name"], c["consumed"], c["lost"])
+		}
+	}
+	if p50 := num(t, s, "latency.e2e.p50_ms"); p50 > 200 {
+		t.Errorf("fan-out e2e p50 = %v ms: pushed records should not wait for a poll", p50)
+	}
+}
