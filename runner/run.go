@@ -384,11 +384,13 @@ func (r *run) buildProducers(c *kinesis.Client, start int64, shardMap *ShardMap)
 	for i, ps := range sc.Producers {
 		for k := 0; k < ps.Concurrency; k++ {
 			seed := ps.Seed*1000003 + int64(k)
-			pacer, err := pacerFor(ps.Rate, 1/float64(ps.Concurrency), seed)
+			pacer, err := ps.InstancePacer(k)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
 			}
-			ratePacer, _ := pacerFor(ps.Rate, 1/float64(ps.Concurrency), seed)
+			// A pacer of its own for the target-rate line: Poisson pacers
+			// keep state, and the producer's is busy in another goroutine.
+			ratePacer, _ := ps.InstancePacer(k)
 			ratePacers = append(ratePacers, ratePacer)
 			gen, err := generators.New(ps.Options, seed)
 			if err != nil {
@@ -425,28 +427,6 @@ func (r *run) buildProducers(c *kinesis.Client, start int64, shardMap *ShardMap)
 		return sum
 	}
 	return prods, rate, nil
-}
-
-// pacerFor builds the pacer of a rate profile scaled by f (one instance's
-// share of the producer's rate).
-func pacerFor(rt scenarios.Rate, f float64, seed int64) (generators.Pacer, error) {
-	switch rt.Profile {
-	case "constant":
-		return generators.Constant(rt.RPS * f), nil
-	case "ramp":
-		return generators.Ramp(rt.From*f, rt.To*f, rt.Over), nil
-	case "steps":
-		steps := make([]generators.Step, len(rt.Steps))
-		for i, s := range rt.Steps {
-			steps[i] = generators.Step{RPS: s.RPS * f, For: s.For}
-		}
-		return generators.Steps(steps), nil
-	case "sine":
-		return generators.Sine(rt.Base*f, rt.Amplitude*f, rt.Period), nil
-	case "poisson":
-		return generators.Poisson(rt.RPS*f, seed), nil
-	}
-	return nil, fmt.Errorf("unknown rate profile %q", rt.Profile)
 }
 
 // resultsName turns a matrix cell label into a directory name.
