@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -451,4 +450,3 @@ func hostName() string {
 	return h
 }
 
-var goVersion = runtime.Version()

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/kbench/kbench/reports"
@@ -26,7 +27,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 			DurationS: sc.Duration.Seconds(), WarmupS: sc.Warmup.Seconds(), DrainS: sc.Drain.Seconds(),
 			DeadlineMS: float64(sc.Deadline) / 1e6,
 			StartedAt:  started.UTC(), EndedAt: time.Now().UTC(),
-			Host: hostName(), GoVersion: goVersion, KbenchVersion: r.o.Version,
+			Host: hostName(), GoVersion: runtime.Version(), KbenchVersion: r.o.Version,
 			Notes: []string{"producers and collectors ran in one process on one clock: end-to-end latency has no clock-offset error"},
 		},
 		Latency: map[string]reports.LatencyStats{},
