@@ -449,4 +449,3 @@ func hostName() string {
 	}
 	return h
 }
-
