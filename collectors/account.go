@@ -160,6 +160,6 @@ func (s *sink) record(recv int64, data []byte, keyLen int) {
 	s.uncorr.Record(time.Duration(recv - env.Sent))
 	m.Measured.Add(1)
 	if cfg.Deadline > 0 && e2e <= cfg.Deadline {
-		m.WithinDeadline.Add(1)
+		m.OnTime.Add(1)
 	}
 }

@@ -70,7 +70,7 @@ func TestSinkAccounting(t *testing.T) {
 			got := want{
 				seen: st.Seen, dup: st.Duplicates, foreign: st.Foreign,
 				consumed: run.Consumed.Load(), bytes: run.ConsumedBytes.Load(), measured: run.Measured.Load(),
-				within: run.WithinDeadline.Load(), e2eCount: e2e.TotalCount(),
+				within: run.OnTime.Load(), e2eCount: e2e.TotalCount(),
 				metricsDup: run.Duplicates.Load(), metricsForeign: run.Foreign.Load(),
 				shardConsumed: run.Shard("shard-0").Consumed.Load(),
 				e2e:           tt.want.e2e, uncorrected: tt.want.uncorrected,

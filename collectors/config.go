@@ -40,11 +40,11 @@ type Config struct {
 	// are counted but not measured. Zero means no end.
 	MeasureEnd int64
 	// Deadline, when positive, counts measured records whose corrected
-	// end-to-end latency is at most Deadline in Metrics.WithinDeadline.
+	// end-to-end latency is at most Deadline in Metrics.OnTime.
 	Deadline time.Duration
 	// Primary marks the consumer application whose view is the run's: only
 	// it writes Consumed, ConsumedBytes, per-shard Consumed, Foreign, the
-	// e2e histograms, Measured, WithinDeadline and MillisBehind. Every
+	// e2e histograms, Measured, OnTime and MillisBehind. Every
 	// application writes its Tracker and Duplicates, and a polling one
 	// GetRecordsCalls and GetThrottled (its calls share the shard's quota).
 	Primary bool

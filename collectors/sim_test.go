@@ -189,8 +189,8 @@ func TestPollingAgainstSim(t *testing.T) {
 	if len(run.ShardIDs()) != 2 {
 		t.Errorf("shards consumed from: %v", run.ShardIDs())
 	}
-	if run.WithinDeadline.Load() != n {
-		t.Errorf("within deadline %d, want %d", run.WithinDeadline.Load(), n)
+	if run.OnTime.Load() != n {
+		t.Errorf("within deadline %d, want %d", run.OnTime.Load(), n)
 	}
 	if st := p.Stats(); st.Calls == 0 || st.Calls != run.GetRecordsCalls.Load() {
 		t.Errorf("stats %+v, metrics calls %d", st, run.GetRecordsCalls.Load())

@@ -14,6 +14,11 @@ const (
 	LatE2EUncorrected = "e2e_uncorrected" // actual send time to consumed
 	LatLateness       = "lateness"        // actual send time minus intended send time
 	LatDelivery       = "delivery"        // intended send time to acknowledged
+	// LatSendToArrival is actual send time to the record's
+	// ApproximateArrivalTimestamp (the target's clock, millisecond resolution).
+	LatSendToArrival = "send_to_arrival"
+	// LatArrivalToConsumed is ApproximateArrivalTimestamp to consumed.
+	LatArrivalToConsumed = "arrival_to_consumed"
 )
 
 // Run is everything one run records. Producers and collectors write into it
@@ -21,6 +26,7 @@ const (
 // end. All counters count records unless their name says bytes or calls.
 type Run struct {
 	Put, E2E, E2EUncorrected, Lateness, Delivery *Latency
+	SendToArrival, ArrivalToConsumed             *Latency
 
 	Produced      atomic.Int64 // records generated and handed to the batcher
 	Acked         atomic.Int64 // records the target accepted
@@ -38,7 +44,7 @@ type Run struct {
 	ConsumedBytes   atomic.Int64 // bytes of those records
 	Duplicates      atomic.Int64 // records consumed more than once, all consumers
 	Foreign         atomic.Int64 // records on the stream that were not this run's
-	WithinDeadline  atomic.Int64 // measured e2e values within the scenario's deadline
+	OnTime          atomic.Int64 // measured records consumed within their deadline
 	Measured        atomic.Int64 // records whose e2e was recorded (after warmup)
 	GetRecordsCalls atomic.Int64
 	GetThrottled    atomic.Int64 // GetRecords calls rejected for throughput
@@ -62,13 +68,15 @@ type ShardCounts struct {
 // NewRun returns an empty Run for the given number of producer instances.
 func NewRun(producers int) *Run {
 	r := &Run{
-		Put:            NewLatency(LatPut),
-		E2E:            NewLatency(LatE2E),
-		E2EUncorrected: NewLatency(LatE2EUncorrected),
-		Lateness:       NewLatency(LatLateness),
-		Delivery:       NewLatency(LatDelivery),
-		failReasons:    map[string]int64{},
-		shards:         map[string]*ShardCounts{},
+		Put:               NewLatency(LatPut),
+		E2E:               NewLatency(LatE2E),
+		E2EUncorrected:    NewLatency(LatE2EUncorrected),
+		Lateness:          NewLatency(LatLateness),
+		Delivery:          NewLatency(LatDelivery),
+		SendToArrival:     NewLatency(LatSendToArrival),
+		ArrivalToConsumed: NewLatency(LatArrivalToConsumed),
+		failReasons:       map[string]int64{},
+		shards:            map[string]*ShardCounts{},
 	}
 	r.acked = make([]*SeqSet, producers)
 	for i := range r.acked {
@@ -79,7 +87,7 @@ func NewRun(producers int) *Run {
 
 // Latencies returns every latency metric in report order.
 func (r *Run) Latencies() []*Latency {
-	return []*Latency{r.Put, r.Delivery, r.E2E, r.E2EUncorrected, r.Lateness}
+	return []*Latency{r.Put, r.Delivery, r.E2E, r.E2EUncorrected, r.Lateness, r.SendToArrival, r.ArrivalToConsumed}
 }
 
 // Shard returns the counters of a shard, creating them on first use.

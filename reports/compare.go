@@ -49,7 +49,7 @@ var compareColumns = []compareColumn{
 	{"e2e p99.9 ms", "latency.e2e.p999_ms", lowerBetter, fmtMS},
 	{"e2e max ms", "latency.e2e.max_ms", lowerBetter, fmtMS},
 	{"put p99 ms", "latency.put.p99_ms", lowerBetter, fmtMS},
-	{"within deadline", "deadline.within_ratio", higherBetter, fmtPct},
+	{"within deadline", "deadline.on_time_ratio", higherBetter, fmtPct},
 }
 
 // compareCell is one value of the comparison table.

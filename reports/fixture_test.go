@@ -178,7 +178,7 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 			"description": "Card payments with fraud bursts; a fraud signal is worth little after 500 ms.",
 			"duration":    "12s", "warmup": "3s", "deadline": "500ms",
 			"stream":     map[string]any{"name": "kbench-payments", "shards": shards, "mode": "provisioned"},
-			"thresholds": []any{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.within_ratio >= 0.95"},
+			"thresholds": []any{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.on_time_ratio >= 0.95"},
 		},
 		Target: TargetInfo{Kind: "sim", Endpoint: "http://127.0.0.1:45123"},
 		Config: RunInfo{
@@ -197,11 +197,11 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 			ProducedBytesPerS: math.Min(targetRPS, capacity*0.985) * 310,
 			ConsumedBytesPerS: math.Min(targetRPS, capacity*0.985) * 310,
 		},
-		Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, Within: within,
-			WithinRatio: float64(within) / float64(measured)},
+		Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: within,
+			OnTimeRatio: float64(within) / float64(measured)},
 		PerShard: perShard,
 	}
-	s.Judge([]string{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.within_ratio >= 0.95"})
+	s.Judge([]string{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.on_time_ratio >= 0.95"})
 	if err := WriteSummary(dir, s); err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func deadlineSentence(s *Summary) string {
 		return fmt.Sprintf("No records were measured against the %s ms deadline.", fmtValue(d.DeadlineMS))
 	}
 	return fmt.Sprintf("%s of records arrived within %s ms (%s of %s measured).",
-		fmtPct(d.WithinRatio), fmtValue(d.DeadlineMS), fmtInt(d.Within), fmtInt(d.Measured))
+		fmtPct(d.OnTimeRatio), fmtValue(d.DeadlineMS), fmtInt(d.OnTime), fmtInt(d.Measured))
 }
 
 // runLabel names a run in headers and comparisons.

@@ -197,8 +197,8 @@ func newRunPage(r *results) (*runPage, error) {
 		p.Meta = append(p.Meta, [2]string{"kbench", c.KbenchVersion})
 	}
 	if d := s.Deadline; d != nil && d.Measured > 0 {
-		p.DeadlinePct = fmtPct(d.WithinRatio)
-		p.DeadlineMiss = d.WithinRatio < 0.99
+		p.DeadlinePct = fmtPct(d.OnTimeRatio)
+		p.DeadlineMiss = d.OnTimeRatio < 0.99
 	}
 	p.Cards = []card{
 		{Key: "produced", Value: fmtInt(t.Produced)},

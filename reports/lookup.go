@@ -11,7 +11,7 @@ import (
 // Lookup resolves a dotted metric path against the summary, for thresholds
 // and comparisons. Every numeric key of summary.json works under its JSON
 // path: "latency.e2e.p99_ms", "totals.lost", "totals.failed_by_reason.InternalFailure",
-// "throughput.consumed_rps", "deadline.within_ratio", "config.shards", and
+// "throughput.consumed_rps", "deadline.on_time_ratio", "config.shards", and
 // array elements by index, "per_shard.0.records". Booleans read as 1 or 0.
 //
 // A few derived metrics are added:

@@ -13,7 +13,7 @@ func TestLookup(t *testing.T) {
 		want   float64
 		ok     bool
 	}{
-		{"schema_version", 1, true},
+		{"schema_version", 2, true},
 		{"totals.produced", 100, true},
 		{"totals.lost", 1, true},
 		{"totals.failed_by_reason.InternalFailure", 2, true},
@@ -22,7 +22,7 @@ func TestLookup(t *testing.T) {
 		{"latency.e2e_uncorrected.max_ms", 490, true},
 		{"throughput.consumed_rps", 9.7, true},
 		{"throughput.produced_bytes_per_s", 3000, true},
-		{"deadline.within_ratio", 95.0 / 97, true},
+		{"deadline.on_time_ratio", 95.0 / 97, true},
 		{"deadline.deadline_ms", 500, true},
 		{"config.shards", 2, true},
 		{"config.duration_s", 10, true},
@@ -88,7 +88,7 @@ func TestKnownMetric(t *testing.T) {
 		"totals.lost":                             true,
 		"totals.failed_by_reason.InternalFailure": true,
 		"throughput.consumed_rps":                 true,
-		"deadline.within_ratio":                   true,
+		"deadline.on_time_ratio":                  true,
 		"per_shard.max_throttled":                 true,
 		"per_shard.3.records":                     true,
 		"per_shard.x.records":                     false,

@@ -19,7 +19,7 @@ import (
 
 // SchemaVersion is the version of summary.json's layout. It changes only
 // when a key is renamed or removed.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // File names inside a results directory.
 const (
@@ -48,12 +48,16 @@ type Summary struct {
 	Totals        Totals                  `json:"totals"`
 	Latency       map[string]LatencyStats `json:"latency"`
 	Throughput    Throughput              `json:"throughput"`
-	Deadline      *DeadlineStats          `json:"deadline,omitempty"`
-	PerShard      []ShardStats            `json:"per_shard"`
-	Consumers     []ConsumerStats         `json:"consumers,omitempty"`
-	Thresholds    []ThresholdResult       `json:"thresholds"`
-	Verdict       string                  `json:"verdict"`
-	Errors        []string                `json:"errors,omitempty"`
+	// ThrottleRatio is throttled record-attempts over all record-attempts
+	// that got an answer (throttled + acked).
+	ThrottleRatio float64           `json:"throttle_ratio"`
+	Deadline      *DeadlineStats    `json:"deadline,omitempty"`
+	PerShard      []ShardStats      `json:"per_shard"`
+	Consumers     []ConsumerStats   `json:"consumers,omitempty"`
+	Events        []EventResult     `json:"events,omitempty"`
+	Thresholds    []ThresholdResult `json:"thresholds"`
+	Verdict       string            `json:"verdict"`
+	Errors        []string          `json:"errors,omitempty"`
 }
 
 // TargetInfo says where the records went.
@@ -127,13 +131,47 @@ type Throughput struct {
 	ConsumedBytesPerS float64 `json:"consumed_bytes_per_s"`
 }
 
-// DeadlineStats is the time value of data: how many measured records arrived
-// within the scenario's deadline.
+// DeadlineStats is the time value of data: how many measured records were
+// consumed within their deadline, and how stale records were when consumed.
 type DeadlineStats struct {
+	// DeadlineMS is the scenario's deadline; producers may have their own
+	// (see ByProducer).
 	DeadlineMS  float64 `json:"deadline_ms"`
 	Measured    int64   `json:"measured"`
-	Within      int64   `json:"within"`
-	WithinRatio float64 `json:"within_ratio"`
+	OnTime      int64   `json:"on_time"`
+	OnTimeRatio float64 `json:"on_time_ratio"`
+	// Staleness is the distribution of the age of records when consumed
+	// (intended send time to consumed), as the share of measured records no
+	// older than each multiple of the deadline.
+	Staleness []StalenessPoint `json:"staleness,omitempty"`
+	// ByProducer splits the counts by producer spec, each against its own
+	// deadline.
+	ByProducer []ProducerDeadline `json:"by_producer,omitempty"`
+}
+
+// StalenessPoint is one point of the staleness distribution: the share of
+// measured records consumed no later than AgeMS after their intended send time.
+type StalenessPoint struct {
+	AgeMS float64 `json:"age_ms"`
+	Ratio float64 `json:"ratio"`
+}
+
+// ProducerDeadline is one producer spec's time value of data.
+type ProducerDeadline struct {
+	Producer    string  `json:"producer"`
+	DeadlineMS  float64 `json:"deadline_ms"`
+	Measured    int64   `json:"measured"`
+	OnTime      int64   `json:"on_time"`
+	OnTimeRatio float64 `json:"on_time_ratio"`
+}
+
+// EventResult is one scheduled scenario event as it happened.
+type EventResult struct {
+	AtS    float64 `json:"at_s"`   // seconds after the run started
+	Action string  `json:"action"` // update_shard_count | rate
+	Detail string  `json:"detail"` // what changed, e.g. "2 -> 4 shards"
+	OK     bool    `json:"ok"`
+	Error  string  `json:"error,omitempty"`
 }
 
 // ShardStats are one shard's counters over the run.
@@ -145,19 +183,42 @@ type ShardStats struct {
 	Consumed    int64   `json:"consumed"`
 	RecordsPerS float64 `json:"records_per_s"`
 	BytesPerS   float64 `json:"bytes_per_s"`
+	// ThrottleRatio is throttled / (records + throttled) on this shard.
+	ThrottleRatio float64 `json:"throttle_ratio"`
+	// E2E is the primary consumer's end-to-end latency of this shard's
+	// records; a hot shard shows here as well as in Throttled.
+	E2E LatencyStats `json:"e2e"`
+	// Closed marks a parent shard closed by resharding during the run.
+	Closed bool `json:"closed,omitempty"`
 }
 
 // ConsumerStats is one consumer application's own accounting. The primary
 // (first) application's numbers are also the totals and latencies.
 type ConsumerStats struct {
-	Name       string `json:"name"`
-	Kind       string `json:"kind"` // polling | fanout
-	Primary    bool   `json:"primary"`
+	Name    string `json:"name"`
+	Kind    string `json:"kind"` // polling | fanout: how it actually read
+	Primary bool   `json:"primary"`
+	// Fallback says why the application read differently from what the
+	// scenario asked (a fan-out consumer the target cannot serve polls).
+	Fallback   string `json:"fallback,omitempty"`
 	Consumed   int64  `json:"consumed"` // distinct records of this run seen
 	Lost       int64  `json:"lost"`
 	Duplicates int64  `json:"duplicates"`
-	Calls      int64  `json:"calls"`     // GetRecords calls (polling)
+	Calls      int64  `json:"calls"`     // GetRecords calls, or SubscribeToShard calls for fan-out
 	Throttled  int64  `json:"throttled"` // throttled calls
+	// ConsumedRPS is records consumed per second over the measured window.
+	ConsumedRPS float64 `json:"consumed_rps"`
+	// MillisBehindMax is the largest MillisBehindLatest seen.
+	MillisBehindMax int64 `json:"millis_behind_max"`
+	// Checkpoints is how many checkpoints the application took, and AtRiskMax
+	// the most records processed but not yet checkpointed at any moment:
+	// what a crash would have made it read again.
+	Checkpoints int64 `json:"checkpoints"`
+	AtRiskMax   int64 `json:"at_risk_max"`
+	// Latency holds the application's own e2e, e2e_uncorrected and
+	// arrival_to_consumed histograms.
+	Latency  map[string]LatencyStats `json:"latency"`
+	Deadline *DeadlineStats          `json:"deadline,omitempty"`
 }
 
 // ThresholdResult is one evaluated threshold expression.

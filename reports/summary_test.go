@@ -61,7 +61,7 @@ func testSummary() *Summary {
 			"e2e_uncorrected": {Count: 97, P50: 190, P90: 290, P99: 440, P999: 470, Max: 490, Mean: 200},
 		},
 		Throughput: Throughput{TargetRPS: 10, ProducedRPS: 10, AckedRPS: 9.8, ConsumedRPS: 9.7, ProducedBytesPerS: 3000, ConsumedBytesPerS: 2900},
-		Deadline:   &DeadlineStats{DeadlineMS: 500, Measured: 97, Within: 95, WithinRatio: 95.0 / 97},
+		Deadline:   &DeadlineStats{DeadlineMS: 500, Measured: 97, OnTime: 95, OnTimeRatio: 95.0 / 97},
 		PerShard: []ShardStats{
 			{ShardID: "shardId-000000000000", Records: 60, Bytes: 1800, Throttled: 5, Consumed: 59},
 			{ShardID: "shardId-000000000001", Records: 38, Bytes: 1140, Throttled: 0, Consumed: 38},

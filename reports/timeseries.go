@@ -35,12 +35,26 @@ type Row struct {
 	PutP99        float64
 	MillisBehind  int64 // latest MillisBehindLatest, max over shards
 	InFlight      int   // PutRecords calls in flight at the sample
+	E2EMax        float64
+	PutP50        float64
+	// Backlog is records acknowledged but not yet consumed (by the primary
+	// consumer application) at the sample.
+	Backlog int64
+	// Measured and OnTime count the records measured in the second and
+	// those of them consumed within their deadline.
+	Measured int64
+	OnTime   int64
+	// Shards is the number of open shards the producers write to.
+	Shards int
+	// GetThrottled counts GetRecords calls rejected for throughput.
+	GetThrottled int64
 }
 
 // timeseriesColumns are the CSV header names, in Row's field order.
 var timeseriesColumns = []string{
 	"second", "phase", "target_rps", "produced", "acked", "throttled", "failed", "consumed",
 	"acked_bytes", "consumed_bytes", "e2e_p50_ms", "e2e_p99_ms", "put_p99_ms", "millis_behind", "in_flight",
+	"e2e_max_ms", "put_p50_ms", "backlog", "measured", "on_time", "shards", "get_throttled",
 }
 
 // TimeseriesWriter writes rows of timeseries.csv. It is not safe for
@@ -67,6 +81,8 @@ func (t *TimeseriesWriter) Write(r Row) error {
 		strconv.Itoa(r.Second), r.Phase, f(r.TargetRPS), i(r.Produced), i(r.Acked), i(r.Throttled),
 		i(r.Failed), i(r.Consumed), i(r.AckedBytes), i(r.ConsumedBytes), f(r.E2EP50), f(r.E2EP99),
 		f(r.PutP99), i(r.MillisBehind), strconv.Itoa(r.InFlight),
+		f(r.E2EMax), f(r.PutP50), i(r.Backlog), i(r.Measured), i(r.OnTime), strconv.Itoa(r.Shards),
+		i(r.GetThrottled),
 	}
 	if err := t.w.Write(rec); err != nil {
 		return fmt.Errorf("reports: timeseries row: %w", err)
@@ -126,6 +142,13 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 			PutP99:        p.float("put_p99_ms"),
 			MillisBehind:  p.int("millis_behind"),
 			InFlight:      int(p.int("in_flight")),
+			E2EMax:        p.float("e2e_max_ms"),
+			PutP50:        p.float("put_p50_ms"),
+			Backlog:       p.int("backlog"),
+			Measured:      p.int("measured"),
+			OnTime:        p.int("on_time"),
+			Shards:        int(p.int("shards")),
+			GetThrottled:  p.int("get_throttled"),
 		}
 		if p.err != nil {
 			return nil, fmt.Errorf("reports: timeseries line %d: %w", line, p.err)

@@ -79,9 +79,9 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 	s.Throughput = tp
 
 	if sc.Deadline > 0 {
-		d := &reports.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: m.Measured.Load(), Within: m.WithinDeadline.Load()}
+		d := &reports.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: m.Measured.Load(), OnTime: m.OnTime.Load()}
 		if d.Measured > 0 {
-			d.WithinRatio = float64(d.Within) / float64(d.Measured)
+			d.OnTimeRatio = float64(d.OnTime) / float64(d.Measured)
 		}
 		s.Deadline = d
 	}

@@ -28,7 +28,7 @@ var (
 
 // ParseThreshold parses "METRIC OP NUMBER": a dotted metric path of
 // summary.json (for example latency.e2e.p99_ms, totals.lost,
-// throughput.consumed_rps, deadline.within_ratio), an operator (< <= > >=
+// throughput.consumed_rps, deadline.on_time_ratio), an operator (< <= > >=
 // == !=) and a finite number without units.
 func ParseThreshold(expr string) (Threshold, error) {
 	m := thresholdRE.FindStringSubmatch(expr)

@@ -14,7 +14,7 @@ func TestParseThreshold(t *testing.T) {
 		{expr: "latency.e2e.p99_ms < 500", want: Threshold{"latency.e2e.p99_ms < 500", "latency.e2e.p99_ms", "<", 500}},
 		{expr: "totals.lost == 0", want: Threshold{"totals.lost == 0", "totals.lost", "==", 0}},
 		{expr: "throughput.consumed_rps >= 1900", want: Threshold{"throughput.consumed_rps >= 1900", "throughput.consumed_rps", ">=", 1900}},
-		{expr: "deadline.within_ratio>=0.99", want: Threshold{"deadline.within_ratio>=0.99", "deadline.within_ratio", ">=", 0.99}},
+		{expr: "deadline.on_time_ratio>=0.99", want: Threshold{"deadline.on_time_ratio>=0.99", "deadline.on_time_ratio", ">=", 0.99}},
 		{expr: "  totals.throttled <= 1e3 ", want: Threshold{"totals.throttled <= 1e3", "totals.throttled", "<=", 1000}},
 		{expr: "latency.put.max_ms > -1", want: Threshold{"latency.put.max_ms > -1", "latency.put.max_ms", ">", -1}},
 		{expr: "totals.duplicates != 3", want: Threshold{"totals.duplicates != 3", "totals.duplicates", "!=", 3}},

@@ -251,8 +251,8 @@ func TestStallShowsInLatency(t *testing.T) {
 	if max := num(t, s, "latency.e2e.max_ms"); max < 1000 {
 		t.Errorf("e2e max %v ms: a 1.5 s stall must show in end-to-end latency", max)
 	}
-	if within := num(t, s, "deadline.within_ratio"); within > 0.95 {
-		t.Errorf("deadline.within_ratio = %v: records held by the stall must miss the 500 ms deadline", within)
+	if within := num(t, s, "deadline.on_time_ratio"); within > 0.95 {
+		t.Errorf("deadline.on_time_ratio = %v: records held by the stall must miss the 500 ms deadline", within)
 	}
 }
 

@@ -182,7 +182,7 @@ func checkThresholds(sc *scenarios.Scenario) scenarios.Problems {
 		if err != nil || reports.KnownMetric(th.Metric) {
 			continue // syntax is checked when the scenario loads
 		}
-		msg := fmt.Sprintf("unknown metric %q in %q; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.within_ratio", th.Metric, expr)
+		msg := fmt.Sprintf("unknown metric %q in %q; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", th.Metric, expr)
 		probs = append(probs, sc.ProblemAt(fmt.Sprintf("thresholds[%d]", i), msg))
 	}
 	return probs
