@@ -165,6 +165,19 @@ type ProducerDeadline struct {
 	OnTimeRatio float64 `json:"on_time_ratio"`
 }
 
+// CostStats is what the measured load would cost per hour on real Kinesis
+// in us-east-1 (prices in package targets): capacity plus data in, at the
+// measured acknowledged rate and record size. Reads and fan-out are not
+// included.
+type CostStats struct {
+	USDPerHour         float64 `json:"usd_per_hour"`
+	CapacityUSDPerHour float64 `json:"capacity_usd_per_hour"`
+	DataUSDPerHour     float64 `json:"data_usd_per_hour"`
+	// USDPerMillionRecords is USDPerHour over the records acknowledged in an
+	// hour at the measured rate (0 when nothing was acknowledged).
+	USDPerMillionRecords float64 `json:"usd_per_million_records"`
+}
+
 // EventResult is one scheduled scenario event as it happened.
 type EventResult struct {
 	AtS    float64 `json:"at_s"`   // seconds after the run started
