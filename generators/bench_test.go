@@ -98,6 +98,7 @@ func BenchmarkPacerDue(b *testing.B) {
 		{"steps", Steps([]Step{{1000, time.Minute}, {0, time.Minute}, {5000, time.Minute}, {2000, time.Minute}})},
 		{"sine", Sine(10000, 8000, time.Minute)},
 		{"poisson", Poisson(10000, 1)},
+		{"switch", Switch(Poisson(10000, 1), 30*time.Second, Constant(20000))},
 	}
 	for _, p := range pacers {
 		b.Run(p.name, func(b *testing.B) {

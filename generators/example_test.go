@@ -57,6 +57,25 @@ func ExampleSteps() {
 	// 100
 }
 
+func ExampleSwitch() {
+	// 10 records/s, then 20 records/s from 1 s on.
+	pacer := generators.Switch(generators.Constant(10), time.Second, generators.Constant(20))
+	for n := range uint64(13) {
+		at, _ := pacer.Due(n) // n increases by one per call
+		if n >= 8 {
+			fmt.Println(n, at)
+		}
+	}
+	fmt.Println(pacer.Rate(500*time.Millisecond), pacer.Rate(time.Second))
+	// Output:
+	// 8 800ms
+	// 9 900ms
+	// 10 1s
+	// 11 1.05s
+	// 12 1.1s
+	// 10 20
+}
+
 func ExampleShardForKey() {
 	keys, err := generators.NewKeyStrategy("explicit", generators.KeyConfig{Shards: 4})
 	if err != nil {

@@ -214,8 +214,12 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 	if isNull(n) {
 		return
 	}
-	if v.Type() == durationType {
+	switch v.Type() {
+	case durationType:
 		d.decodeDuration(n, v, path, org)
+		return
+	case processingType:
+		d.decodeProcessing(n, v, path, org)
 		return
 	}
 	switch v.Kind() {
@@ -248,6 +252,12 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 		v.SetFloat(f)
 	case reflect.Slice:
 		d.decodeSlice(n, v, path, org)
+	case reflect.Pointer:
+		// An optional value: nil when absent or null, as above.
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.decodeValue(n, v.Elem(), path, org)
 	case reflect.Struct:
 		if v.Type() == producerType {
 			d.decodeProducer(n, v.Addr().Interface().(*Producer), path, org)

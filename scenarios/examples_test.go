@@ -9,17 +9,21 @@ import (
 
 // TestExampleScenarios loads every example in the folder and checks that
 // each is a short run whose load fits the simulator's default quotas
-// (1,000 records/s per shard), except for shards-compare, whose 1-shard
-// cell is meant to throttle.
+// (1,000 records/s per shard) at every moment, events included, except for
+// shards-compare, whose 1-shard cell is meant to throttle.
 func TestExampleScenarios(t *testing.T) {
 	files, err := filepath.Glob("*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"default.yaml", "payments.yaml", "iot.yaml", "acoustic.yaml", "mixed.yaml", "shards-compare.yaml"} {
+	for _, name := range []string{"default.yaml", "payments.yaml", "iot.yaml", "acoustic.yaml", "mixed.yaml", "shards-compare.yaml", "reshard.yaml"} {
 		if _, err := Load(name, nil); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+	// The override reshard.yaml suggests: step the rate before resharding.
+	if s, err := Load("reshard.yaml", []string{"events[0].at=30s"}); err != nil || s.ShardCountAt(29*time.Second) != 2 || s.Events[0].Rate == nil {
+		t.Errorf("reshard.yaml --set events[0].at=30s: %v", err)
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
@@ -42,10 +46,15 @@ func TestExampleScenarios(t *testing.T) {
 					if _, err := c.Producers[i].Pacer(); err != nil {
 						t.Error(err)
 					}
+					if _, err := c.InstancePacer(i, 0); err != nil {
+						t.Error(err)
+					}
 				}
-				perShard := c.PeakRate() / float64(c.Stream.Shards)
-				if perShard > 1000 && s.Name != "shards-compare" {
-					t.Errorf("cell %q: %.0f records/s per shard is over the quota", c.Cell, perShard)
+				for _, at := range phaseStarts(c) {
+					perShard := peakRateAt(c, at) / float64(c.ShardCountAt(at))
+					if perShard > 1000 && s.Name != "shards-compare" {
+						t.Errorf("cell %q at %s: %.0f records/s per shard is over the quota", c.Cell, at, perShard)
+					}
 				}
 				if len(c.Thresholds) == 0 {
 					t.Error("no thresholds")
@@ -53,6 +62,31 @@ func TestExampleScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// phaseStarts returns 0 and the time of every event: the moments at which
+// the load or the shard count can change.
+func phaseStarts(s *Scenario) []time.Duration {
+	out := []time.Duration{0}
+	for _, ev := range s.Events {
+		out = append(out, ev.At)
+	}
+	return out
+}
+
+// peakRateAt sums the producers' peak rates in effect at t.
+func peakRateAt(s *Scenario, t time.Duration) float64 {
+	total := 0.0
+	for i, p := range s.Producers {
+		rate := p.Rate
+		for _, ev := range s.rateEvents(i) {
+			if ev.At <= t {
+				rate = *ev.Rate
+			}
+		}
+		total += rate.Peak()
+	}
+	return total
 }
 
 func TestAnchorsAndMergeKeys(t *testing.T) {

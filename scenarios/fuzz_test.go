@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzParse checks that any input gives either a valid scenario (whose
-// cells expand and whose tree resolves) or Problems, and never panics.
+// cells expand, whose tree resolves and whose pacers build) or Problems,
+// and never panics.
 func FuzzParse(f *testing.F) {
 	for _, pattern := range []string{"*.yaml", "testdata/*.yaml"} {
 		files, _ := filepath.Glob(pattern)
@@ -23,6 +24,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a, *a]\nb: *a\n"), "producers[0]=x")
 	f.Add([]byte("name: x\nproducers: [{<<: {generator: iot}, rate: {profile: steps, steps: [{rps: 1, for: 1s}]}}]\n"), "")
 	f.Add([]byte("{"), "=")
+	f.Add([]byte("name: x\nproducers: [{generator: iot, rate: &r {profile: constant, rps: 5}}]\nconsumers: [{processing: {median: 1ms, p99: 9ms}}]\nevents: [{at: 2s, rate: *r}, {at: 1s, update_shard_count: 2}]\n"), "events[1].at=3s")
 	f.Fuzz(func(t *testing.T, data []byte, set string) {
 		s, err := Parse("fuzz.yaml", data, []string{set})
 		if err != nil {
@@ -39,5 +41,14 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("valid scenario's cells fail: %v", err)
 		}
 		_ = s.Resolved()
+		for i := range s.Producers {
+			p, err := s.InstancePacer(i, 0)
+			if err != nil {
+				t.Fatalf("valid scenario's pacer fails: %v", err)
+			}
+			for n := range uint64(3) {
+				p.Due(n)
+			}
+		}
 	})
 }

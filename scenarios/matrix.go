@@ -105,6 +105,9 @@ func checkSchemaPath(segs []seg) error {
 	t := reflect.TypeFor[Scenario]()
 	for i, sg := range segs {
 		where := pathString(segs[:i])
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
 		if sg.isIdx {
 			if t.Kind() != reflect.Slice {
 				return fmt.Errorf("%s is not a list", where)

@@ -56,3 +56,86 @@ func TestPacers(t *testing.T) {
 		t.Errorf("PeakRate() = %g, want 20", got)
 	}
 }
+
+// TestScenarioInstancePacer checks that a rate event switches each
+// instance's pacer at its time to its share of the new rate, and only for
+// the producer it names.
+func TestScenarioInstancePacer(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(`name: t
+duration: 10s
+producers:
+  - {name: a, generator: payments, concurrency: 2, rate: {profile: constant, rps: 100}}
+  - {name: b, generator: iot, rate: {profile: poisson, rps: 40}}
+events:
+  - {at: 2s, producer: a, rate: {profile: poisson, rps: 600}}
+  - {at: 1s, producer: a, rate: {profile: constant, rps: 300}}
+  - {at: 3s, producer: b, rate: {profile: constant, rps: 10}}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.PeakRate(); got != 640 {
+		t.Errorf("PeakRate() = %g, want 600 + 40", got)
+	}
+	for inst := range 2 {
+		p, err := s.InstancePacer(0, inst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []struct {
+			at   time.Duration
+			want float64
+		}{{500 * time.Millisecond, 50}, {time.Second, 150}, {2500 * time.Millisecond, 300}} {
+			if got := p.Rate(r.at); got != r.want {
+				t.Errorf("instance %d: Rate(%s) = %g, want %g", inst, r.at, got, r.want)
+			}
+		}
+		// 50 records/s per instance until 1 s, then 150/s: record 50 is due
+		// at 1 s, record 51 1/150 s later, record 200 at 2 s (the Poisson
+		// step, whose first record is due at its start).
+		want := map[uint64]time.Duration{49: 980 * time.Millisecond, 50: time.Second, 51: 1006666667, 200: 2 * time.Second}
+		prev := time.Duration(0)
+		for n := range uint64(400) {
+			got, ok := p.Due(n)
+			if !ok || got < prev {
+				t.Fatalf("instance %d: Due(%d) = %v, %v after %v", inst, n, got, ok, prev)
+			}
+			prev = got
+			if w, check := want[n]; check && got != w {
+				t.Errorf("instance %d: Due(%d) = %v, want %v", inst, n, got, w)
+			}
+		}
+	}
+	// The two instances' Poisson steps draw different gaps.
+	p0, _ := s.InstancePacer(0, 0)
+	p1, _ := s.InstancePacer(0, 1)
+	var d0, d1 time.Duration
+	for n := range uint64(202) {
+		d0, _ = p0.Due(n)
+		d1, _ = p1.Due(n)
+	}
+	if d0 == d1 {
+		t.Errorf("both instances' record 201 due at %v", d0)
+	}
+	b, err := s.InstancePacer(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Rate(2*time.Second) != 40 || b.Rate(3*time.Second) != 10 {
+		t.Errorf("producer b's rate = %g then %g, want 40 then 10", b.Rate(2*time.Second), b.Rate(3*time.Second))
+	}
+	// Without events it is Producer.InstancePacer.
+	plain := &Scenario{Producers: s.Producers}
+	q, err := plain.InstancePacer(0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, _ := q.Due(200); at != 4*time.Second || q.Rate(5*time.Second) != 50 {
+		t.Errorf("without events: Due(200) = %v, Rate = %g; want 4s, 50", at, q.Rate(5*time.Second))
+	}
+	for _, bad := range [][2]int{{-1, 0}, {2, 0}, {0, 2}} {
+		if _, err := s.InstancePacer(bad[0], bad[1]); err == nil {
+			t.Errorf("InstancePacer(%d, %d) succeeded", bad[0], bad[1])
+		}
+	}
+}

@@ -11,9 +11,11 @@ import (
 // the YAML file and every default filled in, for summary.json's "scenario"
 // key. Durations are strings such as "1m0s", generator options sit under
 // each producer's "options", rate profiles show only their own fields, and
-// target.sim appears only for kind sim. An unexpanded scenario keeps its
-// "matrix"; a cell shows its label under "cell" instead. Apart from "cell",
-// the tree decodes back into the same scenario.
+// target.sim appears only for kind sim. Events show only their own
+// action's fields, and "events" appears only when there are some. An
+// unexpanded scenario keeps its "matrix"; a cell shows its label under
+// "cell" instead. Apart from "cell", the tree decodes back into the same
+// scenario.
 func (s *Scenario) Resolved() map[string]any {
 	m := toTree(reflect.ValueOf(*s)).(map[string]any)
 	if s.Target.Kind != "sim" {
@@ -31,6 +33,20 @@ func (s *Scenario) Resolved() map[string]any {
 	for i, c := range s.Consumers {
 		if c.Kind == "fanout" {
 			delete(consumers[i].(map[string]any), "poll_interval")
+		}
+	}
+	if len(s.Events) == 0 {
+		delete(m, "events")
+	}
+	events, _ := m["events"].([]any)
+	for i, ev := range s.Events {
+		em := events[i].(map[string]any)
+		if ev.Rate != nil {
+			em["rate"] = rateTree(*ev.Rate, em["rate"].(map[string]any))
+			delete(em, "update_shard_count")
+		} else {
+			delete(em, "rate")
+			delete(em, "producer")
 		}
 	}
 	switch {

@@ -64,6 +64,10 @@ type Scenario struct {
 	// Consumers read the records back. Default: one polling consumer named
 	// "collector" polling every 250ms.
 	Consumers []Consumer `yaml:"consumers" json:"consumers"`
+	// Events change the run while it goes: a stream's shard count or a
+	// producer's rate at a given time. Load sorts them by At (stably), so
+	// they are in the order they happen.
+	Events []Event `yaml:"events" json:"events,omitempty"`
 	// Thresholds are pass/fail rules such as "latency.e2e.p99_ms < 500";
 	// see ParseThreshold.
 	Thresholds []string `yaml:"thresholds" json:"thresholds"`
@@ -139,6 +143,10 @@ type Producer struct {
 	Seed int64 `yaml:"seed" json:"seed"`
 	// Retry is the policy for records that fail.
 	Retry Retry `yaml:"retry" json:"retry"`
+	// Deadline is the time value of this producer's data, like the
+	// scenario's Deadline, which it overrides. 0 means the scenario's
+	// Deadline, which Load fills in; see Scenario.ProducerDeadline.
+	Deadline time.Duration `yaml:"deadline" json:"deadline"`
 }
 
 // Rate is an open-model rate profile in records per second. Only the fields
@@ -223,6 +231,17 @@ type Consumer struct {
 	Count int `yaml:"count" json:"count"`
 	// Limit is GetRecords' Limit, 1..10000. Default 10000.
 	Limit int `yaml:"limit" json:"limit"`
+	// Processing is the simulated time the application spends on each
+	// record after reading it, fixed or log-normal. Default none.
+	Processing Processing `yaml:"processing" json:"processing"`
+	// Concurrency is how many shards one application processes at once;
+	// the others wait for a turn. 0 (default) means no limit.
+	Concurrency int `yaml:"concurrency" json:"concurrency"`
+	// CheckpointInterval is how often the application checkpoints its
+	// position in each shard; records processed but not yet checkpointed
+	// would be read again after a crash. 0 (default) checkpoints after
+	// every batch of records.
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval" json:"checkpoint_interval"`
 }
 
 // MatrixAxis is one axis of a scenario matrix: a --set path and the values
@@ -242,7 +261,10 @@ type source struct {
 	sets []string
 }
 
-var producerType = reflect.TypeFor[Producer]()
+var (
+	producerType   = reflect.TypeFor[Producer]()
+	processingType = reflect.TypeFor[Processing]()
+)
 
 // Load reads, strictly decodes and validates a scenario file, applying the
 // --set overrides ("path=value") first. When the file is readable, every
@@ -386,6 +408,15 @@ func (d *decoder) decodeProducer(n ast.Node, p *Producer, path string, org *orig
 		d.decodeValue(optKV.Value, reflect.ValueOf(opts).Elem(), joinPath(path, "options"), optOrg)
 	}
 	p.Options = opts
+}
+
+// ProducerDeadline returns the deadline of producer i: its own Deadline, or
+// the scenario's Deadline when that is 0.
+func (s *Scenario) ProducerDeadline(i int) time.Duration {
+	if d := s.Producers[i].Deadline; d > 0 {
+		return d
+	}
+	return s.Deadline
 }
 
 // ProblemAt returns a Problem for a check made after loading (for example one

@@ -73,13 +73,18 @@ func (d *decoder) finish(s *Scenario) {
 	}
 	names := map[string]string{}
 	for i := range s.Producers {
-		d.checkProducer(&s.Producers[i], fmt.Sprintf("producers[%d]", i), i, names)
+		p := &s.Producers[i]
+		d.checkProducer(p, fmt.Sprintf("producers[%d]", i), i, names)
+		if p.Deadline == 0 {
+			p.Deadline = s.Deadline
+		}
 	}
 	if d.has("consumers") {
 		d.checkConsumers(s.Consumers)
 	} else {
 		s.Consumers = []Consumer{{Name: "collector", Kind: "polling", PollInterval: 250 * time.Millisecond, Count: 1, Limit: 10000}}
 	}
+	d.checkEvents(s)
 	for i, expr := range s.Thresholds {
 		if _, err := ParseThreshold(expr); err != nil {
 			d.report(fmt.Sprintf("thresholds[%d]", i), err.Error())
@@ -217,6 +222,9 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	if p.Retry.Cap < p.Retry.Base {
 		d.report(at("retry.cap"), fmt.Sprintf("must be at least retry.base (%s), got %s", p.Retry.Base, p.Retry.Cap))
 	}
+	if p.Deadline < 0 {
+		d.report(at("deadline"), "must not be negative, got "+p.Deadline.String())
+	}
 }
 
 // checkRate checks that the profile's fields, and only they, are set.
@@ -327,6 +335,13 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 	}
 	d.checkInt(at("count"), c.Count, 1, maxConsumers)
 	d.checkInt(at("limit"), c.Limit, 1, 10000)
+	d.checkProcessing(c.Processing, at("processing"))
+	if c.Concurrency < 0 {
+		d.report(at("concurrency"), fmt.Sprintf("must not be negative (0 means no limit), got %d", c.Concurrency))
+	}
+	if c.CheckpointInterval < 0 {
+		d.report(at("checkpoint_interval"), "must not be negative (0 means after every batch), got "+c.CheckpointInterval.String())
+	}
 }
 
 // checkName checks a producer or consumer name and that it is unique.
