@@ -22,25 +22,40 @@ type Stats struct {
 }
 
 // core is what a collector's shard readers share: the configuration, the
-// live counters and each shard's latest lag.
+// live counters, each shard's latest lag, the application's worker pool and
+// its count of records at risk.
 type core struct {
 	cfg Config
 	// now returns the receive time (process clock, Unix ns); tests replace it.
 	now func() int64
-	// wait does every wait between calls and retries; tests replace it.
+	// wait does every wait between calls and retries, and the simulated
+	// processing; tests replace it.
 	wait waitFunc
 	// refresh is the ListShards interval.
 	refresh time.Duration
+	// workers holds one token per batch being processed, when
+	// Config.Concurrency limits them; nil otherwise.
+	workers chan struct{}
 
 	seen, duplicates, foreign, calls, throttled atomic.Int64
 	shards                                      atomic.Int64
+	// atRisk is the number of records processed but not checkpointed,
+	// summed over shards.
+	atRisk atomic.Int64
+	// readers numbers the sinks, each drawing processing times from a
+	// stream of its own.
+	readers atomic.Uint64
 
 	mu  sync.Mutex
 	lag map[string]int64 // shard id → latest MillisBehindLatest
 }
 
 func newCore(cfg Config) core {
-	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: shardRefresh, lag: map[string]int64{}}
+	var workers chan struct{}
+	if cfg.Concurrency > 0 {
+		workers = make(chan struct{}, cfg.Concurrency)
+	}
+	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: shardRefresh, workers: workers, lag: map[string]int64{}}
 }
 
 // stats returns a snapshot of the live counters.
@@ -71,16 +86,14 @@ func (c *core) maxLagLocked() int64 {
 	return m
 }
 
-// setLag records a shard's latest MillisBehindLatest; a primary collector
-// publishes the new maximum in Metrics.MillisBehind.
+// setLag records a shard's latest MillisBehindLatest and publishes the new
+// maximum in App.MillisBehind (and Metrics.MillisBehind if primary).
 func (c *core) setLag(shard string, ms int64) {
 	c.mu.Lock()
 	c.lag[shard] = ms
 	m := c.maxLagLocked()
 	c.mu.Unlock()
-	if c.cfg.Primary {
-		c.cfg.Metrics.MillisBehind.Store(m)
-	}
+	c.publishLag(m)
 }
 
 // dropLag forgets a shard that is no longer read (finished, or stopped).
@@ -89,42 +102,93 @@ func (c *core) dropLag(shard string) {
 	delete(c.lag, shard)
 	m := c.maxLagLocked()
 	c.mu.Unlock()
+	c.publishLag(m)
+}
+
+func (c *core) publishLag(m int64) {
+	c.cfg.App.MillisBehind.Store(m)
 	if c.cfg.Primary {
 		c.cfg.Metrics.MillisBehind.Store(m)
 	}
 }
 
-// countCall counts one read call made in the live counters, and whether it
-// was throttled.
+// countCall counts one read call made, and whether it was throttled, in the
+// live counters and the application's metrics.
 func (c *core) countCall(throttled bool) {
 	c.calls.Add(1)
+	c.cfg.App.Calls.Add(1)
 	if throttled {
 		c.throttled.Add(1)
+		c.cfg.App.Throttled.Add(1)
 	}
 }
 
-// sink does one shard reader's per-record accounting. It belongs to one
-// goroutine: its latency recorders are never shared.
+// deadline returns the deadline of a record of producer p (0: none).
+func (c *core) deadline(p uint32) time.Duration {
+	if int(p) < len(c.cfg.Deadlines) && c.cfg.Deadlines[p] > 0 {
+		return c.cfg.Deadlines[p]
+	}
+	return c.cfg.Deadline
+}
+
+// sink does one shard reader's per-record accounting, its simulated
+// processing and its checkpoints. It belongs to one goroutine: its latency
+// recorders are never shared.
 type sink struct {
-	c           *core
-	shard       *metrics.ShardCounts
-	e2e, uncorr *metrics.Recorder // nil unless the collector is primary
+	c *core
+	// The application's view.
+	shard                          *metrics.AppShard
+	e2e, uncorr, arrival, shardE2E *metrics.Recorder
+	// run is the run-level view, nil unless the collector is primary.
+	run *runSink
+
+	proc processor
+	// last is the sequence number of the last record processed, "" if none.
+	last string
+	// checkpointed is the sequence number of the last checkpoint, taken at
+	// lastCheckpoint (process clock); pending records were processed since.
+	checkpointed   string
+	lastCheckpoint int64
+	pending        int64
+}
+
+// runSink is what a primary collector's sink writes into the run.
+type runSink struct {
+	shard                                         *metrics.ShardCounts
+	e2e, uncorr, sendToArrival, arrivalToConsumed *metrics.Recorder
 }
 
 // newSink returns a sink for one reader goroutine of the given shard.
 func (c *core) newSink(shardID string) *sink {
-	s := &sink{c: c}
+	app := c.cfg.App
+	sh := app.Shard(shardID)
+	s := &sink{
+		c:              c,
+		shard:          sh,
+		e2e:            app.E2E.Recorder(),
+		uncorr:         app.E2EUncorrected.Recorder(),
+		arrival:        app.ArrivalToConsumed.Recorder(),
+		shardE2E:       sh.E2E.Recorder(),
+		proc:           newProcessor(c.cfg.Processing, c.readers.Add(1)),
+		lastCheckpoint: c.now(),
+	}
 	if c.cfg.Primary {
-		s.shard = c.cfg.Metrics.Shard(shardID)
-		s.e2e = c.cfg.Metrics.E2E.Recorder()
-		s.uncorr = c.cfg.Metrics.E2EUncorrected.Recorder()
+		m := c.cfg.Metrics
+		s.run = &runSink{
+			shard:             m.Shard(shardID),
+			e2e:               m.E2E.Recorder(),
+			uncorr:            m.E2EUncorrected.Recorder(),
+			sendToArrival:     m.SendToArrival.Recorder(),
+			arrivalToConsumed: m.ArrivalToConsumed.Recorder(),
+		}
 	}
 	return s
 }
 
-// record accounts for one record received at recv (process clock, Unix ns)
-// with the given data and partition-key length.
-func (s *sink) record(recv int64, data []byte, keyLen int) {
+// record accounts for one record consumed at consumed (process clock, Unix
+// ns: received plus its processing) with the given data, partition-key
+// length and ApproximateArrivalTimestamp (Unix ns, 0 when absent).
+func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
 	env, err := envelope.Decode(data)
@@ -135,7 +199,7 @@ func (s *sink) record(recv int64, data []byte, keyLen int) {
 	switch res {
 	case trackUnknown:
 		c.foreign.Add(1)
-		if cfg.Primary {
+		if s.run != nil {
 			cfg.Metrics.Foreign.Add(1)
 		}
 		return
@@ -145,21 +209,47 @@ func (s *sink) record(recv int64, data []byte, keyLen int) {
 		return
 	}
 	c.seen.Add(1)
-	if !cfg.Primary {
-		return
-	}
-	m := cfg.Metrics
-	m.Consumed.Add(1)
-	m.ConsumedBytes.Add(int64(len(data) + keyLen))
+	app, m, r := cfg.App, cfg.Metrics, s.run
+	bytes := int64(len(data) + keyLen)
+	app.Consumed.Add(1)
+	app.ConsumedBytes.Add(bytes)
 	s.shard.Consumed.Add(1)
+	if r != nil {
+		m.Consumed.Add(1)
+		m.ConsumedBytes.Add(bytes)
+		r.shard.Consumed.Add(1)
+	}
 	if env.Intended < cfg.WarmupEnd || (cfg.MeasureEnd != 0 && env.Intended >= cfg.MeasureEnd) {
 		return
 	}
-	e2e := time.Duration(recv - env.Intended)
+	e2e := time.Duration(consumed - env.Intended)
+	uncorr := time.Duration(consumed - env.Sent)
+	deadline := c.deadline(env.ProducerID)
+	onTime := deadline > 0 && e2e <= deadline
 	s.e2e.Record(e2e)
-	s.uncorr.Record(time.Duration(recv - env.Sent))
+	s.uncorr.Record(uncorr)
+	s.shardE2E.Record(e2e)
+	if arrival != 0 {
+		s.arrival.Record(time.Duration(consumed - arrival))
+	}
+	app.Measured.Add(1)
+	pc := app.Producer(env.ProducerID)
+	pc.Measured.Add(1)
+	if onTime {
+		app.OnTime.Add(1)
+		pc.OnTime.Add(1)
+	}
+	if r == nil {
+		return
+	}
+	r.e2e.Record(e2e)
+	r.uncorr.Record(uncorr)
+	if arrival != 0 {
+		r.sendToArrival.Record(time.Duration(arrival - env.Sent))
+		r.arrivalToConsumed.Record(time.Duration(consumed - arrival))
+	}
 	m.Measured.Add(1)
-	if cfg.Deadline > 0 && e2e <= cfg.Deadline {
+	if onTime {
 		m.OnTime.Add(1)
 	}
 }

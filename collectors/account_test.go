@@ -52,7 +52,7 @@ func TestSinkAccounting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			run := metrics.NewRun(2)
-			cfg := Config{Stream: "s", RunID: testRun, Primary: true, Metrics: run, Tracker: NewTracker(2)}
+			cfg := Config{Stream: "s", RunID: testRun, Primary: true, Metrics: run, Tracker: NewTracker(2), App: metrics.NewApp("t")}
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
 			}
@@ -63,7 +63,7 @@ func TestSinkAccounting(t *testing.T) {
 			c := newCore(cfg)
 			s := c.newSink("shard-0")
 			for _, r := range tt.records {
-				s.record(recv, r, 3)
+				s.record(recv, r, 3, 0)
 			}
 			e2e, uncorr := run.E2E.Rotate(), run.E2EUncorrected.Rotate()
 			st := c.stats()

@@ -116,7 +116,8 @@ func classify(ctx context.Context, err error) errKind {
 		return errExpired
 	case "ResourceNotFoundException", "AccessDeniedException", "InvalidArgumentException",
 		"ValidationException", "KMSAccessDeniedException", "KMSDisabledException",
-		"KMSInvalidStateException", "KMSNotFoundException", "KMSOptInRequired":
+		"KMSInvalidStateException", "KMSNotFoundException", "KMSOptInRequired",
+		"UnknownOperationException", "InvalidAction", "NotImplemented":
 		return errFatal
 	}
 	return errTransient

@@ -1,9 +1,16 @@
-// Package collectors holds kbench's consumers: a GetRecords polling collector
-// and an enhanced fan-out (SubscribeToShard) collector. Both read every shard
-// of a stream, decode each record's envelope, and account for it: distinct or
-// duplicate (per consumer application, in a Tracker), end-to-end latency from
-// the intended and from the actual send time (in HDR histograms), consumed
-// records and bytes per shard, and lag behind the tip (MillisBehindLatest).
+// Package collectors holds kbench's consumers: a GetRecords polling collector,
+// an enhanced fan-out (SubscribeToShard) collector, and Auto, which reads by
+// fan-out and falls back to polling on targets that cannot serve it. Each is
+// one consumer application: it reads every shard of a stream, decodes each
+// record's envelope, and accounts for it in the application's own metrics
+// (metrics.App), and for the primary application also in the run's: distinct
+// or duplicate (in a Tracker), end-to-end latency from the intended and from
+// the actual send time, the read path from ApproximateArrivalTimestamp (in
+// HDR histograms), records on time for their deadline, consumed records and
+// bytes per shard, and lag behind the tip (MillisBehindLatest). An
+// application can simulate per-record processing time, a limited worker pool
+// and periodic checkpoints, so that slow consumers show up as latency, lag
+// and records at risk.
 package collectors
 
 import (
@@ -39,17 +46,45 @@ type Config struct {
 	// MeasureEnd is a process-clock time: records intended at or after it
 	// are counted but not measured. Zero means no end.
 	MeasureEnd int64
-	// Deadline, when positive, counts measured records whose corrected
-	// end-to-end latency is at most Deadline in Metrics.OnTime.
+	// Deadline, when positive, is every record's deadline (the time value
+	// of its data) unless Deadlines names another for its producer: a
+	// measured record whose corrected end-to-end latency is at most its
+	// deadline counts in App.OnTime (and Metrics.OnTime for the primary).
 	Deadline time.Duration
+	// Deadlines holds per-producer deadlines, by the envelope's producer
+	// id: when it holds a positive value for a record's producer, that is
+	// the record's deadline instead of Deadline.
+	Deadlines []time.Duration
 	// Primary marks the consumer application whose view is the run's: only
-	// it writes Consumed, ConsumedBytes, per-shard Consumed, Foreign, the
-	// e2e histograms, Measured, OnTime and MillisBehind. Every
-	// application writes its Tracker and Duplicates, and a polling one
-	// GetRecordsCalls and GetThrottled (its calls share the shard's quota).
+	// it writes Metrics' Consumed, ConsumedBytes, per-shard Consumed,
+	// Foreign, the e2e, send-to-arrival and arrival-to-consumed
+	// histograms, Measured, OnTime and MillisBehind. Every application
+	// writes its own App, its Tracker and Metrics.Duplicates, and a polling
+	// one GetRecordsCalls and GetThrottled (its calls share the shard's
+	// quota).
 	Primary bool
 	// Metrics receives the run's counters and histograms.
 	Metrics *metrics.Run
+	// App receives this consumer application's own counters and
+	// histograms, whether it is primary or not. Required.
+	App *metrics.App
+	// Processing is the simulated time the application spends on each
+	// record; the zero value means none.
+	Processing Processing
+	// Concurrency, when positive, is how many of the application's shards
+	// may process a batch at once (a worker pool shared by its shard
+	// readers); a reader waiting for a worker holds its batch, and the wait
+	// counts in the batch's latency. Zero means one worker per shard. It
+	// only matters with Processing.
+	Concurrency int
+	// CheckpointInterval is how often the application checkpoints each
+	// shard's last processed sequence number; zero means after every
+	// batch. Records processed since a shard's last checkpoint are at risk
+	// (a crash would read them again): App.AtRiskMax keeps the most there
+	// were at once, summed over shards. Checkpoints are simulated in memory
+	// (no lease table): they cost nothing and are counted in
+	// App.Checkpoints.
+	CheckpointInterval time.Duration
 	// Tracker is this consumer application's view of what it has seen.
 	Tracker *Tracker
 	// Log, when not nil, receives one line per notable event (a shard
@@ -80,6 +115,20 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Deadline < 0 {
 		bad("collectors: negative deadline %v", c.Deadline)
 	}
+	for i, d := range c.Deadlines {
+		if d < 0 {
+			bad("collectors: negative deadline %v for producer %d", d, i)
+		}
+	}
+	if err := c.Processing.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Concurrency < 0 {
+		bad("collectors: negative concurrency %d", c.Concurrency)
+	}
+	if c.CheckpointInterval < 0 {
+		bad("collectors: negative checkpoint interval %v", c.CheckpointInterval)
+	}
 	if c.MeasureEnd != 0 && c.MeasureEnd < c.WarmupEnd {
 		bad("collectors: measure end %d before warmup end %d", c.MeasureEnd, c.WarmupEnd)
 	}
@@ -88,6 +137,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Tracker == nil {
 		bad("collectors: nil Tracker")
+	}
+	if c.App == nil {
+		bad("collectors: nil App")
 	}
 	if err := errors.Join(errs...); err != nil {
 		return c, err

@@ -218,7 +218,7 @@ func newTestPolling(t *testing.T, f *fakeStream, producers int, mod func(*Config
 	run := metrics.NewRun(producers)
 	cfg := Config{
 		Name: "test", Stream: "s", RunID: testRun, PollInterval: time.Second, Limit: 3,
-		Primary: true, Metrics: run, Tracker: NewTracker(producers),
+		Primary: true, Metrics: run, Tracker: NewTracker(producers), App: metrics.NewApp("test"),
 		Log: t.Logf,
 	}
 	if mod != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,6 +42,48 @@ const (
 type FanOut struct {
 	core
 	c FanOutReader
+	// subscribed is set once any SubscribeToShard call succeeded: from then
+	// on the target is known to serve fan-out, and no error counts as
+	// ErrFanOutUnsupported.
+	subscribed atomic.Bool
+	// fail stops Run with an error; set by Run before any reader starts.
+	fail context.CancelCauseFunc
+}
+
+// ErrFanOutUnsupported is wrapped by FanOut.Run's error when the target
+// cannot serve enhanced fan-out at all: it does not know the fan-out
+// operations, or its SubscribeToShard responses cannot be read by the SDK
+// (kinesis-mock 0.6.2 sends no initial-response event). Run returns it at
+// the first such failure, before any record was read through fan-out, so a
+// caller can read the stream another way (see NewFanOutOrPolling).
+var ErrFanOutUnsupported = errors.New("collectors: target cannot serve enhanced fan-out")
+
+// unsupportedError is an error wrapping ErrFanOutUnsupported: what failed,
+// and how.
+type unsupportedError struct {
+	op  string // "subscribe to shard shardId-000000000000", …
+	err error
+}
+
+func (e *unsupportedError) Error() string {
+	return ErrFanOutUnsupported.Error() + ": " + e.reason()
+}
+
+func (e *unsupportedError) Unwrap() []error { return []error{ErrFanOutUnsupported, e.err} }
+
+// reason says what failed and how, without the package prefix.
+func (e *unsupportedError) reason() string { return e.op + ": " + e.err.Error() }
+
+// unsupported reports whether err, from a fan-out call, says the target
+// cannot serve fan-out at all rather than that it failed this time: an
+// unknown operation, or a SubscribeToShard response whose initial event the
+// SDK cannot decode.
+func unsupported(err error) bool {
+	switch errorCode(err) {
+	case "UnknownOperationException", "InvalidAction", "NotImplemented":
+		return true
+	}
+	return strings.Contains(err.Error(), "deserialize initial response")
 }
 
 // NewFanOut returns an enhanced fan-out collector that reads cfg.Stream
@@ -67,12 +111,16 @@ func (f *FanOut) Stats() Stats { return f.stats() }
 // being read.
 func (f *FanOut) MillisBehind() int64 { return f.millisBehind() }
 
+// Kind returns KindFanOut.
+func (f *FanOut) Kind() string { return KindFanOut }
+
 // Run registers the consumer (or reuses one of the same name), waits until
 // it is ACTIVE, and reads every shard until ctx is cancelled; it returns nil
 // then. It returns an error only when the stream cannot be read at all (not
 // found, the consumer cannot be registered or does not become ACTIVE in
-// time). When Run ends it deregisters the consumer if it registered it. It
-// blocks. Call it once.
+// time), or, wrapping ErrFanOutUnsupported, as soon as the target shows it
+// cannot serve fan-out. When Run ends it deregisters the consumer if it
+// registered it, before it returns. It blocks. Call it once.
 func (f *FanOut) Run(ctx context.Context) error {
 	list, err := f.firstList(ctx, f.c)
 	if err != nil || ctx.Err() != nil {
@@ -82,15 +130,23 @@ func (f *FanOut) Run(ctx context.Context) error {
 	if registered {
 		defer f.deregister(ctx, arn)
 	}
-	if err != nil || ctx.Err() != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
+	switch {
+	case ctx.Err() != nil:
+		return nil
+	case err != nil && unsupported(err):
+		return &unsupportedError{op: "register consumer " + f.cfg.Name, err: err}
+	case err != nil:
 		return err
 	}
-	f.follow(ctx, f.c, list, func(ctx context.Context, id string) ([]types.ChildShard, bool) {
+	rctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	f.fail = fail
+	f.follow(rctx, f.c, list, func(ctx context.Context, id string) ([]types.ChildShard, bool) {
 		return f.readShard(ctx, arn, id)
 	})
+	if err := context.Cause(rctx); ctx.Err() == nil && errors.Is(err, ErrFanOutUnsupported) {
+		return err
+	}
 	return nil
 }
 

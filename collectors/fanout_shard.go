@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -41,6 +40,12 @@ func (f *FanOut) readShard(ctx context.Context, consumerARN, id string) ([]types
 				return nil, false
 			}
 			f.countCall(kind == errThrottled)
+			if !f.subscribed.Load() && unsupported(err) {
+				// No subscription ever worked and this one failed in a way
+				// that retrying will not fix: stop the whole collector.
+				f.fail(&unsupportedError{op: "subscribe to shard " + id, err: err})
+				return nil, false
+			}
 			if kind == errThrottled || errorCode(err) == "ResourceInUseException" {
 				d = throttle.step() // too soon after the last subscription: at least a second
 			} else {
@@ -50,8 +55,10 @@ func (f *FanOut) readShard(ctx context.Context, consumerARN, id string) ([]types
 		} else {
 			f.countCall(false)
 			throttle.reset()
+			f.subscribed.Store(true)
 			res := f.consume(ctx, out.GetStream(), id, s)
 			if res.closed {
+				s.shardEnd()
 				return res.children, true
 			}
 			if res.continuation != "" {
@@ -101,12 +108,14 @@ func (f *FanOut) consume(ctx context.Context, es *kinesis.SubscribeToShardEventS
 			continue
 		}
 		recv := f.now()
-		for i := range e.Value.Records {
-			r := &e.Value.Records[i]
-			s.record(recv, r.Data, len(aws.ToString(r.PartitionKey)))
-		}
 		if e.Value.MillisBehindLatest != nil {
 			f.setLag(id, *e.Value.MillisBehindLatest)
+		}
+		// Processing holds this loop, so events queue up behind it and the
+		// subscription slows down: the back-pressure a slow application puts
+		// on its fan-out stream.
+		if !s.batch(ctx, recv, e.Value.Records) {
+			return res
 		}
 		if e.Value.ContinuationSequenceNumber == nil {
 			res.closed, res.children = true, e.Value.ChildShards

@@ -18,14 +18,14 @@ func FuzzSinkRecord(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		run := metrics.NewRun(2)
-		cfg, err := Config{Stream: "s", RunID: testRun, Primary: true, Metrics: run, Tracker: NewTracker(2), WarmupEnd: 5}.withDefaults()
+		cfg, err := Config{Stream: "s", RunID: testRun, Primary: true, Metrics: run, Tracker: NewTracker(2), App: metrics.NewApp("t"), WarmupEnd: 5}.withDefaults()
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := newCore(cfg)
 		s := c.newSink("shard-0")
-		s.record(3e9, data, 4)
-		s.record(3e9, data, 4)
+		s.record(3e9, data, 4, 2e9)
+		s.record(3e9, data, 4, 2e9)
 		st := c.stats()
 		if st.Seen+st.Duplicates+st.Foreign != 2 {
 			t.Fatalf("stats %+v: two records, not two buckets", st)

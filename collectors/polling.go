@@ -56,6 +56,9 @@ func (p *Polling) Stats() Stats { return p.stats() }
 // being read: how far the collector is behind the tip of the stream.
 func (p *Polling) MillisBehind() int64 { return p.millisBehind() }
 
+// Kind returns KindPolling.
+func (p *Polling) Kind() string { return KindPolling }
+
 // Run reads every shard of the stream until ctx is cancelled, and returns nil
 // then: cancelling is the normal stop. It returns an error only when the
 // stream cannot be read at all (for example ResourceNotFoundException when it

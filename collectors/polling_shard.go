@@ -15,11 +15,11 @@ func noSDKRetry(o *kinesis.Options) { o.RetryMaxAttempts = 1 }
 
 // shardReader is one shard's polling loop state. It belongs to one goroutine.
 type shardReader struct {
-	p    *Polling
-	id   string
+	p  *Polling
+	id string
+	// sink accounts for and processes the records read; its last is the
+	// sequence number of the last record read, "" if none.
 	sink *sink
-	// lastSeq is the sequence number of the last record read, "" if none.
-	lastSeq string
 	// throttle and transient are the backoffs of the two kinds of retries.
 	throttle, transient backoff
 }
@@ -67,18 +67,15 @@ func (r *shardReader) run(ctx context.Context) (children []types.ChildShard, clo
 		p.countGetRecords(false)
 		r.throttle.reset()
 		r.transient.reset()
-		for i := range out.Records {
-			rec := &out.Records[i]
-			r.sink.record(recv, rec.Data, len(aws.ToString(rec.PartitionKey)))
-			if rec.SequenceNumber != nil {
-				r.lastSeq = *rec.SequenceNumber
-			}
-		}
 		behind := aws.ToInt64(out.MillisBehindLatest)
 		if out.MillisBehindLatest != nil {
 			p.setLag(r.id, behind)
 		}
+		if !r.sink.batch(ctx, recv, out.Records) {
+			return nil, false
+		}
 		if out.NextShardIterator == nil || *out.NextShardIterator == "" {
+			r.sink.shardEnd()
 			return out.ChildShards, true
 		}
 		iter = *out.NextShardIterator
@@ -86,6 +83,8 @@ func (r *shardReader) run(ctx context.Context) (children []types.ChildShard, clo
 		if len(out.Records) > 0 && behind > 0 {
 			gap = min(gap, catchUpGap)
 		}
+		// The gap counts from the call's start, so processing a batch that
+		// took longer than the poll interval delays the next call.
 		if p.wait(ctx, gap-time.Since(start)) != nil {
 			return nil, false
 		}
@@ -93,7 +92,7 @@ func (r *shardReader) run(ctx context.Context) (children []types.ChildShard, clo
 }
 
 // countGetRecords counts one GetRecords call, and whether it was throttled,
-// in the live counters and the run's metrics.
+// in the live counters, the application's and the run's metrics.
 func (p *Polling) countGetRecords(throttled bool) {
 	p.countCall(throttled)
 	p.cfg.Metrics.GetRecordsCalls.Add(1)
@@ -126,9 +125,9 @@ func (r *shardReader) iterator(ctx context.Context) (iter string, ok bool) {
 	p := r.p
 	in := &kinesis.GetShardIteratorInput{StreamName: &p.cfg.Stream, ShardId: &r.id}
 	switch {
-	case r.lastSeq != "":
+	case r.sink.last != "":
 		in.ShardIteratorType = types.ShardIteratorTypeAfterSequenceNumber
-		in.StartingSequenceNumber = &r.lastSeq
+		in.StartingSequenceNumber = &r.sink.last
 	case !p.cfg.StartAt.IsZero():
 		in.ShardIteratorType = types.ShardIteratorTypeAtTimestamp
 		in.Timestamp = &p.cfg.StartAt

@@ -343,7 +343,7 @@ func TestPollingNonPrimary(t *testing.T) {
 		for i, primary := range []bool{true, false} {
 			p, err := NewPolling(Config{
 				Name: fmt.Sprintf("app%d", i), Stream: "s", RunID: testRun, Limit: 4,
-				Primary: primary, Metrics: run, Tracker: NewTracker(2),
+				Primary: primary, Metrics: run, Tracker: NewTracker(2), App: metrics.NewApp("t"),
 			}, f)
 			if err != nil {
 				t.Fatal(err)
@@ -428,7 +428,7 @@ func TestPollingStartAtTimestamp(t *testing.T) {
 
 func TestNewPollingRejectsBadConfig(t *testing.T) {
 	good := func() Config {
-		return Config{Stream: "s", Metrics: metrics.NewRun(1), Tracker: NewTracker(1)}
+		return Config{Stream: "s", Metrics: metrics.NewRun(1), Tracker: NewTracker(1), App: metrics.NewApp("t")}
 	}
 	tests := []struct {
 		name string

@@ -170,7 +170,7 @@ func TestPollingAgainstSim(t *testing.T) {
 	n := putEnveloped(t, c, "kb", run, 2, 0, 300)
 	p, err := NewPolling(Config{
 		Name: "it", Stream: "kb", RunID: testRun, PollInterval: 200 * time.Millisecond, Limit: 100,
-		Deadline: 10 * time.Second, Primary: true, Metrics: run, Tracker: tr, Log: t.Logf,
+		Deadline: 10 * time.Second, Primary: true, Metrics: run, Tracker: tr, App: metrics.NewApp("t"), Log: t.Logf,
 	}, c)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +199,7 @@ func TestPollingAgainstSim(t *testing.T) {
 
 func TestPollingAgainstSimNoStream(t *testing.T) {
 	c := simClient(t, sim.DefaultConfig())
-	p, err := NewPolling(Config{Stream: "missing", Metrics: metrics.NewRun(1), Tracker: NewTracker(1)}, c)
+	p, err := NewPolling(Config{Stream: "missing", Metrics: metrics.NewRun(1), Tracker: NewTracker(1), App: metrics.NewApp("t")}, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +214,7 @@ func TestPollingAgainstSimNoStream(t *testing.T) {
 type collector interface {
 	Run(ctx context.Context) error
 	Stats() Stats
+	Kind() string
 }
 
 // newCollector builds one kind of collector for the sim tests.
@@ -237,7 +238,7 @@ func TestReshardAgainstSim(t *testing.T) {
 			var log logLines
 			p, err := kind.make(Config{
 				Name: "it", Stream: "kb", RunID: testRun, PollInterval: 200 * time.Millisecond,
-				Primary: true, Metrics: run, Tracker: tr, Log: log.log,
+				Primary: true, Metrics: run, Tracker: tr, App: metrics.NewApp("t"), Log: log.log,
 			}, c)
 			if err != nil {
 				t.Fatal(err)
@@ -292,7 +293,7 @@ func TestFanOutAgainstSim(t *testing.T) {
 	n := putEnveloped(t, c, "kb", run, 2, 0, 200)
 	f, err := NewFanOut(Config{
 		Name: "efo", Stream: "kb", RunID: testRun, Deadline: 10 * time.Second,
-		Primary: true, Metrics: run, Tracker: tr, Log: t.Logf,
+		Primary: true, Metrics: run, Tracker: tr, App: metrics.NewApp("t"), Log: t.Logf,
 	}, c)
 	if err != nil {
 		t.Fatal(err)
@@ -338,7 +339,7 @@ func TestFanOutReusesRegisteredConsumer(t *testing.T) {
 	run := metrics.NewRun(1)
 	tr := NewTracker(1)
 	n := putEnveloped(t, c, "kb", run, 1, 0, 50)
-	f, err := NewFanOut(Config{Name: "existing", Stream: "kb", RunID: testRun, Primary: true, Metrics: run, Tracker: tr, Log: t.Logf}, c)
+	f, err := NewFanOut(Config{Name: "existing", Stream: "kb", RunID: testRun, Primary: true, Metrics: run, Tracker: tr, App: metrics.NewApp("t"), Log: t.Logf}, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +363,7 @@ func TestFanOutReusesRegisteredConsumer(t *testing.T) {
 
 func TestFanOutAgainstSimNoStream(t *testing.T) {
 	c := simClient(t, sim.DefaultConfig())
-	f, err := NewFanOut(Config{Name: "x", Stream: "missing", Metrics: metrics.NewRun(1), Tracker: NewTracker(1)}, c)
+	f, err := NewFanOut(Config{Name: "x", Stream: "missing", Metrics: metrics.NewRun(1), Tracker: NewTracker(1), App: metrics.NewApp("t")}, c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,9 +33,17 @@ type App struct {
 	AtRiskMax      atomic.Int64 // most records processed but not yet checkpointed at any moment
 	ProcessingBusy atomic.Int64 // nanoseconds spent in simulated per-record processing
 
-	mu       sync.Mutex
-	fallback string
-	shards   map[string]*AppShard
+	mu        sync.Mutex
+	fallback  string
+	shards    map[string]*AppShard
+	producers atomic.Pointer[[]*ProducerCounts] // by producer id; replaced whole when it grows
+}
+
+// ProducerCounts is one producer's share of an application's deadline
+// accounting, for the report's deadline.by_producer.
+type ProducerCounts struct {
+	Measured atomic.Int64 // the producer's records whose e2e was recorded
+	OnTime   atomic.Int64 // those consumed within their deadline
 }
 
 // AppShard is one shard as one consumer application saw it.
@@ -82,6 +90,41 @@ func (a *App) ShardIDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// Producer returns the counts of producer id, growing the table to hold it
+// on first use. Producer ids are small and dense (a run's producer instances
+// are numbered from 0), so the table stays small. It is safe for concurrent
+// use and does not lock once the table holds id.
+func (a *App) Producer(id uint32) *ProducerCounts {
+	if p := a.producers.Load(); p != nil && int(id) < len(*p) {
+		return (*p)[id]
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var old []*ProducerCounts
+	if p := a.producers.Load(); p != nil {
+		old = *p
+	}
+	if int(id) < len(old) {
+		return old[id]
+	}
+	grown := make([]*ProducerCounts, int(id)+1)
+	copy(grown, old)
+	for i := len(old); i < len(grown); i++ {
+		grown[i] = new(ProducerCounts)
+	}
+	a.producers.Store(&grown)
+	return grown[id]
+}
+
+// Producers returns how many producer ids the table holds: one more than the
+// largest id passed to Producer, or 0.
+func (a *App) Producers() int {
+	if p := a.producers.Load(); p != nil {
+		return len(*p)
+	}
+	return 0
 }
 
 // SetFallback records that the application could not be served the way the
