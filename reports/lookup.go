@@ -12,7 +12,9 @@ import (
 // and comparisons. Every numeric key of summary.json works under its JSON
 // path: "latency.e2e.p99_ms", "totals.lost", "totals.failed_by_reason.InternalFailure",
 // "throughput.consumed_rps", "deadline.on_time_ratio", "config.shards", and
-// array elements by index, "per_shard.0.records". Booleans read as 1 or 0.
+// array elements by index, "per_shard.0.records". Consumer applications and
+// producers are also found by name: "consumers.fraud-detector.latency.e2e.p99_ms",
+// "deadline.by_producer.payments.on_time_ratio". Booleans read as 1 or 0.
 //
 // A few derived metrics are added:
 //   - per_shard.count: the number of shards reported.
@@ -43,6 +45,23 @@ func (s *Summary) metrics() map[string]float64 {
 		return out
 	}
 	flatten("", tree, out)
+	// Consumer applications and producers by name as well as by index.
+	if root, ok := tree.(map[string]any); ok {
+		byName(root, "consumers", "name", "consumers", out)
+		if d, ok := root["deadline"].(map[string]any); ok {
+			byName(d, "by_producer", "producer", "deadline.by_producer", out)
+		}
+		if cs, ok := root["consumers"].([]any); ok {
+			for _, c := range cs {
+				if c, ok := c.(map[string]any); ok {
+					if d, ok := c["deadline"].(map[string]any); ok {
+						name, _ := c["name"].(string)
+						byName(d, "by_producer", "producer", "consumers."+name+".deadline.by_producer", out)
+					}
+				}
+			}
+		}
+	}
 
 	fields := map[string][]float64{}
 	for _, sh := range s.PerShard {
@@ -82,6 +101,22 @@ func (s *Summary) metrics() map[string]float64 {
 	return out
 }
 
+// byName flattens the elements of the array parent[key] under
+// prefix.NAME, NAME being each element's nameKey, so thresholds and gates can
+// say "consumers.fraud-detector.latency.e2e.p99_ms".
+func byName(parent map[string]any, key, nameKey, prefix string, out map[string]float64) {
+	list, _ := parent[key].([]any)
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		if name, ok := m[nameKey].(string); ok && name != "" {
+			flatten(prefix+"."+name, m, out)
+		}
+	}
+}
+
 // flatten adds every numeric or boolean leaf of a decoded JSON tree to out
 // under its dotted path.
 func flatten(prefix string, v any, out map[string]float64) {
@@ -112,25 +147,43 @@ func flatten(prefix string, v any, out map[string]float64) {
 
 // KnownMetric reports whether metric names a number that a run's summary can
 // have, so a scenario's thresholds can be checked before the run starts.
-// Latency metrics are known for the histograms kbench records; per-shard
-// elements by index and failure reasons by name are accepted in any form.
+// Latency metrics are known for the histograms kbench records; array
+// elements by index, consumer applications and producers by name, and
+// failure reasons by name are accepted in any form.
 func KnownMetric(metric string) bool {
 	if strings.HasPrefix(metric, "totals.failed_by_reason.") && len(metric) > len("totals.failed_by_reason.") {
 		return true
 	}
 	parts := strings.Split(metric, ".")
-	if len(parts) == 3 && parts[0] == "per_shard" {
-		if _, err := strconv.Atoi(parts[1]); err == nil {
-			parts[1] = "0"
+	for i := 1; i < len(parts); i++ {
+		switch parts[i-1] {
+		case "per_shard", "staleness", "events":
+			if _, err := strconv.Atoi(parts[i]); err == nil {
+				parts[i] = "0"
+			}
+		case "consumers":
+			parts[i] = "x"
+		case "by_producer":
+			parts[i] = "p"
 		}
 	}
-	s := &Summary{
-		Latency:  map[string]LatencyStats{},
-		Deadline: &DeadlineStats{},
-		PerShard: []ShardStats{{}},
+	lat := map[string]LatencyStats{}
+	for _, name := range []string{metrics.LatPut, metrics.LatDelivery, metrics.LatE2E, metrics.LatE2EUncorrected,
+		metrics.LatLateness, metrics.LatSendToArrival, metrics.LatArrivalToConsumed} {
+		lat[name] = LatencyStats{}
 	}
-	for _, name := range []string{metrics.LatPut, metrics.LatDelivery, metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatLateness} {
-		s.Latency[name] = LatencyStats{}
+	deadline := func() *DeadlineStats {
+		return &DeadlineStats{Staleness: []StalenessPoint{{}}, ByProducer: []ProducerDeadline{{Producer: "p"}}}
+	}
+	s := &Summary{
+		Latency:  lat,
+		Deadline: deadline(),
+		PerShard: []ShardStats{{}},
+		Consumers: []ConsumerStats{{Name: "x", Deadline: deadline(), Latency: map[string]LatencyStats{
+			metrics.LatE2E: {}, metrics.LatE2EUncorrected: {}, metrics.LatArrivalToConsumed: {},
+		}}},
+		Events: []EventResult{{}},
+		Cost:   &CostStats{},
 	}
 	_, ok := s.Lookup(strings.Join(parts, "."))
 	return ok

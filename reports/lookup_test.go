@@ -79,22 +79,56 @@ func BenchmarkLookup(b *testing.B) {
 	}
 }
 
+func TestLookupByName(t *testing.T) {
+	s := &Summary{
+		Consumers: []ConsumerStats{
+			{Name: "fraud", Latency: map[string]LatencyStats{"e2e": {P99: 80}}},
+			{Name: "lake", Latency: map[string]LatencyStats{"e2e": {P99: 900}},
+				Deadline: &DeadlineStats{ByProducer: []ProducerDeadline{{Producer: "iot", OnTimeRatio: 0.5}}}},
+		},
+		Deadline: &DeadlineStats{ByProducer: []ProducerDeadline{{Producer: "payments", OnTimeRatio: 0.25}}},
+	}
+	for metric, want := range map[string]float64{
+		"consumers.fraud.latency.e2e.p99_ms":                    80,
+		"consumers.1.latency.e2e.p99_ms":                        900,
+		"consumers.lake.latency.e2e.p99_ms":                     900,
+		"deadline.by_producer.payments.on_time_ratio":           0.25,
+		"consumers.lake.deadline.by_producer.iot.on_time_ratio": 0.5,
+	} {
+		if v, ok := s.Lookup(metric); !ok || v != want {
+			t.Errorf("Lookup(%q) = %v, %v; want %v", metric, v, ok, want)
+		}
+	}
+}
+
 func TestKnownMetric(t *testing.T) {
 	for metric, want := range map[string]bool{
-		"latency.e2e.p99_ms":                      true,
-		"latency.e2e_uncorrected.p999_ms":         true,
-		"latency.e2e.p99":                         false,
-		"latency.nope.p99_ms":                     false,
-		"totals.lost":                             true,
-		"totals.failed_by_reason.InternalFailure": true,
-		"throughput.consumed_rps":                 true,
-		"deadline.on_time_ratio":                  true,
-		"per_shard.max_throttled":                 true,
-		"per_shard.3.records":                     true,
-		"per_shard.x.records":                     false,
-		"thresholds.failed":                       true,
-		"totals":                                  false,
-		"":                                        false,
+		"latency.e2e.p99_ms":                          true,
+		"latency.e2e_uncorrected.p999_ms":             true,
+		"latency.e2e.p99":                             false,
+		"latency.nope.p99_ms":                         false,
+		"totals.lost":                                 true,
+		"totals.failed_by_reason.InternalFailure":     true,
+		"throughput.consumed_rps":                     true,
+		"deadline.on_time_ratio":                      true,
+		"per_shard.max_throttled":                     true,
+		"per_shard.3.records":                         true,
+		"per_shard.x.records":                         false,
+		"thresholds.failed":                           true,
+		"throttle_ratio":                              true,
+		"latency.send_to_arrival.p50_ms":              true,
+		"latency.arrival_to_consumed.max_ms":          true,
+		"per_shard.1.e2e.p99_ms":                      true,
+		"consumers.fraud-detector.latency.e2e.p99_ms": true,
+		"consumers.0.deadline.on_time_ratio":          true,
+		"consumers.lake.at_risk_max":                  true,
+		"consumers.lake.latency.put.p99_ms":           false,
+		"deadline.by_producer.payments.on_time_ratio": true,
+		"deadline.staleness.2.ratio":                  true,
+		"cost.usd_per_hour":                           true,
+		"events.0.ok":                                 true,
+		"totals":                                      false,
+		"":                                            false,
 	} {
 		if got := KnownMetric(metric); got != want {
 			t.Errorf("KnownMetric(%q) = %v, want %v", metric, got, want)

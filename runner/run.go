@@ -76,16 +76,25 @@ type run struct {
 
 	m         *metrics.Run
 	trackers  []*collectors.Tracker
-	pollers   []statser
+	pollers   []consumerApp
+	apps      []*metrics.App
 	consumers []reports.ConsumerStats // name, kind and primary of each application, by index
+	specOf    []int                   // producer spec index of each producer instance id
+	shards    *liveShards
+	events    eventLog
 	producers int
 	created   bool
 	errs      []string
 	abort     context.CancelCauseFunc // stops the run early with a reason
 }
 
-// statser is what the run loop reads from a collector.
-type statser interface{ Stats() collectors.Stats }
+// consumerApp is a running consumer application as the run loop sees it.
+type consumerApp interface {
+	Run(context.Context) error
+	Stats() collectors.Stats
+	// Kind is how the application actually read: polling or fanout.
+	Kind() string
+}
 
 // lockedWriter serialises writes from the run's goroutines.
 type lockedWriter struct {
@@ -118,9 +127,12 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
 	}
 	inFlight := 0
-	for _, p := range sc.Producers {
+	for i, p := range sc.Producers {
 		inFlight += p.InFlight * p.Concurrency
 		r.producers += p.Concurrency
+		for range p.Concurrency {
+			r.specOf = append(r.specOf, i)
+		}
 	}
 	consumerApps := 0
 	for _, c := range sc.Consumers {
@@ -166,6 +178,7 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
 	}
+	r.shards = newLiveShards(shardMap)
 
 	if err := os.MkdirAll(r.o.OutDir, 0o755); err != nil {
 		return nil, err
@@ -190,7 +203,7 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		return nil, err
 	}
 
-	prods, rates, err := r.buildProducers(data, start, shardMap)
+	prods, rates, err := r.buildProducers(data, start)
 	if err != nil {
 		stopCollectors()
 		collWG.Wait()
@@ -217,6 +230,9 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		case <-runCtx.Done():
 		}
 	}()
+	evCtx, stopEvents := context.WithCancel(runCtx)
+	evDone := make(chan struct{})
+	go func() { defer close(evDone); r.runEvents(evCtx, ctrl, start, r.shards) }()
 	var prodWG sync.WaitGroup
 	for _, p := range prods {
 		prodWG.Add(1)
@@ -226,6 +242,8 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		}()
 	}
 	prodWG.Wait()
+	stopEvents()
+	<-evDone
 
 	var failure error
 	if runCtx.Err() != nil && ctx.Err() == nil {
@@ -328,6 +346,10 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 		startAt = time.Unix(0, start).Add(-time.Second)
 	}
 	measureEnd := start + int64(sc.Duration)
+	deadlines := make([]time.Duration, len(r.specOf))
+	for id, spec := range r.specOf {
+		deadlines[id] = sc.ProducerDeadline(spec)
+	}
 	primary := true
 	for i, cs := range sc.Consumers {
 		for k := 0; k < cs.Count; k++ {
@@ -336,35 +358,40 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				name = fmt.Sprintf("%s-%d", cs.Name, k)
 			}
 			t := collectors.NewTracker(r.producers)
+			app := metrics.NewApp(name)
 			cfg := collectors.Config{
 				Name: name, Stream: sc.Stream.Name, RunID: r.runID,
 				PollInterval: cs.PollInterval, Limit: int32(cs.Limit), StartAt: startAt,
-				WarmupEnd: start + int64(sc.Warmup), MeasureEnd: measureEnd, Deadline: sc.Deadline,
-				Primary: primary, Metrics: r.m, Tracker: t,
+				WarmupEnd: start + int64(sc.Warmup), MeasureEnd: measureEnd,
+				Deadline: sc.Deadline, Deadlines: deadlines,
+				Processing: collectors.Processing{
+					Fixed: cs.Processing.Fixed, Median: cs.Processing.Median, P99: cs.Processing.P99,
+					Seed: int64(i)<<16 + int64(k),
+				},
+				Concurrency: cs.Concurrency, CheckpointInterval: cs.CheckpointInterval,
+				Primary: primary, Metrics: r.m, Tracker: t, App: app,
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false
-			var runner interface {
-				statser
-				Run(context.Context) error
-			}
+			var c consumerApp
 			var err error
 			switch cs.Kind {
 			case "fanout":
-				runner, err = collectors.NewFanOut(cfg, push)
+				c, err = collectors.NewFanOutOrPolling(cfg, push, poll)
 			default:
-				runner, err = collectors.NewPolling(cfg, poll)
+				c, err = collectors.NewPolling(cfg, poll)
 			}
 			if err != nil {
 				return fmt.Errorf("consumers[%d] %s: %w", i, name, err)
 			}
 			r.trackers = append(r.trackers, t)
-			r.pollers = append(r.pollers, runner)
+			r.pollers = append(r.pollers, c)
+			r.apps = append(r.apps, app)
 			r.consumers = append(r.consumers, reports.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := runner.Run(ctx); err != nil && ctx.Err() == nil {
+				if err := c.Run(ctx); err != nil && ctx.Err() == nil {
 					errc <- fmt.Errorf("%w: consumer %s: %v", ErrTarget, name, err)
 				}
 			}()
@@ -375,7 +402,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 
 // buildProducers makes every producer instance, and the summed target rate
 // of all of them as a function of elapsed time, from pacers of their own.
-func (r *run) buildProducers(c *kinesis.Client, start int64, shardMap *ShardMap) ([]*Producer, func(time.Duration) float64, error) {
+func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(time.Duration) float64, error) {
 	sc := r.sc
 	var prods []*Producer
 	var ratePacers []generators.Pacer
@@ -383,20 +410,20 @@ func (r *run) buildProducers(c *kinesis.Client, start int64, shardMap *ShardMap)
 	for i, ps := range sc.Producers {
 		for k := 0; k < ps.Concurrency; k++ {
 			seed := ps.Seed*1000003 + int64(k)
-			pacer, err := ps.InstancePacer(k)
+			pacer, err := sc.InstancePacer(i, k)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
 			}
 			// A pacer of its own for the target-rate line: Poisson pacers
 			// keep state, and the producer's is busy in another goroutine.
-			ratePacer, _ := ps.InstancePacer(k)
+			ratePacer, _ := sc.InstancePacer(i, k)
 			ratePacers = append(ratePacers, ratePacer)
 			gen, err := generators.New(ps.Options, seed)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].options: %w", i, err)
 			}
 			keys, err := generators.NewKeyStrategy(ps.PartitionKey, generators.KeyConfig{
-				Shards: max(shardMap.Len(), 1), Seed: seed, HotKeys: ps.Keys.HotKeys, Skew: ps.Keys.Skew, Fixed: ps.Keys.Fixed,
+				Shards: max(r.shards.Len(), 1), Seed: seed, HotKeys: ps.Keys.HotKeys, Skew: ps.Keys.Skew, Fixed: ps.Keys.Fixed,
 			})
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].partition_key: %w", i, err)
@@ -408,7 +435,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64, shardMap *ShardMap)
 				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
 				InFlight: ps.InFlight,
 				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf:  shardMap.Shard,
+				ShardOf:  r.shards.Shard,
 				Metrics:  r.m,
 			}, c)
 			if err != nil {

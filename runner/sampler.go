@@ -31,6 +31,12 @@ type sampler struct {
 	// failing counts consecutive seconds in which PutRecords calls were
 	// made and every one of them failed whole.
 	failing int
+
+	// Per consumer application, by index: the largest MillisBehindLatest
+	// seen, records consumed in measured seconds, and the consumed count at
+	// the previous sample.
+	lagMax, appMeasured, appPrev []int64
+	measureS                     float64
 }
 
 // failingLimit is how many seconds of nothing but failed PutRecords calls
@@ -40,7 +46,7 @@ const failingLimit = 5
 // counts is a snapshot of the cumulative counters a row is the delta of.
 type counts struct {
 	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
-	calls, callFailures                                                     int64
+	calls, callFailures, measured, onTime, getThrottled                     int64
 }
 
 func (s *sampler) snapshot() counts {
@@ -50,6 +56,7 @@ func (s *sampler) snapshot() counts {
 		failed: m.Failed.Load(), consumed: m.Consumed.Load(),
 		ackedBytes: m.ProducedBytes.Load(), consumedBytes: m.ConsumedBytes.Load(),
 		calls: m.Calls.Load(), callFailures: m.CallFailures.Load(),
+		measured: m.Measured.Load(), onTime: m.OnTime.Load(), getThrottled: m.GetThrottled.Load(),
 	}
 }
 
@@ -135,7 +142,24 @@ func (s *sampler) sample(now int64) {
 			put = iv
 		}
 	}
+	if s.lagMax == nil {
+		n := len(s.r.apps)
+		s.lagMax, s.appMeasured, s.appPrev = make([]int64, n), make([]int64, n), make([]int64, n)
+	}
 	elapsed := time.Duration(now - s.start)
+	measuring := s.phase(elapsed) == "measure"
+	if measuring {
+		s.measureS++
+	}
+	for i, a := range s.r.apps {
+		a.Rotate()
+		consumed := a.Consumed.Load()
+		if measuring {
+			s.appMeasured[i] += consumed - s.appPrev[i]
+		}
+		s.appPrev[i] = consumed
+		s.lagMax[i] = max(s.lagMax[i], s.r.pollers[i].Stats().MillisBehind)
+	}
 	c := s.snapshot()
 	row := reports.Row{
 		Second:        s.second,
@@ -151,6 +175,13 @@ func (s *sampler) sample(now int64) {
 		E2EP99:        ms(e2e.ValueAtQuantile(99), e2e.TotalCount()),
 		PutP99:        ms(put.ValueAtQuantile(99), put.TotalCount()),
 		MillisBehind:  s.millisBehind(),
+		E2EMax:        ms(e2e.Max(), e2e.TotalCount()),
+		PutP50:        ms(put.ValueAtQuantile(50), put.TotalCount()),
+		Backlog:       max(c.acked-c.consumed, 0),
+		Measured:      c.measured - s.prev.measured,
+		OnTime:        c.onTime - s.prev.onTime,
+		Shards:        s.r.shards.Len(),
+		GetThrottled:  c.getThrottled - s.prev.getThrottled,
 	}
 	if s.rate != nil && elapsed <= s.r.sc.Duration {
 		row.TargetRPS = s.rate(time.Duration(s.second)*time.Second + time.Second/2)

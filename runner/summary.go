@@ -5,7 +5,12 @@ import (
 	"runtime"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/targets"
 )
 
 // summary turns what the run recorded into summary.json's shape and judges
@@ -35,10 +40,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 	}
 	var lost int64
 	for i, t := range r.trackers {
-		cs := r.consumers[i]
-		st := r.pollers[i].Stats()
-		cs.Consumed, cs.Lost, cs.Duplicates = t.Seen(), t.Lost(m), t.Duplicates()
-		cs.Calls, cs.Throttled = st.Calls, st.Throttled
+		cs := r.consumerStats(i, t, smp)
 		s.Consumers = append(s.Consumers, cs)
 		lost = max(lost, cs.Lost)
 	}
@@ -78,12 +80,11 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 	}
 	s.Throughput = tp
 
-	if sc.Deadline > 0 {
-		d := &reports.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: m.Measured.Load(), OnTime: m.OnTime.Load()}
-		if d.Measured > 0 {
-			d.OnTimeRatio = float64(d.OnTime) / float64(d.Measured)
-		}
-		s.Deadline = d
+	if len(r.apps) > 0 {
+		s.Deadline = r.deadlineStats(r.apps[0], m.E2E.Total())
+	}
+	if answered := s.Totals.Throttled + s.Totals.Acked; answered > 0 {
+		s.ThrottleRatio = float64(s.Totals.Throttled) / float64(answered)
 	}
 
 	secs := sc.Duration.Seconds()
@@ -95,12 +96,122 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 			st.RecordsPerS = float64(st.Records) / secs
 			st.BytesPerS = float64(st.Bytes) / secs
 		}
+		if answered := st.Records + st.Throttled; answered > 0 {
+			st.ThrottleRatio = float64(st.Throttled) / float64(answered)
+		}
+		if len(r.apps) > 0 {
+			st.E2E = reports.LatencyFrom(r.apps[0].Shard(id).E2E.Total())
+		}
+		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
 	}
+	s.Events = r.events.results()
+	s.Cost = r.cost(tp)
 
 	if n := m.E2E.Negative() + m.E2E.Clamped(); n > 0 {
 		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf("%d end-to-end values were outside the histogram range and were clamped", n))
 	}
 	s.Judge(sc.Thresholds)
 	return s
+}
+
+// consumerStats is consumer application i's own accounting.
+func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) reports.ConsumerStats {
+	cs := r.consumers[i]
+	app := r.apps[i]
+	st := r.pollers[i].Stats()
+	cs.Kind = r.pollers[i].Kind()
+	cs.Fallback = app.Fallback()
+	cs.Consumed, cs.Lost, cs.Duplicates = t.Seen(), t.Lost(r.m), t.Duplicates()
+	cs.Calls, cs.Throttled = st.Calls, st.Throttled
+	cs.MillisBehindMax = smp.lagMax[i]
+	cs.Checkpoints, cs.AtRiskMax = app.Checkpoints.Load(), app.AtRiskMax.Load()
+	if smp.measureS > 0 {
+		cs.ConsumedRPS = float64(smp.appMeasured[i]) / smp.measureS
+	}
+	cs.Latency = map[string]reports.LatencyStats{}
+	for _, l := range app.Latencies() {
+		cs.Latency[l.Name()] = reports.LatencyFrom(l.Total())
+	}
+	cs.Deadline = r.deadlineStats(app, app.E2E.Total())
+	return cs
+}
+
+// stalenessMultiples are the ages, as multiples of the deadline, at which
+// the staleness distribution is reported.
+var stalenessMultiples = []float64{0.25, 0.5, 1, 2, 4, 10}
+
+// deadlineStats is an application's time value of data: on time against
+// each record's deadline, by producer spec, and the staleness distribution
+// from its e2e histogram. It is nil when no deadline is set.
+func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *reports.DeadlineStats {
+	sc := r.sc
+	set := sc.Deadline > 0
+	for i := range sc.Producers {
+		set = set || sc.ProducerDeadline(i) > 0
+	}
+	if !set {
+		return nil
+	}
+	d := &reports.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: app.Measured.Load(), OnTime: app.OnTime.Load()}
+	if d.Measured > 0 {
+		d.OnTimeRatio = float64(d.OnTime) / float64(d.Measured)
+	}
+	if ref := sc.Deadline; ref > 0 && e2e.TotalCount() > 0 {
+		for _, k := range stalenessMultiples {
+			age := time.Duration(k * float64(ref))
+			d.Staleness = append(d.Staleness, reports.StalenessPoint{
+				AgeMS: float64(age) / 1e6, Ratio: shareAtMost(e2e, int64(age)),
+			})
+		}
+	}
+	if len(sc.Producers) > 1 || sc.ProducerDeadline(0) != sc.Deadline {
+		for i, p := range sc.Producers {
+			pd := reports.ProducerDeadline{Producer: p.Name, DeadlineMS: float64(sc.ProducerDeadline(i)) / 1e6}
+			for id, spec := range r.specOf {
+				if spec == i && id < app.Producers() {
+					c := app.Producer(uint32(id))
+					pd.Measured += c.Measured.Load()
+					pd.OnTime += c.OnTime.Load()
+				}
+			}
+			if pd.Measured > 0 {
+				pd.OnTimeRatio = float64(pd.OnTime) / float64(pd.Measured)
+			}
+			d.ByProducer = append(d.ByProducer, pd)
+		}
+	}
+	return d
+}
+
+// shareAtMost returns the share of h's values at most v, to the histogram's
+// precision.
+func shareAtMost(h *hdrhistogram.Histogram, v int64) float64 {
+	var n int64
+	for _, b := range h.Distribution() {
+		if b.Count == 0 {
+			continue
+		}
+		if b.To > v {
+			break
+		}
+		n += b.Count
+	}
+	return float64(n) / float64(h.TotalCount())
+}
+
+// cost is what the measured acknowledged rate would cost per hour on AWS.
+func (r *run) cost(tp reports.Throughput) *reports.CostStats {
+	m := r.m
+	acked := m.Acked.Load()
+	if acked == 0 || tp.AckedRPS <= 0 {
+		return nil
+	}
+	avg := int(m.ProducedBytes.Load() / acked)
+	perHour := int64(tp.AckedRPS * 3600)
+	shards := r.shards.Len()
+	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, perHour, avg)
+	cs := &reports.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
+	cs.USDPerMillionRecords = c.TotalUSD / (float64(perHour) / 1e6)
+	return cs
 }

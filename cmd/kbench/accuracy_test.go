@@ -1,0 +1,262 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kbench/kbench/reports"
+)
+
+// The accuracy tests run the CLI against the simulator with one known
+// disturbance each and check that the summary reports it truthfully: a
+// number that flattered the run would fail them.
+
+const accuracy = "testdata/accuracy.yaml"
+
+// runAccuracy runs the accuracy scenario with extra --set overrides and
+// returns its results directory and decoded summary.
+func runAccuracy(t *testing.T, wantCode int, sets ...string) (string, *reports.Summary) {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{"run", accuracy, "--out", dir, "--quiet"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	code, stdout, stderr := kbench(t, args...)
+	if code != wantCode {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, stdout, stderr)
+	}
+	s, err := reports.ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, s
+}
+
+// TestPutDelayIsPutLatency: with 20 ms added to every PutRecords call the
+// put latency p50 lies in [20, 22] ms, and so does send → arrival (the
+// simulator stamps a record's arrival when it stores it, after the delay).
+func TestPutDelayIsPutLatency(t *testing.T) {
+	_, s := runAccuracy(t, exitOK, "target.sim.put_delay=20ms")
+	if p50 := s.Latency["put"].P50; p50 < 20 || p50 > 22 {
+		t.Errorf("put p50 = %v ms, want within [20, 22]", p50)
+	}
+	// ApproximateArrivalTimestamp has millisecond resolution.
+	if p50 := s.Latency["send_to_arrival"].P50; p50 < 19 || p50 > 23 {
+		t.Errorf("send_to_arrival p50 = %v ms, want about 20", p50)
+	}
+	if s.Latency["send_to_arrival"].Count == 0 || s.Latency["arrival_to_consumed"].Count == 0 {
+		t.Errorf("latency split missing: %+v", s.Latency)
+	}
+}
+
+// TestPropagationDelayIsReadPath: a 150 ms propagation delay shows in
+// arrival → consumed, not in send → arrival.
+func TestPropagationDelayIsReadPath(t *testing.T) {
+	_, s := runAccuracy(t, exitOK, "target.sim.propagation_delay=150ms")
+	if p50 := s.Latency["arrival_to_consumed"].P50; p50 < 150 {
+		t.Errorf("arrival_to_consumed p50 = %v ms, want at least the 150 ms propagation delay", p50)
+	}
+	if p50 := s.Latency["send_to_arrival"].P50; p50 > 10 {
+		t.Errorf("send_to_arrival p50 = %v ms: propagation delay must not show on the write path", p50)
+	}
+	if e2e, parts := s.Latency["e2e_uncorrected"].P50, s.Latency["arrival_to_consumed"].P50; e2e < parts {
+		t.Errorf("e2e_uncorrected p50 %v ms below its part arrival_to_consumed %v ms", e2e, parts)
+	}
+}
+
+// TestStallCorrectedVersusUncorrected holds every data-plane call for 1 s in
+// the middle of a 10 s constant-rate run. Records intended during the stall
+// are late by up to a second: the corrected histogram (from the intended
+// send time) shows it; the uncorrected one (from the actual send time) shows
+// less.
+func TestStallCorrectedVersusUncorrected(t *testing.T) {
+	_, s := runAccuracy(t, exitOK, "duration=10s", "warmup=0s",
+		"target.sim.stall_after=5s", "target.sim.stall_for=1s")
+	c, u := s.Latency["e2e"], s.Latency["e2e_uncorrected"]
+	if c.Max < 1000 {
+		t.Errorf("corrected e2e max %v ms: a 1 s stall must show", c.Max)
+	}
+	// 10% of the records are due during the stall and wait up to 1 s:
+	// the slowest 1% waited at least 0.8 s.
+	if c.P99 < 800 {
+		t.Errorf("corrected e2e p99 %v ms does not reflect the stall", c.P99)
+	}
+	if u.P99 >= c.P99 || u.P90 >= c.P90 {
+		t.Errorf("uncorrected p90/p99 %v/%v ms not below corrected %v/%v ms", u.P90, u.P99, c.P90, c.P99)
+	}
+	if s.Latency["lateness"].Max < 500 {
+		t.Errorf("lateness max %v ms: records held back by the stall were sent late", s.Latency["lateness"].Max)
+	}
+	if r := s.Deadline.OnTimeRatio; r > 0.97 || r < 0.5 {
+		t.Errorf("on_time_ratio %v: about a tenth of the records missed the 500 ms deadline", r)
+	}
+	if s.Totals.Lost != 0 {
+		t.Errorf("lost %d", s.Totals.Lost)
+	}
+}
+
+// TestErrorRateAccounting fails 5% of records with InternalFailure: every
+// scheduled record is acked, failed or unsent, and every acked one consumed.
+func TestErrorRateAccounting(t *testing.T) {
+	_, s := runAccuracy(t, exitOK, "target.sim.error_rate=0.05")
+	tot := s.Totals
+	if tot.Acked+tot.Failed+tot.Unsent != tot.Produced {
+		t.Errorf("acked %d + failed %d + unsent %d != produced %d", tot.Acked, tot.Failed, tot.Unsent, tot.Produced)
+	}
+	if tot.Consumed != tot.Acked || tot.Lost != 0 {
+		t.Errorf("consumed %d, acked %d, lost %d: every acked record must be consumed", tot.Consumed, tot.Acked, tot.Lost)
+	}
+	// About 5% of 6,000 record attempts fail and are resent.
+	if tot.Retried < 150 || tot.Retried > 600 {
+		t.Errorf("retried %d, want about 300", tot.Retried)
+	}
+	if tot.Produced < 5900 {
+		t.Errorf("produced %d, want about 6,000", tot.Produced)
+	}
+}
+
+// TestHotShardIsAttributed writes 1,500 records/s with one partition key to
+// a 2-shard stream: the one shard it maps to is throttled (1,000 records/s
+// quota) and the report says which.
+func TestHotShardIsAttributed(t *testing.T) {
+	_, s := runAccuracy(t, exitOK, "producers[0].partition_key=fixed", "producers[0].rate.rps=1500")
+	if s.Totals.Throttled == 0 || s.ThrottleRatio <= 0 {
+		t.Fatalf("throttled %d, ratio %v: an overloaded shard must throttle", s.Totals.Throttled, s.ThrottleRatio)
+	}
+	var hot, cold []reports.ShardStats
+	for _, sh := range s.PerShard {
+		if sh.Records > 0 {
+			hot = append(hot, sh)
+		} else {
+			cold = append(cold, sh)
+		}
+	}
+	if len(hot) != 1 {
+		t.Fatalf("per_shard %+v: want exactly one shard with records", s.PerShard)
+	}
+	if hot[0].Throttled != s.Totals.Throttled || hot[0].ThrottleRatio <= 0 {
+		t.Errorf("hot shard %s throttled %d of %d total", hot[0].ShardID, hot[0].Throttled, s.Totals.Throttled)
+	}
+	for _, sh := range cold {
+		if sh.Throttled != 0 {
+			t.Errorf("cold shard %s throttled %d", sh.ShardID, sh.Throttled)
+		}
+	}
+	// The shard accepts about its 1,000 records/s quota of the 1,500 offered.
+	if r := s.Throughput.AckedRPS; r < 850 || r > 1100 {
+		t.Errorf("acked %v records/s, want about the hot shard's 1,000 quota", r)
+	}
+	if hot[0].E2E.Count == 0 {
+		t.Error("hot shard has no e2e latency")
+	}
+}
+
+// TestFanOutBesidePolling reads the stream with a fan-out consumer and a
+// polling one (1 s interval) at once: both see every record, and fan-out's
+// end-to-end p50 is lower.
+func TestFanOutBesidePolling(t *testing.T) {
+	_, s := runAccuracy(t, exitOK,
+		"consumers=[{name: push, kind: fanout}, {name: poll, kind: polling, poll_interval: 1s}]")
+	if len(s.Consumers) != 2 {
+		t.Fatalf("consumers %+v", s.Consumers)
+	}
+	push, poll := s.Consumers[0], s.Consumers[1]
+	for _, c := range s.Consumers {
+		if c.Consumed != s.Totals.Acked || c.Lost != 0 || c.Duplicates != 0 {
+			t.Errorf("%s: consumed %d of %d acked, lost %d, dupes %d", c.Name, c.Consumed, s.Totals.Acked, c.Lost, c.Duplicates)
+		}
+		if c.Latency["e2e"].Count == 0 || c.Deadline == nil {
+			t.Errorf("%s has no latency or deadline of its own", c.Name)
+		}
+	}
+	if push.Kind != "fanout" || push.Fallback != "" {
+		t.Errorf("push kind %q fallback %q", push.Kind, push.Fallback)
+	}
+	if a, b := push.Latency["e2e"].P50, poll.Latency["e2e"].P50; a >= b {
+		t.Errorf("fan-out e2e p50 %v ms not below 1 s polling's %v ms", a, b)
+	}
+	if poll.Deadline.OnTimeRatio >= push.Deadline.OnTimeRatio {
+		t.Errorf("on time: polling %v, fan-out %v: a 1 s poll misses a 500 ms deadline more often",
+			poll.Deadline.OnTimeRatio, push.Deadline.OnTimeRatio)
+	}
+}
+
+// TestEventsReshardAndRate doubles the shards at 4 s and triples the rate at
+// 6 s: both events are in the summary, the time series shows 2 then 4
+// shards and the target rate stepping up, and nothing is lost across the
+// resharding.
+func TestEventsReshardAndRate(t *testing.T) {
+	dir, s := runAccuracy(t, exitOK, "duration=10s", "warmup=0s", "producers[0].rate.rps=500",
+		"events=[{at: 4s, update_shard_count: 4}, {at: 6s, producer: payments, rate: {profile: constant, rps: 1500}}]")
+	if len(s.Events) != 2 || !s.Events[0].OK || !s.Events[1].OK {
+		t.Fatalf("events %+v", s.Events)
+	}
+	if s.Totals.Lost != 0 || s.Totals.Consumed != s.Totals.Acked {
+		t.Errorf("lost %d, consumed %d of %d", s.Totals.Lost, s.Totals.Consumed, s.Totals.Acked)
+	}
+	closed := 0
+	for _, sh := range s.PerShard {
+		if sh.Closed {
+			closed++
+		}
+	}
+	if len(s.PerShard) != 6 || closed != 2 {
+		t.Errorf("per_shard: %d shards, %d closed; want 2 closed parents and 4 children", len(s.PerShard), closed)
+	}
+	f, err := os.Open(filepath.Join(dir, reports.TimeseriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := reports.ReadTimeseries(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after reports.Row
+	for _, r := range rows {
+		switch r.Second {
+		case 2:
+			before = r
+		case 8:
+			after = r
+		}
+	}
+	if before.Shards != 2 || after.Shards != 4 {
+		t.Errorf("shards column %d at 2 s, %d at 8 s; want 2 then 4", before.Shards, after.Shards)
+	}
+	if before.TargetRPS != 500 || after.TargetRPS != 1500 {
+		t.Errorf("target_rps %v at 2 s, %v at 8 s; want 500 then 1500", before.TargetRPS, after.TargetRPS)
+	}
+	if after.Acked < 1300 {
+		t.Errorf("acked %d in second 8, want about 1,500", after.Acked)
+	}
+}
+
+// TestConsumerProcessingAndCheckpoints gives the consumer 2 ms of work per
+// record on one shard at a time, reading at most 200 records per call: at
+// 1,000 records/s that is 2 s of work per second, so it falls behind the tip
+// of the stream; the lag, the checkpoints and the records at risk show it.
+func TestConsumerProcessingAndCheckpoints(t *testing.T) {
+	_, s := runAccuracy(t, exitOK, "duration=4s", "drain=30s",
+		"consumers=[{name: slow, kind: polling, poll_interval: 100ms, limit: 200, processing: 2ms, concurrency: 1, checkpoint_interval: 1s}]")
+	c := s.Consumers[0]
+	if c.Checkpoints == 0 || c.AtRiskMax == 0 {
+		t.Errorf("checkpoints %d, at risk %d", c.Checkpoints, c.AtRiskMax)
+	}
+	// Processing at 500 records/s against 1,000 offered: the consumer can
+	// keep up with at most about half.
+	if c.ConsumedRPS > 600 {
+		t.Errorf("consumed %v records/s with 2 ms per record on one worker", c.ConsumedRPS)
+	}
+	if c.MillisBehindMax < 1000 {
+		t.Errorf("millis_behind_max %d: a consumer at half speed falls seconds behind", c.MillisBehindMax)
+	}
+	if a := s.Latency["arrival_to_consumed"].P99; a < 1000 {
+		t.Errorf("arrival_to_consumed p99 %v ms: processing backlog must show", a)
+	}
+	if s.Totals.Lost != 0 {
+		t.Errorf("lost %d: the drain waits for a slow consumer to finish", s.Totals.Lost)
+	}
+}
