@@ -38,6 +38,7 @@ type Run struct {
 	CallErrors    atomic.Int64 // PutRecords calls that failed whole (transport or service error)
 	CallFailures  atomic.Int64 // those of CallErrors that were not throttling (see NoteCallFailure)
 	Late          atomic.Int64 // records sent more than a pacer tick after their intended time
+	InFlight      atomic.Int64 // PutRecords calls in flight now (a gauge)
 	ProducedBytes atomic.Int64 // bytes of acknowledged records (data + partition key)
 
 	Consumed        atomic.Int64 // distinct records consumed (first consumer application)

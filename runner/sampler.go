@@ -175,6 +175,7 @@ func (s *sampler) sample(now int64) {
 		E2EP99:        ms(e2e.ValueAtQuantile(99), e2e.TotalCount()),
 		PutP99:        ms(put.ValueAtQuantile(99), put.TotalCount()),
 		MillisBehind:  s.millisBehind(),
+		InFlight:      int(s.r.m.InFlight.Load()),
 		E2EMax:        ms(e2e.Max(), e2e.TotalCount()),
 		PutP50:        ms(put.ValueAtQuantile(50), put.TotalCount()),
 		Backlog:       max(c.acked-c.consumed, 0),

@@ -116,7 +116,9 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		m.Late.Add(late)
 	}
 	s.in.Records = b.entries
+	m.InFlight.Add(1)
 	out, err := s.p.put.PutRecords(s.callCtx, &s.in)
+	m.InFlight.Add(-1)
 	ack := envelope.Now()
 	m.Calls.Add(1)
 	if err != nil && s.callCtx.Err() != nil { // cut off after the grace period

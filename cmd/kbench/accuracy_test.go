@@ -72,7 +72,7 @@ func TestPropagationDelayIsReadPath(t *testing.T) {
 // send time) shows it; the uncorrected one (from the actual send time) shows
 // less.
 func TestStallCorrectedVersusUncorrected(t *testing.T) {
-	_, s := runAccuracy(t, exitOK, "duration=10s", "warmup=0s",
+	dir, s := runAccuracy(t, exitOK, "duration=10s", "warmup=0s",
 		"target.sim.stall_after=5s", "target.sim.stall_for=1s")
 	c, u := s.Latency["e2e"], s.Latency["e2e_uncorrected"]
 	if c.Max < 1000 {
@@ -95,6 +95,29 @@ func TestStallCorrectedVersusUncorrected(t *testing.T) {
 	if s.Totals.Lost != 0 {
 		t.Errorf("lost %d", s.Totals.Lost)
 	}
+	// During the stall every allowed PutRecords call is stuck in flight.
+	busiest := 0
+	for _, r := range readRows(t, dir) {
+		busiest = max(busiest, r.InFlight)
+	}
+	if busiest != 8 {
+		t.Errorf("in_flight peaked at %d, want the producer's limit of 8 during the stall", busiest)
+	}
+}
+
+// readRows reads a results directory's timeseries.csv.
+func readRows(t *testing.T, dir string) []reports.Row {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, reports.TimeseriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := reports.ReadTimeseries(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 // TestErrorRateAccounting fails 5% of records with InternalFailure: every
@@ -205,17 +228,8 @@ func TestEventsReshardAndRate(t *testing.T) {
 	if len(s.PerShard) != 6 || closed != 2 {
 		t.Errorf("per_shard: %d shards, %d closed; want 2 closed parents and 4 children", len(s.PerShard), closed)
 	}
-	f, err := os.Open(filepath.Join(dir, reports.TimeseriesFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := reports.ReadTimeseries(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var before, after reports.Row
-	for _, r := range rows {
+	for _, r := range readRows(t, dir) {
 		switch r.Second {
 		case 2:
 			before = r
