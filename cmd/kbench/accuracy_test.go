@@ -208,16 +208,23 @@ func TestFanOutBesidePolling(t *testing.T) {
 
 // TestEventsReshardAndRate doubles the shards at 4 s and triples the rate at
 // 6 s: both events are in the summary, the time series shows 2 then 4
-// shards and the target rate stepping up, and nothing is lost across the
-// resharding.
+// shards and the target rate stepping up, and neither a polling nor a
+// fan-out consumer loses or repeats a record across the resharding (both
+// finish the parents before reading the children).
 func TestEventsReshardAndRate(t *testing.T) {
 	dir, s := runAccuracy(t, exitOK, "duration=10s", "warmup=0s", "producers[0].rate.rps=500",
+		"consumers=[{name: poll, kind: polling, poll_interval: 100ms}, {name: push, kind: fanout}]",
 		"events=[{at: 4s, update_shard_count: 4}, {at: 6s, producer: payments, rate: {profile: constant, rps: 1500}}]")
 	if len(s.Events) != 2 || !s.Events[0].OK || !s.Events[1].OK {
 		t.Fatalf("events %+v", s.Events)
 	}
 	if s.Totals.Lost != 0 || s.Totals.Consumed != s.Totals.Acked {
 		t.Errorf("lost %d, consumed %d of %d", s.Totals.Lost, s.Totals.Consumed, s.Totals.Acked)
+	}
+	for _, c := range s.Consumers {
+		if c.Consumed != s.Totals.Acked || c.Lost != 0 || c.Duplicates != 0 {
+			t.Errorf("%s (%s): consumed %d of %d, lost %d, dupes %d", c.Name, c.Kind, c.Consumed, s.Totals.Acked, c.Lost, c.Duplicates)
+		}
 	}
 	closed := 0
 	for _, sh := range s.PerShard {
