@@ -7,10 +7,8 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"time"
-
-	"github.com/kbench/kbench/metrics"
 )
 
 // Comparison file names.
@@ -18,6 +16,11 @@ const (
 	ComparisonHTMLFile     = "comparison.html"
 	ComparisonMarkdownFile = "comparison.md"
 )
+
+// MaxRecommendedThrottleRatio is the throttle ratio under which a
+// configuration counts as having room: the comparison recommends the
+// cheapest passing configuration below it.
+const MaxRecommendedThrottleRatio = 0.01
 
 // direction says which way a comparison column gets better.
 type direction int
@@ -33,65 +36,99 @@ type compareColumn struct {
 	title  string
 	metric string // a Lookup path
 	dir    direction
+	ranked bool // listed in the ranking
 	format func(float64) string
 }
 
 var compareColumns = []compareColumn{
-	{"shards", "config.shards", neutral, fmtValue},
-	{"target rec/s", "throughput.target_rps", neutral, fmtRate},
-	{"acked rec/s", "throughput.acked_rps", higherBetter, fmtRate},
-	{"consumed rec/s", "throughput.consumed_rps", higherBetter, fmtRate},
-	{"throttled", "totals.throttled", lowerBetter, fmtValue},
-	{"failed", "totals.failed", lowerBetter, fmtValue},
-	{"lost", "totals.lost", lowerBetter, fmtValue},
-	{"e2e p50 ms", "latency.e2e.p50_ms", lowerBetter, fmtMS},
-	{"e2e p99 ms", "latency.e2e.p99_ms", lowerBetter, fmtMS},
-	{"e2e p99.9 ms", "latency.e2e.p999_ms", lowerBetter, fmtMS},
-	{"e2e max ms", "latency.e2e.max_ms", lowerBetter, fmtMS},
-	{"put p99 ms", "latency.put.p99_ms", lowerBetter, fmtMS},
-	{"within deadline", "deadline.on_time_ratio", higherBetter, fmtPct},
+	{"shards", "config.shards", neutral, false, fmtValue},
+	{"target rec/s", "throughput.target_rps", neutral, false, fmtRate},
+	{"consumed rec/s", "throughput.consumed_rps", higherBetter, true, fmtRate},
+	{"e2e p99 ms", "latency.e2e.p99_ms", lowerBetter, true, fmtLatency},
+	{"throttle ratio", "throttle_ratio", lowerBetter, true, fmtRatio},
+	{"cost $/h", "cost.usd_per_hour", lowerBetter, true, fmtUSD},
+	{"on time", "deadline.on_time_ratio", higherBetter, false, fmtPct},
+	{"lost", "totals.lost", lowerBetter, false, fmtValue},
+	{"failed", "totals.failed", lowerBetter, false, fmtValue},
+	{"put p99 ms", "latency.put.p99_ms", lowerBetter, false, fmtLatency},
 }
 
-// compareCell is one value of the comparison table.
+// compareCell is one value of the comparison table: the median over the
+// repeats and, with several, their spread.
 type compareCell struct {
-	Text        string
-	Best, Worst bool
+	Text, Spread string
+	Best, Worst  bool
 }
 
-// compareRow is one run of the comparison table.
+// compareRow is one configuration of the comparison table.
 type compareRow struct {
-	Label, Dir, Verdict, VerdictCSS string
-	Cells                           []compareCell
+	Label, Dir, DirName, Verdict, VerdictCSS, VerdictSub string
+	Runs                                                 int
+	Cells                                                []compareCell
+}
+
+// ranking is one ranked column: the configurations best first.
+type ranking struct {
+	Title   string
+	Better  string // "higher" or "lower"
+	Entries []rankEntry
+}
+
+// rankEntry is one configuration's place in a ranking.
+type rankEntry struct {
+	Label, Value string
 }
 
 // comparison is what comparison.html and comparison.md show.
 type comparison struct {
-	CSS       template.CSS
-	Title     string
-	Columns   []string
-	Rows      []compareRow
-	Figures   []figure
-	Problems  []string
-	Generated string
+	CSS            template.CSS
+	Title          string
+	Columns        []string
+	Rows           []compareRow
+	Rankings       []ranking
+	Recommendation string
+	Recommended    string // the recommended row's label, "" for none
+	Repeats        bool   // some row has several runs
+	Figures        []figure
+	Problems       []string
+	Generated      string
+}
+
+// configuration is one directory of a comparison: its runs and the
+// results of the median run, whose plots stand for the set.
+type configuration struct {
+	set    *RunSet
+	median *results
+	label  string
 }
 
 // RenderComparison reads several results directories (for example the
-// cells of a matrix: shards=1,2,4) and writes comparison.html and
-// comparison.md into outDir: one row per run with its key numbers, the best
-// and worst of each column marked, and overlaid plots.
+// cells of a matrix: shards=1,2,4), each a single run or the repeats of one
+// (see RunSet), and writes comparison.html, comparison.md and the PNG plots
+// into outDir: one row per configuration with the median of its key numbers
+// and their spread, the best and worst of each column marked, a ranking by
+// throughput, e2e p99, throttle ratio and cost, a recommendation, and
+// overlaid plots of the median runs.
 func RenderComparison(dirs []string, outDir string) error {
 	if len(dirs) == 0 {
 		return errors.New("reports: comparison needs at least one results directory")
 	}
-	var runs []*results
+	var cfgs []*configuration
 	for _, d := range dirs {
-		r, err := loadResults(d)
+		set, err := LoadRunSet(d)
 		if err != nil {
 			return err
 		}
-		runs = append(runs, r)
+		med := set.Median("latency.e2e.p99_ms")
+		mdir := set.Dirs[slices.Index(set.Runs, med)]
+		r, err := loadResults(mdir)
+		if err != nil {
+			return err
+		}
+		cfgs = append(cfgs, &configuration{set: set, median: r})
 	}
-	c := buildComparison(runs)
+	setLabels(cfgs)
+	c, fs := buildComparison(cfgs)
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
@@ -102,163 +139,228 @@ func RenderComparison(dirs []string, outDir string) error {
 	if err := writeFileAtomic(filepath.Join(outDir, ComparisonHTMLFile), buf.Bytes()); err != nil {
 		return err
 	}
+	if err := fs.writePNGs(outDir); err != nil {
+		return err
+	}
 	return writeFileAtomic(filepath.Join(outDir, ComparisonMarkdownFile), []byte(comparisonMarkdown(c)))
 }
 
-// runLabels names each run for the table and legends: the matrix cell when
-// there is one, made unique with the directory name when needed.
-func runLabels(runs []*results) []string {
-	labels := make([]string, len(runs))
+// setLabels names each configuration for the table and legends: the matrix
+// cell when there is one, made unique with the directory name when needed.
+func setLabels(cfgs []*configuration) {
 	seen := map[string]int{}
-	for i, r := range runs {
-		labels[i] = r.summary.Config.Cell
-		if labels[i] == "" {
-			labels[i] = runLabel(r.summary)
+	for _, c := range cfgs {
+		s := c.median.summary
+		c.label = s.Config.Cell
+		if c.label == "" {
+			c.label = runLabel(s)
 		}
-		seen[labels[i]]++
+		seen[c.label]++
 	}
-	for i, r := range runs {
-		if seen[labels[i]] > 1 {
-			labels[i] += " (" + filepath.Base(r.dir) + ")"
+	for _, c := range cfgs {
+		if seen[c.label] > 1 {
+			c.label += " (" + filepath.Base(c.set.Dir) + ")"
 		}
 	}
-	return labels
 }
 
-// buildComparison fills the table and draws the overlaid plots.
-func buildComparison(runs []*results) *comparison {
-	labels := runLabels(runs)
+// buildComparison fills the table, the rankings and the recommendation, and
+// draws the overlaid plots.
+func buildComparison(cfgs []*configuration) (*comparison, figureSet) {
 	c := &comparison{CSS: template.CSS(pageCSS), Generated: time.Now().UTC().Format(time.RFC3339)}
 	names := map[string]bool{}
-	for _, r := range runs {
-		names[r.summary.Config.Name] = true
+	for _, cf := range cfgs {
+		names[cf.median.summary.Config.Name] = true
 	}
 	c.Title = "kbench comparison"
-	if len(names) == 1 && runs[0].summary.Config.Name != "" {
-		c.Title += ": " + runs[0].summary.Config.Name
+	if n := cfgs[0].median.summary.Config.Name; len(names) == 1 && n != "" {
+		c.Title += ": " + n
 	}
 	for _, col := range compareColumns {
 		c.Columns = append(c.Columns, col.title)
 	}
-	vals := make([][]float64, len(runs))
-	have := make([][]bool, len(runs))
-	for i, r := range runs {
-		m := r.summary.metrics()
-		row := compareRow{Label: labels[i], Dir: r.dir, Verdict: verdictWord(r.summary.Verdict), VerdictCSS: verdictCSS(r.summary.Verdict)}
+	vals := make([][]float64, len(cfgs))
+	have := make([][]bool, len(cfgs))
+	for i, cf := range cfgs {
+		row := compareRow{Label: cf.label, Dir: cf.set.Dir, DirName: filepath.Base(cf.set.Dir), Runs: len(cf.set.Runs)}
+		row.Verdict, row.VerdictCSS, row.VerdictSub = setVerdict(cf.set)
+		c.Repeats = c.Repeats || row.Runs > 1
 		for _, col := range compareColumns {
-			v, ok := m[col.metric]
-			vals[i], have[i] = append(vals[i], v), append(have[i], ok)
-			text := "–"
+			sp, ok := cf.set.Stat(col.metric)
+			vals[i], have[i] = append(vals[i], sp.Median), append(have[i], ok)
+			cell := compareCell{Text: "–"}
 			if ok {
-				text = col.format(v)
+				cell.Text = col.format(sp.Median)
+				if sp.N > 1 && sp.Min != sp.Max {
+					cell.Spread = col.format(sp.Min) + "–" + col.format(sp.Max)
+				}
 			}
-			row.Cells = append(row.Cells, compareCell{Text: text})
+			row.Cells = append(row.Cells, cell)
 		}
 		c.Rows = append(c.Rows, row)
-	}
-	markExtremes(c.Rows, vals, have)
-
-	var fs figureSet
-	var acked, p99, curves []series
-	for i, r := range runs {
-		col := palette[i%len(palette)]
-		acked = append(acked, series{name: labels[i], color: col,
-			xys: column(r.rows, false, func(r Row) float64 { return float64(r.Acked) })})
-		p99 = append(p99, series{name: labels[i], color: col,
-			xys: column(r.rows, true, func(r Row) float64 { return r.E2EP99 })})
-		curves = append(curves, series{name: labels[i], color: col, xys: percentileCurve(r.hists[metrics.LatE2E])})
-		for _, m := range r.missing {
-			c.Problems = append(c.Problems, labels[i]+": "+m)
+		for _, m := range cf.median.missing {
+			c.Problems = append(c.Problems, cf.label+": "+m)
 		}
 	}
-	ch, err := linePlot("Acknowledged throughput per run", timeAxis, "records/s", acked, lineOpts{timeX: true})
-	fs.add("Acknowledged throughput per run", false, ch, err)
-	ch, err = linePlot("End-to-end p99 latency per second, per run", timeAxis, "e2e p99 (ms)", p99, lineOpts{timeX: true})
-	fs.add("e2e p99 per run", false, ch, err)
-	ch, err = linePlot("End-to-end latency by percentile, per run", "percentile", "e2e latency (ms)", curves, lineOpts{logX: true})
-	fs.add("e2e percentile distribution per run", false, ch, err)
+	markExtremes(c.Rows, vals, have)
+	c.Rankings = rankings(c.Rows, vals, have)
+	c.Recommendation, c.Recommended = recommend(cfgs)
+	fs := comparisonFigures(cfgs)
 	c.Figures, c.Problems = fs.figs, append(c.Problems, fs.problems...)
-	return c
+	return c, fs
 }
 
-// markExtremes marks the best and worst value of each directed column, when
-// at least two runs have it and they differ.
+// setVerdict is a configuration's verdict: pass only when every run passed.
+func setVerdict(set *RunSet) (word, css, sub string) {
+	passed := 0
+	for _, r := range set.Runs {
+		if r.Verdict == VerdictPass {
+			passed++
+		}
+	}
+	if len(set.Runs) == 1 {
+		return verdictWord(set.Runs[0].Verdict), verdictCSS(set.Runs[0].Verdict), ""
+	}
+	sub = fmt.Sprintf("%d of %d runs passed", passed, len(set.Runs))
+	if passed == len(set.Runs) {
+		return verdictWord(VerdictPass), verdictCSS(VerdictPass), sub
+	}
+	return verdictWord(VerdictFail), verdictCSS(VerdictFail), sub
+}
+
+// markExtremes marks the best and worst value of each directed column (every
+// row that ties for it), when at least two configurations have it and they
+// differ.
 func markExtremes(rows []compareRow, vals [][]float64, have [][]bool) {
 	for j, col := range compareColumns {
 		if col.dir == neutral {
 			continue
 		}
 		best, worst, n := -1, -1, 0
-		better := func(a, b float64) bool {
-			if col.dir == higherBetter {
-				return a > b
-			}
-			return a < b
-		}
 		for i := range rows {
 			if !have[i][j] {
 				continue
 			}
 			n++
-			if best < 0 || better(vals[i][j], vals[best][j]) {
+			if best < 0 || col.better(vals[i][j], vals[best][j]) {
 				best = i
 			}
-			if worst < 0 || better(vals[worst][j], vals[i][j]) {
+			if worst < 0 || col.better(vals[worst][j], vals[i][j]) {
 				worst = i
 			}
 		}
 		if n < 2 || vals[best][j] == vals[worst][j] {
 			continue
 		}
-		rows[best].Cells[j].Best = true
-		rows[worst].Cells[j].Worst = true
+		for i := range rows {
+			if have[i][j] {
+				rows[i].Cells[j].Best = vals[i][j] == vals[best][j]
+				rows[i].Cells[j].Worst = vals[i][j] == vals[worst][j]
+			}
+		}
 	}
 }
 
-var compareTemplate = template.Must(template.Must(template.New("compare").Parse(figureTemplate)).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title><style>{{.CSS}}</style></head>
-<body><main>
-<h1>{{.Title}}</h1>
-<p class="meta">{{len .Rows}} runs · best of each column <span class="best">&nbsp;★ green&nbsp;</span>, worst <span class="worst">&nbsp;▼ red&nbsp;</span></p>
-<h2>Key numbers</h2>
-<div style="overflow-x:auto"><table class="cmp"><tr><th class="l">run</th><th class="l">verdict</th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr><td class="l"><b>{{.Label}}</b><br><span class="sub">{{.Dir}}</span></td><td class="l"><span class="badge {{.VerdictCSS}}">{{.Verdict}}</span></td>{{range .Cells}}<td{{if .Best}} class="best"{{else if .Worst}} class="worst"{{end}}>{{.Text}}{{if .Best}} ★{{else if .Worst}} ▼{{end}}</td>{{end}}</tr>
-{{end}}</table></div>
-<h2>Plots</h2>
-<div class="figs">{{range .Figures}}{{template "figure" .}}{{end}}</div>
-{{with .Problems}}<ul class="notes">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
-<footer>kbench comparison · rendered {{.Generated}}</footer>
-</main></body></html>
-`))
-
-// comparisonMarkdown renders comparison.md.
-func comparisonMarkdown(c *comparison) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s\n\n★ best, ▼ worst of each column.\n\n| run | verdict |", mdEscape(c.Title))
-	for _, col := range c.Columns {
-		fmt.Fprintf(&b, " %s |", col)
+// better reports whether a is strictly better than b in this column.
+func (col compareColumn) better(a, b float64) bool {
+	if col.dir == higherBetter {
+		return a > b
 	}
-	b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(c.Columns)) + "\n")
-	for _, r := range c.Rows {
-		fmt.Fprintf(&b, "| %s | %s |", mdEscape(r.Label), r.Verdict)
-		for _, cell := range r.Cells {
-			switch {
-			case cell.Best:
-				fmt.Fprintf(&b, " **%s** ★ |", cell.Text)
-			case cell.Worst:
-				fmt.Fprintf(&b, " %s ▼ |", cell.Text)
-			default:
-				fmt.Fprintf(&b, " %s |", cell.Text)
+	return a < b
+}
+
+// rankings orders the configurations by each ranked column, best first;
+// configurations without the metric are left out of that ranking.
+func rankings(rows []compareRow, vals [][]float64, have [][]bool) []ranking {
+	var out []ranking
+	for j, col := range compareColumns {
+		if !col.ranked {
+			continue
+		}
+		var idx []int
+		for i := range rows {
+			if have[i][j] {
+				idx = append(idx, i)
 			}
 		}
-		b.WriteString("\n")
-	}
-	if len(c.Problems) > 0 {
-		b.WriteString("\n")
-		for _, p := range c.Problems {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(p))
+		if len(idx) == 0 {
+			continue
 		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			switch {
+			case col.better(vals[a][j], vals[b][j]):
+				return -1
+			case col.better(vals[b][j], vals[a][j]):
+				return 1
+			}
+			return 0
+		})
+		rk := ranking{Title: col.title, Better: "lower"}
+		if col.dir == higherBetter {
+			rk.Better = "higher"
+		}
+		for _, i := range idx {
+			rk.Entries = append(rk.Entries, rankEntry{Label: rows[i].Label, Value: rows[i].Cells[j].Text})
+		}
+		out = append(out, rk)
 	}
-	return b.String()
+	return out
+}
+
+// recommend picks the cheapest configuration whose runs all passed and
+// whose median throttle ratio is under MaxRecommendedThrottleRatio. Cost is
+// cost.usd_per_hour; when a candidate's summary has none, the fewest shards
+// stand for the cheapest. It returns the sentence and the label.
+func recommend(cfgs []*configuration) (string, string) {
+	type cand struct {
+		cf                     *configuration
+		cost, shards, rps, p99 float64
+	}
+	var cands []cand
+	allCost := true
+	for _, cf := range cfgs {
+		if w, _, _ := setVerdict(cf.set); w != verdictWord(VerdictPass) {
+			continue
+		}
+		thr, _ := cf.set.Stat("throttle_ratio")
+		if thr.Median >= MaxRecommendedThrottleRatio {
+			continue
+		}
+		cost, ok := cf.set.Stat("cost.usd_per_hour")
+		shards, _ := cf.set.Stat("config.shards")
+		rps, _ := cf.set.Stat("throughput.consumed_rps")
+		p99, _ := cf.set.Stat("latency.e2e.p99_ms")
+		allCost = allCost && ok
+		cands = append(cands, cand{cf: cf, cost: cost.Median, shards: shards.Median, rps: rps.Median, p99: p99.Median})
+	}
+	rule := fmt.Sprintf("passes every threshold with under %s%% of write attempts throttled", fmtValue(100*MaxRecommendedThrottleRatio))
+	if len(cands) == 0 {
+		return "None of the configurations " + rule + ".", ""
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		ka, kb := a.shards, b.shards
+		if allCost {
+			ka, kb = a.cost, b.cost
+		}
+		switch {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		case a.rps > b.rps:
+			return -1
+		case a.rps < b.rps:
+			return 1
+		}
+		return 0
+	})
+	best := cands[0]
+	detail := fmt.Sprintf("%s records/s consumed, e2e p99 %s ms", fmtRate(best.rps), fmtMS(best.p99))
+	how := "cheapest"
+	if allCost {
+		detail = fmtUSD(best.cost) + "/h, " + detail
+	} else {
+		how = "smallest (fewest shards; cost.usd_per_hour is missing)"
+	}
+	return fmt.Sprintf("%s: the %s configuration that %s (%s).", best.cf.label, how, rule, detail), best.cf.label
 }

@@ -48,4 +48,5 @@ func ExampleWriteText() {
 	//              consumed 30,000  lost 0          duplicates 0  throttled 0
 	//   records/s  target 1,000     produced 1,000  acked 1,000   consumed 1,000
 	//   bytes/s    in 0 B/s, out 0 B/s
+	//   throttle ratio 0.00% (0 of 30,000 write attempts)
 }

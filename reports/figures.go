@@ -1,20 +1,33 @@
 package reports
 
 import (
+	"fmt"
 	"html/template"
-	"strings"
+	"os"
+	"path/filepath"
 
 	"gonum.org/v1/plot/plotter"
-
-	"github.com/kbench/kbench/metrics"
 )
 
-// figure is one rendered chart of a report.
+// PNG files a run report writes beside report.html, one per figure.
+const (
+	PNGLatencyDistribution = "latency-distribution.png"
+	PNGLatencyOverTime     = "latency-over-time.png"
+	PNGThroughput          = "throughput.png"
+	PNGShards              = "shards.png"
+	PNGLag                 = "lag.png"
+	PNGDeadline            = "deadline.png"
+)
+
+// figure is one rendered chart of a report: inline SVG for the page and a
+// PNG for the results directory.
 type figure struct {
 	Title  string
 	SVG    template.HTML
 	Legend []legendEntry
-	Half   bool // half the page width, paired with its neighbour
+	Half   bool   // half the page width, paired with its neighbour
+	File   string // the PNG's file name
+	png    []byte
 }
 
 // timeAxis labels the x axis of every per-second plot.
@@ -42,6 +55,22 @@ func phaseSpans(rows []Row) []span {
 	return out
 }
 
+// eventMarkers turns the run's scenario events into vertical markers,
+// labelled E1, E2, … as in the events table.
+func eventMarkers(s *Summary) []marker {
+	var ms []marker
+	for i, e := range s.Events {
+		ms = append(ms, marker{x: e.AtS, label: eventLabel(i)})
+	}
+	return ms
+}
+
+// eventLabel names the i-th event (from 0) in plots and tables.
+func eventLabel(i int) string { return fmt.Sprintf("E%d", i+1) }
+
+// eventsLegend is the legend entry of the event markers.
+const eventsLegend = "scenario events (E1… in the events table)"
+
 // column turns one per-second field into plot points; with skipZero, the
 // seconds where the field is 0 (no samples) are left out.
 func column(rows []Row, skipZero bool, f func(Row) float64) plotter.XYs {
@@ -62,18 +91,18 @@ type figureSet struct {
 	problems []string
 }
 
-// add renders a chart (nil: no data, skipped silently) into the set; name
-// says which chart in error messages.
-func (fs *figureSet) add(name string, half bool, ch *chart, err error) {
+// add renders a chart (nil: no data, skipped silently) into the set as SVG
+// and as the PNG file; name says which chart in error messages.
+func (fs *figureSet) add(name, file string, size figSize, ch *chart, err error) {
 	if err == nil && ch != nil {
-		w, h := plotW, plotH
-		if half {
-			w, h = halfPlotW, halfPlotH
-		}
 		var svg template.HTML
-		svg, err = svgOf(ch.p, w, h, ch.title)
+		svg, err = svgOf(ch, size)
+		var png []byte
+		if err == nil && file != "" {
+			png, err = pngOf(ch, size)
+		}
 		if err == nil {
-			fs.figs = append(fs.figs, figure{Title: ch.title, SVG: svg, Legend: ch.legend, Half: half})
+			fs.figs = append(fs.figs, figure{Title: ch.title, SVG: svg, Legend: ch.legend, Half: size == halfSize, File: file, png: png})
 		}
 	}
 	if err != nil {
@@ -81,78 +110,48 @@ func (fs *figureSet) add(name string, half bool, ch *chart, err error) {
 	}
 }
 
-// runFigures draws a run report's charts.
-func runFigures(r *results) figureSet {
-	var fs figureSet
-	s, rows := r.summary, r.rows
-	spans := phaseSpans(rows)
-	deadline, deadlineLabel := 0.0, ""
-	if s.Deadline != nil && s.Deadline.DeadlineMS > 0 {
-		deadline, deadlineLabel = s.Deadline.DeadlineMS, "deadline "+fmtValue(s.Deadline.DeadlineMS)+" ms"
-	}
-
-	if len(rows) > 0 {
-		ch, err := linePlot("Throughput: target vs acknowledged vs consumed", timeAxis, "records/s", []series{
-			{name: "target", xys: column(rows, false, func(r Row) float64 { return r.TargetRPS }), color: grey, dashed: true},
-			{name: "acked", xys: column(rows, false, func(r Row) float64 { return float64(r.Acked) }), color: palette[0], width: 3},
-			{name: "consumed", xys: column(rows, false, func(r Row) float64 { return float64(r.Consumed) }), color: palette[2]},
-		}, lineOpts{spans: spans, timeX: true})
-		fs.add("Throughput over time", false, ch, err)
-
-		ch, err = linePlot("End-to-end latency per second", timeAxis, "latency (ms)", []series{
-			{name: "e2e p50", xys: column(rows, true, func(r Row) float64 { return r.E2EP50 }), color: palette[0]},
-			{name: "e2e p99", xys: column(rows, true, func(r Row) float64 { return r.E2EP99 }), color: palette[1]},
-			{name: "put p99", xys: column(rows, true, func(r Row) float64 { return r.PutP99 }), color: palette[4], dashed: true},
-		}, lineOpts{spans: spans, timeX: true, hline: deadline, hlineLabel: deadlineLabel})
-		fs.add("Latency over time", false, ch, err)
-	}
-
-	var curves []series
-	for i, name := range []string{metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatDelivery, metrics.LatPut} {
-		if xys := percentileCurve(r.hists[name]); len(xys) > 0 {
-			curves = append(curves, series{name: name, xys: xys, color: palette[i]})
+// writePNGs writes each figure's PNG into dir.
+func (fs *figureSet) writePNGs(dir string) error {
+	for _, f := range fs.figs {
+		if f.File == "" || f.png == nil {
+			continue
+		}
+		if err := writeFileAtomic(filepath.Join(dir, f.File), f.png); err != nil {
+			return err
 		}
 	}
-	ch, err := linePlot("Latency by percentile (whole run, from the .hlog files)", "percentile", "latency (ms)", curves,
-		lineOpts{logX: true, hline: deadline, hlineLabel: deadlineLabel})
-	fs.add("Latency percentile distribution", false, ch, err)
-
-	if len(rows) > 0 {
-		ch, err = linePlot("Throttled and failed records", timeAxis, "per second", []series{
-			{name: "throttled attempts", xys: column(rows, false, func(r Row) float64 { return float64(r.Throttled) }), color: palette[1]},
-			{name: "failed", xys: column(rows, false, func(r Row) float64 { return float64(r.Failed) }), color: palette[3]},
-		}, lineOpts{spans: spans, timeX: true})
-		fs.add("Throttling over time", true, ch, err)
-
-		ch, err = linePlot("Consumer lag (MillisBehindLatest)", timeAxis, "lag behind the tip (ms)", []series{
-			{name: "max over shards", xys: column(rows, false, func(r Row) float64 { return float64(r.MillisBehind) }), color: palette[6]},
-		}, lineOpts{spans: spans, timeX: true})
-		fs.add("Consumer lag over time", true, ch, err)
-	}
-
-	if len(s.PerShard) > 0 {
-		labels := make([]string, len(s.PerShard))
-		recs := make([]float64, len(s.PerShard))
-		thr := make([]float64, len(s.PerShard))
-		for i, sh := range s.PerShard {
-			labels[i], recs[i], thr[i] = shortShard(sh.ShardID), float64(sh.Records), float64(sh.Throttled)
-		}
-		ch, err = barPlot("Records acknowledged per shard", "shard", "records", labels, recs, palette[0])
-		fs.add("Records per shard", true, ch, err)
-		ch, err = barPlot("Throttled attempts per shard", "shard", "record-attempts", labels, thr, palette[1])
-		fs.add("Throttles per shard", true, ch, err)
-	}
-	return fs
+	return nil
 }
 
-// shortShard shortens "shardId-000000000003" to "3" for axis labels.
-func shortShard(id string) string {
-	n := strings.TrimLeft(strings.TrimPrefix(id, "shardId-"), "0")
-	if n == "" && strings.HasPrefix(id, "shardId-") {
-		return "0"
+// removeStalePNGs deletes figure files a previous rendering wrote that this
+// one did not draw, so a results directory never shows a stale plot.
+func removeStalePNGs(dir string, fs figureSet, files []string) error {
+	drawn := map[string]bool{}
+	for _, f := range fs.figs {
+		drawn[f.File] = true
 	}
-	if n == "" {
-		return id
+	for _, f := range files {
+		if drawn[f] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("reports: %w", err)
+		}
 	}
-	return n
+	return nil
+}
+
+// runPNGs are every PNG file a run report may write.
+var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline}
+
+// runFigures draws a run report's charts, in page order.
+func runFigures(r *results) figureSet {
+	var fs figureSet
+	distributionFigure(&fs, r)
+	latencyTimeFigure(&fs, r)
+	throughputFigure(&fs, r)
+	deadlineFigure(&fs, r)
+	shardFigure(&fs, r.summary)
+	lagFigure(&fs, r)
+	return fs
 }

@@ -22,17 +22,23 @@ var fixtureStart = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
 // writeFixture writes a deterministic, plausible results directory: a
 // 1,500 records/s payments run on the given number of shards, with warmup,
-// drain, per-second rows, hlogs and a judged summary. Fewer shards mean more
-// throttling and higher latency, as on Kinesis.
+// drain, a rate bump at 9 s (a scenario event), per-second rows, hlogs, two
+// consumer applications and a judged summary. Fewer shards mean more
+// throttling and higher latency, as on Kinesis; shard 0 is the hot one.
 func writeFixture(t testing.TB, dir string, shards int) *Summary {
 	t.Helper()
 	const (
 		warmup, measure, drain = 3, 12, 2
 		targetRPS              = 1500.0
+		bumpFrom, bumpTo       = 9, 12 // seconds with 200 records/s more
 		deadlineMS             = 500.0
+		refundDeadlineMS       = 2000.0
+		recordBytes            = 310
 	)
+	deadline := time.Duration(deadlineMS * float64(time.Millisecond))
 	rng := rand.New(rand.NewPCG(uint64(shards), 42))
-	names := []string{metrics.LatPut, metrics.LatDelivery, metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatLateness}
+	names := []string{metrics.LatPut, metrics.LatDelivery, metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatLateness,
+		metrics.LatSendToArrival, metrics.LatArrivalToConsumed}
 	totals := map[string]*hdrhistogram.Histogram{}
 	files := map[string]*os.File{}
 	writers := map[string]*HlogWriter{}
@@ -56,6 +62,35 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		t.Fatal(err)
 	}
 
+	// A zipf-ish key spread: shard 0 carries the most.
+	share := make([]float64, shards)
+	for i := range share {
+		share[i] = 1.0 / float64(shards)
+		if shards > 1 {
+			share[i] = (1.0 + 0.25*float64(shards-1-2*i)/float64(shards-1)) / float64(shards)
+		}
+	}
+	pickShard := func() int {
+		u := rng.Float64()
+		for i, sh := range share {
+			if u < sh {
+				return i
+			}
+			u -= sh
+		}
+		return shards - 1
+	}
+	shardE2E := make([]*hdrhistogram.Histogram, shards)
+	for i := range shardE2E {
+		shardE2E[i] = metrics.NewHistogram()
+	}
+	lake := map[string]*hdrhistogram.Histogram{metrics.LatE2E: metrics.NewHistogram(),
+		metrics.LatE2EUncorrected: metrics.NewHistogram(), metrics.LatArrivalToConsumed: metrics.NewHistogram()}
+	ages := []float64{0.25, 0.5, 1, 2, 4} // staleness points, in deadlines
+	fresh := make([]int64, len(ages))
+	var lakeOnTime, maxBehind int64
+	var prodMeasured, prodOnTime [2]int64 // card payments, refunds
+
 	capacity := 980.0 * float64(shards) // a little under the 1,000 records/s quota
 	overload := math.Max(0, targetRPS/capacity-1)
 	var tot Totals
@@ -70,11 +105,14 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		case sec >= warmup+measure:
 			phase = PhaseDrain
 		}
-		row := Row{Second: sec, Phase: phase, InFlight: 2 + rng.IntN(6)}
+		row := Row{Second: sec, Phase: phase, InFlight: 2 + rng.IntN(6), Shards: shards}
 		if phase != PhaseDrain {
 			row.TargetRPS = targetRPS
 			if sec < warmup {
 				row.TargetRPS = targetRPS * float64(sec+1) / (warmup + 1)
+			}
+			if sec >= bumpFrom && sec < bumpTo {
+				row.TargetRPS += 200
 			}
 			row.Produced = int64(row.TargetRPS)
 			acked := math.Min(row.TargetRPS+backlog, capacity*(0.97+0.03*rng.Float64()))
@@ -82,12 +120,17 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 			row.Acked = int64(acked)
 			row.Throttled = int64(math.Max(0, row.TargetRPS-acked) * 1.6)
 		} else {
-			row.Acked = int64(backlog)
-			backlog = 0
+			acked := math.Min(backlog, capacity*0.97)
+			row.Acked, backlog = int64(acked), backlog-acked
 		}
 		row.Consumed = row.Acked
-		row.AckedBytes, row.ConsumedBytes = row.Acked*310, row.Consumed*310
+		row.AckedBytes, row.ConsumedBytes = row.Acked*recordBytes, row.Consumed*recordBytes
 		row.MillisBehind = int64(200*rng.Float64() + 900*overload*float64(min(sec, warmup+measure))/float64(warmup+measure))
+		maxBehind = max(maxBehind, row.MillisBehind)
+		row.Backlog = int64(float64(row.Acked)*(0.1+0.1*rng.Float64()) + backlog)
+		if shards == 1 && sec%4 == 1 {
+			row.GetThrottled = 1 // two applications share one shard's 5 reads/s
+		}
 
 		ivs := map[string]*hdrhistogram.Histogram{}
 		for _, n := range names {
@@ -97,20 +140,56 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 			put := time.Duration((8 + 20*rng.ExpFloat64() + 60*overload*rng.Float64()) * float64(time.Millisecond))
 			late := time.Duration(rng.ExpFloat64() * float64(time.Millisecond) * (0.2 + 30*overload))
 			poll := time.Duration(rng.Float64() * float64(200*time.Millisecond))
-			delivery := late + put + time.Duration(overload*float64(row.MillisBehind)*float64(time.Millisecond))/2
+			extra := time.Duration(overload*float64(row.MillisBehind)*float64(time.Millisecond)) / 2
+			delivery := late + put + extra
 			e2e := delivery + poll + 15*time.Millisecond
+			toArrival := put * 6 / 10
+			shard := pickShard()
+			if shard == 0 && shards > 1 {
+				e2e += time.Duration(rng.ExpFloat64() * float64(20*time.Millisecond)) // the hot shard lags a little
+			}
 			for n, v := range map[string]time.Duration{
 				metrics.LatPut: put, metrics.LatDelivery: delivery, metrics.LatE2E: e2e,
 				metrics.LatE2EUncorrected: e2e - late, metrics.LatLateness: late,
+				metrics.LatSendToArrival: toArrival, metrics.LatArrivalToConsumed: e2e - late - toArrival,
 			} {
 				if err := ivs[n].RecordValue(int64(v)); err != nil {
 					t.Fatal(err)
 				}
 			}
+			lakeE2E := delivery + time.Duration(rng.Float64()*float64(time.Second)) + 40*time.Millisecond
+			for n, v := range map[string]time.Duration{
+				metrics.LatE2E: lakeE2E, metrics.LatE2EUncorrected: lakeE2E - late, metrics.LatArrivalToConsumed: lakeE2E - late - toArrival,
+			} {
+				if err := lake[n].RecordValue(int64(v)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := shardE2E[shard].RecordValue(int64(e2e)); err != nil {
+				t.Fatal(err)
+			}
 			if phase == PhaseMeasure {
 				measured++
-				if e2e <= time.Duration(deadlineMS*float64(time.Millisecond)) {
+				row.Measured++
+				if e2e <= deadline {
 					within++
+					row.OnTime++
+				}
+				if lakeE2E <= deadline {
+					lakeOnTime++
+				}
+				for k, a := range ages {
+					if e2e <= time.Duration(a*float64(deadline)) {
+						fresh[k]++
+					}
+				}
+				p, pd := 0, deadline
+				if rng.IntN(10) == 0 {
+					p, pd = 1, time.Duration(refundDeadlineMS*float64(time.Millisecond))
+				}
+				prodMeasured[p]++
+				if e2e <= pd {
+					prodOnTime[p]++
 				}
 			}
 		}
@@ -121,9 +200,9 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 				t.Fatal(err)
 			}
 		}
-		row.E2EP50 = LatencyFrom(ivs[metrics.LatE2E]).P50
-		row.E2EP99 = LatencyFrom(ivs[metrics.LatE2E]).P99
-		row.PutP99 = LatencyFrom(ivs[metrics.LatPut]).P99
+		e2eSec, putSec := LatencyFrom(ivs[metrics.LatE2E]), LatencyFrom(ivs[metrics.LatPut])
+		row.E2EP50, row.E2EP99, row.E2EMax = e2eSec.P50, e2eSec.P99, e2eSec.Max
+		row.PutP50, row.PutP99 = putSec.P50, putSec.P99
 		if err := tw.Write(row); err != nil {
 			t.Fatal(err)
 		}
@@ -131,14 +210,10 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		tot.Acked += row.Acked
 		tot.Consumed += row.Consumed
 		tot.Throttled += row.Throttled
+		tot.GetThrottled += row.GetThrottled
 		for i := range perShard {
-			// A zipf-ish key spread: shard 0 is the hot one.
-			share := 1.0 / float64(shards)
-			if shards > 1 {
-				share = (1.0 + 0.25*float64(shards-1-2*i)/float64(shards-1)) / float64(shards)
-			}
-			perShard[i].Records += int64(float64(row.Acked) * share)
-			perShard[i].Throttled += int64(float64(row.Throttled) * share * share * float64(shards))
+			perShard[i].Records += int64(float64(row.Acked) * share[i])
+			perShard[i].Throttled += int64(float64(row.Throttled) * share[i] * share[i] * float64(shards))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -150,9 +225,10 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		}
 	}
 
+	const seconds = warmup + measure + drain
 	tot.Retried = tot.Throttled
 	tot.Calls = tot.Produced/250 + tot.Retried/100
-	tot.GetRecordsCalls = int64((warmup + measure + drain) * 5 * shards)
+	tot.GetRecordsCalls = int64(seconds * 5 * shards)
 	tot.FailedByReason = map[string]int64{}
 	if overload > 0 {
 		tot.Failed, tot.Acked = 40, tot.Acked-40
@@ -160,16 +236,34 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		tot.Lost, tot.Consumed = 3, tot.Consumed-43
 	}
 	for i := range perShard {
-		perShard[i].ShardID = fmt.Sprintf("shardId-%012d", i)
-		perShard[i].Bytes = perShard[i].Records * 310
-		perShard[i].Consumed = perShard[i].Records
-		perShard[i].RecordsPerS = float64(perShard[i].Records) / (warmup + measure + drain)
-		perShard[i].BytesPerS = float64(perShard[i].Bytes) / (warmup + measure + drain)
+		sh := &perShard[i]
+		sh.ShardID = fmt.Sprintf("shardId-%012d", i)
+		sh.Bytes = sh.Records * recordBytes
+		sh.Consumed = sh.Records
+		sh.RecordsPerS = float64(sh.Records) / seconds
+		sh.BytesPerS = float64(sh.Bytes) / seconds
+		sh.ThrottleRatio = float64(sh.Throttled) / float64(sh.Records+sh.Throttled)
+		sh.E2E = LatencyFrom(shardE2E[i])
 	}
 	lat := map[string]LatencyStats{}
 	for _, n := range names {
 		lat[n] = LatencyFrom(totals[n])
 	}
+	rps := math.Min(targetRPS, capacity*0.985)
+	dl := &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: within,
+		OnTimeRatio: float64(within) / float64(measured)}
+	for k, a := range ages {
+		dl.Staleness = append(dl.Staleness, StalenessPoint{AgeMS: a * deadlineMS, Ratio: float64(fresh[k]) / float64(measured)})
+	}
+	for i, p := range []struct {
+		name string
+		dl   float64
+	}{{"card-payments", deadlineMS}, {"refunds", refundDeadlineMS}} {
+		dl.ByProducer = append(dl.ByProducer, ProducerDeadline{Producer: p.name, DeadlineMS: p.dl, Measured: prodMeasured[i],
+			OnTime: prodOnTime[i], OnTimeRatio: float64(prodOnTime[i]) / float64(prodMeasured[i])})
+	}
+	capUSD := 0.015 * float64(shards)
+	dataUSD := rps * 3600 / 1e6 * 0.014
 	s := &Summary{
 		SchemaVersion: SchemaVersion,
 		RunID:         fmt.Sprintf("run-fixture-%d", shards),
@@ -183,23 +277,37 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		Target: TargetInfo{Kind: "sim", Endpoint: "http://127.0.0.1:45123"},
 		Config: RunInfo{
 			Name: "payments-fraud-window", Cell: fmt.Sprintf("stream.shards=%d", shards), Shards: shards,
-			Stream: "kbench-payments", Producers: 2, Consumers: 1, DurationS: measure, WarmupS: warmup, DrainS: drain,
-			DeadlineMS: deadlineMS, StartedAt: fixtureStart, EndedAt: fixtureStart.Add((warmup + measure + drain) * time.Second),
+			Stream: "kbench-payments", Producers: 2, Consumers: 2, DurationS: measure, WarmupS: warmup, DrainS: drain,
+			DeadlineMS: deadlineMS, StartedAt: fixtureStart, EndedAt: fixtureStart.Add(seconds * time.Second),
 			Host: "ci-runner", GoVersion: "go1.26.8", KbenchVersion: "v0.1.0-test",
 			Notes: []string{"Producers and collectors ran in one process: one clock."},
 		},
 		Totals:  tot,
 		Latency: lat,
 		Throughput: Throughput{
-			TargetRPS: targetRPS, ProducedRPS: targetRPS,
-			AckedRPS:          math.Min(targetRPS, capacity*0.985),
-			ConsumedRPS:       math.Min(targetRPS, capacity*0.985),
-			ProducedBytesPerS: math.Min(targetRPS, capacity*0.985) * 310,
-			ConsumedBytesPerS: math.Min(targetRPS, capacity*0.985) * 310,
+			TargetRPS: targetRPS, ProducedRPS: targetRPS, AckedRPS: rps, ConsumedRPS: rps,
+			ProducedBytesPerS: rps * recordBytes, ConsumedBytesPerS: rps * recordBytes,
 		},
-		Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: within,
-			OnTimeRatio: float64(within) / float64(measured)},
-		PerShard: perShard,
+		ThrottleRatio: float64(tot.Throttled) / float64(tot.Throttled+tot.Acked),
+		Deadline:      dl,
+		PerShard:      perShard,
+		Consumers: []ConsumerStats{
+			{Name: "fraud-detector", Kind: "polling", Primary: true, Consumed: tot.Consumed, Lost: tot.Lost,
+				Calls: tot.GetRecordsCalls, Throttled: tot.GetThrottled, ConsumedRPS: rps, MillisBehindMax: maxBehind,
+				Checkpoints: int64(seconds * shards), AtRiskMax: int64(rps * 1.2),
+				Latency: map[string]LatencyStats{metrics.LatE2E: lat[metrics.LatE2E],
+					metrics.LatE2EUncorrected: lat[metrics.LatE2EUncorrected], metrics.LatArrivalToConsumed: lat[metrics.LatArrivalToConsumed]},
+				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: within, OnTimeRatio: dl.OnTimeRatio}},
+			{Name: "lake-writer", Kind: "polling", Fallback: "enhanced fan-out asked for; polling every 1s instead",
+				Consumed: tot.Consumed, Lost: tot.Lost, Duplicates: 12, Calls: int64(seconds * shards), ConsumedRPS: rps,
+				MillisBehindMax: maxBehind + 1000, Checkpoints: int64(seconds / 5 * shards), AtRiskMax: int64(rps * 5),
+				Latency: map[string]LatencyStats{metrics.LatE2E: LatencyFrom(lake[metrics.LatE2E]),
+					metrics.LatE2EUncorrected: LatencyFrom(lake[metrics.LatE2EUncorrected]), metrics.LatArrivalToConsumed: LatencyFrom(lake[metrics.LatArrivalToConsumed])},
+				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: lakeOnTime, OnTimeRatio: float64(lakeOnTime) / float64(measured)}},
+		},
+		Events: []EventResult{{AtS: bumpFrom, Action: "rate", Detail: "card-payments 1,500 -> 1,700 records/s for 3s", OK: true}},
+		Cost: &CostStats{USDPerHour: capUSD + dataUSD, CapacityUSDPerHour: capUSD, DataUSDPerHour: dataUSD,
+			USDPerMillionRecords: (capUSD + dataUSD) / (rps * 3600 / 1e6)},
 	}
 	s.Judge([]string{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.on_time_ratio >= 0.95"})
 	if err := WriteSummary(dir, s); err != nil {

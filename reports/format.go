@@ -74,6 +74,10 @@ func fmtValue(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
 		return fmtInt(int64(v))
 	}
+	if math.Abs(v) < 1 {
+		// Ratios: enough digits that 0.9996 does not read as 1.
+		return strconv.FormatFloat(v, 'g', 6, 64)
+	}
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
 
@@ -170,7 +174,8 @@ func notes(s *Summary) []string {
 // latencyOrder lists the summary's histogram names: kbench's own in report
 // order first, then any others sorted.
 func latencyOrder(s *Summary) []string {
-	known := []string{metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatDelivery, metrics.LatPut, metrics.LatLateness}
+	known := []string{metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatSendToArrival, metrics.LatArrivalToConsumed,
+		metrics.LatDelivery, metrics.LatPut, metrics.LatLateness}
 	var out []string
 	for _, k := range known {
 		if _, ok := s.Latency[k]; ok {
@@ -187,11 +192,13 @@ func latencyOrder(s *Summary) []string {
 
 // latencyDescriptions say what each of kbench's histograms measures.
 var latencyDescriptions = map[string]string{
-	metrics.LatE2E:            "intended send → consumed (coordinated-omission corrected)",
-	metrics.LatE2EUncorrected: "actual send → consumed",
-	metrics.LatDelivery:       "intended send → acknowledged",
-	metrics.LatPut:            "one PutRecords call",
-	metrics.LatLateness:       "actual send − intended send",
+	metrics.LatE2E:               "intended send → consumed (coordinated-omission corrected)",
+	metrics.LatE2EUncorrected:    "actual send → consumed",
+	metrics.LatSendToArrival:     "actual send → arrival on the stream (the target's clock)",
+	metrics.LatArrivalToConsumed: "arrival on the stream → consumed: the read path",
+	metrics.LatDelivery:          "intended send → acknowledged",
+	metrics.LatPut:               "one PutRecords call",
+	metrics.LatLateness:          "actual send − intended send",
 }
 
 // verdictWord is the verdict in capitals, "UNJUDGED" when Judge never ran.
@@ -200,4 +207,29 @@ func verdictWord(v string) string {
 		return "UNJUDGED"
 	}
 	return strings.ToUpper(v)
+}
+
+// fmtRatio formats a small ratio (a throttle ratio) as a percentage with
+// two decimals: 0.0123 → "1.23%".
+func fmtRatio(ratio float64) string {
+	return strconv.FormatFloat(ratio*100, 'f', 2, 64) + "%"
+}
+
+// fmtUSD formats dollars: three decimals below $10, two above.
+func fmtUSD(v float64) string {
+	if math.Abs(v) >= 10 {
+		return "$" + strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return "$" + strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+// fmtLatency formats milliseconds for a comparison: thousands separators
+// and one decimal, two below 10 ms.
+func fmtLatency(v float64) string {
+	if math.Abs(v) < 10 {
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	r := math.Round(v * 10)
+	frac := int64(math.Abs(math.Mod(r, 10)))
+	return fmtInt(int64(r/10)) + "." + strconv.FormatInt(frac, 10)
 }

@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,6 +19,9 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// mdTopShards is how many shards report.md lists.
+const mdTopShards = 5
+
 // markdown renders report.md: the verdict and key numbers of one run, for a
 // CI step summary.
 func markdown(s *Summary) string {
@@ -30,6 +35,11 @@ func markdown(s *Summary) string {
 	if d := scenarioDescription(s); d != "" {
 		w("> %s\n\n", mdEscape(d))
 	}
+	w("**Verdict:** %s.", verdictLine(s))
+	for _, th := range failedThresholds(s) {
+		w(" ❌ `%s` (%s).", strings.ReplaceAll(th.Expr, "|", `\|`), mdEscape(strings.Trim(thresholdDetail(th), "()")))
+	}
+	w("\n\n")
 	if d := deadlineSentence(s); d != "" {
 		w("**Time value of data:** %s\n\n", d)
 	}
@@ -38,30 +48,20 @@ func markdown(s *Summary) string {
 	w("| `%s` | %s | %d | %s | %s |\n\n", mdEscape(s.RunID), mdEscape(targetLine(s.Target)), c.Shards,
 		durationLine(c), c.StartedAt.UTC().Format(time.RFC3339))
 
-	t := s.Totals
-	w("### Records\n\n| produced | acked | failed | unsent | throttled | consumed | lost | duplicates |\n")
-	w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	w("| %s | %s | %s | %s | %s | %s | %s | %s |\n\n", fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed),
-		fmtInt(t.Unsent), fmtInt(t.Throttled), fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Duplicates))
-	if r := failedReasons(t); r != "" {
-		w("Failed by reason: %s\n\n", mdEscape(r))
+	w("### Key numbers\n\n|")
+	cards := keyCards(s)
+	for _, k := range cards {
+		w(" %s |", k.Key)
 	}
-
-	tp := s.Throughput
-	w("### Throughput (measured window)\n\n| | target | produced | acked | consumed |\n|---|---:|---:|---:|---:|\n")
-	w("| records/s | %s | %s | %s | %s |\n", fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS))
-	w("| bytes/s | | %s | | %s |\n\n", fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
-
-	if names := latencyOrder(s); len(names) > 0 {
-		w("### Latency (ms)\n\n| histogram | count | p50 | p90 | p99 | p99.9 | max | mean |\n")
-		w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
-		for _, n := range names {
-			l := s.Latency[n]
-			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(n), fmtInt(l.Count), fmtMS(l.P50), fmtMS(l.P90),
-				fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
+	w("\n|%s\n|", strings.Repeat("---:|", len(cards)))
+	for _, k := range cards {
+		v := k.Value
+		if k.Bad {
+			v = "**" + v + "** ⚠️"
 		}
-		w("\n")
+		w(" %s |", v)
 	}
+	w("\n\n")
 
 	if len(s.Thresholds) > 0 {
 		w("### Thresholds\n\n| result | expression | value |\n|---|---|---:|\n")
@@ -77,9 +77,112 @@ func markdown(s *Summary) string {
 		}
 		w("\n")
 	}
+
+	t, tp := s.Totals, s.Throughput
+	w("### Records\n\n| produced | acked | failed | unsent | throttled | consumed | lost | duplicates |\n")
+	w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	w("| %s | %s | %s | %s | %s | %s | %s | %s |\n\n", fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed),
+		fmtInt(t.Unsent), fmtInt(t.Throttled), fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Duplicates))
+	if r := failedReasons(t); r != "" {
+		w("Failed by reason: %s\n\n", mdEscape(r))
+	}
+	w("Records/s (measured window): target %s, produced %s, acked %s, consumed %s; bytes/s in %s, out %s.\n\n",
+		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS),
+		fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
+
+	mdConsumers(&b, s)
+	mdShards(&b, s)
+	if len(s.Events) > 0 {
+		w("### Events\n\n| event | at | action | what changed | result |\n|---|---:|---|---|---|\n")
+		for i, e := range s.Events {
+			res := "✅ done"
+			if !e.OK {
+				res = "❌ " + mdEscape(e.Error)
+			}
+			w("| %s | %s | %s | %s | %s |\n", eventLabel(i), fmtSeconds(e.AtS), mdEscape(e.Action), mdEscape(e.Detail), res)
+		}
+		w("\n")
+	}
+
+	if names := latencyOrder(s); len(names) > 0 {
+		w("### Latency (ms)\n\n| histogram | count | p50 | p90 | p99 | p99.9 | max | mean |\n")
+		w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, n := range names {
+			l := s.Latency[n]
+			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(n), fmtInt(l.Count), fmtMS(l.P50), fmtMS(l.P90),
+				fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
+		}
+		w("\n")
+	}
 	mdList(&b, "Errors", s.Errors)
 	mdList(&b, "Notes", notes(s))
 	return b.String()
+}
+
+// mdConsumers writes the consumer applications' table.
+func mdConsumers(b *strings.Builder, s *Summary) {
+	if len(s.Consumers) == 0 {
+		return
+	}
+	b.WriteString("### Consumers\n\n| application | kind | consumed | lost | dupes | e2e p50 ms | e2e p99 ms | on time | lag max ms | checkpoints / at risk |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, c := range s.Consumers {
+		kind := c.Kind
+		if c.Primary {
+			kind += ", primary"
+		}
+		if c.Fallback != "" {
+			kind += "; fallback: " + c.Fallback
+		}
+		onTime := "–"
+		if c.Deadline != nil && c.Deadline.Measured > 0 {
+			onTime = fmtPct(c.Deadline.OnTimeRatio)
+		}
+		e2e := c.Latency["e2e"]
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", mdEscape(c.Name), mdEscape(kind),
+			fmtInt(c.Consumed), fmtInt(c.Lost), fmtInt(c.Duplicates), fmtMS(e2e.P50), fmtMS(e2e.P99), onTime,
+			fmtInt(c.MillisBehindMax), fmtInt(c.Checkpoints), fmtInt(c.AtRiskMax))
+	}
+	b.WriteString("\n")
+}
+
+// mdShards writes the busiest shards: the most throttled first, then the
+// most records.
+func mdShards(b *strings.Builder, s *Summary) {
+	if len(s.PerShard) == 0 {
+		return
+	}
+	hot := hotShards(s.PerShard)
+	idx := make([]int, len(s.PerShard))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(x, y int) int {
+		a, c := s.PerShard[x], s.PerShard[y]
+		if a.Throttled != c.Throttled {
+			return cmp.Compare(c.Throttled, a.Throttled)
+		}
+		return cmp.Compare(c.Records, a.Records)
+	})
+	title := "### Shards\n\n"
+	if len(idx) > mdTopShards {
+		title = fmt.Sprintf("### Shards (top %d of %d)\n\n", mdTopShards, len(idx))
+		idx = idx[:mdTopShards]
+	}
+	b.WriteString(title + "| shard | records | bytes | throttled | throttle ratio | e2e p99 ms |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, i := range idx {
+		sh := s.PerShard[i]
+		id := "`" + sh.ShardID + "`"
+		if hot[i] {
+			id += " 🔥 hot"
+		}
+		if sh.Closed {
+			id += " (closed)"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", id, fmtInt(sh.Records), fmtInt(sh.Bytes),
+			fmtInt(sh.Throttled), fmtRatio(sh.ThrottleRatio), fmtMS(sh.E2E.P99))
+	}
+	b.WriteString("\n")
 }
 
 // mdList writes a titled bullet list, nothing when items is empty.

@@ -1,31 +1,19 @@
 package reports
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
 	"image/color"
 	"math"
-	"regexp"
 	"strconv"
-	"strings"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
-)
-
-// Plot sizes. The SVGs scale to the page width; these set the aspect ratio
-// and the text size relative to it.
-const (
-	plotW     = 11 * vg.Inch
-	plotH     = 3.6 * vg.Inch
-	halfPlotW = 6 * vg.Inch
-	halfPlotH = 3.4 * vg.Inch
 )
 
 // palette is Tableau 10: distinguishable, and readable on white.
@@ -35,9 +23,14 @@ var palette = []color.Color{
 }
 
 var (
-	grey     = rgb(0x888888)
-	red      = rgb(0xc0392b)
-	shadeCol = color.NRGBA{R: 0x99, G: 0x99, B: 0x99, A: 0x33}
+	grey      = rgb(0x888888)
+	darkGrey  = rgb(0x555555)
+	red       = rgb(0xc0392b)
+	green     = rgb(0x2e8b3e)
+	shadeCol  = color.NRGBA{R: 0x99, G: 0x99, B: 0x99, A: 0x33}
+	eventCol  = rgb(0x6a3d9a)
+	black     = rgb(0x1d2330)
+	dashStyle = []vg.Length{vg.Points(5), vg.Points(3)}
 )
 
 func rgb(v uint32) color.Color {
@@ -51,6 +44,9 @@ type series struct {
 	color  color.Color
 	dashed bool
 	width  float64 // points; 0 means 1.6
+	// clip lets the series stretch the y range only to twice the others:
+	// higher, it runs off the top, and its legend gives its peak.
+	clip bool
 }
 
 // span is a shaded stretch of the x axis (warmup, drain).
@@ -59,29 +55,53 @@ type span struct {
 	label    string
 }
 
+// marker is a labelled vertical line: a scenario event, or the deadline on
+// an age axis.
+type marker struct {
+	x     float64
+	label string
+}
+
 // lineOpts are the optional parts of a line plot.
 type lineOpts struct {
 	spans      []span
-	hline      float64 // a horizontal reference line (the deadline) when > 0
+	markers    []marker // vertical lines, labelled at the top
+	markerName string   // the markers' legend entry
+	hline      float64  // a horizontal reference line (the deadline) when > 0
 	hlineLabel string
 	logX       bool // x is 1/(1-q): log scale with percentile ticks
 	timeX      bool // x is seconds: ticks at round second counts
+	ratioY     bool // y is a share in [0, 1], labelled as a percentage
 }
 
 // legendEntry is one key of a chart's legend. Legends are drawn in HTML
-// above the chart, where they never cover data.
+// above the chart, where they never cover data, and in the header of the
+// PNG files.
 type legendEntry struct {
 	Name   string
 	Color  template.CSS
 	Dashed bool
 	Shade  bool
+
+	c color.Color // the same colour, for the PNG
 }
 
-// chart is a plot with its title and legend, which the page draws in HTML.
+// chart is one figure: a title, a legend and one or more plots (panels)
+// side by side.
 type chart struct {
-	p      *plot.Plot
 	title  string
+	panels []*plot.Plot
 	legend []legendEntry
+}
+
+// addLegend appends a legend entry.
+func (ch *chart) addLegend(name string, c color.Color, dashed, shade bool) {
+	for _, e := range ch.legend {
+		if e.Name == name {
+			return // panels of one chart share their legend
+		}
+	}
+	ch.legend = append(ch.legend, legendEntry{Name: name, Color: cssColor(c), Dashed: dashed, Shade: shade, c: c})
 }
 
 // cssColor formats a color as #rrggbb.
@@ -90,31 +110,53 @@ func cssColor(c color.Color) template.CSS {
 	return template.CSS(fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8))
 }
 
+// sansStyle sets a text style to the sans-serif face at the given size.
+func sansStyle(sty *text.Style, size vg.Length) {
+	sty.Font.Typeface, sty.Font.Variant, sty.Font.Size = "Liberation", "Sans", size
+}
+
 // newPlot returns a plot with axis labels, sans-serif text and tidy tick
-// labels. Its title is drawn by the page.
+// labels. A single-panel chart's title is drawn by the page; panels of a
+// multi-panel chart carry their own (set by the caller).
 func newPlot(xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
-	for _, sty := range []*text.Style{&p.X.Label.TextStyle, &p.Y.Label.TextStyle, &p.X.Tick.Label, &p.Y.Tick.Label} {
-		sty.Font.Typeface, sty.Font.Variant = "Liberation", "Sans"
-	}
-	p.X.Label.TextStyle.Font.Size, p.Y.Label.TextStyle.Font.Size = 11, 11
-	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = 10, 10
+	sansStyle(&p.X.Label.TextStyle, 11)
+	sansStyle(&p.Y.Label.TextStyle, 11)
+	sansStyle(&p.X.Tick.Label, 10)
+	sansStyle(&p.Y.Tick.Label, 10)
+	sansStyle(&p.Title.TextStyle, 12)
+	p.Title.TextStyle.Font.Weight = xfont.WeightBold
 	p.Y.Tick.Marker = cleanTicks{}
 	p.Add(plotter.NewGrid())
 	return p
 }
 
-// linePlot draws series against a shared x axis. It returns a nil chart
-// when no series has a point.
+// linePlot draws series against a shared x axis as a one-panel chart. It
+// returns a nil chart when no series has a point.
 func linePlot(title, xLabel, yLabel string, ss []series, o lineOpts) (*chart, error) {
+	ch := &chart{title: title}
+	p, err := lineInto(ch, xLabel, yLabel, ss, o)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	ch.panels = []*plot.Plot{p}
+	return ch, nil
+}
+
+// lineInto draws series into a new plot and adds their legend entries to
+// ch. It returns nil when no series has a point.
+func lineInto(ch *chart, xLabel, yLabel string, ss []series, o lineOpts) (*plot.Plot, error) {
 	p := newPlot(xLabel, yLabel)
-	ch := &chart{p: p, title: title}
 	ymax, xmin, xmax, points := 0.0, math.Inf(1), math.Inf(-1), 0
-	for _, s := range ss {
+	peaks := make([]float64, len(ss))
+	for i, s := range ss {
 		for _, pt := range s.xys {
-			ymax, xmin, xmax = max(ymax, pt.Y), min(xmin, pt.X), max(xmax, pt.X)
+			xmin, xmax, peaks[i] = min(xmin, pt.X), max(xmax, pt.X), max(peaks[i], pt.Y)
+			if !s.clip {
+				ymax = max(ymax, pt.Y)
+			}
 		}
 		points += len(s.xys)
 	}
@@ -125,7 +167,17 @@ func linePlot(title, xLabel, yLabel string, ss []series, o lineOpts) (*chart, er
 	if ymax == 0 {
 		ymax = 1
 	}
+	for i, s := range ss {
+		if s.clip { // room for a clipped series up to twice the others
+			ymax = max(ymax, min(peaks[i], 2*ymax))
+		}
+	}
 	p.Y.Min, p.Y.Max = 0, ymax*1.1
+	if o.ratioY {
+		p.Y.Max = 1.08
+		p.Y.Tick.Marker = ratioTicks{}
+	}
+	yTop := p.Y.Max
 	for _, sp := range o.spans {
 		xmin, xmax = min(xmin, sp.from), max(xmax, sp.to)
 		poly, err := plotter.NewPolygon(plotter.XYs{{X: sp.from, Y: 0}, {X: sp.to, Y: 0}, {X: sp.to, Y: p.Y.Max}, {X: sp.from, Y: p.Y.Max}})
@@ -134,17 +186,9 @@ func linePlot(title, xLabel, yLabel string, ss []series, o lineOpts) (*chart, er
 		}
 		poly.Color, poly.LineStyle.Width = shadeCol, 0
 		p.Add(poly)
-		lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: sp.from, Y: p.Y.Max}}, Labels: []string{" " + sp.label}})
-		if err != nil {
+		if err := addLabel(p, sp.from, p.Y.Max, " "+sp.label, grey, false); err != nil {
 			return nil, err
 		}
-		for i := range lbl.TextStyle {
-			lbl.TextStyle[i].Font.Typeface, lbl.TextStyle[i].Font.Variant = "Liberation", "Sans"
-			lbl.TextStyle[i].Font.Size = 9
-			lbl.TextStyle[i].Color = grey
-			lbl.TextStyle[i].YAlign = draw.YTop
-		}
-		p.Add(lbl)
 	}
 	for i, s := range ss {
 		if len(s.xys) == 0 {
@@ -162,10 +206,14 @@ func linePlot(title, xLabel, yLabel string, ss []series, o lineOpts) (*chart, er
 			l.Width = vg.Points(s.width)
 		}
 		if s.dashed {
-			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+			l.Dashes = dashStyle
 		}
 		p.Add(l)
-		ch.legend = append(ch.legend, legendEntry{Name: s.name, Color: cssColor(l.Color), Dashed: s.dashed})
+		name := s.name
+		if s.clip && peaks[i] > yTop {
+			name += " (off the top; peak " + fmtRate(peaks[i]) + ")"
+		}
+		ch.addLegend(name, l.Color, s.dashed, false)
 	}
 	if o.hline > 0 {
 		l, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: o.hline}, {X: xmax, Y: o.hline}})
@@ -174,11 +222,27 @@ func linePlot(title, xLabel, yLabel string, ss []series, o lineOpts) (*chart, er
 		}
 		l.Color, l.Width, l.Dashes = red, vg.Points(1.2), []vg.Length{vg.Points(7), vg.Points(3)}
 		p.Add(l)
-		ch.legend = append(ch.legend, legendEntry{Name: o.hlineLabel, Color: cssColor(red), Dashed: true})
+		ch.addLegend(o.hlineLabel, red, true, false)
+	}
+	for _, m := range o.markers {
+		l, err := plotter.NewLine(plotter.XYs{{X: m.x, Y: 0}, {X: m.x, Y: p.Y.Max}})
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width, l.Dashes = eventCol, vg.Points(1.3), []vg.Length{vg.Points(2), vg.Points(2)}
+		p.Add(l)
+		if err := addLabel(p, m.x, p.Y.Max, " "+m.label, eventCol, true); err != nil {
+			return nil, err
+		}
+		xmin, xmax = min(xmin, m.x), max(xmax, m.x)
+	}
+	if len(o.markers) > 0 && o.markerName != "" {
+		ch.addLegend(o.markerName, eventCol, true, false)
 	}
 	if len(o.spans) > 0 {
-		ch.legend = append(ch.legend, legendEntry{Name: "warmup / drain (not measured)", Color: "#e6e6e6", Shade: true})
+		ch.addLegend("warmup / drain (not measured)", rgb(0xe6e6e6), false, true)
 	}
+	p.Y.Min, p.Y.Max = 0, yTop // adding a clipped series widened the range
 	switch {
 	case o.logX:
 		p.X.Scale = plot.LogScale{}
@@ -187,8 +251,29 @@ func linePlot(title, xLabel, yLabel string, ss []series, o lineOpts) (*chart, er
 	case o.timeX:
 		p.X.Min, p.X.Max = min(0, xmin), xmax
 		p.X.Tick.Marker = timeTicks{}
+	default:
+		p.X.Min, p.X.Max = min(0, xmin), xmax
+		p.X.Tick.Marker = cleanTicks{}
 	}
-	return ch, nil
+	return p, nil
+}
+
+// addLabel writes a small label with its top-left corner at (x, y).
+func addLabel(p *plot.Plot, x, y float64, s string, c color.Color, bold bool) error {
+	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y}}, Labels: []string{s}})
+	if err != nil {
+		return err
+	}
+	for i := range lbl.TextStyle {
+		sansStyle(&lbl.TextStyle[i], 9)
+		if bold {
+			lbl.TextStyle[i].Font.Size = 10
+		}
+		lbl.TextStyle[i].Color = c
+		lbl.TextStyle[i].YAlign = draw.YTop
+	}
+	p.Add(lbl)
+	return nil
 }
 
 // timeTicks puts major ticks every 1, 2, 5, 10, 15, 30, 60… seconds, about
@@ -232,46 +317,34 @@ func (cleanTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// barPlot draws one bar per label.
-func barPlot(title, xLabel, yLabel string, labels []string, values []float64, c color.Color) (*chart, error) {
-	if len(values) == 0 {
-		return nil, nil
-	}
-	p := newPlot(xLabel, yLabel)
-	width := vg.Points(math.Max(2, math.Min(24, 380/float64(len(values)))))
-	bars, err := plotter.NewBarChart(plotter.Values(values), width)
-	if err != nil {
-		return nil, err
-	}
-	bars.Color, bars.LineStyle.Width = c, 0
-	p.Add(bars)
-	p.Y.Min = 0
-	p.Y.Max = max(p.Y.Max*1.08, 1)
-	// Thin out the labels so they stay legible with many shards.
-	step := (len(labels) + 23) / 24
-	shown := make([]string, len(labels))
-	for i, l := range labels {
-		if i%step == 0 {
-			shown[i] = l
+// ratioTicks label a [0, 1] axis in percent every 20 points.
+type ratioTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (ratioTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for i := 0; i <= 5; i++ {
+		v := float64(i) / 5
+		if v >= lo && v <= hi {
+			ts = append(ts, plot.Tick{Value: v, Label: strconv.Itoa(i*20) + "%"})
 		}
 	}
-	p.NominalX(shown...)
-	p.X.Min, p.X.Max = -0.6, float64(len(values))-0.4
-	return &chart{p: p, title: title}, nil
+	return ts
 }
 
-// percentileTicks labels a 1/(1-q) axis with percentiles: 0%, 90%, 99%, …
+// percentileTicks labels a 1/(1-q) axis with percentiles, the way
+// HdrHistogram's plotter does: 50%, 90%, 99%, 99.9%, …
 type percentileTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (percentileTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ts []plot.Tick
-	for x := 1.0; x <= hi*1.0001; x *= 10 {
-		if x >= lo {
+	if 2 >= lo && 2 <= hi {
+		ts = append(ts, plot.Tick{Value: 2, Label: "50%"})
+	}
+	for e := 1; math.Pow10(e) <= hi*1.0001; e++ {
+		if x := math.Pow10(e); x >= lo {
 			ts = append(ts, plot.Tick{Value: x, Label: percentileLabel(x)})
-		}
-		if 2*x <= hi && x == 1 {
-			ts = append(ts, plot.Tick{Value: 2, Label: "50%"})
 		}
 	}
 	return ts
@@ -279,7 +352,7 @@ func (percentileTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // percentileLabel turns x = 1/(1-q) into q as a percentage: 10 → "90%".
 func percentileLabel(x float64) string {
-	q := 100 * (1 - 1/x)
+	q := math.Round(100*(1-1/x)*1e6) / 1e6
 	return strconv.FormatFloat(q, 'f', -1, 64) + "%"
 }
 
@@ -298,34 +371,4 @@ func percentileCurve(h *hdrhistogram.Histogram) plotter.XYs {
 		xys = append(xys, plotter.XY{X: 1 / (1 - b.Quantile/100), Y: float64(b.ValueAt) / 1e6})
 	}
 	return xys
-}
-
-var (
-	svgProlog = regexp.MustCompile(`(?s)^.*?<svg `)
-	svgSize   = regexp.MustCompile(`\s+width="[^"]*"\s+height="[^"]*"`)
-	svgXMLNS  = regexp.MustCompile(`\s+xmlns(:xlink)?="[^"]*"`)
-)
-
-// svgOf draws p and returns it as an inline <svg> element for an HTML page:
-// no XML prolog or namespace URLs (HTML5 infers them), scaled to its
-// container, and its fonts falling back to metric-compatible ones.
-func svgOf(p *plot.Plot, w, h vg.Length, alt string) (out template.HTML, err error) {
-	defer func() {
-		// gonum/plot panics on degenerate data (NaN ranges and the like);
-		// one bad chart must not take the report down with it.
-		if r := recover(); r != nil {
-			out, err = "", fmt.Errorf("reports: plot %q: %v", alt, r)
-		}
-	}()
-	c := vgsvg.New(w, h)
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return "", fmt.Errorf("reports: plot %q: %w", alt, err)
-	}
-	s := svgProlog.ReplaceAllString(buf.String(), `<svg role="img" aria-label="`+template.HTMLEscapeString(alt)+`" `)
-	s = svgSize.ReplaceAllString(s, "")
-	s = svgXMLNS.ReplaceAllString(s, "")
-	s = strings.ReplaceAll(s, "font-family:Liberation Sans;", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")
-	return template.HTML(s), nil // #nosec: generated by vgsvg, which escapes text
 }

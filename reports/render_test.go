@@ -2,9 +2,11 @@ package reports
 
 import (
 	"bytes"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -42,18 +44,22 @@ func TestRender(t *testing.T) {
 	}
 	page := string(html)
 	for _, want := range []string{
-		`<span class="badge pass">PASS</span>`, "payments-fraud-window [stream.shards=2]",
-		"of records arrived within 500 ms", "<svg", "Throughput: target vs acknowledged vs consumed",
-		"Latency by percentile", "Records acknowledged per shard", "MillisBehindLatest",
-		"latency.e2e.p99_ms &lt; 500", "one clock",
+		`<span class="badge pass">PASS</span>`, "PASS · all 3 thresholds met", "payments-fraud-window [stream.shards=2]",
+		"of records arrived within 500 ms", "<svg", "Throughput per second", "Latency per second",
+		"Latency by percentile", "Per shard: records, bytes and throttles", "MillisBehindLatest", "Backlog",
+		"Time value of data: records consumed within the 500 ms deadline", "threshold 95.0%",
+		"lake-writer", "fallback: enhanced fan-out", "<b>E1</b>", "card-payments 1,500 -&gt; 1,700",
+		"arrival_to_consumed", "send_to_arrival", "cost per hour", "throttle ratio",
+		"latency.e2e.p99_ms &lt; 500", "one clock", "Resolved scenario",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
-	if n := strings.Count(page, "<svg"); n != 7 {
-		t.Errorf("report.html has %d plots, want 7", n)
+	if n := strings.Count(page, "<svg"); n != 6 {
+		t.Errorf("report.html has %d plots, want 6", n)
 	}
+	checkPNGs(t, dir, runPNGs...)
 	if m := externalRef.FindString(page); m != "" {
 		t.Errorf("report.html refers to an outside resource: %q", m)
 	}
@@ -70,6 +76,9 @@ func TestRender(t *testing.T) {
 
 func TestRenderFailingRunWithoutTimeseries(t *testing.T) {
 	dir := fixtureDir(t, "run-shards1", 1)
+	if err := Render(dir); err != nil { // a first rendering with every plot
+		t.Fatal(err)
+	}
 	for _, f := range []string{TimeseriesFile, "put.hlog"} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
@@ -83,13 +92,20 @@ func TestRenderFailingRunWithoutTimeseries(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := string(html)
-	for _, want := range []string{`<span class="badge fail">FAIL</span>`, "timeseries.csv not found", "throttled", "✘ fail"} {
+	for _, want := range []string{`<span class="badge fail">FAIL</span>`, "FAIL · 1 of 3 thresholds failed", `<tr class="hot">`,
+		"<code>totals.lost == 0</code> — value <b>3</b>", "timeseries.csv not found", "throttled", "✘ fail"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
-	if n := strings.Count(page, "<svg"); n != 3 { // percentile distribution and two shard charts
+	if n := strings.Count(page, "<svg"); n != 3 { // percentile distribution, staleness and the shard bars
 		t.Errorf("report.html has %d plots, want 3", n)
+	}
+	checkPNGs(t, dir, PNGLatencyDistribution, PNGDeadline, PNGShards)
+	for _, stale := range []string{PNGThroughput, PNGLag, PNGLatencyOverTime} {
+		if _, err := os.Stat(filepath.Join(dir, stale)); !os.IsNotExist(err) {
+			t.Errorf("%s: want no file without a time series, got %v", stale, err)
+		}
 	}
 	md, err := os.ReadFile(filepath.Join(dir, MarkdownFile))
 	if err != nil {
@@ -129,14 +145,16 @@ func TestRenderComparison(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := string(html)
-	for _, want := range []string{"stream.shards=1", "stream.shards=2", `class="best"`, `class="worst"`, "e2e p99 ms"} {
+	for _, want := range []string{"stream.shards=1", "stream.shards=2", `class="best"`, `class="worst"`, "e2e p99 ms",
+		"Recommendation", `<tr class="pick">`, "Ranking", "Write attempts throttled", "cost $/h"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("comparison.html lacks %q", want)
 		}
 	}
-	if n := strings.Count(page, "<svg"); n != 3 {
-		t.Errorf("comparison.html has %d plots, want 3", n)
+	if n := strings.Count(page, "<svg"); n != 4 {
+		t.Errorf("comparison.html has %d plots, want 4", n)
 	}
+	checkPNGs(t, out, PNGCompareThrottling, PNGCompareLatency, PNGCompareThroughput, PNGCompareE2EP99)
 	if m := externalRef.FindString(page); m != "" {
 		t.Errorf("comparison.html refers to an outside resource: %q", m)
 	}
@@ -149,5 +167,60 @@ func TestRenderComparison(t *testing.T) {
 
 	if err := RenderComparison(nil, out); err == nil {
 		t.Error("no dirs: want an error")
+	}
+}
+
+// checkPNGs checks that each file in dir is a PNG of a plausible size.
+func checkPNGs(t *testing.T, dir string, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if w, h := img.Bounds().Dx(), img.Bounds().Dy(); w < 600 || h < 300 {
+			t.Errorf("%s is %dx%d pixels, want at least 600x300", f, w, h)
+		}
+	}
+}
+
+func TestRenderComparisonRepeats(t *testing.T) {
+	reps := filepath.Join(t.TempDir(), "shards2")
+	for k := 1; k <= 3; k++ {
+		d := filepath.Join(reps, RepeatPrefix+strconv.Itoa(k))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s := writeFixture(t, d, 2)
+		e2e := s.Latency["e2e"]
+		e2e.P99 += float64(10 * k)
+		s.Latency["e2e"] = e2e
+		s.Throughput.ConsumedRPS -= float64(k)
+		if k == 3 {
+			s.Judge([]string{"latency.e2e.p99_ms < 290"}) // the slowest repeat fails
+		}
+		if err := WriteSummary(d, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "cmp")
+	if err := RenderComparison([]string{fixtureDir(t, "run-shards1", 1), reps}, out); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(out, ComparisonMarkdownFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "comparison-repeats.md", md)
+	for _, want := range []string{"FAIL (2 of 3 runs passed)", "Medians of the repeats", "None of the configurations"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("comparison.md lacks %q", want)
+		}
 	}
 }

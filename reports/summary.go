@@ -55,6 +55,7 @@ type Summary struct {
 	PerShard      []ShardStats      `json:"per_shard"`
 	Consumers     []ConsumerStats   `json:"consumers,omitempty"`
 	Events        []EventResult     `json:"events,omitempty"`
+	Cost          *CostStats        `json:"cost,omitempty"`
 	Thresholds    []ThresholdResult `json:"thresholds"`
 	Verdict       string            `json:"verdict"`
 	Errors        []string          `json:"errors,omitempty"`

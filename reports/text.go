@@ -40,6 +40,21 @@ func WriteText(w io.Writer, s *Summary) {
 	if d := deadlineSentence(s); d != "" {
 		fmt.Fprintf(w, "  deadline: %s\n", d)
 	}
+	cost := ""
+	if v, ok := s.Lookup("cost.usd_per_hour"); ok {
+		cost = ", cost " + fmtUSD(v) + "/h on AWS"
+	}
+	fmt.Fprintf(w, "  throttle ratio %s (%s of %s write attempts)%s\n", fmtRatio(s.ThrottleRatio),
+		fmtInt(t.Throttled), fmtInt(t.Throttled+t.Acked), cost)
+	writeConsumers(w, s)
+	writeHotShards(w, s)
+	for i, e := range s.Events {
+		res := "done"
+		if !e.OK {
+			res = "failed: " + e.Error
+		}
+		fmt.Fprintf(w, "  event %s at %s: %s %s (%s)\n", eventLabel(i), fmtSeconds(e.AtS), e.Action, e.Detail, res)
+	}
 
 	if names := latencyOrder(s); len(names) > 0 {
 		fmt.Fprintln(w, "  latency (ms)")
@@ -61,6 +76,54 @@ func WriteText(w io.Writer, s *Summary) {
 	}
 	writeList(w, "notes", notes(s))
 	writeList(w, "errors", s.Errors)
+}
+
+// writeConsumers writes one line per consumer application, when the run
+// had more than one or one fell back to another way of reading.
+func writeConsumers(w io.Writer, s *Summary) {
+	show := len(s.Consumers) > 1
+	for _, c := range s.Consumers {
+		show = show || c.Fallback != ""
+	}
+	if !show {
+		return
+	}
+	fmt.Fprintln(w, "  consumers")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range s.Consumers {
+		kind := c.Kind
+		if c.Primary {
+			kind += ", primary"
+		}
+		onTime := "–"
+		if c.Deadline != nil && c.Deadline.Measured > 0 {
+			onTime = fmtPct(c.Deadline.OnTimeRatio)
+		}
+		fmt.Fprintf(tw, "    %s\t%s\tconsumed %s\tlost %s\tdupes %s\te2e p99 %s ms\ton time %s\tlag max %s ms\n",
+			c.Name, kind, fmtInt(c.Consumed), fmtInt(c.Lost), fmtInt(c.Duplicates), fmtMS(c.Latency["e2e"].P99), onTime,
+			fmtInt(c.MillisBehindMax))
+	}
+	_ = tw.Flush()
+	for _, c := range s.Consumers {
+		if c.Fallback != "" {
+			fmt.Fprintf(w, "    %s fell back: %s\n", c.Name, c.Fallback)
+		}
+	}
+}
+
+// writeHotShards names the shards that stand out, if any.
+func writeHotShards(w io.Writer, s *Summary) {
+	var parts []string
+	for i, hot := range hotShards(s.PerShard) {
+		if hot {
+			sh := s.PerShard[i]
+			parts = append(parts, fmt.Sprintf("%s (records %s, throttled %s, %s)", sh.ShardID, fmtInt(sh.Records),
+				fmtInt(sh.Throttled), fmtRatio(sh.ThrottleRatio)))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "  hot shards: %s\n", strings.Join(parts, "; "))
+	}
 }
 
 // targetLine describes the target in a few words: "sim", "aws (eu-west-1)",

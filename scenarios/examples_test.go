@@ -10,13 +10,13 @@ import (
 // TestExampleScenarios loads every example in the folder and checks that
 // each is a short run whose load fits the simulator's default quotas
 // (1,000 records/s per shard) at every moment, events included, except for
-// shards-compare, whose 1-shard cell is meant to throttle.
+// shards-matrix, whose 1- and 2-shard cells are meant to throttle.
 func TestExampleScenarios(t *testing.T) {
 	files, err := filepath.Glob("*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"default.yaml", "payments.yaml", "iot.yaml", "acoustic.yaml", "mixed.yaml", "shards-compare.yaml", "reshard.yaml"} {
+	for _, name := range []string{"default.yaml", "payments.yaml", "iot.yaml", "acoustic.yaml", "mixed.yaml", "shards-matrix.yaml", "reshard.yaml"} {
 		if _, err := Load(name, nil); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -52,7 +52,7 @@ func TestExampleScenarios(t *testing.T) {
 				}
 				for _, at := range phaseStarts(c) {
 					perShard := peakRateAt(c, at) / float64(c.ShardCountAt(at))
-					if perShard > 1000 && s.Name != "shards-compare" {
+					if perShard > 1000 && s.Name != "shards-matrix" {
 						t.Errorf("cell %q at %s: %.0f records/s per shard is over the quota", c.Cell, at, perShard)
 					}
 				}

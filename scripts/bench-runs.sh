@@ -5,9 +5,9 @@
 #   1. Medians of the Go benchmarks' -count rounds, and the simulator /
 #      kinesis-mock ingest ratio, from OUT_DIR/go-bench.txt (if present)
 #      -> OUT_DIR/go-bench-medians.txt
-#   2. scenarios/shards-compare.yaml (1, 2 and 4 shards at 2,500 records/s on
-#      the simulator with AWS quotas) -> OUT_DIR/shards-compare/, with a table
-#      of each cell's summary.json -> OUT_DIR/shards-compare.txt
+#   2. scenarios/shards-matrix.yaml (1, 2, 4 and 8 shards at 3,000 records/s on
+#      the simulator with AWS quotas) -> OUT_DIR/shards-matrix/, with a table
+#      of each cell's summary.json -> OUT_DIR/shards-matrix.txt
 #   3. With KBENCH_LONG=1 only: BenchmarkSimMemory (10 minutes), the resident
 #      size of a `kbench sim` process under 20,000 records/s -> OUT_DIR/memory.txt
 #
@@ -50,19 +50,19 @@ fi
 
 # 2. Shard comparison on the simulator. Exit code 1 means a threshold
 # failed, which the table shows; anything else is a failed run.
-echo "== shards-compare: scenarios/shards-compare.yaml"
-rm -rf "$out/shards-compare"
+echo "== shards-matrix: scenarios/shards-matrix.yaml"
+rm -rf "$out/shards-matrix"
 rc=0
-run "$KBENCH" run scenarios/shards-compare.yaml --out "$out/shards-compare" --quiet \
-	>"$out/shards-compare.log" 2>&1 || rc=$?
+run "$KBENCH" run scenarios/shards-matrix.yaml --out "$out/shards-matrix" --quiet \
+	>"$out/shards-matrix.log" 2>&1 || rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
 	echo "kbench run failed (exit $rc); log:" >&2
-	tail -n 40 "$out/shards-compare.log" >&2
+	tail -n 40 "$out/shards-matrix.log" >&2
 	exit "$rc"
 fi
-run "$tools/benchtable" runs "$out/shards-compare" | tee "$out/shards-compare.txt"
+run "$tools/benchtable" runs "$out/shards-matrix" | tee "$out/shards-matrix.txt"
 if [ "$rc" -eq 1 ]; then
-	echo "note: a threshold failed in shards-compare (see $out/shards-compare.log)"
+	echo "note: a threshold failed in shards-matrix (see $out/shards-matrix.log)"
 fi
 
 # 3. Memory under a long steady load, only when asked (10 minutes). Skipped

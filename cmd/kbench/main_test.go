@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -324,6 +325,23 @@ func TestReportRebuilds(t *testing.T) {
 	}
 	if code, _, _ := kbench(t, "report", base); code != exitUsage {
 		t.Errorf("report of a directory without summary.json: exit %d, want 2", code)
+	}
+
+	// The repeats of a cell (run-1, run-2 as kbench run --repeat writes
+	// them): one report per repeat, and a comparison against them uses
+	// their median.
+	reps := filepath.Join(base, "reps")
+	for i, src := range []string{a, b} {
+		if err := os.CopyFS(filepath.Join(reps, fmt.Sprintf("run-%d", i+1)), os.DirFS(src)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := kbench(t, "report", reps)
+	if code != exitOK || strings.Count(stdout, "report.html") != 2 {
+		t.Fatalf("report of repeats: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := kbench(t, "report", reps, a, "--out", cmp); code != exitOK {
+		t.Fatalf("comparison with repeats: exit %d\n%s", code, stderr)
 	}
 }
 

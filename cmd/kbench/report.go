@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/kbench/kbench/reports"
@@ -27,16 +26,22 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if len(pos) == 0 {
 		return usageErr("want one or more results directories")
 	}
+	var sets []*reports.RunSet
 	for _, d := range pos {
-		if _, err := os.Stat(filepath.Join(d, "summary.json")); err != nil {
-			return usageErr("%s is not a kbench results directory: %v", d, err)
+		set, err := reports.LoadRunSet(d)
+		if err != nil {
+			return usageErr("%s is not a kbench results directory (no summary.json, no run-N repeats): %v", d, err)
 		}
+		sets = append(sets, set)
 	}
 	if len(pos) == 1 {
-		if err := reports.Render(pos[0]); err != nil {
-			return &exitError{exitUsage, err}
+		// One run, or each repeat of one cell.
+		for _, d := range sets[0].Dirs {
+			if err := reports.Render(d); err != nil {
+				return &exitError{exitUsage, err}
+			}
+			fmt.Fprintf(stdout, "report: %s\n", filepath.Join(d, reports.HTMLFile))
 		}
-		fmt.Fprintf(stdout, "report: %s\n", filepath.Join(pos[0], "report.html"))
 		return nil
 	}
 	dir := *out

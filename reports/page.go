@@ -1,0 +1,265 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"time"
+)
+
+// card is one key number.
+type card struct {
+	Key, Value, Sub string
+	Bad             bool
+}
+
+// runPage is what report.html shows.
+type runPage struct {
+	CSS                 template.CSS
+	Label, Description  string
+	Verdict, VerdictCSS string
+	VerdictLine         string
+	Failed              []ThresholdResult
+	Meta                [][2]string
+	Deadline            string
+	DeadlinePct         string // bar width, "97.3%"
+	DeadlineMiss        bool
+	KeyCards            []card
+	Cards, RateCards    []card
+	Latency             []latencyRow
+	Thresholds          []ThresholdResult
+	Notes, Errors       []string
+	Figures             []figure
+	PNGs                []string
+	Problems            []string
+	Consumers           []consumerRow
+	Shards              []shardRow
+	Events              []eventRow
+	Config              [][2]string
+	ScenarioJSON        string
+	Generated, RunID    string
+}
+
+// latencyRow is one histogram in the latency table.
+type latencyRow struct {
+	Name, Desc string
+	LatencyStats
+}
+
+// consumerRow is one consumer application in the consumers table.
+type consumerRow struct {
+	ConsumerStats
+	E2E    LatencyStats
+	OnTime string
+}
+
+// shardRow is one shard in the shards table.
+type shardRow struct {
+	ShardStats
+	Hot bool
+}
+
+// eventRow is one scenario event in the events table.
+type eventRow struct {
+	EventResult
+	Label, At string
+}
+
+// newRunPage assembles report.html's content and draws its figures.
+func newRunPage(r *results) (*runPage, figureSet, error) {
+	s := r.summary
+	c := s.Config
+	scen, err := json.MarshalIndent(s.Scenario, "", "  ")
+	if err != nil {
+		return nil, figureSet{}, fmt.Errorf("reports: scenario: %w", err)
+	}
+	p := &runPage{
+		CSS:          template.CSS(pageCSS),
+		Label:        runLabel(s),
+		Description:  scenarioDescription(s),
+		Verdict:      verdictWord(s.Verdict),
+		VerdictCSS:   verdictCSS(s.Verdict),
+		VerdictLine:  verdictLine(s),
+		Failed:       failedThresholds(s),
+		Deadline:     deadlineSentence(s),
+		KeyCards:     keyCards(s),
+		Thresholds:   s.Thresholds,
+		Notes:        notes(s),
+		Errors:       s.Errors,
+		Config:       configRows(s),
+		ScenarioJSON: string(scen),
+		RunID:        s.RunID,
+		Generated:    time.Now().UTC().Format(time.RFC3339),
+	}
+	p.Meta = [][2]string{
+		{"target", targetLine(s.Target)}, {"stream", c.Stream}, {"shards", fmt.Sprint(c.Shards)},
+		{"duration", durationLine(c)}, {"started", c.StartedAt.UTC().Format(time.RFC3339)},
+	}
+	if d := s.Deadline; d != nil && d.Measured > 0 {
+		p.DeadlinePct = fmtPct(d.OnTimeRatio)
+		p.DeadlineMiss = d.OnTimeRatio < 0.99
+	}
+	p.Cards, p.RateCards = recordCards(s)
+	for _, name := range latencyOrder(s) {
+		p.Latency = append(p.Latency, latencyRow{Name: name, Desc: latencyDescriptions[name], LatencyStats: s.Latency[name]})
+	}
+	for _, cs := range s.Consumers {
+		row := consumerRow{ConsumerStats: cs, E2E: cs.Latency["e2e"], OnTime: "–"}
+		if cs.Deadline != nil && cs.Deadline.Measured > 0 {
+			row.OnTime = fmtPct(cs.Deadline.OnTimeRatio)
+		}
+		p.Consumers = append(p.Consumers, row)
+	}
+	hot := hotShards(s.PerShard)
+	for i, sh := range s.PerShard {
+		p.Shards = append(p.Shards, shardRow{ShardStats: sh, Hot: hot[i]})
+	}
+	for i, e := range s.Events {
+		p.Events = append(p.Events, eventRow{EventResult: e, Label: eventLabel(i), At: fmtSeconds(e.AtS)})
+	}
+	figs := runFigures(r)
+	p.Figures = figs.figs
+	for _, f := range figs.figs {
+		p.PNGs = append(p.PNGs, f.File)
+	}
+	p.Problems = append(append([]string(nil), r.missing...), figs.problems...)
+	return p, figs, nil
+}
+
+// verdictLine explains the verdict in a few words.
+func verdictLine(s *Summary) string {
+	failed := len(failedThresholds(s))
+	n := len(s.Thresholds)
+	switch {
+	case s.Verdict == "":
+		return "not judged"
+	case failed > 0:
+		return fmt.Sprintf("%d of %d thresholds failed", failed, n)
+	case len(s.Errors) > 0:
+		return "the run reported errors"
+	case n == 0:
+		return "no thresholds set"
+	case n == 1:
+		return "the threshold is met"
+	}
+	return fmt.Sprintf("all %d thresholds met", n)
+}
+
+// failedThresholds returns the thresholds that failed or could not be
+// evaluated.
+func failedThresholds(s *Summary) []ThresholdResult {
+	var out []ThresholdResult
+	for _, t := range s.Thresholds {
+		if !t.OK {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// keyCards are the numbers people act on: throughput, e2e p99, the share
+// on time, lost records, the throttle ratio and what the load would cost.
+func keyCards(s *Summary) []card {
+	tp, t := s.Throughput, s.Totals
+	e2e := s.Latency["e2e"]
+	thru := card{Key: "consumed records/s", Value: fmtRate(tp.ConsumedRPS)}
+	if tp.TargetRPS > 0 {
+		thru.Sub = fmtPct(tp.ConsumedRPS/tp.TargetRPS) + " of the " + fmtRate(tp.TargetRPS) + "/s target"
+		thru.Bad = tp.ConsumedRPS < 0.95*tp.TargetRPS
+	}
+	lat := card{Key: "e2e p99", Value: fmtMS(e2e.P99) + " ms", Sub: "p50 " + fmtMS(e2e.P50) + " ms · max " + fmtMS(e2e.Max) + " ms"}
+	onTime := card{Key: "on time", Value: "–", Sub: "no deadline set"}
+	if d := s.Deadline; d != nil {
+		lat.Bad = d.DeadlineMS > 0 && e2e.P99 > d.DeadlineMS
+		onTime.Sub = "within " + fmtValue(d.DeadlineMS) + " ms"
+		if d.Measured > 0 {
+			onTime.Value = fmtPct(d.OnTimeRatio)
+			onTime.Bad = d.OnTimeRatio < 0.99
+			if v, ok := onTimeThreshold(s); ok {
+				onTime.Bad = d.OnTimeRatio < v
+			}
+		}
+	}
+	cost := card{Key: "cost per hour", Value: "–", Sub: "not estimated"}
+	if v, ok := s.Lookup("cost.usd_per_hour"); ok {
+		cost.Value, cost.Sub = fmtUSD(v), "on AWS, us-east-1, capacity + data in"
+		if m, ok := s.Lookup("cost.usd_per_million_records"); ok && m > 0 {
+			cost.Sub = fmtUSD(m) + " per million records"
+		}
+	}
+	return []card{
+		thru, lat, onTime,
+		{Key: "lost", Value: fmtInt(t.Lost), Sub: fmtInt(t.Duplicates) + " duplicates", Bad: t.Lost > 0},
+		{Key: "throttle ratio", Value: fmtRatio(s.ThrottleRatio), Sub: fmtInt(t.Throttled) + " write attempts throttled",
+			Bad: s.ThrottleRatio >= MaxRecommendedThrottleRatio},
+		cost,
+	}
+}
+
+// recordCards are the run's record accounting and its rates.
+func recordCards(s *Summary) (records, rates []card) {
+	t, tp, c := s.Totals, s.Throughput, s.Config
+	records = []card{
+		{Key: "produced", Value: fmtInt(t.Produced)},
+		{Key: "acked", Value: fmtInt(t.Acked)},
+		{Key: "failed", Value: fmtInt(t.Failed), Sub: failedReasons(t), Bad: t.Failed > 0},
+		{Key: "unsent", Value: fmtInt(t.Unsent), Bad: t.Unsent > 0},
+		{Key: "throttled attempts", Value: fmtInt(t.Throttled), Sub: fmtInt(t.Retried) + " retried", Bad: t.Throttled > 0},
+		{Key: "consumed", Value: fmtInt(t.Consumed)},
+		{Key: "lost", Value: fmtInt(t.Lost), Bad: t.Lost > 0},
+		{Key: "duplicates", Value: fmtInt(t.Duplicates), Bad: t.Duplicates > 0},
+	}
+	achieved := ""
+	if tp.TargetRPS > 0 {
+		achieved = fmtPct(tp.AckedRPS/tp.TargetRPS) + " of target"
+	}
+	rates = []card{
+		{Key: "target records/s", Value: fmtRate(tp.TargetRPS)},
+		{Key: "acked records/s", Value: fmtRate(tp.AckedRPS), Sub: achieved, Bad: tp.TargetRPS > 0 && tp.AckedRPS < 0.95*tp.TargetRPS},
+		{Key: "produced records/s", Value: fmtRate(tp.ProducedRPS)},
+		{Key: "consumed records/s", Value: fmtRate(tp.ConsumedRPS)},
+		{Key: "bytes in", Value: fmtBytesPerS(tp.ProducedBytesPerS), Sub: perShardBytes(tp.ProducedBytesPerS, c.Shards, "of 1 MiB/s")},
+		{Key: "bytes out", Value: fmtBytesPerS(tp.ConsumedBytesPerS), Sub: perShardBytes(tp.ConsumedBytesPerS, c.Shards, "of 2 MiB/s")},
+	}
+	return records, rates
+}
+
+// configRows is the resolved configuration as label/value pairs.
+func configRows(s *Summary) [][2]string {
+	c := s.Config
+	rows := [][2]string{
+		{"scenario", runLabel(s)}, {"run", s.RunID}, {"target", targetLine(s.Target)},
+		{"stream", fmt.Sprintf("%s, %s", c.Stream, plural(c.Shards, "shard"))},
+		{"producers / consumers", fmt.Sprintf("%d / %d", c.Producers, c.Consumers)},
+		{"duration", durationLine(c)},
+	}
+	if c.DeadlineMS > 0 {
+		rows = append(rows, [2]string{"deadline", fmtValue(c.DeadlineMS) + " ms"})
+	}
+	rows = append(rows, [2]string{"started / ended", c.StartedAt.UTC().Format(time.RFC3339) + " / " + c.EndedAt.UTC().Format(time.RFC3339)})
+	for _, kv := range [][2]string{{"host", c.Host}, {"Go", c.GoVersion}, {"kbench", c.KbenchVersion}} {
+		if kv[1] != "" {
+			rows = append(rows, kv)
+		}
+	}
+	return rows
+}
+
+// perShardBytes describes a byte rate per shard against its quota.
+func perShardBytes(total float64, shards int, quota string) string {
+	if shards <= 0 {
+		return ""
+	}
+	return fmtBytesPerS(total/float64(shards)) + " per shard " + quota
+}
+
+// verdictCSS is the badge class for a verdict.
+func verdictCSS(v string) string {
+	switch v {
+	case VerdictPass:
+		return "pass"
+	case VerdictFail:
+		return "fail"
+	}
+	return "none"
+}
