@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/kbench/kbench/reports"
+)
+
+type compareOpts struct {
+	rules    multiFlag
+	out      string
+	junit    string
+	markdown string
+}
+
+// compareCmd judges CURRENT_DIR against BASELINE_DIR with regression-gate
+// rules: exit 0 when no rule regressed, 1 when one did, 2 on bad input, in
+// which case nothing is written.
+func compareCmd(args []string, stdout, stderr io.Writer) error {
+	var o compareOpts
+	fs := flag.NewFlagSet("kbench compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&o.rules, "fail-on", `regression rule METRIC OP CHANGE (repeatable), e.g. 'latency.e2e.p99_ms > +10%', 'throughput.consumed_rps < -5%', 'throttle_ratio > +0.01', 'totals.lost > 0'; default: those four`)
+	fs.StringVar(&o.out, "out", "", "directory for gate.md and gate.junit.xml (default CURRENT_DIR)")
+	fs.StringVar(&o.junit, "junit", "", "JUnit XML file (default OUT/gate.junit.xml)")
+	fs.StringVar(&o.markdown, "markdown", "", "Markdown verdict file, e.g. for $GITHUB_STEP_SUMMARY (default OUT/gate.md)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]")
+		fmt.Fprintln(stderr, "  RULE fails the gate when the current median, compared with OP, passes the limit:")
+		fmt.Fprintln(stderr, "  +10% / -5% relative to the baseline median, +50 / -100 added to it, 500 an absolute bound.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{exitUsage, err}
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return usageErr("want BASELINE_DIR and CURRENT_DIR, got %d arguments", len(pos))
+	}
+	rules, err := reports.ParseRules(o.rules)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	baseline, err := reports.LoadRunSet(pos[0])
+	if err != nil {
+		return usageErr("baseline: %w", err)
+	}
+	current, err := reports.LoadRunSet(pos[1])
+	if err != nil {
+		return usageErr("current: %w", err)
+	}
+	gate, err := reports.EvaluateGate(baseline, current, rules)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+
+	out := o.out
+	if out == "" {
+		out = pos[1]
+	}
+	md, junit := o.markdown, o.junit
+	if md == "" {
+		md = filepath.Join(out, reports.GateMarkdownFile)
+	}
+	if junit == "" {
+		junit = filepath.Join(out, reports.GateJUnitFile)
+	}
+	if err := gate.WriteFiles(md, junit); err != nil {
+		return usageErr("%w", err)
+	}
+	gate.WriteText(stdout)
+	fmt.Fprintf(stdout, "verdict: %s\njunit: %s\n", md, junit)
+	if !gate.Passed() {
+		var failed []string
+		for _, r := range gate.Results {
+			if r.Verdict == reports.VerdictFail {
+				failed = append(failed, r.Rule.Expr)
+			}
+		}
+		return &exitError{exitFailed, fmt.Errorf("regression: %s", strings.Join(failed, "; "))}
+	}
+	return nil
+}
