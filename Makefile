@@ -14,7 +14,7 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test check bench kinesis-mock clean
+.PHONY: all build run test check bench kinesis-mock chromium clean
 
 all: build
 
@@ -26,7 +26,7 @@ run: build
 	./$(BIN) run scenarios/default.yaml --out $(RUN_OUT)
 
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
-test: check kinesis-mock
+test: check kinesis-mock chromium
 	$(GO) test $(TEST_FLAGS) ./...
 
 check:
@@ -41,6 +41,17 @@ $(KINESIS_MOCK_MAIN):
 	mkdir -p $(KINESIS_MOCK_DIR)
 	$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(KINESIS_MOCK_DIR) kinesis-local@$(KINESIS_MOCK_VERSION)
 
+# chromium: headless Chromium for the report screenshot test (reports/browser_test.go), installed from
+# Debian packages where it is missing and we can (root with apt-get); otherwise that test skips.
+chromium:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium for the report screenshot test"; \
+		{ apt-get update -qq && apt-get install -y -qq chromium; } || echo "note: could not install chromium; the report screenshot test will skip"; \
+	else \
+		echo "note: no chromium on PATH and no root apt-get to install it; the report screenshot test will skip"; \
+	fi
+
 ## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in README's Performance section
 bench: build kinesis-mock
 	mkdir -p $(BENCH_OUT)
@@ -49,3 +60,11 @@ bench: build kinesis-mock
 
 clean:
 	rm -rf bin results comparison
+
+## docker: build the kbench image from docker/Dockerfile (needs the docker command and a running engine)
+IMAGE ?= kbench:local
+.PHONY: docker
+docker:
+	@command -v docker >/dev/null 2>&1 || { echo "make docker: no docker command here; install Docker to build the image (go build ./cmd/kbench builds the binary without it)"; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "make docker: the docker command cannot reach a Docker engine; start one and retry"; exit 1; }
+	docker build -f docker/Dockerfile --build-arg VERSION=$$(git describe --tags --always --dirty 2>/dev/null || echo docker) -t $(IMAGE) .

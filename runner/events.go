@@ -114,6 +114,9 @@ func (r *run) reshard(ctx context.Context, ctrl *kinesis.Client, n int, shards *
 	if !r.created {
 		return 0, fmt.Errorf("stream %s was not created by this run; kbench does not reshard it", name)
 	}
+	if err := targets.CanModify(ctx, ctrl, name, fmt.Sprintf("%016x", r.runID)); err != nil {
+		return 0, err
+	}
 	_, err := ctrl.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{
 		StreamName: aws.String(name), TargetShardCount: aws.Int32(int32(n)), ScalingType: types.ScalingTypeUniformScaling,
 	})

@@ -306,7 +306,7 @@ func streamLayout(sc *scenarios.Scenario) string {
 func (r *run) deleteStream(ctrl *kinesis.Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := targets.DeleteStream(ctx, ctrl, r.sc.Stream.Name); err != nil {
+	if err := targets.DeleteRunStream(ctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID)); err != nil {
 		r.logf("warning: deleting stream %s: %v", r.sc.Stream.Name, err)
 	}
 }

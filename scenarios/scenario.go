@@ -91,7 +91,9 @@ type Target struct {
 	Kind string `yaml:"kind" json:"kind"`
 	// Endpoint optionally overrides the target's URL (http or https).
 	Endpoint string `yaml:"endpoint" json:"endpoint"`
-	// Region is the AWS region. Default us-east-1.
+	// Region is the AWS region. Empty means the target's default: for aws
+	// the region of the AWS configuration (AWS_REGION, the profile), for
+	// the local targets us-east-1.
 	Region string `yaml:"region" json:"region"`
 	// Sim configures the simulated endpoint; only allowed with kind sim.
 	// Default sim.DefaultConfig().
@@ -308,7 +310,7 @@ func (src *source) build(cell int) (*Scenario, Problems) {
 	s := &Scenario{
 		Duration: 30 * time.Second,
 		Drain:    10 * time.Second,
-		Target:   Target{Kind: "sim", Region: "us-east-1", Sim: sim.DefaultConfig()},
+		Target:   Target{Kind: "sim", Sim: sim.DefaultConfig()},
 		Stream:   Stream{Shards: 1, Mode: "provisioned"},
 		File:     src.name,
 		src:      src,

@@ -126,7 +126,7 @@ func (d *decoder) checkTarget(t *Target) {
 			d.report("target.endpoint", fmt.Sprintf("%q must be an http:// or https:// URL with a host", t.Endpoint))
 		}
 	}
-	if !regionRE.MatchString(t.Region) {
+	if t.Region != "" && !regionRE.MatchString(t.Region) {
 		d.report("target.region", fmt.Sprintf("%q is not a region name such as us-east-1", t.Region))
 	}
 	if d.has("target.sim") && t.Kind != "sim" {

@@ -56,6 +56,10 @@ type Config struct {
 	// SubscriptionDuration is how long one SubscribeToShard stream lasts
 	// before the server ends it (AWS: 5 minutes). Zero means 5 minutes.
 	SubscriptionDuration time.Duration `yaml:"subscription_duration" json:"subscription_duration"`
+	// Auth, when set, makes the simulator check credentials as AWS does
+	// (see auth.go); nil accepts every request. Set in code only: a scenario
+	// cannot, since kbench signs sim requests with static credentials.
+	Auth *Auth `yaml:"-" json:"-"`
 }
 
 // DefaultConfig returns AWS quotas, no added delay or faults, a 50 ms
@@ -106,6 +110,11 @@ func (c Config) validate() error {
 	}
 	if c.MaxMemory != 0 && c.MaxMemory < minMaxMemory {
 		bad("sim: max_memory %d: must be 0 (no budget) or at least %d bytes (64 MiB)", c.MaxMemory, minMaxMemory)
+	}
+	if c.Auth != nil {
+		if err := c.Auth.validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.ShardMaxBytes < maxRecordBytes {
 		bad("sim: shard_max_bytes %d: must be at least one maximal record (%d bytes)", c.ShardMaxBytes, maxRecordBytes)

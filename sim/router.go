@@ -38,10 +38,15 @@ var operations = map[string]operation{
 }
 
 // ServeHTTP dispatches a Kinesis awsJson1.1 request on its X-Amz-Target
-// header. Signatures are accepted without checking.
+// header. Signatures are accepted without checking unless Config.Auth is set
+// (auth.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", "sim-"+strconv.FormatUint(s.requestID.Add(1), 36))
 	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	if e := s.checkAuth(r, name); e != nil {
+		writeError(w, e)
+		return
+	}
 	op, known := operations[name]
 	if !ok || !known || r.Method != http.MethodPost {
 		writeError(w, newError(errUnknownOperation, "Unknown operation %q.", r.Header.Get("X-Amz-Target")))

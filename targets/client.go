@@ -101,9 +101,12 @@ func (t *Target) loadConfig(ctx context.Context, opts ClientOptions) (aws.Config
 	if t.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(t.Region))
 	}
-	if t.Kind != KindAWS {
+	switch {
+	case t.Kind != KindAWS:
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(localAccessKey, localSecretKey, "")))
+	case t.Profile != "":
+		loadOpts = append(loadOpts, config.WithSharedConfigProfile(t.Profile))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {

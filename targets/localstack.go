@@ -10,6 +10,7 @@ import (
 
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
+	"github.com/testcontainers/testcontainers-go/modules/localstack"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
@@ -20,6 +21,23 @@ const LocalStackImage = "localstack/localstack:4.4"
 // localStackPort is LocalStack's edge port inside the container.
 const localStackPort = "4566/tcp"
 
+// DefaultLocalStackEndpoint is where Open looks for a LocalStack that is
+// already running (docker/docker-compose.yml publishes it there) when kind
+// localstack is given no Endpoint, before it starts a container of its own.
+const DefaultLocalStackEndpoint = "http://localhost:4566"
+
+// localStackProbe bounds how long Open tries DefaultLocalStackEndpoint.
+const localStackProbe = 500 * time.Millisecond
+
+// localStackEnv is LocalStack's configuration: only Kinesis, state changes
+// (create, delete, reshard) without the default 500 ms delay, no injected
+// errors.
+var localStackEnv = map[string]string{
+	"SERVICES":                  "kinesis",
+	"KINESIS_LATENCY":           "0",
+	"KINESIS_ERROR_PROBABILITY": "0.0",
+}
+
 // ErrNoDocker is wrapped by Open's error for kind localstack when no Docker
 // engine is reachable and no Endpoint was given.
 var ErrNoDocker = errors.New("no Docker engine reachable")
@@ -27,23 +45,32 @@ var ErrNoDocker = errors.New("no Docker engine reachable")
 // containerStopWait bounds how long Close waits for the container to go.
 const containerStopWait = 30 * time.Second
 
-// openLocalStack starts LocalStack with only Kinesis, through
-// testcontainers-go, and waits until its Kinesis answers.
+// openLocalStack uses the LocalStack answering at DefaultLocalStackEndpoint
+// if there is one; otherwise it starts LocalStack with only Kinesis through
+// testcontainers-go's LocalStack module and waits until its Kinesis answers.
 func openLocalStack(ctx context.Context, spec Spec) (*Target, error) {
+	running := &Target{Kind: KindLocalStack, Endpoint: DefaultLocalStackEndpoint, Region: spec.Region}
+	if waitReady(ctx, running, localStackProbe, nil) == nil {
+		fmt.Fprintf(spec.Log, "localstack: using the one running at %s\n", DefaultLocalStackEndpoint)
+		return running, nil
+	}
 	if err := DockerAvailable(ctx); err != nil {
-		return nil, fmt.Errorf("targets: localstack needs Docker: %w (%v); start a Docker engine, or run LocalStack yourself (docker/docker-compose.yml) and pass --endpoint http://localhost:4566", ErrNoDocker, err)
+		return nil, fmt.Errorf("targets: localstack: nothing answers at %s and %w to start a container (%v); start LocalStack (docker compose -f docker/docker-compose.yml up -d --wait) or a Docker engine, or pass --endpoint URL", DefaultLocalStackEndpoint, ErrNoDocker, err)
 	}
 	limit := readyTimeout(spec, defaultLocalStackReady)
 	fmt.Fprintf(spec.Log, "starting %s\n", LocalStackImage)
-	ctr, err := testcontainers.Run(ctx, LocalStackImage,
-		testcontainers.WithExposedPorts(localStackPort),
-		testcontainers.WithEnv(map[string]string{"SERVICES": "kinesis"}),
+	ctr, err := localstack.Run(ctx, LocalStackImage,
+		testcontainers.WithEnv(localStackEnv),
+		testcontainers.WithLogger(tclog.NewNoopLogger()),
 		testcontainers.WithWaitStrategyAndDeadline(limit,
 			wait.ForHTTP("/_localstack/health").WithPort(localStackPort).WithResponseMatcher(kinesisHealthy)),
 	)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("targets: start %s: %w: %w", LocalStackImage, ErrUnreachable, err),
-			testcontainers.TerminateContainer(ctr))
+		var terr error
+		if ctr != nil {
+			terr = testcontainers.TerminateContainer(ctr)
+		}
+		return nil, errors.Join(fmt.Errorf("targets: start %s: %w: %w", LocalStackImage, ErrUnreachable, err), terr)
 	}
 	endpoint, err := ctr.PortEndpoint(ctx, localStackPort, "http")
 	if err != nil {

@@ -118,18 +118,34 @@ func waitActive(ctx context.Context, c *kinesis.Client, name string, justCreated
 
 // DeleteStream deletes a stream kbench created (deregistering its consumers
 // too) and waits, bounded by ctx and two minutes, until it is gone. It
-// refuses a stream that lacks the TagCreatedBy tag. A stream that is already
-// gone is not an error.
+// refuses a stream that lacks the TagCreatedBy tag, whatever run created it:
+// it is the clean-up of streams earlier runs left behind. A run deletes its
+// own stream with DeleteRunStream. A stream that is already gone is not an
+// error.
 func DeleteStream(ctx context.Context, c *kinesis.Client, name string) error {
-	ours, err := createdByKbench(ctx, c, name)
+	return deleteOwned(ctx, c, name, "")
+}
+
+// DeleteRunStream deletes the stream run runID created, as DeleteStream
+// does, after checking that it carries both kbench's TagCreatedBy tag and
+// TagRunID=runID: a stream some other run (or anyone else) created under the
+// same name is refused with an error wrapping ErrNotOwned and left alone.
+func DeleteRunStream(ctx context.Context, c *kinesis.Client, name, runID string) error {
+	if runID == "" {
+		return fmt.Errorf("targets: refusing to delete stream %q: no run id to check its %s tag against", name, TagRunID)
+	}
+	return deleteOwned(ctx, c, name, runID)
+}
+
+// deleteOwned deletes the stream if ownedBy allows it (runID "" accepts any
+// kbench run) and waits until it is gone.
+func deleteOwned(ctx context.Context, c *kinesis.Client, name, runID string) error {
+	err := ownedBy(ctx, c, name, runID)
 	if isNotFound(err) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("targets: list tags of stream %q: %w", name, err)
-	}
-	if !ours {
-		return fmt.Errorf("targets: refusing to delete stream %q: it has no %s=%s tag, so kbench did not create it", name, TagCreatedBy, CreatedByValue)
+		return fmt.Errorf("targets: refusing to delete stream %q: %w", name, err)
 	}
 	_, err = c.DeleteStream(ctx, &kinesis.DeleteStreamInput{
 		StreamName:              aws.String(name),
@@ -187,21 +203,26 @@ func isNotFound(err error) bool {
 }
 
 // createdByKbench reports whether the stream carries the
-// TagCreatedBy=CreatedByValue tag, paging through its tags.
+// TagCreatedBy=CreatedByValue tag.
 func createdByKbench(ctx context.Context, c *kinesis.Client, name string) (bool, error) {
+	tags, err := streamTags(ctx, c, name)
+	return tags[TagCreatedBy] == CreatedByValue, err
+}
+
+// streamTags returns every tag of the stream, paging through them.
+func streamTags(ctx context.Context, c *kinesis.Client, name string) (map[string]string, error) {
+	tags := map[string]string{}
 	in := &kinesis.ListTagsForStreamInput{StreamName: aws.String(name), Limit: aws.Int32(50)}
 	for {
 		out, err := c.ListTagsForStream(ctx, in)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		for _, t := range out.Tags {
-			if aws.ToString(t.Key) == TagCreatedBy && aws.ToString(t.Value) == CreatedByValue {
-				return true, nil
-			}
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
 		if !aws.ToBool(out.HasMoreTags) || len(out.Tags) == 0 {
-			return false, nil
+			return tags, nil
 		}
 		in.ExclusiveStartTagKey = out.Tags[len(out.Tags)-1].Key
 	}

@@ -58,6 +58,10 @@ type Spec struct {
 	// Region is the AWS region; default DefaultRegion (for aws: the
 	// region of the default configuration chain, then DefaultRegion).
 	Region string
+	// Profile is the shared-configuration profile (~/.aws/config) whose
+	// credentials and region kind aws uses; empty means AWS_PROFILE or the
+	// default profile. Ignored by the other kinds.
+	Profile string
 	// Sim configures the in-process simulator for Kind sim; the zero value
 	// means sim.DefaultConfig().
 	Sim sim.Config
@@ -85,6 +89,13 @@ type Target struct {
 	Endpoint string
 	// Region is the resolved AWS region.
 	Region string
+	// Profile is the shared-configuration profile of kind aws ("" for the
+	// default chain).
+	Profile string
+	// CredentialSource says where kind aws's credentials came from (the
+	// SDK provider's name, such as "EnvConfigCredentials" or
+	// "SSOProvider"); empty for the other kinds.
+	CredentialSource string
 
 	closeOnce sync.Once
 	closeErr  error

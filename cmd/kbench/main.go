@@ -44,10 +44,12 @@ Usage:
   kbench run SCENARIO.yaml [--target sim|kinesis-mock|localstack|aws] [--endpoint URL] [--out DIR] [--set path=value]...
   kbench sim [--addr HOST:PORT] [--quotas aws|off] [--put-delay D] ...
   kbench report DIR...
+  kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
+  kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
   kbench version
 
 Run "kbench COMMAND -h" for a command's flags.
-Exit codes: 0 ok, 1 thresholds failed, 2 bad input or usage, 3 the run failed.
+Exit codes: 0 ok, 1 thresholds or regression gate failed, 2 bad input or usage, 3 the run failed.
 `
 
 func main() {
@@ -67,6 +69,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = simCmd(args[1:], stdout, stderr)
 	case "report":
 		err = reportCmd(args[1:], stdout, stderr)
+	case "cleanup":
+		err = cleanupCmd(args[1:], stdout, stderr)
+	case "compare":
+		err = compareCmd(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "kbench", version)
 	case "help", "-h", "--help":

@@ -33,6 +33,10 @@ type runOpts struct {
 	out      string
 	sets     multiFlag
 	quiet    bool
+	repeat   int
+	profile  string
+	yes      bool
+	maxCost  float64
 }
 
 var targetKinds = map[string]bool{"sim": true, "kinesis-mock": true, "localstack": true, "aws": true}
@@ -43,10 +47,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.target, "target", "", "where records go: sim (default), kinesis-mock, localstack or aws; overrides the scenario's target.kind")
 	fs.StringVar(&o.endpoint, "endpoint", "", "URL of a running Kinesis-compatible endpoint (a standalone kbench sim, LocalStack, ...); overrides target.endpoint")
-	fs.StringVar(&o.region, "region", "", "AWS region; overrides target.region")
+	fs.StringVar(&o.region, "region", "", "AWS region; overrides target.region (aws: default from AWS_REGION or the profile)")
+	fs.StringVar(&o.profile, "profile", "", "aws: shared-config profile for credentials and region (default AWS_PROFILE, else the default chain)")
+	fs.BoolVar(&o.yes, "yes", false, "aws: do not ask for confirmation before creating streams (needed when standard input is not a terminal)")
+	fs.Float64Var(&o.maxCost, "max-cost", 0, "aws: refuse to start when the estimated cost in USD is over this (0: no cap)")
 	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
+	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
 		fs.PrintDefaults()
@@ -61,6 +69,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		fs.Usage()
 		return usageErr("want exactly one scenario file, got %d arguments", len(pos))
+	}
+	if o.repeat < 1 {
+		return usageErr("--repeat %d: want 1 or more", o.repeat)
 	}
 	if o.target != "" && !targetKinds[o.target] {
 		return usageErr("--target %q: want sim, kinesis-mock, localstack or aws", o.target)
@@ -110,11 +121,13 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}()
 
 	if sc.Target.Kind == "aws" {
-		fmt.Fprintf(stderr, "real AWS: %s\n", estimate(cells))
+		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
+			return err
+		}
 	}
 	tgt, err := targets.Open(ctx, targets.Spec{
 		Kind: sc.Target.Kind, Endpoint: sc.Target.Endpoint, Region: sc.Target.Region,
-		Sim: sc.Target.Sim, Log: stderr,
+		Sim: sc.Target.Sim, Profile: o.profile, Log: stderr,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -137,23 +150,46 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if ctx.Err() != nil {
 			break
 		}
-		dir := runner.CellDir(out, cell.Cell)
+		cellDir := runner.CellDir(out, cell.Cell)
 		if cell.Cell != "" {
 			fmt.Fprintf(stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
 		}
-		sum, err := runner.Run(ctx, runner.Options{
-			Scenario: cell, Target: tgt, OutDir: dir, Log: stderr, Live: live, Version: version,
-		})
-		if sum != nil {
-			dirs = append(dirs, dir)
-			reports.WriteText(stdout, sum)
-			fmt.Fprintf(stdout, "results: %s\n", dir)
-			if sum.Verdict != "pass" {
-				failed = true
+		// With --repeat N each repeat gets its own run-K directory; the cell
+		// fails when at least half of its repeats fail (a tie fails).
+		ran, fails := 0, 0
+		for rep := 1; rep <= o.repeat && ctx.Err() == nil; rep++ {
+			dir := cellDir
+			if o.repeat > 1 {
+				dir = filepath.Join(cellDir, fmt.Sprintf("%s%d", reports.RepeatPrefix, rep))
+				fmt.Fprintf(stderr, "repeat %d/%d\n", rep, o.repeat)
+			}
+			sum, err := runner.Run(ctx, runner.Options{
+				Scenario: cell, Target: tgt, OutDir: dir, Log: stderr, Live: live, Version: version,
+			})
+			if sum != nil {
+				ran++
+				reports.WriteText(stdout, sum)
+				fmt.Fprintf(stdout, "results: %s\n", dir)
+				if sum.Verdict != "pass" {
+					fails++
+				}
+			}
+			if err != nil {
+				runErr = err
+				break
 			}
 		}
-		if err != nil {
-			runErr = err
+		if ran > 0 {
+			dirs = append(dirs, cellDir)
+		}
+		verdict := "PASS"
+		if fails > 0 && 2*fails >= ran {
+			failed, verdict = true, "FAIL"
+		}
+		if o.repeat > 1 && ran > 0 {
+			fmt.Fprintf(stdout, "%s: %d of %d repeats failed: %s\n", cellDir, fails, ran, verdict)
+		}
+		if runErr != nil {
 			break
 		}
 	}
@@ -188,15 +224,17 @@ func checkThresholds(sc *scenarios.Scenario) scenarios.Problems {
 	return probs
 }
 
-// estimate is the cost line shown before a run against real AWS: the
-// records each cell will offer, at the size its generators make.
-func estimate(cells []*scenarios.Scenario) string {
-	var total float64
+// estimate is the cost shown before a run against real AWS: every cell run
+// repeat times, each offering its producers' records (rate events included)
+// at the size its generators make, for its duration plus drain, on its
+// largest shard count (an upper bound when events reshard).
+func estimate(cells []*scenarios.Scenario, repeat int) targets.RunCost {
+	var total targets.RunCost
 	for _, c := range cells {
 		var recs float64
 		var bytes, samples int
 		for _, p := range c.Producers {
-			recs += meanRate(p.Rate, c.Duration) * c.Duration.Seconds()
+			recs += offered(c, p)
 			if g, err := generators.New(p.Options, p.Seed); err == nil {
 				var buf []byte
 				for i := 0; i < 64; i++ {
@@ -211,13 +249,17 @@ func estimate(cells []*scenarios.Scenario) string {
 		if samples > 0 {
 			avg = bytes / samples
 		}
-		cost := targets.EstimateCost(c.Stream.Shards, c.Stream.Mode == "on-demand", c.Duration+c.Drain, int64(recs), avg)
-		total += cost.TotalUSD
-		if len(cells) == 1 {
-			return cost.String()
+		polling, fanOut := consumerApps(c)
+		cost := targets.EstimateRun(targets.RunPlan{
+			Shards: peakShards(c), OnDemand: c.Stream.Mode == "on-demand", Existing: c.Stream.Existing,
+			Duration: c.Duration + c.Drain, Records: int64(recs), AvgRecordBytes: avg,
+			PollingConsumers: polling, FanOutConsumers: fanOut,
+		})
+		for range max(repeat, 1) {
+			total.Add(cost)
 		}
 	}
-	return fmt.Sprintf("estimated AWS cost of %d runs: about $%.4f (us-east-1 prices, reads not included)", len(cells), total)
+	return total
 }
 
 // meanRate is a rate profile's average over d, in records per second.

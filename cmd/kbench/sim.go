@@ -34,6 +34,7 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Var((*byteSize)(&cfg.ShardMaxBytes), "shard-max-bytes", "record bytes kept per shard, e.g. 64MiB; the oldest are trimmed first")
 	fs.Var((*byteSize)(&cfg.MaxMemory), "max-memory", "memory budget of the whole simulator, e.g. 512MiB: records of all shards are held to a third of it, and it is the process's soft memory limit (0: none)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the fault draws")
+	requireAuth := fs.String("require-auth", "", "behave like AWS about credentials: refuse requests that are not SigV4-signed with this access key id")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -43,6 +44,9 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) != 0 {
 		return usageErr("unexpected arguments %q", pos)
+	}
+	if *requireAuth != "" {
+		cfg.Auth = &sim.Auth{AccessKeyID: *requireAuth}
 	}
 	srv, err := sim.New(cfg)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -137,5 +138,51 @@ func TestByteSize(t *testing.T) {
 		if err := b.Set(in); err == nil {
 			t.Errorf("Set(%q) accepted", in)
 		}
+	}
+}
+
+// TestSimRequireAuth runs "kbench sim --require-auth KEY": a client signing
+// with another access key id is refused the way AWS refuses it, one signing
+// with KEY is served.
+func TestSimRequireAuth(t *testing.T) {
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		code := run([]string{"sim", "--addr", "127.0.0.1:0", "--require-auth", "AKIDKBENCHTEST"}, pw, &stderr)
+		pw.Close()
+		done <- code
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no banner: %v (stderr %s)", err, stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	client := func(key string) *kinesis.Client {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, "secret", "")),
+			config.WithHTTPClient(awshttp.NewBuildableClient()), config.WithRetryMaxAttempts(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(url) })
+	}
+	_, err = client("AKIDSOMEONEELSE").ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if err == nil || !strings.Contains(err.Error(), "UnrecognizedClientException") {
+		t.Errorf("unknown key: err %v, want UnrecognizedClientException", err)
+	}
+	if _, err := client("AKIDKBENCHTEST").ListStreams(ctx, &kinesis.ListStreamsInput{}); err != nil {
+		t.Errorf("accepted key refused: %v", err)
+	}
+
+	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("kbench sim did not stop on Ctrl-C")
 	}
 }
