@@ -9,6 +9,8 @@ KINESIS_MOCK_VERSION := 0.6.2
 KINESIS_MOCK_DIR     := $(CURDIR)/.cache/kinesis-local-$(KINESIS_MOCK_VERSION)
 KINESIS_MOCK_MAIN    := $(KINESIS_MOCK_DIR)/node_modules/kinesis-local/main.js
 export KBENCH_KINESIS_MOCK_DIR := $(KINESIS_MOCK_DIR)
+# Tests never talk to AWS; keep the SDK from probing the EC2 instance metadata service either.
+export AWS_EC2_METADATA_DISABLED := true
 
 RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m

@@ -56,6 +56,7 @@ type Run struct {
 	failReasons map[string]int64
 	shards      map[string]*ShardCounts
 	acked       []*SeqSet // by producer id
+	scheduled   []atomic.Int64
 }
 
 // ShardCounts are one shard's counters.
@@ -80,6 +81,7 @@ func NewRun(producers int) *Run {
 		shards:            map[string]*ShardCounts{},
 	}
 	r.acked = make([]*SeqSet, producers)
+	r.scheduled = make([]atomic.Int64, producers)
 	for i := range r.acked {
 		r.acked[i] = new(SeqSet)
 	}
@@ -159,6 +161,24 @@ func (r *Run) AckedSet(producer uint32) *SeqSet {
 		return nil
 	}
 	return r.acked[producer]
+}
+
+// CountScheduled counts one record of a producer that was due in the
+// measured window (after warmup). Records that fail or are never consumed
+// still count: they are the denominator of the time value of data.
+func (r *Run) CountScheduled(producer uint32) {
+	if int(producer) < len(r.scheduled) {
+		r.scheduled[producer].Add(1)
+	}
+}
+
+// Scheduled returns how many records of a producer were due in the measured
+// window.
+func (r *Run) Scheduled(producer uint32) int64 {
+	if int(producer) >= len(r.scheduled) {
+		return 0
+	}
+	return r.scheduled[producer].Load()
 }
 
 // Producers returns the number of producer instances the run was made for.

@@ -250,16 +250,17 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		lat[n] = LatencyFrom(totals[n])
 	}
 	rps := math.Min(targetRPS, capacity*0.985)
-	dl := &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: within,
-		OnTimeRatio: float64(within) / float64(measured)}
+	scheduled := measured + tot.Lost // lost records were due too, and are never on time
+	dl := &DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: within,
+		OnTimeRatio: float64(within) / float64(scheduled)}
 	for k, a := range ages {
-		dl.Staleness = append(dl.Staleness, StalenessPoint{AgeMS: a * deadlineMS, Ratio: float64(fresh[k]) / float64(measured)})
+		dl.Staleness = append(dl.Staleness, StalenessPoint{AgeMS: a * deadlineMS, Ratio: float64(fresh[k]) / float64(scheduled)})
 	}
 	for i, p := range []struct {
 		name string
 		dl   float64
 	}{{"card-payments", deadlineMS}, {"refunds", refundDeadlineMS}} {
-		dl.ByProducer = append(dl.ByProducer, ProducerDeadline{Producer: p.name, DeadlineMS: p.dl, Measured: prodMeasured[i],
+		dl.ByProducer = append(dl.ByProducer, ProducerDeadline{Producer: p.name, DeadlineMS: p.dl, Scheduled: prodMeasured[i], Measured: prodMeasured[i],
 			OnTime: prodOnTime[i], OnTimeRatio: float64(prodOnTime[i]) / float64(prodMeasured[i])})
 	}
 	capUSD := 0.015 * float64(shards)
@@ -297,13 +298,13 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 				Checkpoints: int64(seconds * shards), AtRiskMax: int64(rps * 1.2),
 				Latency: map[string]LatencyStats{metrics.LatE2E: lat[metrics.LatE2E],
 					metrics.LatE2EUncorrected: lat[metrics.LatE2EUncorrected], metrics.LatArrivalToConsumed: lat[metrics.LatArrivalToConsumed]},
-				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: within, OnTimeRatio: dl.OnTimeRatio}},
+				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: within, OnTimeRatio: dl.OnTimeRatio}},
 			{Name: "lake-writer", Kind: "polling", Fallback: "enhanced fan-out asked for; polling every 1s instead",
 				Consumed: tot.Consumed, Lost: tot.Lost, Duplicates: 12, Calls: int64(seconds * shards), ConsumedRPS: rps,
 				MillisBehindMax: maxBehind + 1000, Checkpoints: int64(seconds / 5 * shards), AtRiskMax: int64(rps * 5),
 				Latency: map[string]LatencyStats{metrics.LatE2E: LatencyFrom(lake[metrics.LatE2E]),
 					metrics.LatE2EUncorrected: LatencyFrom(lake[metrics.LatE2EUncorrected]), metrics.LatArrivalToConsumed: LatencyFrom(lake[metrics.LatArrivalToConsumed])},
-				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Measured: measured, OnTime: lakeOnTime, OnTimeRatio: float64(lakeOnTime) / float64(measured)}},
+				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: lakeOnTime, OnTimeRatio: float64(lakeOnTime) / float64(scheduled)}},
 		},
 		Events: []EventResult{{AtS: bumpFrom, Action: "rate", Detail: "card-payments 1,500 -> 1,700 records/s for 3s", OK: true}},
 		Cost: &CostStats{USDPerHour: capUSD + dataUSD, CapacityUSDPerHour: capUSD, DataUSDPerHour: dataUSD,

@@ -97,11 +97,15 @@ func deadlineSentence(s *Summary) string {
 	if d == nil {
 		return ""
 	}
-	if d.Measured == 0 {
-		return fmt.Sprintf("No records were measured against the %s ms deadline.", fmtValue(d.DeadlineMS))
+	if d.Scheduled == 0 {
+		return fmt.Sprintf("No records were due after warmup to measure against the %s ms deadline.", fmtValue(d.DeadlineMS))
 	}
-	return fmt.Sprintf("%s of records arrived within %s ms (%s of %s measured).",
-		fmtPct(d.OnTimeRatio), fmtValue(d.DeadlineMS), fmtInt(d.OnTime), fmtInt(d.Measured))
+	missing := ""
+	if n := d.Scheduled - d.Measured; n > 0 {
+		missing = fmt.Sprintf("; %s never consumed", fmtInt(n))
+	}
+	return fmt.Sprintf("%s of records were consumed within %s ms of their intended send time (%s of %s due after warmup%s).",
+		fmtPct(d.OnTimeRatio), fmtValue(d.DeadlineMS), fmtInt(d.OnTime), fmtInt(d.Scheduled), missing)
 }
 
 // runLabel names a run in headers and comparisons.

@@ -135,7 +135,7 @@ func mdConsumers(b *strings.Builder, s *Summary) {
 			kind += "; fallback: " + c.Fallback
 		}
 		onTime := "–"
-		if c.Deadline != nil && c.Deadline.Measured > 0 {
+		if c.Deadline != nil && c.Deadline.Scheduled > 0 {
 			onTime = fmtPct(c.Deadline.OnTimeRatio)
 		}
 		e2e := c.Latency["e2e"]

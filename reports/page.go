@@ -95,7 +95,7 @@ func newRunPage(r *results) (*runPage, figureSet, error) {
 		{"target", targetLine(s.Target)}, {"stream", c.Stream}, {"shards", fmt.Sprint(c.Shards)},
 		{"duration", durationLine(c)}, {"started", c.StartedAt.UTC().Format(time.RFC3339)},
 	}
-	if d := s.Deadline; d != nil && d.Measured > 0 {
+	if d := s.Deadline; d != nil && d.Scheduled > 0 {
 		p.DeadlinePct = fmtPct(d.OnTimeRatio)
 		p.DeadlineMiss = d.OnTimeRatio < 0.99
 	}
@@ -105,7 +105,7 @@ func newRunPage(r *results) (*runPage, figureSet, error) {
 	}
 	for _, cs := range s.Consumers {
 		row := consumerRow{ConsumerStats: cs, E2E: cs.Latency["e2e"], OnTime: "–"}
-		if cs.Deadline != nil && cs.Deadline.Measured > 0 {
+		if cs.Deadline != nil && cs.Deadline.Scheduled > 0 {
 			row.OnTime = fmtPct(cs.Deadline.OnTimeRatio)
 		}
 		p.Consumers = append(p.Consumers, row)
@@ -172,7 +172,7 @@ func keyCards(s *Summary) []card {
 	if d := s.Deadline; d != nil {
 		lat.Bad = d.DeadlineMS > 0 && e2e.P99 > d.DeadlineMS
 		onTime.Sub = "within " + fmtValue(d.DeadlineMS) + " ms"
-		if d.Measured > 0 {
+		if d.Scheduled > 0 {
 			onTime.Value = fmtPct(d.OnTimeRatio)
 			onTime.Bad = d.OnTimeRatio < 0.99
 			if v, ok := onTimeThreshold(s); ok {

@@ -45,7 +45,7 @@ func TestRender(t *testing.T) {
 	page := string(html)
 	for _, want := range []string{
 		`<span class="badge pass">PASS</span>`, "PASS · all 3 thresholds met", "payments-fraud-window [stream.shards=2]",
-		"of records arrived within 500 ms", "<svg", "Throughput per second", "Latency per second",
+		"of records were consumed within 500 ms", "<svg", "Throughput per second", "Latency per second",
 		"Latency by percentile", "Per shard: records, bytes and throttles", "MillisBehindLatest", "Backlog",
 		"Time value of data: records consumed within the 500 ms deadline", "threshold 95.0%",
 		"lake-writer", "fallback: enhanced fan-out", "<b>E1</b>", "card-payments 1,500 -&gt; 1,700",

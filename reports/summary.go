@@ -137,13 +137,18 @@ type Throughput struct {
 type DeadlineStats struct {
 	// DeadlineMS is the scenario's deadline; producers may have their own
 	// (see ByProducer).
-	DeadlineMS  float64 `json:"deadline_ms"`
+	DeadlineMS float64 `json:"deadline_ms"`
+	// Scheduled counts the records due in the measured window: the
+	// denominator. A record that failed, was lost or is still unread at the
+	// end is not on time.
+	Scheduled int64 `json:"scheduled"`
+	// Measured counts those of them consumed (their latency recorded).
 	Measured    int64   `json:"measured"`
 	OnTime      int64   `json:"on_time"`
-	OnTimeRatio float64 `json:"on_time_ratio"`
+	OnTimeRatio float64 `json:"on_time_ratio"` // OnTime / Scheduled
 	// Staleness is the distribution of the age of records when consumed
-	// (intended send time to consumed), as the share of measured records no
-	// older than each multiple of the deadline.
+	// (intended send time to consumed), as the share of scheduled records
+	// consumed no older than each multiple of the deadline.
 	Staleness []StalenessPoint `json:"staleness,omitempty"`
 	// ByProducer splits the counts by producer spec, each against its own
 	// deadline.
@@ -151,7 +156,8 @@ type DeadlineStats struct {
 }
 
 // StalenessPoint is one point of the staleness distribution: the share of
-// measured records consumed no later than AgeMS after their intended send time.
+// scheduled records consumed no later than AgeMS after their intended send
+// time.
 type StalenessPoint struct {
 	AgeMS float64 `json:"age_ms"`
 	Ratio float64 `json:"ratio"`
@@ -161,6 +167,7 @@ type StalenessPoint struct {
 type ProducerDeadline struct {
 	Producer    string  `json:"producer"`
 	DeadlineMS  float64 `json:"deadline_ms"`
+	Scheduled   int64   `json:"scheduled"`
 	Measured    int64   `json:"measured"`
 	OnTime      int64   `json:"on_time"`
 	OnTimeRatio float64 `json:"on_time_ratio"`

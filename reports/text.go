@@ -96,7 +96,7 @@ func writeConsumers(w io.Writer, s *Summary) {
 			kind += ", primary"
 		}
 		onTime := "–"
-		if c.Deadline != nil && c.Deadline.Measured > 0 {
+		if c.Deadline != nil && c.Deadline.Scheduled > 0 {
 			onTime = fmtPct(c.Deadline.OnTimeRatio)
 		}
 		fmt.Fprintf(tw, "    %s\t%s\tconsumed %s\tlost %s\tdupes %s\te2e p99 %s ms\ton time %s\tlag max %s ms\n",

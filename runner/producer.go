@@ -294,6 +294,9 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		b.buf, entity = c.Generator.Next(b.buf, due)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
+		if off >= c.Warmup {
+			m.CountScheduled(c.ID)
+		}
 		spill, reject := bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)

@@ -154,14 +154,20 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *repo
 		return nil
 	}
 	d := &reports.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: app.Measured.Load(), OnTime: app.OnTime.Load()}
-	if d.Measured > 0 {
-		d.OnTimeRatio = float64(d.OnTime) / float64(d.Measured)
+	for id := range r.specOf {
+		d.Scheduled += r.m.Scheduled(uint32(id))
 	}
-	if ref := sc.Deadline; ref > 0 && e2e.TotalCount() > 0 {
+	if d.Scheduled > 0 {
+		d.OnTimeRatio = float64(d.OnTime) / float64(d.Scheduled)
+	}
+	if ref := sc.Deadline; ref > 0 && e2e.TotalCount() > 0 && d.Scheduled > 0 {
+		// Records never consumed are older than any age: they stay out of
+		// every share's numerator.
+		consumedShare := float64(e2e.TotalCount()) / float64(d.Scheduled)
 		for _, k := range stalenessMultiples {
 			age := time.Duration(k * float64(ref))
 			d.Staleness = append(d.Staleness, reports.StalenessPoint{
-				AgeMS: float64(age) / 1e6, Ratio: shareAtMost(e2e, int64(age)),
+				AgeMS: float64(age) / 1e6, Ratio: min(shareAtMost(e2e, int64(age))*consumedShare, 1),
 			})
 		}
 	}
@@ -169,14 +175,18 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *repo
 		for i, p := range sc.Producers {
 			pd := reports.ProducerDeadline{Producer: p.Name, DeadlineMS: float64(sc.ProducerDeadline(i)) / 1e6}
 			for id, spec := range r.specOf {
-				if spec == i && id < app.Producers() {
+				if spec != i {
+					continue
+				}
+				pd.Scheduled += r.m.Scheduled(uint32(id))
+				if id < app.Producers() {
 					c := app.Producer(uint32(id))
 					pd.Measured += c.Measured.Load()
 					pd.OnTime += c.OnTime.Load()
 				}
 			}
-			if pd.Measured > 0 {
-				pd.OnTimeRatio = float64(pd.OnTime) / float64(pd.Measured)
+			if pd.Scheduled > 0 {
+				pd.OnTimeRatio = float64(pd.OnTime) / float64(pd.Scheduled)
 			}
 			d.ByProducer = append(d.ByProducer, pd)
 		}

@@ -49,6 +49,13 @@ func TestPutDelayIsPutLatency(t *testing.T) {
 	if s.Latency["send_to_arrival"].Count == 0 || s.Latency["arrival_to_consumed"].Count == 0 {
 		t.Errorf("latency split missing: %+v", s.Latency)
 	}
+	// Cost per hour at the measured rate, by hand: 2 shards × $0.015 plus
+	// 1,000 records/s × 3,600 s of one 25 KB PUT unit each × $0.014 per
+	// million: $0.03 + $0.0504.
+	want := 2*0.015 + s.Throughput.AckedRPS*3600/1e6*0.014
+	if s.Cost == nil || s.Cost.USDPerHour < want*0.999 || s.Cost.USDPerHour > want*1.001 || want < 0.079 || want > 0.082 {
+		t.Errorf("cost %+v, want $%.4f/h", s.Cost, want)
+	}
 }
 
 // TestPropagationDelayIsReadPath: a 150 ms propagation delay shows in
@@ -144,9 +151,11 @@ func TestErrorRateAccounting(t *testing.T) {
 
 // TestHotShardIsAttributed writes 1,500 records/s with one partition key to
 // a 2-shard stream: the one shard it maps to is throttled (1,000 records/s
-// quota) and the report says which.
+// quota) and the report says which. With two attempts per record some fail
+// for good, and the time value of data counts them as not on time.
 func TestHotShardIsAttributed(t *testing.T) {
-	_, s := runAccuracy(t, exitOK, "producers[0].partition_key=fixed", "producers[0].rate.rps=1500")
+	_, s := runAccuracy(t, exitOK, "producers[0].partition_key=fixed", "producers[0].rate.rps=1500",
+		"producers[0].retry.max_attempts=2")
 	if s.Totals.Throttled == 0 || s.ThrottleRatio <= 0 {
 		t.Fatalf("throttled %d, ratio %v: an overloaded shard must throttle", s.Totals.Throttled, s.ThrottleRatio)
 	}
@@ -175,6 +184,16 @@ func TestHotShardIsAttributed(t *testing.T) {
 	}
 	if hot[0].E2E.Count == 0 {
 		t.Error("hot shard has no e2e latency")
+	}
+	d := s.Deadline
+	if d.Scheduled < 7400 || d.Scheduled > 7600 {
+		t.Errorf("deadline.scheduled %d, want the 7,500 records due in the 5 s after warmup", d.Scheduled)
+	}
+	if s.Totals.Failed == 0 || d.Measured >= d.Scheduled {
+		t.Errorf("failed %d, measured %d of %d scheduled: records that failed for good were never consumed", s.Totals.Failed, d.Measured, d.Scheduled)
+	}
+	if want := float64(d.OnTime) / float64(d.Scheduled); d.OnTimeRatio != want {
+		t.Errorf("on_time_ratio %v, want on_time/scheduled = %v", d.OnTimeRatio, want)
 	}
 }
 

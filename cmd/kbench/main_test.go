@@ -152,7 +152,8 @@ func TestRunOnKinesisMock(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--target", "kinesis-mock", "--out", dir,
 		"--set", "duration=10s", "--set", "warmup=0s", "--set", "stream.shards=2",
-		"--set", "producers[0].rate.rps=200", "--set", "thresholds=[]")
+		"--set", "producers[0].rate.rps=200", "--set", "thresholds=[]",
+		"--set", "consumers=[{name: poll, kind: polling, poll_interval: 200ms}, {name: push, kind: fanout}]")
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -162,6 +163,18 @@ func TestRunOnKinesisMock(t *testing.T) {
 	}
 	if n := num(t, s, "totals.acked"); n < 1500 {
 		t.Errorf("acked %v records in 10 s at 200/s, want about 2000", n)
+	}
+	// kinesis-mock's SubscribeToShard cannot serve aws-sdk-go-v2: the
+	// fan-out application polls instead, says so, and still reads everything.
+	push := get(t, s, "consumers").([]any)[1].(map[string]any)
+	if push["kind"] != "polling" || !strings.Contains(fmt.Sprint(push["fallback"]), "initial-response") {
+		t.Errorf("fan-out consumer on kinesis-mock: kind %v, fallback %q; want polling with the reason", push["kind"], push["fallback"])
+	}
+	if push["consumed"] != get(t, s, "totals.acked") || push["lost"] != 0.0 {
+		t.Errorf("fan-out consumer read %v of %v, lost %v", push["consumed"], get(t, s, "totals.acked"), push["lost"])
+	}
+	if !strings.Contains(stderr, "falling back to polling") {
+		t.Errorf("no fallback line in the log:\n%s", stderr)
 	}
 }
 
