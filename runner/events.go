@@ -73,13 +73,8 @@ func (l *eventLog) results() []reports.EventResult {
 // producers' pacers; they are logged here so the report can mark them.
 func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, shards *liveShards) {
 	for _, ev := range r.sc.Events {
-		wait := time.Duration(start + int64(ev.At) - envelope.Now())
-		t := time.NewTimer(max(wait, 0))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleepUntil(ctx, start+int64(ev.At)) {
 			return
-		case <-t.C:
 		}
 		at := time.Duration(envelope.Now() - start).Seconds()
 		switch {

@@ -213,6 +213,9 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 
 	r.logf("run %016x: %d producer instance(s), %d consumer application(s), %v + %v drain",
 		r.runID, r.producers, consumerApps, sc.Duration, sc.Drain)
+	if w := readQuotaWarning(sc); w != "" {
+		r.logf("warning: %s", w)
+	}
 	// A consumer that cannot read, or a target that fails every write for
 	// seconds on end (see sampler.health), aborts the run: runCtx stops the
 	// producers with the reason as its cause.

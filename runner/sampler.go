@@ -93,15 +93,23 @@ func newSampler(r *run, start int64) (*sampler, error) {
 func (s *sampler) loop(ctx context.Context) {
 	for {
 		next := s.start + int64(s.second+1)*int64(time.Second)
-		wait := time.Duration(next - envelope.Now())
-		t := time.NewTimer(max(wait, 0))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleepUntil(ctx, next) {
 			return
-		case <-t.C:
 		}
 		s.sample(next)
+	}
+}
+
+// sleepUntil waits until the process clock reaches at (Unix ns). It returns
+// false, at once, when ctx is done first.
+func sleepUntil(ctx context.Context, at int64) bool {
+	t := time.NewTimer(max(time.Duration(at-envelope.Now()), 0))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

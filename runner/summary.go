@@ -10,6 +10,7 @@ import (
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -108,6 +109,9 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 	s.Events = r.events.results()
 	s.Cost = r.cost(tp)
 
+	if w := readQuotaWarning(sc); w != "" {
+		s.Config.Notes = append(s.Config.Notes, w)
+	}
 	if n := m.E2E.Negative() + m.E2E.Clamped(); n > 0 {
 		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf("%d end-to-end values were outside the histogram range and were clamped", n))
 	}
@@ -224,4 +228,27 @@ func (r *run) cost(tp reports.Throughput) *reports.CostStats {
 	cs := &reports.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
 	cs.USDPerMillionRecords = c.TotalUSD / (float64(perHour) / 1e6)
 	return cs
+}
+
+// getRecordsQuota is Kinesis's limit of GetRecords calls per second per
+// shard, shared by every polling consumer application.
+const getRecordsQuota = 5
+
+// readQuotaWarning says when the scenario's polling applications together
+// call GetRecords on each shard more often than the shard allows, so the
+// throttled reads and the latency they add are expected, not a surprise.
+// It is "" otherwise.
+func readQuotaWarning(sc *scenarios.Scenario) string {
+	var perShard float64
+	for _, c := range sc.Consumers {
+		if c.Kind == "polling" && c.PollInterval > 0 {
+			perShard += float64(c.Count) * float64(time.Second) / float64(c.PollInterval)
+		}
+	}
+	if perShard <= getRecordsQuota {
+		return ""
+	}
+	return fmt.Sprintf("the polling consumers call GetRecords %.3g times a second on each shard, over Kinesis's %d per shard: "+
+		"expect throttled reads (totals.get_throttled) and the backoff in e2e latency; poll less often or use enhanced fan-out",
+		perShard, getRecordsQuota)
 }

@@ -39,10 +39,7 @@ func cleanupCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{exitUsage, err}
+		return err
 	}
 	if len(pos) != 0 {
 		return usageErr("unexpected arguments %q", pos)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,10 +36,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{exitUsage, err}
+		return err
 	}
 	if len(pos) != 2 {
 		fs.Usage()

@@ -105,12 +105,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // parseInterspersed parses flags that may come before or after positional
-// arguments, as in "kbench run FILE --set a=b".
+// arguments, as in "kbench run FILE --set a=b". A bad flag is a usage error
+// (exit 2); -h returns flag.ErrHelp as it is.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &exitError{exitUsage, err}
 		}
 		if fs.NArg() == 0 {
 			return pos, nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,10 +17,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "where a comparison of several runs is written (default: comparison)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{exitUsage, err}
+		return err
 	}
 	if len(pos) == 0 {
 		return usageErr("want one or more results directories")

@@ -61,10 +61,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{exitUsage, err}
+		return err
 	}
 	if len(pos) != 1 {
 		fs.Usage()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,10 +36,7 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	requireAuth := fs.String("require-auth", "", "behave like AWS about credentials: refuse requests that are not SigV4-signed with this access key id")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{exitUsage, err}
+		return err
 	}
 	if len(pos) != 0 {
 		return usageErr("unexpected arguments %q", pos)

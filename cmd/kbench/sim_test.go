@@ -21,15 +21,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-// TestSimServesUntilInterrupted runs "kbench sim" and drives it with a plain
-// aws-sdk-go-v2 program: create a stream, put, read back, reshard; then
-// Ctrl-C stops it with exit code 0.
-func TestSimServesUntilInterrupted(t *testing.T) {
+// startSimCmd runs "kbench sim" on an ephemeral loopback port with extra
+// flags and returns its URL (from the banner), a channel that receives its
+// exit code and its standard error. Stop it with SIGINT.
+func startSimCmd(t *testing.T, flags ...string) (string, <-chan int, *bytes.Buffer) {
+	t.Helper()
 	pr, pw := io.Pipe()
-	var stderr bytes.Buffer
+	stderr := new(bytes.Buffer)
 	done := make(chan int, 1)
 	go func() {
-		code := run([]string{"sim", "--addr", "127.0.0.1:0", "--create-delay", "10ms"}, pw, &stderr)
+		code := run(append([]string{"sim", "--addr", "127.0.0.1:0"}, flags...), pw, stderr)
 		pw.Close()
 		done <- code
 	}()
@@ -42,6 +43,14 @@ func TestSimServesUntilInterrupted(t *testing.T) {
 	if url == "" {
 		t.Fatalf("banner names no URL: %q", line)
 	}
+	return url, done, stderr
+}
+
+// TestSimServesUntilInterrupted runs "kbench sim" and drives it with a plain
+// aws-sdk-go-v2 program: create a stream, put, read back, reshard; then
+// Ctrl-C stops it with exit code 0.
+func TestSimServesUntilInterrupted(t *testing.T) {
+	url, done, stderr := startSimCmd(t, "--create-delay", "10ms")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -145,21 +154,7 @@ func TestByteSize(t *testing.T) {
 // with another access key id is refused the way AWS refuses it, one signing
 // with KEY is served.
 func TestSimRequireAuth(t *testing.T) {
-	pr, pw := io.Pipe()
-	var stderr bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		code := run([]string{"sim", "--addr", "127.0.0.1:0", "--require-auth", "AKIDKBENCHTEST"}, pw, &stderr)
-		pw.Close()
-		done <- code
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no banner: %v (stderr %s)", err, stderr.String())
-	}
-	go io.Copy(io.Discard, pr)
-	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
-
+	url, done, _ := startSimCmd(t, "--require-auth", "AKIDKBENCHTEST")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	client := func(key string) *kinesis.Client {
@@ -171,7 +166,7 @@ func TestSimRequireAuth(t *testing.T) {
 		}
 		return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(url) })
 	}
-	_, err = client("AKIDSOMEONEELSE").ListStreams(ctx, &kinesis.ListStreamsInput{})
+	_, err := client("AKIDSOMEONEELSE").ListStreams(ctx, &kinesis.ListStreamsInput{})
 	if err == nil || !strings.Contains(err.Error(), "UnrecognizedClientException") {
 		t.Errorf("unknown key: err %v, want UnrecognizedClientException", err)
 	}
