@@ -4,6 +4,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Latency metric names. They are the keys under "latency" in summary.json and
@@ -65,6 +66,28 @@ type ShardCounts struct {
 	Bytes     atomic.Int64 // their bytes (data + partition key)
 	Throttled atomic.Int64 // record-attempts throttled on the shard
 	Consumed  atomic.Int64 // records read from the shard
+
+	first, last atomic.Int64 // process-clock ns of the first and latest acknowledged write
+}
+
+// NoteWrite records that writes to the shard were acknowledged at at
+// (process clock, Unix ns), so its rate can be taken over the time it was
+// written to: a shard that resharding closed or opened mid-run carries
+// records for part of the run only.
+func (c *ShardCounts) NoteWrite(at int64) {
+	c.first.CompareAndSwap(0, at)
+	for {
+		old := c.last.Load()
+		if at <= old || c.last.CompareAndSwap(old, at) {
+			return
+		}
+	}
+}
+
+// Written returns how long the shard was written to: from its first to its
+// latest acknowledged write (0 before two writes).
+func (c *ShardCounts) Written() time.Duration {
+	return time.Duration(c.last.Load() - c.first.Load())
 }
 
 // NewRun returns an empty Run for the given number of producer instances.

@@ -197,11 +197,13 @@ type EventResult struct {
 
 // ShardStats are one shard's counters over the run.
 type ShardStats struct {
-	ShardID     string  `json:"shard_id"`
-	Records     int64   `json:"records"`
-	Bytes       int64   `json:"bytes"`
-	Throttled   int64   `json:"throttled"`
-	Consumed    int64   `json:"consumed"`
+	ShardID   string `json:"shard_id"`
+	Records   int64  `json:"records"`
+	Bytes     int64  `json:"bytes"`
+	Throttled int64  `json:"throttled"`
+	Consumed  int64  `json:"consumed"`
+	// RecordsPerS and BytesPerS are over the time the shard was written to
+	// (first to last acknowledged write), not the whole run.
 	RecordsPerS float64 `json:"records_per_s"`
 	BytesPerS   float64 `json:"bytes_per_s"`
 	// ThrottleRatio is throttled / (records + throttled) on this shard.

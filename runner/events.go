@@ -76,7 +76,7 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 		if !sleepUntil(ctx, start+int64(ev.At)) {
 			return
 		}
-		at := time.Duration(envelope.Now() - start).Seconds()
+		at := time.Duration(envelope.Now() - start).Round(time.Millisecond).Seconds()
 		switch {
 		case ev.UpdateShardCount > 0:
 			res := reports.EventResult{AtS: at, Action: "update_shard_count"}

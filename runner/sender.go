@@ -193,6 +193,7 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 			if run != nil {
 				run.Records.Add(runRecs)
 				run.Bytes.Add(runBytes)
+				run.NoteWrite(ack)
 			}
 			run, runRecs, runBytes = sc, 0, 0
 		}
@@ -202,6 +203,7 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 	if run != nil {
 		run.Records.Add(runRecs)
 		run.Bytes.Add(runBytes)
+		run.NoteWrite(ack)
 	}
 	b.pending = next
 	m.Acked.Add(acked)

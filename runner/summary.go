@@ -88,15 +88,16 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		s.ThrottleRatio = float64(s.Totals.Throttled) / float64(answered)
 	}
 
-	secs := sc.Duration.Seconds()
 	for _, id := range m.ShardIDs() {
 		c := m.Shard(id)
 		st := reports.ShardStats{ShardID: id, Records: c.Records.Load(), Bytes: c.Bytes.Load(),
 			Throttled: c.Throttled.Load(), Consumed: c.Consumed.Load()}
-		if secs > 0 {
-			st.RecordsPerS = float64(st.Records) / secs
-			st.BytesPerS = float64(st.Bytes) / secs
-		}
+		// Over the time the shard was written to, at least a second: a
+		// parent closed by resharding, or a child opened by it, carries
+		// records for part of the run only.
+		secs := max(c.Written(), time.Second).Seconds()
+		st.RecordsPerS = float64(st.Records) / secs
+		st.BytesPerS = float64(st.Bytes) / secs
 		if answered := st.Records + st.Throttled; answered > 0 {
 			st.ThrottleRatio = float64(st.Throttled) / float64(answered)
 		}

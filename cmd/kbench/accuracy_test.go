@@ -268,6 +268,18 @@ func TestEventsReshardAndRate(t *testing.T) {
 	if len(s.PerShard) != 6 || closed != 2 {
 		t.Errorf("per_shard: %d shards, %d closed; want 2 closed parents and 4 children", len(s.PerShard), closed)
 	}
+	// Parents carried 500 records/s for 4 s (250/s each); the 4 children
+	// 500 records/s for 2 s and then 1,500 for 4 s (7,000 records in 6 s,
+	// 292/s each): each shard's rate is over the time it was written to.
+	for _, sh := range s.PerShard {
+		want := 7000.0 / 4 / 6
+		if sh.Closed {
+			want = 250
+		}
+		if sh.RecordsPerS < want*0.8 || sh.RecordsPerS > want*1.2 {
+			t.Errorf("%s (closed %v): %.0f records/s, want about %.0f", sh.ShardID, sh.Closed, sh.RecordsPerS, want)
+		}
+	}
 	var before, after reports.Row
 	for _, r := range readRows(t, dir) {
 		switch r.Second {
