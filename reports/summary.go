@@ -238,6 +238,9 @@ type ConsumerStats struct {
 	// what a crash would have made it read again.
 	Checkpoints int64 `json:"checkpoints"`
 	AtRiskMax   int64 `json:"at_risk_max"`
+	// ProcessingS is the simulated per-record processing time the
+	// application spent, in seconds, summed over its shards.
+	ProcessingS float64 `json:"processing_s,omitempty"`
 	// Latency holds the application's own e2e, e2e_uncorrected and
 	// arrival_to_consumed histograms.
 	Latency  map[string]LatencyStats `json:"latency"`

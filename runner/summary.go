@@ -131,6 +131,7 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) reports.
 	cs.Calls, cs.Throttled = st.Calls, st.Throttled
 	cs.MillisBehindMax = smp.lagMax[i]
 	cs.Checkpoints, cs.AtRiskMax = app.Checkpoints.Load(), app.AtRiskMax.Load()
+	cs.ProcessingS = time.Duration(app.ProcessingBusy.Load()).Seconds()
 	if smp.measureS > 0 {
 		cs.ConsumedRPS = float64(smp.appMeasured[i]) / smp.measureS
 	}

@@ -310,6 +310,9 @@ func TestConsumerProcessingAndCheckpoints(t *testing.T) {
 	c := s.Consumers[0]
 	t.Logf("consumed %.0f rec/s, lag max %d ms, checkpoints %d, at risk max %d, arrival_to_consumed p99 %.0f ms",
 		c.ConsumedRPS, c.MillisBehindMax, c.Checkpoints, c.AtRiskMax, s.Latency["arrival_to_consumed"].P99)
+	if want := float64(c.Consumed) * 0.002; c.ProcessingS < want*0.999 || c.ProcessingS > want*1.001 {
+		t.Errorf("processing_s %v, want 2 ms for each of %d records = %v s", c.ProcessingS, c.Consumed, want)
+	}
 	if c.Checkpoints == 0 || c.AtRiskMax == 0 {
 		t.Errorf("checkpoints %d, at risk %d", c.Checkpoints, c.AtRiskMax)
 	}

@@ -57,6 +57,9 @@ func prepareAWS(ctx context.Context, o *runOpts, sc *scenarios.Scenario, cells [
 		}
 		checked[c.Stream.Name] = true
 		if err := targets.Preflight(ctx, tgt, c.Stream.Name, c.Stream.Existing); err != nil {
+			if errors.Is(err, targets.ErrAccessDenied) {
+				err = fmt.Errorf("%w\na minimal IAM policy for kbench (streams named kbench-*):\n%s", err, targets.IAMPolicy())
+			}
 			return &exitError{exitRunFailed, fmt.Errorf("%w\nnothing was created", err)}
 		}
 	}
@@ -151,7 +154,7 @@ func offered(c *scenarios.Scenario, p scenarios.Producer) float64 {
 func peakShards(c *scenarios.Scenario) int {
 	n := c.Stream.Shards
 	for _, ev := range c.Events {
-		n = max(n, ev.UpdateShardCount)
+		n = max(n, c.ShardCountAt(ev.At))
 	}
 	return n
 }

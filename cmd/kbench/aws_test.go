@@ -269,7 +269,8 @@ func TestAWSRefusedCredentials(t *testing.T) {
 	if code != exitRunFailed {
 		t.Fatalf("exit %d, want 3\nstderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"UnrecognizedClientException", "access key id", "kinesis:CreateStream", "kinesis:SubscribeToShard", "nothing was created"} {
+	for _, want := range []string{"UnrecognizedClientException", "access key id", "kinesis:CreateStream", "kinesis:SubscribeToShard",
+		"a minimal IAM policy", `"arn:aws:kinesis:*:*:stream/kbench-*"`, "nothing was created"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
