@@ -369,14 +369,17 @@ func gateNotes(baseline, current *RunSet) []string {
 }
 
 // Failed is the number of rules that regressed.
-func (g *Gate) Failed() int {
-	n := 0
+func (g *Gate) Failed() int { return len(g.FailedRules()) }
+
+// FailedRules returns the expressions of the rules that regressed.
+func (g *Gate) FailedRules() []string {
+	var out []string
 	for _, r := range g.Results {
 		if r.Verdict == VerdictFail {
-			n++
+			out = append(out, r.Rule.Expr)
 		}
 	}
-	return n
+	return out
 }
 
 // Passed reports whether no rule regressed.

@@ -53,8 +53,22 @@ type junitSkipped struct {
 // "kbench gate", one testcase per rule named by the rule, a <failure> with
 // the numbers for each regression and <skipped> for rules not judged.
 func (g *Gate) JUnit() ([]byte, error) {
+	return marshalJUnit(g.suite("kbench gate"))
+}
+
+// marshalJUnit encodes a JUnit document with its XML header.
+func marshalJUnit(doc any) ([]byte, error) {
+	b, err := xml.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("reports: encode JUnit XML: %w", err)
+	}
+	return append([]byte(xml.Header), append(b, '\n')...), nil
+}
+
+// suite is the gate as one JUnit testsuite of the given name.
+func (g *Gate) suite(name string) junitSuite {
 	s := junitSuite{
-		Name: "kbench gate", Tests: len(g.Results), Time: "0",
+		Name: name, Tests: len(g.Results), Time: "0",
 		Properties: []junitProperty{
 			{"baseline", g.BaselineDir}, {"baseline_runs", strconv.Itoa(g.BaselineRuns)},
 			{"current", g.CurrentDir}, {"current_runs", strconv.Itoa(g.CurrentRuns)},
@@ -79,11 +93,7 @@ func (g *Gate) JUnit() ([]byte, error) {
 		}
 		s.Cases = append(s.Cases, c)
 	}
-	b, err := xml.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("reports: encode JUnit XML: %w", err)
-	}
-	return append([]byte(xml.Header), append(b, '\n')...), nil
+	return s
 }
 
 // junitNumbers is a failure's body: each side's median, spread and run
@@ -116,10 +126,19 @@ func (g *Gate) WriteFiles(markdownPath, junitPath string) error {
 	if err != nil {
 		return err
 	}
-	files := []struct {
-		path string
-		data []byte
-	}{{markdownPath, g.Markdown()}, {junitPath, junit}}
+	return writeFiles([]namedData{{markdownPath, g.Markdown()}, {junitPath, junit}})
+}
+
+// namedData is a file's path and content.
+type namedData struct {
+	path string
+	data []byte
+}
+
+// writeFiles writes each file to a temporary file beside it, then renames
+// them all into place; on any error it removes what it wrote, so no file is
+// left half-written.
+func writeFiles(files []namedData) error {
 	var tmps []string
 	cleanup := func() {
 		for _, t := range tmps {

@@ -30,6 +30,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.markdown, "markdown", "", "Markdown verdict file, e.g. for $GITHUB_STEP_SUMMARY (default OUT/gate.md)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]")
+		fmt.Fprintln(stderr, "  Each DIR is a results directory (one run, or run-1 … run-N repeats), or the output of a matrix run,")
+		fmt.Fprintln(stderr, "  whose cells are then gated one by one against the baseline's cells of the same name.")
 		fmt.Fprintln(stderr, "  RULE fails the gate when the current median, compared with OP, passes the limit:")
 		fmt.Fprintln(stderr, "  +10% / -5% relative to the baseline median, +50 / -100 added to it, 500 an absolute bound.")
 		fs.PrintDefaults()
@@ -46,17 +48,9 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	baseline, err := reports.LoadRunSet(pos[0])
+	gate, err := evaluate(pos[0], pos[1], rules)
 	if err != nil {
-		return usageErr("baseline: %w", err)
-	}
-	current, err := reports.LoadRunSet(pos[1])
-	if err != nil {
-		return usageErr("current: %w", err)
-	}
-	gate, err := reports.EvaluateGate(baseline, current, rules)
-	if err != nil {
-		return &exitError{exitUsage, err}
+		return err
 	}
 
 	out := o.out
@@ -76,13 +70,42 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	gate.WriteText(stdout)
 	fmt.Fprintf(stdout, "verdict: %s\njunit: %s\n", md, junit)
 	if !gate.Passed() {
-		var failed []string
-		for _, r := range gate.Results {
-			if r.Verdict == reports.VerdictFail {
-				failed = append(failed, r.Rule.Expr)
-			}
-		}
-		return &exitError{exitFailed, fmt.Errorf("regression: %s", strings.Join(failed, "; "))}
+		return &exitError{exitFailed, fmt.Errorf("regression: %s", strings.Join(gate.FailedRules(), "; "))}
 	}
 	return nil
+}
+
+// verdict is a gate over one cell or a whole matrix.
+type verdict interface {
+	Passed() bool
+	WriteText(io.Writer)
+	WriteFiles(markdownPath, junitPath string) error
+	FailedRules() []string
+}
+
+// evaluate gates current against baseline: two results directories (a run
+// or its repeats) as one gate, or two matrix outputs cell by cell.
+func evaluate(baselineDir, currentDir string, rules []reports.Rule) (verdict, error) {
+	baseline, berr := reports.LoadRunSet(baselineDir)
+	current, cerr := reports.LoadRunSet(currentDir)
+	if berr == nil && cerr == nil {
+		g, err := reports.EvaluateGate(baseline, current, rules)
+		if err != nil {
+			return nil, &exitError{exitUsage, err}
+		}
+		return g, nil
+	}
+	bCells, _ := reports.CellDirs(baselineDir)
+	cCells, _ := reports.CellDirs(currentDir)
+	if berr != nil && cerr != nil && len(bCells) > 0 && len(cCells) > 0 {
+		m, err := reports.EvaluateMatrixGate(baselineDir, currentDir, rules)
+		if err != nil {
+			return nil, &exitError{exitUsage, err}
+		}
+		return m, nil
+	}
+	if berr != nil {
+		return nil, usageErr("baseline: %w", berr)
+	}
+	return nil, usageErr("current: %w", cerr)
 }

@@ -150,3 +150,43 @@ func TestRunRepeatMustBePositive(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// TestCompareMatrix gates two matrix outputs cell by cell: the same cells
+// pass; a current run whose 2-shard cell has the 1-shard cell's numbers
+// (a 50% higher e2e p99) fails that cell, exit 1, and gate.md and
+// gate.junit.xml say which.
+func TestCompareMatrix(t *testing.T) {
+	fixture := func(name string) string { return filepath.Join("..", "..", "reports", "testdata", name) }
+	matrix := func(cells map[string]string) string {
+		dir := t.TempDir()
+		for cell, src := range cells {
+			if err := os.CopyFS(filepath.Join(dir, cell), os.DirFS(fixture(src))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	base := matrix(map[string]string{"stream_shards-1": "run-shards1", "stream_shards-2": "run-shards2"})
+	same := matrix(map[string]string{"stream_shards-1": "run-shards1", "stream_shards-2": "run-shards2"})
+	worse := matrix(map[string]string{"stream_shards-1": "run-shards1", "stream_shards-2": "run-shards1"})
+
+	rule := []string{"--fail-on", "latency.e2e.p99_ms > +10%"}
+	if code, stdout, stderr := kbench(t, append([]string{"compare", base, same}, rule...)...); code != exitOK || !strings.Contains(stdout, "kbench matrix gate: PASS (0 of 2 cells failed)") {
+		t.Fatalf("same cells: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := kbench(t, append([]string{"compare", base, worse}, rule...)...)
+	if code != exitFailed || !strings.Contains(stderr, "stream_shards-2: latency.e2e.p99_ms > +10%") {
+		t.Fatalf("worse cell: exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	md, err := os.ReadFile(filepath.Join(worse, reports.GateMarkdownFile))
+	if err != nil || !strings.Contains(string(md), "1 of 2 cells failed") {
+		t.Errorf("gate.md: %v\n%s", err, md)
+	}
+	if _, err := os.Stat(filepath.Join(worse, reports.GateJUnitFile)); err != nil {
+		t.Error(err)
+	}
+	// A matrix output against one run is not a comparison kbench can make.
+	if code, _, _ := kbench(t, "compare", base, fixture("run-shards1")); code != exitUsage {
+		t.Errorf("matrix against a single run: exit %d, want 2", code)
+	}
+}
