@@ -198,7 +198,7 @@ func keyCards(s *Summary) []card {
 
 // recordCards are the run's record accounting and its rates.
 func recordCards(s *Summary) (records, rates []card) {
-	t, tp, c := s.Totals, s.Throughput, s.Config
+	t, tp := s.Totals, s.Throughput
 	records = []card{
 		{Key: "produced", Value: fmtInt(t.Produced)},
 		{Key: "acked", Value: fmtInt(t.Acked)},
@@ -218,8 +218,8 @@ func recordCards(s *Summary) (records, rates []card) {
 		{Key: "acked records/s", Value: fmtRate(tp.AckedRPS), Sub: achieved, Bad: tp.TargetRPS > 0 && tp.AckedRPS < 0.95*tp.TargetRPS},
 		{Key: "produced records/s", Value: fmtRate(tp.ProducedRPS)},
 		{Key: "consumed records/s", Value: fmtRate(tp.ConsumedRPS)},
-		{Key: "bytes in", Value: fmtBytesPerS(tp.ProducedBytesPerS), Sub: perShardBytes(tp.ProducedBytesPerS, c.Shards, "of 1 MiB/s")},
-		{Key: "bytes out", Value: fmtBytesPerS(tp.ConsumedBytesPerS), Sub: perShardBytes(tp.ConsumedBytesPerS, c.Shards, "of 2 MiB/s")},
+		{Key: "bytes in", Value: fmtBytesPerS(tp.ProducedBytesPerS), Sub: perShardBytes(s, tp.ProducedBytesPerS, "of 1 MiB/s")},
+		{Key: "bytes out", Value: fmtBytesPerS(tp.ConsumedBytesPerS), Sub: perShardBytes(s, tp.ConsumedBytesPerS, "of 2 MiB/s")},
 	}
 	return records, rates
 }
@@ -245,8 +245,16 @@ func configRows(s *Summary) [][2]string {
 	return rows
 }
 
-// perShardBytes describes a byte rate per shard against its quota.
-func perShardBytes(total float64, shards int, quota string) string {
+// perShardBytes describes a byte rate per shard against its quota; "" when
+// the shard count changed during the run (the shards table has each
+// shard's own rate then).
+func perShardBytes(s *Summary, total float64, quota string) string {
+	shards := s.Config.Shards
+	for _, e := range s.Events {
+		if e.Action == "update_shard_count" && e.OK {
+			return ""
+		}
+	}
 	if shards <= 0 {
 		return ""
 	}
