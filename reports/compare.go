@@ -47,6 +47,9 @@ var compareColumns = []compareColumn{
 	{"e2e p99 ms", "latency.e2e.p99_ms", lowerBetter, true, fmtLatency},
 	{"throttle ratio", "throttle_ratio", lowerBetter, true, fmtRatio},
 	{"cost $/h", "cost.usd_per_hour", lowerBetter, true, fmtUSD},
+	// Per million records delivered: a throttled layout is cheap per hour
+	// only because it carries less.
+	{"$ per M records", "cost.usd_per_million_records", lowerBetter, true, fmtUSD},
 	{"on time", "deadline.on_time_ratio", higherBetter, false, fmtPct},
 	{"lost", "totals.lost", lowerBetter, false, fmtValue},
 	{"failed", "totals.failed", lowerBetter, false, fmtValue},

@@ -221,10 +221,13 @@ func fmtRatio(ratio float64) string {
 
 // fmtUSD formats dollars: three decimals below $10, two above.
 func fmtUSD(v float64) string {
-	if math.Abs(v) >= 10 {
+	switch a := math.Abs(v); {
+	case a >= 10:
 		return "$" + strconv.FormatFloat(v, 'f', 2, 64)
+	case a >= 0.1 || a == 0:
+		return "$" + strconv.FormatFloat(v, 'f', 3, 64)
 	}
-	return "$" + strconv.FormatFloat(v, 'f', 3, 64)
+	return "$" + strconv.FormatFloat(v, 'f', 4, 64)
 }
 
 // fmtLatency formats milliseconds for a comparison: thousands separators
