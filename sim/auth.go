@@ -1,20 +1,5 @@
 package sim
 
-// Behavior (only when Config.Auth is set; by default signatures are accepted
-// without checking):
-//   - A request without an AWS4-HMAC-SHA256 Authorization header fails with
-//     MissingAuthenticationTokenException, as Kinesis answers an unsigned
-//     request.
-//   - A request signed with an access key id other than Auth.AccessKeyID
-//     fails with UnrecognizedClientException ("The security token included in
-//     the request is invalid."), as AWS answers an unknown or deleted key.
-//   - An operation listed in Auth.Deny fails with AccessDeniedException naming
-//     the IAM action (kinesis:<Operation>), as AWS answers an identity whose
-//     policy does not allow it.
-//   - All three are HTTP 400 with the usual {"__type", "message"} body and are
-//     checked before the request body is read. The signature itself is not
-//     verified: the secret key is not checked.
-
 import (
 	"fmt"
 	"net/http"
@@ -33,6 +18,19 @@ const (
 
 // Auth makes the simulator check requests' credentials the way AWS does, so
 // that the code path kbench uses against real AWS can be tested offline.
+// Without it (Config.Auth nil) requests are accepted unchecked. With it:
+//   - A request without an AWS4-HMAC-SHA256 Authorization header fails with
+//     MissingAuthenticationTokenException, as Kinesis answers an unsigned
+//     request.
+//   - A request signed with an access key id other than Auth.AccessKeyID
+//     fails with UnrecognizedClientException ("The security token included in
+//     the request is invalid."), as AWS answers an unknown or deleted key.
+//   - An operation listed in Auth.Deny fails with AccessDeniedException naming
+//     the IAM action (kinesis:<Operation>), as AWS answers an identity whose
+//     policy does not allow it.
+//   - All three are HTTP 400 with the usual {"__type", "message"} body and are
+//     checked before the request body is read. The signature itself is not
+//     verified: the secret key is not checked.
 type Auth struct {
 	// AccessKeyID is the only access key id accepted. Required.
 	AccessKeyID string
