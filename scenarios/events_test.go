@@ -131,15 +131,7 @@ func TestEventProblemsAtOnce(t *testing.T) {
 		"t.yaml:11:14: events[2].producer: unknown producer \"x\"",
 		"t.yaml:11:27: events[2].rate.rps: is required by profile constant",
 	}
-	lines := strings.Split(ps.Error(), "\n")
-	if len(lines) != len(want) {
-		t.Fatalf("got %d problems, want %d:\n%s", len(lines), len(want), ps.Error())
-	}
-	for i, w := range want {
-		if !strings.HasPrefix(lines[i], w) {
-			t.Errorf("problem %d:\n got %s\nwant %s…", i, lines[i], w)
-		}
-	}
+	wantProblemLines(t, ps, want)
 }
 
 func TestNewFieldsDecode(t *testing.T) {

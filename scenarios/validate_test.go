@@ -180,15 +180,7 @@ func TestAllProblemsAtOnce(t *testing.T) {
 		"t.yaml:13:5: producers[1].in_flight: must be between 1 and 256, got 0",
 		"t.yaml:15:14: thresholds[0]: threshold \"p99 < 5ms\": \"5ms\" is not a number",
 	}
-	lines := strings.Split(ps.Error(), "\n")
-	if len(lines) != len(want) {
-		t.Fatalf("got %d problems, want %d:\n%s", len(lines), len(want), ps.Error())
-	}
-	for i, w := range want {
-		if !strings.HasPrefix(lines[i], w) {
-			t.Errorf("problem %d:\n got %s\nwant %s…", i, lines[i], w)
-		}
-	}
+	wantProblemLines(t, ps, want)
 }
 
 func TestProblemString(t *testing.T) {
@@ -212,5 +204,20 @@ func TestLoadMissingFile(t *testing.T) {
 	var ps Problems
 	if err == nil || errors.As(err, &ps) || !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("got %v, want a wrapped not-exist error", err)
+	}
+}
+
+// wantProblemLines checks that ps reports exactly the wanted problems, in
+// order, each line starting with its want (file:line:col: field: message).
+func wantProblemLines(t *testing.T, ps Problems, want []string) {
+	t.Helper()
+	lines := strings.Split(ps.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(lines), len(want), ps.Error())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("problem %d:\n got %s\nwant %s…", i, lines[i], w)
+		}
 	}
 }

@@ -16,32 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go"
 
+	"github.com/kbench/kbench/internal/awstest"
 	"github.com/kbench/kbench/sim"
 )
-
-// isolateAWSEnv points the default AWS chain at nothing but the environment
-// (no config files, no instance metadata), so tests never reach AWS.
-func isolateAWSEnv(t *testing.T) {
-	t.Helper()
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_PROFILE":                            "",
-		"AWS_ACCESS_KEY_ID":                      "",
-		"AWS_SECRET_ACCESS_KEY":                  "",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-		"AWS_ROLE_ARN":                           "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_REGION":                             "",
-		"AWS_DEFAULT_REGION":                     "",
-	} {
-		t.Setenv(k, v)
-	}
-}
 
 func TestOpenAWS(t *testing.T) {
 	tests := []struct {
@@ -58,7 +35,7 @@ func TestOpenAWS(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			isolateAWSEnv(t)
+			awstest.Isolate(t)
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
@@ -91,7 +68,7 @@ func TestOpenAWS(t *testing.T) {
 }
 
 func TestOpenAWSProfile(t *testing.T) {
-	isolateAWSEnv(t)
+	awstest.Isolate(t)
 	dir := t.TempDir()
 	cfgFile, credFile := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
 	writeFile(t, cfgFile, "[profile kbtest]\nregion = eu-central-1\n")
@@ -123,7 +100,7 @@ func TestOpenAWSProfile(t *testing.T) {
 // (instance metadata disabled, so no packet leaves the machine) Open fails at
 // once, naming the chain it searched.
 func TestOpenAWSNoCredentialsFailsFast(t *testing.T) {
-	isolateAWSEnv(t)
+	awstest.Isolate(t)
 	start := time.Now()
 	_, err := Open(t.Context(), Spec{Kind: KindAWS})
 	if took := time.Since(start); took > credentialsWait {
@@ -158,7 +135,7 @@ func authSim(t *testing.T, deny ...string) string {
 // credentials from the environment.
 func awsAt(t *testing.T, endpoint, key string) *Target {
 	t.Helper()
-	isolateAWSEnv(t)
+	awstest.Isolate(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", key)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	tgt, err := Open(t.Context(), Spec{Kind: KindAWS, Endpoint: endpoint, Region: "us-east-1"})

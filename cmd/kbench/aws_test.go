@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
+	"github.com/kbench/kbench/internal/awstest"
 	"github.com/kbench/kbench/sim"
 	"github.com/kbench/kbench/targets"
 )
@@ -49,41 +50,12 @@ func writeScenario(t *testing.T, text string) string {
 	return p
 }
 
-// isolateAWS empties the AWS credential chain: no keys, empty config and
-// credentials files, no container or instance credentials.
-func isolateAWS(t *testing.T) {
-	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{"config", "credentials"} {
-		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for k, v := range map[string]string{
-		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_PROFILE":                            "",
-		"AWS_ACCESS_KEY_ID":                      "",
-		"AWS_SECRET_ACCESS_KEY":                  "",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-		"AWS_ROLE_ARN":                           "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_REGION":                             "",
-		"AWS_DEFAULT_REGION":                     "",
-	} {
-		t.Setenv(k, v)
-	}
-}
-
 // authSim isolates the AWS chain, puts static test credentials signing with
 // key in the environment, and starts a simulator that accepts only
 // testAccessKey. It returns the simulator's URL and a client of it.
 func authSim(t *testing.T, key string) (string, *kinesis.Client) {
 	t.Helper()
-	isolateAWS(t)
+	awstest.Isolate(t)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
 	cfg := sim.DefaultConfig()
 	cfg.Auth = &sim.Auth{AccessKeyID: testAccessKey}
@@ -284,7 +256,7 @@ func TestAWSRefusedCredentials(t *testing.T) {
 // within 10 s, exit 3, naming the chain. The endpoint is a closed loopback
 // port, so even a misconfigured test could not reach AWS.
 func TestAWSNoCredentials(t *testing.T) {
-	isolateAWS(t)
+	awstest.Isolate(t)
 	noTerminal(t)
 	start := time.Now()
 	code, _, stderr := kbench(t, "run", writeScenario(t, awsScenario), "--target", "aws",
