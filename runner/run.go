@@ -161,14 +161,14 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		Name: sc.Stream.Name, Shards: sc.Stream.Shards, OnDemand: sc.Stream.Mode == "on-demand",
 		UseExisting: sc.Stream.Existing, RunID: fmt.Sprintf("%016x", r.runID),
 	})
+	if r.created { // also when the wait for ACTIVE failed or was cancelled
+		defer r.deleteStream(ctrl)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInterrupted, err)
 		}
 		return nil, fmt.Errorf("%w: stream %s: %v", ErrTarget, sc.Stream.Name, err)
-	}
-	if r.created {
-		defer r.deleteStream(ctrl)
 	}
 	shardList, err := targets.Shards(ctx, ctrl, sc.Stream.Name)
 	if err != nil {
@@ -306,8 +306,13 @@ func streamLayout(sc *scenarios.Scenario) string {
 	return mode
 }
 
+// cleanupWait bounds deleting the run's stream: waiting for a stream still
+// CREATING to be ACTIVE (it cannot be deleted before), the delete, and the
+// wait for it to be gone.
+const cleanupWait = 3 * time.Minute
+
 func (r *run) deleteStream(ctrl *kinesis.Client) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)
 	defer cancel()
 	if err := targets.DeleteRunStream(ctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID)); err != nil {
 		r.logf("warning: deleting stream %s: %v", r.sc.Stream.Name, err)

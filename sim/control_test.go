@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -311,4 +312,33 @@ func waitConsumerActive(t testing.TB, c *kinesis.Client, arn string) {
 		sleepMs(5)
 	}
 	t.Fatal("consumer never ACTIVE")
+}
+
+// TestDeleteCreatingStream: AWS refuses DeleteStream while the stream is
+// CREATING (ResourceInUseException); once it is ACTIVE the delete goes
+// through.
+func TestDeleteCreatingStream(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.CreateDelay = time.Hour
+	clk := newFakeClock()
+	_, c := startSim(t, cfg, WithClock(clk.Now))
+	ctx := context.Background()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("c"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("c")})
+	if !isErr[*types.ResourceInUseException](err) {
+		t.Fatalf("DeleteStream on a CREATING stream: %v, want ResourceInUseException", err)
+	}
+	clk.Advance(time.Hour)
+	if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("c")}); err != nil {
+		t.Fatalf("DeleteStream on the ACTIVE stream: %v", err)
+	}
+	out, err := c.ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.StreamNames) != 0 {
+		t.Errorf("streams after delete: %v", out.StreamNames)
+	}
 }

@@ -4,6 +4,8 @@ package sim
 //   - Deletes the stream at once (AWS shows DELETING for a while; here the
 //     stream is gone when the call returns) with its records, iterators and
 //     consumers; open subscriptions end.
+//   - A stream still CREATING is ResourceInUseException, as on AWS: a
+//     caller that created it waits for ACTIVE before deleting it.
 //   - A stream with registered consumers is ResourceInUseException unless
 //     EnforceConsumerDeletion is true.
 
@@ -22,6 +24,9 @@ func (s *Server) deleteStream(w http.ResponseWriter, r *http.Request, body []byt
 	st, e := s.lookup(in.StreamName, in.StreamARN)
 	if e != nil {
 		return e
+	}
+	if st.status(s.now()) == statusCreating {
+		return errInUse("Stream %s under account %s is CREATING; it can be deleted once it is ACTIVE.", st.name, accountID)
 	}
 	st.mu.Lock()
 	consumers := make([]*consumer, 0, len(st.consumers))

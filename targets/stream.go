@@ -25,10 +25,12 @@ const (
 var ErrStreamExists = errors.New("stream already exists")
 
 // Stream lifecycle polling: DescribeStreamSummary every statusPoll (never the
-// SDK waiter, which sleeps 10 s between polls), and at most deleteWait for a
-// deleted stream to disappear.
+// SDK waiter, which sleeps 10 s between polls), at most activeWait for a
+// stream to become ACTIVE, and at most deleteWait for a deleted stream to
+// disappear (or, while it is still CREATING, to become deletable).
 const (
 	statusPoll = 100 * time.Millisecond
+	activeWait = 5 * time.Minute
 	deleteWait = 2 * time.Minute
 )
 
@@ -49,11 +51,14 @@ type StreamSpec struct {
 }
 
 // EnsureStream creates the stream (unless UseExisting) and waits until it is
-// ACTIVE, polling DescribeStreamSummary every 100 ms; ctx bounds the wait. A
+// ACTIVE, polling DescribeStreamSummary every 100 ms; ctx and five minutes
+// bound the wait. A
 // created stream is tagged TagRunID=RunID and TagCreatedBy=CreatedByValue.
 // If the name is taken, it fails with an error wrapping ErrStreamExists. With
 // UseExisting it only checks that the stream exists and waits for it to be
-// ACTIVE. created tells the caller whether to DeleteStream it afterwards.
+// ACTIVE. created tells the caller whether to DeleteStream it afterwards: it
+// is true as soon as CreateStream succeeded, also when the wait then fails or
+// is cancelled, so the caller must clean up even on error.
 func EnsureStream(ctx context.Context, c *kinesis.Client, s StreamSpec) (created bool, err error) {
 	if s.Name == "" {
 		return false, errors.New("targets: stream name is empty")
@@ -91,6 +96,8 @@ func EnsureStream(ctx context.Context, c *kinesis.Client, s StreamSpec) (created
 // waitActive polls the stream's status until it is ACTIVE. A missing stream
 // is an error unless justCreated, when it may not be visible yet.
 func waitActive(ctx context.Context, c *kinesis.Client, name string, justCreated bool) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, activeWait, fmt.Errorf("not ACTIVE after %v", activeWait))
+	defer cancel()
 	tick := time.NewTicker(statusPoll)
 	defer tick.Stop()
 	for {
@@ -117,7 +124,9 @@ func waitActive(ctx context.Context, c *kinesis.Client, name string, justCreated
 }
 
 // DeleteStream deletes a stream kbench created (deregistering its consumers
-// too) and waits, bounded by ctx and two minutes, until it is gone. It
+// too) and waits, bounded by ctx and two minutes, until it is gone. A stream
+// still CREATING cannot be deleted (AWS answers ResourceInUseException): the
+// delete is retried until it is ACTIVE, within the same bound. It
 // refuses a stream that lacks the TagCreatedBy tag, whatever run created it:
 // it is the clean-up of streams earlier runs left behind. A run deletes its
 // own stream with DeleteRunStream. A stream that is already gone is not an
@@ -147,20 +156,30 @@ func deleteOwned(ctx context.Context, c *kinesis.Client, name, runID string) err
 	if err != nil {
 		return fmt.Errorf("targets: refusing to delete stream %q: %w", name, err)
 	}
-	_, err = c.DeleteStream(ctx, &kinesis.DeleteStreamInput{
-		StreamName:              aws.String(name),
-		EnforceConsumerDeletion: aws.Bool(true),
-	})
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("targets: delete stream %q: %w", name, err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, deleteWait)
 	defer cancel()
 	tick := time.NewTicker(statusPoll)
 	defer tick.Stop()
+	for {
+		_, err = c.DeleteStream(ctx, &kinesis.DeleteStreamInput{
+			StreamName:              aws.String(name),
+			EnforceConsumerDeletion: aws.Bool(true),
+		})
+		if isNotFound(err) {
+			return nil
+		}
+		var riu *types.ResourceInUseException
+		if !errors.As(err, &riu) || ctx.Err() != nil {
+			break
+		}
+		select { // CREATING (or UPDATING): deletable once ACTIVE
+		case <-ctx.Done():
+		case <-tick.C:
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("targets: delete stream %q: %w", name, err)
+	}
 	for {
 		_, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
 		if isNotFound(err) {
