@@ -62,8 +62,8 @@ func (t *Tracker) Seen() int64 { return t.distinct.Load() }
 func (t *Tracker) Duplicates() int64 { return t.duplicates.Load() }
 
 // Lost returns how many records run's producers had acknowledged that the
-// application has not seen, summed over producers. Call it after the drain
-// period: until then, records still in flight count as lost.
+// application has not seen, summed over producers: lost or still unread.
+// Call it after the drain period: until then, records still in flight count.
 func (t *Tracker) Lost(run *metrics.Run) int64 {
 	var n int64
 	for p := range run.Producers() {
@@ -72,6 +72,21 @@ func (t *Tracker) Lost(run *metrics.Run) int64 {
 			n += acked.Missing(t.seen[p])
 		} else {
 			n += acked.Len()
+		}
+	}
+	return n
+}
+
+// Unacked returns how many records the application has seen that run's
+// producers never had acknowledged: records counted failed or unsent (a
+// call that timed out or was cut off) that the target stored all the same.
+func (t *Tracker) Unacked(run *metrics.Run) int64 {
+	var n int64
+	for p, seen := range t.seen {
+		if acked := run.AckedSet(uint32(p)); acked != nil {
+			n += seen.Missing(acked)
+		} else {
+			n += seen.Len()
 		}
 	}
 	return n

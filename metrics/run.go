@@ -32,7 +32,7 @@ type Run struct {
 	Produced      atomic.Int64 // records generated and handed to the batcher
 	Acked         atomic.Int64 // records the target accepted
 	Failed        atomic.Int64 // records given up on after the last attempt
-	Unsent        atomic.Int64 // records generated but never sent (run stopped)
+	Unsent        atomic.Int64 // records due but never sent, by cause (see AddUnsent)
 	Throttled     atomic.Int64 // record-attempts rejected with ProvisionedThroughputExceededException
 	Retried       atomic.Int64 // record resends (each failed attempt that was retried)
 	Calls         atomic.Int64 // PutRecords calls made, including retries
@@ -55,6 +55,7 @@ type Run struct {
 	mu          sync.Mutex
 	lastFailure string
 	failReasons map[string]int64
+	unsent      map[string]int64 // Unsent by cause
 	shards      map[string]*ShardCounts
 	acked       []*SeqSet // by producer id
 	scheduled   []atomic.Int64
@@ -101,6 +102,7 @@ func NewRun(producers int) *Run {
 		SendToArrival:     NewLatency(LatSendToArrival),
 		ArrivalToConsumed: NewLatency(LatArrivalToConsumed),
 		failReasons:       map[string]int64{},
+		unsent:            map[string]int64{},
 		shards:            map[string]*ShardCounts{},
 	}
 	r.acked = make([]*SeqSet, producers)
@@ -149,6 +151,42 @@ func (r *Run) AddFailed(reason string, n int64) {
 	r.mu.Unlock()
 }
 
+// Causes of unsent records, the keys of UnsentCauses.
+const (
+	// UnsentRunStopped: generated, but the run was interrupted or aborted
+	// before they were sent (or settled).
+	UnsentRunStopped = "run_stopped"
+	// UnsentOverrun: generated, but still not sent (or settled) when the
+	// producers stopped at duration + max_overrun.
+	UnsentOverrun = "overrun"
+	// UnsentNotGenerated: due within duration, but the producer was so far
+	// behind that it had not generated them when it stopped.
+	UnsentNotGenerated = "not_generated"
+)
+
+// AddUnsent counts n records as never sent, for cause (one of the Unsent*
+// constants).
+func (r *Run) AddUnsent(cause string, n int64) {
+	if n == 0 {
+		return
+	}
+	r.Unsent.Add(n)
+	r.mu.Lock()
+	r.unsent[cause] += n
+	r.mu.Unlock()
+}
+
+// UnsentCauses returns Unsent split by cause.
+func (r *Run) UnsentCauses() map[string]int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]int64, len(r.unsent))
+	for k, v := range r.unsent {
+		out[k] = v
+	}
+	return out
+}
+
 // NoteCallFailure counts a PutRecords call that failed whole for a reason
 // other than throttling (connection refused, a 5xx, a timeout) and keeps its
 // message, so a run that gives up on its target can say why.
@@ -192,6 +230,14 @@ func (r *Run) AckedSet(producer uint32) *SeqSet {
 func (r *Run) CountScheduled(producer uint32) {
 	if int(producer) < len(r.scheduled) {
 		r.scheduled[producer].Add(1)
+	}
+}
+
+// AddScheduled counts n more records of a producer due in the measured
+// window.
+func (r *Run) AddScheduled(producer uint32, n int64) {
+	if int(producer) < len(r.scheduled) {
+		r.scheduled[producer].Add(n)
 	}
 }
 

@@ -44,9 +44,9 @@ func ExampleWriteText() {
 	// Output:
 	// kbench iot-burst: PASS
 	//   target sim, 1 shard, 30s measured
-	//   records    produced 30,000  acked 30,000    failed 0      unsent 0
-	//              consumed 30,000  lost 0          duplicates 0  throttled 0
-	//   records/s  target 1,000     produced 1,000  acked 1,000   consumed 1,000
+	//   records    produced 30,000  acked 30,000    failed 0     unsent 0
+	//              consumed 30,000  lost 0          unread 0     duplicates 0  throttled 0
+	//   records/s  target 1,000     produced 1,000  acked 1,000  consumed 1,000
 	//   bytes/s    in 0 B/s, out 0 B/s
 	//   throttle ratio 0.00% (0 of 30,000 write attempts)
 }

@@ -150,13 +150,21 @@ func notes(s *Summary) []string {
 		out = append(out, fmt.Sprintf("%s records failed after their last attempt (%s).", fmtInt(t.Failed), failedReasons(t)))
 	}
 	if t.Lost > 0 {
-		out = append(out, fmt.Sprintf("%s acknowledged records were never consumed by the end of the drain (lost).", fmtInt(t.Lost)))
+		out = append(out, fmt.Sprintf("%s acknowledged records were never consumed although the consumer read past them (lost).", fmtInt(t.Lost)))
+	}
+	if t.Unread > 0 {
+		out = append(out, fmt.Sprintf("%s acknowledged records were not read yet when the run ended (unread: it was stopped early, "+
+			"or the consumer was still catching up when the drain ended); they are not counted lost.", fmtInt(t.Unread)))
+	}
+	if t.FailedDelivered > 0 {
+		out = append(out, fmt.Sprintf("%s records counted failed or unsent were consumed all the same (failed_delivered): "+
+			"ambiguous writes, such as PutRecords calls that timed out after the target stored them.", fmtInt(t.FailedDelivered)))
 	}
 	if t.Duplicates > 0 {
 		out = append(out, fmt.Sprintf("%s records were consumed more than once.", fmtInt(t.Duplicates)))
 	}
 	if t.Unsent > 0 {
-		out = append(out, fmt.Sprintf("%s records were generated but never sent (the run stopped first).", fmtInt(t.Unsent)))
+		out = append(out, unsentNote(t))
 	}
 	if t.Late > 0 {
 		out = append(out, fmt.Sprintf("%s records were sent late (behind the pacer's schedule); "+
@@ -239,4 +247,36 @@ func fmtLatency(v float64) string {
 	r := math.Round(v * 10)
 	frac := int64(math.Abs(math.Mod(r, 10)))
 	return fmtInt(int64(r/10)) + "." + strconv.FormatInt(frac, 10)
+}
+
+// unsentCauses says, in report order, why records of the schedule were
+// never sent, by the keys of totals.unsent_by_cause.
+var unsentCauses = []struct{ key, why string }{
+	{metrics.UnsentNotGenerated, "not generated: the producers were that far behind the schedule when they stopped at duration + max_overrun"},
+	{metrics.UnsentOverrun, "generated but still waiting to be sent (or resent) when the producers stopped at duration + max_overrun"},
+	{metrics.UnsentRunStopped, "the run was stopped (interrupted or aborted) before they were sent"},
+}
+
+// unsentNote says how much of the schedule was not sent, and why.
+func unsentNote(t Totals) string {
+	var why []string
+	rest := t.Unsent
+	for _, c := range unsentCauses {
+		if n := t.UnsentByCause[c.key]; n > 0 {
+			why = append(why, fmt.Sprintf("%s %s", fmtInt(n), c.why))
+			rest -= n
+		}
+	}
+	if rest > 0 { // a schema-2 summary has no causes
+		why = append(why, fmt.Sprintf("%s the run stopped first", fmtInt(rest)))
+	}
+	share := ""
+	if sched := t.Acked + t.Failed + t.Unsent; sched > 0 {
+		share = " (" + fmtPct(float64(t.Unsent)/float64(sched)) + " of the schedule)"
+	}
+	out := fmt.Sprintf("%s records%s were never sent: %s.", fmtInt(t.Unsent), share, strings.Join(why, "; "))
+	if t.UnsentByCause[metrics.UnsentNotGenerated]+t.UnsentByCause[metrics.UnsentOverrun] > 0 {
+		out += " Those the producers' stop cut off count as late too."
+	}
+	return out
 }

@@ -265,11 +265,12 @@ func EvaluateGate(baseline, current *RunSet, rules []Rule) (*Gate, error) {
 		rules, g.Defaults = DefaultRules(), true
 	}
 	var errs []error
+	schema := min(baseline.oldestSchema(), current.oldestSchema())
 	for _, r := range rules {
 		res := RuleResult{Rule: r, Change: math.NaN(), Verdict: VerdictPass}
 		var okB, okC bool
-		res.Baseline, okB = baseline.Stat(r.Metric)
-		res.Current, okC = current.Stat(r.Metric)
+		res.Baseline, okB = baseline.statAs(r.Metric, schema)
+		res.Current, okC = current.statAs(r.Metric, schema)
 		switch {
 		case !okB && !okC && !g.Defaults:
 			errs = append(errs, fmt.Errorf("rule %q: neither baseline nor current has metric %q%s",
@@ -354,6 +355,9 @@ func gateNotes(baseline, current *RunSet) []string {
 	}
 	if b.Config.Shards != c.Config.Shards {
 		notes = append(notes, fmt.Sprintf("The baseline ran on %d shards and the current run on %d.", b.Config.Shards, c.Config.Shards))
+	}
+	if n := schemaNote(baseline, current); n != "" {
+		notes = append(notes, n)
 	}
 	for _, side := range []struct {
 		name string

@@ -397,3 +397,34 @@ func FuzzParseRule(f *testing.F) {
 		}
 	})
 }
+
+// TestGateReadsSchema2Lost: schema 2 counted records still unread at the end
+// as lost. Against a schema-2 baseline, a current run's lost is compared as
+// lost + unread, so the gate judges like for like; between two schema-3
+// runs, unread records are not lost.
+func TestGateReadsSchema2Lost(t *testing.T) {
+	rule, err := ParseRule("totals.lost > 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := gateSummary(map[string]float64{"totals.lost": 0})
+	cur.Totals.Unread = 7
+	curSet := &RunSet{Dir: "c", Dirs: []string{"c"}, Runs: []*Summary{cur}}
+	for _, tc := range []struct {
+		schema   int
+		wantLost float64
+	}{{2, 7}, {SchemaVersion, 0}} {
+		base := gateSummary(map[string]float64{"totals.lost": 0})
+		base.SchemaVersion = tc.schema
+		g, err := EvaluateGate(&RunSet{Dir: "b", Dirs: []string{"b"}, Runs: []*Summary{base}}, curSet, []Rule{rule})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := g.Results[0].Current.Median; got != tc.wantLost {
+			t.Errorf("baseline schema %d: current lost compared as %v, want %v", tc.schema, got, tc.wantLost)
+		}
+		if noted := strings.Contains(strings.Join(g.Notes, "\n"), "lost + unread"); noted != (tc.schema < 3) {
+			t.Errorf("baseline schema %d: notes %q", tc.schema, g.Notes)
+		}
+	}
+}

@@ -13,7 +13,7 @@ func TestLookup(t *testing.T) {
 		want   float64
 		ok     bool
 	}{
-		{"schema_version", 2, true},
+		{"schema_version", SchemaVersion, true},
 		{"totals.produced", 100, true},
 		{"totals.lost", 1, true},
 		{"totals.failed_by_reason.InternalFailure", 2, true},

@@ -79,10 +79,10 @@ func markdown(s *Summary) string {
 	}
 
 	t, tp := s.Totals, s.Throughput
-	w("### Records\n\n| produced | acked | failed | unsent | throttled | consumed | lost | duplicates |\n")
-	w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	w("| %s | %s | %s | %s | %s | %s | %s | %s |\n\n", fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed),
-		fmtInt(t.Unsent), fmtInt(t.Throttled), fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Duplicates))
+	w("### Records\n\n| produced | acked | failed | unsent | throttled | consumed | lost | unread | duplicates |\n")
+	w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n\n", fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed),
+		fmtInt(t.Unsent), fmtInt(t.Throttled), fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Unread), fmtInt(t.Duplicates))
 	if r := failedReasons(t); r != "" {
 		w("Failed by reason: %s\n\n", mdEscape(r))
 	}

@@ -207,6 +207,7 @@ func recordCards(s *Summary) (records, rates []card) {
 		{Key: "throttled attempts", Value: fmtInt(t.Throttled), Sub: fmtInt(t.Retried) + " retried", Bad: t.Throttled > 0},
 		{Key: "consumed", Value: fmtInt(t.Consumed)},
 		{Key: "lost", Value: fmtInt(t.Lost), Bad: t.Lost > 0},
+		{Key: "unread", Value: fmtInt(t.Unread), Bad: t.Unread > 0},
 		{Key: "duplicates", Value: fmtInt(t.Duplicates), Bad: t.Duplicates > 0},
 	}
 	achieved := ""

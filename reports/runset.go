@@ -84,6 +84,12 @@ func (s *RunSet) Stat(metric string) (Spread, bool) {
 			vs = append(vs, v)
 		}
 	}
+	return spreadOf(vs)
+}
+
+// spreadOf is the median, minimum and maximum of vs; false when it is empty.
+// It sorts vs.
+func spreadOf(vs []float64) (Spread, bool) {
 	if len(vs) == 0 {
 		return Spread{}, false
 	}

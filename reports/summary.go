@@ -17,9 +17,10 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// SchemaVersion is the version of summary.json's layout. It changes only
-// when a key is renamed or removed.
-const SchemaVersion = 2
+// SchemaVersion is the version of summary.json's layout. It changes when a
+// key is renamed or removed or changes its meaning. Version 3: totals.lost
+// no longer holds records still unread at the end (now totals.unread).
+const SchemaVersion = 3
 
 // File names inside a results directory.
 const (
@@ -88,25 +89,46 @@ type RunInfo struct {
 	Notes         []string  `json:"notes,omitempty"`
 }
 
-// Totals are the run's record accounting. Every produced record is in
-// exactly one of acked, failed or unsent.
+// Totals are the run's record accounting. Every scheduled record is in
+// exactly one of acked, failed or unsent: Scheduled = Acked + Failed + Unsent,
+// and Produced = Scheduled - UnsentByCause["not_generated"].
 type Totals struct {
-	Produced        int64            `json:"produced"`
-	Acked           int64            `json:"acked"`
-	Failed          int64            `json:"failed"`
-	FailedByReason  map[string]int64 `json:"failed_by_reason"`
-	Unsent          int64            `json:"unsent"`
-	Late            int64            `json:"late"`      // sent more than a pacer tick after their intended time
-	Throttled       int64            `json:"throttled"` // record-attempts, so retries count again
-	Retried         int64            `json:"retried"`
-	Calls           int64            `json:"calls"`
-	CallErrors      int64            `json:"call_errors"`
-	Consumed        int64            `json:"consumed"`
-	Lost            int64            `json:"lost"`
-	Duplicates      int64            `json:"duplicates"`
-	Foreign         int64            `json:"foreign"`
-	GetRecordsCalls int64            `json:"get_records_calls"`
-	GetThrottled    int64            `json:"get_throttled"`
+	// Scheduled is every record the schedule made due within duration and
+	// the producers generated, or would have had they not been stopped at
+	// duration + max_overrun (an interrupted run's schedule ends at the
+	// interrupt).
+	Scheduled      int64            `json:"scheduled"`
+	Produced       int64            `json:"produced"`
+	Acked          int64            `json:"acked"`
+	Failed         int64            `json:"failed"`
+	FailedByReason map[string]int64 `json:"failed_by_reason"`
+	// Unsent is every record due but never sent (or never settled), split
+	// by cause in UnsentByCause: run_stopped, overrun, not_generated.
+	Unsent        int64            `json:"unsent"`
+	UnsentByCause map[string]int64 `json:"unsent_by_cause"`
+	Late          int64            `json:"late"`      // sent more than a pacer tick after their intended time, or never sent by the cutoff
+	Throttled     int64            `json:"throttled"` // record-attempts, so retries count again
+	Retried       int64            `json:"retried"`
+	Calls         int64            `json:"calls"`
+	CallErrors    int64            `json:"call_errors"`
+	Consumed      int64            `json:"consumed"`
+	// Lost is acknowledged records the consumer never saw although it read
+	// past them (it was at the tip of their shard and no longer making
+	// progress when the drain ended). Schema 2's lost also held Unread.
+	Lost int64 `json:"lost"`
+	// Unread is acknowledged records not yet seen when the run was
+	// interrupted, or when the drain ended while the consumer was still
+	// making progress (behind the tip, or still reading new records).
+	Unread int64 `json:"unread"`
+	// FailedDelivered is records counted failed (or unsent: a call cut off)
+	// that the consumer read all the same: ambiguous writes, such as a
+	// PutRecords call that timed out after the target stored its records.
+	// consumed = acked - lost - unread + failed_delivered.
+	FailedDelivered int64 `json:"failed_delivered"`
+	Duplicates      int64 `json:"duplicates"`
+	Foreign         int64 `json:"foreign"`
+	GetRecordsCalls int64 `json:"get_records_calls"`
+	GetThrottled    int64 `json:"get_throttled"`
 }
 
 // LatencyStats summarises one latency histogram, in milliseconds rounded to
@@ -223,12 +245,15 @@ type ConsumerStats struct {
 	Primary bool   `json:"primary"`
 	// Fallback says why the application read differently from what the
 	// scenario asked (a fan-out consumer the target cannot serve polls).
-	Fallback   string `json:"fallback,omitempty"`
-	Consumed   int64  `json:"consumed"` // distinct records of this run seen
-	Lost       int64  `json:"lost"`
-	Duplicates int64  `json:"duplicates"`
-	Calls      int64  `json:"calls"`     // GetRecords calls, or SubscribeToShard calls for fan-out
-	Throttled  int64  `json:"throttled"` // throttled calls
+	Fallback string `json:"fallback,omitempty"`
+	Consumed int64  `json:"consumed"` // distinct records of this run seen
+	Lost     int64  `json:"lost"`     // as totals.lost, for this application
+	Unread   int64  `json:"unread"`   // as totals.unread
+	// FailedDelivered is as totals.failed_delivered, for this application.
+	FailedDelivered int64 `json:"failed_delivered"`
+	Duplicates      int64 `json:"duplicates"`
+	Calls           int64 `json:"calls"`     // GetRecords calls, or SubscribeToShard calls for fan-out
+	Throttled       int64 `json:"throttled"` // throttled calls
 	// ConsumedRPS is records consumed per second over the measured window.
 	ConsumedRPS float64 `json:"consumed_rps"`
 	// MillisBehindMax is the largest MillisBehindLatest seen.
@@ -289,6 +314,9 @@ func (s *Summary) normalized() *Summary {
 	}
 	if c.Totals.FailedByReason == nil {
 		c.Totals.FailedByReason = map[string]int64{}
+	}
+	if c.Totals.UnsentByCause == nil {
+		c.Totals.UnsentByCause = map[string]int64{}
 	}
 	if c.PerShard == nil {
 		c.PerShard = []ShardStats{}

@@ -54,7 +54,7 @@ func testSummary() *Summary {
 		Target:        TargetInfo{Kind: "sim"},
 		Config:        RunInfo{Name: "t", Shards: 2, DurationS: 10, StartedAt: fixtureStart, EndedAt: fixtureStart.Add(10 * time.Second)},
 		Totals: Totals{Produced: 100, Acked: 98, Failed: 2, Throttled: 5, Consumed: 97, Lost: 1, Duplicates: 0,
-			FailedByReason: map[string]int64{"InternalFailure": 2}},
+			FailedByReason: map[string]int64{"InternalFailure": 2}, UnsentByCause: map[string]int64{}},
 		Latency: map[string]LatencyStats{
 			"put":             {Count: 98, P50: 10, P90: 20, P99: 30, P999: 40, Max: 50, Mean: 12.5},
 			"e2e":             {Count: 97, P50: 200, P90: 300, P99: 450.125, P999: 480, Max: 500, Mean: 210},

@@ -28,8 +28,8 @@ func WriteText(w io.Writer, s *Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  records\tproduced %s\tacked %s\tfailed %s\tunsent %s\n",
 		fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed), fmtInt(t.Unsent))
-	fmt.Fprintf(tw, "  \tconsumed %s\tlost %s\tduplicates %s\tthrottled %s\n",
-		fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Duplicates), fmtInt(t.Throttled))
+	fmt.Fprintf(tw, "  \tconsumed %s\tlost %s\tunread %s\tduplicates %s\tthrottled %s\n",
+		fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Unread), fmtInt(t.Duplicates), fmtInt(t.Throttled))
 	fmt.Fprintf(tw, "  records/s\ttarget %s\tproduced %s\tacked %s\tconsumed %s\n",
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS))
 	_ = tw.Flush()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +36,15 @@ const lateSlack = 10 * time.Millisecond
 // run is cancelled.
 const defaultGrace = 2 * time.Second
 
+// cutoffAllowance is how long after Duration + MaxOverrun (and the linger) a
+// producer still starts calls: enough for the batch holding the last
+// records due, handed to a sender just before Duration, to go out even on a
+// busy machine, so a run that kept up ends with nothing unsent.
+const cutoffAllowance = time.Second
+
+// errOverrun is the cause of a producer's stop at its cutoff.
+var errOverrun = errors.New("duration + max_overrun reached")
+
 // ProducerConfig configures one producer instance.
 type ProducerConfig struct {
 	// ID is the producer instance id, dense from 0: the index of its
@@ -58,6 +68,11 @@ type ProducerConfig struct {
 	// Warmup: records intended before Start+Warmup are sent and counted but
 	// kept out of the latency histograms.
 	Warmup time.Duration
+	// MaxOverrun bounds how long after Start+Duration a producer that fell
+	// behind may go on: it stops at Start+Duration+MaxOverrun (plus
+	// cutoffAllowance and Linger for the last batch), and counts what was
+	// due but not sent by then as Unsent and Late. See Run.
+	MaxOverrun time.Duration
 	// MaxRecords is the most records per PutRecords call, 1..500.
 	MaxRecords int
 	// MaxBytes is the most bytes (data + partition keys) per PutRecords
@@ -68,6 +83,10 @@ type ProducerConfig struct {
 	// first record arrived; 0 sends whatever is due as soon as the producer
 	// would otherwise wait.
 	Linger time.Duration
+	// CallTimeout bounds each PutRecords call; 0 means none beyond the
+	// client's own. A call that times out is failed (or retried), though
+	// the target may have stored its records.
+	CallTimeout time.Duration
 	// InFlight is the most PutRecords calls in flight at once, at least 1.
 	// A batch waiting out a retry backoff keeps its slot.
 	InFlight int
@@ -108,6 +127,9 @@ func (c *ProducerConfig) problems() []string {
 	}
 	if c.Duration <= 0 {
 		add("Duration %v: must be positive", c.Duration)
+	}
+	if c.MaxOverrun < 0 {
+		add("MaxOverrun %v: must not be negative", c.MaxOverrun)
 	}
 	if c.Warmup < 0 || c.Warmup >= c.Duration && c.Duration > 0 {
 		add("Warmup %v: must be at least 0 and shorter than Duration (%v)", c.Warmup, c.Duration)
@@ -167,22 +189,33 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 }
 
 // Run schedules, sends and settles every record due within Duration. It
-// blocks until every record is settled (acknowledged or failed) or ctx is
-// cancelled, and may be called once.
+// blocks until every record is settled (acknowledged or failed), the cutoff
+// comes, or ctx is cancelled, and may be called once.
 //
-// Cancelling stops scheduling at once. Records generated but not yet sent are
-// counted in Metrics.Unsent. PutRecords calls in flight get a grace period
-// (2 s) to finish under a context of their own; their acknowledged records
-// count as acked, and whatever is still unsettled after that (a call cut off,
-// a record waiting to be resent) is counted as Unsent too: such a record may
-// or may not have landed, which is why loss accounting trusts only acks.
-// Whole-call errors are counted and retried, never returned: Run returns
-// ctx.Err() when it was cancelled and nil otherwise. On return,
-// Produced == Acked + Failed + Unsent for this producer's records.
+// The cutoff is Start + Duration + MaxOverrun + Linger + 1 s: a producer
+// that fell behind (a target slower than the schedule, or kbench itself)
+// stops there whatever is still due, so the run's length does not depend on
+// the target. Records generated but not sent (or not settled) by then are
+// counted in Metrics.Unsent with cause overrun, records due but not yet
+// generated with cause not_generated; both count as Late.
+//
+// Cancelling ctx stops scheduling at once; what was generated but not sent
+// is counted in Metrics.Unsent with cause run_stopped. After either stop,
+// PutRecords calls in flight get a grace period (2 s) to finish under a
+// context of their own; their acknowledged records count as acked, and
+// whatever is still unsettled after that (a call cut off, a record waiting
+// to be resent) is counted as Unsent too: such a record may or may not have
+// landed, which is why loss accounting trusts only acks. Whole-call errors
+// are counted and retried, never returned: Run returns ctx.Err() when it was
+// cancelled and nil otherwise. On return, for this producer's records,
+// Produced + Unsent(not_generated) == Acked + Failed + Unsent.
 func (p *Producer) Run(ctx context.Context) error {
 	if !p.started.CompareAndSwap(false, true) {
 		return errors.New("runner: Producer.Run called twice")
 	}
+	parent := ctx
+	ctx, stop := context.WithDeadlineCause(ctx, time.Unix(0, p.cutoff()), errOverrun)
+	defer stop()
 	n := p.cfg.InFlight
 	bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
 	queue := make(chan *batch, n)
@@ -190,7 +223,7 @@ func (p *Producer) Run(ctx context.Context) error {
 	callCtx, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCalls()
 	done := make(chan struct{})
-	go func() { // cut calls in flight off a grace period after cancel
+	go func() { // cut calls in flight off a grace period after the stop
 		select {
 		case <-done:
 			return
@@ -218,7 +251,56 @@ func (p *Producer) Run(ctx context.Context) error {
 	close(queue)
 	wg.Wait()
 	close(done)
-	return ctx.Err()
+	return parent.Err()
+}
+
+// cutoff is the process-clock time at which the producer stops, saturating
+// instead of overflowing.
+func (p *Producer) cutoff() int64 {
+	c := &p.cfg
+	at := c.Start
+	for _, d := range []time.Duration{c.Duration, c.MaxOverrun, c.Linger, cutoffAllowance} {
+		if d > 0 && at > math.MaxInt64-int64(d) {
+			return math.MaxInt64
+		}
+		at += int64(d)
+	}
+	return at
+}
+
+// unsent counts n records generated but never sent (or never settled) under
+// the cause of ctx's stop; late of them were never sent at all and, when
+// the cutoff stopped them, count as Late.
+func (p *Producer) unsent(ctx context.Context, n, late int64) {
+	m := p.cfg.Metrics
+	if errors.Is(context.Cause(ctx), errOverrun) {
+		m.AddUnsent(metrics.UnsentOverrun, n)
+		m.Late.Add(late)
+		return
+	}
+	m.AddUnsent(metrics.UnsentRunStopped, n)
+}
+
+// notGenerated counts, when the cutoff stopped the schedule, the records
+// from n on that were due within Duration but never generated: as Unsent
+// (not_generated), as Late, and as scheduled when due after warmup. off is
+// record n's offset, already drawn from the pacer.
+func (p *Producer) notGenerated(ctx context.Context, n uint64, off time.Duration, ok bool) {
+	if !errors.Is(context.Cause(ctx), errOverrun) {
+		return
+	}
+	c := &p.cfg
+	var k, measured int64
+	for ; ok && off < c.Duration; off, ok = c.Pacer.Due(n) {
+		k++
+		if off >= c.Warmup {
+			measured++
+		}
+		n++
+	}
+	c.Metrics.AddUnsent(metrics.UnsentNotGenerated, k)
+	c.Metrics.Late.Add(k)
+	c.Metrics.AddScheduled(c.ID, measured)
 }
 
 // schedule is the open-model loop: it generates record n when it is due,
@@ -226,15 +308,13 @@ func (p *Producer) Run(ctx context.Context) error {
 // senders. When every sender is busy and the queue is full it blocks on the
 // queue; the records keep their intended times, so the backlog shows in
 // lateness and delivery latency instead of being hidden. It returns when the
-// schedule ends or ctx is cancelled, after handing over or counting as
-// Unsent every record it generated.
+// schedule ends or ctx is done, after handing over or counting as Unsent
+// every record it generated, and (at the cutoff) the ones it did not.
 func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batch) {
 	c := &p.cfg
-	m := c.Metrics
-	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
 
 	// flush hands a batch to the senders, which may block, and rereads the
-	// clock; false means cancelled (its records are then counted as Unsent).
+	// clock; false means stopped (its records are then counted as Unsent).
 	var now int64
 	flush := func(b *batch) bool {
 		if b == nil {
@@ -245,14 +325,14 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			now = envelope.Now()
 			return true
 		case <-ctx.Done():
-			m.Unsent.Add(int64(len(b.recs)))
+			p.unsent(ctx, int64(len(b.recs)), int64(len(b.recs)))
 			bt.recycle(b)
 			return false
 		}
 	}
-	defer func() { // on cancel: what the open batch holds was never sent
+	defer func() { // on a stop: what the open batch holds was never sent
 		if b := bt.take(); b != nil {
-			m.Unsent.Add(int64(len(b.recs)))
+			p.unsent(ctx, int64(len(b.recs)), int64(len(b.recs)))
 		}
 	}()
 
@@ -262,52 +342,67 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		if !ok || off >= c.Duration { // compared as offsets: no overflow
 			break
 		}
-		due := c.Start + int64(off)
-		if due > now {
-			now = envelope.Now()
-		}
-		for due > now { // not due yet: send a lingered batch or wait
-			wake := due
-			if dl, ok := bt.deadline(); ok {
-				if dl <= now {
-					if !flush(bt.take()) {
-						return
-					}
-					continue
-				}
-				wake = min(wake, dl)
-			}
-			if p.sleep(ctx, time.Duration(wake-now)) != nil {
-				return
-			}
-			now = envelope.Now()
-		}
-		if n%64 == 0 && ctx.Err() != nil {
-			return
-		}
-
-		b := bt.open()
-		start := len(b.buf)
-		env.Seq, env.Intended = n, due
-		b.buf = env.Append(b.buf)
-		var entity string
-		b.buf, entity = c.Generator.Next(b.buf, due)
-		pk, ehk := c.Keys.Key(entity)
-		m.Produced.Add(1)
-		if off >= c.Warmup {
-			m.CountScheduled(c.ID)
-		}
-		spill, reject := bt.commit(start, n, due, now, pk, ehk)
-		if reject != "" {
-			m.AddFailed(reject, 1)
-			continue
-		}
-		if !flush(spill) {
-			return
-		}
-		if bt.full() && !flush(bt.take()) {
+		if !p.generate(ctx, bt, n, off, &now, flush) {
 			return
 		}
 	}
 	flush(bt.take())
+}
+
+// generate waits until record n (due at offset off) is due, sending
+// lingered batches meanwhile, then generates it and hands over the batches
+// it fills. now is the schedule's clock reading. false means the schedule
+// stopped; the records not generated are then counted.
+func (p *Producer) generate(ctx context.Context, bt *batcher, n uint64, off time.Duration, now *int64, flush func(*batch) bool) bool {
+	c := &p.cfg
+	m := c.Metrics
+	due := c.Start + int64(off)
+	if due > *now {
+		*now = envelope.Now()
+	}
+	for due > *now { // not due yet: send a lingered batch or wait
+		wake := due
+		if dl, ok := bt.deadline(); ok {
+			if dl <= *now {
+				if !flush(bt.take()) {
+					p.notGenerated(ctx, n, off, true)
+					return false
+				}
+				continue
+			}
+			wake = min(wake, dl)
+		}
+		if p.sleep(ctx, time.Duration(wake-*now)) != nil {
+			p.notGenerated(ctx, n, off, true)
+			return false
+		}
+		*now = envelope.Now()
+	}
+	if n%64 == 0 && ctx.Err() != nil {
+		p.notGenerated(ctx, n, off, true)
+		return false
+	}
+
+	b := bt.open()
+	start := len(b.buf)
+	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID, Seq: n, Intended: due}
+	b.buf = env.Append(b.buf)
+	var entity string
+	b.buf, entity = c.Generator.Next(b.buf, due)
+	pk, ehk := c.Keys.Key(entity)
+	m.Produced.Add(1)
+	if off >= c.Warmup {
+		m.CountScheduled(c.ID)
+	}
+	spill, reject := bt.commit(start, n, due, *now, pk, ehk)
+	if reject != "" {
+		m.AddFailed(reject, 1)
+		return true
+	}
+	if !flush(spill) || bt.full() && !flush(bt.take()) {
+		off, ok := c.Pacer.Due(n + 1)
+		p.notGenerated(ctx, n+1, off, ok)
+		return false
+	}
+	return true
 }

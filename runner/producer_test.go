@@ -91,6 +91,7 @@ func TestProducerSlowPutterShowsBacklog(t *testing.T) {
 		pacer := fakePacer{gap: time.Millisecond} // 1,000/s offered
 		cfg := prodConfig(m, pacer)
 		cfg.MaxRecords, cfg.InFlight = 10, 1 // 10 records per 100 ms call: 100/s
+		cfg.MaxOverrun = 10 * time.Second    // time to send all of it
 		put := &fakePutter{delay: 100 * time.Millisecond}
 		prodRun(t, cfg, put, nil)
 
@@ -117,6 +118,53 @@ func TestProducerSlowPutterShowsBacklog(t *testing.T) {
 			t.Errorf("late = %d, want most of 1000", m.Late.Load())
 		}
 	})
+}
+
+// TestProducerStopsAtCutoff: the same slow target, but the producer may not
+// overrun its duration: it stops at Duration + Linger + 1 s whatever is
+// still due, and every record of the schedule is accounted for: the ones
+// cut off are unsent (overrun or not_generated) and late.
+func TestProducerStopsAtCutoff(t *testing.T) {
+	for _, overrun := range []time.Duration{0, 2 * time.Second} {
+		t.Run(overrun.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := metrics.NewRun(1)
+				cfg := prodConfig(m, fakePacer{gap: time.Millisecond}) // 1,000 due in 1 s
+				cfg.MaxRecords, cfg.InFlight, cfg.Linger = 10, 1, 0    // 100/s
+				cfg.MaxOverrun = overrun
+				put := &fakePutter{delay: 100 * time.Millisecond}
+				prodRun(t, cfg, put, nil)
+				cutoff := cfg.Duration + overrun + cutoffAllowance
+				if el := time.Duration(envelope.Now() - cfg.Start); el > cutoff+100*time.Millisecond {
+					t.Errorf("Run returned %v after start, want by the cutoff %v", el, cutoff)
+				}
+				causes := m.UnsentCauses()
+				a, u := m.Acked.Load(), m.Unsent.Load()
+				// One 100 ms call after another until the cutoff, each settling.
+				if calls, want := m.Calls.Load(), int64(cutoff/(100*time.Millisecond)); calls < want-1 || calls > want+1 {
+					t.Errorf("%d calls, want %d, one after another until the cutoff", calls, want)
+				}
+				if a < 10*(m.Calls.Load()-3) {
+					t.Errorf("acked %d in %d calls", a, m.Calls.Load())
+				}
+				if a+m.Failed.Load()+u != 1000 {
+					t.Errorf("acked %d + failed %d + unsent %d != 1000 scheduled", a, m.Failed.Load(), u)
+				}
+				if causes[metrics.UnsentOverrun] == 0 || causes[metrics.UnsentRunStopped] != 0 {
+					t.Errorf("unsent by cause %v: want overrun, not run_stopped", causes)
+				}
+				if overrun == 0 && causes[metrics.UnsentNotGenerated] == 0 {
+					t.Errorf("unsent by cause %v: want not_generated", causes)
+				}
+				if got := m.Scheduled(0); got != 1000 {
+					t.Errorf("scheduled %d, want 1000 (the not generated ones count)", got)
+				}
+				if m.Late.Load() < u {
+					t.Errorf("late %d < unsent %d: records cut off must count as late", m.Late.Load(), u)
+				}
+			})
+		})
+	}
 }
 
 func TestProducerCancel(t *testing.T) {

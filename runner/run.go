@@ -84,6 +84,7 @@ type run struct {
 	events    eventLog
 	producers int
 	created   bool
+	reading   []bool // by consumer application: still reading when the run ended
 	errs      []string
 	abort     context.CancelCauseFunc // stops the run early with a reason
 }
@@ -126,9 +127,10 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
 	}
-	inFlight := 0
+	inFlight, timeout := 0, 30*time.Second
 	for i, p := range sc.Producers {
 		inFlight += p.InFlight * p.Concurrency
+		timeout = max(timeout, p.Timeout) // each call has its own
 		r.producers += p.Concurrency
 		for range p.Concurrency {
 			r.specOf = append(r.specOf, i)
@@ -141,7 +143,7 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	data, err := r.o.Target.Client(ctx, targets.ClientOptions{
 		MaxAttempts: 1,
 		MaxConns:    inFlight + consumerApps*max(sc.Stream.Shards, 4) + 8,
-		Timeout:     30 * time.Second,
+		Timeout:     timeout,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
@@ -252,10 +254,20 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	if runCtx.Err() != nil && ctx.Err() == nil {
 		failure = context.Cause(runCtx)
 	}
+	// Records acknowledged but not read when the run stops early, or while
+	// a consumer is still making progress, are unread, not lost.
+	r.reading = make([]bool, len(r.trackers))
+	drained := false
 	if ctx.Err() == nil && failure == nil {
-		r.drain(runCtx)
+		r.reading = r.drain(runCtx)
+		drained = runCtx.Err() == nil
 		if runCtx.Err() != nil && ctx.Err() == nil {
 			failure = context.Cause(runCtx)
+		}
+	}
+	if !drained {
+		for i := range r.reading {
+			r.reading[i] = true
 		}
 	}
 	interrupted := ctx.Err() != nil
@@ -319,27 +331,44 @@ func (r *run) deleteStream(ctrl *kinesis.Client) {
 	}
 }
 
+// progressWindow is how far back drain looks to tell whether a consumer
+// application is still making progress when the drain ends.
+const progressWindow = time.Second
+
 // drain waits after the producers finished until every consumer application
 // has seen every acknowledged record, the scenario's drain time is over, or
-// ctx is done.
-func (r *run) drain(ctx context.Context) {
+// ctx is done. It returns, by application, whether it was still making
+// progress at the end: it saw new records within the last second (or, in a
+// shorter drain, since the drain began).
+func (r *run) drain(ctx context.Context) []bool {
+	const step = 100 * time.Millisecond
 	deadline := time.Now().Add(r.sc.Drain)
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(step)
 	defer tick.Stop()
+	// seen[k][i] is application i's count k ticks ago, up to a window back.
+	var seen [][]int64
 	for {
+		now := make([]int64, len(r.trackers))
 		done := true
-		for _, t := range r.trackers {
+		for i, t := range r.trackers {
+			now[i] = t.Seen()
 			if t.Lost(r.m) > 0 {
 				done = false
-				break
 			}
 		}
-		if done || time.Now().After(deadline) {
-			return
+		seen = append([][]int64{now}, seen...)
+		if len(seen) > int(progressWindow/step)+1 {
+			seen = seen[:len(seen)-1]
+		}
+		if done || time.Now().After(deadline) || ctx.Err() != nil {
+			reading := make([]bool, len(r.trackers))
+			for i := range reading {
+				reading[i] = now[i] > seen[len(seen)-1][i]
+			}
+			return reading
 		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-tick.C:
 		}
 	}
@@ -439,12 +468,12 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 			p, err := NewProducer(ProducerConfig{
 				ID: id, RunID: r.runID, Stream: sc.Stream.Name,
 				Generator: gen, Keys: keys, Pacer: pacer,
-				Start: start, Duration: sc.Duration, Warmup: sc.Warmup,
+				Start: start, Duration: sc.Duration, Warmup: sc.Warmup, MaxOverrun: sc.MaxOverrun,
 				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
-				InFlight: ps.InFlight,
-				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf:  r.shards.Shard,
-				Metrics:  r.m,
+				InFlight: ps.InFlight, CallTimeout: ps.Timeout,
+				Retry:   RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
+				ShardOf: r.shards.Shard,
+				Metrics: r.m,
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

@@ -81,7 +81,13 @@ func (s *sender) send(b *batch) {
 			break
 		}
 	}
-	m.Unsent.Add(int64(len(b.pending)))
+	var never int64 // of the unsettled records, those never sent at all
+	for _, i := range b.pending {
+		if b.recs[i].sent == 0 {
+			never++
+		}
+	}
+	s.p.unsent(s.ctx, int64(len(b.pending)), never)
 	s.bt.recycle(b)
 }
 
@@ -117,7 +123,12 @@ func (s *sender) attempt(b *batch, last bool) bool {
 	}
 	s.in.Records = b.entries
 	m.InFlight.Add(1)
-	out, err := s.p.put.PutRecords(s.callCtx, &s.in)
+	callCtx, cancel := s.callCtx, context.CancelFunc(func() {})
+	if d := s.p.cfg.CallTimeout; d > 0 {
+		callCtx, cancel = context.WithTimeout(s.callCtx, d)
+	}
+	out, err := s.p.put.PutRecords(callCtx, &s.in)
+	cancel()
 	m.InFlight.Add(-1)
 	ack := envelope.Now()
 	m.Calls.Add(1)

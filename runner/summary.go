@@ -39,20 +39,25 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		Latency: map[string]reports.LatencyStats{},
 		Errors:  r.errs,
 	}
-	var lost int64
+	var lost, unread, failedDelivered int64
 	for i, t := range r.trackers {
 		cs := r.consumerStats(i, t, smp)
 		s.Consumers = append(s.Consumers, cs)
-		lost = max(lost, cs.Lost)
+		lost, unread = max(lost, cs.Lost), max(unread, cs.Unread)
+		if i == 0 {
+			failedDelivered = cs.FailedDelivered
+		}
 	}
 	s.Totals = reports.Totals{
 		Produced: m.Produced.Load(), Acked: m.Acked.Load(), Failed: m.Failed.Load(),
-		FailedByReason: m.FailReasons(), Unsent: m.Unsent.Load(), Late: m.Late.Load(),
+		FailedByReason: m.FailReasons(), Unsent: m.Unsent.Load(), UnsentByCause: m.UnsentCauses(), Late: m.Late.Load(),
 		Throttled: m.Throttled.Load(), Retried: m.Retried.Load(), Calls: m.Calls.Load(),
-		CallErrors: m.CallErrors.Load(), Consumed: m.Consumed.Load(), Lost: lost,
-		Duplicates: m.Duplicates.Load(), Foreign: m.Foreign.Load(),
+		CallErrors: m.CallErrors.Load(), Consumed: m.Consumed.Load(), Lost: lost, Unread: unread,
+		FailedDelivered: failedDelivered,
+		Duplicates:      m.Duplicates.Load(), Foreign: m.Foreign.Load(),
 		GetRecordsCalls: m.GetRecordsCalls.Load(), GetThrottled: m.GetThrottled.Load(),
 	}
+	s.Totals.Scheduled = s.Totals.Acked + s.Totals.Failed + s.Totals.Unsent
 	for _, l := range m.Latencies() {
 		s.Latency[l.Name()] = reports.LatencyFrom(l.Total())
 	}
@@ -127,7 +132,15 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) reports.
 	st := r.pollers[i].Stats()
 	cs.Kind = r.pollers[i].Kind()
 	cs.Fallback = app.Fallback()
-	cs.Consumed, cs.Lost, cs.Duplicates = t.Seen(), t.Lost(r.m), t.Duplicates()
+	cs.Consumed, cs.Duplicates = t.Seen(), t.Duplicates()
+	// Not seen: unread if the application had not read past them (the run
+	// stopped early, it was still behind the tip or still reading), else lost.
+	if missing := t.Lost(r.m); i < len(r.reading) && r.reading[i] || st.MillisBehind > 0 {
+		cs.Unread = missing
+	} else {
+		cs.Lost = missing
+	}
+	cs.FailedDelivered = t.Unacked(r.m)
 	cs.Calls, cs.Throttled = st.Calls, st.Throttled
 	cs.MillisBehindMax = smp.lagMax[i]
 	cs.Checkpoints, cs.AtRiskMax = app.Checkpoints.Load(), app.AtRiskMax.Load()

@@ -65,7 +65,7 @@ consumers:
 			}
 		}
 	})
-	want := []string{"consumers", "deadline", "description", "drain", "duration", "name", "producers", "stream", "target", "thresholds", "warmup"}
+	want := []string{"consumers", "deadline", "description", "drain", "duration", "max_overrun", "name", "producers", "stream", "target", "thresholds", "warmup"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("top-level keys %v, want %v", keys, want)
 	}

@@ -53,6 +53,12 @@ type Scenario struct {
 	// Warmup is the first part of Duration, excluded from the results.
 	// Default 0; less than Duration.
 	Warmup time.Duration `yaml:"warmup" json:"warmup"`
+	// MaxOverrun is how long after Duration producers that fell behind may
+	// go on sending records that were due within Duration. At
+	// Duration + MaxOverrun they stop: what was due but not sent by then is
+	// counted unsent (cause "overrun" or "not_generated") and late. Default
+	// 0: the run's length does not depend on how fast the target answers.
+	MaxOverrun time.Duration `yaml:"max_overrun" json:"max_overrun"`
 	// Drain is how long collectors keep reading after the producers stop.
 	// Default 10s.
 	Drain time.Duration `yaml:"drain" json:"drain"`
@@ -138,6 +144,10 @@ type Producer struct {
 	// InFlight is how many PutRecords calls one producer instance keeps in
 	// flight, 1..256. Default 8.
 	InFlight int `yaml:"in_flight" json:"in_flight"`
+	// Timeout bounds each PutRecords call, 1ms..5m. Default 30s. A call
+	// that times out is a transport failure, yet the target may have stored
+	// its records: the summary counts those in totals.failed_delivered.
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Concurrency is the number of producer instances, 1..1024, which split
 	// the rate evenly. Default 1.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
@@ -382,6 +392,7 @@ func (p *Producer) setDefaults(index int) {
 		Keys:         KeyOptions{HotKeys: 1000, Skew: 1.2, Fixed: "kbench-fixed"},
 		Batch:        Batch{MaxRecords: 500, MaxBytes: 5 << 20, Linger: 50 * time.Millisecond},
 		InFlight:     8,
+		Timeout:      30 * time.Second,
 		Concurrency:  1,
 		Seed:         1 + int64(index),
 		Retry:        Retry{MaxAttempts: 8, Base: 50 * time.Millisecond, Cap: 2 * time.Second},

@@ -23,6 +23,7 @@ const (
 	maxRetries     = 100
 	maxShards      = 10000
 	maxInFlight    = 256
+	maxCallTimeout = 5 * time.Minute
 	maxConcurrency = 1024
 	maxHotKeys     = 10_000_000
 )
@@ -61,6 +62,9 @@ func (d *decoder) finish(s *Scenario) {
 		d.report("warmup", "must not be negative, got "+s.Warmup.String())
 	case s.Warmup >= s.Duration:
 		d.report("warmup", fmt.Sprintf("must be shorter than duration (%s), got %s", s.Duration, s.Warmup))
+	}
+	if s.MaxOverrun < 0 {
+		d.report("max_overrun", "must not be negative, got "+s.MaxOverrun.String())
 	}
 	if s.Drain < 0 {
 		d.report("drain", "must not be negative, got "+s.Drain.String())
@@ -214,6 +218,9 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 		d.report(at("batch.linger"), fmt.Sprintf("must be between 0s and %s, got %s", maxLinger, p.Batch.Linger))
 	}
 	d.checkInt(at("in_flight"), p.InFlight, 1, maxInFlight)
+	if p.Timeout < time.Millisecond || p.Timeout > maxCallTimeout {
+		d.report(at("timeout"), fmt.Sprintf("must be between 1ms and %s, got %s", maxCallTimeout, p.Timeout))
+	}
 	d.checkInt(at("concurrency"), p.Concurrency, 1, maxConcurrency)
 	d.checkInt(at("retry.max_attempts"), p.Retry.MaxAttempts, 1, maxRetries)
 	if p.Retry.Base <= 0 {

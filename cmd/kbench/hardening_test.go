@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -49,5 +50,102 @@ func TestInterruptWhileCreatingDeletesStream(t *testing.T) {
 	}
 	if names := streamNames(t, c); len(names) != 0 {
 		t.Errorf("streams left after Ctrl-C during CREATING: %v\nstderr:\n%s", names, stderr)
+	}
+}
+
+// TestOverloadedRunEndsOnTime: a 10 s run offering 20 times what its one
+// shard accepts (AWS quotas: 1,000 records/s) must end within 20 s, the
+// duration bounding it whatever the target does, with every record of the
+// schedule accounted for and the target named as the bottleneck.
+func TestOverloadedRunEndsOnTime(t *testing.T) {
+	dir := t.TempDir()
+	began := time.Now()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "target.sim.quotas=aws", "--set", "stream.shards=1", "--set", "producers[0].rate.rps=20000",
+		"--set", "duration=10s", "--set", "warmup=0s", "--set", "drain=3s", "--set", "thresholds=[]")
+	took := time.Since(began)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if took > 20*time.Second {
+		t.Errorf("a 10 s run took %v", took)
+	}
+	s := readSummary(t, dir)
+	tot := func(k string) float64 { return num(t, s, "totals."+k) }
+	causes, _ := get(t, s, "totals.unsent_by_cause").(map[string]any)
+	notGen, _ := causes["not_generated"].(float64)
+	t.Logf("%v: scheduled %v = acked %v + failed %v + unsent %v %v; consumed %v, lost %v, unread %v",
+		took, tot("scheduled"), tot("acked"), tot("failed"), tot("unsent"), causes, tot("consumed"), tot("lost"), tot("unread"))
+	if tot("scheduled") != 200000 {
+		t.Errorf("scheduled %v, want 200,000 (20,000/s for 10 s)", tot("scheduled"))
+	}
+	if tot("acked")+tot("failed")+tot("unsent") != tot("scheduled") || tot("produced")+notGen != tot("scheduled") {
+		t.Error("records of the schedule are not accounted for")
+	}
+	if tot("unsent") == 0 || tot("late") < tot("unsent") {
+		t.Errorf("unsent %v, late %v: what the stop cut off must be unsent and late", tot("unsent"), tot("late"))
+	}
+	if got := tot("acked") - tot("lost") - tot("unread") + tot("failed_delivered"); got != tot("consumed") {
+		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
+	}
+	if !strings.Contains(stdout, "were never sent") {
+		t.Errorf("the summary does not say what was not sent:\n%s", stdout)
+	}
+}
+
+// TestAmbiguousWritesAreNamed: PutRecords calls held by the simulator for
+// longer than the producer's call timeout are counted failed (transport),
+// yet the simulator stores their records once the client gives up: the
+// summary must count them as failed_delivered, say so, and still reconcile
+// consumed = acked - lost - unread + failed_delivered.
+func TestAmbiguousWritesAreNamed(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=4s", "--set", "warmup=0s", "--set", "drain=5s", "--set", "thresholds=[]",
+		"--set", "producers[0].rate.rps=200", "--set", "producers[0].timeout=200ms",
+		"--set", "producers[0].retry.max_attempts=1",
+		"--set", "target.sim.stall_after=1500ms", "--set", "target.sim.stall_for=1s")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := readSummary(t, dir)
+	tot := func(k string) float64 { return num(t, s, "totals."+k) }
+	t.Logf("acked %v, failed %v, unsent %v, consumed %v, lost %v, unread %v, failed_delivered %v",
+		tot("acked"), tot("failed"), tot("unsent"), tot("consumed"), tot("lost"), tot("unread"), tot("failed_delivered"))
+	if num(t, s, "totals.failed_by_reason.transport") == 0 {
+		t.Fatal("no call timed out: the test does not test anything")
+	}
+	if tot("failed_delivered") == 0 || tot("failed_delivered") > tot("failed")+tot("unsent") {
+		t.Errorf("failed_delivered %v, want 1..%v", tot("failed_delivered"), tot("failed")+tot("unsent"))
+	}
+	if got := tot("acked") - tot("lost") - tot("unread") + tot("failed_delivered"); got != tot("consumed") {
+		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
+	}
+	if !strings.Contains(stdout, "failed_delivered") {
+		t.Errorf("the notes do not name the ambiguous writes:\n%s", stdout)
+	}
+}
+
+// TestInterruptCountsUnreadNotLost: records acknowledged but not yet read
+// when Ctrl-C stops a run are unread, not lost: lost stays 0.
+func TestInterruptCountsUnreadNotLost(t *testing.T) {
+	dir := t.TempDir()
+	go func() {
+		time.Sleep(3 * time.Second)
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+	}()
+	// Reads lag 2 s behind writes, so the interrupt finds records unread.
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=60s", "--set", "warmup=0s", "--set", "target.sim.propagation_delay=2s")
+	if code != exitRunFailed {
+		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := readSummary(t, dir)
+	tot := func(k string) float64 { return num(t, s, "totals."+k) }
+	if tot("lost") != 0 || tot("unread") == 0 {
+		t.Errorf("lost %v, unread %v: records not read by the interrupt are unread, not lost", tot("lost"), tot("unread"))
+	}
+	if got := tot("acked") - tot("lost") - tot("unread") + tot("failed_delivered"); got != tot("consumed") {
+		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
 	}
 }
