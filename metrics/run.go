@@ -40,6 +40,9 @@ type Run struct {
 	CallFailures  atomic.Int64 // those of CallErrors that were not throttling (see NoteCallFailure)
 	Late          atomic.Int64 // records sent more than a pacer tick after their intended time
 	InFlight      atomic.Int64 // PutRecords calls in flight now (a gauge)
+	// Busy is the producers' in-flight slots holding a batch (a call in
+	// flight, or a batch waiting out a retry backoff), integrated over time.
+	Busy TimeGauge
 	ProducedBytes atomic.Int64 // bytes of acknowledged records (data + partition key)
 
 	Consumed        atomic.Int64 // distinct records consumed (first consumer application)
@@ -59,6 +62,7 @@ type Run struct {
 	shards      map[string]*ShardCounts
 	acked       []*SeqSet // by producer id
 	scheduled   []atomic.Int64
+	due         []atomic.Int64 // by producer: intended time of the record it waits to hand over; 0 when done
 }
 
 // ShardCounts are one shard's counters.
@@ -107,6 +111,7 @@ func NewRun(producers int) *Run {
 	}
 	r.acked = make([]*SeqSet, producers)
 	r.scheduled = make([]atomic.Int64, producers)
+	r.due = make([]atomic.Int64, producers)
 	for i := range r.acked {
 		r.acked[i] = new(SeqSet)
 	}
@@ -239,6 +244,27 @@ func (r *Run) AddScheduled(producer uint32, n int64) {
 	if int(producer) < len(r.scheduled) {
 		r.scheduled[producer].Add(n)
 	}
+}
+
+// SetDue notes the intended time (process-clock ns) of the record a
+// producer is generating or handing over; 0 means its schedule is done.
+func (r *Run) SetDue(producer uint32, at int64) {
+	if int(producer) < len(r.due) {
+		r.due[producer].Store(at)
+	}
+}
+
+// ScheduleLag returns how far behind its schedule the furthest-behind
+// producer is at now (process-clock ns): now minus the intended time of the
+// record it is still generating or handing over, 0 when none is behind.
+func (r *Run) ScheduleLag(now int64) int64 {
+	var lag int64
+	for i := range r.due {
+		if at := r.due[i].Load(); at > 0 {
+			lag = max(lag, now-at)
+		}
+	}
+	return lag
 }
 
 // Scheduled returns how many records of a producer were due in the measured

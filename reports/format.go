@@ -280,3 +280,14 @@ func unsentNote(t Totals) string {
 	}
 	return out
 }
+
+// bottleneckSentence says what limited the run, with its evidence; "" for a
+// summary without a verdict.
+func bottleneckSentence(s *Summary) string {
+	b := s.Bottleneck
+	if b == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s (CPU %s of %d cores, in-flight %s, schedule lag %s ms, backlog growth %s/s)",
+		b.Kind, b.Reason, fmtPct(b.CPURatio), b.Cores, fmtPct(b.InFlightRatio), fmtInt(int64(b.ScheduleLagMS)), fmtRate(b.BacklogGrowthRPS))
+}

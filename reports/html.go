@@ -31,6 +31,7 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 <section class="verdict {{.VerdictCSS}}"><div class="big">{{.Verdict}} · {{.VerdictLine}}</div>
 {{with .Failed}}<ul>{{range .}}<li><code>{{.Expr}}</code> — {{if .Error}}<span class="no">error:</span> {{.Error}}{{else}}value <b>{{value .Value}}</b>{{end}}</li>{{end}}</ul>{{end}}
 {{with .Errors}}<ul>{{range .}}<li class="no">{{.}}</li>{{end}}</ul>{{end}}
+{{with .Bottleneck}}<p><b>Bottleneck:</b> {{.}}</p>{{end}}
 {{if .Deadline}}<div class="deadline{{if .DeadlineMiss}} miss{{end}}"><div class="dl">{{.Deadline}}</div>
 <div class="bar"><span style="width:{{.DeadlinePct}}"></span></div></div>{{end}}</section>
 

@@ -40,6 +40,9 @@ func markdown(s *Summary) string {
 		w(" ❌ `%s` (%s).", strings.ReplaceAll(th.Expr, "|", `\|`), mdEscape(strings.Trim(thresholdDetail(th), "()")))
 	}
 	w("\n\n")
+	if bn := bottleneckSentence(s); bn != "" {
+		w("**Bottleneck:** %s\n\n", mdEscape(bn))
+	}
 	if d := deadlineSentence(s); d != "" {
 		w("**Time value of data:** %s\n\n", d)
 	}

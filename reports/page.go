@@ -22,6 +22,7 @@ type runPage struct {
 	Failed              []ThresholdResult
 	Meta                [][2]string
 	Deadline            string
+	Bottleneck          string
 	DeadlinePct         string // bar width, "97.3%"
 	DeadlineMiss        bool
 	KeyCards            []card
@@ -82,6 +83,7 @@ func newRunPage(r *results) (*runPage, figureSet, error) {
 		VerdictLine:  verdictLine(s),
 		Failed:       failedThresholds(s),
 		Deadline:     deadlineSentence(s),
+		Bottleneck:   bottleneckSentence(s),
 		KeyCards:     keyCards(s),
 		Thresholds:   s.Thresholds,
 		Notes:        notes(s),

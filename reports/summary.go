@@ -41,14 +41,17 @@ const (
 // settings it ran under and the verdict. Its JSON key names are an interface
 // (CI gates and comparisons read them); keep them stable.
 type Summary struct {
-	SchemaVersion int                     `json:"schema_version"`
-	RunID         string                  `json:"run_id"`
-	Scenario      map[string]any          `json:"scenario"`
-	Target        TargetInfo              `json:"target"`
-	Config        RunInfo                 `json:"config"`
-	Totals        Totals                  `json:"totals"`
-	Latency       map[string]LatencyStats `json:"latency"`
-	Throughput    Throughput              `json:"throughput"`
+	SchemaVersion int            `json:"schema_version"`
+	RunID         string         `json:"run_id"`
+	Scenario      map[string]any `json:"scenario"`
+	Target        TargetInfo     `json:"target"`
+	Config        RunInfo        `json:"config"`
+	Totals        Totals         `json:"totals"`
+	// Bottleneck says what limited the run: kbench itself, the target, the
+	// consumers, or nothing. nil in summaries from before it existed.
+	Bottleneck *Bottleneck             `json:"bottleneck,omitempty"`
+	Latency    map[string]LatencyStats `json:"latency"`
+	Throughput Throughput              `json:"throughput"`
 	// ThrottleRatio is throttled record-attempts over all record-attempts
 	// that got an answer (throttled + acked).
 	ThrottleRatio float64           `json:"throttle_ratio"`
@@ -60,6 +63,48 @@ type Summary struct {
 	Thresholds    []ThresholdResult `json:"thresholds"`
 	Verdict       string            `json:"verdict"`
 	Errors        []string          `json:"errors,omitempty"`
+}
+
+// Bottleneck kinds, in the order they are tested: the first that holds is
+// the verdict.
+const (
+	// BottleneckGenerator: kbench itself could not keep up (its CPU over 90%
+	// of its cores, or the schedule falling behind while calls in flight
+	// stayed below the limit); the results describe kbench, not the target.
+	BottleneckGenerator = "generator"
+	// BottleneckTarget: the target is the limit (in-flight calls at the
+	// limit, put latency rising, or writes throttled).
+	BottleneckTarget = "target"
+	// BottleneckConsumer: acknowledged records piled up unread while reads
+	// were not throttled.
+	BottleneckConsumer = "consumer"
+	// BottleneckNone: nothing held the run back.
+	BottleneckNone = "none"
+)
+
+// Bottleneck is the verdict on what limited a run, over its measured window,
+// with the evidence a threshold can use.
+type Bottleneck struct {
+	// Kind is generator, target, consumer or none.
+	Kind string `json:"kind"`
+	// Reason says why, in a sentence.
+	Reason string `json:"reason"`
+	// CPURatio is kbench's CPU time over wall time × Cores.
+	CPURatio float64 `json:"cpu_ratio"`
+	// Cores is how many cores kbench could use (GOMAXPROCS).
+	Cores int `json:"cores"`
+	// InFlightRatio is the share of the producers' in-flight slots holding
+	// a batch (a call in flight or a resend waiting), averaged over time.
+	InFlightRatio float64 `json:"in_flight_ratio"`
+	// ScheduleLagMS is how far behind its schedule the furthest-behind
+	// producer was, at worst.
+	ScheduleLagMS float64 `json:"schedule_lag_ms"`
+	// BacklogGrowthRPS is how fast acknowledged-but-unread records piled up
+	// (negative: the consumers caught up).
+	BacklogGrowthRPS float64 `json:"backlog_growth_rps"`
+	// InProcessTarget says the target (the simulator) ran inside kbench, so
+	// its CPU counts in CPURatio.
+	InProcessTarget bool `json:"in_process_target"`
 }
 
 // TargetInfo says where the records went.

@@ -24,6 +24,9 @@ func WriteText(w io.Writer, s *Summary) {
 		head = append(head, "started "+c.StartedAt.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "  %s\n", strings.Join(head, ", "))
+	if b := bottleneckSentence(s); b != "" {
+		fmt.Fprintf(w, "  bottleneck %s\n", b)
+	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  records\tproduced %s\tacked %s\tfailed %s\tunsent %s\n",

@@ -99,6 +99,10 @@ type ProducerConfig struct {
 	ShardOf func(partitionKey, explicitHashKey string) string
 	// Metrics receives every count and latency.
 	Metrics *metrics.Run
+
+	// cost is busy work per generated record, for tests that need a
+	// producer slower than its target.
+	cost time.Duration
 }
 
 // problems returns every problem with the configuration.
@@ -312,6 +316,7 @@ func (p *Producer) notGenerated(ctx context.Context, n uint64, off time.Duration
 // every record it generated, and (at the cutoff) the ones it did not.
 func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batch) {
 	c := &p.cfg
+	defer c.Metrics.SetDue(c.ID, 0)
 
 	// flush hands a batch to the senders, which may block, and rereads the
 	// clock; false means stopped (its records are then counted as Unsent).
@@ -357,6 +362,7 @@ func (p *Producer) generate(ctx context.Context, bt *batcher, n uint64, off time
 	c := &p.cfg
 	m := c.Metrics
 	due := c.Start + int64(off)
+	m.SetDue(c.ID, due)
 	if due > *now {
 		*now = envelope.Now()
 	}
@@ -383,6 +389,10 @@ func (p *Producer) generate(ctx context.Context, bt *batcher, n uint64, off time
 		return false
 	}
 
+	if c.cost > 0 {
+		for t := envelope.Now(); envelope.Now()-t < int64(c.cost); {
+		}
+	}
 	b := bt.open()
 	start := len(b.buf)
 	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID, Seq: n, Intended: due}

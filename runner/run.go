@@ -40,6 +40,10 @@ type Options struct {
 	Live bool
 	// Version is kbench's version, echoed in summary.json.
 	Version string
+
+	// generateCost is busy work per generated record, for tests that need
+	// kbench slower than its target.
+	generateCost time.Duration
 }
 
 // ErrTarget marks a run that failed because of the target (unreachable,
@@ -83,6 +87,7 @@ type run struct {
 	shards    *liveShards
 	events    eventLog
 	producers int
+	slots     int // in-flight slots of all producer instances
 	created   bool
 	reading   []bool // by consumer application: still reading when the run ended
 	errs      []string
@@ -136,6 +141,7 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 			r.specOf = append(r.specOf, i)
 		}
 	}
+	r.slots = inFlight
 	consumerApps := 0
 	for _, c := range sc.Consumers {
 		consumerApps += c.Count
@@ -474,6 +480,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Retry:   RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
 				ShardOf: r.shards.Shard,
 				Metrics: r.m,
+				cost:    r.o.generateCost,
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/kbench/kbench/envelope"
@@ -37,6 +38,12 @@ type sampler struct {
 	// the previous sample.
 	lagMax, appMeasured, appPrev []int64
 	measureS                     float64
+
+	// pulses[0] is taken at start, pulses[i+1] with rows[i]: the readings
+	// the bottleneck verdict is judged on. seen is the last second's
+	// bottleneck, warned the one the live line last warned of.
+	pulses       []pulse
+	seen, warned string
 }
 
 // failingLimit is how many seconds of nothing but failed PutRecords calls
@@ -62,6 +69,7 @@ func (s *sampler) snapshot() counts {
 
 func newSampler(r *run, start int64) (*sampler, error) {
 	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*reports.HlogWriter{}}
+	s.pulses = []pulse{r.pulse(start, 0, 0)}
 	for _, l := range r.m.Latencies() {
 		f, err := os.Create(filepath.Join(r.o.OutDir, l.Name()+".hlog"))
 		if err != nil {
@@ -199,6 +207,7 @@ func (s *sampler) sample(now int64) {
 		s.r.logf("warning: timeseries.csv: %v", err)
 	}
 	s.rows = append(s.rows, row)
+	s.pulses = append(s.pulses, s.r.pulse(now, c.acked, c.consumed))
 	s.health(c)
 	s.prev = c
 	s.last = now
@@ -253,11 +262,45 @@ func (s *sampler) live(elapsed time.Duration, c counts) {
 	}
 	line := fmt.Sprintf("%5.0fs %-7s target %6.0f/s  sent %9d  acked %9d  throttled %7d  failed %5d  consumed %9d  e2e p99 %s",
 		elapsed.Seconds(), s.phase(elapsed), target, c.produced, c.acked, c.throttled, c.failed, c.consumed, p99)
+	warn := s.warning(elapsed)
 	if s.r.o.Live {
+		if warn != "" {
+			fmt.Fprintf(s.r.log, "\r\033[K%s\n", warn)
+		}
 		fmt.Fprintf(s.r.log, "\r\033[K%s", line)
 		return
 	}
+	if warn != "" {
+		fmt.Fprintln(s.r.log, warn)
+	}
 	fmt.Fprintln(s.r.log, line)
+}
+
+// warning judges the last second's bottleneck while producers run and
+// returns a warning line when it names a limit it did not name the second
+// before; "" otherwise.
+func (s *sampler) warning(elapsed time.Duration) string {
+	n := len(s.pulses)
+	if n < 2 || elapsed > s.r.sc.Duration+time.Second {
+		return ""
+	}
+	e := s.r.between(s.pulses[n-2], s.pulses[n-1])
+	row := s.rows[len(s.rows)-1]
+	e.ackedRPS = float64(row.Acked)
+	if att := row.Throttled + row.Acked; att > 0 {
+		e.throttleRatio = float64(row.Throttled) / float64(att)
+	}
+	kind, reason := e.verdict(runtime.GOMAXPROCS(0))
+	prev := s.seen
+	s.seen = kind
+	if kind != prev || kind == s.warned { // two seconds in a row, once
+		return ""
+	}
+	s.warned = kind
+	if kind == reports.BottleneckNone {
+		return ""
+	}
+	return fmt.Sprintf("warning: bottleneck %s at %.0fs: %s", kind, elapsed.Seconds(), reason)
 }
 
 func (s *sampler) close() {

@@ -64,6 +64,8 @@ func (s *sender) shardOf(r *rec) *metrics.ShardCounts {
 func (s *sender) send(b *batch) {
 	m := s.p.cfg.Metrics
 	pol := s.p.cfg.Retry
+	m.Busy.Add(envelope.Now(), 1)
+	defer func() { m.Busy.Add(envelope.Now(), -1) }()
 	for i := range b.recs {
 		b.pending = append(b.pending, int32(i))
 	}

@@ -113,6 +113,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		s.PerShard = append(s.PerShard, st)
 	}
 	s.Events = r.events.results()
+	s.Bottleneck = r.bottleneck(smp, s)
 	s.Cost = r.cost(tp)
 
 	if w := readQuotaWarning(sc); w != "" {

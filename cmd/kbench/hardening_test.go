@@ -88,6 +88,12 @@ func TestOverloadedRunEndsOnTime(t *testing.T) {
 	if got := tot("acked") - tot("lost") - tot("unread") + tot("failed_delivered"); got != tot("consumed") {
 		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
 	}
+	if k := get(t, s, "bottleneck.kind"); k != "target" {
+		t.Errorf("bottleneck.kind = %v, want target (%v)", k, get(t, s, "bottleneck.reason"))
+	}
+	if !strings.Contains(stderr, "warning: bottleneck target") {
+		t.Errorf("the live lines do not warn of the bottleneck:\n%s", stderr)
+	}
 	if !strings.Contains(stdout, "were never sent") {
 		t.Errorf("the summary does not say what was not sent:\n%s", stdout)
 	}

@@ -1,0 +1,177 @@
+package runner
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/targets"
+)
+
+// Limits of the bottleneck verdict (see verdict).
+const (
+	// cpuLimit: kbench using more than this share of its cores is saturated.
+	cpuLimit = 0.9
+	// inFlightLimit: the producers' in-flight slots busy this share of the
+	// time are at their limit.
+	inFlightLimit = 0.9
+	// lagLimit: producers this far behind their schedule are falling behind.
+	lagLimit = time.Second
+	// throttleLimit: a write throttle ratio at least this means the target
+	// is refusing the load.
+	throttleLimit = 0.01
+	// getThrottleLimit: reads throttled less than this share of calls are
+	// not what holds the consumers back.
+	getThrottleLimit = 0.05
+	// putRiseFactor and putRiseMin: put latency (p99) at the end of the
+	// window this many times that at its start, and this much higher, is
+	// rising.
+	putRiseFactor = 2
+	putRiseMin    = 100 // ms
+)
+
+// evidence is what the bottleneck verdict weighs, over one window.
+type evidence struct {
+	cpuRatio      float64 // kbench's CPU time / (wall time × its cores)
+	inFlightRatio float64 // busy in-flight slots / slots, averaged
+	lag           time.Duration
+	backlogGrowth float64 // records/s by which acked-but-unread records grew
+	ackedRPS      float64
+	throttleRatio float64 // throttled / (throttled + acked) write attempts
+	getThrottled  float64 // throttled / all GetRecords calls
+	putFrom       float64 // put p99 (ms) at the window's start and end; 0 unknown
+	putTo         float64
+}
+
+// verdict names the first limit that holds, in the order generator, target,
+// consumer, and says why in a sentence; none when no limit holds.
+func (e evidence) verdict(cores int) (kind, reason string) {
+	pct := func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) }
+	switch {
+	case e.cpuRatio > cpuLimit:
+		return reports.BottleneckGenerator, fmt.Sprintf("kbench used %s of its %d cores: the results describe kbench's limits, not the target's",
+			pct(e.cpuRatio), cores)
+	case e.lag > lagLimit && e.inFlightRatio < inFlightLimit:
+		return reports.BottleneckGenerator, fmt.Sprintf("the producers fell %v behind their schedule while only %s of their in-flight slots were busy: "+
+			"kbench could not generate the records as fast as the scenario asks", e.lag.Round(time.Millisecond), pct(e.inFlightRatio))
+	}
+	var why []string
+	if e.inFlightRatio >= inFlightLimit {
+		why = append(why, fmt.Sprintf("the producers' in-flight slots were busy %s of the time", pct(e.inFlightRatio)))
+	}
+	if e.throttleRatio >= throttleLimit {
+		why = append(why, fmt.Sprintf("%s of write attempts were throttled", pct(e.throttleRatio)))
+	}
+	if e.putFrom > 0 && e.putTo > putRiseFactor*e.putFrom && e.putTo-e.putFrom >= putRiseMin {
+		why = append(why, fmt.Sprintf("put latency p99 rose from %.1f to %.1f ms", e.putFrom, e.putTo))
+	}
+	if len(why) > 0 {
+		return reports.BottleneckTarget, "the target is the limit: " + strings.Join(why, "; ")
+	}
+	if e.backlogGrowth > max(1, 0.05*e.ackedRPS) && e.getThrottled < getThrottleLimit {
+		return reports.BottleneckConsumer, fmt.Sprintf("acknowledged records piled up unread by %.0f/s while reads were not throttled: "+
+			"the consumers could not keep up", e.backlogGrowth)
+	}
+	return reports.BottleneckNone, "no limit was reached: kbench, the target and the consumers kept up with the schedule"
+}
+
+// pulse is one sampler reading of the cumulative gauges the verdict uses.
+type pulse struct {
+	at, cpu, busy int64 // process-clock ns; CPU ns; busy slot·ns
+	backlog       int64 // acked - consumed
+	lag           time.Duration
+	cpuOK         bool
+}
+
+func (r *run) pulse(now int64, acked, consumed int64) pulse {
+	cpu, ok := processCPU()
+	return pulse{at: now, cpu: cpu, cpuOK: ok, busy: r.m.Busy.Area(now), backlog: acked - consumed,
+		lag: time.Duration(r.m.ScheduleLag(now))}
+}
+
+// between is the evidence of the window from a to b (a before b).
+func (r *run) between(a, b pulse) evidence {
+	var e evidence
+	wall := float64(b.at - a.at)
+	if wall <= 0 {
+		return e
+	}
+	if a.cpuOK && b.cpuOK {
+		e.cpuRatio = float64(b.cpu-a.cpu) / (wall * float64(runtime.GOMAXPROCS(0)))
+	}
+	if r.slots > 0 {
+		e.inFlightRatio = float64(b.busy-a.busy) / (wall * float64(r.slots))
+	}
+	e.backlogGrowth = float64(b.backlog-a.backlog) / (wall / 1e9)
+	e.lag = b.lag
+	return e
+}
+
+// bottleneck is the run's verdict over its measured window (the whole run
+// when nothing was measured).
+func (r *run) bottleneck(smp *sampler, s *reports.Summary) *reports.Bottleneck {
+	first, last := -1, -1
+	for i, row := range smp.rows {
+		if row.Phase == "measure" {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		first, last = 0, len(smp.rows)-1
+	}
+	if last < 0 || len(smp.pulses) < last+2 {
+		return nil
+	}
+	e := r.between(smp.pulses[first], smp.pulses[last+1])
+	for i := first; i <= last; i++ { // the furthest behind at any sample
+		e.lag = max(e.lag, smp.pulses[i+1].lag)
+	}
+	e.ackedRPS = s.Throughput.AckedRPS
+	e.throttleRatio = s.ThrottleRatio
+	if t := s.Totals; t.GetRecordsCalls > 0 {
+		e.getThrottled = float64(t.GetThrottled) / float64(t.GetRecordsCalls)
+	}
+	e.putFrom, e.putTo = putTrend(smp.rows[first : last+1])
+	cores := runtime.GOMAXPROCS(0)
+	b := &reports.Bottleneck{
+		CPURatio: round3(e.cpuRatio), InFlightRatio: round3(e.inFlightRatio),
+		ScheduleLagMS: float64(e.lag.Milliseconds()), BacklogGrowthRPS: round3(e.backlogGrowth),
+		Cores: cores, InProcessTarget: r.o.Target.Kind == targets.KindSim,
+	}
+	b.Kind, b.Reason = e.verdict(cores)
+	if b.InProcessTarget && (b.Kind == reports.BottleneckGenerator || b.Kind == reports.BottleneckTarget && e.cpuRatio > 0.5) {
+		b.Reason += ". The simulator ran inside kbench, so its CPU is kbench's too: run `kbench sim` on its own and point --endpoint at it to tell them apart"
+	}
+	return b
+}
+
+// putTrend returns the mean put p99 (ms) of the first and last third of
+// rows that had calls; zeros when there are fewer than three such rows.
+func putTrend(rows []reports.Row) (from, to float64) {
+	var v []float64
+	for _, row := range rows {
+		if row.PutP99 > 0 {
+			v = append(v, row.PutP99)
+		}
+	}
+	n := len(v) / 3
+	if n == 0 {
+		return 0, 0
+	}
+	mean := func(xs []float64) float64 {
+		var s float64
+		for _, x := range xs {
+			s += x
+		}
+		return s / float64(len(xs))
+	}
+	return mean(v[:n]), mean(v[len(v)-n:])
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

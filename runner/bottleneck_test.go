@@ -1,0 +1,81 @@
+package runner
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/scenarios"
+	"github.com/kbench/kbench/targets"
+)
+
+func TestBottleneckVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		e    evidence
+		want string
+	}{
+		{"idle", evidence{cpuRatio: 0.1, inFlightRatio: 0.05, ackedRPS: 1000}, reports.BottleneckNone},
+		{"cpu saturated", evidence{cpuRatio: 0.95, inFlightRatio: 1, throttleRatio: 0.5}, reports.BottleneckGenerator},
+		{"behind, slots free", evidence{lag: 3 * time.Second, inFlightRatio: 0.2}, reports.BottleneckGenerator},
+		{"behind, slots full", evidence{lag: 3 * time.Second, inFlightRatio: 0.97}, reports.BottleneckTarget},
+		{"throttled", evidence{inFlightRatio: 0.3, throttleRatio: 0.2}, reports.BottleneckTarget},
+		{"put latency rising", evidence{putFrom: 30, putTo: 250}, reports.BottleneckTarget},
+		{"put latency jitter", evidence{putFrom: 3, putTo: 11}, reports.BottleneckNone},
+		{"backlog growing", evidence{backlogGrowth: 200, ackedRPS: 1000}, reports.BottleneckConsumer},
+		{"backlog growing, reads throttled", evidence{backlogGrowth: 200, ackedRPS: 1000, getThrottled: 0.3}, reports.BottleneckNone},
+		{"backlog within noise", evidence{backlogGrowth: 20, ackedRPS: 1000}, reports.BottleneckNone},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, why := tc.e.verdict(2); got != tc.want || why == "" {
+				t.Errorf("verdict %q (%s), want %q", got, why, tc.want)
+			}
+		})
+	}
+}
+
+// TestGeneratorBottleneck runs against the in-process simulator with a
+// producer that can generate only about 5,000 records/s (200 µs of busy work
+// each) asked for 20,000/s: the target answers at once and the in-flight
+// slots stay mostly free, so the verdict must be generator, and it must say
+// that the simulator's CPU is kbench's too.
+func TestGeneratorBottleneck(t *testing.T) {
+	sc, err := scenarios.Parse("gen.yaml", []byte(`name: gen
+stream: {name: kbench-gen, shards: 4}
+duration: 3s
+drain: 2s
+producers:
+  - generator: payments
+    rate: {profile: constant, rps: 20000}
+    in_flight: 16
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := targets.Open(t.Context(), targets.Spec{Kind: targets.KindSim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	var log strings.Builder
+	sum, err := Run(t.Context(), Options{Scenario: sc, Target: tgt, OutDir: t.TempDir(), Log: &log,
+		generateCost: 200 * time.Microsecond})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, log.String())
+	}
+	b := sum.Bottleneck
+	t.Logf("bottleneck %+v", b)
+	if b == nil || b.Kind != reports.BottleneckGenerator {
+		t.Fatalf("bottleneck %+v, want generator\n%s", b, log.String())
+	}
+	if !b.InProcessTarget || !strings.Contains(b.Reason, "kbench sim") {
+		t.Errorf("reason %q: must say the in-process simulator's CPU is kbench's and suggest kbench sim", b.Reason)
+	}
+	if b.ScheduleLagMS < 1000 && b.CPURatio <= cpuLimit {
+		t.Errorf("evidence %+v: neither lag nor CPU shows it", b)
+	}
+	if !strings.Contains(log.String(), "warning: bottleneck generator") {
+		t.Errorf("the live lines do not warn:\n%s", log.String())
+	}
+}
