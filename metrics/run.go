@@ -29,20 +29,20 @@ type Run struct {
 	Put, E2E, E2EUncorrected, Lateness, Delivery *Latency
 	SendToArrival, ArrivalToConsumed             *Latency
 
-	Produced      atomic.Int64 // records generated and handed to the batcher
-	Acked         atomic.Int64 // records the target accepted
-	Failed        atomic.Int64 // records given up on after the last attempt
-	Unsent        atomic.Int64 // records due but never sent, by cause (see AddUnsent)
-	Throttled     atomic.Int64 // record-attempts rejected with ProvisionedThroughputExceededException
-	Retried       atomic.Int64 // record resends (each failed attempt that was retried)
-	Calls         atomic.Int64 // PutRecords calls made, including retries
-	CallErrors    atomic.Int64 // PutRecords calls that failed whole (transport or service error)
-	CallFailures  atomic.Int64 // those of CallErrors that were not throttling (see NoteCallFailure)
-	Late          atomic.Int64 // records sent more than a pacer tick after their intended time
-	InFlight      atomic.Int64 // PutRecords calls in flight now (a gauge)
+	Produced     atomic.Int64 // records generated and handed to the batcher
+	Acked        atomic.Int64 // records the target accepted
+	Failed       atomic.Int64 // records given up on after the last attempt
+	Unsent       atomic.Int64 // records due but never sent, by cause (see AddUnsent)
+	Throttled    atomic.Int64 // record-attempts rejected with ProvisionedThroughputExceededException
+	Retried      atomic.Int64 // record resends (each failed attempt that was retried)
+	Calls        atomic.Int64 // PutRecords calls made, including retries
+	CallErrors   atomic.Int64 // PutRecords calls that failed whole (transport or service error)
+	CallFailures atomic.Int64 // those of CallErrors that were not throttling (see NoteCallFailure)
+	Late         atomic.Int64 // records sent more than a pacer tick after their intended time
+	InFlight     atomic.Int64 // PutRecords calls in flight now (a gauge)
 	// Busy is the producers' in-flight slots holding a batch (a call in
 	// flight, or a batch waiting out a retry backoff), integrated over time.
-	Busy TimeGauge
+	Busy          TimeGauge
 	ProducedBytes atomic.Int64 // bytes of acknowledged records (data + partition key)
 
 	Consumed        atomic.Int64 // distinct records consumed (first consumer application)
