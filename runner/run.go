@@ -22,7 +22,7 @@ import (
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
@@ -51,13 +51,13 @@ var ErrInterrupted = errors.New("run interrupted")
 
 // Run runs one scenario cell against o.Target and writes the results
 // directory: summary.json, the .hlog interval logs, timeseries.csv and the
-// reports. It blocks for the scenario's duration plus the drain.
+// results. It blocks for the scenario's duration plus the drain.
 //
 // Cancelling ctx stops the run early; what was measured so far is still
 // written and the error wraps ErrInterrupted. A failing target gives an error
 // wrapping ErrTarget, again with the results written when anything ran. The
 // summary is nil only when nothing could be written.
-func Run(ctx context.Context, o Options) (*reports.Summary, error) {
+func Run(ctx context.Context, o Options) (*results.Summary, error) {
 	sc := o.Scenario
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -78,7 +78,7 @@ type run struct {
 	trackers  []*collectors.Tracker
 	pollers   []consumerApp
 	apps      []*metrics.App
-	consumers []reports.ConsumerStats // name, kind and primary of each application, by index
+	consumers []results.ConsumerStats // name, kind and primary of each application, by index
 	specOf    []int                   // producer spec index of each producer instance id
 	shards    *liveShards
 	events    eventLog
@@ -120,7 +120,7 @@ func (r *run) logf(format string, args ...any) {
 	fmt.Fprintf(r.log, format+"\n", args...)
 }
 
-func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
+func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	sc := r.sc
 	ctrl, err := r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second})
 	if err != nil {
@@ -277,11 +277,8 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	}
 
 	sum := r.summary(startWall, smp)
-	if err := reports.WriteSummary(r.o.OutDir, sum); err != nil {
+	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
 		return nil, err
-	}
-	if err := reports.Render(r.o.OutDir); err != nil {
-		r.logf("warning: report: %v", err)
 	}
 	switch {
 	case interrupted:
@@ -390,7 +387,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			r.trackers = append(r.trackers, t)
 			r.pollers = append(r.pollers, c)
 			r.apps = append(r.apps, app)
-			r.consumers = append(r.consumers, reports.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
+			r.consumers = append(r.consumers, results.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -1,4 +1,4 @@
-package reports
+package gate
 
 import (
 	"errors"
@@ -11,12 +11,15 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 )
 
 // Gate file names, written into the current results directory by default.
 const (
-	GateMarkdownFile = "gate.md"
-	GateJUnitFile    = "gate.junit.xml"
+	MarkdownFile = "gate.md"
+	JUnitFile    = "gate.junit.xml"
 )
 
 // VerdictSkip is a gate rule that could not be judged and does not fail the
@@ -213,14 +216,14 @@ type RuleResult struct {
 	Rule Rule
 	// Baseline and Current are the metric over each side's runs; N is 0 on
 	// a side that lacks the metric.
-	Baseline, Current Spread
+	Baseline, Current results.Spread
 	// Limit is Rule.Limit of the baseline median.
 	Limit float64
 	// Change is (current − baseline) / |baseline| of the medians; NaN when
 	// it is undefined (a side lacks the metric, or the baseline is 0 and the
 	// current is not).
 	Change float64
-	// Verdict is VerdictPass, VerdictFail (a regression) or VerdictSkip.
+	// Verdict is results.VerdictPass, results.VerdictFail (a regression) or VerdictSkip.
 	Verdict string
 	// WithinNoise marks a regression that may be noise: both sides have at
 	// least NoiseMinRuns runs, the rule is relative to the baseline, and the
@@ -247,15 +250,15 @@ type Gate struct {
 	Notes []string
 }
 
-// EvaluateGate judges current against baseline by each side's median of
+// Evaluate judges current against baseline by each side's median of
 // every rule's metric, or by DefaultRules when rules is empty. It returns
 // an error naming every given rule whose metric neither side has (a default
 // rule on such a metric is skipped instead). A metric the current side
 // lacks fails its rule; a relative or delta rule on a metric only the
 // baseline lacks is skipped.
-func EvaluateGate(baseline, current *RunSet, rules []Rule) (*Gate, error) {
+func Evaluate(baseline, current *results.RunSet, rules []Rule) (*Gate, error) {
 	if baseline == nil || current == nil || len(baseline.Runs) == 0 || len(current.Runs) == 0 {
-		return nil, errors.New("reports: a gate needs a baseline and a current run")
+		return nil, errors.New("gate: a gate needs a baseline and a current run")
 	}
 	g := &Gate{
 		BaselineDir: baseline.Dir, CurrentDir: current.Dir,
@@ -266,7 +269,7 @@ func EvaluateGate(baseline, current *RunSet, rules []Rule) (*Gate, error) {
 	}
 	var errs []error
 	for _, r := range rules {
-		res := RuleResult{Rule: r, Change: math.NaN(), Verdict: VerdictPass}
+		res := RuleResult{Rule: r, Change: math.NaN(), Verdict: results.VerdictPass}
 		var okB, okC bool
 		res.Baseline, okB = baseline.Stat(r.Metric)
 		res.Current, okC = current.Stat(r.Metric)
@@ -278,7 +281,7 @@ func EvaluateGate(baseline, current *RunSet, rules []Rule) (*Gate, error) {
 		case !okB && !okC:
 			res.Verdict, res.Note = VerdictSkip, "neither baseline nor current has this metric"
 		case !okC:
-			res.Verdict, res.Note = VerdictFail, "the current run has no value for this metric"
+			res.Verdict, res.Note = results.VerdictFail, "the current run has no value for this metric"
 		case !okB && r.Kind != Bound:
 			res.Verdict, res.Note = VerdictSkip, "the baseline has no value for this metric; refresh the baseline"
 		default:
@@ -309,17 +312,17 @@ func judge(res *RuleResult) {
 	if !res.Rule.Breached(c.Median, res.Limit) {
 		return
 	}
-	res.Verdict = VerdictFail
+	res.Verdict = results.VerdictFail
 	res.WithinNoise = res.Rule.Kind != Bound && b.N >= NoiseMinRuns && c.N >= NoiseMinRuns &&
 		c.Median >= b.Min && c.Median <= b.Max
 }
 
 // suggest lists up to four metrics either side has that look like the one
 // asked for: those it is a prefix of, or else its siblings.
-func suggest(metric string, sets ...*RunSet) string {
+func suggest(metric string, sets ...*results.RunSet) string {
 	known := map[string]bool{}
 	for _, s := range sets {
-		for k := range s.Runs[0].metrics() {
+		for k := range s.Runs[0].Metrics() {
 			known[k] = true
 		}
 	}
@@ -343,7 +346,7 @@ func suggest(metric string, sets ...*RunSet) string {
 }
 
 // gateNotes names what makes the two sides less than like for like.
-func gateNotes(baseline, current *RunSet) []string {
+func gateNotes(baseline, current *results.RunSet) []string {
 	var notes []string
 	b, c := baseline.Runs[0], current.Runs[0]
 	if b.Config.Name != c.Config.Name {
@@ -357,7 +360,7 @@ func gateNotes(baseline, current *RunSet) []string {
 	}
 	for _, side := range []struct {
 		name string
-		set  *RunSet
+		set  *results.RunSet
 	}{{"baseline", baseline}, {"current", current}} {
 		for i, r := range side.set.Runs {
 			if len(r.Errors) > 0 {
@@ -375,7 +378,7 @@ func (g *Gate) Failed() int { return len(g.FailedRules()) }
 func (g *Gate) FailedRules() []string {
 	var out []string
 	for _, r := range g.Results {
-		if r.Verdict == VerdictFail {
+		if r.Verdict == results.VerdictFail {
 			out = append(out, r.Rule.Expr)
 		}
 	}
@@ -399,7 +402,7 @@ func (g *Gate) headline() string {
 }
 
 // fmtSpread formats a median with its min–max when there are several runs.
-func fmtSpread(s Spread) string {
+func fmtSpread(s results.Spread) string {
 	switch {
 	case s.N == 0:
 		return "n/a"
@@ -409,23 +412,23 @@ func fmtSpread(s Spread) string {
 	return fmt.Sprintf("%s [%s–%s]", fmtNum(s.Median), fmtNum(s.Min), fmtNum(s.Max))
 }
 
-// fmtNum formats a gate value: integers as fmtValue does, others with three
+// fmtNum formats a gate value: integers as textfmt.Value does, others with three
 // decimals, both with thousands separators so the columns read alike.
 func fmtNum(v float64) string {
 	if v == math.Trunc(v) || math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmtValue(v)
+		return textfmt.Value(v)
 	}
 	s := strconv.FormatFloat(math.Abs(v), 'f', 3, 64)
 	ip, fp, _ := strings.Cut(s, ".")
 	n, err := strconv.ParseInt(ip, 10, 64)
 	if err != nil {
-		return fmtValue(v)
+		return textfmt.Value(v)
 	}
 	sign := ""
 	if v < 0 {
 		sign = "-"
 	}
-	return sign + fmtInt(n) + "." + fp
+	return sign + textfmt.Int(n) + "." + fp
 }
 
 // fmtChange formats a relative change as a signed percentage.
@@ -449,7 +452,7 @@ func (r RuleResult) verdictText() string {
 	switch {
 	case r.Verdict == VerdictSkip:
 		return "skip"
-	case r.Verdict == VerdictPass:
+	case r.Verdict == results.VerdictPass:
 		return "pass"
 	case r.WithinNoise:
 		return "FAIL (within noise)"
@@ -468,7 +471,7 @@ func (r RuleResult) Detail() string {
 		why = fmt.Sprintf(" = baseline median %s %s", fmtNum(r.Baseline.Median), r.Rule.changeText())
 	}
 	op := r.Rule.Op
-	if r.Verdict == VerdictPass {
+	if r.Verdict == results.VerdictPass {
 		op = "not " + op
 	}
 	s := fmt.Sprintf("current median %s is %s limit %s%s", fmtNum(r.Current.Median), op, fmtNum(r.Limit), why)
@@ -488,7 +491,7 @@ const noiseRule = "A regression is flagged within noise when both sides have at 
 func (g *Gate) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "kbench gate: %s (%s)\n", g.verdict(), g.headline())
 	fmt.Fprintf(w, "  baseline %s (%s), current %s (%s); medians, [min–max] over the runs\n",
-		g.BaselineDir, plural(g.BaselineRuns, "run"), g.CurrentDir, plural(g.CurrentRuns, "run"))
+		g.BaselineDir, textfmt.Plural(g.BaselineRuns, "run"), g.CurrentDir, textfmt.Plural(g.CurrentRuns, "run"))
 	if g.Defaults {
 		fmt.Fprintln(w, "  no --fail-on rules given: using the default rules")
 	}
@@ -500,7 +503,7 @@ func (g *Gate) WriteText(w io.Writer) {
 	}
 	_ = tw.Flush()
 	for _, r := range g.Results {
-		if r.Verdict != VerdictPass {
+		if r.Verdict != results.VerdictPass {
 			fmt.Fprintf(w, "  %s %s: %s\n", r.verdictText(), r.Rule.Expr, r.Detail())
 		}
 	}
@@ -520,10 +523,10 @@ func (g *Gate) Markdown() []byte {
 	}
 	w("## %s kbench regression gate: %s\n\n", icon, g.verdict())
 	w("%s. Baseline %s (%s) against current %s (%s): each side is judged by its median; [min–max] is the spread over its runs.\n\n",
-		g.headline(), mdCode(g.BaselineDir), plural(g.BaselineRuns, "run"), mdCode(g.CurrentDir), plural(g.CurrentRuns, "run"))
+		g.headline(), mdCode(g.BaselineDir), textfmt.Plural(g.BaselineRuns, "run"), mdCode(g.CurrentDir), textfmt.Plural(g.CurrentRuns, "run"))
 	w("| rule | baseline | current | change | limit | verdict |\n|---|---:|---:|---:|---:|---|\n")
 	for _, r := range g.Results {
-		mark := map[string]string{VerdictPass: "✅ ", VerdictFail: "❌ ", VerdictSkip: "⚪ "}[r.Verdict]
+		mark := map[string]string{results.VerdictPass: "✅ ", results.VerdictFail: "❌ ", VerdictSkip: "⚪ "}[r.Verdict]
 		if r.WithinNoise {
 			mark = "⚠️ "
 		}
@@ -533,8 +536,8 @@ func (g *Gate) Markdown() []byte {
 	b.WriteString("\n")
 	var details []string
 	for _, r := range g.Results {
-		if r.Verdict != VerdictPass {
-			details = append(details, fmt.Sprintf("%s: %s", mdCode(r.Rule.Expr), mdEscape(r.Detail())))
+		if r.Verdict != results.VerdictPass {
+			details = append(details, fmt.Sprintf("%s: %s", mdCode(r.Rule.Expr), textfmt.MDEscape(r.Detail())))
 		}
 	}
 	mdItems(&b, "Details", details)
@@ -553,7 +556,7 @@ func (g *Gate) Markdown() []byte {
 		}
 	}
 	for _, n := range g.Notes {
-		notes = append(notes, mdEscape(n))
+		notes = append(notes, textfmt.MDEscape(n))
 	}
 	mdItems(&b, "Notes", notes)
 	return []byte(b.String())
