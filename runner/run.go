@@ -46,6 +46,13 @@ type Options struct {
 // stream not creatable, reads or writes failing throughout): exit code 3.
 var ErrTarget = errors.New("target failed")
 
+// targetErr marks err as a failure of the target, keeping its cause:
+// errors.Is finds both ErrTarget and whatever err wraps (such as
+// targets.ErrUnreachable or the dial error).
+func targetErr(err error) error {
+	return fmt.Errorf("%w: %w", ErrTarget, err)
+}
+
 // ErrInterrupted marks a run stopped early by its context (Ctrl-C).
 var ErrInterrupted = errors.New("run interrupted")
 
@@ -124,7 +131,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	sc := r.sc
 	ctrl, err := r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+		return nil, targetErr(err)
 	}
 	inFlight := 0
 	for i, p := range sc.Producers {
@@ -144,7 +151,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		Timeout:     30 * time.Second,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+		return nil, targetErr(err)
 	}
 	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
 	// would cut them off, so fan-out readers get a client without one.
@@ -153,7 +160,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		MaxConns:    consumerApps*max(sc.Stream.Shards, 4) + 8,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+		return nil, targetErr(err)
 	}
 
 	r.logf("stream %s: %s", sc.Stream.Name, streamLayout(sc))
@@ -163,20 +170,20 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInterrupted, err)
+			return nil, fmt.Errorf("%w: %w", ErrInterrupted, err)
 		}
-		return nil, fmt.Errorf("%w: stream %s: %v", ErrTarget, sc.Stream.Name, err)
+		return nil, targetErr(fmt.Errorf("stream %s: %w", sc.Stream.Name, err))
 	}
 	if r.created {
 		defer r.deleteStream(ctrl)
 	}
 	shardList, err := targets.Shards(ctx, ctrl, sc.Stream.Name)
 	if err != nil {
-		return nil, fmt.Errorf("%w: listing shards: %v", ErrTarget, err)
+		return nil, targetErr(fmt.Errorf("listing shards: %w", err))
 	}
 	shardMap, err := NewShardMap(shardList)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+		return nil, targetErr(err)
 	}
 	r.shards = newLiveShards(shardMap)
 
@@ -285,7 +292,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return sum, ErrInterrupted
 	case failure != nil:
 		if !errors.Is(failure, ErrTarget) {
-			failure = fmt.Errorf("%w: %v", ErrTarget, failure)
+			failure = targetErr(failure)
 		}
 		return sum, failure
 	}
@@ -392,7 +399,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			go func() {
 				defer wg.Done()
 				if err := c.Run(ctx); err != nil && ctx.Err() == nil {
-					errc <- fmt.Errorf("%w: consumer %s: %v", ErrTarget, name, err)
+					errc <- targetErr(fmt.Errorf("consumer %s: %w", name, err))
 				}
 			}()
 		}
