@@ -1,3 +1,8 @@
+// Package gate judges runs: a run's thresholds at its end (Judge), the
+// verdict over the repeats of one cell (Repeats), and a current run against a
+// baseline by regression rules, as one gate or cell by cell over a matrix
+// (Evaluate, EvaluateMatrix, EvaluateDirs). Its verdicts are its own output,
+// so it also writes them: a terminal table, gate.md and JUnit XML.
 package gate
 
 import (

@@ -1,3 +1,7 @@
+// Package reports renders what a kbench run recorded (package results) for
+// people: a text summary for the terminal, report.html and report.md with
+// their plots, and side-by-side comparisons of several runs or matrix cells.
+// It writes no data another step reads back; judging is package gate's.
 package reports
 
 import (

@@ -1,8 +1,10 @@
-// Package reports turns what a kbench run recorded into results and reports:
-// summary.json (the machine-readable contract CI gates read), timeseries.csv,
-// HdrHistogram interval logs, a text summary for the terminal, and rendered
-// report.html / report.md pages, plus side-by-side comparisons of several runs.
-// Aggregation happens elsewhere; this package only encodes, judges and renders.
+// Package results is a kbench results directory: the summary.json schema
+// (the machine-readable contract CI gates read), the writers the runner uses
+// while a run goes (summary.json, timeseries.csv, HdrHistogram interval logs)
+// and the readers of what they wrote — one run (LoadRun), the repeats of one
+// cell (LoadRunSet), the cells of a matrix (CellDirs) — plus the dotted
+// metric lookup thresholds and gates use. It only encodes and decodes:
+// judging is package gate's, rendering package reports'.
 package results
 
 import (
