@@ -99,3 +99,30 @@ func TestMatrixNoSharedCell(t *testing.T) {
 		t.Errorf("err %v, want share no matrix cell", err)
 	}
 }
+
+func TestEvaluateDirs(t *testing.T) {
+	rules, err := ParseRules([]string{"latency.e2e.p99_ms > +10%"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	single := func(v float64) string { return resultstest.WriteRunSet(t, resultstest.P99(v)) }
+	matrix := func(v float64) string { return writeMatrix(t, map[string]float64{"a": v, "b": v}) }
+
+	v, err := EvaluateDirs(single(100), single(130), rules)
+	if g, ok := v.(*Gate); err != nil || !ok || g.Passed() {
+		t.Errorf("two runs: %T %v, %v; want a failing *Gate", v, v, err)
+	}
+	v, err = EvaluateDirs(matrix(100), matrix(105), rules)
+	if m, ok := v.(*Matrix); err != nil || !ok || !m.Passed() || len(m.Cells) != 2 {
+		t.Errorf("two matrices: %T %v, %v; want a passing *Matrix of 2 cells", v, v, err)
+	}
+	for name, dirs := range map[string][2]string{
+		"run against matrix": {single(100), matrix(100)},
+		"matrix against run": {matrix(100), single(100)},
+		"empty baseline":     {t.TempDir(), single(100)},
+	} {
+		if v, err := EvaluateDirs(dirs[0], dirs[1], rules); err == nil || v != nil {
+			t.Errorf("%s: %v, %v; want an error and no verdict", name, v, err)
+		}
+	}
+}
