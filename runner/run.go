@@ -127,66 +127,36 @@ func (r *run) logf(format string, args ...any) {
 	fmt.Fprintf(r.log, format+"\n", args...)
 }
 
+// clients are the run's three Kinesis clients.
+type clients struct {
+	// ctrl makes control-plane calls (stream, shards, events) with the
+	// SDK's retries; data carries the producers' and pollers' calls, which
+	// kbench retries itself; push holds fan-out subscriptions, without a
+	// per-request timeout.
+	ctrl, data, push *kinesis.Client
+}
+
 func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	sc := r.sc
-	ctrl, err := r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second})
-	if err != nil {
-		return nil, targetErr(err)
-	}
-	inFlight := 0
 	for i, p := range sc.Producers {
-		inFlight += p.InFlight * p.Concurrency
 		r.producers += p.Concurrency
 		for range p.Concurrency {
 			r.specOf = append(r.specOf, i)
 		}
 	}
-	consumerApps := 0
-	for _, c := range sc.Consumers {
-		consumerApps += c.Count
-	}
-	data, err := r.o.Target.Client(ctx, targets.ClientOptions{
-		MaxAttempts: 1,
-		MaxConns:    inFlight + consumerApps*max(sc.Stream.Shards, 4) + 8,
-		Timeout:     30 * time.Second,
-	})
+	cl, err := r.clients(ctx)
 	if err != nil {
-		return nil, targetErr(err)
+		return nil, err
 	}
-	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
-	// would cut them off, so fan-out readers get a client without one.
-	push, err := r.o.Target.Client(ctx, targets.ClientOptions{
-		MaxAttempts: 1,
-		MaxConns:    consumerApps*max(sc.Stream.Shards, 4) + 8,
-	})
-	if err != nil {
-		return nil, targetErr(err)
-	}
-
-	r.logf("stream %s: %s", sc.Stream.Name, streamLayout(sc))
-	r.created, err = targets.EnsureStream(ctx, ctrl, targets.StreamSpec{
-		Name: sc.Stream.Name, Shards: sc.Stream.Shards, OnDemand: sc.Stream.Mode == "on-demand",
-		UseExisting: sc.Stream.Existing, RunID: fmt.Sprintf("%016x", r.runID),
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInterrupted, err)
-		}
-		return nil, targetErr(fmt.Errorf("stream %s: %w", sc.Stream.Name, err))
+	if err := r.ensureStream(ctx, cl.ctrl); err != nil {
+		return nil, err
 	}
 	if r.created {
-		defer r.deleteStream(ctrl)
+		defer r.deleteStream(cl.ctrl)
 	}
-	shardList, err := targets.Shards(ctx, ctrl, sc.Stream.Name)
-	if err != nil {
-		return nil, targetErr(fmt.Errorf("listing shards: %w", err))
+	if err := r.loadShards(ctx, cl.ctrl); err != nil {
+		return nil, err
 	}
-	shardMap, err := NewShardMap(shardList)
-	if err != nil {
-		return nil, targetErr(err)
-	}
-	r.shards = newLiveShards(shardMap)
-
 	if err := os.MkdirAll(r.o.OutDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -195,7 +165,6 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	// Everything is timed from one start a moment ahead, so producers begin
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
-	startWall := time.Unix(0, start)
 	smp, err := newSampler(r, start)
 	if err != nil {
 		return nil, err
@@ -205,21 +174,107 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	collCtx, stopCollectors := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCollectors()
 	var collWG sync.WaitGroup
-	collErr := make(chan error, consumerApps+1)
-	if err := r.startCollectors(collCtx, data, push, start, &collWG, collErr); err != nil {
+	collErr := make(chan error, r.consumerApps()+1)
+	if err := r.startCollectors(collCtx, cl.data, cl.push, start, &collWG, collErr); err != nil {
 		return nil, err
 	}
-
-	prods, rates, err := r.buildProducers(data, start)
-	if err != nil {
+	stopColl := func() {
 		stopCollectors()
 		collWG.Wait()
+	}
+	prods, rates, err := r.buildProducers(cl.data, start)
+	if err != nil {
+		stopColl()
 		return nil, err
 	}
 	smp.rate = rates
 
+	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
+	return r.finish(time.Unix(0, start), smp, failure, interrupted)
+}
+
+// consumerApps counts the consumer applications the scenario runs.
+func (r *run) consumerApps() int {
+	n := 0
+	for _, c := range r.sc.Consumers {
+		n += c.Count
+	}
+	return n
+}
+
+// clients opens the run's clients, the data and push clients sized for
+// every producer's calls in flight and every consumer's shard readers.
+func (r *run) clients(ctx context.Context) (clients, error) {
+	sc := r.sc
+	var cl clients
+	inFlight := 0
+	for _, p := range sc.Producers {
+		inFlight += p.InFlight * p.Concurrency
+	}
+	readers := r.consumerApps() * max(sc.Stream.Shards, 4)
+	var err error
+	if cl.ctrl, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second}); err != nil {
+		return cl, targetErr(err)
+	}
+	cl.data, err = r.o.Target.Client(ctx, targets.ClientOptions{
+		MaxAttempts: 1,
+		MaxConns:    inFlight + readers + 8,
+		Timeout:     30 * time.Second,
+	})
+	if err != nil {
+		return cl, targetErr(err)
+	}
+	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
+	// would cut them off, so fan-out readers get a client without one.
+	if cl.push, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 1, MaxConns: readers + 8}); err != nil {
+		return cl, targetErr(err)
+	}
+	return cl, nil
+}
+
+// ensureStream creates the run's stream, or checks the existing one, and
+// records in r.created whether the run must delete it.
+func (r *run) ensureStream(ctx context.Context, ctrl *kinesis.Client) error {
+	sc := r.sc
+	r.logf("stream %s: %s", sc.Stream.Name, streamLayout(sc))
+	var err error
+	r.created, err = targets.EnsureStream(ctx, ctrl, targets.StreamSpec{
+		Name: sc.Stream.Name, Shards: sc.Stream.Shards, OnDemand: sc.Stream.Mode == "on-demand",
+		UseExisting: sc.Stream.Existing, RunID: fmt.Sprintf("%016x", r.runID),
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", ErrInterrupted, err)
+		}
+		return targetErr(fmt.Errorf("stream %s: %w", sc.Stream.Name, err))
+	}
+	return nil
+}
+
+// loadShards reads the stream's shards into r.shards.
+func (r *run) loadShards(ctx context.Context, ctrl *kinesis.Client) error {
+	shardList, err := targets.Shards(ctx, ctrl, r.sc.Stream.Name)
+	if err != nil {
+		return targetErr(fmt.Errorf("listing shards: %w", err))
+	}
+	shardMap, err := NewShardMap(shardList)
+	if err != nil {
+		return targetErr(err)
+	}
+	r.shards = newLiveShards(shardMap)
+	return nil
+}
+
+// drive runs the load: the producers until their duration ends, the
+// scheduled events beside them, then the drain; it stops the collectors
+// (stopColl) and the sampler before it returns. failure is why the run was
+// aborted (a consumer that cannot read, a target failing every write), nil
+// when it was not; interrupted says ctx was cancelled.
+func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prods []*Producer, smp *sampler,
+	collErr <-chan error, stopColl func()) (failure error, interrupted bool) {
+	sc := r.sc
 	r.logf("run %016x: %d producer instance(s), %d consumer application(s), %v + %v drain",
-		r.runID, r.producers, consumerApps, sc.Duration, sc.Drain)
+		r.runID, r.producers, r.consumerApps(), sc.Duration, sc.Drain)
 	if w := readQuotaWarning(sc); w != "" {
 		r.logf("warning: %s", w)
 	}
@@ -255,7 +310,6 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	stopEvents()
 	<-evDone
 
-	var failure error
 	if runCtx.Err() != nil && ctx.Err() == nil {
 		failure = context.Cause(runCtx)
 	}
@@ -265,13 +319,18 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 			failure = context.Cause(runCtx)
 		}
 	}
-	interrupted := ctx.Err() != nil
-	stopCollectors()
-	collWG.Wait()
+	interrupted = ctx.Err() != nil
+	stopColl()
 	stopSampler()
 	<-sampDone
 	smp.final()
+	return failure, interrupted
+}
 
+// finish writes summary.json, with the thresholds judged and the reason a
+// run failed or stopped in its errors, and returns the summary with the
+// run's error: ErrInterrupted, or an ErrTarget wrapping the failure.
+func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupted bool) (*results.Summary, error) {
 	if failure == nil && r.m.Acked.Load() == 0 && r.m.Produced.Load() > 0 && !interrupted {
 		failure = fmt.Errorf("%w: no record was accepted (%d calls, %d failed whole)",
 			ErrTarget, r.m.Calls.Load(), r.m.CallErrors.Load())
