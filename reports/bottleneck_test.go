@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/internal/resultstest"
+	"github.com/kbench/kbench/results"
 )
 
 // TestBottleneckFirstLines: the bottleneck verdict is among the first lines
 // of the text summary and of report.md, with its evidence.
 func TestBottleneckFirstLines(t *testing.T) {
-	s := testSummary()
-	s.Bottleneck = &Bottleneck{Kind: BottleneckTarget, Reason: "the target is the limit: 85% of write attempts were throttled",
+	s := resultstest.Summary()
+	s.Bottleneck = &results.Bottleneck{Kind: results.BottleneckTarget, Reason: "the target is the limit: 85% of write attempts were throttled",
 		CPURatio: 0.07, Cores: 2, InFlightRatio: 0.96, ScheduleLagMS: 9000, BacklogGrowthRPS: 36}
 	var b bytes.Buffer
 	WriteText(&b, s)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -52,10 +52,10 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 	pct := func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) }
 	switch {
 	case e.cpuRatio > cpuLimit:
-		return reports.BottleneckGenerator, fmt.Sprintf("kbench used %s of its %d cores: the results describe kbench's limits, not the target's",
+		return results.BottleneckGenerator, fmt.Sprintf("kbench used %s of its %d cores: the results describe kbench's limits, not the target's",
 			pct(e.cpuRatio), cores)
 	case e.lag > lagLimit && e.inFlightRatio < inFlightLimit:
-		return reports.BottleneckGenerator, fmt.Sprintf("the producers fell %v behind their schedule while only %s of their in-flight slots were busy: "+
+		return results.BottleneckGenerator, fmt.Sprintf("the producers fell %v behind their schedule while only %s of their in-flight slots were busy: "+
 			"kbench could not generate the records as fast as the scenario asks", e.lag.Round(time.Millisecond), pct(e.inFlightRatio))
 	}
 	var why []string
@@ -69,13 +69,13 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 		why = append(why, fmt.Sprintf("put latency p99 rose from %.1f to %.1f ms", e.putFrom, e.putTo))
 	}
 	if len(why) > 0 {
-		return reports.BottleneckTarget, "the target is the limit: " + strings.Join(why, "; ")
+		return results.BottleneckTarget, "the target is the limit: " + strings.Join(why, "; ")
 	}
 	if e.backlogGrowth > max(1, 0.05*e.ackedRPS) && e.getThrottled < getThrottleLimit {
-		return reports.BottleneckConsumer, fmt.Sprintf("acknowledged records piled up unread by %.0f/s while reads were not throttled: "+
+		return results.BottleneckConsumer, fmt.Sprintf("acknowledged records piled up unread by %.0f/s while reads were not throttled: "+
 			"the consumers could not keep up", e.backlogGrowth)
 	}
-	return reports.BottleneckNone, "no limit was reached: kbench, the target and the consumers kept up with the schedule"
+	return results.BottleneckNone, "no limit was reached: kbench, the target and the consumers kept up with the schedule"
 }
 
 // pulse is one sampler reading of the cumulative gauges the verdict uses.
@@ -112,7 +112,7 @@ func (r *run) between(a, b pulse) evidence {
 
 // bottleneck is the run's verdict over its measured window (the whole run
 // when nothing was measured).
-func (r *run) bottleneck(smp *sampler, s *reports.Summary) *reports.Bottleneck {
+func (r *run) bottleneck(smp *sampler, s *results.Summary) *results.Bottleneck {
 	first, last := -1, -1
 	for i, row := range smp.rows {
 		if row.Phase == "measure" {
@@ -139,13 +139,13 @@ func (r *run) bottleneck(smp *sampler, s *reports.Summary) *reports.Bottleneck {
 	}
 	e.putFrom, e.putTo = putTrend(smp.rows[first : last+1])
 	cores := runtime.GOMAXPROCS(0)
-	b := &reports.Bottleneck{
+	b := &results.Bottleneck{
 		CPURatio: round3(e.cpuRatio), InFlightRatio: round3(e.inFlightRatio),
 		ScheduleLagMS: float64(e.lag.Milliseconds()), BacklogGrowthRPS: round3(e.backlogGrowth),
 		Cores: cores, InProcessTarget: r.o.Target.Kind == targets.KindSim,
 	}
 	b.Kind, b.Reason = e.verdict(cores)
-	if b.InProcessTarget && (b.Kind == reports.BottleneckGenerator || b.Kind == reports.BottleneckTarget && e.cpuRatio > 0.5) {
+	if b.InProcessTarget && (b.Kind == results.BottleneckGenerator || b.Kind == results.BottleneckTarget && e.cpuRatio > 0.5) {
 		b.Reason += ". The simulator ran inside kbench, so its CPU is kbench's too: run `kbench sim` on its own and point --endpoint at it to tell them apart"
 	}
 	return b
@@ -153,7 +153,7 @@ func (r *run) bottleneck(smp *sampler, s *reports.Summary) *reports.Bottleneck {
 
 // putTrend returns the mean put p99 (ms) of the first and last third of
 // rows that had calls; zeros when there are fewer than three such rows.
-func putTrend(rows []reports.Row) (from, to float64) {
+func putTrend(rows []results.Row) (from, to float64) {
 	var v []float64
 	for _, row := range rows {
 		if row.PutP99 > 0 {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
@@ -16,16 +16,16 @@ func TestBottleneckVerdict(t *testing.T) {
 		e    evidence
 		want string
 	}{
-		{"idle", evidence{cpuRatio: 0.1, inFlightRatio: 0.05, ackedRPS: 1000}, reports.BottleneckNone},
-		{"cpu saturated", evidence{cpuRatio: 0.95, inFlightRatio: 1, throttleRatio: 0.5}, reports.BottleneckGenerator},
-		{"behind, slots free", evidence{lag: 3 * time.Second, inFlightRatio: 0.2}, reports.BottleneckGenerator},
-		{"behind, slots full", evidence{lag: 3 * time.Second, inFlightRatio: 0.97}, reports.BottleneckTarget},
-		{"throttled", evidence{inFlightRatio: 0.3, throttleRatio: 0.2}, reports.BottleneckTarget},
-		{"put latency rising", evidence{putFrom: 30, putTo: 250}, reports.BottleneckTarget},
-		{"put latency jitter", evidence{putFrom: 3, putTo: 11}, reports.BottleneckNone},
-		{"backlog growing", evidence{backlogGrowth: 200, ackedRPS: 1000}, reports.BottleneckConsumer},
-		{"backlog growing, reads throttled", evidence{backlogGrowth: 200, ackedRPS: 1000, getThrottled: 0.3}, reports.BottleneckNone},
-		{"backlog within noise", evidence{backlogGrowth: 20, ackedRPS: 1000}, reports.BottleneckNone},
+		{"idle", evidence{cpuRatio: 0.1, inFlightRatio: 0.05, ackedRPS: 1000}, results.BottleneckNone},
+		{"cpu saturated", evidence{cpuRatio: 0.95, inFlightRatio: 1, throttleRatio: 0.5}, results.BottleneckGenerator},
+		{"behind, slots free", evidence{lag: 3 * time.Second, inFlightRatio: 0.2}, results.BottleneckGenerator},
+		{"behind, slots full", evidence{lag: 3 * time.Second, inFlightRatio: 0.97}, results.BottleneckTarget},
+		{"throttled", evidence{inFlightRatio: 0.3, throttleRatio: 0.2}, results.BottleneckTarget},
+		{"put latency rising", evidence{putFrom: 30, putTo: 250}, results.BottleneckTarget},
+		{"put latency jitter", evidence{putFrom: 3, putTo: 11}, results.BottleneckNone},
+		{"backlog growing", evidence{backlogGrowth: 200, ackedRPS: 1000}, results.BottleneckConsumer},
+		{"backlog growing, reads throttled", evidence{backlogGrowth: 200, ackedRPS: 1000, getThrottled: 0.3}, results.BottleneckNone},
+		{"backlog within noise", evidence{backlogGrowth: 20, ackedRPS: 1000}, results.BottleneckNone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got, why := tc.e.verdict(2); got != tc.want || why == "" {
@@ -66,7 +66,7 @@ producers:
 	}
 	b := sum.Bottleneck
 	t.Logf("bottleneck %+v", b)
-	if b == nil || b.Kind != reports.BottleneckGenerator {
+	if b == nil || b.Kind != results.BottleneckGenerator {
 		t.Fatalf("bottleneck %+v, want generator\n%s", b, log.String())
 	}
 	if !b.InProcessTarget || !strings.Contains(b.Reason, "kbench sim") {

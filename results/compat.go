@@ -1,4 +1,4 @@
-package reports
+package results
 
 import "fmt"
 
@@ -7,8 +7,8 @@ import "fmt"
 // when the run ended).
 const lostSplitSchema = 3
 
-// oldestSchema returns the lowest schema_version of the set's runs.
-func (s *RunSet) oldestSchema() int {
+// OldestSchema returns the lowest schema_version of the set's runs.
+func (s *RunSet) OldestSchema() int {
 	v := SchemaVersion
 	for _, r := range s.Runs {
 		v = min(v, r.SchemaVersion)
@@ -16,10 +16,10 @@ func (s *RunSet) oldestSchema() int {
 	return v
 }
 
-// statAs is Stat with metrics whose meaning changed read as schema version
+// StatAs is Stat with metrics whose meaning changed read as schema version
 // schema meant them: before lostSplitSchema, totals.lost (also under
 // consumers) is lost + unread, which is what a schema-2 run counted as lost.
-func (s *RunSet) statAs(metric string, schema int) (Spread, bool) {
+func (s *RunSet) StatAs(metric string, schema int) (Spread, bool) {
 	if schema >= lostSplitSchema {
 		return s.Stat(metric)
 	}
@@ -46,10 +46,10 @@ func lostToUnread(metric string) (string, bool) {
 	return metric[:len(metric)-len(suffix)] + "unread", true
 }
 
-// schemaNote says when one side's runs are of an older schema, and how the
+// SchemaNote says when one side's runs are of an older schema, and how the
 // metrics whose meaning changed are compared.
-func schemaNote(baseline, current *RunSet) string {
-	b, c := baseline.oldestSchema(), current.oldestSchema()
+func SchemaNote(baseline, current *RunSet) string {
+	b, c := baseline.OldestSchema(), current.OldestSchema()
 	if min(b, c) >= lostSplitSchema {
 		return ""
 	}
