@@ -145,6 +145,9 @@ func targetLine(t results.TargetInfo) string {
 	if t.Endpoint != "" {
 		out += " at " + t.Endpoint
 	}
+	if t.MemoryBudget > 0 {
+		out += fmt.Sprintf(", in process, memory budget %.0f MiB", float64(t.MemoryBudget)/(1<<20))
+	}
 	return out
 }
 

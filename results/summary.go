@@ -112,6 +112,9 @@ type TargetInfo struct {
 	Kind     string `json:"kind"` // sim | kinesis-mock | localstack | aws
 	Endpoint string `json:"endpoint,omitempty"`
 	Region   string `json:"region,omitempty"`
+	// MemoryBudget is the in-process simulator's memory budget in bytes
+	// (target.sim.max_memory, by default a quarter of physical memory).
+	MemoryBudget int64 `json:"memory_budget,omitempty"`
 }
 
 // RunInfo is the resolved configuration of one run (one matrix cell).

@@ -27,7 +27,8 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		SchemaVersion: results.SchemaVersion,
 		RunID:         fmt.Sprintf("%016x", r.runID),
 		Scenario:      sc.Resolved(),
-		Target:        results.TargetInfo{Kind: r.o.Target.Kind, Endpoint: r.o.Target.Endpoint, Region: r.o.Target.Region},
+		Target: results.TargetInfo{Kind: r.o.Target.Kind, Endpoint: r.o.Target.Endpoint, Region: r.o.Target.Region,
+			MemoryBudget: r.o.Target.MemoryBudget},
 		Config: results.RunInfo{
 			Name: sc.Name, Cell: sc.Cell, Shards: sc.Stream.Shards, Stream: sc.Stream.Name,
 			Producers: r.producers, Consumers: consumers,

@@ -157,7 +157,7 @@ func (d *decoder) checkTarget(t *Target) {
 		d.report("target.sim.shard_max_bytes", fmt.Sprintf("must be at least one maximal record (1 MiB, 1048576), got %d", c.ShardMaxBytes))
 	}
 	if c.MaxMemory != 0 && c.MaxMemory < 64<<20 {
-		d.report("target.sim.max_memory", fmt.Sprintf("must be 0 (no budget) or at least 64 MiB (67108864), got %d", c.MaxMemory))
+		d.report("target.sim.max_memory", fmt.Sprintf("must be 0 (the default: a quarter of physical memory) or at least 64 MiB (67108864), got %d", c.MaxMemory))
 	}
 }
 

@@ -9,6 +9,11 @@ import (
 )
 
 // openSim starts the in-process simulator on an ephemeral loopback port.
+// Unless the configuration sets max_memory, its memory budget is
+// DefaultSimMemory: its shards together keep at most a third of it in
+// records, trimming the oldest first (see sim.Config.MaxMemory). Unlike
+// kbench sim, it does not set the process's soft memory limit: the process
+// is kbench's as much as the simulator's.
 func openSim(ctx context.Context, spec Spec) (*Target, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -17,6 +22,11 @@ func openSim(ctx context.Context, spec Spec) (*Target, error) {
 	if reflect.ValueOf(cfg).IsZero() {
 		cfg = sim.DefaultConfig()
 	}
+	if cfg.MaxMemory == 0 {
+		// In process, the simulator's records are kbench's memory: bound
+		// them by default, as kbench sim --max-memory does.
+		cfg.MaxMemory = DefaultSimMemory()
+	}
 	// The server outlives Open's ctx, which only governs start-up; stop ends it.
 	url, stop, err := sim.Start(context.WithoutCancel(ctx), cfg, "127.0.0.1:0")
 	if err != nil {
@@ -24,9 +34,10 @@ func openSim(ctx context.Context, spec Spec) (*Target, error) {
 	}
 	fmt.Fprintf(spec.Log, "sim listening on %s\n", url)
 	return &Target{
-		Kind:     KindSim,
-		Endpoint: url,
-		Region:   spec.Region,
+		Kind:         KindSim,
+		Endpoint:     url,
+		Region:       spec.Region,
+		MemoryBudget: cfg.MaxMemory,
 		closer: func() error {
 			stop()
 			return nil

@@ -92,6 +92,9 @@ type Target struct {
 	// Profile is the shared-configuration profile of kind aws ("" for the
 	// default chain).
 	Profile string
+	// MemoryBudget is the in-process simulator's memory budget in bytes
+	// (sim.Config.MaxMemory); 0 for the other kinds, or when none applies.
+	MemoryBudget int64
 	// CredentialSource says where kind aws's credentials came from (the
 	// SDK provider's name, such as "EnvConfigCredentials" or
 	// "SSOProvider"); empty for the other kinds.

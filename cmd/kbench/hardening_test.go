@@ -88,6 +88,9 @@ func TestOverloadedRunEndsOnTime(t *testing.T) {
 	if got := tot("acked") - tot("lost") - tot("unread") + tot("failed_delivered"); got != tot("consumed") {
 		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
 	}
+	if num(t, s, "target.memory_budget") < 64<<20 {
+		t.Error("the in-process simulator's memory budget is not in the summary")
+	}
 	if k := get(t, s, "bottleneck.kind"); k != "target" {
 		t.Errorf("bottleneck.kind = %v, want target (%v)", k, get(t, s, "bottleneck.reason"))
 	}
