@@ -38,7 +38,7 @@ type Run struct {
 	Calls        atomic.Int64 // PutRecords calls made, including retries
 	CallErrors   atomic.Int64 // PutRecords calls that failed whole (transport or service error)
 	CallFailures atomic.Int64 // those of CallErrors that were not throttling (see NoteCallFailure)
-	Late         atomic.Int64 // records sent more than a pacer tick after their intended time
+	Late         atomic.Int64 // records sent more than a pacer tick after their intended time, or never sent by the producers' cutoff
 	InFlight     atomic.Int64 // PutRecords calls in flight now (a gauge)
 	// Busy is the producers' in-flight slots holding a batch (a call in
 	// flight, or a batch waiting out a retry backoff), integrated over time.

@@ -138,7 +138,7 @@ func notes(s *results.Summary) []string {
 		out = append(out, unsentNote(t))
 	}
 	if t.Late > 0 {
-		out = append(out, fmt.Sprintf("%s records were sent late (behind the pacer's schedule); "+
+		out = append(out, fmt.Sprintf("%s records were late (sent behind the pacer's schedule, or cut off by the producers' stop); "+
 			"e2e latency counts from the intended send time, e2e_uncorrected from the actual one.", textfmt.Int(t.Late)))
 	}
 	if t.GetThrottled > 0 {

@@ -158,3 +158,25 @@ func TestInterruptCountsUnreadNotLost(t *testing.T) {
 		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
 	}
 }
+
+// TestDrainEndsWhileReadingCountsUnread: when the drain ends while the
+// consumer is still reading (records reach it 2.5 s after they are
+// acknowledged, the drain is 1 s), what it has not read yet is unread, not
+// lost.
+func TestDrainEndsWhileReadingCountsUnread(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=3s", "--set", "warmup=0s", "--set", "drain=1s", "--set", "thresholds=[]",
+		"--set", "target.sim.propagation_delay=2500ms")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := readSummary(t, dir)
+	tot := func(k string) float64 { return num(t, s, "totals."+k) }
+	if tot("lost") != 0 || tot("unread") == 0 {
+		t.Errorf("lost %v, unread %v: records the consumer had not reached yet are unread, not lost", tot("lost"), tot("unread"))
+	}
+	if got := tot("acked") - tot("lost") - tot("unread") + tot("failed_delivered"); got != tot("consumed") {
+		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
+	}
+}
