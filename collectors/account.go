@@ -19,6 +19,11 @@ type Stats struct {
 	Throttled    int64 // read calls rejected for throughput
 	Shards       int   // shards being read now
 	MillisBehind int64 // max over the shards being read of their latest MillisBehindLatest
+	// TipAt is when (process clock, Unix ns) a read last left the collector
+	// at the tip of every shard it reads (MillisBehindLatest 0 on all); 0
+	// if never. A record acknowledged well before TipAt and never seen was
+	// read past: lost, not unread.
+	TipAt int64
 }
 
 // core is what a collector's shard readers share: the configuration, the
@@ -39,6 +44,7 @@ type core struct {
 
 	seen, duplicates, foreign, calls, throttled atomic.Int64
 	shards                                      atomic.Int64
+	tipAt                                       atomic.Int64
 	// atRisk is the number of records processed but not checkpointed,
 	// summed over shards.
 	atRisk atomic.Int64
@@ -68,6 +74,7 @@ func (c *core) stats() Stats {
 		Throttled:    c.throttled.Load(),
 		Shards:       int(c.shards.Load()),
 		MillisBehind: c.millisBehind(),
+		TipAt:        c.tipAt.Load(),
 	}
 }
 
@@ -93,6 +100,9 @@ func (c *core) setLag(shard string, ms int64) {
 	c.lag[shard] = ms
 	m := c.maxLagLocked()
 	c.mu.Unlock()
+	if m == 0 {
+		c.tipAt.Store(c.now())
+	}
 	c.publishLag(m)
 }
 

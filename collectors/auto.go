@@ -87,6 +87,6 @@ func (a *Auto) Stats() Stats {
 	if a.polling.Load() {
 		now = ps
 	}
-	st.Shards, st.MillisBehind = now.Shards, now.MillisBehind
+	st.Shards, st.MillisBehind, st.TipAt = now.Shards, now.MillisBehind, max(fs.TipAt, ps.TipAt)
 	return st
 }

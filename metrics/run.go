@@ -89,6 +89,22 @@ func (c *ShardCounts) NoteWrite(at int64) {
 	}
 }
 
+// LastWrite returns when (process clock, Unix ns) the shard's latest
+// acknowledged write was; 0 if none.
+func (c *ShardCounts) LastWrite() int64 { return c.last.Load() }
+
+// LastAck returns when the run's latest acknowledged write was, over every
+// shard (process clock, Unix ns); 0 if none.
+func (r *Run) LastAck() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var last int64
+	for _, c := range r.shards {
+		last = max(last, c.LastWrite())
+	}
+	return last
+}
+
 // Written returns how long the shard was written to: from its first to its
 // latest acknowledged write (0 before two writes).
 func (c *ShardCounts) Written() time.Duration {

@@ -161,12 +161,13 @@ type Totals struct {
 	CallErrors    int64            `json:"call_errors"`
 	Consumed      int64            `json:"consumed"`
 	// Lost is acknowledged records the consumer never saw although it read
-	// past them (it was at the tip of their shard and no longer making
-	// progress when the drain ended). Schema 2's lost also held Unread.
+	// past them (it was at the tip of every shard more than a second after
+	// the last acknowledgement, and no longer making progress when the drain
+	// ended). Schema 2's lost also held Unread.
 	Lost int64 `json:"lost"`
 	// Unread is acknowledged records not yet seen when the run was
 	// interrupted, or when the drain ended while the consumer was still
-	// making progress (behind the tip, or still reading new records).
+	// making progress or had not caught up with the tip since.
 	Unread int64 `json:"unread"`
 	// FailedDelivered is records counted failed (or unsent: a call cut off)
 	// that the consumer read all the same: ambiguous writes, such as a

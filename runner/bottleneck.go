@@ -38,12 +38,16 @@ type evidence struct {
 	cpuRatio      float64 // kbench's CPU time / (wall time × its cores)
 	inFlightRatio float64 // busy in-flight slots / slots, averaged
 	lag           time.Duration
-	backlogGrowth float64 // records/s by which acked-but-unread records grew
-	ackedRPS      float64
-	throttleRatio float64 // throttled / (throttled + acked) write attempts
-	getThrottled  float64 // throttled / all GetRecords calls
-	putFrom       float64 // put p99 (ms) at the window's start and end; 0 unknown
-	putTo         float64
+	// inFlightBehind is inFlightRatio over the seconds in which the
+	// producers were more than lagLimit behind: whether they were behind
+	// for want of free slots (the target) or with slots to spare (kbench).
+	inFlightBehind float64
+	backlogGrowth  float64 // records/s by which acked-but-unread records grew
+	ackedRPS       float64
+	throttleRatio  float64 // throttled / (throttled + acked) write attempts
+	getThrottled   float64 // throttled / all GetRecords calls
+	putFrom        float64 // put p99 (ms) at the window's start and end; 0 unknown
+	putTo          float64
 }
 
 // verdict names the first limit that holds, in the order generator, target,
@@ -54,13 +58,17 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 	case e.cpuRatio > cpuLimit:
 		return results.BottleneckGenerator, fmt.Sprintf("kbench used %s of its %d cores: the results describe kbench's limits, not the target's",
 			pct(e.cpuRatio), cores)
-	case e.lag > lagLimit && e.inFlightRatio < inFlightLimit:
+	case e.lag > lagLimit && e.inFlightBehind < inFlightLimit:
 		return results.BottleneckGenerator, fmt.Sprintf("the producers fell %v behind their schedule while only %s of their in-flight slots were busy: "+
-			"kbench could not generate the records as fast as the scenario asks", e.lag.Round(time.Millisecond), pct(e.inFlightRatio))
+			"kbench could not generate the records as fast as the scenario asks", e.lag.Round(time.Millisecond), pct(e.inFlightBehind))
 	}
 	var why []string
-	if e.inFlightRatio >= inFlightLimit {
+	switch {
+	case e.inFlightRatio >= inFlightLimit:
 		why = append(why, fmt.Sprintf("the producers' in-flight slots were busy %s of the time", pct(e.inFlightRatio)))
+	case e.lag > lagLimit:
+		why = append(why, fmt.Sprintf("the producers fell %v behind their schedule with %s of their in-flight slots busy meanwhile",
+			e.lag.Round(time.Millisecond), pct(e.inFlightBehind)))
 	}
 	if e.throttleRatio >= throttleLimit {
 		why = append(why, fmt.Sprintf("%s of write attempts were throttled", pct(e.throttleRatio)))
@@ -107,6 +115,7 @@ func (r *run) between(a, b pulse) evidence {
 	}
 	e.backlogGrowth = float64(b.backlog-a.backlog) / (wall / 1e9)
 	e.lag = b.lag
+	e.inFlightBehind = e.inFlightRatio
 	return e
 }
 
@@ -129,8 +138,17 @@ func (r *run) bottleneck(smp *sampler, s *results.Summary) *results.Bottleneck {
 		return nil
 	}
 	e := r.between(smp.pulses[first], smp.pulses[last+1])
+	var behind, behindS float64
 	for i := first; i <= last; i++ { // the furthest behind at any sample
-		e.lag = max(e.lag, smp.pulses[i+1].lag)
+		p := smp.pulses[i+1]
+		e.lag = max(e.lag, p.lag)
+		if p.lag > lagLimit {
+			behind += r.between(smp.pulses[i], p).inFlightRatio
+			behindS++
+		}
+	}
+	if behindS > 0 {
+		e.inFlightBehind = behind / behindS
 	}
 	e.ackedRPS = s.Throughput.AckedRPS
 	e.throttleRatio = s.ThrottleRatio

@@ -18,8 +18,10 @@ func TestBottleneckVerdict(t *testing.T) {
 	}{
 		{"idle", evidence{cpuRatio: 0.1, inFlightRatio: 0.05, ackedRPS: 1000}, results.BottleneckNone},
 		{"cpu saturated", evidence{cpuRatio: 0.95, inFlightRatio: 1, throttleRatio: 0.5}, results.BottleneckGenerator},
-		{"behind, slots free", evidence{lag: 3 * time.Second, inFlightRatio: 0.2}, results.BottleneckGenerator},
-		{"behind, slots full", evidence{lag: 3 * time.Second, inFlightRatio: 0.97}, results.BottleneckTarget},
+		{"behind, slots free", evidence{lag: 3 * time.Second, inFlightRatio: 0.2, inFlightBehind: 0.2}, results.BottleneckGenerator},
+		{"behind, slots full", evidence{lag: 3 * time.Second, inFlightRatio: 0.97, inFlightBehind: 0.97}, results.BottleneckTarget},
+		// A target that froze half-way: slots free before, full while behind.
+		{"behind only once the target froze", evidence{lag: 3 * time.Second, inFlightRatio: 0.6, inFlightBehind: 1}, results.BottleneckTarget},
 		{"throttled", evidence{inFlightRatio: 0.3, throttleRatio: 0.2}, results.BottleneckTarget},
 		{"put latency rising", evidence{putFrom: 30, putTo: 250}, results.BottleneckTarget},
 		{"put latency jitter", evidence{putFrom: 3, putTo: 11}, results.BottleneckNone},

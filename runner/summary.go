@@ -136,12 +136,15 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	cs.Kind = r.pollers[i].Kind()
 	cs.Fallback = app.Fallback()
 	cs.Consumed, cs.Duplicates = t.Seen(), t.Duplicates()
-	// Not seen: unread if the application had not read past them (the run
-	// stopped early, it was still behind the tip or still reading), else lost.
-	if missing := t.Lost(r.m); i < len(r.reading) && r.reading[i] || st.MillisBehind > 0 {
-		cs.Unread = missing
-	} else {
+	// Not seen: lost if the application read past them (it reached the tip
+	// of every shard well after the last acknowledgement and had stopped
+	// making progress), else unread (the run stopped early, or it was still
+	// catching up).
+	readPast := st.TipAt > r.m.LastAck()+int64(readPastMargin)
+	if missing := t.Lost(r.m); readPast && !(i < len(r.reading) && r.reading[i]) {
 		cs.Lost = missing
+	} else {
+		cs.Unread = missing
 	}
 	cs.FailedDelivered = t.Unacked(r.m)
 	cs.Calls, cs.Throttled = st.Calls, st.Throttled
@@ -158,6 +161,12 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	cs.Deadline = r.deadlineStats(app, app.E2E.Total())
 	return cs
 }
+
+// readPastMargin is how long after the last acknowledged write a consumer
+// must have been at the tip of every shard for the records it never saw to
+// count as lost: room for the records to become readable (AWS: well under a
+// second).
+const readPastMargin = time.Second
 
 // stalenessMultiples are the ages, as multiples of the deadline, at which
 // the staleness distribution is reported.

@@ -180,3 +180,55 @@ func TestDrainEndsWhileReadingCountsUnread(t *testing.T) {
 		t.Errorf("acked - lost - unread + failed_delivered = %v, consumed %v", got, tot("consumed"))
 	}
 }
+
+// TestFrozenTargetEndsOnTime: a target that stops answering two seconds
+// into a 5 s run (every data-plane request held for a minute) must not hold
+// the run: it ends within duration + drain + a few seconds, names the target
+// as the bottleneck, and counts what was acknowledged but never read as
+// unread (the consumer's reads were frozen too), not lost.
+func TestFrozenTargetEndsOnTime(t *testing.T) {
+	dir := t.TempDir()
+	began := time.Now()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+		"--set", "duration=5s", "--set", "warmup=0s", "--set", "drain=2s", "--set", "thresholds=[]",
+		"--set", "target.sim.stall_after=2s", "--set", "target.sim.stall_for=60s")
+	took := time.Since(began)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if took > 15*time.Second {
+		t.Errorf("a 5 s run against a frozen target took %v", took)
+	}
+	s := readSummary(t, dir)
+	tot := func(k string) float64 { return num(t, s, "totals."+k) }
+	if k := get(t, s, "bottleneck.kind"); k != "target" {
+		t.Errorf("bottleneck.kind = %v, want target (%v)", k, get(t, s, "bottleneck.reason"))
+	}
+	if tot("lost") != 0 {
+		t.Errorf("lost %v, unread %v: the consumer never read past those records", tot("lost"), tot("unread"))
+	}
+	if tot("acked")+tot("failed")+tot("unsent") != tot("scheduled") || tot("scheduled") != 5000 {
+		t.Errorf("scheduled %v != acked %v + failed %v + unsent %v", tot("scheduled"), tot("acked"), tot("failed"), tot("unsent"))
+	}
+}
+
+// TestTrimmedRecordsAreLost: records the consumer reads past are still lost.
+// One shard keeps 1 MiB of 12.8 KB frames arriving at 2 MiB/s while the
+// consumer polls every 3 s: most are trimmed before it reads them.
+func TestTrimmedRecordsAreLost(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/acoustic.yaml", "--out", dir,
+		"--set", "duration=5s", "--set", "warmup=0s", "--set", "drain=5s", "--set", "thresholds=[]",
+		"--set", "stream.shards=1", "--set", "target.sim.quotas=off", "--set", "producers[0].rate.rps=160",
+		"--set", "target.sim.shard_max_bytes=1048576",
+		"--set", "consumers=[{name: slow, kind: polling, poll_interval: 3s}]")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := readSummary(t, dir)
+	tot := func(k string) float64 { return num(t, s, "totals."+k) }
+	if tot("lost") == 0 || tot("unread") != 0 || tot("lost") != tot("acked")-tot("consumed") {
+		t.Errorf("acked %v, consumed %v, lost %v, unread %v: trimmed records were read past, so lost",
+			tot("acked"), tot("consumed"), tot("lost"), tot("unread"))
+	}
+}
