@@ -45,4 +45,8 @@ type Options interface {
 	Generator() string
 	// Validate returns every problem with the options, or nil.
 	Validate() []*FieldError
+	// Build returns the generator the options configure, seeded with
+	// seed. The options must have passed Validate; New checks that first,
+	// so call New.
+	Build(seed int64) Generator
 }
