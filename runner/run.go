@@ -76,7 +76,7 @@ type run struct {
 
 	m         *metrics.Run
 	trackers  []*collectors.Tracker
-	pollers   []consumerApp
+	pollers   []collectors.Collector
 	apps      []*metrics.App
 	consumers []reports.ConsumerStats // name, kind and primary of each application, by index
 	specOf    []int                   // producer spec index of each producer instance id
@@ -86,14 +86,6 @@ type run struct {
 	created   bool
 	errs      []string
 	abort     context.CancelCauseFunc // stops the run early with a reason
-}
-
-// consumerApp is a running consumer application as the run loop sees it.
-type consumerApp interface {
-	Run(context.Context) error
-	Stats() collectors.Stats
-	// Kind is how the application actually read: polling or fanout.
-	Kind() string
 }
 
 // lockedWriter serialises writes from the run's goroutines.
@@ -376,14 +368,11 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false
-			var c consumerApp
-			var err error
-			switch cs.Kind {
-			case "fanout":
-				c, err = collectors.NewFanOutOrPolling(cfg, push, poll)
-			default:
-				c, err = collectors.NewPolling(cfg, poll)
+			kind, ok := collectors.Kinds.Lookup(cs.Kind)
+			if !ok {
+				return fmt.Errorf("consumers[%d] %s: unknown consumer kind %q", i, name, cs.Kind)
 			}
+			c, err := kind.New(cfg, push, poll)
 			if err != nil {
 				return fmt.Errorf("consumers[%d] %s: %w", i, name, err)
 			}

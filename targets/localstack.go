@@ -45,6 +45,18 @@ var ErrNoDocker = errors.New("no Docker engine reachable")
 // containerStopWait bounds how long Close waits for the container to go.
 const containerStopWait = 30 * time.Second
 
+var localStackKind = Kind{
+	Name:       KindLocalStack,
+	Doc:        "LocalStack in a container, or at target.endpoint when it runs already.",
+	InScenario: true,
+	Open: func(ctx context.Context, spec Spec) (*Target, error) {
+		if spec.Endpoint != "" {
+			return openEndpoint(ctx, spec)
+		}
+		return openLocalStack(ctx, spec)
+	},
+}
+
 // openLocalStack uses the LocalStack answering at DefaultLocalStackEndpoint
 // if there is one; otherwise it starts LocalStack with only Kinesis through
 // testcontainers-go's LocalStack module and waits until its Kinesis answers.
