@@ -20,35 +20,40 @@ const sampleRecords = 64
 func EstimateCost(cells []*scenarios.Scenario, repeat int) targets.RunCost {
 	var total targets.RunCost
 	for _, c := range cells {
-		var recs float64
-		var bytes, samples int
-		for i, p := range c.Producers {
-			recs += c.Offered(i)
-			g, err := generators.New(p.Options, p.Seed)
-			if err != nil {
-				continue
-			}
-			var buf []byte
-			for range sampleRecords {
-				var entity string
-				buf, entity = g.Next(buf[:0], 0)
-				bytes += len(buf) + len(entity) + envelope.Size
-				samples++
-			}
-		}
-		avg := 1024
-		if samples > 0 {
-			avg = bytes / samples
-		}
-		polling, fanOut := c.ConsumerApps()
-		cost := targets.EstimateRun(targets.RunPlan{
-			Shards: c.PeakShards(), OnDemand: c.Stream.Mode == "on-demand", Existing: c.Stream.Existing,
-			Duration: c.Duration + c.Drain, Records: int64(recs), AvgRecordBytes: avg,
-			PollingConsumers: polling, FanOutConsumers: fanOut,
-		})
+		cost := targets.EstimateRun(runPlan(c))
 		for range max(repeat, 1) {
 			total.Add(cost)
 		}
 	}
 	return total
+}
+
+// runPlan is what EstimateCost bills for one run of cell c.
+func runPlan(c *scenarios.Scenario) targets.RunPlan {
+	var recs float64
+	var bytes, samples int
+	for i, p := range c.Producers {
+		recs += c.Offered(i)
+		g, err := generators.New(p.Options, p.Seed)
+		if err != nil {
+			continue
+		}
+		var buf []byte
+		for range sampleRecords {
+			var entity string
+			buf, entity = g.Next(buf[:0], 0)
+			bytes += len(buf) + len(entity) + envelope.Size
+			samples++
+		}
+	}
+	avg := 1024
+	if samples > 0 {
+		avg = bytes / samples
+	}
+	polling, fanOut := c.ConsumerApps()
+	return targets.RunPlan{
+		Shards: c.PeakShards(), OnDemand: c.Stream.Mode == "on-demand", Existing: c.Stream.Existing,
+		Duration: c.Duration + c.Drain, Records: int64(recs), AvgRecordBytes: avg,
+		PollingConsumers: polling, FanOutConsumers: fanOut,
+	}
 }
