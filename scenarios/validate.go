@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"reflect"
 	"regexp"
 	"time"
 	"unicode/utf8"
@@ -12,7 +11,6 @@ import (
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/internal/kind"
-	"github.com/kbench/kbench/sim"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -127,28 +125,8 @@ func (d *decoder) checkTarget(t *Target) {
 	if d.has("target.sim") && known && !k.SimOptions {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
 	}
-	c := &t.Sim
-	if c.Quotas != sim.QuotasAWS && c.Quotas != sim.QuotasOff {
-		d.report("target.sim.quotas", fmt.Sprintf("unknown quota mode %q; want %s or %s", c.Quotas, sim.QuotasAWS, sim.QuotasOff))
-	}
-	// Every delay and window of the simulator is a duration ≥ 0.
-	cv := reflect.ValueOf(c).Elem()
-	for i := range cv.NumField() {
-		if f := cv.Type().Field(i); f.Type == durationType && cv.Field(i).Int() < 0 {
-			d.report("target.sim."+yamlName(f), "must not be negative, got "+time.Duration(cv.Field(i).Int()).String())
-		}
-	}
-	if c.Retention <= 0 {
-		d.report("target.sim.retention", "must be positive, got "+c.Retention.String())
-	}
-	if c.ErrorRate < 0 || c.ErrorRate > 1 || math.IsNaN(c.ErrorRate) {
-		d.report("target.sim.error_rate", fmt.Sprintf("must be between 0 and 1, got %g", c.ErrorRate))
-	}
-	if c.ShardMaxBytes < 1<<20 {
-		d.report("target.sim.shard_max_bytes", fmt.Sprintf("must be at least one maximal record (1 MiB, 1048576), got %d", c.ShardMaxBytes))
-	}
-	if c.MaxMemory != 0 && c.MaxMemory < 64<<20 {
-		d.report("target.sim.max_memory", fmt.Sprintf("must be 0 (no budget) or at least 64 MiB (67108864), got %d", c.MaxMemory))
+	for _, fe := range t.Sim.Problems() {
+		d.report("target.sim."+fe.Field, fe.Problem)
 	}
 }
 
