@@ -358,7 +358,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				Name: name, Stream: sc.Stream.Name, RunID: r.runID,
 				PollInterval: cs.PollInterval, Limit: int32(cs.Limit), StartAt: startAt,
 				WarmupEnd: start + int64(sc.Warmup), MeasureEnd: measureEnd,
-				Deadline: sc.Deadline, Deadlines: deadlines,
+				Deadlines: deadlines, // resolved by ProducerDeadline, for every producer
 				Processing: collectors.Processing{
 					Fixed: cs.Processing.Fixed, Median: cs.Processing.Median, P99: cs.Processing.P99,
 					Seed: int64(i)<<16 + int64(k),

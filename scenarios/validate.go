@@ -65,9 +65,7 @@ func (d *decoder) finish(s *Scenario) {
 	for i := range s.Producers {
 		p := &s.Producers[i]
 		d.checkProducer(p, fmt.Sprintf("producers[%d]", i), i, names)
-		if p.Deadline == 0 {
-			p.Deadline = s.Deadline
-		}
+		p.Deadline = s.ProducerDeadline(i)
 	}
 	if d.has("consumers") {
 		d.checkConsumers(s.Consumers)
