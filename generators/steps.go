@@ -78,7 +78,7 @@ var stepsProfile = RateKind{
 // StepsRate is the options of the steps profile.
 type StepsRate struct {
 	// Steps are the stages, at least one, one with an rps > 0.
-	Steps []Step `yaml:"steps" json:"steps"`
+	Steps []Step `yaml:"steps" json:"steps" kbench:"required"`
 }
 
 // Validate implements RateOptions.
