@@ -362,40 +362,40 @@ func (o *AcousticOptions) FrameBytes() int {
 func (o *AcousticOptions) Validate() []*FieldError {
 	var errs []*FieldError
 	if o.Hydrophones < 1 {
-		errs = append(errs, &FieldError{"hydrophones", "must be at least 1"})
+		errs = append(errs, &FieldError{Field: "hydrophones", Problem: "must be at least 1"})
 	}
 	if o.Channels < 1 || o.Channels > 64 {
-		errs = append(errs, &FieldError{"channels", "must be between 1 and 64"})
+		errs = append(errs, &FieldError{Field: "channels", Problem: "must be between 1 and 64"})
 	}
 	if o.SampleRate < 1 || o.SampleRate > 384000 {
-		errs = append(errs, &FieldError{"sample_rate", "must be between 1 and 384000"})
+		errs = append(errs, &FieldError{Field: "sample_rate", Problem: "must be between 1 and 384000"})
 	}
 	switch o.BitsPerSample {
 	case 8, 16, 24, 32:
 	default:
-		errs = append(errs, &FieldError{"bits_per_sample", "must be 8, 16, 24 or 32"})
+		errs = append(errs, &FieldError{Field: "bits_per_sample", Problem: "must be 8, 16, 24 or 32"})
 	}
 	if o.FrameLength <= 0 {
-		errs = append(errs, &FieldError{"frame_length", "must be positive"})
+		errs = append(errs, &FieldError{Field: "frame_length", Problem: "must be positive"})
 	}
 	for _, f := range o.Tones {
 		if f <= 0 || 2*f > float64(o.SampleRate) {
-			errs = append(errs, &FieldError{"tones", fmt.Sprintf("%g Hz must be positive and below half the sample rate", f)})
+			errs = append(errs, &FieldError{Field: "tones", Problem: fmt.Sprintf("%g Hz must be positive and below half the sample rate", f)})
 			break
 		}
 	}
 	if o.NoiseLevel < 0 || o.NoiseLevel > 1 {
-		errs = append(errs, &FieldError{"noise_level", "must be between 0 and 1"})
+		errs = append(errs, &FieldError{Field: "noise_level", Problem: "must be between 0 and 1"})
 	}
 	if o.TransientRate < 0 || o.TransientRate > 1 {
-		errs = append(errs, &FieldError{"transient_rate", "must be between 0 and 1"})
+		errs = append(errs, &FieldError{Field: "transient_rate", Problem: "must be between 0 and 1"})
 	}
 	if len(errs) == 0 && o.FrameBytes() == 0 {
-		errs = append(errs, &FieldError{"frame_length", "must hold at least one sample at sample_rate"})
+		errs = append(errs, &FieldError{Field: "frame_length", Problem: "must hold at least one sample at sample_rate"})
 	}
 	// Kinesis caps one record at 1 MiB; leave room for the envelope.
 	if len(errs) == 0 && AcousticHeaderSize+o.FrameBytes() > 1<<20-64 {
-		errs = append(errs, &FieldError{"frame_length", fmt.Sprintf("a frame of %d bytes does not fit in a 1 MiB Kinesis record",
+		errs = append(errs, &FieldError{Field: "frame_length", Problem: fmt.Sprintf("a frame of %d bytes does not fit in a 1 MiB Kinesis record",
 			AcousticHeaderSize+o.FrameBytes())})
 	}
 	return errs

@@ -246,25 +246,25 @@ func (o *IoTOptions) Generator() string { return "iot" }
 func (o *IoTOptions) Validate() []*FieldError {
 	var errs []*FieldError
 	if o.Devices < 1 {
-		errs = append(errs, &FieldError{"devices", "must be at least 1"})
+		errs = append(errs, &FieldError{Field: "devices", Problem: "must be at least 1"})
 	}
 	if o.PeriodMin <= 0 {
-		errs = append(errs, &FieldError{"period_min", "must be positive"})
+		errs = append(errs, &FieldError{Field: "period_min", Problem: "must be positive"})
 	}
 	if o.PeriodMax < o.PeriodMin {
-		errs = append(errs, &FieldError{"period_max", "must not be less than period_min"})
+		errs = append(errs, &FieldError{Field: "period_max", Problem: "must not be less than period_min"})
 	}
 	if o.Jitter < 0 || o.Jitter > 1 {
-		errs = append(errs, &FieldError{"jitter", "must be between 0 and 1"})
+		errs = append(errs, &FieldError{Field: "jitter", Problem: "must be between 0 and 1"})
 	}
 	if o.BurstRate < 0 || o.BurstRate > 1 {
-		errs = append(errs, &FieldError{"burst_rate", "must be between 0 and 1"})
+		errs = append(errs, &FieldError{Field: "burst_rate", Problem: "must be between 0 and 1"})
 	}
 	if o.BurstSize < 1 {
-		errs = append(errs, &FieldError{"burst_size", "must be at least 1"})
+		errs = append(errs, &FieldError{Field: "burst_size", Problem: "must be at least 1"})
 	}
 	if len(errs) == 0 && o.BurstRate*float64(o.BurstSize) > 1 {
-		errs = append(errs, &FieldError{"burst_rate", fmt.Sprintf(
+		errs = append(errs, &FieldError{Field: "burst_rate", Problem: fmt.Sprintf(
 			"%g bursts of %d reports per report is more than all reports (burst_rate × burst_size must be at most 1)",
 			o.BurstRate, o.BurstSize)})
 	}

@@ -304,28 +304,28 @@ func (o *PaymentsOptions) Generator() string { return "payments" }
 func (o *PaymentsOptions) Validate() []*FieldError {
 	var errs []*FieldError
 	if o.Cards < 1 {
-		errs = append(errs, &FieldError{"cards", "must be at least 1"})
+		errs = append(errs, &FieldError{Field: "cards", Problem: "must be at least 1"})
 	}
 	if o.Merchants < 1 {
-		errs = append(errs, &FieldError{"merchants", "must be at least 1"})
+		errs = append(errs, &FieldError{Field: "merchants", Problem: "must be at least 1"})
 	}
 	if o.MerchantSkew <= 1 {
-		errs = append(errs, &FieldError{"merchant_skew", "must be greater than 1"})
+		errs = append(errs, &FieldError{Field: "merchant_skew", Problem: "must be greater than 1"})
 	}
 	if o.AmountMedian <= 0 {
-		errs = append(errs, &FieldError{"amount_median", "must be positive"})
+		errs = append(errs, &FieldError{Field: "amount_median", Problem: "must be positive"})
 	}
 	if o.AmountSigma < 0 {
-		errs = append(errs, &FieldError{"amount_sigma", "must not be negative"})
+		errs = append(errs, &FieldError{Field: "amount_sigma", Problem: "must not be negative"})
 	}
 	if o.FraudRate < 0 || o.FraudRate > 1 {
-		errs = append(errs, &FieldError{"fraud_rate", "must be between 0 and 1"})
+		errs = append(errs, &FieldError{Field: "fraud_rate", Problem: "must be between 0 and 1"})
 	}
 	if o.FraudBurst < 1 {
-		errs = append(errs, &FieldError{"fraud_burst", "must be at least 1"})
+		errs = append(errs, &FieldError{Field: "fraud_burst", Problem: "must be at least 1"})
 	}
 	if len(errs) == 0 && o.FraudRate*float64(o.FraudBurst) > 1 {
-		errs = append(errs, &FieldError{"fraud_rate", fmt.Sprintf(
+		errs = append(errs, &FieldError{Field: "fraud_rate", Problem: fmt.Sprintf(
 			"%g bursts of %d records per record is more than all records (fraud_rate × fraud_burst must be at most 1)",
 			o.FraudRate, o.FraudBurst)})
 	}

@@ -75,7 +75,7 @@ func (o *RampRate) Validate() []*FieldError {
 	from, to := rateProblem("from", o.From, false), rateProblem("to", o.To, false)
 	var both *FieldError
 	if from == nil && to == nil && o.From == 0 && o.To == 0 {
-		both = &FieldError{"to", "from or to must be greater than 0"}
+		both = &FieldError{Field: "to", Problem: "from or to must be greater than 0"}
 	}
 	return collect(from, to, both, durationProblem("over", o.Over))
 }

@@ -92,9 +92,9 @@ func countDue(p Pacer, d time.Duration) float64 {
 func rateProblem(field string, v float64, positive bool) *FieldError {
 	switch {
 	case positive && (!(v > 0) || v > MaxRPS):
-		return &FieldError{field, fmt.Sprintf("must be greater than 0 and at most %d, got %g", MaxRPS, v)}
+		return &FieldError{Field: field, Problem: fmt.Sprintf("must be greater than 0 and at most %d, got %g", MaxRPS, v)}
 	case !positive && (!(v >= 0) || v > MaxRPS):
-		return &FieldError{field, fmt.Sprintf("must be between 0 and %d, got %g", MaxRPS, v)}
+		return &FieldError{Field: field, Problem: fmt.Sprintf("must be between 0 and %d, got %g", MaxRPS, v)}
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func rateProblem(field string, v float64, positive bool) *FieldError {
 // durationProblem checks a duration that must be positive.
 func durationProblem(field string, v time.Duration) *FieldError {
 	if v <= 0 {
-		return &FieldError{field, "must be positive, got " + v.String()}
+		return &FieldError{Field: field, Problem: "must be positive, got " + v.String()}
 	}
 	return nil
 }

@@ -121,7 +121,7 @@ type SineRate struct {
 func (o *SineRate) Validate() []*FieldError {
 	var amp *FieldError
 	if !(o.Amplitude >= 0) || o.Amplitude > o.Base {
-		amp = &FieldError{"amplitude", fmt.Sprintf("must be between 0 and base (%g), got %g", o.Base, o.Amplitude)}
+		amp = &FieldError{Field: "amplitude", Problem: fmt.Sprintf("must be between 0 and base (%g), got %g", o.Base, o.Amplitude)}
 	}
 	return collect(rateProblem("base", o.Base, true), amp, durationProblem("period", o.Period))
 }

@@ -84,7 +84,7 @@ type StepsRate struct {
 // Validate implements RateOptions.
 func (o *StepsRate) Validate() []*FieldError {
 	if len(o.Steps) == 0 {
-		return []*FieldError{{"steps", "needs at least one step, such as [{rps: 100, for: 10s}]"}}
+		return []*FieldError{{Field: "steps", Problem: "needs at least one step, such as [{rps: 100, for: 10s}]"}}
 	}
 	var errs []*FieldError
 	anyRate := false
@@ -99,7 +99,7 @@ func (o *StepsRate) Validate() []*FieldError {
 		}
 	}
 	if !anyRate {
-		errs = append(errs, &FieldError{"steps", "at least one step needs an rps greater than 0"})
+		errs = append(errs, &FieldError{Field: "steps", Problem: "at least one step needs an rps greater than 0"})
 	}
 	return errs
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kbench/kbench/internal/kind"
 )
 
 // Quota modes for Config.Quotas.
@@ -81,19 +83,14 @@ const defaultSubscriptionDuration = 5 * time.Minute
 
 // FieldError is one problem with a Config field; Field is its yaml name,
 // so a scenario decoder can point at the line that set it.
-type FieldError struct {
-	Field   string
-	Problem string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
+type FieldError = kind.FieldError
 
 // Problems returns every problem with c's settings at once (Auth, which a
 // scenario cannot set, is checked by NewServer).
-func (c Config) Problems() []FieldError {
-	var out []FieldError
+func (c Config) Problems() []*FieldError {
+	var out []*FieldError
 	bad := func(field, format string, args ...any) {
-		out = append(out, FieldError{field, fmt.Sprintf(format, args...)})
+		out = append(out, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
 	if c.Quotas != QuotasAWS && c.Quotas != QuotasOff {
 		bad("quotas", "unknown quota mode %q; want %s or %s", c.Quotas, QuotasAWS, QuotasOff)

@@ -65,3 +65,14 @@ func (t Table[K]) With(k K) Table[K] {
 	}
 	return out
 }
+
+// FieldError is one problem with one field of a kind's options or
+// settings. Field is the yaml name (for example "fraud_rate" or
+// "steps[0].rps"), so the scenario decoder can point at the line that set
+// it; Problem says what is wrong, such as "must be at least 1".
+type FieldError struct {
+	Field   string
+	Problem string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
