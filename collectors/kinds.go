@@ -43,20 +43,6 @@ func (k Kind) KindName() string { return k.Name }
 // Kinds is every consumer kind, in the order messages and documentation
 // list them.
 var Kinds = kind.Table[Kind]{
-	{
-		Name:         KindPolling,
-		Doc:          "GetRecords on every shard, every poll_interval (the default).",
-		PollInterval: DefaultPollInterval,
-		New: func(cfg Config, _ FanOutReader, poll Reader) (Collector, error) {
-			return NewPolling(cfg, poll)
-		},
-	},
-	{
-		Name:   KindFanOut,
-		Doc:    "Enhanced fan-out (SubscribeToShard), falling back to polling where the target cannot serve it.",
-		FanOut: true,
-		New: func(cfg Config, push FanOutReader, poll Reader) (Collector, error) {
-			return NewFanOutOrPolling(cfg, push, poll)
-		},
-	},
+	pollingKind,
+	fanOutKind,
 }
