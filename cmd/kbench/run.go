@@ -116,7 +116,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		stop()
 	}()
 
-	if sc.Target.Kind == "aws" {
+	if sc.Target.Kind == targets.KindAWS {
 		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
 			return err
 		}
