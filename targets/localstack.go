@@ -49,12 +49,7 @@ var localStackKind = Kind{
 	Name:       KindLocalStack,
 	Doc:        "LocalStack in a container, or at target.endpoint when it runs already.",
 	InScenario: true,
-	Open: func(ctx context.Context, spec Spec) (*Target, error) {
-		if spec.Endpoint != "" {
-			return openEndpoint(ctx, spec)
-		}
-		return openLocalStack(ctx, spec)
-	},
+	Open:       startOrConnect(openLocalStack),
 }
 
 // openLocalStack uses the LocalStack answering at DefaultLocalStackEndpoint
