@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"reflect"
 	"time"
 
@@ -49,34 +48,4 @@ func (d *decoder) decodeProcessing(n ast.Node, v reflect.Value, path string, org
 		return
 	}
 	v.Set(reflect.ValueOf(Processing{Fixed: dur}))
-}
-
-// checkProcessing checks a consumer's processing time at path.
-func (d *decoder) checkProcessing(p Processing, path string) {
-	at := func(field string) string { return path + "." + field }
-	fixed := at("fixed")
-	if !d.has(fixed) {
-		fixed = path // the scalar form `processing: 2ms`
-	}
-	bad := false
-	for _, f := range []struct {
-		field string
-		v     time.Duration
-	}{{fixed, p.Fixed}, {at("median"), p.Median}, {at("p99"), p.P99}} {
-		if f.v < 0 {
-			d.report(f.field, "must not be negative, got "+f.v.String())
-			bad = true
-		}
-	}
-	switch {
-	case bad:
-	case p.Fixed > 0 && (p.Median > 0 || p.P99 > 0):
-		d.report(fixed, "cannot be combined with median and p99: processing is either fixed or log-normal")
-	case p.Median > 0 && p.P99 == 0:
-		d.report(at("p99"), fmt.Sprintf("is required with median (%s): a log-normal needs both", p.Median))
-	case p.P99 > 0 && p.Median == 0:
-		d.report(at("median"), fmt.Sprintf("is required with p99 (%s): a log-normal needs both", p.P99))
-	case p.P99 < p.Median:
-		d.report(at("p99"), fmt.Sprintf("must be at least median (%s), got %s", p.Median, p.P99))
-	}
 }

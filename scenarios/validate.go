@@ -4,28 +4,18 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"reflect"
 	"regexp"
-	"slices"
-	"strings"
-	"time"
-	"unicode/utf8"
 
-	"github.com/kbench/kbench/sim"
+	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/internal/kind"
+	"github.com/kbench/kbench/targets"
 )
 
-// Limits a scenario is checked against.
+// Limits a scenario is checked against, beyond those of the types it holds.
 const (
-	maxRPS         = 10_000_000 // per producer; far beyond one machine
-	maxBatchBytes  = 5 << 20    // PutRecords request size
-	maxLinger      = 10 * time.Second
-	maxConsumers   = 20 // registered consumers per stream
-	maxRetries     = 100
 	maxShards      = 10000
-	maxInFlight    = 256
-	maxCallTimeout = 5 * time.Minute
 	maxConcurrency = 1024
-	maxHotKeys     = 10_000_000
 )
 
 var (
@@ -34,15 +24,6 @@ var (
 	actorNameRE    = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
 	regionRE       = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 )
-
-// rateFields lists the rate fields each profile uses.
-var rateFields = map[string][]string{
-	"constant": {"rps"},
-	"poisson":  {"rps"},
-	"ramp":     {"from", "to", "over"},
-	"steps":    {"steps"},
-	"sine":     {"base", "amplitude", "period"},
-}
 
 // finish fills the defaults that depend on other fields and checks every
 // value, recording each problem.
@@ -79,14 +60,15 @@ func (d *decoder) finish(s *Scenario) {
 	for i := range s.Producers {
 		p := &s.Producers[i]
 		d.checkProducer(p, fmt.Sprintf("producers[%d]", i), i, names)
-		if p.Deadline == 0 {
-			p.Deadline = s.Deadline
-		}
+		p.Deadline = s.ProducerDeadline(i)
 	}
 	if d.has("consumers") {
 		d.checkConsumers(s.Consumers)
 	} else {
-		s.Consumers = []Consumer{{Name: "collector", Kind: "polling", PollInterval: 250 * time.Millisecond, Count: 1, Limit: 10000}}
+		var c Consumer
+		c.setDefaults(0)
+		c.Name, c.PollInterval = "collector", collectors.DefaultPollInterval
+		s.Consumers = []Consumer{c}
 	}
 	d.checkEvents(s)
 	for i, expr := range s.Thresholds {
@@ -106,20 +88,20 @@ func (d *decoder) checkConsumers(consumers []Consumer) {
 	for i := range consumers {
 		c := &consumers[i]
 		d.checkConsumer(c, fmt.Sprintf("consumers[%d]", i), i, names)
-		if c.Kind == "fanout" {
+		if k, ok := collectors.Kinds.Lookup(c.Kind); ok && k.FanOut {
 			fanout += c.Count
 		}
 	}
-	if fanout > maxConsumers {
-		d.report("consumers", fmt.Sprintf("%d fan-out consumers in all; Kinesis registers at most %d per stream", fanout, maxConsumers))
+	if fanout > collectors.MaxConsumers {
+		d.report("consumers", fmt.Sprintf("%d fan-out consumers in all; Kinesis registers at most %d per stream", fanout, collectors.MaxConsumers))
 	}
 }
 
 func (d *decoder) checkTarget(t *Target) {
-	switch t.Kind {
-	case "sim", "kinesis-mock", "localstack", "aws":
-	default:
-		d.report("target.kind", fmt.Sprintf("unknown target %q; want sim, kinesis-mock, localstack or aws", t.Kind))
+	kinds := targets.ScenarioKinds()
+	k, known := kinds.Lookup(t.Kind)
+	if !known {
+		d.report("target.kind", fmt.Sprintf("unknown target %q; want %s", t.Kind, kinds.Want()))
 	}
 	if t.Endpoint != "" {
 		u, err := url.Parse(t.Endpoint)
@@ -133,31 +115,11 @@ func (d *decoder) checkTarget(t *Target) {
 	if t.Region != "" && !regionRE.MatchString(t.Region) {
 		d.report("target.region", fmt.Sprintf("%q is not a region name such as us-east-1", t.Region))
 	}
-	if d.has("target.sim") && t.Kind != "sim" {
+	if d.has("target.sim") && known && !k.SimOptions {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
 	}
-	c := &t.Sim
-	if c.Quotas != sim.QuotasAWS && c.Quotas != sim.QuotasOff {
-		d.report("target.sim.quotas", fmt.Sprintf("unknown quota mode %q; want %s or %s", c.Quotas, sim.QuotasAWS, sim.QuotasOff))
-	}
-	// Every delay and window of the simulator is a duration ≥ 0.
-	cv := reflect.ValueOf(c).Elem()
-	for i := range cv.NumField() {
-		if f := cv.Type().Field(i); f.Type == durationType && cv.Field(i).Int() < 0 {
-			d.report("target.sim."+yamlName(f), "must not be negative, got "+time.Duration(cv.Field(i).Int()).String())
-		}
-	}
-	if c.Retention <= 0 {
-		d.report("target.sim.retention", "must be positive, got "+c.Retention.String())
-	}
-	if c.ErrorRate < 0 || c.ErrorRate > 1 || math.IsNaN(c.ErrorRate) {
-		d.report("target.sim.error_rate", fmt.Sprintf("must be between 0 and 1, got %g", c.ErrorRate))
-	}
-	if c.ShardMaxBytes < 1<<20 {
-		d.report("target.sim.shard_max_bytes", fmt.Sprintf("must be at least one maximal record (1 MiB, 1048576), got %d", c.ShardMaxBytes))
-	}
-	if c.MaxMemory != 0 && c.MaxMemory < 64<<20 {
-		d.report("target.sim.max_memory", fmt.Sprintf("must be 0 (the default: a quarter of physical memory) or at least 64 MiB (67108864), got %d", c.MaxMemory))
+	for _, fe := range t.Sim.Problems() {
+		d.report("target.sim."+fe.Field, fe.Problem)
 	}
 }
 
@@ -185,9 +147,9 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	at := func(field string) string { return path + "." + field }
 	switch {
 	case !d.has(at("generator")):
-		d.report(at("generator"), "is required (payments, iot or acoustic)")
+		d.report(at("generator"), "is required ("+generators.Generators.Want()+")")
 	case p.Options == nil:
-		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want payments, iot or acoustic", p.Generator))
+		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want %s", p.Generator, generators.Generators.Want()))
 	default:
 		for _, fe := range p.Options.Validate() {
 			d.report(at("options."+fe.Field), fe.Problem)
@@ -198,124 +160,19 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	}
 	d.checkName(p.Name, at("name"), path, names)
 	d.checkRate(&p.Rate, at("rate"))
-	switch p.PartitionKey {
-	case "entity", "random", "zipf", "fixed", "explicit":
-	default:
-		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want entity, random, zipf, fixed or explicit", p.PartitionKey))
+	if _, ok := generators.KeyKinds.Lookup(p.PartitionKey); !ok {
+		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want %s", p.PartitionKey, generators.KeyKinds.Want()))
 	}
-	if p.Keys.HotKeys < 1 || p.Keys.HotKeys > maxHotKeys {
-		d.report(at("keys.hot_keys"), fmt.Sprintf("must be between 1 and %d, got %d", maxHotKeys, p.Keys.HotKeys))
+	keys := generators.KeyConfig{HotKeys: p.Keys.HotKeys, Skew: p.Keys.Skew, Fixed: p.Keys.Fixed}
+	for _, fe := range keys.Problems() {
+		d.report(at("keys."+fe.Field), fe.Problem)
 	}
-	if !(p.Keys.Skew > 1) || math.IsInf(p.Keys.Skew, 0) {
-		d.report(at("keys.skew"), fmt.Sprintf("must be a finite number greater than 1, got %g", p.Keys.Skew))
-	}
-	if n := utf8.RuneCountInString(p.Keys.Fixed); n < 1 || n > 256 {
-		d.report(at("keys.fixed"), fmt.Sprintf("a partition key is 1 to 256 characters, got %d", n))
-	}
-	d.checkInt(at("batch.max_records"), p.Batch.MaxRecords, 1, 500)
-	d.checkInt(at("batch.max_bytes"), p.Batch.MaxBytes, 1, maxBatchBytes)
-	if p.Batch.Linger < 0 || p.Batch.Linger > maxLinger {
-		d.report(at("batch.linger"), fmt.Sprintf("must be between 0s and %s, got %s", maxLinger, p.Batch.Linger))
-	}
-	d.checkInt(at("in_flight"), p.InFlight, 1, maxInFlight)
-	if p.Timeout < time.Millisecond || p.Timeout > maxCallTimeout {
-		d.report(at("timeout"), fmt.Sprintf("must be between 1ms and %s, got %s", maxCallTimeout, p.Timeout))
+	for _, fe := range p.SendProblems() {
+		d.report(at(fe.Field), fe.Problem)
 	}
 	d.checkInt(at("concurrency"), p.Concurrency, 1, maxConcurrency)
-	d.checkInt(at("retry.max_attempts"), p.Retry.MaxAttempts, 1, maxRetries)
-	if p.Retry.Base <= 0 {
-		d.report(at("retry.base"), "must be positive, got "+p.Retry.Base.String())
-	}
-	if p.Retry.Cap < p.Retry.Base {
-		d.report(at("retry.cap"), fmt.Sprintf("must be at least retry.base (%s), got %s", p.Retry.Base, p.Retry.Cap))
-	}
 	if p.Deadline < 0 {
 		d.report(at("deadline"), "must not be negative, got "+p.Deadline.String())
-	}
-}
-
-// checkRate checks that the profile's fields, and only they, are set.
-func (d *decoder) checkRate(r *Rate, path string) {
-	at := func(field string) string { return path + "." + field }
-	if !d.has(path) {
-		d.report(path, "is required, for example {profile: constant, rps: 100}")
-		return
-	}
-	fields, ok := rateFields[r.Profile]
-	if !ok {
-		if !d.has(at("profile")) {
-			d.report(at("profile"), "is required: constant, ramp, steps, sine or poisson")
-		} else {
-			d.report(at("profile"), fmt.Sprintf("unknown profile %q; want constant, ramp, steps, sine or poisson", r.Profile))
-		}
-		return
-	}
-	for _, f := range []string{"rps", "from", "to", "over", "steps", "base", "amplitude", "period"} {
-		if d.has(at(f)) && !slices.Contains(fields, f) {
-			d.report(at(f), fmt.Sprintf("is not used by profile %s (it uses %s)", r.Profile, strings.Join(fields, ", ")))
-		}
-	}
-	positive := func(field string, v float64) {
-		switch {
-		case !d.has(at(field)):
-			d.report(at(field), "is required by profile "+r.Profile)
-		case !(v > 0) || v > maxRPS:
-			d.report(at(field), fmt.Sprintf("must be greater than 0 and at most %d, got %g", maxRPS, v))
-		}
-	}
-	nonNegative := func(field string, v float64) bool {
-		if !(v >= 0) || v > maxRPS {
-			d.report(at(field), fmt.Sprintf("must be between 0 and %d, got %g", maxRPS, v))
-			return false
-		}
-		return true
-	}
-	duration := func(field string, v time.Duration) {
-		switch {
-		case !d.has(at(field)):
-			d.report(at(field), "is required by profile "+r.Profile)
-		case v <= 0:
-			d.report(at(field), "must be positive, got "+v.String())
-		}
-	}
-	switch r.Profile {
-	case "constant", "poisson":
-		positive("rps", r.RPS)
-	case "ramp":
-		for _, f := range []string{"from", "to"} {
-			if !d.has(at(f)) {
-				d.report(at(f), "is required by profile ramp")
-			}
-		}
-		okFrom, okTo := nonNegative("from", r.From), nonNegative("to", r.To)
-		if okFrom && okTo && r.From == 0 && r.To == 0 && d.has(at("from")) && d.has(at("to")) {
-			d.report(at("to"), "from or to must be greater than 0")
-		}
-		duration("over", r.Over)
-	case "steps":
-		if len(r.Steps) == 0 {
-			d.report(at("steps"), "needs at least one step, such as [{rps: 100, for: 10s}]")
-			return
-		}
-		anyRate := false
-		for i, st := range r.Steps {
-			sp := fmt.Sprintf("%s[%d]", at("steps"), i)
-			if st.For <= 0 {
-				d.report(sp+".for", "must be positive, got "+st.For.String())
-			}
-			if nonNegative(fmt.Sprintf("steps[%d].rps", i), st.RPS) && st.RPS > 0 {
-				anyRate = true
-			}
-		}
-		if !anyRate {
-			d.report(at("steps"), "at least one step needs an rps greater than 0")
-		}
-	case "sine":
-		positive("base", r.Base)
-		if !(r.Amplitude >= 0) || r.Amplitude > r.Base {
-			d.report(at("amplitude"), fmt.Sprintf("must be between 0 and base (%g), got %g", r.Base, r.Amplitude))
-		}
-		duration("period", r.Period)
 	}
 }
 
@@ -325,30 +182,51 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 		c.Name = fmt.Sprintf("collector-%d", index)
 	}
 	d.checkName(c.Name, at("name"), path, names)
-	switch c.Kind {
-	case "polling":
-		if !d.has(at("poll_interval")) {
-			c.PollInterval = 250 * time.Millisecond
-		}
-		if c.PollInterval <= 0 {
-			d.report(at("poll_interval"), "must be positive, got "+c.PollInterval.String())
-		}
-	case "fanout":
+	k, ok := collectors.Kinds.Lookup(c.Kind)
+	polls := ok && k.PollInterval > 0
+	switch {
+	case !ok:
+		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want %s", c.Kind, collectors.Kinds.Want()))
+	case k.PollInterval == 0:
 		if d.has(at("poll_interval")) {
-			d.report(at("poll_interval"), "is only for kind polling; fanout consumers are pushed records")
+			d.report(at("poll_interval"), fmt.Sprintf("is only for kind %s; %s consumers do not poll", pollingKinds(), c.Kind))
 		}
-	default:
-		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want polling or fanout", c.Kind))
+	case !d.has(at("poll_interval")):
+		c.PollInterval = k.PollInterval
 	}
-	d.checkInt(at("count"), c.Count, 1, maxConsumers)
-	d.checkInt(at("limit"), c.Limit, 1, 10000)
-	d.checkProcessing(c.Processing, at("processing"))
-	if c.Concurrency < 0 {
-		d.report(at("concurrency"), fmt.Sprintf("must not be negative (0 means no limit), got %d", c.Concurrency))
+	d.checkInt(at("count"), c.Count, 1, collectors.MaxConsumers)
+	for _, fe := range c.config().Problems() {
+		field := at(fe.Field)
+		switch {
+		case fe.Field == "poll_interval" && !polls:
+			continue // reported above if set: such a consumer does not poll
+		case fe.Field == "processing.fixed" && !d.has(field):
+			field = at("processing") // the scalar form `processing: 2ms`
+		}
+		d.report(field, fe.Problem)
 	}
-	if c.CheckpointInterval < 0 {
-		d.report(at("checkpoint_interval"), "must not be negative (0 means after every batch), got "+c.CheckpointInterval.String())
+}
+
+// config returns the settings of c that collectors.Config checks.
+func (c *Consumer) config() collectors.Config {
+	return collectors.Config{
+		PollInterval:       c.PollInterval,
+		Limit:              int32(min(max(c.Limit, math.MinInt32), math.MaxInt32)),
+		Processing:         collectors.Processing{Fixed: c.Processing.Fixed, Median: c.Processing.Median, P99: c.Processing.P99},
+		Concurrency:        c.Concurrency,
+		CheckpointInterval: c.CheckpointInterval,
 	}
+}
+
+// pollingKinds lists the consumer kinds that poll, for messages.
+func pollingKinds() string {
+	var out kind.Table[collectors.Kind]
+	for _, k := range collectors.Kinds {
+		if k.PollInterval > 0 {
+			out = append(out, k)
+		}
+	}
+	return out.Want()
 }
 
 // checkName checks a producer or consumer name and that it is unique.
