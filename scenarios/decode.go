@@ -14,10 +14,6 @@ import (
 	"github.com/goccy/go-yaml/token"
 )
 
-// maxNodes bounds how many YAML nodes one decode visits, so aliases that
-// expand exponentially (or refer to themselves) cannot run away.
-const maxNodes = 100000
-
 var durationType = reflect.TypeFor[time.Duration]()
 
 // position is where a field was set: a line and column in the file, or the
@@ -47,7 +43,7 @@ func newDecoder(file string) *decoder {
 		bad:     map[string]bool{},
 		origins: map[ast.Node]*origin{},
 		anchors: map[string]ast.Node{},
-		budget:  maxNodes,
+		budget:  MaxNodes, // aliases that expand exponentially, or refer to themselves, cannot run away
 	}
 }
 
@@ -199,7 +195,7 @@ func scalarText(n ast.Node) (string, bool) {
 func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *origin) {
 	if d.budget--; d.budget < 0 {
 		if d.budget == -1 {
-			d.addAt(n, org, path, "document too large (aliases expand to more than 100000 nodes)")
+			d.addAt(n, org, path, fmt.Sprintf("document too large (aliases expand to more than %d nodes)", MaxNodes))
 		}
 		return
 	}

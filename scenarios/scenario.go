@@ -22,8 +22,8 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"time"
@@ -273,7 +273,10 @@ var (
 // problem is reported at once as Problems; a matrix's cells are validated
 // too.
 func Load(path string, sets []string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
+	if errors.Is(err, errTooLarge) {
+		return nil, Problems{{File: path, Message: err.Error()}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read scenario: %w", err)
 	}
@@ -282,7 +285,16 @@ func Load(path string, sets []string) (*Scenario, error) {
 
 // Parse is Load for a scenario already in memory; name is used in messages
 // and as Scenario.File.
+//
+// A scenario over MaxFileBytes, nested deeper than MaxDepth or holding more
+// than MaxNodes nodes is refused with one Problem before it is parsed.
 func Parse(name string, data []byte, sets []string) (*Scenario, error) {
+	if len(data) > MaxFileBytes {
+		return nil, Problems{{File: name, Message: errTooLarge.Error()}}
+	}
+	if line, msg := checkShape(data); line > 0 {
+		return nil, Problems{{File: name, Line: line, Message: msg}}
+	}
 	src := &source{name: name, data: slices.Clone(data), sets: slices.Clone(sets)}
 	s, probs := src.build(-1)
 	if len(probs) == 0 && len(s.Matrix) > 0 {
@@ -325,6 +337,11 @@ func (src *source) build(cell int) (*Scenario, Problems) {
 			s.Matrix = axisList(d.decodeMatrix(kv, org))
 		},
 	})
+	if d.budget < 0 {
+		// The decode stopped part way: what it did not reach would only
+		// show as false problems.
+		return nil, d.probs
+	}
 	d.finish(s)
 	s.pos = d.seen
 	return s, d.probs

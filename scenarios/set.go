@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -134,6 +135,12 @@ func (d *decoder) applySet(root *ast.MappingNode, expr string) {
 
 // parseValue parses a --set value as one YAML scalar or flow value.
 func parseValue(s string) (ast.Node, error) {
+	if len(s) > MaxFileBytes {
+		return nil, fmt.Errorf("the value is longer than %d bytes (1 MiB)", MaxFileBytes)
+	}
+	if _, msg := checkShape([]byte(s)); msg != "" {
+		return nil, errors.New(msg)
+	}
 	f, err := parser.ParseBytes([]byte(s), 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s", syntaxProblem("", err).Message)
