@@ -12,6 +12,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 var durationType = reflect.TypeFor[time.Duration]()
@@ -173,7 +175,7 @@ func describe(n ast.Node) string {
 		return "a list"
 	}
 	if s, ok := scalarText(n); ok {
-		return strconv.Quote(s)
+		return clip.Quote(s)
 	}
 	return n.Type().String()
 }
@@ -204,7 +206,7 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 	}
 	n = d.resolve(n)
 	if a, ok := n.(*ast.AliasNode); ok {
-		d.addAt(a, org, path, fmt.Sprintf("unknown alias %q", a.Value.GetToken().Value))
+		d.addAt(a, org, path, fmt.Sprintf("unknown alias %s", clip.Quote(a.Value.GetToken().Value)))
 		return
 	}
 	if isNull(n) {
@@ -390,7 +392,7 @@ func (d *decoder) entries(m *ast.MappingNode, path string, org *origin) []entry 
 		}
 		if prev, dup := first[key]; dup {
 			line, _ := nodePos(prev.Key)
-			d.addAt(kv.Key, korg, joinPath(path, key), fmt.Sprintf("duplicate key %q (first set on line %d)", key, line))
+			d.addAt(kv.Key, korg, joinPath(path, key), fmt.Sprintf("duplicate key %s (first set on line %d)", clip.Quote(key), line))
 			continue
 		}
 		first[key] = kv
@@ -451,7 +453,7 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string, org *or
 		}
 		idx, ok := fields[e.key]
 		if !ok {
-			d.addAt(e.kv.Key, korg, fpath, fmt.Sprintf("unknown field %q; known fields: %s", e.key, knownFields(v.Type(), extra)))
+			d.addAt(e.kv.Key, korg, fpath, fmt.Sprintf("unknown field %s; known fields: %s", clip.Quote(e.key), knownFields(v.Type(), extra)))
 			continue
 		}
 		d.markKey(fpath, e.kv, korg)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // Limits on events.
@@ -152,7 +154,7 @@ func (d *decoder) checkEventProducer(ev *Event, field string, names []string) {
 	switch {
 	case d.has(field):
 		if !slices.Contains(names, ev.Producer) {
-			d.report(field, fmt.Sprintf("unknown producer %q; producers: %s", ev.Producer, strings.Join(names, ", ")))
+			d.report(field, fmt.Sprintf("unknown producer %s; producers: %s", clip.Quote(ev.Producer), strings.Join(names, ", ")))
 		}
 	case len(names) == 1:
 		ev.Producer = names[0]

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/sim"
 )
 
@@ -50,7 +51,7 @@ func (d *decoder) finish(s *Scenario) {
 	case !d.has("name"):
 		d.report("name", "is required")
 	case len(s.Name) > 64 || !scenarioNameRE.MatchString(s.Name):
-		d.report("name", fmt.Sprintf("%q must be 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit", s.Name))
+		d.report("name", fmt.Sprintf("%s must be 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit", clip.Quote(s.Name)))
 	}
 	d.checkTarget(&s.Target)
 	d.checkStream(s)
@@ -115,26 +116,26 @@ func (d *decoder) checkTarget(t *Target) {
 	switch t.Kind {
 	case "sim", "kinesis-mock", "localstack", "aws":
 	default:
-		d.report("target.kind", fmt.Sprintf("unknown target %q; want sim, kinesis-mock, localstack or aws", t.Kind))
+		d.report("target.kind", fmt.Sprintf("unknown target %s; want sim, kinesis-mock, localstack or aws", clip.Quote(t.Kind)))
 	}
 	if t.Endpoint != "" {
 		u, err := url.Parse(t.Endpoint)
 		switch {
 		case err != nil:
-			d.report("target.endpoint", fmt.Sprintf("%q is not a URL: %v", t.Endpoint, err))
+			d.report("target.endpoint", fmt.Sprintf("%s is not a URL: %v", clip.Quote(t.Endpoint), err))
 		case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-			d.report("target.endpoint", fmt.Sprintf("%q must be an http:// or https:// URL with a host", t.Endpoint))
+			d.report("target.endpoint", fmt.Sprintf("%s must be an http:// or https:// URL with a host", clip.Quote(t.Endpoint)))
 		}
 	}
 	if t.Region != "" && !regionRE.MatchString(t.Region) {
-		d.report("target.region", fmt.Sprintf("%q is not a region name such as us-east-1", t.Region))
+		d.report("target.region", fmt.Sprintf("%s is not a region name such as us-east-1", clip.Quote(t.Region)))
 	}
 	if d.has("target.sim") && t.Kind != "sim" {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
 	}
 	c := &t.Sim
 	if c.Quotas != sim.QuotasAWS && c.Quotas != sim.QuotasOff {
-		d.report("target.sim.quotas", fmt.Sprintf("unknown quota mode %q; want %s or %s", c.Quotas, sim.QuotasAWS, sim.QuotasOff))
+		d.report("target.sim.quotas", fmt.Sprintf("unknown quota mode %s; want %s or %s", clip.Quote(c.Quotas), sim.QuotasAWS, sim.QuotasOff))
 	}
 	// Every delay and window of the simulator is a duration ≥ 0.
 	cv := reflect.ValueOf(c).Elem()
@@ -162,7 +163,7 @@ func (d *decoder) checkStream(s *Scenario) {
 	switch {
 	case d.has("stream.name"):
 		if !streamNameRE.MatchString(st.Name) {
-			d.report("stream.name", fmt.Sprintf("%q must be 1 to 128 of the characters a-z A-Z 0-9 _ . -", st.Name))
+			d.report("stream.name", fmt.Sprintf("%s must be 1 to 128 of the characters a-z A-Z 0-9 _ . -", clip.Quote(st.Name)))
 		}
 	case st.Existing:
 		d.report("stream.existing", "an existing stream needs stream.name")
@@ -173,7 +174,7 @@ func (d *decoder) checkStream(s *Scenario) {
 		d.report("stream.shards", fmt.Sprintf("must be between 1 and %d, got %d", maxShards, st.Shards))
 	}
 	if st.Mode != "provisioned" && st.Mode != "on-demand" {
-		d.report("stream.mode", fmt.Sprintf("unknown mode %q; want provisioned or on-demand", st.Mode))
+		d.report("stream.mode", fmt.Sprintf("unknown mode %s; want provisioned or on-demand", clip.Quote(st.Mode)))
 	}
 }
 
@@ -183,7 +184,7 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	case !d.has(at("generator")):
 		d.report(at("generator"), "is required (payments, iot or acoustic)")
 	case p.Options == nil:
-		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want payments, iot or acoustic", p.Generator))
+		d.report(at("generator"), fmt.Sprintf("unknown generator %s; want payments, iot or acoustic", clip.Quote(p.Generator)))
 	default:
 		for _, fe := range p.Options.Validate() {
 			d.report(at("options."+fe.Field), fe.Problem)
@@ -197,7 +198,7 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	switch p.PartitionKey {
 	case "entity", "random", "zipf", "fixed", "explicit":
 	default:
-		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want entity, random, zipf, fixed or explicit", p.PartitionKey))
+		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %s; want entity, random, zipf, fixed or explicit", clip.Quote(p.PartitionKey)))
 	}
 	if p.Keys.HotKeys < 1 || p.Keys.HotKeys > maxHotKeys {
 		d.report(at("keys.hot_keys"), fmt.Sprintf("must be between 1 and %d, got %d", maxHotKeys, p.Keys.HotKeys))
@@ -239,7 +240,7 @@ func (d *decoder) checkRate(r *Rate, path string) {
 		if !d.has(at("profile")) {
 			d.report(at("profile"), "is required: constant, ramp, steps, sine or poisson")
 		} else {
-			d.report(at("profile"), fmt.Sprintf("unknown profile %q; want constant, ramp, steps, sine or poisson", r.Profile))
+			d.report(at("profile"), fmt.Sprintf("unknown profile %s; want constant, ramp, steps, sine or poisson", clip.Quote(r.Profile)))
 		}
 		return
 	}
@@ -331,7 +332,7 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 			d.report(at("poll_interval"), "is only for kind polling; fanout consumers are pushed records")
 		}
 	default:
-		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want polling or fanout", c.Kind))
+		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %s; want polling or fanout", clip.Quote(c.Kind)))
 	}
 	d.checkInt(at("count"), c.Count, 1, maxConsumers)
 	d.checkInt(at("limit"), c.Limit, 1, 10000)
@@ -347,11 +348,11 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 // checkName checks a producer or consumer name and that it is unique.
 func (d *decoder) checkName(name, field, owner string, names map[string]string) {
 	if !actorNameRE.MatchString(name) {
-		d.report(field, fmt.Sprintf("%q must be 1 to 64 of the characters a-z A-Z 0-9 _ . -", name))
+		d.report(field, fmt.Sprintf("%s must be 1 to 64 of the characters a-z A-Z 0-9 _ . -", clip.Quote(name)))
 		return
 	}
 	if prev, dup := names[name]; dup {
-		d.report(field, fmt.Sprintf("%q is already the name of %s", name, prev))
+		d.report(field, fmt.Sprintf("%s is already the name of %s", clip.Quote(name), prev))
 		return
 	}
 	names[name] = owner

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -42,7 +43,7 @@ func cleanupCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 0 {
-		return usageErr("unexpected arguments %q", pos)
+		return usageErr("unexpected arguments %s", clip.Cut(fmt.Sprintf("%q", pos)))
 	}
 	if olderThan < 0 {
 		return usageErr("--older-than %v: must not be negative", olderThan)
@@ -60,7 +61,7 @@ func cleanupCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		spec.Kind = targets.KindEndpoint
 	default:
-		return usageErr("--target %q: want aws, localstack, kinesis-mock or sim", kind)
+		return usageErr("--target %s: want aws, localstack, kinesis-mock or sim", clip.Quote(kind))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

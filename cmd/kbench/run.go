@@ -16,6 +16,7 @@ import (
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
@@ -71,7 +72,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErr("--repeat %d: want 1 or more", o.repeat)
 	}
 	if o.target != "" && !targetKinds[o.target] {
-		return usageErr("--target %q: want sim, kinesis-mock, localstack or aws", o.target)
+		return usageErr("--target %s: want sim, kinesis-mock, localstack or aws", clip.Quote(o.target))
 	}
 
 	// Everything the user said is checked before anything is started or written.
@@ -215,7 +216,7 @@ func checkThresholds(sc *scenarios.Scenario) scenarios.Problems {
 		if err != nil || reports.KnownMetric(th.Metric) {
 			continue // syntax is checked when the scenario loads
 		}
-		msg := fmt.Sprintf("unknown metric %q in %q; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", th.Metric, expr)
+		msg := fmt.Sprintf("unknown metric %s in %s; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", clip.Quote(th.Metric), clip.Quote(expr))
 		probs = append(probs, sc.ProblemAt(fmt.Sprintf("thresholds[%d]", i), msg))
 	}
 	return probs
