@@ -338,7 +338,16 @@ func (d *decoder) decodeDuration(n ast.Node, v reflect.Value, path string, org *
 		d.addAt(n, org, path, want+", got "+describe(n))
 		return
 	}
+	if dur > MaxDuration || dur < -MaxDuration {
+		d.addAt(n, org, path, fmt.Sprintf("must be at most %s (365 days), got %s", fmtHours(MaxDuration), describe(n)))
+		return
+	}
 	v.SetInt(int64(dur))
+}
+
+// fmtHours writes a long duration in hours, as "8760h".
+func fmtHours(d time.Duration) string {
+	return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
 }
 
 func (d *decoder) decodeSlice(n ast.Node, v reflect.Value, path string, org *origin) {

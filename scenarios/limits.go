@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // Input limits. A scenario is a page of YAML; these bounds are far above
@@ -20,6 +21,11 @@ const (
 	// MaxNodes is how many YAML nodes a scenario may hold, and how many the
 	// decoder visits when aliases are expanded.
 	MaxNodes = 100000
+	// MaxDuration is the longest duration any field may hold (365 days, as
+	// long as Kinesis keeps records), and the longest a steps profile may
+	// last in all: sums of such durations and a start time stay far from
+	// overflowing time arithmetic.
+	MaxDuration = 365 * 24 * time.Hour
 )
 
 // readLimited reads path, failing as soon as it holds more than

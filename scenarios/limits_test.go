@@ -189,3 +189,33 @@ func TestAliasBudgetNoFalseProblems(t *testing.T) {
 		t.Fatalf("got %d problems, want only the node budget one: %.500v", len(ps), ps)
 	}
 }
+
+// TestDurationLimits: durations that would overflow time arithmetic at run
+// time (start + duration passes the largest time.Time in nanoseconds from
+// about 2.06 M hours) are refused when the scenario loads, naming the field.
+func TestDurationLimits(t *testing.T) {
+	tests := []struct {
+		name, src, field string
+		sets             []string
+	}{
+		{"duration", limitsProd + "duration: 2100000h\n", "duration", nil},
+		{"duration by --set", limitsProd, "duration", []string{"duration=2500000h"}},
+		{"warmup", limitsProd + "duration: 10s\nwarmup: 2100000h\n", "warmup", nil},
+		{"drain", limitsProd + "drain: 2100000h\n", "drain", nil},
+		{"deadline", limitsProd + "deadline: 9000h\n", "deadline", nil},
+		{"ramp over", "name: t\nproducers:\n  - generator: payments\n    rate: {profile: ramp, from: 1, to: 2, over: 2100000h}\n", "producers[0].rate.over", nil},
+		{"sim delay", limitsProd + "target: {sim: {put_delay: 2100000h}}\n", "target.sim.put_delay", nil},
+		{"steps in all", "name: t\nproducers:\n  - generator: payments\n    rate: {profile: steps, steps: [{rps: 1, for: 8000h}, {rps: 2, for: 8000h}]}\n", "producers[0].rate.steps", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := mustProblems(t, tc.src, tc.sets...)
+			if len(ps) != 1 || ps[0].Field != tc.field || !strings.Contains(ps[0].Message, "8760h (365 days)") {
+				t.Fatalf("got %v, want one problem with %s saying at most 8760h", ps, tc.field)
+			}
+		})
+	}
+	if _, err := Parse("t.yaml", []byte(limitsProd+"duration: 8760h\ndrain: 8760h\n"), nil); err != nil {
+		t.Errorf("365 days is allowed: %v", err)
+	}
+}

@@ -292,10 +292,15 @@ func (d *decoder) checkRate(r *Rate, path string) {
 			return
 		}
 		anyRate := false
+		var total time.Duration
 		for i, st := range r.Steps {
 			sp := fmt.Sprintf("%s[%d]", at("steps"), i)
 			if st.For <= 0 {
 				d.report(sp+".for", "must be positive, got "+st.For.String())
+			}
+			if total += max(st.For, 0); total > MaxDuration {
+				d.report(at("steps"), fmt.Sprintf("the steps last more than %s (365 days) in all, up to step %d", fmtHours(MaxDuration), i))
+				return
 			}
 			if nonNegative(fmt.Sprintf("steps[%d].rps", i), st.RPS) && st.RPS > 0 {
 				anyRate = true

@@ -34,6 +34,7 @@ func TestHostileInputExits2(t *testing.T) {
 		{"endless scenario", []string{"run", "/dev/zero"}, []string{"/dev/zero", "larger than 1048576 bytes"}},
 		{"nested brackets", []string{"run", write("deep.yaml", "name: "+strings.Repeat("[", 200000))}, []string{"deep.yaml:1", "nests deeper than 64"}},
 		{"nested --set value", []string{"run", "../../scenarios/payments.yaml", "--set", "description=" + strings.Repeat("{a: ", 100000)}, []string{"--set", "nests deeper than 64"}},
+		{"duration that overflows at run time", []string{"run", "../../scenarios/payments.yaml", "--set", "duration=2100000h"}, []string{"--set", "duration", "at most 8760h"}},
 		{"many problems, long value", []string{"run", write("many.yaml", many.String())}, []string{"1001 problem(s)", `NNNN"… (300000 bytes in all)`, "… and 951 more problems"}},
 	}
 	for _, c := range cases {
