@@ -49,6 +49,10 @@ var ErrTarget = errors.New("target failed")
 // ErrInterrupted marks a run stopped early by its context (Ctrl-C).
 var ErrInterrupted = errors.New("run interrupted")
 
+// ErrOutput marks a run whose results could not all be written (a report,
+// a plot, an interval log): exit code 3, whatever the verdict.
+var ErrOutput = errors.New("writing the results failed")
+
 // Run runs one scenario cell against o.Target and writes the results
 // directory: summary.json, the .hlog interval logs, timeseries.csv and the
 // reports. It blocks for the scenario's duration plus the drain.
@@ -276,23 +280,27 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		r.errs = append(r.errs, failure.Error())
 	}
 
+	if smp.writeErr != nil {
+		r.errs = append(r.errs, smp.writeErr.Error())
+	}
 	sum := r.summary(startWall, smp)
 	if err := reports.WriteSummary(r.o.OutDir, sum); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}
+	outErr := smp.writeErr
 	if err := reports.Render(r.o.OutDir); err != nil {
-		r.logf("warning: report: %v", err)
+		outErr = errors.Join(outErr, fmt.Errorf("%w: report: %v", ErrOutput, err))
 	}
 	switch {
 	case interrupted:
-		return sum, ErrInterrupted
+		return sum, errors.Join(ErrInterrupted, outErr)
 	case failure != nil:
 		if !errors.Is(failure, ErrTarget) {
 			failure = fmt.Errorf("%w: %v", ErrTarget, failure)
 		}
-		return sum, failure
+		return sum, errors.Join(failure, outErr)
 	}
-	return sum, nil
+	return sum, outErr
 }
 
 func streamLayout(sc *scenarios.Scenario) string {

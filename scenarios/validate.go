@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -119,16 +118,14 @@ func (d *decoder) checkTarget(t *Target) {
 		d.report("target.kind", fmt.Sprintf("unknown target %s; want sim, kinesis-mock, localstack or aws", clip.Quote(t.Kind)))
 	}
 	if t.Endpoint != "" {
-		u, err := url.Parse(t.Endpoint)
-		switch {
-		case err != nil:
-			d.report("target.endpoint", fmt.Sprintf("%s is not a URL: %v", clip.Quote(t.Endpoint), err))
-		case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-			d.report("target.endpoint", fmt.Sprintf("%s must be an http:// or https:// URL with a host", clip.Quote(t.Endpoint)))
+		if err := CheckEndpoint(t.Endpoint); err != nil {
+			d.report("target.endpoint", err.Error())
 		}
 	}
-	if t.Region != "" && !regionRE.MatchString(t.Region) {
-		d.report("target.region", fmt.Sprintf("%s is not a region name such as us-east-1", clip.Quote(t.Region)))
+	if t.Region != "" {
+		if err := CheckRegion(t.Region); err != nil {
+			d.report("target.region", err.Error())
+		}
 	}
 	if d.has("target.sim") && t.Kind != "sim" {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))

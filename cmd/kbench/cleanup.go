@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kbench/kbench/internal/clip"
+	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -47,6 +48,16 @@ func cleanupCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if olderThan < 0 {
 		return usageErr("--older-than %v: must not be negative", olderThan)
+	}
+	if endpoint != "" {
+		if err := scenarios.CheckEndpoint(endpoint); err != nil {
+			return usageErr("--endpoint %w", err)
+		}
+	}
+	if region != "" {
+		if err := scenarios.CheckRegion(region); err != nil {
+			return usageErr("--region %w", err)
+		}
 	}
 	spec := targets.Spec{Kind: kind, Endpoint: endpoint, Region: region, Profile: profile, Log: stderr}
 	switch kind {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kbench/kbench/internal/outdir"
 	"github.com/kbench/kbench/reports"
 )
 
@@ -15,6 +16,7 @@ type compareOpts struct {
 	out      string
 	junit    string
 	markdown string
+	force    bool
 }
 
 // compareCmd judges CURRENT_DIR against BASELINE_DIR with regression-gate
@@ -25,7 +27,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kbench compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&o.rules, "fail-on", `regression rule METRIC OP CHANGE (repeatable), e.g. 'latency.e2e.p99_ms > +10%', 'throughput.consumed_rps < -5%', 'throttle_ratio > +0.01', 'totals.lost > 0'; default: those four`)
-	fs.StringVar(&o.out, "out", "", "directory for gate.md and gate.junit.xml (default CURRENT_DIR)")
+	fs.StringVar(&o.out, "out", "", "directory for gate.md and gate.junit.xml (default CURRENT_DIR, beside its results); another directory is replaced whole")
+	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
 	fs.StringVar(&o.junit, "junit", "", "JUnit XML file (default OUT/gate.junit.xml)")
 	fs.StringVar(&o.markdown, "markdown", "", "Markdown verdict file, e.g. for $GITHUB_STEP_SUMMARY (default OUT/gate.md)")
 	fs.Usage = func() {
@@ -53,19 +56,36 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	out := o.out
-	if out == "" {
-		out = pos[1]
+	// The gate files go beside the current results, or into a directory of
+	// their own that is replaced whole.
+	out, dir := o.out, o.out
+	var stage *outdir.Stage
+	switch {
+	case out == "":
+		out, dir = pos[1], pos[1]
+	case within(out, pos[0]) || within(out, pos[1]):
+	default:
+		if stage, err = outdir.Prepare(out, "kbench compare", o.force); err != nil {
+			return usageErr("--out: %w", err)
+		}
+		defer stage.Abort()
+		dir = stage.Dir
 	}
 	md, junit := o.markdown, o.junit
 	if md == "" {
-		md = filepath.Join(out, reports.GateMarkdownFile)
+		md = filepath.Join(dir, reports.GateMarkdownFile)
 	}
 	if junit == "" {
-		junit = filepath.Join(out, reports.GateJUnitFile)
+		junit = filepath.Join(dir, reports.GateJUnitFile)
 	}
 	if err := gate.WriteFiles(md, junit); err != nil {
-		return usageErr("%w", err)
+		return &exitError{exitRunFailed, err}
+	}
+	if stage != nil {
+		if err := stage.Commit(); err != nil {
+			return &exitError{exitRunFailed, err}
+		}
+		md, junit = stage.Shown(md), stage.Shown(junit)
 	}
 	gate.WriteText(stdout)
 	fmt.Fprintf(stdout, "verdict: %s\njunit: %s\n", md, junit)

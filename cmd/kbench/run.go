@@ -17,6 +17,7 @@ import (
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/internal/clip"
+	"github.com/kbench/kbench/internal/outdir"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
@@ -34,6 +35,7 @@ type runOpts struct {
 	out      string
 	sets     multiFlag
 	quiet    bool
+	force    bool
 	repeat   int
 	profile  string
 	yes      bool
@@ -55,6 +57,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
+	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
@@ -73,6 +76,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if o.target != "" && !targetKinds[o.target] {
 		return usageErr("--target %s: want sim, kinesis-mock, localstack or aws", clip.Quote(o.target))
+	}
+	if o.endpoint != "" {
+		if err := scenarios.CheckEndpoint(o.endpoint); err != nil {
+			return usageErr("--endpoint %w", err)
+		}
+	}
+	if o.region != "" {
+		if err := scenarios.CheckRegion(o.region); err != nil {
+			return usageErr("--region %w", err)
+		}
 	}
 
 	// Everything the user said is checked before anything is started or written.
@@ -108,6 +121,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
 	}
+	// The results are written beside out and swapped in at the end, so an
+	// earlier result there is replaced whole; an unwritable out is found
+	// now, before a stream is created.
+	stage, err := outdir.Prepare(out, "kbench run", o.force)
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
+	}
+	defer stage.Abort()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -148,7 +169,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if ctx.Err() != nil {
 			break
 		}
-		cellDir := runner.CellDir(out, cell.Cell)
+		cellDir := runner.CellDir(stage.Dir, cell.Cell)
 		if cell.Cell != "" {
 			fmt.Fprintf(stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
 		}
@@ -167,7 +188,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			if sum != nil {
 				ran++
 				reports.WriteText(stdout, sum)
-				fmt.Fprintf(stdout, "results: %s\n", dir)
+				fmt.Fprintf(stdout, "results: %s\n", stage.Shown(dir))
 				if sum.Verdict != "pass" {
 					fails++
 				}
@@ -185,21 +206,29 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			failed, verdict = true, "FAIL"
 		}
 		if o.repeat > 1 && ran > 0 {
-			fmt.Fprintf(stdout, "%s: %d of %d repeats failed: %s\n", cellDir, fails, ran, verdict)
+			fmt.Fprintf(stdout, "%s: %d of %d repeats failed: %s\n", stage.Shown(cellDir), fails, ran, verdict)
 		}
 		if runErr != nil {
 			break
 		}
 	}
+	// A failed run keeps what it measured; only a run that wrote nothing
+	// leaves the earlier results in place.
+	var outErr error
 	if len(dirs) > 1 {
-		if err := reports.RenderComparison(dirs, out); err != nil {
-			fmt.Fprintf(stderr, "warning: comparison: %v\n", err)
+		if err := reports.RenderComparison(dirs, stage.Dir); err != nil {
+			outErr = fmt.Errorf("%w: comparison: %v", runner.ErrOutput, err)
 		} else {
 			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
 		}
 	}
-	if runErr != nil {
-		return &exitError{exitRunFailed, runErr}
+	if stage.Wrote() {
+		if err := stage.Commit(); err != nil {
+			outErr = errors.Join(outErr, fmt.Errorf("%w: %v", runner.ErrOutput, err))
+		}
+	}
+	if err := errors.Join(runErr, outErr); err != nil {
+		return &exitError{exitRunFailed, err}
 	}
 	if failed {
 		return &exitError{exitFailed, errVerdict}
