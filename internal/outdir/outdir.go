@@ -33,7 +33,7 @@ type Stage struct {
 	// absolute path.
 	Name, Target string
 	// Dir is where the new results are written meanwhile.
-	Dir string
+	Dir  string
 	done bool
 }
 
