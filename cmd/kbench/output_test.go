@@ -116,12 +116,7 @@ func TestOutRefusesForeignDir(t *testing.T) {
 // TestBadSettingsFoundFirst: an unwritable --out and a malformed --endpoint
 // are exit 2 at once, before the target is asked for anything.
 func TestBadSettingsFoundFirst(t *testing.T) {
-	cfg := sim.DefaultConfig()
-	url, stop, err := sim.Start(context.Background(), cfg, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
+	url := startSim(t)
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -296,4 +291,36 @@ func TestCompareOutReplaced(t *testing.T) {
 	if code, _, stderr := kbench(t, "report", a, b, "--out", a); code != exitUsage {
 		t.Errorf("report --out onto its own input: exit %d, want 2\n%s", code, stderr)
 	}
+}
+
+// TestCleanupAuthFailure: against a simulator that requires credentials,
+// refused credentials are named as an authentication problem at once, not
+// as an unreachable endpoint after the readiness timeout; the log line
+// naming a running endpoint reads as a sentence.
+func TestCleanupAuthFailure(t *testing.T) {
+	url, _ := authSim(t, testAccessKey)
+	start := time.Now()
+	code, _, stderr := kbench(t, "cleanup", "--target", "sim", "--endpoint", url, "--yes")
+	if code != exitRunFailed || !strings.Contains(stderr, "authentication failed") || strings.Contains(stderr, "unreachable") ||
+		!strings.Contains(stderr, "--require-auth") {
+		t.Errorf("exit %d, want 3 naming an authentication failure and what to do\n%s", code, stderr)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %v: the answer was waited out as if nothing answered", took)
+	}
+	code, _, stderr = kbench(t, "cleanup", "--target", "sim", "--endpoint", startSim(t), "--yes")
+	if code != exitOK || !strings.Contains(stderr, "endpoint at http://") || strings.Contains(stderr, "endpoint endpoint") {
+		t.Errorf("exit %d; want the log line \"endpoint at URL answers\"\n%s", code, stderr)
+	}
+}
+
+// startSim starts a simulator without authentication and returns its URL.
+func startSim(t *testing.T) string {
+	t.Helper()
+	url, stop, err := sim.Start(context.Background(), sim.DefaultConfig(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return url
 }
