@@ -54,7 +54,7 @@ chromium:
 		echo "note: no chromium on PATH and no root apt-get to install it; the report screenshot test will skip"; \
 	fi
 
-## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in README's Performance section
+## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in docs/performance.md
 bench: build kinesis-mock
 	mkdir -p $(BENCH_OUT)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m ./... | tee $(BENCH_OUT)/go-bench.txt
