@@ -16,7 +16,7 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test check bench kinesis-mock chromium clean
+.PHONY: all build run test test-long fuzz check bench kinesis-mock chromium clean
 
 all: build
 
@@ -30,6 +30,14 @@ run: build
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
 test: check kinesis-mock chromium
 	$(GO) test $(TEST_FLAGS) ./...
+
+## test-long: make test, then every fuzz target for FUZZTIME each (what CI runs)
+test-long: test fuzz
+
+## fuzz: every fuzz target (func FuzzXxx) for FUZZTIME each; a failing input is saved under testdata/fuzz/
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \
