@@ -55,7 +55,7 @@ func openLocalStack(ctx context.Context, spec Spec) (*Target, error) {
 		return running, nil
 	}
 	if err := DockerAvailable(ctx); err != nil {
-		return nil, fmt.Errorf("targets: localstack: nothing answers at %s and %w to start a container (%v); start LocalStack (docker compose -f docker/docker-compose.yml up -d --wait) or a Docker engine, or pass --endpoint URL", DefaultLocalStackEndpoint, ErrNoDocker, err)
+		return nil, fmt.Errorf("targets: localstack: nothing answers at %s and %w to start a container (%w); start LocalStack (docker compose -f docker/docker-compose.yml up -d --wait) or a Docker engine, or pass --endpoint URL", DefaultLocalStackEndpoint, ErrNoDocker, err)
 	}
 	limit := readyTimeout(spec, defaultLocalStackReady)
 	fmt.Fprintf(spec.Log, "starting %s\n", LocalStackImage)

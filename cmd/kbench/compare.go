@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/internal/outdir"
-	"github.com/kbench/kbench/reports"
 )
 
 type compareOpts struct {
@@ -47,25 +47,25 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usageErr("want BASELINE_DIR and CURRENT_DIR, got %d arguments", len(pos))
 	}
-	rules, err := reports.ParseRules(o.rules)
+	rules, err := gate.ParseRules(o.rules)
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	gate, err := evaluate(pos[0], pos[1], rules)
+	v, err := gate.EvaluateDirs(pos[0], pos[1], rules)
 	if err != nil {
-		return err
+		return &exitError{exitUsage, err}
 	}
 
 	// The gate files go beside the current results, or into a directory of
 	// their own that is replaced whole.
-	out, dir := o.out, o.out
+	dir := o.out
 	var stage *outdir.Stage
 	switch {
-	case out == "":
-		out, dir = pos[1], pos[1]
-	case within(out, pos[0]) || within(out, pos[1]):
+	case dir == "":
+		dir = pos[1]
+	case within(dir, pos[0]) || within(dir, pos[1]):
 	default:
-		if stage, err = outdir.Prepare(out, "kbench compare", o.force); err != nil {
+		if stage, err = outdir.Prepare(dir, "kbench compare", o.force); err != nil {
 			return usageErr("--out: %w", err)
 		}
 		defer stage.Abort()
@@ -73,12 +73,12 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	md, junit := o.markdown, o.junit
 	if md == "" {
-		md = filepath.Join(dir, reports.GateMarkdownFile)
+		md = filepath.Join(dir, gate.MarkdownFile)
 	}
 	if junit == "" {
-		junit = filepath.Join(dir, reports.GateJUnitFile)
+		junit = filepath.Join(dir, gate.JUnitFile)
 	}
-	if err := gate.WriteFiles(md, junit); err != nil {
+	if err := v.WriteFiles(md, junit); err != nil {
 		return &exitError{exitRunFailed, err}
 	}
 	if stage != nil {
@@ -87,45 +87,10 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		md, junit = stage.Shown(md), stage.Shown(junit)
 	}
-	gate.WriteText(stdout)
+	v.WriteText(stdout)
 	fmt.Fprintf(stdout, "verdict: %s\njunit: %s\n", md, junit)
-	if !gate.Passed() {
-		return &exitError{exitFailed, fmt.Errorf("regression: %s", strings.Join(gate.FailedRules(), "; "))}
+	if !v.Passed() {
+		return &exitError{exitFailed, fmt.Errorf("regression: %s", strings.Join(v.FailedRules(), "; "))}
 	}
 	return nil
-}
-
-// verdict is a gate over one cell or a whole matrix.
-type verdict interface {
-	Passed() bool
-	WriteText(io.Writer)
-	WriteFiles(markdownPath, junitPath string) error
-	FailedRules() []string
-}
-
-// evaluate gates current against baseline: two results directories (a run
-// or its repeats) as one gate, or two matrix outputs cell by cell.
-func evaluate(baselineDir, currentDir string, rules []reports.Rule) (verdict, error) {
-	baseline, berr := reports.LoadRunSet(baselineDir)
-	current, cerr := reports.LoadRunSet(currentDir)
-	if berr == nil && cerr == nil {
-		g, err := reports.EvaluateGate(baseline, current, rules)
-		if err != nil {
-			return nil, &exitError{exitUsage, err}
-		}
-		return g, nil
-	}
-	bCells, _ := reports.CellDirs(baselineDir)
-	cCells, _ := reports.CellDirs(currentDir)
-	if berr != nil && cerr != nil && len(bCells) > 0 && len(cCells) > 0 {
-		m, err := reports.EvaluateMatrixGate(baselineDir, currentDir, rules)
-		if err != nil {
-			return nil, &exitError{exitUsage, err}
-		}
-		return m, nil
-	}
-	if berr != nil {
-		return nil, usageErr("baseline: %w", berr)
-	}
-	return nil, usageErr("current: %w", cerr)
 }

@@ -17,8 +17,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/internal/outdir"
 	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/sim"
 	"github.com/kbench/kbench/targets"
 )
@@ -54,10 +56,10 @@ func TestOutReplacedWhole(t *testing.T) {
 	if code, stderr := quickRun(t, out, "--repeat", "2"); code != exitOK {
 		t.Fatalf("repeat run: exit %d\n%s", code, stderr)
 	}
-	if exists(filepath.Join(out, reports.SummaryFile)) || exists(filepath.Join(out, reports.HTMLFile)) {
+	if exists(filepath.Join(out, results.SummaryFile)) || exists(filepath.Join(out, reports.HTMLFile)) {
 		t.Error("the first run's summary.json or report.html is still beside the repeats")
 	}
-	if set, err := reports.LoadRunSet(out); err != nil || len(set.Runs) != 2 {
+	if set, err := results.LoadRunSet(out); err != nil || len(set.Runs) != 2 {
 		t.Fatalf("LoadRunSet: %v, want the 2 new repeats", err)
 	}
 	// A run that fails (every put refused: exit 3) still replaces them with
@@ -65,14 +67,14 @@ func TestOutReplacedWhole(t *testing.T) {
 	if code, stderr := quickRun(t, out, "--set", "target.sim.error_rate=1"); code != exitRunFailed {
 		t.Fatalf("failing run: exit %d, want 3\n%s", code, stderr)
 	}
-	if exists(filepath.Join(out, reports.RepeatPrefix+"1")) {
+	if exists(filepath.Join(out, results.RepeatPrefix+"1")) {
 		t.Error("the repeats are still beside the failed run's results")
 	}
 	s := readSummary(t, out)
 	if errs, _ := s["errors"].([]any); len(errs) == 0 || get(t, s, "verdict") != "fail" {
 		t.Errorf("the failed run's summary: errors %v, verdict %v", s["errors"], s["verdict"])
 	}
-	before, err := os.ReadFile(filepath.Join(out, reports.SummaryFile))
+	before, err := os.ReadFile(filepath.Join(out, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestOutReplacedWhole(t *testing.T) {
 	if code, stderr := quickRun(t, out, "--set", "stream.shards=0"); code != exitUsage {
 		t.Fatalf("bad input: exit %d, want 2\n%s", code, stderr)
 	}
-	after, _ := os.ReadFile(filepath.Join(out, reports.SummaryFile))
+	after, _ := os.ReadFile(filepath.Join(out, results.SummaryFile))
 	if string(before) != string(after) {
 		t.Error("a run refused as bad input changed the earlier results")
 	}
@@ -108,7 +110,7 @@ func TestOutRefusesForeignDir(t *testing.T) {
 	if code, stderr := quickRun(t, home, "--force"); code != exitOK {
 		t.Fatalf("--force: exit %d\n%s", code, stderr)
 	}
-	if exists(precious) || !exists(filepath.Join(home, reports.SummaryFile)) {
+	if exists(precious) || !exists(filepath.Join(home, results.SummaryFile)) {
 		t.Error("--force did not replace the directory with the results")
 	}
 }
@@ -234,7 +236,7 @@ func TestOutputWriteFailureExits3(t *testing.T) {
 		if code != exitRunFailed || !strings.Contains(stderr, "writing the results failed") {
 			t.Fatalf("exit %d, want 3 naming the write failure\n%s", code, stderr)
 		}
-		if !exists(filepath.Join(out, reports.SummaryFile)) {
+		if !exists(filepath.Join(out, results.SummaryFile)) {
 			t.Error("the summary that could be written was not kept")
 		}
 	})
@@ -270,22 +272,22 @@ func TestCompareOutReplaced(t *testing.T) {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 	}
-	gate := filepath.Join(dir, "gate")
-	if err := os.MkdirAll(gate, 0o755); err != nil {
+	gdir := filepath.Join(dir, "gate")
+	if err := os.MkdirAll(gdir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(gate, "notes.txt"), []byte("mine"), 0o644)
-	if code, _, stderr := kbench(t, "compare", a, b, "--out", gate, "--fail-on", "totals.lost > 0"); code != exitUsage {
+	os.WriteFile(filepath.Join(gdir, "notes.txt"), []byte("mine"), 0o644)
+	if code, _, stderr := kbench(t, "compare", a, b, "--out", gdir, "--fail-on", "totals.lost > 0"); code != exitUsage {
 		t.Fatalf("foreign --out: exit %d, want 2\n%s", code, stderr)
 	}
-	os.Remove(filepath.Join(gate, "notes.txt"))
+	os.Remove(filepath.Join(gdir, "notes.txt"))
 	for range 2 {
-		if code, _, stderr := kbench(t, "compare", a, b, "--out", gate, "--fail-on", "totals.lost > 0"); code != exitOK {
+		if code, _, stderr := kbench(t, "compare", a, b, "--out", gdir, "--fail-on", "totals.lost > 0"); code != exitOK {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 	}
-	entries, _ := os.ReadDir(gate)
-	if len(entries) != 3 || !exists(filepath.Join(gate, reports.GateJUnitFile)) || !exists(filepath.Join(gate, outdir.Marker)) {
+	entries, _ := os.ReadDir(gdir)
+	if len(entries) != 3 || !exists(filepath.Join(gdir, gate.JUnitFile)) || !exists(filepath.Join(gdir, outdir.Marker)) {
 		t.Errorf("gate directory holds %v", entries)
 	}
 	if code, _, stderr := kbench(t, "report", a, b, "--out", a); code != exitUsage {

@@ -15,10 +15,12 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/outdir"
 	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
@@ -45,77 +47,14 @@ type runOpts struct {
 var targetKinds = map[string]bool{"sim": true, "kinesis-mock": true, "localstack": true, "aws": true}
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
-	var o runOpts
-	fs := flag.NewFlagSet("kbench run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.target, "target", "", "where records go: sim (default), kinesis-mock, localstack or aws; overrides the scenario's target.kind")
-	fs.StringVar(&o.endpoint, "endpoint", "", "URL of a running Kinesis-compatible endpoint (a standalone kbench sim, LocalStack, ...); overrides target.endpoint")
-	fs.StringVar(&o.region, "region", "", "AWS region; overrides target.region (aws: default from AWS_REGION or the profile)")
-	fs.StringVar(&o.profile, "profile", "", "aws: shared-config profile for credentials and region (default AWS_PROFILE, else the default chain)")
-	fs.BoolVar(&o.yes, "yes", false, "aws: do not ask for confirmation before creating streams (needed when standard input is not a terminal)")
-	fs.Float64Var(&o.maxCost, "max-cost", 0, "aws: refuse to start when the estimated cost in USD is over this (0: no cap)")
-	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
-	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
-	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
-	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
-	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterspersed(fs, args)
+	o, scenarioPath, err := parseRunFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("want exactly one scenario file, got %d arguments", len(pos))
-	}
-	if o.repeat < 1 {
-		return usageErr("--repeat %d: want 1 or more", o.repeat)
-	}
-	if o.target != "" && !targetKinds[o.target] {
-		return usageErr("--target %s: want sim, kinesis-mock, localstack or aws", clip.Quote(o.target))
-	}
-	if o.endpoint != "" {
-		if err := scenarios.CheckEndpoint(o.endpoint); err != nil {
-			return usageErr("--endpoint %w", err)
-		}
-	}
-	if o.region != "" {
-		if err := scenarios.CheckRegion(o.region); err != nil {
-			return usageErr("--region %w", err)
-		}
-	}
-
 	// Everything the user said is checked before anything is started or written.
-	sc, err := scenarios.Load(pos[0], o.sets)
+	sc, cells, err := loadRun(scenarioPath, &o)
 	if err != nil {
-		return &exitError{exitUsage, err}
-	}
-	if probs := checkThresholds(sc); len(probs) > 0 {
-		return &exitError{exitUsage, probs}
-	}
-	if o.target != "" {
-		sc.Target.Kind = o.target
-	}
-	if o.endpoint != "" {
-		sc.Target.Endpoint = o.endpoint
-	}
-	if o.region != "" {
-		sc.Target.Region = o.region
-	}
-	if sc.Target.Kind == targets.KindSim && sc.Target.Endpoint != "" {
-		// An endpoint without a kind: any running Kinesis-compatible
-		// endpoint, such as a standalone kbench sim.
-		sc.Target.Kind = targets.KindEndpoint
-	}
-	cells, err := sc.Cells()
-	if err != nil {
-		return &exitError{exitUsage, err}
-	}
-	for _, c := range cells {
-		c.Target = sc.Target
+		return err
 	}
 	out := o.out
 	if out == "" {
@@ -161,57 +100,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}()
 	fmt.Fprintf(stderr, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
 
-	live := !o.quiet && isTerminal(stderr)
-	var dirs []string
-	var runErr error
-	failed := false
-	for i, cell := range cells {
-		if ctx.Err() != nil {
-			break
-		}
-		cellDir := runner.CellDir(stage.Dir, cell.Cell)
-		if cell.Cell != "" {
-			fmt.Fprintf(stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
-		}
-		// With --repeat N each repeat gets its own run-K directory; the cell
-		// fails when at least half of its repeats fail (a tie fails).
-		ran, fails := 0, 0
-		for rep := 1; rep <= o.repeat && ctx.Err() == nil; rep++ {
-			dir := cellDir
-			if o.repeat > 1 {
-				dir = filepath.Join(cellDir, fmt.Sprintf("%s%d", reports.RepeatPrefix, rep))
-				fmt.Fprintf(stderr, "repeat %d/%d\n", rep, o.repeat)
-			}
-			sum, err := runner.Run(ctx, runner.Options{
-				Scenario: cell, Target: tgt, OutDir: dir, Log: stderr, Live: live, Version: version,
-			})
-			if sum != nil {
-				ran++
-				reports.WriteText(stdout, sum)
-				fmt.Fprintf(stdout, "results: %s\n", stage.Shown(dir))
-				if sum.Verdict != "pass" {
-					fails++
-				}
-			}
-			if err != nil {
-				runErr = err
-				break
-			}
-		}
-		if ran > 0 {
-			dirs = append(dirs, cellDir)
-		}
-		verdict := "PASS"
-		if fails > 0 && 2*fails >= ran {
-			failed, verdict = true, "FAIL"
-		}
-		if o.repeat > 1 && ran > 0 {
-			fmt.Fprintf(stdout, "%s: %d of %d repeats failed: %s\n", stage.Shown(cellDir), fails, ran, verdict)
-		}
-		if runErr != nil {
-			break
-		}
-	}
+	c := cellRunner{tgt: tgt, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+	dirs, failed, runErr := c.runAll(ctx, cells, stage.Dir)
 	// A failed run keeps what it measured; only a run that wrote nothing
 	// leaves the earlier results in place.
 	var outErr error
@@ -236,19 +126,157 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// checkThresholds finds thresholds naming a metric no summary has, before
-// anything runs rather than after.
-func checkThresholds(sc *scenarios.Scenario) scenarios.Problems {
-	var probs scenarios.Problems
-	for i, expr := range sc.Thresholds {
-		th, err := scenarios.ParseThreshold(expr)
-		if err != nil || reports.KnownMetric(th.Metric) {
-			continue // syntax is checked when the scenario loads
-		}
-		msg := fmt.Sprintf("unknown metric %s in %s; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", clip.Quote(th.Metric), clip.Quote(expr))
-		probs = append(probs, sc.ProblemAt(fmt.Sprintf("thresholds[%d]", i), msg))
+// parseRunFlags parses kbench run's flags and returns them with the
+// scenario file's path.
+func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
+	var o runOpts
+	fs := flag.NewFlagSet("kbench run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.target, "target", "", "where records go: sim (default), kinesis-mock, localstack or aws; overrides the scenario's target.kind")
+	fs.StringVar(&o.endpoint, "endpoint", "", "URL of a running Kinesis-compatible endpoint (a standalone kbench sim, LocalStack, ...); overrides target.endpoint")
+	fs.StringVar(&o.region, "region", "", "AWS region; overrides target.region (aws: default from AWS_REGION or the profile)")
+	fs.StringVar(&o.profile, "profile", "", "aws: shared-config profile for credentials and region (default AWS_PROFILE, else the default chain)")
+	fs.BoolVar(&o.yes, "yes", false, "aws: do not ask for confirmation before creating streams (needed when standard input is not a terminal)")
+	fs.Float64Var(&o.maxCost, "max-cost", 0, "aws: refuse to start when the estimated cost in USD is over this (0: no cap)")
+	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
+	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
+	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
+	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
+	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
+		fs.PrintDefaults()
 	}
-	return probs
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return o, "", err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return o, "", usageErr("want exactly one scenario file, got %d arguments", len(pos))
+	}
+	if o.repeat < 1 {
+		return o, "", usageErr("--repeat %d: want 1 or more", o.repeat)
+	}
+	if o.target != "" && !targetKinds[o.target] {
+		return o, "", usageErr("--target %s: want sim, kinesis-mock, localstack or aws", clip.Quote(o.target))
+	}
+	if o.endpoint != "" {
+		if err := scenarios.CheckEndpoint(o.endpoint); err != nil {
+			return o, "", usageErr("--endpoint %w", err)
+		}
+	}
+	if o.region != "" {
+		if err := scenarios.CheckRegion(o.region); err != nil {
+			return o, "", usageErr("--region %w", err)
+		}
+	}
+	return o, pos[0], nil
+}
+
+// loadRun loads the scenario with the --set overrides, checks its
+// thresholds, applies the target flags and expands the matrix into cells.
+// Every error is bad input (exit 2).
+func loadRun(path string, o *runOpts) (*scenarios.Scenario, []*scenarios.Scenario, error) {
+	sc, err := scenarios.Load(path, o.sets)
+	if err != nil {
+		return nil, nil, &exitError{exitUsage, err}
+	}
+	if probs := gate.CheckThresholds(sc); len(probs) > 0 {
+		return nil, nil, &exitError{exitUsage, probs}
+	}
+	if o.target != "" {
+		sc.Target.Kind = o.target
+	}
+	if o.endpoint != "" {
+		sc.Target.Endpoint = o.endpoint
+	}
+	if o.region != "" {
+		sc.Target.Region = o.region
+	}
+	if sc.Target.Kind == targets.KindSim && sc.Target.Endpoint != "" {
+		// An endpoint without a kind: any running Kinesis-compatible
+		// endpoint, such as a standalone kbench sim.
+		sc.Target.Kind = targets.KindEndpoint
+	}
+	cells, err := sc.Cells()
+	if err != nil {
+		return nil, nil, &exitError{exitUsage, err}
+	}
+	for _, c := range cells {
+		c.Target = sc.Target
+	}
+	return sc, cells, nil
+}
+
+// cellRunner runs matrix cells and their repeats against an open target and
+// prints each run's summary and where its report is.
+type cellRunner struct {
+	tgt            *targets.Target
+	repeat         int
+	live           bool
+	stdout, stderr io.Writer
+	// stage maps the directories written to where they will be, for
+	// messages.
+	stage *outdir.Stage
+}
+
+// runAll runs every cell into its directory under out, stopping early when
+// ctx is done or a run fails to complete. It returns the directories of the
+// cells that ran, whether any cell failed its thresholds (gate.Repeats) and
+// the error of a run that could not complete.
+func (c cellRunner) runAll(ctx context.Context, cells []*scenarios.Scenario, out string) (dirs []string, failed bool, err error) {
+	for i, cell := range cells {
+		if ctx.Err() != nil {
+			break
+		}
+		cellDir := runner.CellDir(out, cell.Cell)
+		if cell.Cell != "" {
+			fmt.Fprintf(c.stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
+		}
+		reps, err := c.runCell(ctx, cell, cellDir)
+		if reps.Ran > 0 {
+			dirs = append(dirs, cellDir)
+		}
+		failed = failed || !reps.Passed()
+		if c.repeat > 1 && reps.Ran > 0 {
+			fmt.Fprintf(c.stdout, "%s: %d of %d repeats failed: %s\n", c.stage.Shown(cellDir), reps.Failed, reps.Ran, reps.Verdict())
+		}
+		if err != nil {
+			return dirs, failed, err
+		}
+	}
+	return dirs, failed, nil
+}
+
+// runCell runs cell c.repeat times into cellDir (each repeat in its own
+// run-K directory when there are several), renders each run's report and
+// tallies the verdicts. It stops at the first run that fails to complete.
+func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellDir string) (gate.Repeats, error) {
+	var reps gate.Repeats
+	for rep := 1; rep <= c.repeat && ctx.Err() == nil; rep++ {
+		dir := cellDir
+		if c.repeat > 1 {
+			dir = results.RepeatDir(cellDir, rep)
+			fmt.Fprintf(c.stderr, "repeat %d/%d\n", rep, c.repeat)
+		}
+		sum, err := runner.Run(ctx, runner.Options{
+			Scenario: cell, Target: c.tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
+		})
+		if sum != nil {
+			reps.Add(sum)
+			if rerr := reports.Render(dir); rerr != nil {
+				// A report that cannot be written fails the run (exit 3).
+				err = errors.Join(err, fmt.Errorf("%w: report: %v", runner.ErrOutput, rerr))
+			}
+			reports.WriteText(c.stdout, sum)
+			fmt.Fprintf(c.stdout, "results: %s\n", c.stage.Shown(dir))
+		}
+		if err != nil {
+			return reps, err
+		}
+	}
+	return reps, nil
 }
 
 // estimate is the cost shown before a run against real AWS: every cell run
