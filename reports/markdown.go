@@ -68,7 +68,10 @@ func markdown(s *results.Summary) string {
 			if !th.OK {
 				res = "❌ fail"
 			}
-			if th.Error != "" {
+			switch {
+			case th.NoData:
+				val = "no data"
+			case th.Error != "":
 				val = "error: " + textfmt.MDEscape(th.Error)
 			}
 			w("| %s | `%s` | %s |\n", res, strings.ReplaceAll(th.Expr, "|", `\|`), val)
@@ -107,8 +110,7 @@ func markdown(s *results.Summary) string {
 		w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, n := range names {
 			l := s.Latency[n]
-			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", textfmt.MDEscape(n), textfmt.Int(l.Count), fmtMS(l.P50), fmtMS(l.P90),
-				fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
+			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", append([]any{textfmt.MDEscape(n), textfmt.Int(l.Count)}, latencyCells(l)...)...)
 		}
 		w("\n")
 	}

@@ -171,9 +171,12 @@ func keyCards(s *results.Summary) []card {
 		thru.Bad = tp.ConsumedRPS < 0.95*tp.TargetRPS
 	}
 	lat := card{Key: "e2e p99", Value: fmtMS(e2e.P99) + " ms", Sub: "p50 " + fmtMS(e2e.P50) + " ms · max " + fmtMS(e2e.Max) + " ms"}
+	if e2e.Count == 0 {
+		lat = card{Key: "e2e p99", Value: "no data", Sub: "no record was consumed", Bad: true}
+	}
 	onTime := card{Key: "on time", Value: "–", Sub: "no deadline set"}
 	if d := s.Deadline; d != nil {
-		lat.Bad = d.DeadlineMS > 0 && e2e.P99 > d.DeadlineMS
+		lat.Bad = e2e.Count == 0 || d.DeadlineMS > 0 && e2e.P99 > d.DeadlineMS
 		onTime.Sub = "within " + textfmt.Value(d.DeadlineMS) + " ms"
 		if d.Scheduled > 0 {
 			onTime.Value = fmtPct(d.OnTimeRatio)

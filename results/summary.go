@@ -253,6 +253,10 @@ type ThresholdResult struct {
 	Value float64 `json:"value"`
 	OK    bool    `json:"ok"`
 	Error string  `json:"error,omitempty"`
+	// NoData marks a threshold on a statistic of nothing (see NoData), such
+	// as a latency percentile when nothing was consumed: it fails, and Error
+	// says which count was zero.
+	NoData bool `json:"no_data,omitempty"`
 }
 
 // nsToMS converts nanoseconds to milliseconds rounded to three decimals.
