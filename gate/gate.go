@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/results"
 )
 
@@ -97,8 +98,7 @@ func Evaluate(baseline, current *results.RunSet, rules []Rule) (*Gate, error) {
 		case res.CurrentNoData:
 			res.Verdict, res.Note = results.VerdictFail, "no data: the current run has no samples for this metric (a statistic of nothing, such as a latency percentile when nothing was consumed)"
 		case !okB && !okC && !g.Defaults:
-			errs = append(errs, fmt.Errorf("rule %q: neither baseline nor current has metric %q%s",
-				r.Expr, r.Metric, suggest(r.Metric, baseline, current)))
+			errs = append(errs, fmt.Errorf("rule %s: neither baseline nor current has metric %s%s", clip.Quote(r.Expr), clip.Quote(r.Metric), suggest(r.Metric, baseline, current)))
 			continue
 		case !okB && !okC:
 			res.Verdict, res.Note = VerdictSkip, "neither baseline nor current has this metric"
@@ -174,7 +174,7 @@ func gateNotes(baseline, current *results.RunSet) []string {
 	var notes []string
 	b, c := baseline.Runs[0], current.Runs[0]
 	if b.Config.Name != c.Config.Name {
-		notes = append(notes, fmt.Sprintf("The baseline ran scenario %q and the current run %q.", b.Config.Name, c.Config.Name))
+		notes = append(notes, fmt.Sprintf("The baseline ran scenario %s and the current run %s.", clip.Quote(b.Config.Name), clip.Quote(c.Config.Name)))
 	}
 	if b.Target.Kind != c.Target.Kind {
 		notes = append(notes, fmt.Sprintf("The baseline ran on target %s and the current run on %s.", b.Target.Kind, c.Target.Kind))

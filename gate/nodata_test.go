@@ -94,3 +94,23 @@ func TestGateNoData(t *testing.T) {
 		t.Error("the default gate passed a current run that consumed nothing")
 	}
 }
+
+// TestRuleErrorsBounded: a flood of bad rules, or one huge one, gives a
+// bounded message.
+func TestRuleErrorsBounded(t *testing.T) {
+	exprs := []string{"x > " + strings.Repeat("9", 1<<20) + "z"}
+	for range 10000 {
+		exprs = append(exprs, "bogus")
+	}
+	_, err := ParseRules(exprs)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if n := strings.Count(msg, "\n") + 1; n > 51 || len(msg) > 51*800 {
+		t.Errorf("%d lines, %d bytes of errors", n, len(msg))
+	}
+	if !strings.Contains(msg, "… and 9951 more bad rules") || !strings.Contains(msg, "bytes in all") {
+		t.Errorf("message does not cut and count: %.600s", msg)
+	}
+}

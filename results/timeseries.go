@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // Phases of a run, as written in timeseries.csv.
@@ -194,7 +196,7 @@ func (p *rowParser) float(name string) float64 {
 	case err != nil:
 		p.err = fmt.Errorf("%s: %w", name, err)
 	case math.IsNaN(v) || math.IsInf(v, 0):
-		p.err = fmt.Errorf("%s: %q is not a finite number", name, s)
+		p.err = fmt.Errorf("%s: %s is not a finite number", name, clip.Quote(s))
 	}
 	return v
 }
