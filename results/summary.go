@@ -316,10 +316,17 @@ func WriteSummary(dir string, s *Summary) error {
 	return WriteFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n'))
 }
 
-// ReadSummary reads dir/summary.json. It rejects a schema version newer than
-// this package knows.
+// MaxSummaryBytes is the largest summary.json ReadSummary reads (64 MiB,
+// hundreds of times a real one), so a stray or hostile file cannot take the
+// memory of a compare or report.
+const MaxSummaryBytes = 64 << 20
+
+// ReadSummary reads dir/summary.json. It rejects a file over
+// MaxSummaryBytes (reading no further) and a schema version newer than this
+// package knows.
 func ReadSummary(dir string) (*Summary, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	path := filepath.Join(dir, SummaryFile)
+	b, err := readLimited(path, MaxSummaryBytes)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
