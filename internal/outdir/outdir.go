@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -32,9 +33,11 @@ type Stage struct {
 	// Name is the directory as asked for, and Target the same as an
 	// absolute path.
 	Name, Target string
-	// Dir is where the new results are written meanwhile.
-	Dir  string
-	done bool
+	// Dir is where the new results are written meanwhile: beside Target,
+	// or inside it when Target cannot be swapped.
+	Dir    string
+	inside bool
+	done   bool
 }
 
 // Prepare checks that target can be written as a kbench output directory
@@ -44,7 +47,17 @@ type Stage struct {
 // force is set, in which case it is replaced whole like a result. The error
 // wraps ErrRefused when target cannot be used. Nothing is left behind when
 // Prepare fails, except parent directories it had to create.
+//
+// When target is a directory that cannot be swapped (a mount point, such as
+// a container's volume, or one whose parent kbench cannot write), the new
+// results are written into a hidden directory inside it and moved up at
+// Commit instead, replacing the rest of its contents.
 func Prepare(target, command string, force bool) (*Stage, error) {
+	return prepare(target, command, force, false)
+}
+
+// prepare is Prepare; inside forces writing inside an existing target.
+func prepare(target, command string, force, inside bool) (*Stage, error) {
 	abs, err := filepath.Abs(target)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrRefused, target, err)
@@ -53,7 +66,8 @@ func Prepare(target, command string, force bool) (*Stage, error) {
 	if parent == abs {
 		return nil, fmt.Errorf("%w: %s is a file-system root; name a directory inside it", ErrRefused, target)
 	}
-	switch fi, err := os.Stat(abs); {
+	fi, err := os.Stat(abs)
+	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
 		return nil, fmt.Errorf("%w: %v", ErrRefused, err)
@@ -72,30 +86,60 @@ func Prepare(target, command string, force bool) (*Stage, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: cannot create %s: %v", ErrRefused, parent, err)
 	}
-	dir, err := os.MkdirTemp(parent, "."+filepath.Base(abs)+".kbench-new-")
+	exists := err == nil
+	if exists && !inside {
+		inside = mountPoint(abs, parent, fi)
+	}
+	where := parent
+	if inside {
+		where = abs
+	}
+	dir, err := os.MkdirTemp(where, "."+filepath.Base(abs)+".kbench-new-")
+	if err != nil && exists && !inside {
+		where, inside = abs, true
+		dir, err = os.MkdirTemp(where, "."+filepath.Base(abs)+".kbench-new-")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot write in %s: %v", ErrRefused, parent, err)
+		return nil, fmt.Errorf("%w: cannot write in %s: %v", ErrRefused, where, err)
 	}
 	note := fmt.Sprintf("Written by %s at %s. kbench replaces this directory whole when it writes here again.\n",
 		command, time.Now().UTC().Format(time.RFC3339))
 	if err := os.WriteFile(filepath.Join(dir, Marker), []byte(note), 0o644); err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("%w: cannot write in %s: %v", ErrRefused, parent, err)
+		return nil, fmt.Errorf("%w: cannot write in %s: %v", ErrRefused, where, err)
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("%w: %v", ErrRefused, err)
 	}
-	return &Stage{Name: target, Target: abs, Dir: dir}, nil
+	return &Stage{Name: target, Target: abs, Dir: dir, inside: inside}, nil
+}
+
+// mountPoint says whether dir, with file info fi, is on another device than
+// its parent: a mount point, which cannot be renamed.
+func mountPoint(dir, parent string, fi os.FileInfo) bool {
+	pi, err := os.Stat(parent)
+	if err != nil {
+		return false
+	}
+	a, ok1 := fi.Sys().(*syscall.Stat_t)
+	b, ok2 := pi.Sys().(*syscall.Stat_t)
+	return ok1 && ok2 && a.Dev != b.Dev
 }
 
 // replaceable says whether dir is empty or an earlier kbench result: it
 // holds the marker, or, from before the marker, a summary, comparison or gate
 // file at its top or one level down.
 func replaceable(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
+	all, err := os.ReadDir(dir)
 	if err != nil {
 		return false, err
+	}
+	var entries []os.DirEntry
+	for _, e := range all {
+		if !strings.Contains(e.Name(), ".kbench-new-") { // left by a kbench that was killed
+			entries = append(entries, e)
+		}
 	}
 	if len(entries) == 0 || exists(filepath.Join(dir, Marker)) {
 		return true, nil
@@ -149,6 +193,9 @@ func (s *Stage) Commit() error {
 		return nil
 	}
 	s.done = true
+	if s.inside {
+		return s.commitInside()
+	}
 	var old string
 	if _, err := os.Lstat(s.Target); err == nil {
 		old = filepath.Join(filepath.Dir(s.Target), "."+filepath.Base(s.Target)+".kbench-old-"+suffix())
@@ -168,6 +215,33 @@ func (s *Stage) Commit() error {
 		}
 	}
 	return nil
+}
+
+// commitInside replaces Target's contents by Dir's, for a Target that
+// cannot be swapped: everything else in Target is removed, then Dir's
+// entries are moved up.
+func (s *Stage) commitInside() error {
+	entries, err := os.ReadDir(s.Target)
+	if err != nil {
+		return fmt.Errorf("replacing %s: %w (the new results are in %s)", s.Target, err, s.Dir)
+	}
+	for _, e := range entries {
+		if p := filepath.Join(s.Target, e.Name()); p != s.Dir {
+			if err := os.RemoveAll(p); err != nil {
+				return fmt.Errorf("replacing %s: %w (the new results are in %s)", s.Target, err, s.Dir)
+			}
+		}
+	}
+	entries, err = os.ReadDir(s.Dir)
+	if err != nil {
+		return fmt.Errorf("replacing %s: %w (the new results are in %s)", s.Target, err, s.Dir)
+	}
+	for _, e := range entries {
+		if err := os.Rename(filepath.Join(s.Dir, e.Name()), filepath.Join(s.Target, e.Name())); err != nil {
+			return fmt.Errorf("replacing %s: %w (the new results are in %s)", s.Target, err, s.Dir)
+		}
+	}
+	return os.Remove(s.Dir)
 }
 
 // Abort removes Dir and leaves Target as it was. It does nothing after

@@ -106,3 +106,46 @@ func TestRefuses(t *testing.T) {
 		t.Errorf("forced directory holds %v", got)
 	}
 }
+
+// TestInside: a target that cannot be swapped (a mount point, or a parent
+// kbench cannot write) gets the new results written inside it and moved up,
+// replacing the rest of its contents; an abort leaves it as it was.
+func TestInside(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "volume")
+	write(t, filepath.Join(out, Marker), "old")
+	write(t, filepath.Join(out, "run-1", "summary.json"), "old")
+	s, err := prepare(out, "kbench test", false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(s.Dir) != out {
+		t.Fatalf("Dir %s is not inside %s", s.Dir, out)
+	}
+	s.Abort()
+	if got := names(t, out); len(got) != 2 {
+		t.Errorf("abort left %v", got)
+	}
+	s, err = prepare(out, "kbench test", false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(s.Dir, "summary.json"), "new")
+	if s.Shown(filepath.Join(s.Dir, "summary.json")) != filepath.Join(out, "summary.json") {
+		t.Errorf("Shown = %s", s.Shown(filepath.Join(s.Dir, "summary.json")))
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, out); len(got) != 2 || got[0] != Marker || got[1] != "summary.json" {
+		t.Errorf("out holds %v, want only the marker and the new summary", got)
+	}
+	// A staging directory left by a killed kbench does not make it foreign.
+	if err := os.MkdirAll(filepath.Join(out, ".volume.kbench-new-123"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(out, Marker))
+	os.Remove(filepath.Join(out, "summary.json"))
+	if _, err := Prepare(out, "kbench test", false); err != nil {
+		t.Errorf("a directory holding only a stale staging directory: %v", err)
+	}
+}
