@@ -13,7 +13,6 @@ import (
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/results"
-	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -94,7 +93,7 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 			r.events.add(res)
 		case ev.Rate != nil:
 			res := results.EventResult{AtS: at, Action: "rate", OK: true,
-				Detail: fmt.Sprintf("%s: %s", ev.Producer, describeRate(*ev.Rate))}
+				Detail: fmt.Sprintf("%s: %s", ev.Producer, ev.Rate)}
 			r.logf("event at %.1fs: rate %s", at, res.Detail)
 			r.events.add(res)
 		}
@@ -143,17 +142,4 @@ func (r *run) reshard(ctx context.Context, ctrl *kinesis.Client, n int, shards *
 	}
 	shards.p.Store(m)
 	return time.Since(began), nil
-}
-
-// describeRate renders a rate profile in a few words for logs and results.
-func describeRate(r scenarios.Rate) string {
-	switch r.Profile {
-	case "ramp":
-		return fmt.Sprintf("ramp %g -> %g rec/s over %v", r.From, r.To, r.Over)
-	case "steps":
-		return fmt.Sprintf("%d steps, peak %g rec/s", len(r.Steps), r.Peak())
-	case "sine":
-		return fmt.Sprintf("sine %g ± %g rec/s every %v", r.Base, r.Amplitude, r.Period)
-	}
-	return fmt.Sprintf("%s %g rec/s", r.Profile, r.RPS)
 }

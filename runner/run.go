@@ -88,7 +88,7 @@ type run struct {
 
 	m         *metrics.Run
 	trackers  []*collectors.Tracker
-	pollers   []consumerApp
+	pollers   []collectors.Collector
 	apps      []*metrics.App
 	consumers []results.ConsumerStats // name, kind and primary of each application, by index
 	specOf    []int                   // producer spec index of each producer instance id
@@ -98,14 +98,6 @@ type run struct {
 	created   bool
 	errs      []string
 	abort     context.CancelCauseFunc // stops the run early with a reason
-}
-
-// consumerApp is a running consumer application as the run loop sees it.
-type consumerApp interface {
-	Run(context.Context) error
-	Stats() collectors.Stats
-	// Kind is how the application actually read: polling or fanout.
-	Kind() string
 }
 
 // lockedWriter serialises writes from the run's goroutines.
@@ -438,7 +430,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				Name: name, Stream: sc.Stream.Name, RunID: r.runID,
 				PollInterval: cs.PollInterval, Limit: int32(cs.Limit), StartAt: startAt,
 				WarmupEnd: start + int64(sc.Warmup), MeasureEnd: measureEnd,
-				Deadline: sc.Deadline, Deadlines: deadlines,
+				Deadlines: deadlines, // resolved by ProducerDeadline, for every producer
 				Processing: collectors.Processing{
 					Fixed: cs.Processing.Fixed, Median: cs.Processing.Median, P99: cs.Processing.P99,
 					Seed: int64(i)<<16 + int64(k),
@@ -448,14 +440,11 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false
-			var c consumerApp
-			var err error
-			switch cs.Kind {
-			case "fanout":
-				c, err = collectors.NewFanOutOrPolling(cfg, push, poll)
-			default:
-				c, err = collectors.NewPolling(cfg, poll)
+			kind, ok := collectors.Kinds.Lookup(cs.Kind)
+			if !ok {
+				return fmt.Errorf("consumers[%d] %s: unknown consumer kind %q", i, name, cs.Kind)
 			}
+			c, err := kind.New(cfg, push, poll)
 			if err != nil {
 				return fmt.Errorf("consumers[%d] %s: %w", i, name, err)
 			}

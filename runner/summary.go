@@ -244,7 +244,7 @@ const getRecordsQuota = 5
 func readQuotaWarning(sc *scenarios.Scenario) string {
 	var perShard float64
 	for _, c := range sc.Consumers {
-		if c.Kind == "polling" && c.PollInterval > 0 {
+		if c.PollInterval > 0 { // only kinds that poll have one
 			perShard += float64(c.Count) * float64(time.Second) / float64(c.PollInterval)
 		}
 	}

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
+
+	"github.com/kbench/kbench/generators"
 )
 
 // Input limits. A scenario is a page of YAML; these bounds are far above
@@ -25,7 +26,7 @@ const (
 	// long as Kinesis keeps records), and the longest a steps profile may
 	// last in all: sums of such durations and a start time stay far from
 	// overflowing time arithmetic.
-	MaxDuration = 365 * 24 * time.Hour
+	MaxDuration = generators.MaxDuration
 )
 
 // readLimited reads path, failing as soon as it holds more than

@@ -45,6 +45,13 @@ var ErrNoDocker = errors.New("no Docker engine reachable")
 // containerStopWait bounds how long Close waits for the container to go.
 const containerStopWait = 30 * time.Second
 
+var localStackKind = Kind{
+	Name:       KindLocalStack,
+	Doc:        "LocalStack in a container, or at target.endpoint when it runs already.",
+	InScenario: true,
+	Open:       startOrConnect(openLocalStack),
+}
+
 // openLocalStack uses the LocalStack answering at DefaultLocalStackEndpoint
 // if there is one; otherwise it starts LocalStack with only Kinesis through
 // testcontainers-go's LocalStack module and waits until its Kinesis answers.

@@ -9,14 +9,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
 
-	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/gate"
-	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/outdir"
 	"github.com/kbench/kbench/reports"
@@ -43,8 +42,6 @@ type runOpts struct {
 	yes      bool
 	maxCost  float64
 }
-
-var targetKinds = map[string]bool{"sim": true, "kinesis-mock": true, "localstack": true, "aws": true}
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
 	o, scenarioPath, err := parseRunFlags(args, stderr)
@@ -78,29 +75,18 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		stop()
 	}()
 
-	if sc.Target.Kind == "aws" {
+	if sc.Target.Kind == targets.KindAWS {
 		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
 			return err
 		}
 	}
-	tgt, err := targets.Open(ctx, targets.Spec{
-		Kind: sc.Target.Kind, Endpoint: sc.Target.Endpoint, Region: sc.Target.Region,
-		Sim: sc.Target.Sim, Profile: o.profile, Log: stderr,
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return &exitError{exitRunFailed, fmt.Errorf("interrupted while starting the target: %w", err)}
-		}
-		return &exitError{exitRunFailed, err}
+	tgts := &cellTargets{profile: o.profile, log: stderr}
+	defer tgts.close()
+	if _, err := tgts.open(ctx, cells[0].Target); err != nil {
+		return err
 	}
-	defer func() {
-		if err := tgt.Close(); err != nil {
-			fmt.Fprintf(stderr, "warning: stopping the target: %v\n", err)
-		}
-	}()
-	fmt.Fprintf(stderr, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
 
-	c := cellRunner{tgt: tgt, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
 	dirs, failed, runErr := c.runAll(ctx, cells, stage.Dir)
 	// A failed run keeps what it measured; only a run that wrote nothing
 	// leaves the earlier results in place.
@@ -158,8 +144,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	if o.repeat < 1 {
 		return o, "", usageErr("--repeat %d: want 1 or more", o.repeat)
 	}
-	if o.target != "" && !targetKinds[o.target] {
-		return o, "", usageErr("--target %s: want sim, kinesis-mock, localstack or aws", clip.Quote(o.target))
+	if _, ok := targets.ScenarioKinds().Lookup(o.target); o.target != "" && !ok {
+		return o, "", usageErr("--target %s: want %s", clip.Quote(o.target), targets.ScenarioKinds().Want())
 	}
 	if o.endpoint != "" {
 		if err := scenarios.CheckEndpoint(o.endpoint); err != nil {
@@ -204,15 +190,17 @@ func loadRun(path string, o *runOpts) (*scenarios.Scenario, []*scenarios.Scenari
 		return nil, nil, &exitError{exitUsage, err}
 	}
 	for _, c := range cells {
-		c.Target = sc.Target
+		// The flags chose one target for every cell; a matrix varies only
+		// the simulator's settings (scenarios refuses the rest).
+		c.Target.Kind, c.Target.Endpoint, c.Target.Region = sc.Target.Kind, sc.Target.Endpoint, sc.Target.Region
 	}
 	return sc, cells, nil
 }
 
-// cellRunner runs matrix cells and their repeats against an open target and
-// prints each run's summary and where its report is.
+// cellRunner runs matrix cells and their repeats, each against its cell's
+// target, and prints each run's summary and where its report is.
 type cellRunner struct {
-	tgt            *targets.Target
+	tgts           *cellTargets
 	repeat         int
 	live           bool
 	stdout, stderr io.Writer
@@ -254,6 +242,10 @@ func (c cellRunner) runAll(ctx context.Context, cells []*scenarios.Scenario, out
 // tallies the verdicts. It stops at the first run that fails to complete.
 func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellDir string) (gate.Repeats, error) {
 	var reps gate.Repeats
+	tgt, err := c.tgts.open(ctx, cell.Target)
+	if err != nil {
+		return reps, err
+	}
 	for rep := 1; rep <= c.repeat && ctx.Err() == nil; rep++ {
 		dir := cellDir
 		if c.repeat > 1 {
@@ -261,7 +253,7 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 			fmt.Fprintf(c.stderr, "repeat %d/%d\n", rep, c.repeat)
 		}
 		sum, err := runner.Run(ctx, runner.Options{
-			Scenario: cell, Target: c.tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
+			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
 		})
 		if sum != nil {
 			reps.Add(sum)
@@ -279,66 +271,47 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 	return reps, nil
 }
 
-// estimate is the cost shown before a run against real AWS: every cell run
-// repeat times, each offering its producers' records (rate events included)
-// at the size its generators make, for its duration plus drain, on its
-// largest shard count (an upper bound when events reshard).
-func estimate(cells []*scenarios.Scenario, repeat int) targets.RunCost {
-	var total targets.RunCost
-	for _, c := range cells {
-		var recs float64
-		var bytes, samples int
-		for _, p := range c.Producers {
-			recs += offered(c, p)
-			if g, err := generators.New(p.Options, p.Seed); err == nil {
-				var buf []byte
-				for i := 0; i < 64; i++ {
-					var entity string
-					buf, entity = g.Next(buf[:0], 0)
-					bytes += len(buf) + len(entity) + envelope.Size
-					samples++
-				}
-			}
-		}
-		avg := 1024
-		if samples > 0 {
-			avg = bytes / samples
-		}
-		polling, fanOut := consumerApps(c)
-		cost := targets.EstimateRun(targets.RunPlan{
-			Shards: peakShards(c), OnDemand: c.Stream.Mode == "on-demand", Existing: c.Stream.Existing,
-			Duration: c.Duration + c.Drain, Records: int64(recs), AvgRecordBytes: avg,
-			PollingConsumers: polling, FanOutConsumers: fanOut,
-		})
-		for range max(repeat, 1) {
-			total.Add(cost)
-		}
-	}
-	return total
+// cellTargets keeps the target the cells run against open, and opens a
+// new one when a cell's target differs from it (a matrix over target.sim.*
+// gives each cell a simulator of its own settings).
+type cellTargets struct {
+	profile string
+	log     io.Writer
+	spec    scenarios.Target
+	tgt     *targets.Target
 }
 
-// meanRate is a rate profile's average over d, in records per second.
-func meanRate(r scenarios.Rate, d time.Duration) float64 {
-	switch r.Profile {
-	case "ramp":
-		if d <= r.Over {
-			return r.From + (r.To-r.From)*d.Seconds()/r.Over.Seconds()/2
-		}
-		return ((r.From+r.To)/2*r.Over.Seconds() + r.To*(d-r.Over).Seconds()) / d.Seconds()
-	case "steps":
-		var n, t float64
-		for _, s := range r.Steps {
-			n += s.RPS * s.For.Seconds()
-			t += s.For.Seconds()
-		}
-		if t > 0 {
-			return n / t
-		}
-		return 0
-	case "sine":
-		return r.Base
+// open returns the target of t, closing the previous one if it differs.
+// Its errors are exit 3: the target failed.
+func (c *cellTargets) open(ctx context.Context, t scenarios.Target) (*targets.Target, error) {
+	if c.tgt != nil && reflect.DeepEqual(c.spec, t) {
+		return c.tgt, nil
 	}
-	return r.RPS
+	c.close()
+	tgt, err := targets.Open(ctx, targets.Spec{
+		Kind: t.Kind, Endpoint: t.Endpoint, Region: t.Region,
+		Sim: t.Sim, Profile: c.profile, Log: c.log,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &exitError{exitRunFailed, fmt.Errorf("interrupted while starting the target: %w", err)}
+		}
+		return nil, &exitError{exitRunFailed, err}
+	}
+	fmt.Fprintf(c.log, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
+	c.spec, c.tgt = t, tgt
+	return tgt, nil
+}
+
+// close stops the open target, if any.
+func (c *cellTargets) close() {
+	if c.tgt == nil {
+		return
+	}
+	if err := c.tgt.Close(); err != nil {
+		fmt.Fprintf(c.log, "warning: stopping the target: %v\n", err)
+	}
+	c.tgt = nil
 }
 
 func isTerminal(w io.Writer) bool {
