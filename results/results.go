@@ -27,9 +27,19 @@ type Run struct {
 // about twelve days of rows); a larger one is left out of the report.
 const MaxTimeseriesBytes = 256 << 20
 
-// readLimited reads path, failing as soon as it holds more than limit
-// bytes, so a device or an endless pipe is not read to the end.
+// readLimited reads the regular file path, failing when it holds more than
+// limit bytes; a device or a pipe is refused before it is opened.
 func readLimited(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: not a kbench results file", path)
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a kbench results file", path, limit>>20)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
