@@ -86,8 +86,8 @@ func prepare(target, command string, force, inside bool) (*Stage, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: cannot create %s: %v", ErrRefused, parent, err)
 	}
-	exists := err == nil
-	if exists && !inside {
+	present := err == nil
+	if present && !inside {
 		inside = mountPoint(abs, parent, fi)
 	}
 	where := parent
@@ -95,7 +95,7 @@ func prepare(target, command string, force, inside bool) (*Stage, error) {
 		where = abs
 	}
 	dir, err := os.MkdirTemp(where, "."+filepath.Base(abs)+".kbench-new-")
-	if err != nil && exists && !inside {
+	if err != nil && present && !inside {
 		where, inside = abs, true
 		dir, err = os.MkdirTemp(where, "."+filepath.Base(abs)+".kbench-new-")
 	}
