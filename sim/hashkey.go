@@ -86,3 +86,19 @@ func splitHashSpace(n int) []hashRange {
 type hashRange struct{ start, end u128 }
 
 func (r hashRange) overlaps(o hashRange) bool { return !r.end.less(o.start) && !o.end.less(r.start) }
+
+// plusOne is a+1; the caller keeps a below the maximum.
+func (a u128) plusOne() u128 {
+	if a.lo == ^uint64(0) {
+		return u128{a.hi + 1, 0}
+	}
+	return u128{a.hi, a.lo + 1}
+}
+
+// minusOne is a-1; the caller keeps a above zero.
+func (a u128) minusOne() u128 {
+	if a.lo == 0 {
+		return u128{a.hi - 1, ^uint64(0)}
+	}
+	return u128{a.hi, a.lo - 1}
+}

@@ -181,7 +181,16 @@ func appendPutRecordsResult(b []byte, st *stream, entries []putEntry) []byte {
 		}
 		b = appendPutResult(b, st, &entries[i])
 	}
-	return append(b, "]}"...)
+	return append(appendEncryption(append(b, ']'), st), '}')
+}
+
+// appendEncryption appends the EncryptionType member PutRecord and
+// PutRecords answer with.
+func appendEncryption(b []byte, st *stream) []byte {
+	if st.kms.Load() {
+		return append(b, `,"EncryptionType":"KMS"`...)
+	}
+	return append(b, `,"EncryptionType":"NONE"`...)
 }
 
 // appendPutResult appends one record's result object.
