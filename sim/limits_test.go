@@ -33,7 +33,9 @@ func slowUpload(t *testing.T, hc *http.Client, url string, size int64) <-chan st
 		_ = resp.Body.Close()
 		done <- resp.Status + " " + resp.Header.Get("X-Amzn-ErrorType")
 	}()
-	go func() { _, _ = pw.Write([]byte(`{"StreamName":"s","Records":[{"PartitionKey":"k","Data":"` + strings.Repeat("A", 1024))) }()
+	go func() {
+		_, _ = pw.Write([]byte(`{"StreamName":"s","Records":[{"PartitionKey":"k","Data":"` + strings.Repeat("A", 1024)))
+	}()
 	return done
 }
 
