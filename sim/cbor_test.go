@@ -245,7 +245,9 @@ func TestCBOREveryOperation(t *testing.T) {
 		{"ListShards", func() map[string]any {
 			return map[string]any{"StreamName": "all", "ShardFilter": map[string]any{"Type": "AT_TIMESTAMP", "Timestamp": javaTime(time.Now())}}
 		}},
-		{"PutRecord", func() map[string]any { return map[string]any{"StreamName": "all", "PartitionKey": "a", "Data": []byte{0}} }},
+		{"PutRecord", func() map[string]any {
+			return map[string]any{"StreamName": "all", "PartitionKey": "a", "Data": []byte{0}}
+		}},
 		{"PutRecords", func() map[string]any {
 			return map[string]any{"StreamName": "all", "Records": []any{map[string]any{"PartitionKey": "a", "Data": []byte{1}}}}
 		}},
@@ -255,16 +257,22 @@ func TestCBOREveryOperation(t *testing.T) {
 		{"RegisterStreamConsumer", func() map[string]any { return map[string]any{"StreamARN": arn, "ConsumerName": "c"} }},
 		{"DescribeStreamConsumer", func() map[string]any { return map[string]any{"StreamARN": arn, "ConsumerName": "c"} }},
 		{"ListStreamConsumers", func() map[string]any { return map[string]any{"StreamARN": arn} }},
-		{"AddTagsToStream", func() map[string]any { return map[string]any{"StreamName": "all", "Tags": map[string]string{"a": "1", "b": "2"}} }},
+		{"AddTagsToStream", func() map[string]any {
+			return map[string]any{"StreamName": "all", "Tags": map[string]string{"a": "1", "b": "2"}}
+		}},
 		{"ListTagsForStream", func() map[string]any { return map[string]any{"StreamName": "all"} }},
 		{"RemoveTagsFromStream", func() map[string]any { return map[string]any{"StreamName": "all", "TagKeys": []string{"a"}} }},
-		{"TagResource", func() map[string]any { return map[string]any{"ResourceARN": carn, "Tags": map[string]string{"team": "x"}} }},
+		{"TagResource", func() map[string]any {
+			return map[string]any{"ResourceARN": carn, "Tags": map[string]string{"team": "x"}}
+		}},
 		{"ListTagsForResource", func() map[string]any { return map[string]any{"ResourceARN": carn} }},
 		{"UntagResource", func() map[string]any { return map[string]any{"ResourceARN": carn, "TagKeys": []string{"team"}} }},
 		{"IncreaseStreamRetentionPeriod", func() map[string]any { return map[string]any{"StreamName": "all", "RetentionPeriodHours": 48} }},
 		{"DecreaseStreamRetentionPeriod", func() map[string]any { return map[string]any{"StreamName": "all", "RetentionPeriodHours": 24} }},
 		{"DescribeLimits", func() map[string]any { return map[string]any{} }},
-		{"EnableEnhancedMonitoring", func() map[string]any { return map[string]any{"StreamName": "all", "ShardLevelMetrics": []string{"ALL"}} }},
+		{"EnableEnhancedMonitoring", func() map[string]any {
+			return map[string]any{"StreamName": "all", "ShardLevelMetrics": []string{"ALL"}}
+		}},
 		{"DisableEnhancedMonitoring", func() map[string]any {
 			return map[string]any{"StreamName": "all", "ShardLevelMetrics": []string{"IncomingBytes"}}
 		}},
