@@ -80,7 +80,7 @@ $(JS_SDK_MAIN):
 	mkdir -p $(JS_SDK_DIR)
 	$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(JS_SDK_DIR) @aws-sdk/client-kinesis@$(JS_SDK_VERSION) @smithy/node-http-handler || echo "note: npm could not install @aws-sdk/client-kinesis; its client tests will skip"
 
-## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in README's Performance section
+## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in docs/performance.md
 bench: build kinesis-mock
 	mkdir -p $(BENCH_OUT)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m ./... | tee $(BENCH_OUT)/go-bench.txt

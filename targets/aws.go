@@ -176,7 +176,7 @@ func ExplainAWSError(err error, region string) error {
 		default:
 			return err
 		}
-		return fmt.Errorf("targets: aws: %w in region %s: %s (%s: %s)\nkbench needs these IAM actions on its streams: %s (README: \"Running against AWS\" has a minimal policy)",
+		return fmt.Errorf("targets: aws: %w in region %s: %s (%s: %s)\nkbench needs these IAM actions on its streams: %s (docs/aws.md has a minimal policy)",
 			ErrAccessDenied, region, what, ae.ErrorCode(), ae.ErrorMessage(), strings.Join(RequiredActions, ", "))
 	}
 	if dns := (*net.DNSError)(nil); errors.As(err, &dns) {
