@@ -42,12 +42,12 @@ func hashPartitionKey(key []byte) u128 {
 // and an InvalidArgument error for values beyond 2^128-1.
 func parseHashKey(s []byte) (u128, *apiError) {
 	if len(s) == 0 || len(s) > 39 || (s[0] == '0' && len(s) > 1) {
-		return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", s)
+		return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", echo(s))
 	}
 	var v u128
 	for _, c := range s {
 		if c < '0' || c > '9' {
-			return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", s)
+			return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", echo(s))
 		}
 		// v = v*10 + d, detecting overflow past 2^128-1.
 		hh, hl := bits.Mul64(v.hi, 10)
@@ -56,7 +56,7 @@ func parseHashKey(s []byte) (u128, *apiError) {
 		lo, c2 := bits.Add64(ll, uint64(c-'0'), 0)
 		hi, c3 := bits.Add64(hi, 0, c2)
 		if hh != 0 || c1 != 0 || c3 != 0 {
-			return u128{}, errInvalid("ExplicitHashKey %s is outside the hash key range 0..340282366920938463463374607431768211455", s)
+			return u128{}, errInvalid("ExplicitHashKey %s is outside the hash key range 0..340282366920938463463374607431768211455", echo(s))
 		}
 		v = u128{hi, lo}
 	}

@@ -90,7 +90,7 @@ func (s *Server) listShards(w http.ResponseWriter, r *http.Request, body []byte)
 			all = shardsOpenAt(all, time.Time(*f.Timestamp).UnixNano(), f.Type == "AT_TIMESTAMP")
 		case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON":
 		default:
-			return errValidate("Value '%s' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]", f.Type)
+			return errValidate("Value '%s' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]", echo(f.Type))
 		}
 	}
 	page, more := pageShardsAfter(all, after, limit)

@@ -150,14 +150,14 @@ func decodeData(sc *scanner, ps *putState, ent *putEntry) *apiError {
 		buf := make([]byte, need)
 		n, err := base64.StdEncoding.Decode(buf, raw)
 		if err != nil {
-			return errSerial("Data is not valid base64: %v", err)
+			return errSerial("Data is not valid base64: %s", echo(err.Error()))
 		}
 		ent.data = buf[:n:n]
 		return nil
 	}
 	n, err := base64.StdEncoding.Decode(ps.arena[start:start+need], raw)
 	if err != nil {
-		return errSerial("Data is not valid base64: %v", err)
+		return errSerial("Data is not valid base64: %s", echo(err.Error()))
 	}
 	ps.arena = ps.arena[:start+n]
 	ent.data = ps.arena[start : start+n : start+n]

@@ -217,7 +217,7 @@ func (st *stream) shardByID(id string) (*shard, *apiError) {
 		sh = st.table.Load().shard(idx)
 	}
 	if sh == nil {
-		return nil, errNotFound("Could not find shard %s in stream %s under account %s.", id, st.name, accountID)
+		return nil, errNotFound("Could not find shard %s in stream %s under account %s.", echo(id), st.name, accountID)
 	}
 	return sh, nil
 }

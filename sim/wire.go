@@ -95,7 +95,7 @@ func decodeJSON(body []byte, v any) *apiError {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return errSerial("cannot decode request: %v", err)
+		return errSerial("cannot decode request: %s", echo(err.Error()))
 	}
 	return nil
 }
