@@ -235,9 +235,6 @@ func (cw *cborWriter) Flush() {
 	}
 }
 
-// Unwrap gives http.ResponseController the connection's writer.
-func (cw *cborWriter) Unwrap() http.ResponseWriter { return cw.ResponseWriter }
-
 // finish writes the collected answer in CBOR.
 func (cw *cborWriter) finish() {
 	if cw.passing || cw.status == 0 {

@@ -1,10 +1,8 @@
 package sim
 
 import (
-	"net/http"
 	"strconv"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
 )
 
@@ -32,13 +30,6 @@ func (b *bodyBudget) give(n int64) { b.used.Add(-n) }
 // bytes-in-flight limit; the SDKs retry LimitExceededException.
 func errBodyBudget() *apiError {
 	return newError(errLimitExceeded, "Too many request bytes in flight; retry later.")
-}
-
-// liftReadDeadline lets a long-lived response (SubscribeToShard) outlive
-// the request read timeout once its body has been read; over HTTP/1.1 the
-// connection's read deadline would otherwise end the call.
-func liftReadDeadline(w http.ResponseWriter) {
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 }
 
 // maxEchoed is how many characters of a client's value an error message

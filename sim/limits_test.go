@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
 // slowUpload starts a PutRecords request announcing size body bytes,
@@ -107,4 +111,39 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for: %s", what)
+}
+
+// TestSubscriptionOutlivesReadTimeout: the read timeout bounds reading a
+// request, not a SubscribeToShard response streaming for longer, over every
+// transport.
+func TestSubscriptionOutlivesReadTimeout(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.ReadTimeout = 200 * time.Millisecond
+			_, url, hc := startTransport(t, cfg, tr)
+			c := sdkClient(t, url, hc)
+			createStream(t, c, "long", 1)
+			carn := registerConsumer(t, c, "long", "c")
+			out, err := c.SubscribeToShard(context.Background(), &kinesis.SubscribeToShardInput{
+				ConsumerARN: aws.String(carn), ShardId: aws.String(shardID(0)),
+				StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			es := out.GetStream()
+			defer es.Close()
+			start, events := time.Now(), 0
+			for time.Since(start) < 1500*time.Millisecond {
+				if _, ok := <-es.Events(); !ok {
+					t.Fatalf("subscription ended after %v and %d events: %v", time.Since(start), events, es.Err())
+				}
+				events++
+			}
+			if events < 2 {
+				t.Errorf("%d events in 1.5 s, want the first and a heartbeat", events)
+			}
+		})
+	}
 }

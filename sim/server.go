@@ -102,7 +102,8 @@ func (s *Server) httpServer() *http.Server {
 		Handler:           s,
 		ReadHeaderTimeout: s.cfg.readTimeout(),
 		// ReadTimeout bounds header and body together (per stream over
-		// HTTP/2); SubscribeToShard lifts it once its body is read.
+		// HTTP/2); net/http lifts it once the body is read, so responses
+		// such as SubscribeToShard's event stream outlive it.
 		ReadTimeout: s.cfg.readTimeout(),
 		IdleTimeout: idleTimeout,
 		Protocols:   new(http.Protocols),

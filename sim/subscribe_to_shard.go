@@ -80,7 +80,6 @@ func (s *Server) subscribeToShard(w http.ResponseWriter, r *http.Request, body [
 	}
 	defer c.release(sh.idx, sub)
 
-	liftReadDeadline(w)
 	h := w.Header()
 	h.Set("Content-Type", contentTypeEventStream)
 	w.WriteHeader(http.StatusOK)
