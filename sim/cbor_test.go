@@ -171,6 +171,13 @@ func TestCBOR(t *testing.T) {
 		}
 	}
 
+	// Jackson's CBOR generator, under the Java SDK, writes maps of unknown
+	// size with indefinite length.
+	indef := append(append([]byte{0xbf, 0x6a}, "StreamName"...), 0x62, 'c', 'b', 0xff)
+	if d := c.ok("DescribeStreamSummary", indef); get[string](t, d, "StreamDescriptionSummary", "StreamName") != "cb" {
+		t.Errorf("indefinite-length map: %s", diag(d))
+	}
+
 	status, e := c.post("DescribeStream", map[string]any{"StreamName": "missing"})
 	if status != http.StatusBadRequest || get[string](t, e, "__type") != errResourceNotFound {
 		t.Errorf("missing stream: %d %s", status, diag(e))
