@@ -99,6 +99,7 @@ func TestListShardsFilters(t *testing.T) {
 	_, c := startSim(t, testConfig())
 	ctx := context.Background()
 	createStream(t, c, "lf", 1)
+	time.Sleep(5 * time.Millisecond) // timestamps travel in milliseconds
 	before := time.Now()
 	time.Sleep(5 * time.Millisecond)
 	if _, err := c.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("lf"), ShardToSplit: aws.String(shardID(0)), NewStartingHashKey: aws.String("1000")}); err != nil {

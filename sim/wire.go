@@ -137,8 +137,9 @@ func (t *epochTime) UnmarshalJSON(b []byte) error {
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
 		return &json.UnsupportedValueError{Str: s}
 	}
-	sec, frac := math.Modf(f)
-	*t = epochTime(time.Unix(int64(sec), int64(frac*1e9)))
+	// The wire carries milliseconds; rounding to them undoes the binary
+	// fraction's error (1796132423.267 is 1796132423.266999959...).
+	*t = epochTime(time.UnixMilli(int64(math.Round(f * 1000))))
 	return nil
 }
 
