@@ -39,7 +39,7 @@ test: check kinesis-mock chromium
 
 ## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI)
 test-long: clients
-	$(GO) test -tags long -run 'TestClient' -timeout 20m -v ./sim/
+	$(GO) test -tags long -run 'TestClient' -timeout 40m -v ./sim/
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \

@@ -103,7 +103,7 @@ func clientEnv(cs *countingSim) []string {
 // every request came over proto.
 func checkRun(t *testing.T, cs *countingSim, cmd *exec.Cmd, want []string, proto string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd = exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
 	cmd.Env = clientEnv(cs)
