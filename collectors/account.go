@@ -186,9 +186,9 @@ func (c *core) newSink(shardID string) *sink {
 }
 
 // record accounts for one record consumed at consumed (process clock, Unix
-// ns: received plus its processing) with the given data, partition-key
-// length and ApproximateArrivalTimestamp (Unix ns, 0 when absent).
-func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
+// ns: received plus its processing) with the given data, partition key and
+// ApproximateArrivalTimestamp (Unix ns, 0 when absent).
+func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
 	env, err := envelope.Decode(data)
@@ -210,7 +210,15 @@ func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
 	}
 	c.seen.Add(1)
 	app, m, r := cfg.App, cfg.Metrics, s.run
-	bytes := int64(len(data) + keyLen)
+	if o := cfg.Tracker.order.Observe(env.ProducerID, key, env.Seq); o.Late {
+		app.OrderCounts.Add(o)
+		s.shard.OrderCounts.Add(o)
+		if r != nil {
+			m.OrderCounts.Add(o)
+			r.shard.OrderCounts.Add(o)
+		}
+	}
+	bytes := int64(len(data) + len(key))
 	app.Consumed.Add(1)
 	app.ConsumedBytes.Add(bytes)
 	s.shard.Consumed.Add(1)

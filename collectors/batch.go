@@ -40,7 +40,7 @@ func (s *sink) batch(ctx context.Context, recv int64, recs []types.Record) bool 
 		if r.ApproximateArrivalTimestamp != nil {
 			arrival = r.ApproximateArrivalTimestamp.UnixNano()
 		}
-		s.record(recv+int64(offset), r.Data, len(aws.ToString(r.PartitionKey)), arrival)
+		s.record(recv+int64(offset), r.Data, aws.ToString(r.PartitionKey), arrival)
 		if r.SequenceNumber != nil {
 			s.last = *r.SequenceNumber
 		}

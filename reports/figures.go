@@ -17,6 +17,7 @@ const (
 	PNGShards              = "shards.png"
 	PNGLag                 = "lag.png"
 	PNGDeadline            = "deadline.png"
+	PNGDelivery            = "delivery.png"
 )
 
 // figure is one rendered chart of a report: inline SVG for the page and a
@@ -142,7 +143,7 @@ func removeStalePNGs(dir string, fs figureSet, files []string) error {
 }
 
 // runPNGs are every PNG file a run report may write.
-var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline}
+var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline, PNGDelivery}
 
 // runFigures draws a run report's charts, in page order.
 func runFigures(r *results) figureSet {
@@ -153,5 +154,6 @@ func runFigures(r *results) figureSet {
 	deadlineFigure(&fs, r)
 	shardFigure(&fs, r.summary)
 	lagFigure(&fs, r)
+	deliveryFigure(&fs, r)
 	return fs
 }

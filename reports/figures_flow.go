@@ -48,6 +48,23 @@ func lagFigure(fs *figureSet, r *results) {
 	fs.add("Consumer lag over time", PNGLag, panelSize, ch, err)
 }
 
+// deliveryFigure draws, per second, the records the primary consumer
+// application consumed out of their production order and the records
+// consumed again (a restarted consumer's re-reads show here). It is left
+// out when there were none.
+func deliveryFigure(fs *figureSet, r *results) {
+	t := r.summary.Totals
+	if len(r.rows) == 0 || t.OutOfOrder == 0 && t.Duplicates == 0 {
+		return
+	}
+	rows := r.rows
+	ch, err := linePlot("Delivery order and duplicates per second", timeAxis, "records", []series{
+		{name: "out of order", xys: column(rows, false, func(r Row) float64 { return float64(r.OutOfOrder) }), color: palette[3], width: 2.6},
+		{name: "duplicates", xys: column(rows, false, func(r Row) float64 { return float64(r.Duplicates) }), color: palette[6], dashed: true},
+	}, lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.summary), markerName: eventsLegend})
+	fs.add("Delivery order over time", PNGDelivery, fullSize, ch, err)
+}
+
 // deadlineFigure draws the time value of data: the share of each second's
 // measured records consumed within the deadline, and how stale records
 // were when consumed.

@@ -86,6 +86,9 @@ func markdown(s *Summary) string {
 	if r := failedReasons(t); r != "" {
 		w("Failed by reason: %s\n\n", mdEscape(r))
 	}
+	if t.OutOfOrder > 0 || t.OutOfOrderKeyShare > 0 && t.OutOfOrderKeyShare < 1 {
+		w("Out of order: %s records (%s).\n\n", fmtInt(t.OutOfOrder), mdEscape(orderSub(t.Order)))
+	}
 	w("Records/s (measured window): target %s, produced %s, acked %s, consumed %s; bytes/s in %s, out %s.\n\n",
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS),
 		fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -189,7 +190,7 @@ func keyCards(s *Summary) []card {
 	}
 	return []card{
 		thru, lat, onTime,
-		{Key: "lost", Value: fmtInt(t.Lost), Sub: fmtInt(t.Duplicates) + " duplicates", Bad: t.Lost > 0},
+		{Key: "lost", Value: fmtInt(t.Lost), Sub: fmtInt(t.Duplicates) + " duplicates, " + fmtInt(t.OutOfOrder) + " out of order", Bad: t.Lost > 0},
 		{Key: "throttle ratio", Value: fmtRatio(s.ThrottleRatio), Sub: fmtInt(t.Throttled) + " write attempts throttled",
 			Bad: s.ThrottleRatio >= MaxRecommendedThrottleRatio},
 		cost,
@@ -208,6 +209,7 @@ func recordCards(s *Summary) (records, rates []card) {
 		{Key: "consumed", Value: fmtInt(t.Consumed)},
 		{Key: "lost", Value: fmtInt(t.Lost), Bad: t.Lost > 0},
 		{Key: "duplicates", Value: fmtInt(t.Duplicates), Bad: t.Duplicates > 0},
+		{Key: "out of order", Value: fmtInt(t.OutOfOrder), Sub: orderSub(t.Order), Bad: t.OutOfOrder > 0},
 	}
 	achieved := ""
 	if tp.TargetRPS > 0 {
@@ -270,4 +272,21 @@ func verdictCSS(v string) string {
 		return "fail"
 	}
 	return "none"
+}
+
+// orderSub says how many keys had late records, how far the worst came
+// behind, and whether the count covers every key.
+func orderSub(o Order) string {
+	var parts []string
+	if o.OutOfOrder > 0 {
+		keys := fmtInt(o.OutOfOrderKeys) + " keys"
+		if o.OutOfOrderKeys == 1 {
+			keys = "1 key"
+		}
+		parts = append(parts, keys+", displaced up to "+fmtInt(o.OutOfOrderMaxDisplacement))
+	}
+	if o.OutOfOrderKeyShare > 0 && o.OutOfOrderKeyShare < 1 {
+		parts = append(parts, "sampled: "+fmtPct(o.OutOfOrderKeyShare)+" of keys")
+	}
+	return strings.Join(parts, "; ")
 }
