@@ -73,6 +73,9 @@ type ProducerConfig struct {
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
 	Retry RetryPolicy
+	// Ordering is OrderingNone ("" too) or OrderingPerKey; see
+	// OrderingPerKey.
+	Ordering string
 	// ShardOf returns the shard id a record routes to, for attributing
 	// throttles (a rejected record carries no shard id). It must be safe for
 	// concurrent use. nil means every throttle is attributed to shard
@@ -123,6 +126,9 @@ func (c *ProducerConfig) problems() []string {
 	}
 	if c.InFlight < 1 {
 		add("InFlight %d: must be at least 1", c.InFlight)
+	}
+	if c.Ordering != "" && c.Ordering != OrderingNone && c.Ordering != OrderingPerKey {
+		add("Ordering %q: must be %s or %s", c.Ordering, OrderingNone, OrderingPerKey)
 	}
 	return append(out, c.Retry.problems()...)
 }
@@ -206,16 +212,20 @@ func (p *Producer) Run(ctx context.Context) error {
 	}()
 
 	var wg sync.WaitGroup
-	for range n {
-		s := p.newSender(ctx, callCtx, bt)
-		wg.Go(func() {
-			for b := range queue {
-				s.send(b)
-			}
-		})
+	if p.cfg.Ordering == OrderingPerKey {
+		p.scheduleOrdered(ctx, callCtx, &wg)
+	} else {
+		for range n {
+			s := p.newSender(ctx, callCtx, bt)
+			wg.Go(func() {
+				for b := range queue {
+					s.send(b)
+				}
+			})
+		}
+		p.schedule(ctx, bt, queue)
+		close(queue)
 	}
-	p.schedule(ctx, bt, queue)
-	close(queue)
 	wg.Wait()
 	close(done)
 	return ctx.Err()
