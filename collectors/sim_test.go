@@ -215,6 +215,7 @@ type collector interface {
 	Run(ctx context.Context) error
 	Stats() Stats
 	Kind() string
+	Restart(pause time.Duration)
 }
 
 // newCollector builds one kind of collector for the sim tests.
