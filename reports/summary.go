@@ -209,7 +209,7 @@ type CostStats struct {
 // EventResult is one scheduled scenario event as it happened.
 type EventResult struct {
 	AtS    float64 `json:"at_s"`   // seconds after the run started
-	Action string  `json:"action"` // update_shard_count | rate
+	Action string  `json:"action"` // update_shard_count | rate | restart | resume
 	Detail string  `json:"detail"` // what changed, e.g. "2 -> 4 shards"
 	OK     bool    `json:"ok"`
 	Error  string  `json:"error,omitempty"`

@@ -79,6 +79,7 @@ type run struct {
 	pollers   []consumerApp
 	apps      []*metrics.App
 	consumers []reports.ConsumerStats // name, kind and primary of each application, by index
+	appSpec   []int                   // consumer spec index of each application
 	specOf    []int                   // producer spec index of each producer instance id
 	shards    *liveShards
 	events    eventLog
@@ -94,6 +95,9 @@ type consumerApp interface {
 	Stats() collectors.Stats
 	// Kind is how the application actually read: polling or fanout.
 	Kind() string
+	// Restart stops the application's reading and resumes it after the
+	// pause from its checkpoints; it does not block.
+	Restart(pause time.Duration)
 }
 
 // lockedWriter serialises writes from the run's goroutines.
@@ -391,6 +395,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			r.pollers = append(r.pollers, c)
 			r.apps = append(r.apps, app)
 			r.consumers = append(r.consumers, reports.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
+			r.appSpec = append(r.appSpec, i)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -113,6 +115,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		s.PerShard = append(s.PerShard, st)
 	}
 	s.Events = r.events.results()
+	slices.SortStableFunc(s.Events, func(a, b reports.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
 
 	if w := readQuotaWarning(sc); w != "" {
