@@ -442,9 +442,9 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Start: start, Duration: sc.Duration, Warmup: sc.Warmup,
 				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
 				InFlight: ps.InFlight, Ordering: ps.Ordering,
-				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf:  r.shards.Shard,
-				Metrics:  r.m,
+				Retry:   RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
+				ShardOf: r.shards.Shard,
+				Metrics: r.m,
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)
