@@ -52,6 +52,7 @@ var compareColumns = []compareColumn{
 	{"$ per M records", "cost.usd_per_million_records", lowerBetter, true, fmtUSD},
 	{"on time", "deadline.on_time_ratio", higherBetter, false, fmtPct},
 	{"lost", "totals.lost", lowerBetter, false, fmtValue},
+	{"out of order", "totals.out_of_order", lowerBetter, false, fmtValue},
 	{"failed", "totals.failed", lowerBetter, false, fmtValue},
 	{"put p99 ms", "latency.put.p99_ms", lowerBetter, false, fmtLatency},
 }
