@@ -54,14 +54,16 @@ chromium:
 		echo "note: no chromium on PATH and no root apt-get to install it; the report screenshot test will skip"; \
 	fi
 
-## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in README's Performance section
+## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in docs/performance.md
 bench: build kinesis-mock
 	mkdir -p $(BENCH_OUT)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m ./... | tee $(BENCH_OUT)/go-bench.txt
 	./scripts/bench-runs.sh $(BENCH_OUT)
 
 clean:
-	rm -rf bin results comparison
+	rm -rf bin comparison
+	@# results/ holds package results' sources beside the run outputs: remove only the outputs
+	find results -mindepth 1 -maxdepth 1 -type d ! -name testdata -exec rm -rf {} +
 
 ## docker: build the kbench image from docker/Dockerfile (needs the docker command and a running engine)
 IMAGE ?= kbench:local

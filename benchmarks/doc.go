@@ -1,7 +1,8 @@
-// Package benchmarks holds kbench's end-to-end Go benchmarks: the figures
-// issue 3 asks for, measured through the real aws-sdk-go-v2 Kinesis client
-// against the real engines, started the way kbench starts them
-// (targets.Open). It has no non-test code.
+// Package benchmarks holds kbench's end-to-end Go benchmarks: the
+// simulator's ingest, quota and memory figures of docs/performance.md,
+// measured through the real aws-sdk-go-v2 Kinesis client against the real
+// engines, started the way kbench starts them (targets.Open). It has no
+// non-test code.
 //
 //   - BenchmarkIngest: PutRecords ingest (500 × 100-byte records per call, a
 //     few calls in flight, 4 shards) on the simulator with quotas off and on

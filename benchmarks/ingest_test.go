@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-// The ingest workload of issue 3: 500 records of 100 bytes per PutRecords
+// The simulator's ingest workload: 500 records of 100 bytes per PutRecords
 // call, ingestWorkers calls in flight, on ingestShards shards.
 const (
 	ingestRecords = 500

@@ -20,7 +20,7 @@ import (
 	"github.com/kbench/kbench/targets"
 )
 
-// The memory workload of issue 3: 20,000 records/s of 200-byte records in
+// The simulator's memory workload: 20,000 records/s of 200-byte records in
 // 500-record calls on 4 shards, into a `kbench sim` process with a memory
 // budget of memMaxMemory (records of all shards held to a third of it) and
 // at most memShardMaxBytes of records per shard.

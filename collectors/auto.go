@@ -13,6 +13,15 @@ const (
 	KindPolling = "polling"
 )
 
+var fanOutKind = Kind{
+	Name:   KindFanOut,
+	Doc:    "Enhanced fan-out (SubscribeToShard), falling back to polling where the target cannot serve it.",
+	FanOut: true,
+	New: func(cfg Config, push FanOutReader, poll Reader) (Collector, error) {
+		return NewFanOutOrPolling(cfg, push, poll)
+	},
+}
+
 // Auto is an enhanced fan-out collector that falls back to GetRecords
 // polling when the target cannot serve fan-out (kinesis-mock, for one), so
 // that a scenario asking for fan-out still reads the stream and says how it

@@ -8,6 +8,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 )
 
+var pollingKind = Kind{
+	Name:         KindPolling,
+	Doc:          "GetRecords on every shard, every poll_interval (the default).",
+	PollInterval: DefaultPollInterval,
+	New: func(cfg Config, _ FanOutReader, poll Reader) (Collector, error) {
+		return NewPolling(cfg, poll)
+	},
+}
+
 // Reader is the part of the Kinesis client the polling collector uses;
 // *kinesis.Client satisfies it.
 type Reader interface {

@@ -1,11 +1,12 @@
 package collectors
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/kbench/kbench/internal/kind"
 )
 
 // Processing is the simulated time a consumer application spends on each
@@ -37,26 +38,49 @@ const maxProcessing = time.Hour
 // z99 is the standard normal distribution's 99th percentile.
 const z99 = 2.3263478740408408
 
-// Validate returns every problem with p at once.
+// FieldError is one problem with a field of the consumer settings; Field
+// is its yaml name in a scenario (fixed, median, p99).
+type FieldError = kind.FieldError
+
+// Problems returns the problems with p, each at its field: negative times,
+// fixed combined with median and p99, half a log-normal, p99 below median,
+// times above an hour per record.
+func (p Processing) Problems() []*FieldError {
+	var out []*FieldError
+	bad := func(field, format string, args ...any) {
+		out = append(out, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	negative := false
+	for _, f := range []struct {
+		field string
+		v     time.Duration
+	}{{"fixed", p.Fixed}, {"median", p.Median}, {"p99", p.P99}} {
+		if f.v < 0 {
+			bad(f.field, "must not be negative, got %s", f.v)
+			negative = true
+		}
+	}
+	switch {
+	case negative:
+	case p.Fixed > 0 && (p.Median > 0 || p.P99 > 0):
+		bad("fixed", "cannot be combined with median and p99: processing is either fixed or log-normal")
+	case p.Median > 0 && p.P99 == 0:
+		bad("p99", "is required with median (%s): a log-normal needs both", p.Median)
+	case p.P99 > 0 && p.Median == 0:
+		bad("median", "is required with p99 (%s): a log-normal needs both", p.P99)
+	case p.P99 < p.Median:
+		bad("p99", "must be at least median (%s), got %s", p.Median, p.P99)
+	case p.Fixed > maxProcessing:
+		bad("fixed", "must be at most %s per record, got %s", maxProcessing, p.Fixed)
+	case p.P99 > maxProcessing:
+		bad("p99", "must be at most %s per record, got %s", maxProcessing, p.P99)
+	}
+	return out
+}
+
+// Validate returns every problem with p at once (Problems, joined).
 func (p Processing) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if p.Fixed < 0 || p.Median < 0 || p.P99 < 0 {
-		bad("collectors: processing: negative time (fixed %v, median %v, p99 %v)", p.Fixed, p.Median, p.P99)
-	}
-	if p.Fixed > 0 && (p.Median > 0 || p.P99 > 0) {
-		bad("collectors: processing: set either fixed or median and p99, not both")
-	}
-	if p.Median > 0 && p.P99 < p.Median {
-		bad("collectors: processing: p99 %v below median %v", p.P99, p.Median)
-	}
-	if p.Median == 0 && p.P99 > 0 {
-		bad("collectors: processing: p99 %v without a median", p.P99)
-	}
-	if p.Fixed > maxProcessing || p.P99 > maxProcessing {
-		bad("collectors: processing: above %v per record", maxProcessing)
-	}
-	return errors.Join(errs...)
+	return kind.Join("collectors: processing: ", p.Problems())
 }
 
 // String describes p: "none", "fixed 2ms" or "lognormal median 2ms p99 20ms".

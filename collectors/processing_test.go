@@ -26,10 +26,11 @@ func TestProcessingValidate(t *testing.T) {
 		{Processing{Median: time.Millisecond, P99: 10 * time.Millisecond}, "", "lognormal median 1ms p99 10ms"},
 		{Processing{Median: time.Millisecond, P99: time.Millisecond}, "", "lognormal median 1ms p99 1ms"},
 		{Processing{Fixed: -1}, "negative", ""},
-		{Processing{Fixed: 1, Median: 2, P99: 3}, "not both", ""},
-		{Processing{Median: 10, P99: 5}, "below median", ""},
-		{Processing{P99: 5}, "without a median", ""},
-		{Processing{Fixed: 2 * time.Hour}, "above", ""},
+		{Processing{Fixed: 1, Median: 2, P99: 3}, "cannot be combined", ""},
+		{Processing{Median: 10, P99: 5}, "at least median", ""},
+		{Processing{P99: 5}, "is required with p99", ""},
+		{Processing{Fixed: 2 * time.Hour}, "at most 1h0m0s", ""},
+		{Processing{Median: 10}, "is required with median", ""},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("fixed=%v,median=%v,p99=%v", tt.p.Fixed, tt.p.Median, tt.p.P99), func(t *testing.T) {

@@ -2,6 +2,7 @@ package generators
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -311,4 +312,98 @@ func putSample(b []byte, bits int, v int64) {
 	default:
 		binary.LittleEndian.PutUint32(b, uint32(v))
 	}
+}
+
+var acousticKind = GeneratorKind{
+	Name:    "acoustic",
+	Doc:     "Binary PCM frames from hydrophone arrays; the entity is the hydrophone id.",
+	Options: func() Options { o := DefaultAcousticOptions(); return &o },
+}
+
+// AcousticOptions configures the ocean-acoustic generator: PCM frames from
+// hydrophone arrays. A frame holds FrameLength of audio for every channel,
+// so its size is Channels × SampleRate × BitsPerSample/8 × FrameLength
+// (16 kHz × 16 bit × 100 ms = 3,200 bytes per channel).
+type AcousticOptions struct {
+	// Hydrophones is the number of hydrophone arrays; each is one entity.
+	Hydrophones int `yaml:"hydrophones" json:"hydrophones"`
+	// Channels is the number of channels per array.
+	Channels int `yaml:"channels" json:"channels"`
+	// SampleRate is in samples per second per channel.
+	SampleRate int `yaml:"sample_rate" json:"sample_rate"`
+	// BitsPerSample is 8, 16, 24 or 32.
+	BitsPerSample int `yaml:"bits_per_sample" json:"bits_per_sample"`
+	// FrameLength is the audio duration one record carries.
+	FrameLength time.Duration `yaml:"frame_length" json:"frame_length"`
+	// Tones are the frequencies in Hz of the steady tones in the signal.
+	Tones []float64 `yaml:"tones" json:"tones"`
+	// NoiseLevel is the noise amplitude relative to full scale (0..1).
+	NoiseLevel float64 `yaml:"noise_level" json:"noise_level"`
+	// TransientRate is the share of frames (0..1) that carry a transient.
+	TransientRate float64 `yaml:"transient_rate" json:"transient_rate"`
+}
+
+// DefaultAcousticOptions returns the acoustic generator's defaults.
+func DefaultAcousticOptions() AcousticOptions {
+	return AcousticOptions{Hydrophones: 4, Channels: 4, SampleRate: 16000, BitsPerSample: 16,
+		FrameLength: 100 * time.Millisecond, Tones: []float64{50, 440}, NoiseLevel: 0.05, TransientRate: 0.01}
+}
+
+// Generator implements Options.
+func (o *AcousticOptions) Generator() string { return "acoustic" }
+
+// FrameBytes returns the size in bytes of one frame's PCM data.
+func (o *AcousticOptions) FrameBytes() int {
+	samples := int64(o.SampleRate) * int64(o.FrameLength) / int64(time.Second)
+	return int(samples) * o.Channels * o.BitsPerSample / 8
+}
+
+// Validate implements Options.
+func (o *AcousticOptions) Validate() []*FieldError {
+	var errs []*FieldError
+	if o.Hydrophones < 1 {
+		errs = append(errs, &FieldError{Field: "hydrophones", Problem: "must be at least 1"})
+	}
+	if o.Channels < 1 || o.Channels > 64 {
+		errs = append(errs, &FieldError{Field: "channels", Problem: "must be between 1 and 64"})
+	}
+	if o.SampleRate < 1 || o.SampleRate > 384000 {
+		errs = append(errs, &FieldError{Field: "sample_rate", Problem: "must be between 1 and 384000"})
+	}
+	switch o.BitsPerSample {
+	case 8, 16, 24, 32:
+	default:
+		errs = append(errs, &FieldError{Field: "bits_per_sample", Problem: "must be 8, 16, 24 or 32"})
+	}
+	if o.FrameLength <= 0 {
+		errs = append(errs, &FieldError{Field: "frame_length", Problem: "must be positive"})
+	}
+	for _, f := range o.Tones {
+		if f <= 0 || 2*f > float64(o.SampleRate) {
+			errs = append(errs, &FieldError{Field: "tones", Problem: fmt.Sprintf("%g Hz must be positive and below half the sample rate", f)})
+			break
+		}
+	}
+	if o.NoiseLevel < 0 || o.NoiseLevel > 1 {
+		errs = append(errs, &FieldError{Field: "noise_level", Problem: "must be between 0 and 1"})
+	}
+	if o.TransientRate < 0 || o.TransientRate > 1 {
+		errs = append(errs, &FieldError{Field: "transient_rate", Problem: "must be between 0 and 1"})
+	}
+	if len(errs) == 0 && o.FrameBytes() == 0 {
+		errs = append(errs, &FieldError{Field: "frame_length", Problem: "must hold at least one sample at sample_rate"})
+	}
+	// Kinesis caps one record at 1 MiB; leave room for the envelope.
+	if len(errs) == 0 && AcousticHeaderSize+o.FrameBytes() > 1<<20-64 {
+		errs = append(errs, &FieldError{Field: "frame_length", Problem: fmt.Sprintf("a frame of %d bytes does not fit in a 1 MiB Kinesis record",
+			AcousticHeaderSize+o.FrameBytes())})
+	}
+	return errs
+}
+
+// Build implements Options.
+func (o *AcousticOptions) Build(seed int64) Generator {
+	c := *o
+	c.Tones = append([]float64(nil), o.Tones...)
+	return newAcoustic(c, seed)
 }

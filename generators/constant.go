@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -43,3 +44,30 @@ func durationOf(sec float64) (time.Duration, bool) {
 
 // secondsOf converts a Duration to seconds, negative ones to 0.
 func secondsOf(d time.Duration) float64 { return max(0, d.Seconds()) }
+
+var constantProfile = RateKind{
+	Name:    "constant",
+	Doc:     "A steady rate: record n is due at n/rps seconds.",
+	Options: func() RateOptions { return &ConstantRate{} },
+}
+
+// ConstantRate is the options of the constant profile.
+type ConstantRate struct {
+	// RPS is the rate in records per second, > 0.
+	RPS float64 `yaml:"rps" json:"rps" kbench:"required"`
+}
+
+// Validate implements RateOptions.
+func (o *ConstantRate) Validate() []*FieldError { return collect(rateProblem("rps", o.RPS, true)) }
+
+// Pacer implements RateOptions.
+func (o *ConstantRate) Pacer(share float64, _ int64) Pacer { return Constant(o.RPS / share) }
+
+// Peak implements RateOptions.
+func (o *ConstantRate) Peak() float64 { return o.RPS }
+
+// Records implements RateOptions.
+func (o *ConstantRate) Records(d time.Duration) float64 { return countDue(o.Pacer(1, 0), d) }
+
+// String implements RateOptions.
+func (o *ConstantRate) String() string { return fmt.Sprintf("constant %g rec/s", o.RPS) }

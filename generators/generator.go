@@ -7,6 +7,8 @@
 // it can be tested and benchmarked on its own.
 package generators
 
+import "github.com/kbench/kbench/internal/kind"
+
 // Generator produces the payloads of one producer, one record at a time.
 // A Generator is not safe for concurrent use; give each producer its own.
 type Generator interface {
@@ -27,15 +29,10 @@ type KeyStrategy interface {
 	Key(entity string) (partitionKey, explicitHashKey string)
 }
 
-// FieldError is one problem with a generator's options. Field is the option's
-// YAML name (for example "fraud_rate"), so the scenario decoder can point at
-// the file and line it came from.
-type FieldError struct {
-	Field   string
-	Problem string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+// FieldError is one problem with a generator's or a rate profile's
+// options. Field is the option's YAML name (for example "fraud_rate"), so
+// the scenario decoder can point at the file and line it came from.
+type FieldError = kind.FieldError
 
 // Options is the settings block of one generator, decoded from a producer's
 // `options:` in a scenario file. Each generator has its own struct with yaml
@@ -45,4 +42,8 @@ type Options interface {
 	Generator() string
 	// Validate returns every problem with the options, or nil.
 	Validate() []*FieldError
+	// Build returns the generator the options configure, seeded with
+	// seed. The options must have passed Validate; New checks that first,
+	// so call New.
+	Build(seed int64) Generator
 }

@@ -1,8 +1,10 @@
 package generators
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"time"
 )
 
 var deviceModels = [...]struct {
@@ -204,4 +206,72 @@ func (g *iot) down(i int) {
 		h[i], h[c] = h[c], h[i]
 		i = c
 	}
+}
+
+var iotKind = GeneratorKind{
+	Name:    "iot",
+	Doc:     "IoT telemetry as compact JSON from a fleet of devices; the entity is the device id.",
+	Options: func() Options { o := DefaultIoTOptions(); return &o },
+}
+
+// IoTOptions configures the IoT telemetry generator: a fleet of devices, each
+// reporting on its own period with its own jitter.
+type IoTOptions struct {
+	// Devices is the fleet size.
+	Devices int `yaml:"devices" json:"devices"`
+	// PeriodMin and PeriodMax bound each device's reporting period; a device's
+	// period is drawn once, uniformly in between.
+	PeriodMin time.Duration `yaml:"period_min" json:"period_min"`
+	PeriodMax time.Duration `yaml:"period_max" json:"period_max"`
+	// Jitter is the fraction (0..1) of its period by which a device's report
+	// time varies.
+	Jitter float64 `yaml:"jitter" json:"jitter"`
+	// BurstRate is the share of reports (0..1) that start a burst;
+	// BurstRate × BurstSize is at most 1.
+	BurstRate float64 `yaml:"burst_rate" json:"burst_rate"`
+	// BurstSize is how many back-to-back reports a burst makes.
+	BurstSize int `yaml:"burst_size" json:"burst_size"`
+}
+
+// DefaultIoTOptions returns the IoT generator's defaults.
+func DefaultIoTOptions() IoTOptions {
+	return IoTOptions{Devices: 1000, PeriodMin: 500 * time.Millisecond, PeriodMax: 5 * time.Second,
+		Jitter: 0.1, BurstRate: 0, BurstSize: 10}
+}
+
+// Generator implements Options.
+func (o *IoTOptions) Generator() string { return "iot" }
+
+// Validate implements Options.
+func (o *IoTOptions) Validate() []*FieldError {
+	var errs []*FieldError
+	if o.Devices < 1 {
+		errs = append(errs, &FieldError{Field: "devices", Problem: "must be at least 1"})
+	}
+	if o.PeriodMin <= 0 {
+		errs = append(errs, &FieldError{Field: "period_min", Problem: "must be positive"})
+	}
+	if o.PeriodMax < o.PeriodMin {
+		errs = append(errs, &FieldError{Field: "period_max", Problem: "must not be less than period_min"})
+	}
+	if o.Jitter < 0 || o.Jitter > 1 {
+		errs = append(errs, &FieldError{Field: "jitter", Problem: "must be between 0 and 1"})
+	}
+	if o.BurstRate < 0 || o.BurstRate > 1 {
+		errs = append(errs, &FieldError{Field: "burst_rate", Problem: "must be between 0 and 1"})
+	}
+	if o.BurstSize < 1 {
+		errs = append(errs, &FieldError{Field: "burst_size", Problem: "must be at least 1"})
+	}
+	if len(errs) == 0 && o.BurstRate*float64(o.BurstSize) > 1 {
+		errs = append(errs, &FieldError{Field: "burst_rate", Problem: fmt.Sprintf(
+			"%g bursts of %d reports per report is more than all reports (burst_rate × burst_size must be at most 1)",
+			o.BurstRate, o.BurstSize)})
+	}
+	return errs
+}
+
+// Build implements Options.
+func (o *IoTOptions) Build(seed int64) Generator {
+	return newIoT(*o, seed)
 }

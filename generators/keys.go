@@ -3,9 +3,8 @@ package generators
 import (
 	"errors"
 	"fmt"
-	"math"
-	"sync"
-	"unicode/utf8"
+
+	"github.com/kbench/kbench/internal/kind"
 )
 
 // KeyConfig configures a partition-key strategy. Zero values take the
@@ -35,27 +34,37 @@ const (
 // randomKeys is the size of the random strategy's key pool.
 const randomKeys = 1 << 16
 
-// KeyStrategies returns the names NewKeyStrategy accepts.
-func KeyStrategies() []string {
-	return []string{"entity", "random", "zipf", "fixed", "explicit"}
+// KeyKind is one partition-key strategy in the KeyKinds table.
+type KeyKind struct {
+	// Name is the value of `partition_key:` in a scenario.
+	Name string
+	// Doc says in one sentence how the strategy keys records.
+	Doc string
+	// check returns the problems of cfg (defaults filled in) for this
+	// strategy; build makes the strategy from a cfg check accepted.
+	check func(cfg KeyConfig) []error
+	build func(cfg KeyConfig) KeyStrategy
 }
 
-// NewKeyStrategy returns the named partition-key strategy:
-//
-//   - entity: the partition key is the record's entity (card, device or
-//     hydrophone), so an entity's records stay in order on one shard.
-//   - random: a uniformly random key from a fixed pool of 65,536 keys.
-//   - zipf: skewed hot keys: key rank k of a pool of HotKeys is drawn with
-//     probability proportional to (k+1)^-Skew.
-//   - fixed: the one key Fixed, so every record lands on one shard (the
-//     worst case).
-//   - explicit: the partition key is the entity, and the explicit hash key
-//     is the middle of shard i's hash key range for i = 0, 1, …, Shards-1,
-//     0, 1, … in turn, so records spread evenly over a stream whose key
-//     space is split evenly (as CreateStream splits it).
-//
-// It returns every problem with cfg at once.
-func NewKeyStrategy(kind string, cfg KeyConfig) (KeyStrategy, error) {
+// KindName implements kind.Named.
+func (k KeyKind) KindName() string { return k.Name }
+
+// KeyKinds is every partition-key strategy, in the order messages and
+// documentation list them.
+var KeyKinds = kind.Table[KeyKind]{
+	entityKind,
+	randomKind,
+	zipfKind,
+	fixedKind,
+	explicitKind,
+}
+
+// KeyStrategies returns the names NewKeyStrategy accepts.
+func KeyStrategies() []string { return KeyKinds.Names() }
+
+// NewKeyStrategy returns the named partition-key strategy of KeyKinds
+// (see each kind's Doc). It returns every problem with cfg at once.
+func NewKeyStrategy(name string, cfg KeyConfig) (KeyStrategy, error) {
 	if cfg.HotKeys == 0 {
 		cfg.HotKeys = DefaultHotKeys
 	}
@@ -66,25 +75,12 @@ func NewKeyStrategy(kind string, cfg KeyConfig) (KeyStrategy, error) {
 		cfg.Fixed = DefaultFixedKey
 	}
 	var errs []error
-	switch kind {
-	case "entity", "random":
-	case "zipf":
-		if cfg.HotKeys < 1 {
-			errs = append(errs, fmt.Errorf("zipf keys: hot keys %d must be at least 1", cfg.HotKeys))
-		}
-		if !(cfg.Skew > 0) || math.IsInf(cfg.Skew, 0) {
-			errs = append(errs, fmt.Errorf("zipf keys: skew %g must be positive and finite", cfg.Skew))
-		}
-	case "fixed":
-		if n := utf8.RuneCountInString(cfg.Fixed); n > 256 {
-			errs = append(errs, fmt.Errorf("fixed key: %d characters is more than the 256 Kinesis allows", n))
-		}
-	case "explicit":
-		if cfg.Shards < 1 {
-			errs = append(errs, fmt.Errorf("explicit keys: shards %d must be at least 1", cfg.Shards))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("unknown partition-key strategy %q (want entity, random, zipf, fixed or explicit)", kind))
+	k, ok := KeyKinds.Lookup(name)
+	switch {
+	case !ok:
+		errs = append(errs, fmt.Errorf("unknown partition-key strategy %q (want %s)", name, KeyKinds.Want()))
+	case k.check != nil:
+		errs = append(errs, k.check(cfg)...)
 	}
 	if cfg.Shards < 0 {
 		errs = append(errs, fmt.Errorf("shards %d must not be negative", cfg.Shards))
@@ -92,73 +88,5 @@ func NewKeyStrategy(kind string, cfg KeyConfig) (KeyStrategy, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	switch kind {
-	case "entity":
-		return entityKeys{}, nil
-	case "random":
-		return &randomKeyStrategy{rng: newRNG(cfg.Seed, saltKeys), pool: randomKeyPool()}, nil
-	case "zipf":
-		return &zipfKeys{
-			rng:  newRNG(cfg.Seed, saltKeys),
-			dist: newZipf(cfg.HotKeys, cfg.Skew),
-			pool: stringTable(cfg.HotKeys, func(dst []byte, i int) []byte {
-				return appendPadded(append(dst, "hot-"...), i, 5)
-			}),
-		}, nil
-	case "fixed":
-		return fixedKey(cfg.Fixed), nil
-	}
-	hashKeys := make([]string, cfg.Shards)
-	for i := range hashKeys {
-		hashKeys[i] = shardMidpoint(i, cfg.Shards).String()
-	}
-	return &explicitKeys{hashKeys: hashKeys}, nil
-}
-
-type entityKeys struct{}
-
-func (entityKeys) Key(entity string) (string, string) { return entity, "" }
-
-// randomKeyPool is built once and shared: it is never written after.
-var randomKeyPool = sync.OnceValue(func() []string {
-	return stringTable(randomKeys, func(dst []byte, i int) []byte {
-		return appendHex(append(dst, "rk-"...), mix64(uint64(i)^saltRandomKey), 16)
-	})
-})
-
-type randomKeyStrategy struct {
-	rng  rng
-	pool []string
-}
-
-func (s *randomKeyStrategy) Key(string) (string, string) {
-	return s.pool[s.rng.Uint64()&(randomKeys-1)], ""
-}
-
-type zipfKeys struct {
-	rng  rng
-	dist zipf
-	pool []string
-}
-
-func (s *zipfKeys) Key(string) (string, string) {
-	return s.pool[s.dist.draw(s.rng.Float64())], ""
-}
-
-type fixedKey string
-
-func (k fixedKey) Key(string) (string, string) { return string(k), "" }
-
-type explicitKeys struct {
-	hashKeys []string
-	next     int
-}
-
-func (s *explicitKeys) Key(entity string) (string, string) {
-	h := s.hashKeys[s.next]
-	s.next++
-	if s.next == len(s.hashKeys) {
-		s.next = 0
-	}
-	return entity, h
+	return k.build(cfg), nil
 }

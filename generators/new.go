@@ -3,10 +3,45 @@ package generators
 import (
 	"errors"
 	"fmt"
+	"reflect"
+
+	"github.com/kbench/kbench/internal/kind"
 )
 
-// New validates opts and returns the generator they configure: payments
-// for *PaymentsOptions, iot for *IoTOptions, acoustic for *AcousticOptions.
+// GeneratorKind is one generator in the Generators table.
+type GeneratorKind struct {
+	// Name is the value of `generator:` in a scenario.
+	Name string
+	// Doc says in one sentence what the generator makes.
+	Doc string
+	// Options returns the generator's options with their defaults, ready
+	// to have a producer's `options:` block decoded into them.
+	Options func() Options
+}
+
+// KindName implements kind.Named.
+func (k GeneratorKind) KindName() string { return k.Name }
+
+// Generators is every generator, in the order messages and documentation
+// list them.
+var Generators = kind.Table[GeneratorKind]{
+	paymentsKind,
+	iotKind,
+	acousticKind,
+}
+
+// NewOptions returns the options of the named generator of Generators
+// filled with their defaults, ready to have a scenario's `options:` block
+// decoded into them.
+func NewOptions(generator string) (Options, error) {
+	k, ok := Generators.Lookup(generator)
+	if !ok {
+		return nil, fmt.Errorf("unknown generator %q (want %s)", generator, Generators.Want())
+	}
+	return k.Options(), nil
+}
+
+// New validates opts and returns the generator they configure (Build).
 // Payments records are compact JSON card transactions with the keys txn_id,
 // ts, card, merchant, mcc, amount, currency, country, channel and label
 // ("ok" or "fraud"); their entity is the card token. IoT records are
@@ -21,44 +56,17 @@ import (
 // output is a function of opts, seed and the `at` values passed to Next:
 // the same inputs give byte-identical records.
 func New(opts Options, seed int64) (Generator, error) {
-	switch o := opts.(type) {
-	case *PaymentsOptions:
-		if o != nil {
-			if err := validate(o); err != nil {
-				return nil, err
-			}
-			return newPayments(*o, seed), nil
-		}
-	case *IoTOptions:
-		if o != nil {
-			if err := validate(o); err != nil {
-				return nil, err
-			}
-			return newIoT(*o, seed), nil
-		}
-	case *AcousticOptions:
-		if o != nil {
-			if err := validate(o); err != nil {
-				return nil, err
-			}
-			c := *o
-			c.Tones = append([]float64(nil), o.Tones...)
-			return newAcoustic(c, seed), nil
-		}
-	case nil:
+	if opts == nil {
 		return nil, errors.New("generators: no options")
-	default:
-		return nil, fmt.Errorf("generators: unknown options type %T", opts)
 	}
-	return nil, fmt.Errorf("generators: nil %T", opts)
+	if v := reflect.ValueOf(opts); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("generators: nil %T", opts)
+	}
+	if err := validate(opts); err != nil {
+		return nil, err
+	}
+	return opts.Build(seed), nil
 }
 
 // validate joins the options' field errors into one error, or returns nil.
-func validate(o Options) error {
-	fes := o.Validate()
-	errs := make([]error, len(fes))
-	for i, fe := range fes {
-		errs[i] = fe
-	}
-	return errors.Join(errs...)
-}
+func validate(o Options) error { return kind.Join("", o.Validate()) }

@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 )
@@ -262,4 +263,76 @@ func appendAmount(dst []byte, v float64) []byte {
 	dst = strconv.AppendInt(dst, cents/100, 10)
 	c := cents % 100
 	return append(dst, '.', byte('0'+c/10), byte('0'+c%10))
+}
+
+var paymentsKind = GeneratorKind{
+	Name:    "payments",
+	Doc:     "Card payments as compact JSON, with fraud bursts; the entity is the card token.",
+	Options: func() Options { o := DefaultPaymentsOptions(); return &o },
+}
+
+// PaymentsOptions configures the card-payments generator.
+type PaymentsOptions struct {
+	// Cards is the number of distinct card tokens.
+	Cards int `yaml:"cards" json:"cards"`
+	// Merchants is the number of distinct merchants, drawn Zipf-like.
+	Merchants int `yaml:"merchants" json:"merchants"`
+	// MerchantSkew is the Zipf exponent s (> 1) of the merchant draw.
+	MerchantSkew float64 `yaml:"merchant_skew" json:"merchant_skew"`
+	// AmountMedian is the median transaction amount in major units.
+	AmountMedian float64 `yaml:"amount_median" json:"amount_median"`
+	// AmountSigma is the log-normal sigma of the amount.
+	AmountSigma float64 `yaml:"amount_sigma" json:"amount_sigma"`
+	// FraudRate is the share of records (0..1) that start a fraud burst;
+	// FraudRate × FraudBurst (the share of fraud records) is at most 1.
+	FraudRate float64 `yaml:"fraud_rate" json:"fraud_rate"`
+	// FraudBurst is how many transactions one fraud burst puts on one card
+	// across distant countries.
+	FraudBurst int `yaml:"fraud_burst" json:"fraud_burst"`
+}
+
+// DefaultPaymentsOptions returns the payments generator's defaults.
+func DefaultPaymentsOptions() PaymentsOptions {
+	return PaymentsOptions{Cards: 100000, Merchants: 5000, MerchantSkew: 1.1,
+		AmountMedian: 42, AmountSigma: 0.9, FraudRate: 0, FraudBurst: 6}
+}
+
+// Generator implements Options.
+func (o *PaymentsOptions) Generator() string { return "payments" }
+
+// Validate implements Options.
+func (o *PaymentsOptions) Validate() []*FieldError {
+	var errs []*FieldError
+	if o.Cards < 1 {
+		errs = append(errs, &FieldError{Field: "cards", Problem: "must be at least 1"})
+	}
+	if o.Merchants < 1 {
+		errs = append(errs, &FieldError{Field: "merchants", Problem: "must be at least 1"})
+	}
+	if o.MerchantSkew <= 1 {
+		errs = append(errs, &FieldError{Field: "merchant_skew", Problem: "must be greater than 1"})
+	}
+	if o.AmountMedian <= 0 {
+		errs = append(errs, &FieldError{Field: "amount_median", Problem: "must be positive"})
+	}
+	if o.AmountSigma < 0 {
+		errs = append(errs, &FieldError{Field: "amount_sigma", Problem: "must not be negative"})
+	}
+	if o.FraudRate < 0 || o.FraudRate > 1 {
+		errs = append(errs, &FieldError{Field: "fraud_rate", Problem: "must be between 0 and 1"})
+	}
+	if o.FraudBurst < 1 {
+		errs = append(errs, &FieldError{Field: "fraud_burst", Problem: "must be at least 1"})
+	}
+	if len(errs) == 0 && o.FraudRate*float64(o.FraudBurst) > 1 {
+		errs = append(errs, &FieldError{Field: "fraud_rate", Problem: fmt.Sprintf(
+			"%g bursts of %d records per record is more than all records (fraud_rate × fraud_burst must be at most 1)",
+			o.FraudRate, o.FraudBurst)})
+	}
+	return errs
+}
+
+// Build implements Options.
+func (o *PaymentsOptions) Build(seed int64) Generator {
+	return newPayments(*o, seed)
 }

@@ -1,6 +1,9 @@
 package generators
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 type poisson struct {
 	rps  float64
@@ -38,3 +41,30 @@ func (p *poisson) Due(n uint64) (time.Duration, bool) {
 
 // Rate implements Pacer.
 func (p *poisson) Rate(time.Duration) float64 { return p.rps }
+
+var poissonProfile = RateKind{
+	Name:    "poisson",
+	Doc:     "Random arrivals: exponential gaps with mean rate rps, from the producer's seed.",
+	Options: func() RateOptions { return &PoissonRate{} },
+}
+
+// PoissonRate is the options of the poisson profile.
+type PoissonRate struct {
+	// RPS is the mean rate in records per second, > 0.
+	RPS float64 `yaml:"rps" json:"rps" kbench:"required"`
+}
+
+// Validate implements RateOptions.
+func (o *PoissonRate) Validate() []*FieldError { return collect(rateProblem("rps", o.RPS, true)) }
+
+// Pacer implements RateOptions.
+func (o *PoissonRate) Pacer(share float64, seed int64) Pacer { return Poisson(o.RPS/share, seed) }
+
+// Peak implements RateOptions.
+func (o *PoissonRate) Peak() float64 { return o.RPS }
+
+// Records implements RateOptions: the expected number, rps × d.
+func (o *PoissonRate) Records(d time.Duration) float64 { return cleanRate(o.RPS) * secondsOf(d) }
+
+// String implements RateOptions.
+func (o *PoissonRate) String() string { return fmt.Sprintf("poisson %g rec/s", o.RPS) }

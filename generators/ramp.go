@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -51,4 +52,44 @@ func (r ramp) Rate(elapsed time.Duration) float64 {
 		return r.to
 	}
 	return r.from + (r.to-r.from)*t/r.over
+}
+
+var rampProfile = RateKind{
+	Name:    "ramp",
+	Doc:     "A linear ramp from `from` to `to` records per second over `over`, then `to`.",
+	Options: func() RateOptions { return &RampRate{} },
+}
+
+// RampRate is the options of the ramp profile.
+type RampRate struct {
+	// From is the start rate, ≥ 0.
+	From float64 `yaml:"from" json:"from" kbench:"required"`
+	// To is the end rate, ≥ 0; From or To is > 0.
+	To float64 `yaml:"to" json:"to" kbench:"required"`
+	// Over is how long the ramp takes, > 0.
+	Over time.Duration `yaml:"over" json:"over" kbench:"required"`
+}
+
+// Validate implements RateOptions.
+func (o *RampRate) Validate() []*FieldError {
+	from, to := rateProblem("from", o.From, false), rateProblem("to", o.To, false)
+	var both *FieldError
+	if from == nil && to == nil && o.From == 0 && o.To == 0 {
+		both = &FieldError{Field: "to", Problem: "from or to must be greater than 0"}
+	}
+	return collect(from, to, both, durationProblem("over", o.Over))
+}
+
+// Pacer implements RateOptions.
+func (o *RampRate) Pacer(share float64, _ int64) Pacer { return Ramp(o.From/share, o.To/share, o.Over) }
+
+// Peak implements RateOptions.
+func (o *RampRate) Peak() float64 { return math.Max(o.From, o.To) }
+
+// Records implements RateOptions.
+func (o *RampRate) Records(d time.Duration) float64 { return countDue(o.Pacer(1, 0), d) }
+
+// String implements RateOptions.
+func (o *RampRate) String() string {
+	return fmt.Sprintf("ramp %g -> %g rec/s over %v", o.From, o.To, o.Over)
 }

@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -98,4 +99,45 @@ func (s *sine) solve(x, lo, hi, t float64) float64 {
 		t = next
 	}
 	return t
+}
+
+var sineProfile = RateKind{
+	Name:    "sine",
+	Doc:     "A wave: base + amplitude·sin(2πt/period) records per second.",
+	Options: func() RateOptions { return &SineRate{} },
+}
+
+// SineRate is the options of the sine profile.
+type SineRate struct {
+	// Base is the mean rate, > 0.
+	Base float64 `yaml:"base" json:"base" kbench:"required"`
+	// Amplitude is the swing around Base, 0..Base.
+	Amplitude float64 `yaml:"amplitude" json:"amplitude"`
+	// Period is the length of one cycle, > 0.
+	Period time.Duration `yaml:"period" json:"period" kbench:"required"`
+}
+
+// Validate implements RateOptions.
+func (o *SineRate) Validate() []*FieldError {
+	var amp *FieldError
+	if !(o.Amplitude >= 0) || o.Amplitude > o.Base {
+		amp = &FieldError{Field: "amplitude", Problem: fmt.Sprintf("must be between 0 and base (%g), got %g", o.Base, o.Amplitude)}
+	}
+	return collect(rateProblem("base", o.Base, true), amp, durationProblem("period", o.Period))
+}
+
+// Pacer implements RateOptions.
+func (o *SineRate) Pacer(share float64, _ int64) Pacer {
+	return Sine(o.Base/share, o.Amplitude/share, o.Period)
+}
+
+// Peak implements RateOptions.
+func (o *SineRate) Peak() float64 { return o.Base + o.Amplitude }
+
+// Records implements RateOptions.
+func (o *SineRate) Records(d time.Duration) float64 { return countDue(o.Pacer(1, 0), d) }
+
+// String implements RateOptions.
+func (o *SineRate) String() string {
+	return fmt.Sprintf("sine %g ± %g rec/s every %v", o.Base, o.Amplitude, o.Period)
 }

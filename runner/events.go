@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/kbench/kbench/envelope"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
@@ -54,19 +54,19 @@ const reshardWait = 10 * time.Minute
 // eventLog collects the results of the scenario's events as they happen.
 type eventLog struct {
 	mu  sync.Mutex
-	res []reports.EventResult
+	res []results.EventResult
 }
 
-func (l *eventLog) add(e reports.EventResult) {
+func (l *eventLog) add(e results.EventResult) {
 	l.mu.Lock()
 	l.res = append(l.res, e)
 	l.mu.Unlock()
 }
 
-func (l *eventLog) results() []reports.EventResult {
+func (l *eventLog) results() []results.EventResult {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]reports.EventResult(nil), l.res...)
+	return append([]results.EventResult(nil), l.res...)
 }
 
 // runEvents applies the scenario's events at their times after start (a
@@ -80,7 +80,7 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 		at := time.Duration(envelope.Now() - start).Round(time.Millisecond).Seconds()
 		switch {
 		case ev.UpdateShardCount > 0:
-			res := reports.EventResult{AtS: at, Action: "update_shard_count"}
+			res := results.EventResult{AtS: at, Action: "update_shard_count"}
 			from := shards.Len()
 			took, err := r.reshard(ctx, ctrl, ev.UpdateShardCount, shards)
 			res.Detail = fmt.Sprintf("%d -> %d shards", from, ev.UpdateShardCount)
@@ -96,8 +96,8 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 		case ev.Restart != nil:
 			r.restart(ev, at)
 		case ev.Rate != nil:
-			res := reports.EventResult{AtS: at, Action: "rate", OK: true,
-				Detail: fmt.Sprintf("%s: %s", ev.Producer, describeRate(*ev.Rate))}
+			res := results.EventResult{AtS: at, Action: "rate", OK: true,
+				Detail: fmt.Sprintf("%s: %s", ev.Producer, ev.Rate)}
 			r.logf("event at %.1fs: rate %s", at, res.Detail)
 			r.events.add(res)
 		}
@@ -115,7 +115,7 @@ func (r *run) restart(ev scenarios.Event, at float64) {
 		}
 	}
 	who := strings.Join(names, ", ")
-	res := reports.EventResult{AtS: at, Action: "restart", OK: len(names) > 0,
+	res := results.EventResult{AtS: at, Action: "restart", OK: len(names) > 0,
 		Detail: fmt.Sprintf("%s stopped; resumes from its checkpoints after %v", who, ev.Restart.After)}
 	if len(names) == 0 {
 		res.Error = "no consumer application named " + ev.Consumer
@@ -123,7 +123,7 @@ func (r *run) restart(ev scenarios.Event, at float64) {
 	r.logf("event at %.1fs: restart %s", at, res.Detail)
 	r.events.add(res)
 	if len(names) > 0 {
-		r.events.add(reports.EventResult{AtS: at + ev.Restart.After.Seconds(), Action: "resume", OK: true,
+		r.events.add(results.EventResult{AtS: at + ev.Restart.After.Seconds(), Action: "resume", OK: true,
 			Detail: who + " resumes from its checkpoints"})
 	}
 }
@@ -170,17 +170,4 @@ func (r *run) reshard(ctx context.Context, ctrl *kinesis.Client, n int, shards *
 	}
 	shards.p.Store(m)
 	return time.Since(began), nil
-}
-
-// describeRate renders a rate profile in a few words for logs and reports.
-func describeRate(r scenarios.Rate) string {
-	switch r.Profile {
-	case "ramp":
-		return fmt.Sprintf("ramp %g -> %g rec/s over %v", r.From, r.To, r.Over)
-	case "steps":
-		return fmt.Sprintf("%d steps, peak %g rec/s", len(r.Steps), r.Peak())
-	case "sine":
-		return fmt.Sprintf("sine %g ± %g rec/s every %v", r.Base, r.Amplitude, r.Period)
-	}
-	return fmt.Sprintf("%s %g rec/s", r.Profile, r.RPS)
 }

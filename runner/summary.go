@@ -10,26 +10,27 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/metrics"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
 // summary turns what the run recorded into summary.json's shape and judges
 // the scenario's thresholds.
-func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
+func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	sc, m := r.sc, r.m
 	consumers := 0
 	for _, c := range sc.Consumers {
 		consumers += c.Count
 	}
-	s := &reports.Summary{
-		SchemaVersion: reports.SchemaVersion,
+	s := &results.Summary{
+		SchemaVersion: results.SchemaVersion,
 		RunID:         fmt.Sprintf("%016x", r.runID),
 		Scenario:      sc.Resolved(),
-		Target:        reports.TargetInfo{Kind: r.o.Target.Kind, Endpoint: r.o.Target.Endpoint, Region: r.o.Target.Region},
-		Config: reports.RunInfo{
+		Target:        results.TargetInfo{Kind: r.o.Target.Kind, Endpoint: r.o.Target.Endpoint, Region: r.o.Target.Region},
+		Config: results.RunInfo{
 			Name: sc.Name, Cell: sc.Cell, Shards: sc.Stream.Shards, Stream: sc.Stream.Name,
 			Producers: r.producers, Consumers: consumers,
 			DurationS: sc.Duration.Seconds(), WarmupS: sc.Warmup.Seconds(), DrainS: sc.Drain.Seconds(),
@@ -38,7 +39,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 			Host: hostName(), GoVersion: runtime.Version(), KbenchVersion: r.o.Version,
 			Notes: []string{"producers and collectors ran in one process on one clock: end-to-end latency has no clock-offset error"},
 		},
-		Latency: map[string]reports.LatencyStats{},
+		Latency: map[string]results.LatencyStats{},
 		Errors:  r.errs,
 	}
 	var lost int64
@@ -47,7 +48,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		s.Consumers = append(s.Consumers, cs)
 		lost = max(lost, cs.Lost)
 	}
-	s.Totals = reports.Totals{
+	s.Totals = results.Totals{
 		Produced: m.Produced.Load(), Acked: m.Acked.Load(), Failed: m.Failed.Load(),
 		FailedByReason: m.FailReasons(), Unsent: m.Unsent.Load(), Late: m.Late.Load(),
 		Throttled: m.Throttled.Load(), Retried: m.Retried.Load(), Calls: m.Calls.Load(),
@@ -59,11 +60,11 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		s.Totals.Order = orderStats(&m.OrderCounts, r.trackers[0])
 	}
 	for _, l := range m.Latencies() {
-		s.Latency[l.Name()] = reports.LatencyFrom(l.Total())
+		s.Latency[l.Name()] = results.LatencyFrom(l.Total())
 	}
 
 	var measureS float64
-	var tp reports.Throughput
+	var tp results.Throughput
 	for _, row := range smp.rows {
 		if row.Phase != "measure" {
 			continue
@@ -95,7 +96,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 
 	for _, id := range m.ShardIDs() {
 		c := m.Shard(id)
-		st := reports.ShardStats{ShardID: id, Records: c.Records.Load(), Bytes: c.Bytes.Load(),
+		st := results.ShardStats{ShardID: id, Records: c.Records.Load(), Bytes: c.Bytes.Load(),
 			Throttled: c.Throttled.Load(), Consumed: c.Consumed.Load(),
 			OutOfOrder: c.OutOfOrder.Load(), OutOfOrderKeys: c.OutOfOrderKeys.Load(),
 			OutOfOrderMaxDisplacement: c.MaxDisplacement.Load()}
@@ -109,13 +110,13 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 			st.ThrottleRatio = float64(st.Throttled) / float64(answered)
 		}
 		if len(r.apps) > 0 {
-			st.E2E = reports.LatencyFrom(r.apps[0].Shard(id).E2E.Total())
+			st.E2E = results.LatencyFrom(r.apps[0].Shard(id).E2E.Total())
 		}
 		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
 	}
 	s.Events = r.events.results()
-	slices.SortStableFunc(s.Events, func(a, b reports.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
+	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
 
 	if w := readQuotaWarning(sc); w != "" {
@@ -124,12 +125,12 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 	if n := m.E2E.Negative() + m.E2E.Clamped(); n > 0 {
 		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf("%d end-to-end values were outside the histogram range and were clamped", n))
 	}
-	s.Judge(sc.Thresholds)
+	gate.Judge(s, sc.Thresholds)
 	return s
 }
 
 // consumerStats is consumer application i's own accounting.
-func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) reports.ConsumerStats {
+func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.ConsumerStats {
 	cs := r.consumers[i]
 	app := r.apps[i]
 	st := r.pollers[i].Stats()
@@ -145,17 +146,17 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) reports.
 	if smp.measureS > 0 {
 		cs.ConsumedRPS = float64(smp.appMeasured[i]) / smp.measureS
 	}
-	cs.Latency = map[string]reports.LatencyStats{}
+	cs.Latency = map[string]results.LatencyStats{}
 	for _, l := range app.Latencies() {
-		cs.Latency[l.Name()] = reports.LatencyFrom(l.Total())
+		cs.Latency[l.Name()] = results.LatencyFrom(l.Total())
 	}
 	cs.Deadline = r.deadlineStats(app, app.E2E.Total())
 	return cs
 }
 
 // orderStats is one application's out-of-order accounting.
-func orderStats(c *metrics.OrderCounts, t *collectors.Tracker) reports.Order {
-	return reports.Order{
+func orderStats(c *metrics.OrderCounts, t *collectors.Tracker) results.Order {
+	return results.Order{
 		OutOfOrder: c.OutOfOrder.Load(), OutOfOrderKeys: c.OutOfOrderKeys.Load(),
 		OutOfOrderMaxDisplacement: c.MaxDisplacement.Load(),
 		OutOfOrderExact:           t.OrderExact(), OutOfOrderKeyShare: t.OrderSampledShare(),
@@ -169,7 +170,7 @@ var stalenessMultiples = []float64{0.25, 0.5, 1, 2, 4, 10}
 // deadlineStats is an application's time value of data: on time against
 // each record's deadline, by producer spec, and the staleness distribution
 // from its e2e histogram. It is nil when no deadline is set.
-func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *reports.DeadlineStats {
+func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *results.DeadlineStats {
 	sc := r.sc
 	set := sc.Deadline > 0
 	for i := range sc.Producers {
@@ -178,7 +179,7 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *repo
 	if !set {
 		return nil
 	}
-	d := &reports.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: app.Measured.Load(), OnTime: app.OnTime.Load()}
+	d := &results.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: app.Measured.Load(), OnTime: app.OnTime.Load()}
 	for id := range r.specOf {
 		d.Scheduled += r.m.Scheduled(uint32(id))
 	}
@@ -191,14 +192,14 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *repo
 		consumedShare := float64(e2e.TotalCount()) / float64(d.Scheduled)
 		for _, k := range stalenessMultiples {
 			age := time.Duration(k * float64(ref))
-			d.Staleness = append(d.Staleness, reports.StalenessPoint{
+			d.Staleness = append(d.Staleness, results.StalenessPoint{
 				AgeMS: float64(age) / 1e6, Ratio: min(shareAtMost(e2e, int64(age))*consumedShare, 1),
 			})
 		}
 	}
 	if len(sc.Producers) > 1 || sc.ProducerDeadline(0) != sc.Deadline {
 		for i, p := range sc.Producers {
-			pd := reports.ProducerDeadline{Producer: p.Name, DeadlineMS: float64(sc.ProducerDeadline(i)) / 1e6}
+			pd := results.ProducerDeadline{Producer: p.Name, DeadlineMS: float64(sc.ProducerDeadline(i)) / 1e6}
 			for id, spec := range r.specOf {
 				if spec != i {
 					continue
@@ -236,7 +237,7 @@ func shareAtMost(h *hdrhistogram.Histogram, v int64) float64 {
 }
 
 // cost is what the measured acknowledged rate would cost per hour on AWS.
-func (r *run) cost(tp reports.Throughput) *reports.CostStats {
+func (r *run) cost(tp results.Throughput) *results.CostStats {
 	m := r.m
 	acked := m.Acked.Load()
 	if acked == 0 || tp.AckedRPS <= 0 {
@@ -246,7 +247,7 @@ func (r *run) cost(tp reports.Throughput) *reports.CostStats {
 	perHour := int64(tp.AckedRPS * 3600)
 	shards := r.shards.Len()
 	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, perHour, avg)
-	cs := &reports.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
+	cs := &results.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
 	cs.USDPerMillionRecords = c.TotalUSD / (float64(perHour) / 1e6)
 	return cs
 }
@@ -262,7 +263,7 @@ const getRecordsQuota = 5
 func readQuotaWarning(sc *scenarios.Scenario) string {
 	var perShard float64
 	for _, c := range sc.Consumers {
-		if c.Kind == "polling" && c.PollInterval > 0 {
+		if c.PollInterval > 0 { // only kinds that poll have one
 			perShard += float64(c.Count) * float64(time.Second) / float64(c.PollInterval)
 		}
 	}

@@ -259,8 +259,12 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 		}
 		d.decodeValue(n, v.Elem(), path, org)
 	case reflect.Struct:
-		if v.Type() == producerType {
+		switch v.Type() {
+		case producerType:
 			d.decodeProducer(n, v.Addr().Interface().(*Producer), path, org)
+			return
+		case rateType:
+			d.decodeRate(n, v.Addr().Interface().(*Rate), path, org)
 			return
 		}
 		d.decodeStruct(n, v, path, org, nil)

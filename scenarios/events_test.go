@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/kbench/kbench/generators"
 	"reflect"
 	"strings"
 	"testing"
@@ -180,15 +181,15 @@ func TestNewFieldsDecode(t *testing.T) {
 		{"events sorted stably, producer filled in", evBase + "events:\n  - {at: 30s, rate: {profile: constant, rps: 30}}\n  - {at: 10s, update_shard_count: 4}\n  - {at: 30s, update_shard_count: 8}\n", nil,
 			func(s *Scenario) any { return s.Events }, []Event{
 				{At: 10 * time.Second, UpdateShardCount: 4},
-				{At: 30 * time.Second, Producer: "pay", Rate: &Rate{Profile: "constant", RPS: 30}},
+				{At: 30 * time.Second, Producer: "pay", Rate: &Rate{Profile: "constant", Options: &generators.ConstantRate{RPS: 30}}},
 				{At: 30 * time.Second, UpdateShardCount: 8},
 			}},
 		{"rate event for one of two producers", twoProducers + "events:\n  - {at: 5s, producer: iot, rate: {profile: ramp, from: 20, to: 40, over: 5s}}\n", nil,
-			func(s *Scenario) any { return s.Events[0] }, Event{At: 5 * time.Second, Producer: "iot", Rate: &Rate{Profile: "ramp", From: 20, To: 40, Over: 5 * time.Second}}},
+			func(s *Scenario) any { return s.Events[0] }, Event{At: 5 * time.Second, Producer: "iot", Rate: &Rate{Profile: "ramp", Options: &generators.RampRate{From: 20, To: 40, Over: 5 * time.Second}}}},
 		{"events --set re-sorts", evBase + "events:\n  - {at: 10s, update_shard_count: 4}\n  - {at: 20s, rate: {profile: constant, rps: 30}}\n", []string{"events[0].at=30s"},
 			func(s *Scenario) any { return []time.Duration{s.Events[0].At, s.Events[1].At} }, []time.Duration{20 * time.Second, 30 * time.Second}},
 		{"events --set rate field", evBase + "events:\n  - {at: 20s, rate: {profile: constant, rps: 30}}\n", []string{"events[0].rate.rps=99"},
-			func(s *Scenario) any { return s.Events[0].Rate.RPS }, 99.0},
+			func(s *Scenario) any { return s.Events[0].Rate.Options.(*generators.ConstantRate).RPS }, 99.0},
 		{"events --set whole list", evBase, []string{"events=[{at: 5s, update_shard_count: 3}]"},
 			func(s *Scenario) any { return s.Events }, []Event{{At: 5 * time.Second, UpdateShardCount: 3}}},
 		{"ten reshards", evBase + "events:\n" + reshards(10), nil, func(s *Scenario) any { return len(s.Events) }, 10},
@@ -268,8 +269,8 @@ func TestEventsInMatrix(t *testing.T) {
 		t.Fatalf("got %d cells, want 8", len(cells))
 	}
 	last := cells[7]
-	if last.Stream.Shards != 3 || last.Events[1].Rate.RPS != 60 || last.Consumers[0].Processing.Fixed != 5*time.Millisecond {
-		t.Errorf("last cell %q: shards %d, rate %g, processing %v", last.Cell, last.Stream.Shards, last.Events[1].Rate.RPS, last.Consumers[0].Processing)
+	if last.Stream.Shards != 3 || last.Events[1].Rate.Options.(*generators.ConstantRate).RPS != 60 || last.Consumers[0].Processing.Fixed != 5*time.Millisecond {
+		t.Errorf("last cell %q: shards %d, rate %g, processing %v", last.Cell, last.Stream.Shards, last.Events[1].Rate.Options.(*generators.ConstantRate).RPS, last.Consumers[0].Processing)
 	}
 	// A cell whose shard count makes an event invalid is reported as such.
 	bad := strings.Replace(src, "stream.shards: [2, 3]", "stream.shards: [1, 2]", 1)

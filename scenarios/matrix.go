@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,10 +99,19 @@ func (d *decoder) decodeMatrix(kv *ast.MappingValueNode, org *origin) []axis {
 	return axes
 }
 
-// checkSchemaPath checks that a matrix path names a scenario field. Paths
-// inside a producer's options are checked when the cells are decoded, as
-// their fields depend on the generator.
+// fixedTarget lists the target fields a matrix cannot vary: a run opens
+// one target for all its cells (the simulator's settings, target.sim, may
+// vary: each cell then gets a simulator of its own).
+var fixedTarget = []string{"kind", "endpoint", "region"}
+
+// checkSchemaPath checks that a matrix path names a scenario field that may
+// vary. Paths inside a producer's options or a rate's profile fields are
+// checked when the cells are decoded, as their fields depend on the
+// generator or the profile.
 func checkSchemaPath(segs []seg) error {
+	if len(segs) > 0 && segs[0].key == "target" && (len(segs) == 1 || slices.Contains(fixedTarget, segs[1].key)) {
+		return fmt.Errorf("%s cannot vary in a matrix: one run opens one target for all its cells (target.sim.* may vary); run the scenario once per target instead", pathString(segs))
+	}
 	t := reflect.TypeFor[Scenario]()
 	for i, sg := range segs {
 		where := pathString(segs[:i])
@@ -118,7 +128,7 @@ func checkSchemaPath(segs []seg) error {
 		if t.Kind() != reflect.Struct || t == durationType {
 			return fmt.Errorf("%s is not a mapping", where)
 		}
-		if t == producerType && sg.key == "options" {
+		if t == producerType && sg.key == "options" || t == rateType && sg.key != "profile" {
 			return nil
 		}
 		idx, ok := yamlFields(t)[sg.key]

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"github.com/kbench/kbench/generators"
 	"reflect"
 	"strings"
 	"testing"
@@ -48,8 +49,8 @@ func TestCells(t *testing.T) {
 	}
 	for i, w := range want {
 		c := cells[i]
-		if c.Cell != w.label || c.Stream.Shards != w.shards || c.Producers[0].Rate.RPS != w.rps || c.Stream.Name != w.stream {
-			t.Errorf("cell %d = {%q shards %d rps %g stream %q}, want %+v", i, c.Cell, c.Stream.Shards, c.Producers[0].Rate.RPS, c.Stream.Name, w)
+		if c.Cell != w.label || c.Stream.Shards != w.shards || c.Producers[0].Rate.Options.(*generators.ConstantRate).RPS != w.rps || c.Stream.Name != w.stream {
+			t.Errorf("cell %d = {%q shards %d rps %g stream %q}, want %+v", i, c.Cell, c.Stream.Shards, c.Producers[0].Rate.Options.(*generators.ConstantRate).RPS, c.Stream.Name, w)
 		}
 		if c.File != "m.yaml" || !reflect.DeepEqual(c.Matrix, wantAxes) {
 			t.Errorf("cell %d: File %q Matrix %+v", i, c.File, c.Matrix)

@@ -3,7 +3,9 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"time"
 
+	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
 )
 
@@ -63,43 +65,53 @@ func (s *Scenario) rateEvents(i int) []Event {
 
 // pacer builds the profile with every rate divided by share.
 func (r Rate) pacer(share float64, seed int64) (generators.Pacer, error) {
-	switch r.Profile {
-	case "constant":
-		return generators.Constant(r.RPS / share), nil
-	case "poisson":
-		return generators.Poisson(r.RPS/share, seed), nil
-	case "ramp":
-		return generators.Ramp(r.From/share, r.To/share, r.Over), nil
-	case "steps":
-		steps := make([]generators.Step, len(r.Steps))
-		for i, s := range r.Steps {
-			steps[i] = generators.Step{RPS: s.RPS / share, For: s.For}
-		}
-		return generators.Steps(steps), nil
-	case "sine":
-		return generators.Sine(r.Base/share, r.Amplitude/share, r.Period), nil
+	if r.Options == nil {
+		return nil, fmt.Errorf("unknown rate profile %q", r.Profile)
 	}
-	return nil, fmt.Errorf("unknown rate profile %q", r.Profile)
+	return r.Options.Pacer(share, seed), nil
 }
 
 // Peak returns the highest rate, in records per second, the profile asks
 // for at any time.
 func (r Rate) Peak() float64 {
-	switch r.Profile {
-	case "constant", "poisson":
-		return r.RPS
-	case "ramp":
-		return math.Max(r.From, r.To)
-	case "steps":
-		peak := 0.0
-		for _, s := range r.Steps {
-			peak = math.Max(peak, s.RPS)
-		}
-		return peak
-	case "sine":
-		return r.Base + r.Amplitude
+	if r.Options == nil {
+		return 0
 	}
-	return 0
+	return r.Options.Peak()
+}
+
+// Records returns how many records the profile sends in its first d, as
+// its pacer schedules them (for poisson, their expected number).
+func (r Rate) Records(d time.Duration) float64 {
+	if r.Options == nil || d <= 0 {
+		return 0
+	}
+	return r.Options.Records(d)
+}
+
+// String describes the profile in a few words for logs and reports.
+func (r Rate) String() string {
+	if r.Options == nil {
+		return r.Profile
+	}
+	return r.Options.String()
+}
+
+// Offered returns how many records producers[i] sends over the run: its
+// own profile until its first rate event, then each event's profile
+// (starting afresh at the event, as InstancePacer switches to it) until the
+// next event or the end of Duration.
+func (s *Scenario) Offered(i int) float64 {
+	var n float64
+	rate, from := s.Producers[i].Rate, time.Duration(0)
+	for _, ev := range s.rateEvents(i) {
+		if ev.At >= s.Duration {
+			break
+		}
+		n += rate.Records(ev.At - from)
+		rate, from = *ev.Rate, ev.At
+	}
+	return n + rate.Records(s.Duration-from)
 }
 
 // PeakRate returns the sum of the producers' peak rates in records per
@@ -115,4 +127,27 @@ func (s *Scenario) PeakRate() float64 {
 		total += peak
 	}
 	return total
+}
+
+// ConsumerApps counts the scenario's consumer applications that poll and
+// those that register an enhanced fan-out consumer.
+func (s *Scenario) ConsumerApps() (polling, fanOut int) {
+	for _, c := range s.Consumers {
+		if k, ok := collectors.Kinds.Lookup(c.Kind); ok && k.FanOut {
+			fanOut += c.Count
+		} else {
+			polling += c.Count
+		}
+	}
+	return polling, fanOut
+}
+
+// PeakShards is the largest shard count the stream has during the run:
+// stream.shards or a shard-count event's.
+func (s *Scenario) PeakShards() int {
+	n := s.Stream.Shards
+	for _, ev := range s.Events {
+		n = max(n, s.ShardCountAt(ev.At))
+	}
+	return n
 }

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"encoding/json"
+	"github.com/kbench/kbench/generators"
 	"math"
 	"testing"
 	"time"
@@ -15,11 +17,11 @@ func TestPacers(t *testing.T) {
 		wantRate  float64 // whole producer's rate at `at`
 		instances int
 	}{
-		{"constant", Rate{Profile: "constant", RPS: 100}, 100, time.Second, 100, 4},
-		{"poisson", Rate{Profile: "poisson", RPS: 80}, 80, time.Second, 80, 2},
-		{"ramp", Rate{Profile: "ramp", From: 0, To: 200, Over: 10 * time.Second}, 200, 5 * time.Second, 100, 2},
-		{"steps", Rate{Profile: "steps", Steps: []Step{{RPS: 10, For: time.Second}, {RPS: 30, For: time.Second}}}, 30, 1500 * time.Millisecond, 30, 3},
-		{"sine", Rate{Profile: "sine", Base: 50, Amplitude: 20, Period: 4 * time.Second}, 70, time.Second, 70, 2},
+		{"constant", Rate{Profile: "constant", Options: &generators.ConstantRate{RPS: 100}}, 100, time.Second, 100, 4},
+		{"poisson", Rate{Profile: "poisson", Options: &generators.PoissonRate{RPS: 80}}, 80, time.Second, 80, 2},
+		{"ramp", Rate{Profile: "ramp", Options: &generators.RampRate{From: 0, To: 200, Over: 10 * time.Second}}, 200, 5 * time.Second, 100, 2},
+		{"steps", Rate{Profile: "steps", Options: &generators.StepsRate{Steps: []generators.Step{{RPS: 10, For: time.Second}, {RPS: 30, For: time.Second}}}}, 30, 1500 * time.Millisecond, 30, 3},
+		{"sine", Rate{Profile: "sine", Options: &generators.SineRate{Base: 50, Amplitude: 20, Period: 4 * time.Second}}, 70, time.Second, 70, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +53,7 @@ func TestPacers(t *testing.T) {
 	if _, err := (Producer{Rate: Rate{Profile: "square"}}).Pacer(); err == nil {
 		t.Error("unknown profile built a pacer")
 	}
-	s := &Scenario{Producers: []Producer{{Rate: Rate{Profile: "constant", RPS: 10}}, {Rate: Rate{Profile: "sine", Base: 5, Amplitude: 5}}}}
+	s := &Scenario{Producers: []Producer{{Rate: Rate{Profile: "constant", Options: &generators.ConstantRate{RPS: 10}}}, {Rate: Rate{Profile: "sine", Options: &generators.SineRate{Base: 5, Amplitude: 5}}}}}
 	if got := s.PeakRate(); got != 20 {
 		t.Errorf("PeakRate() = %g, want 20", got)
 	}
@@ -137,5 +139,16 @@ events:
 		if _, err := s.InstancePacer(bad[0], bad[1]); err == nil {
 			t.Errorf("InstancePacer(%d, %d) succeeded", bad[0], bad[1])
 		}
+	}
+}
+
+// A rate marshals as the file has it: the profile beside its fields.
+func TestRateJSON(t *testing.T) {
+	data, err := json.Marshal(Rate{Profile: "ramp", Options: &generators.RampRate{From: 1, To: 9, Over: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"from":1,"over":"1s","profile":"ramp","to":9}`; string(data) != want {
+		t.Errorf("json = %s, want %s", data, want)
 	}
 }

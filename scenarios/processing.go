@@ -1,11 +1,12 @@
 package scenarios
 
 import (
-	"fmt"
 	"reflect"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/kbench/kbench/collectors"
 )
 
 // Processing is the simulated time a consumer application spends on each
@@ -51,32 +52,15 @@ func (d *decoder) decodeProcessing(n ast.Node, v reflect.Value, path string, org
 	v.Set(reflect.ValueOf(Processing{Fixed: dur}))
 }
 
-// checkProcessing checks a consumer's processing time at path.
+// checkProcessing reports the problems collectors.Processing finds with a
+// consumer's processing time at path.
 func (d *decoder) checkProcessing(p Processing, path string) {
-	at := func(field string) string { return path + "." + field }
-	fixed := at("fixed")
-	if !d.has(fixed) {
-		fixed = path // the scalar form `processing: 2ms`
-	}
-	bad := false
-	for _, f := range []struct {
-		field string
-		v     time.Duration
-	}{{fixed, p.Fixed}, {at("median"), p.Median}, {at("p99"), p.P99}} {
-		if f.v < 0 {
-			d.report(f.field, "must not be negative, got "+f.v.String())
-			bad = true
+	cp := collectors.Processing{Fixed: p.Fixed, Median: p.Median, P99: p.P99}
+	for _, fe := range cp.Problems() {
+		field := path + "." + fe.Field
+		if fe.Field == "fixed" && !d.has(field) {
+			field = path // the scalar form `processing: 2ms`
 		}
-	}
-	switch {
-	case bad:
-	case p.Fixed > 0 && (p.Median > 0 || p.P99 > 0):
-		d.report(fixed, "cannot be combined with median and p99: processing is either fixed or log-normal")
-	case p.Median > 0 && p.P99 == 0:
-		d.report(at("p99"), fmt.Sprintf("is required with median (%s): a log-normal needs both", p.Median))
-	case p.P99 > 0 && p.Median == 0:
-		d.report(at("median"), fmt.Sprintf("is required with p99 (%s): a log-normal needs both", p.P99))
-	case p.P99 < p.Median:
-		d.report(at("p99"), fmt.Sprintf("must be at least median (%s), got %s", p.Median, p.P99))
+		d.report(field, fe.Problem)
 	}
 }

@@ -1,10 +1,14 @@
 package scenarios
 
 import (
+	"maps"
 	"reflect"
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/targets"
 )
 
 // Resolved returns the scenario as a generic tree with the field names of
@@ -18,7 +22,7 @@ import (
 // scenario.
 func (s *Scenario) Resolved() map[string]any {
 	m := toTree(reflect.ValueOf(*s)).(map[string]any)
-	if s.Target.Kind != "sim" {
+	if k, ok := targets.Kinds.Lookup(s.Target.Kind); !ok || !k.SimOptions {
 		delete(m["target"].(map[string]any), "sim")
 	}
 	producers := m["producers"].([]any)
@@ -27,11 +31,11 @@ func (s *Scenario) Resolved() map[string]any {
 		if p.Options != nil {
 			pm["options"] = toTree(reflect.ValueOf(p.Options))
 		}
-		pm["rate"] = rateTree(p.Rate, pm["rate"].(map[string]any))
+		pm["rate"] = rateTree(p.Rate)
 	}
 	consumers := m["consumers"].([]any)
 	for i, c := range s.Consumers {
-		if c.Kind == "fanout" {
+		if k, ok := collectors.Kinds.Lookup(c.Kind); ok && k.PollInterval == 0 {
 			delete(consumers[i].(map[string]any), "poll_interval")
 		}
 	}
@@ -42,7 +46,7 @@ func (s *Scenario) Resolved() map[string]any {
 	for i, ev := range s.Events {
 		em := events[i].(map[string]any)
 		if ev.Rate != nil {
-			em["rate"] = rateTree(*ev.Rate, em["rate"].(map[string]any))
+			em["rate"] = rateTree(*ev.Rate)
 		} else {
 			delete(em, "rate")
 			delete(em, "producer")
@@ -72,11 +76,11 @@ func (s *Scenario) Resolved() map[string]any {
 	return m
 }
 
-// rateTree keeps the profile and the fields it uses.
-func rateTree(r Rate, all map[string]any) map[string]any {
+// rateTree is the profile and the fields of its options.
+func rateTree(r Rate) map[string]any {
 	out := map[string]any{"profile": r.Profile}
-	for _, f := range rateFields[r.Profile] {
-		out[f] = all[f]
+	if r.Options != nil {
+		maps.Copy(out, toTree(reflect.ValueOf(r.Options)).(map[string]any))
 	}
 	return out
 }

@@ -22,6 +22,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
@@ -32,8 +33,10 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
+	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/sim"
+	"github.com/kbench/kbench/targets"
 )
 
 // Scenario is one benchmark: what data flows, how fast, into which stream,
@@ -157,39 +160,22 @@ type Producer struct {
 	Deadline time.Duration `yaml:"deadline" json:"deadline"`
 }
 
-// Rate is an open-model rate profile in records per second. Only the fields
-// of the chosen profile may be set:
-//   - constant: rps
-//   - poisson: rps (exponential gaps with that mean rate)
-//   - ramp: from, to, over (linear from `from` to `to` over `over`, then `to`)
-//   - steps: steps (each step's rps for its duration)
-//   - sine: base, amplitude, period (base + amplitude·sin(2πt/period))
+// Rate is an open-model rate profile in records per second: the profile's
+// name and its options, whose fields sit beside `profile:` in the file. Only
+// the fields of the chosen profile may be set; generators.RateProfiles lists
+// the profiles and their options.
 type Rate struct {
-	// Profile is constant, ramp, steps, sine or poisson. Required.
+	// Profile names a profile of generators.RateProfiles. Required.
 	Profile string `yaml:"profile" json:"profile"`
-	// RPS is the rate of constant and poisson, > 0.
-	RPS float64 `yaml:"rps" json:"rps,omitempty"`
-	// From and To are ramp's start and end rates, ≥ 0 and not both 0.
-	From float64 `yaml:"from" json:"from,omitempty"`
-	To   float64 `yaml:"to" json:"to,omitempty"`
-	// Over is how long the ramp takes, > 0.
-	Over time.Duration `yaml:"over" json:"over,omitempty"`
-	// Steps are the steps profile's stages; the last rate holds after them.
-	Steps []Step `yaml:"steps" json:"steps,omitempty"`
-	// Base is sine's mean rate, > 0.
-	Base float64 `yaml:"base" json:"base,omitempty"`
-	// Amplitude is sine's swing around Base, 0..Base.
-	Amplitude float64 `yaml:"amplitude" json:"amplitude,omitempty"`
-	// Period is the length of one sine cycle, > 0.
-	Period time.Duration `yaml:"period" json:"period,omitempty"`
+	// Options are the profile's fields, decoded strictly into the options
+	// type of Profile.
+	Options generators.RateOptions `yaml:"-" json:"-"`
 }
 
-// Step is one step of a steps rate profile: RPS for For.
-type Step struct {
-	// RPS is the step's rate, ≥ 0.
-	RPS float64 `yaml:"rps" json:"rps"`
-	// For is the step's duration, > 0.
-	For time.Duration `yaml:"for" json:"for"`
+// MarshalJSON writes the profile and its options' fields in one object, as
+// the file has them.
+func (r Rate) MarshalJSON() ([]byte, error) {
+	return json.Marshal(rateTree(r))
 }
 
 // KeyOptions tunes the partition-key strategies.
@@ -272,6 +258,7 @@ type source struct {
 var (
 	producerType   = reflect.TypeFor[Producer]()
 	processingType = reflect.TypeFor[Processing]()
+	rateType       = reflect.TypeFor[Rate]()
 )
 
 // Load reads, strictly decodes and validates a scenario file, applying the
@@ -316,7 +303,7 @@ func (src *source) build(cell int) (*Scenario, Problems) {
 	s := &Scenario{
 		Duration: 30 * time.Second,
 		Drain:    10 * time.Second,
-		Target:   Target{Kind: "sim", Sim: sim.DefaultConfig()},
+		Target:   Target{Kind: targets.KindSim, Sim: sim.DefaultConfig()},
 		Stream:   Stream{Shards: 1, Mode: "provisioned"},
 		File:     src.name,
 		src:      src,
@@ -384,7 +371,7 @@ func syntaxProblem(file string, err error) Problem {
 // decoded; finish fills the rest.
 func (p *Producer) setDefaults(index int) {
 	*p = Producer{
-		PartitionKey: "entity",
+		PartitionKey: generators.KeyKinds[0].Name,
 		Keys:         KeyOptions{HotKeys: 1000, Skew: 1.2, Fixed: "kbench-fixed"},
 		Batch:        Batch{MaxRecords: 500, MaxBytes: 5 << 20, Linger: 50 * time.Millisecond},
 		InFlight:     8,
@@ -398,7 +385,7 @@ func (p *Producer) setDefaults(index int) {
 // setDefaults fills a consumer's defaults before it is decoded; finish
 // fills the name and, for polling, the poll interval.
 func (c *Consumer) setDefaults(int) {
-	*c = Consumer{Kind: "polling", Count: 1, Limit: 10000}
+	*c = Consumer{Kind: collectors.KindPolling, Count: 1, Limit: 10000}
 }
 
 // decodeProducer decodes one producer; its options are decoded after the

@@ -30,13 +30,13 @@ func TestSet(t *testing.T) {
 		{"existing nested key", []string{"stream.shards=8"}, func(s *Scenario) any { return s.Stream.Shards }, 8},
 		{"missing key created", []string{"stream.mode=on-demand"}, func(s *Scenario) any { return s.Stream.Mode }, "on-demand"},
 		{"missing mapping created", []string{"target.sim.quotas=off"}, func(s *Scenario) any { return s.Target.Sim.Quotas }, "off"},
-		{"bracket index", []string{"producers[1].rate.rps=55.5"}, func(s *Scenario) any { return s.Producers[1].Rate.RPS }, 55.5},
-		{"dot index", []string{"producers.0.rate.rps=7"}, func(s *Scenario) any { return s.Producers[0].Rate.RPS }, 7.0},
+		{"bracket index", []string{"producers[1].rate.rps=55.5"}, func(s *Scenario) any { return s.Producers[1].Rate.Options.(*generators.ConstantRate).RPS }, 55.5},
+		{"dot index", []string{"producers.0.rate.rps=7"}, func(s *Scenario) any { return s.Producers[0].Rate.Options.(*generators.ConstantRate).RPS }, 7.0},
 		{"option created", []string{"producers[0].options.fraud_rate=0.1"}, func(s *Scenario) any {
 			return s.Producers[0].Options.(*generators.PaymentsOptions).FraudRate
 		}, 0.1},
 		{"flow value", []string{"producers[0].rate={profile: ramp, from: 1, to: 9, over: 5s}"}, func(s *Scenario) any { return s.Producers[0].Rate },
-			Rate{Profile: "ramp", From: 1, To: 9, Over: 5 * time.Second}},
+			Rate{Profile: "ramp", Options: &generators.RampRate{From: 1, To: 9, Over: 5 * time.Second}}},
 		{"flow list", []string{"thresholds=[totals.lost == 0]"}, func(s *Scenario) any { return s.Thresholds }, []string{"totals.lost == 0"}},
 		{"later set wins", []string{"duration=20s", "duration=40s"}, func(s *Scenario) any { return s.Duration }, 40 * time.Second},
 		{"empty value means the default", []string{"stream.shards="}, func(s *Scenario) any { return s.Stream.Shards }, 1},

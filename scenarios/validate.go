@@ -4,20 +4,19 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"reflect"
 	"regexp"
-	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/kbench/kbench/sim"
+	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/internal/kind"
+	"github.com/kbench/kbench/targets"
 )
 
 // Limits a scenario is checked against.
 const (
-	maxRPS         = 10_000_000 // per producer; far beyond one machine
-	maxBatchBytes  = 5 << 20    // PutRecords request size
+	maxBatchBytes  = 5 << 20 // PutRecords request size
 	maxLinger      = 10 * time.Second
 	maxConsumers   = 20 // registered consumers per stream
 	maxRetries     = 100
@@ -33,15 +32,6 @@ var (
 	actorNameRE    = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
 	regionRE       = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 )
-
-// rateFields lists the rate fields each profile uses.
-var rateFields = map[string][]string{
-	"constant": {"rps"},
-	"poisson":  {"rps"},
-	"ramp":     {"from", "to", "over"},
-	"steps":    {"steps"},
-	"sine":     {"base", "amplitude", "period"},
-}
 
 // finish fills the defaults that depend on other fields and checks every
 // value, recording each problem.
@@ -75,14 +65,15 @@ func (d *decoder) finish(s *Scenario) {
 	for i := range s.Producers {
 		p := &s.Producers[i]
 		d.checkProducer(p, fmt.Sprintf("producers[%d]", i), i, names)
-		if p.Deadline == 0 {
-			p.Deadline = s.Deadline
-		}
+		p.Deadline = s.ProducerDeadline(i)
 	}
 	if d.has("consumers") {
 		d.checkConsumers(s.Consumers)
 	} else {
-		s.Consumers = []Consumer{{Name: "collector", Kind: "polling", PollInterval: 250 * time.Millisecond, Count: 1, Limit: 10000}}
+		var c Consumer
+		c.setDefaults(0)
+		c.Name, c.PollInterval = "collector", collectors.DefaultPollInterval
+		s.Consumers = []Consumer{c}
 	}
 	d.checkEvents(s)
 	for i, expr := range s.Thresholds {
@@ -102,7 +93,7 @@ func (d *decoder) checkConsumers(consumers []Consumer) {
 	for i := range consumers {
 		c := &consumers[i]
 		d.checkConsumer(c, fmt.Sprintf("consumers[%d]", i), i, names)
-		if c.Kind == "fanout" {
+		if k, ok := collectors.Kinds.Lookup(c.Kind); ok && k.FanOut {
 			fanout += c.Count
 		}
 	}
@@ -112,10 +103,10 @@ func (d *decoder) checkConsumers(consumers []Consumer) {
 }
 
 func (d *decoder) checkTarget(t *Target) {
-	switch t.Kind {
-	case "sim", "kinesis-mock", "localstack", "aws":
-	default:
-		d.report("target.kind", fmt.Sprintf("unknown target %q; want sim, kinesis-mock, localstack or aws", t.Kind))
+	kinds := targets.ScenarioKinds()
+	k, known := kinds.Lookup(t.Kind)
+	if !known {
+		d.report("target.kind", fmt.Sprintf("unknown target %q; want %s", t.Kind, kinds.Want()))
 	}
 	if t.Endpoint != "" {
 		u, err := url.Parse(t.Endpoint)
@@ -129,31 +120,11 @@ func (d *decoder) checkTarget(t *Target) {
 	if t.Region != "" && !regionRE.MatchString(t.Region) {
 		d.report("target.region", fmt.Sprintf("%q is not a region name such as us-east-1", t.Region))
 	}
-	if d.has("target.sim") && t.Kind != "sim" {
+	if d.has("target.sim") && known && !k.SimOptions {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
 	}
-	c := &t.Sim
-	if c.Quotas != sim.QuotasAWS && c.Quotas != sim.QuotasOff {
-		d.report("target.sim.quotas", fmt.Sprintf("unknown quota mode %q; want %s or %s", c.Quotas, sim.QuotasAWS, sim.QuotasOff))
-	}
-	// Every delay and window of the simulator is a duration ≥ 0.
-	cv := reflect.ValueOf(c).Elem()
-	for i := range cv.NumField() {
-		if f := cv.Type().Field(i); f.Type == durationType && cv.Field(i).Int() < 0 {
-			d.report("target.sim."+yamlName(f), "must not be negative, got "+time.Duration(cv.Field(i).Int()).String())
-		}
-	}
-	if c.Retention <= 0 {
-		d.report("target.sim.retention", "must be positive, got "+c.Retention.String())
-	}
-	if c.ErrorRate < 0 || c.ErrorRate > 1 || math.IsNaN(c.ErrorRate) {
-		d.report("target.sim.error_rate", fmt.Sprintf("must be between 0 and 1, got %g", c.ErrorRate))
-	}
-	if c.ShardMaxBytes < 1<<20 {
-		d.report("target.sim.shard_max_bytes", fmt.Sprintf("must be at least one maximal record (1 MiB, 1048576), got %d", c.ShardMaxBytes))
-	}
-	if c.MaxMemory != 0 && c.MaxMemory < 64<<20 {
-		d.report("target.sim.max_memory", fmt.Sprintf("must be 0 (no budget) or at least 64 MiB (67108864), got %d", c.MaxMemory))
+	for _, fe := range t.Sim.Problems() {
+		d.report("target.sim."+fe.Field, fe.Problem)
 	}
 }
 
@@ -181,9 +152,9 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	at := func(field string) string { return path + "." + field }
 	switch {
 	case !d.has(at("generator")):
-		d.report(at("generator"), "is required (payments, iot or acoustic)")
+		d.report(at("generator"), "is required ("+generators.Generators.Want()+")")
 	case p.Options == nil:
-		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want payments, iot or acoustic", p.Generator))
+		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want %s", p.Generator, generators.Generators.Want()))
 	default:
 		for _, fe := range p.Options.Validate() {
 			d.report(at("options."+fe.Field), fe.Problem)
@@ -194,10 +165,8 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	}
 	d.checkName(p.Name, at("name"), path, names)
 	d.checkRate(&p.Rate, at("rate"))
-	switch p.PartitionKey {
-	case "entity", "random", "zipf", "fixed", "explicit":
-	default:
-		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want entity, random, zipf, fixed or explicit", p.PartitionKey))
+	if _, ok := generators.KeyKinds.Lookup(p.PartitionKey); !ok {
+		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want %s", p.PartitionKey, generators.KeyKinds.Want()))
 	}
 	if p.Keys.HotKeys < 1 || p.Keys.HotKeys > maxHotKeys {
 		d.report(at("keys.hot_keys"), fmt.Sprintf("must be between 1 and %d, got %d", maxHotKeys, p.Keys.HotKeys))
@@ -232,111 +201,26 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	}
 }
 
-// checkRate checks that the profile's fields, and only they, are set.
-func (d *decoder) checkRate(r *Rate, path string) {
-	at := func(field string) string { return path + "." + field }
-	if !d.has(path) {
-		d.report(path, "is required, for example {profile: constant, rps: 100}")
-		return
-	}
-	fields, ok := rateFields[r.Profile]
-	if !ok {
-		if !d.has(at("profile")) {
-			d.report(at("profile"), "is required: constant, ramp, steps, sine or poisson")
-		} else {
-			d.report(at("profile"), fmt.Sprintf("unknown profile %q; want constant, ramp, steps, sine or poisson", r.Profile))
-		}
-		return
-	}
-	for _, f := range []string{"rps", "from", "to", "over", "steps", "base", "amplitude", "period"} {
-		if d.has(at(f)) && !slices.Contains(fields, f) {
-			d.report(at(f), fmt.Sprintf("is not used by profile %s (it uses %s)", r.Profile, strings.Join(fields, ", ")))
-		}
-	}
-	positive := func(field string, v float64) {
-		switch {
-		case !d.has(at(field)):
-			d.report(at(field), "is required by profile "+r.Profile)
-		case !(v > 0) || v > maxRPS:
-			d.report(at(field), fmt.Sprintf("must be greater than 0 and at most %d, got %g", maxRPS, v))
-		}
-	}
-	nonNegative := func(field string, v float64) bool {
-		if !(v >= 0) || v > maxRPS {
-			d.report(at(field), fmt.Sprintf("must be between 0 and %d, got %g", maxRPS, v))
-			return false
-		}
-		return true
-	}
-	duration := func(field string, v time.Duration) {
-		switch {
-		case !d.has(at(field)):
-			d.report(at(field), "is required by profile "+r.Profile)
-		case v <= 0:
-			d.report(at(field), "must be positive, got "+v.String())
-		}
-	}
-	switch r.Profile {
-	case "constant", "poisson":
-		positive("rps", r.RPS)
-	case "ramp":
-		for _, f := range []string{"from", "to"} {
-			if !d.has(at(f)) {
-				d.report(at(f), "is required by profile ramp")
-			}
-		}
-		okFrom, okTo := nonNegative("from", r.From), nonNegative("to", r.To)
-		if okFrom && okTo && r.From == 0 && r.To == 0 && d.has(at("from")) && d.has(at("to")) {
-			d.report(at("to"), "from or to must be greater than 0")
-		}
-		duration("over", r.Over)
-	case "steps":
-		if len(r.Steps) == 0 {
-			d.report(at("steps"), "needs at least one step, such as [{rps: 100, for: 10s}]")
-			return
-		}
-		anyRate := false
-		for i, st := range r.Steps {
-			sp := fmt.Sprintf("%s[%d]", at("steps"), i)
-			if st.For <= 0 {
-				d.report(sp+".for", "must be positive, got "+st.For.String())
-			}
-			if nonNegative(fmt.Sprintf("steps[%d].rps", i), st.RPS) && st.RPS > 0 {
-				anyRate = true
-			}
-		}
-		if !anyRate {
-			d.report(at("steps"), "at least one step needs an rps greater than 0")
-		}
-	case "sine":
-		positive("base", r.Base)
-		if !(r.Amplitude >= 0) || r.Amplitude > r.Base {
-			d.report(at("amplitude"), fmt.Sprintf("must be between 0 and base (%g), got %g", r.Base, r.Amplitude))
-		}
-		duration("period", r.Period)
-	}
-}
-
 func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[string]string) {
 	at := func(field string) string { return path + "." + field }
 	if !d.has(at("name")) {
 		c.Name = fmt.Sprintf("collector-%d", index)
 	}
 	d.checkName(c.Name, at("name"), path, names)
-	switch c.Kind {
-	case "polling":
+	switch k, ok := collectors.Kinds.Lookup(c.Kind); {
+	case !ok:
+		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want %s", c.Kind, collectors.Kinds.Want()))
+	case k.PollInterval == 0:
+		if d.has(at("poll_interval")) {
+			d.report(at("poll_interval"), fmt.Sprintf("is only for kind %s; %s consumers do not poll", pollingKinds(), c.Kind))
+		}
+	default:
 		if !d.has(at("poll_interval")) {
-			c.PollInterval = 250 * time.Millisecond
+			c.PollInterval = k.PollInterval
 		}
 		if c.PollInterval <= 0 {
 			d.report(at("poll_interval"), "must be positive, got "+c.PollInterval.String())
 		}
-	case "fanout":
-		if d.has(at("poll_interval")) {
-			d.report(at("poll_interval"), "is only for kind polling; fanout consumers are pushed records")
-		}
-	default:
-		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want polling or fanout", c.Kind))
 	}
 	d.checkInt(at("count"), c.Count, 1, maxConsumers)
 	d.checkInt(at("limit"), c.Limit, 1, 10000)
@@ -347,6 +231,17 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 	if c.CheckpointInterval < 0 {
 		d.report(at("checkpoint_interval"), "must not be negative (0 means after every batch), got "+c.CheckpointInterval.String())
 	}
+}
+
+// pollingKinds lists the consumer kinds that poll, for messages.
+func pollingKinds() string {
+	var out kind.Table[collectors.Kind]
+	for _, k := range collectors.Kinds {
+		if k.PollInterval > 0 {
+			out = append(out, k)
+		}
+	}
+	return out.Want()
 }
 
 // checkName checks a producer or consumer name and that it is unique.

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kbench/kbench/internal/kind"
 )
 
 // Quota modes for Config.Quotas.
@@ -79,14 +81,21 @@ func DefaultConfig() Config {
 // defaultSubscriptionDuration is AWS's lifetime of one SubscribeToShard call.
 const defaultSubscriptionDuration = 5 * time.Minute
 
-// validate returns every problem with c at once.
-func (c Config) validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if c.Quotas != QuotasAWS && c.Quotas != QuotasOff {
-		bad("sim: quotas %q: want %q or %q", c.Quotas, QuotasAWS, QuotasOff)
+// FieldError is one problem with a Config field; Field is its yaml name,
+// so a scenario decoder can point at the line that set it.
+type FieldError = kind.FieldError
+
+// Problems returns every problem with c's settings at once (Auth, which a
+// scenario cannot set, is checked by NewServer).
+func (c Config) Problems() []*FieldError {
+	var out []*FieldError
+	bad := func(field, format string, args ...any) {
+		out = append(out, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
-	durations := []struct {
+	if c.Quotas != QuotasAWS && c.Quotas != QuotasOff {
+		bad("quotas", "unknown quota mode %q; want %s or %s", c.Quotas, QuotasAWS, QuotasOff)
+	}
+	for _, d := range []struct {
 		name string
 		d    time.Duration
 	}{
@@ -96,28 +105,33 @@ func (c Config) validate() error {
 		{"stall_for", c.StallFor},
 		{"create_delay", c.CreateDelay},
 		{"subscription_duration", c.SubscriptionDuration},
-	}
-	for _, d := range durations {
+	} {
 		if d.d < 0 {
-			bad("sim: %s %v: must not be negative", d.name, d.d)
+			bad(d.name, "must not be negative, got %s", d.d)
 		}
 	}
 	if c.ErrorRate < 0 || c.ErrorRate > 1 || c.ErrorRate != c.ErrorRate {
-		bad("sim: error_rate %v: must be within 0..1", c.ErrorRate)
+		bad("error_rate", "must be between 0 and 1, got %g", c.ErrorRate)
 	}
 	if c.Retention <= 0 {
-		bad("sim: retention %v: must be positive", c.Retention)
+		bad("retention", "must be positive, got %s", c.Retention)
+	}
+	if c.ShardMaxBytes < maxRecordBytes {
+		bad("shard_max_bytes", "must be at least one maximal record (1 MiB, %d), got %d", maxRecordBytes, c.ShardMaxBytes)
 	}
 	if c.MaxMemory != 0 && c.MaxMemory < minMaxMemory {
-		bad("sim: max_memory %d: must be 0 (no budget) or at least %d bytes (64 MiB)", c.MaxMemory, minMaxMemory)
+		bad("max_memory", "must be 0 (no budget) or at least 64 MiB (%d), got %d", minMaxMemory, c.MaxMemory)
 	}
+	return out
+}
+
+// validate returns every problem with c at once.
+func (c Config) validate() error {
+	errs := []error{kind.Join("sim: ", c.Problems())}
 	if c.Auth != nil {
 		if err := c.Auth.validate(); err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if c.ShardMaxBytes < maxRecordBytes {
-		bad("sim: shard_max_bytes %d: must be at least one maximal record (%d bytes)", c.ShardMaxBytes, maxRecordBytes)
 	}
 	return errors.Join(errs...)
 }

@@ -86,6 +86,13 @@ const credentialChain = "environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KE
 	"shared config and credentials files (--profile or AWS_PROFILE; ~/.aws/config, ~/.aws/credentials; SSO after `aws sso login`), " +
 	"web identity (AWS_WEB_IDENTITY_TOKEN_FILE), container role (ECS/EKS) and instance role (EC2 metadata)"
 
+var awsKind = Kind{
+	Name:       KindAWS,
+	Doc:        "Real Amazon Kinesis Data Streams, with the credentials and region of the AWS configuration; it costs money.",
+	InScenario: true,
+	Open:       openAWS,
+}
+
 // openAWS resolves the region and credentials of the default AWS chain
 // (with spec.Profile, if set), waiting at most 10 s for them, and records
 // where they came from in CredentialSource. It sends no
@@ -176,7 +183,7 @@ func ExplainAWSError(err error, region string) error {
 		default:
 			return err
 		}
-		return fmt.Errorf("targets: aws: %w in region %s: %s (%s: %s)\nkbench needs these IAM actions on its streams: %s (README: \"Running against AWS\" has a minimal policy)",
+		return fmt.Errorf("targets: aws: %w in region %s: %s (%s: %s)\nkbench needs these IAM actions on its streams: %s (docs/aws.md has a minimal policy)",
 			ErrAccessDenied, region, what, ae.ErrorCode(), ae.ErrorMessage(), strings.Join(RequiredActions, ", "))
 	}
 	if dns := (*net.DNSError)(nil); errors.As(err, &dns) {

@@ -46,6 +46,13 @@ var kinesisMockEnv = []string{
 	"MERGE_SHARDS_DURATION=100ms",
 }
 
+var kinesisMockKind = Kind{
+	Name:       KindKinesisMock,
+	Doc:        "kinesis-mock (kinesis-local), started from the npm cache, or at target.endpoint when it runs already.",
+	InScenario: true,
+	Open:       startOrConnect(openKinesisMock),
+}
+
 // openKinesisMock installs kinesis-local if needed, starts it on free
 // loopback ports in its own process group and waits until it answers.
 func openKinesisMock(ctx context.Context, spec Spec) (*Target, error) {

@@ -45,6 +45,13 @@ var ErrNoDocker = errors.New("no Docker engine reachable")
 // containerStopWait bounds how long Close waits for the container to go.
 const containerStopWait = 30 * time.Second
 
+var localStackKind = Kind{
+	Name:       KindLocalStack,
+	Doc:        "LocalStack in a container, or at target.endpoint when it runs already.",
+	InScenario: true,
+	Open:       startOrConnect(openLocalStack),
+}
+
 // openLocalStack uses the LocalStack answering at DefaultLocalStackEndpoint
 // if there is one; otherwise it starts LocalStack with only Kinesis through
 // testcontainers-go's LocalStack module and waits until its Kinesis answers.
@@ -55,7 +62,7 @@ func openLocalStack(ctx context.Context, spec Spec) (*Target, error) {
 		return running, nil
 	}
 	if err := DockerAvailable(ctx); err != nil {
-		return nil, fmt.Errorf("targets: localstack: nothing answers at %s and %w to start a container (%v); start LocalStack (docker compose -f docker/docker-compose.yml up -d --wait) or a Docker engine, or pass --endpoint URL", DefaultLocalStackEndpoint, ErrNoDocker, err)
+		return nil, fmt.Errorf("targets: localstack: nothing answers at %s and %w to start a container (%w); start LocalStack (docker compose -f docker/docker-compose.yml up -d --wait) or a Docker engine, or pass --endpoint URL", DefaultLocalStackEndpoint, ErrNoDocker, err)
 	}
 	limit := readyTimeout(spec, defaultLocalStackReady)
 	fmt.Fprintf(spec.Log, "starting %s\n", LocalStackImage)

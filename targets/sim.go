@@ -8,6 +8,19 @@ import (
 	"github.com/kbench/kbench/sim"
 )
 
+var simKind = Kind{
+	Name:       KindSim,
+	Doc:        "kbench's own Kinesis simulator, in process (the default); target.sim sets its quotas, delays and faults.",
+	InScenario: true,
+	SimOptions: true,
+	Open: func(ctx context.Context, spec Spec) (*Target, error) {
+		if spec.Endpoint != "" {
+			return nil, fmt.Errorf("targets: kind %q runs in process and takes no endpoint (got %q); use kind %q for a running endpoint such as a standalone kbench sim", KindSim, spec.Endpoint, KindEndpoint)
+		}
+		return openSim(ctx, spec)
+	},
+}
+
 // openSim starts the in-process simulator on an ephemeral loopback port.
 func openSim(ctx context.Context, spec Spec) (*Target, error) {
 	if err := ctx.Err(); err != nil {

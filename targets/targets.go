@@ -116,30 +116,11 @@ func Open(ctx context.Context, spec Spec) (*Target, error) {
 	if spec.Region == "" && spec.Kind != KindAWS {
 		spec.Region = DefaultRegion
 	}
-	switch spec.Kind {
-	case KindSim:
-		if spec.Endpoint != "" {
-			return nil, fmt.Errorf("targets: kind %q runs in process and takes no endpoint (got %q); use kind %q for a running endpoint such as a standalone kbench sim", KindSim, spec.Endpoint, KindEndpoint)
-		}
-		return openSim(ctx, spec)
-	case KindEndpoint:
-		if spec.Endpoint == "" {
-			return nil, fmt.Errorf("targets: kind %q needs the endpoint's URL", KindEndpoint)
-		}
-		return openEndpoint(ctx, spec)
-	case KindAWS:
-		return openAWS(ctx, spec)
-	case KindKinesisMock, KindLocalStack:
-		if spec.Endpoint != "" {
-			return openEndpoint(ctx, spec)
-		}
-		if spec.Kind == KindKinesisMock {
-			return openKinesisMock(ctx, spec)
-		}
-		return openLocalStack(ctx, spec)
-	default:
-		return nil, fmt.Errorf("targets: unknown kind %q (want %s, %s, %s, %s or %s)", spec.Kind, KindSim, KindKinesisMock, KindLocalStack, KindAWS, KindEndpoint)
+	k, ok := Kinds.Lookup(spec.Kind)
+	if !ok {
+		return nil, fmt.Errorf("targets: unknown kind %q (want %s)", spec.Kind, Kinds.Want())
 	}
+	return k.Open(ctx, spec)
 }
 
 // Close stops whatever Open started (process, container, in-process server)
@@ -152,6 +133,29 @@ func (t *Target) Close() error {
 		}
 	})
 	return t.closeErr
+}
+
+var endpointKind = Kind{
+	Name: KindEndpoint,
+	Doc:  "Any Kinesis-compatible endpoint that is already running (a standalone kbench sim, for example), at target.endpoint.",
+	Open: func(ctx context.Context, spec Spec) (*Target, error) {
+		if spec.Endpoint == "" {
+			return nil, fmt.Errorf("targets: kind %q needs the endpoint's URL", KindEndpoint)
+		}
+		return openEndpoint(ctx, spec)
+	},
+}
+
+// startOrConnect is the Open of a local kind: it connects to Spec.Endpoint
+// when that is set (the target runs already), else it starts the target
+// with start.
+func startOrConnect(start func(context.Context, Spec) (*Target, error)) func(context.Context, Spec) (*Target, error) {
+	return func(ctx context.Context, spec Spec) (*Target, error) {
+		if spec.Endpoint != "" {
+			return openEndpoint(ctx, spec)
+		}
+		return start(ctx, spec)
+	}
 }
 
 // openEndpoint connects to an already-running endpoint of a local kind.

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
+	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
@@ -34,7 +33,7 @@ func prepareAWS(ctx context.Context, o *runOpts, sc *scenarios.Scenario, cells [
 	for _, c := range cells {
 		fmt.Fprintf(stderr, "  %s\n", planLine(c))
 	}
-	cost := estimate(cells, o.repeat)
+	cost := runner.EstimateCost(cells, o.repeat)
 	fmt.Fprintln(stderr, cost)
 	if o.maxCost > 0 && cost.TotalUSD > o.maxCost {
 		return usageErr("the estimated cost $%.4f is over --max-cost $%.4f: nothing was created", cost.TotalUSD, o.maxCost)
@@ -105,58 +104,11 @@ func planLine(c *scenarios.Scenario) string {
 		fmt.Fprintf(&b, "create stream %s (%s) tagged %s=%s and %s=<run id>, and delete it after the run",
 			c.Stream.Name, mode, targets.TagCreatedBy, targets.CreatedByValue, targets.TagRunID)
 	}
-	if _, fan := consumerApps(c); fan > 0 {
+	if _, fan := c.ConsumerApps(); fan > 0 {
 		fmt.Fprintf(&b, "; register %d enhanced fan-out consumer(s), deregistered at the end", fan)
 	}
 	fmt.Fprintf(&b, "; write for %v, read on for up to %v", c.Duration, c.Drain)
 	return b.String()
-}
-
-// consumerApps counts a cell's polling and fan-out consumer applications.
-func consumerApps(c *scenarios.Scenario) (polling, fanOut int) {
-	for _, cs := range c.Consumers {
-		if cs.Kind == "fanout" {
-			fanOut += cs.Count
-		} else {
-			polling += cs.Count
-		}
-	}
-	return polling, fanOut
-}
-
-// offered is how many records producer p offers in cell c: its rate
-// profile's mean until its first rate event, then each event's profile
-// (starting afresh at the event) until the next one or the end.
-func offered(c *scenarios.Scenario, p scenarios.Producer) float64 {
-	var evs []scenarios.Event
-	for _, ev := range c.Events {
-		if ev.Rate != nil && ev.Producer == p.Name && ev.At < c.Duration {
-			evs = append(evs, ev)
-		}
-	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].At < evs[j].At })
-	var n float64
-	rate, from := p.Rate, time.Duration(0)
-	for _, ev := range evs {
-		if d := ev.At - from; d > 0 {
-			n += meanRate(rate, d) * d.Seconds()
-		}
-		rate, from = *ev.Rate, ev.At
-	}
-	if d := c.Duration - from; d > 0 {
-		n += meanRate(rate, d) * d.Seconds()
-	}
-	return n
-}
-
-// peakShards is the largest shard count cell c's stream has: stream.shards
-// or an update_shard_count event's target.
-func peakShards(c *scenarios.Scenario) int {
-	n := c.Stream.Shards
-	for _, ev := range c.Events {
-		n = max(n, c.ShardCountAt(ev.At))
-	}
-	return n
 }
 
 // confirm asks question on w and reads a line from stdin: y or yes

@@ -1,5 +1,6 @@
 // Command kbench is a load-testing and benchmark harness for Amazon Kinesis
-// Data Streams. See README.md for a walk-through.
+// Data Streams. See README.md for a walk-through and docs/architecture.md for
+// how the code is laid out.
 package main
 
 import (
@@ -16,7 +17,7 @@ import (
 // version is kbench's version; release builds set it with -ldflags.
 var version = "0.1.0-dev"
 
-// Exit codes (DESIGN.md): 0 ok, 1 thresholds or gate failed, 2 bad input or
+// Exit codes (README.md): 0 ok, 1 thresholds or gate failed, 2 bad input or
 // usage, 3 the run itself failed.
 const (
 	exitOK        = 0

@@ -64,8 +64,8 @@ func num(t *testing.T, m map[string]any, path string) float64 {
 }
 
 // checkAccounting asserts the contract every clean run must meet: every key
-// of DESIGN.md present, nothing lost, the e2e histogram holding one value per
-// consumed record, ordered percentiles.
+// of the summary.json contract (docs/reports.md) present, nothing lost, the
+// e2e histogram holding one value per consumed record, ordered percentiles.
 func checkAccounting(t *testing.T, dir string) map[string]any {
 	t.Helper()
 	s := readSummary(t, dir)

@@ -9,14 +9,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
 
-	"github.com/kbench/kbench/envelope"
-	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
@@ -39,9 +40,62 @@ type runOpts struct {
 	maxCost  float64
 }
 
-var targetKinds = map[string]bool{"sim": true, "kinesis-mock": true, "localstack": true, "aws": true}
-
 func runCmd(args []string, stdout, stderr io.Writer) error {
+	o, scenarioPath, err := parseRunFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	// Everything the user said is checked before anything is started or written.
+	sc, cells, err := loadRun(scenarioPath, &o)
+	if err != nil {
+		return err
+	}
+	out := o.out
+	if out == "" {
+		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// The first Ctrl-C stops the run gracefully (results are written, the
+		// stream and target are cleaned up); a second one kills kbench.
+		<-ctx.Done()
+		stop()
+	}()
+
+	if sc.Target.Kind == targets.KindAWS {
+		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
+			return err
+		}
+	}
+	tgts := &cellTargets{profile: o.profile, log: stderr}
+	defer tgts.close()
+	if _, err := tgts.open(ctx, cells[0].Target); err != nil {
+		return err
+	}
+
+	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr}
+	dirs, failed, runErr := c.runAll(ctx, cells, out)
+	if len(dirs) > 1 {
+		if err := reports.RenderComparison(dirs, out); err != nil {
+			fmt.Fprintf(stderr, "warning: comparison: %v\n", err)
+		} else {
+			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
+		}
+	}
+	if runErr != nil {
+		return &exitError{exitRunFailed, runErr}
+	}
+	if failed {
+		return &exitError{exitFailed, errVerdict}
+	}
+	return nil
+}
+
+// parseRunFlags parses kbench run's flags and returns them with the
+// scenario file's path.
+func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	var o runOpts
 	fs := flag.NewFlagSet("kbench run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -61,26 +115,31 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return err
+		return o, "", err
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return usageErr("want exactly one scenario file, got %d arguments", len(pos))
+		return o, "", usageErr("want exactly one scenario file, got %d arguments", len(pos))
 	}
 	if o.repeat < 1 {
-		return usageErr("--repeat %d: want 1 or more", o.repeat)
+		return o, "", usageErr("--repeat %d: want 1 or more", o.repeat)
 	}
-	if o.target != "" && !targetKinds[o.target] {
-		return usageErr("--target %q: want sim, kinesis-mock, localstack or aws", o.target)
+	if _, ok := targets.ScenarioKinds().Lookup(o.target); o.target != "" && !ok {
+		return o, "", usageErr("--target %q: want %s", o.target, targets.ScenarioKinds().Want())
 	}
+	return o, pos[0], nil
+}
 
-	// Everything the user said is checked before anything is started or written.
-	sc, err := scenarios.Load(pos[0], o.sets)
+// loadRun loads the scenario with the --set overrides, checks its
+// thresholds, applies the target flags and expands the matrix into cells.
+// Every error is bad input (exit 2).
+func loadRun(path string, o *runOpts) (*scenarios.Scenario, []*scenarios.Scenario, error) {
+	sc, err := scenarios.Load(path, o.sets)
 	if err != nil {
-		return &exitError{exitUsage, err}
+		return nil, nil, &exitError{exitUsage, err}
 	}
-	if probs := checkThresholds(sc); len(probs) > 0 {
-		return &exitError{exitUsage, probs}
+	if probs := gate.CheckThresholds(sc); len(probs) > 0 {
+		return nil, nil, &exitError{exitUsage, probs}
 	}
 	if o.target != "" {
 		sc.Target.Kind = o.target
@@ -98,189 +157,127 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	cells, err := sc.Cells()
 	if err != nil {
-		return &exitError{exitUsage, err}
+		return nil, nil, &exitError{exitUsage, err}
 	}
 	for _, c := range cells {
-		c.Target = sc.Target
+		// The flags chose one target for every cell; a matrix varies only
+		// the simulator's settings (scenarios refuses the rest).
+		c.Target.Kind, c.Target.Endpoint, c.Target.Region = sc.Target.Kind, sc.Target.Endpoint, sc.Target.Region
 	}
-	out := o.out
-	if out == "" {
-		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
-	}
+	return sc, cells, nil
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		// The first Ctrl-C stops the run gracefully (results are written, the
-		// stream and target are cleaned up); a second one kills kbench.
-		<-ctx.Done()
-		stop()
-	}()
+// cellRunner runs matrix cells and their repeats, each against its cell's
+// target, and prints each run's summary and where its report is.
+type cellRunner struct {
+	tgts           *cellTargets
+	repeat         int
+	live           bool
+	stdout, stderr io.Writer
+}
 
-	if sc.Target.Kind == "aws" {
-		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
-			return err
-		}
-	}
-	tgt, err := targets.Open(ctx, targets.Spec{
-		Kind: sc.Target.Kind, Endpoint: sc.Target.Endpoint, Region: sc.Target.Region,
-		Sim: sc.Target.Sim, Profile: o.profile, Log: stderr,
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return &exitError{exitRunFailed, fmt.Errorf("interrupted while starting the target: %w", err)}
-		}
-		return &exitError{exitRunFailed, err}
-	}
-	defer func() {
-		if err := tgt.Close(); err != nil {
-			fmt.Fprintf(stderr, "warning: stopping the target: %v\n", err)
-		}
-	}()
-	fmt.Fprintf(stderr, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
-
-	live := !o.quiet && isTerminal(stderr)
-	var dirs []string
-	var runErr error
-	failed := false
+// runAll runs every cell into its directory under out, stopping early when
+// ctx is done or a run fails to complete. It returns the directories of the
+// cells that ran, whether any cell failed its thresholds (gate.Repeats) and
+// the error of a run that could not complete.
+func (c cellRunner) runAll(ctx context.Context, cells []*scenarios.Scenario, out string) (dirs []string, failed bool, err error) {
 	for i, cell := range cells {
 		if ctx.Err() != nil {
 			break
 		}
 		cellDir := runner.CellDir(out, cell.Cell)
 		if cell.Cell != "" {
-			fmt.Fprintf(stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
+			fmt.Fprintf(c.stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
 		}
-		// With --repeat N each repeat gets its own run-K directory; the cell
-		// fails when at least half of its repeats fail (a tie fails).
-		ran, fails := 0, 0
-		for rep := 1; rep <= o.repeat && ctx.Err() == nil; rep++ {
-			dir := cellDir
-			if o.repeat > 1 {
-				dir = filepath.Join(cellDir, fmt.Sprintf("%s%d", reports.RepeatPrefix, rep))
-				fmt.Fprintf(stderr, "repeat %d/%d\n", rep, o.repeat)
-			}
-			sum, err := runner.Run(ctx, runner.Options{
-				Scenario: cell, Target: tgt, OutDir: dir, Log: stderr, Live: live, Version: version,
-			})
-			if sum != nil {
-				ran++
-				reports.WriteText(stdout, sum)
-				fmt.Fprintf(stdout, "results: %s\n", dir)
-				if sum.Verdict != "pass" {
-					fails++
-				}
-			}
-			if err != nil {
-				runErr = err
-				break
-			}
-		}
-		if ran > 0 {
+		reps, err := c.runCell(ctx, cell, cellDir)
+		if reps.Ran > 0 {
 			dirs = append(dirs, cellDir)
 		}
-		verdict := "PASS"
-		if fails > 0 && 2*fails >= ran {
-			failed, verdict = true, "FAIL"
+		failed = failed || !reps.Passed()
+		if c.repeat > 1 && reps.Ran > 0 {
+			fmt.Fprintf(c.stdout, "%s: %d of %d repeats failed: %s\n", cellDir, reps.Failed, reps.Ran, reps.Verdict())
 		}
-		if o.repeat > 1 && ran > 0 {
-			fmt.Fprintf(stdout, "%s: %d of %d repeats failed: %s\n", cellDir, fails, ran, verdict)
-		}
-		if runErr != nil {
-			break
+		if err != nil {
+			return dirs, failed, err
 		}
 	}
-	if len(dirs) > 1 {
-		if err := reports.RenderComparison(dirs, out); err != nil {
-			fmt.Fprintf(stderr, "warning: comparison: %v\n", err)
-		} else {
-			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
-		}
-	}
-	if runErr != nil {
-		return &exitError{exitRunFailed, runErr}
-	}
-	if failed {
-		return &exitError{exitFailed, errVerdict}
-	}
-	return nil
+	return dirs, failed, nil
 }
 
-// checkThresholds finds thresholds naming a metric no summary has, before
-// anything runs rather than after.
-func checkThresholds(sc *scenarios.Scenario) scenarios.Problems {
-	var probs scenarios.Problems
-	for i, expr := range sc.Thresholds {
-		th, err := scenarios.ParseThreshold(expr)
-		if err != nil || reports.KnownMetric(th.Metric) {
-			continue // syntax is checked when the scenario loads
-		}
-		msg := fmt.Sprintf("unknown metric %q in %q; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", th.Metric, expr)
-		probs = append(probs, sc.ProblemAt(fmt.Sprintf("thresholds[%d]", i), msg))
+// runCell runs cell c.repeat times into cellDir (each repeat in its own
+// run-K directory when there are several), renders each run's report and
+// tallies the verdicts. It stops at the first run that fails to complete.
+func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellDir string) (gate.Repeats, error) {
+	var reps gate.Repeats
+	tgt, err := c.tgts.open(ctx, cell.Target)
+	if err != nil {
+		return reps, err
 	}
-	return probs
-}
-
-// estimate is the cost shown before a run against real AWS: every cell run
-// repeat times, each offering its producers' records (rate events included)
-// at the size its generators make, for its duration plus drain, on its
-// largest shard count (an upper bound when events reshard).
-func estimate(cells []*scenarios.Scenario, repeat int) targets.RunCost {
-	var total targets.RunCost
-	for _, c := range cells {
-		var recs float64
-		var bytes, samples int
-		for _, p := range c.Producers {
-			recs += offered(c, p)
-			if g, err := generators.New(p.Options, p.Seed); err == nil {
-				var buf []byte
-				for i := 0; i < 64; i++ {
-					var entity string
-					buf, entity = g.Next(buf[:0], 0)
-					bytes += len(buf) + len(entity) + envelope.Size
-					samples++
-				}
-			}
+	for rep := 1; rep <= c.repeat && ctx.Err() == nil; rep++ {
+		dir := cellDir
+		if c.repeat > 1 {
+			dir = results.RepeatDir(cellDir, rep)
+			fmt.Fprintf(c.stderr, "repeat %d/%d\n", rep, c.repeat)
 		}
-		avg := 1024
-		if samples > 0 {
-			avg = bytes / samples
-		}
-		polling, fanOut := consumerApps(c)
-		cost := targets.EstimateRun(targets.RunPlan{
-			Shards: peakShards(c), OnDemand: c.Stream.Mode == "on-demand", Existing: c.Stream.Existing,
-			Duration: c.Duration + c.Drain, Records: int64(recs), AvgRecordBytes: avg,
-			PollingConsumers: polling, FanOutConsumers: fanOut,
+		sum, err := runner.Run(ctx, runner.Options{
+			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
 		})
-		for range max(repeat, 1) {
-			total.Add(cost)
+		if sum != nil {
+			reps.Add(sum)
+			if rerr := reports.Render(dir); rerr != nil {
+				fmt.Fprintf(c.stderr, "warning: report: %v\n", rerr)
+			}
+			reports.WriteText(c.stdout, sum)
+			fmt.Fprintf(c.stdout, "results: %s\n", dir)
+		}
+		if err != nil {
+			return reps, err
 		}
 	}
-	return total
+	return reps, nil
 }
 
-// meanRate is a rate profile's average over d, in records per second.
-func meanRate(r scenarios.Rate, d time.Duration) float64 {
-	switch r.Profile {
-	case "ramp":
-		if d <= r.Over {
-			return r.From + (r.To-r.From)*d.Seconds()/r.Over.Seconds()/2
-		}
-		return ((r.From+r.To)/2*r.Over.Seconds() + r.To*(d-r.Over).Seconds()) / d.Seconds()
-	case "steps":
-		var n, t float64
-		for _, s := range r.Steps {
-			n += s.RPS * s.For.Seconds()
-			t += s.For.Seconds()
-		}
-		if t > 0 {
-			return n / t
-		}
-		return 0
-	case "sine":
-		return r.Base
+// cellTargets keeps the target the cells run against open, and opens a
+// new one when a cell's target differs from it (a matrix over target.sim.*
+// gives each cell a simulator of its own settings).
+type cellTargets struct {
+	profile string
+	log     io.Writer
+	spec    scenarios.Target
+	tgt     *targets.Target
+}
+
+// open returns the target of t, closing the previous one if it differs.
+// Its errors are exit 3: the target failed.
+func (c *cellTargets) open(ctx context.Context, t scenarios.Target) (*targets.Target, error) {
+	if c.tgt != nil && reflect.DeepEqual(c.spec, t) {
+		return c.tgt, nil
 	}
-	return r.RPS
+	c.close()
+	tgt, err := targets.Open(ctx, targets.Spec{
+		Kind: t.Kind, Endpoint: t.Endpoint, Region: t.Region,
+		Sim: t.Sim, Profile: c.profile, Log: c.log,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &exitError{exitRunFailed, fmt.Errorf("interrupted while starting the target: %w", err)}
+		}
+		return nil, &exitError{exitRunFailed, err}
+	}
+	fmt.Fprintf(c.log, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
+	c.spec, c.tgt = t, tgt
+	return tgt, nil
+}
+
+// close stops the open target, if any.
+func (c *cellTargets) close() {
+	if c.tgt == nil {
+		return
+	}
+	if err := c.tgt.Close(); err != nil {
+		fmt.Fprintf(c.log, "warning: stopping the target: %v\n", err)
+	}
+	c.tgt = nil
 }
 
 func isTerminal(w io.Writer) bool {

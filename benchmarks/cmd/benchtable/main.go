@@ -1,5 +1,5 @@
 // Command benchtable summarises kbench's benchmark output for
-// scripts/bench-runs.sh and the README:
+// scripts/bench-runs.sh and docs/performance.md:
 //
 //	benchtable gobench FILE   medians of every metric of `go test -bench` output (-count N rounds),
 //	                          and the simulator/kinesis-mock ingest ratio

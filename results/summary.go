@@ -1,0 +1,388 @@
+// Package results is a kbench results directory: the summary.json schema
+// (the machine-readable contract CI gates read), the writers the runner uses
+// while a run goes (summary.json, timeseries.csv, HdrHistogram interval logs)
+// and the readers of what they wrote — one run (LoadRun), the repeats of one
+// cell (LoadRunSet), the cells of a matrix (CellDirs) — plus the dotted
+// metric lookup thresholds and gates use. It only encodes and decodes:
+// judging is package gate's, rendering package reports'.
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// SchemaVersion is the version of summary.json's layout. It changes only
+// when a key is renamed or removed.
+const SchemaVersion = 2
+
+// File names inside a results directory.
+const (
+	SummaryFile    = "summary.json"
+	TimeseriesFile = "timeseries.csv"
+	HlogExt        = ".hlog"
+)
+
+// Verdicts.
+const (
+	VerdictPass = "pass"
+	VerdictFail = "fail"
+)
+
+// Summary is the content of summary.json: everything a run measured, the
+// settings it ran under and the verdict. Its JSON key names are an interface
+// (CI gates and comparisons read them); keep them stable.
+type Summary struct {
+	SchemaVersion int                     `json:"schema_version"`
+	RunID         string                  `json:"run_id"`
+	Scenario      map[string]any          `json:"scenario"`
+	Target        TargetInfo              `json:"target"`
+	Config        RunInfo                 `json:"config"`
+	Totals        Totals                  `json:"totals"`
+	Latency       map[string]LatencyStats `json:"latency"`
+	Throughput    Throughput              `json:"throughput"`
+	// ThrottleRatio is throttled record-attempts over all record-attempts
+	// that got an answer (throttled + acked).
+	ThrottleRatio float64           `json:"throttle_ratio"`
+	Deadline      *DeadlineStats    `json:"deadline,omitempty"`
+	PerShard      []ShardStats      `json:"per_shard"`
+	Consumers     []ConsumerStats   `json:"consumers,omitempty"`
+	Events        []EventResult     `json:"events,omitempty"`
+	Cost          *CostStats        `json:"cost,omitempty"`
+	Thresholds    []ThresholdResult `json:"thresholds"`
+	Verdict       string            `json:"verdict"`
+	Errors        []string          `json:"errors,omitempty"`
+}
+
+// TargetInfo says where the records went.
+type TargetInfo struct {
+	Kind     string `json:"kind"` // sim | kinesis-mock | localstack | aws
+	Endpoint string `json:"endpoint,omitempty"`
+	Region   string `json:"region,omitempty"`
+}
+
+// RunInfo is the resolved configuration of one run (one matrix cell).
+type RunInfo struct {
+	Name          string    `json:"name"`
+	Cell          string    `json:"cell,omitempty"` // matrix cell, e.g. "stream.shards=4"
+	Shards        int       `json:"shards"`
+	Stream        string    `json:"stream"`
+	Producers     int       `json:"producers"`
+	Consumers     int       `json:"consumers"`
+	DurationS     float64   `json:"duration_s"`
+	WarmupS       float64   `json:"warmup_s"`
+	DrainS        float64   `json:"drain_s"`
+	DeadlineMS    float64   `json:"deadline_ms"`
+	StartedAt     time.Time `json:"started_at"`
+	EndedAt       time.Time `json:"ended_at"`
+	Host          string    `json:"host"`
+	GoVersion     string    `json:"go_version"`
+	KbenchVersion string    `json:"kbench_version"`
+	Notes         []string  `json:"notes,omitempty"`
+}
+
+// Totals are the run's record accounting. Every produced record is in
+// exactly one of acked, failed or unsent.
+type Totals struct {
+	Produced        int64            `json:"produced"`
+	Acked           int64            `json:"acked"`
+	Failed          int64            `json:"failed"`
+	FailedByReason  map[string]int64 `json:"failed_by_reason"`
+	Unsent          int64            `json:"unsent"`
+	Late            int64            `json:"late"`      // sent more than a pacer tick after their intended time
+	Throttled       int64            `json:"throttled"` // record-attempts, so retries count again
+	Retried         int64            `json:"retried"`
+	Calls           int64            `json:"calls"`
+	CallErrors      int64            `json:"call_errors"`
+	Consumed        int64            `json:"consumed"`
+	Lost            int64            `json:"lost"`
+	Duplicates      int64            `json:"duplicates"`
+	Foreign         int64            `json:"foreign"`
+	GetRecordsCalls int64            `json:"get_records_calls"`
+	GetThrottled    int64            `json:"get_throttled"`
+	// Order is the first consumer application's out-of-order accounting.
+	Order
+}
+
+// Order counts records consumed out of their production order: records of
+// one producer and partition key consumed after a record of theirs with a
+// higher sequence number (duplicates excluded). See docs/ordering.md.
+type Order struct {
+	OutOfOrder int64 `json:"out_of_order"`
+	// OutOfOrderKeys counts the (producer, partition key) pairs with at
+	// least one late record.
+	OutOfOrderKeys int64 `json:"out_of_order_keys"`
+	// OutOfOrderMaxDisplacement is the most records of its key a late record
+	// came behind, counted up to 6 (6 means 6 or more).
+	OutOfOrderMaxDisplacement int64 `json:"out_of_order_max_displacement"`
+	// OutOfOrderExact is true when every key was tracked; false when the
+	// per-key table filled and sampled keys, and the counts cover only the
+	// sampled keys' records (OutOfOrderKeyShare of the keys at the end).
+	OutOfOrderExact    bool    `json:"out_of_order_exact"`
+	OutOfOrderKeyShare float64 `json:"out_of_order_key_share"`
+}
+
+// LatencyStats summarises one latency histogram, in milliseconds rounded to
+// three decimals (1 µs, the histograms' resolution).
+type LatencyStats struct {
+	Count int64   `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P90   float64 `json:"p90_ms"`
+	P99   float64 `json:"p99_ms"`
+	P999  float64 `json:"p999_ms"`
+	Max   float64 `json:"max_ms"`
+	Mean  float64 `json:"mean_ms"`
+}
+
+// Throughput is measured over the measured window (after warmup, before
+// drain).
+type Throughput struct {
+	TargetRPS         float64 `json:"target_rps"`
+	ProducedRPS       float64 `json:"produced_rps"`
+	AckedRPS          float64 `json:"acked_rps"`
+	ConsumedRPS       float64 `json:"consumed_rps"`
+	ProducedBytesPerS float64 `json:"produced_bytes_per_s"`
+	ConsumedBytesPerS float64 `json:"consumed_bytes_per_s"`
+}
+
+// DeadlineStats is the time value of data: how many measured records were
+// consumed within their deadline, and how stale records were when consumed.
+type DeadlineStats struct {
+	// DeadlineMS is the scenario's deadline; producers may have their own
+	// (see ByProducer).
+	DeadlineMS float64 `json:"deadline_ms"`
+	// Scheduled counts the records due in the measured window: the
+	// denominator. A record that failed, was lost or is still unread at the
+	// end is not on time.
+	Scheduled int64 `json:"scheduled"`
+	// Measured counts those of them consumed (their latency recorded).
+	Measured    int64   `json:"measured"`
+	OnTime      int64   `json:"on_time"`
+	OnTimeRatio float64 `json:"on_time_ratio"` // OnTime / Scheduled
+	// Staleness is the distribution of the age of records when consumed
+	// (intended send time to consumed), as the share of scheduled records
+	// consumed no older than each multiple of the deadline.
+	Staleness []StalenessPoint `json:"staleness,omitempty"`
+	// ByProducer splits the counts by producer spec, each against its own
+	// deadline.
+	ByProducer []ProducerDeadline `json:"by_producer,omitempty"`
+}
+
+// StalenessPoint is one point of the staleness distribution: the share of
+// scheduled records consumed no later than AgeMS after their intended send
+// time.
+type StalenessPoint struct {
+	AgeMS float64 `json:"age_ms"`
+	Ratio float64 `json:"ratio"`
+}
+
+// ProducerDeadline is one producer spec's time value of data.
+type ProducerDeadline struct {
+	Producer    string  `json:"producer"`
+	DeadlineMS  float64 `json:"deadline_ms"`
+	Scheduled   int64   `json:"scheduled"`
+	Measured    int64   `json:"measured"`
+	OnTime      int64   `json:"on_time"`
+	OnTimeRatio float64 `json:"on_time_ratio"`
+}
+
+// CostStats is what the measured load would cost per hour on real Kinesis
+// in us-east-1 (prices in package targets): capacity plus data in, at the
+// measured acknowledged rate and record size. Reads and fan-out are not
+// included.
+type CostStats struct {
+	USDPerHour         float64 `json:"usd_per_hour"`
+	CapacityUSDPerHour float64 `json:"capacity_usd_per_hour"`
+	DataUSDPerHour     float64 `json:"data_usd_per_hour"`
+	// USDPerMillionRecords is USDPerHour over the records acknowledged in an
+	// hour at the measured rate (0 when nothing was acknowledged).
+	USDPerMillionRecords float64 `json:"usd_per_million_records"`
+}
+
+// EventResult is one scheduled scenario event as it happened.
+type EventResult struct {
+	AtS    float64 `json:"at_s"`   // seconds after the run started
+	Action string  `json:"action"` // update_shard_count | rate | restart | resume
+	Detail string  `json:"detail"` // what changed, e.g. "2 -> 4 shards"
+	OK     bool    `json:"ok"`
+	Error  string  `json:"error,omitempty"`
+}
+
+// ShardStats are one shard's counters over the run.
+type ShardStats struct {
+	ShardID   string `json:"shard_id"`
+	Records   int64  `json:"records"`
+	Bytes     int64  `json:"bytes"`
+	Throttled int64  `json:"throttled"`
+	Consumed  int64  `json:"consumed"`
+	// RecordsPerS and BytesPerS are over the time the shard was written to
+	// (first to last acknowledged write), not the whole run.
+	RecordsPerS float64 `json:"records_per_s"`
+	BytesPerS   float64 `json:"bytes_per_s"`
+	// ThrottleRatio is throttled / (records + throttled) on this shard.
+	ThrottleRatio float64 `json:"throttle_ratio"`
+	// E2E is the primary consumer's end-to-end latency of this shard's
+	// records; a hot shard shows here as well as in Throttled.
+	E2E LatencyStats `json:"e2e"`
+	// Closed marks a parent shard closed by resharding during the run.
+	Closed bool `json:"closed,omitempty"`
+	// The primary consumer's late records read from this shard; a key
+	// counts on the shard its first late record was read from.
+	OutOfOrder                int64 `json:"out_of_order"`
+	OutOfOrderKeys            int64 `json:"out_of_order_keys"`
+	OutOfOrderMaxDisplacement int64 `json:"out_of_order_max_displacement"`
+}
+
+// ConsumerStats is one consumer application's own accounting. The primary
+// (first) application's numbers are also the totals and latencies.
+type ConsumerStats struct {
+	Name    string `json:"name"`
+	Kind    string `json:"kind"` // polling | fanout: how it actually read
+	Primary bool   `json:"primary"`
+	// Fallback says why the application read differently from what the
+	// scenario asked (a fan-out consumer the target cannot serve polls).
+	Fallback   string `json:"fallback,omitempty"`
+	Consumed   int64  `json:"consumed"` // distinct records of this run seen
+	Lost       int64  `json:"lost"`
+	Duplicates int64  `json:"duplicates"`
+	Calls      int64  `json:"calls"`     // GetRecords calls, or SubscribeToShard calls for fan-out
+	Throttled  int64  `json:"throttled"` // throttled calls
+	// ConsumedRPS is records consumed per second over the measured window.
+	ConsumedRPS float64 `json:"consumed_rps"`
+	// MillisBehindMax is the largest MillisBehindLatest seen.
+	MillisBehindMax int64 `json:"millis_behind_max"`
+	// Checkpoints is how many checkpoints the application took, and AtRiskMax
+	// the most records processed but not yet checkpointed at any moment:
+	// what a crash would have made it read again.
+	Checkpoints int64 `json:"checkpoints"`
+	AtRiskMax   int64 `json:"at_risk_max"`
+	// Restarts counts the restart events that stopped the application, and
+	// Rewound the records it had processed but not checkpointed when
+	// stopped: it read them again after resuming from its checkpoints.
+	Restarts int64 `json:"restarts,omitempty"`
+	Rewound  int64 `json:"rewound,omitempty"`
+	// Order is the application's out-of-order accounting.
+	Order
+	// ProcessingS is the simulated per-record processing time the
+	// application spent, in seconds, summed over its shards.
+	ProcessingS float64 `json:"processing_s,omitempty"`
+	// Latency holds the application's own e2e, e2e_uncorrected and
+	// arrival_to_consumed histograms.
+	Latency  map[string]LatencyStats `json:"latency"`
+	Deadline *DeadlineStats          `json:"deadline,omitempty"`
+}
+
+// ThresholdResult is one evaluated threshold expression.
+type ThresholdResult struct {
+	Expr  string  `json:"expr"`
+	Value float64 `json:"value"`
+	OK    bool    `json:"ok"`
+	Error string  `json:"error,omitempty"`
+}
+
+// nsToMS converts nanoseconds to milliseconds rounded to three decimals.
+func nsToMS(ns float64) float64 {
+	return math.Round(ns/1e3) / 1e3
+}
+
+// LatencyFrom summarises a histogram of nanosecond values. A nil or empty
+// histogram gives zero stats.
+func LatencyFrom(h *hdrhistogram.Histogram) LatencyStats {
+	if h == nil || h.TotalCount() == 0 {
+		return LatencyStats{}
+	}
+	return LatencyStats{
+		Count: h.TotalCount(),
+		P50:   nsToMS(float64(h.ValueAtQuantile(50))),
+		P90:   nsToMS(float64(h.ValueAtQuantile(90))),
+		P99:   nsToMS(float64(h.ValueAtQuantile(99))),
+		P999:  nsToMS(float64(h.ValueAtQuantile(99.9))),
+		Max:   nsToMS(float64(h.Max())),
+		Mean:  nsToMS(h.Mean()),
+	}
+}
+
+// normalized returns a shallow copy of s whose slices and maps encode as []
+// and {} rather than null, so readers of summary.json can rely on the types.
+func (s *Summary) normalized() *Summary {
+	c := *s
+	if c.Scenario == nil {
+		c.Scenario = map[string]any{}
+	}
+	if c.Latency == nil {
+		c.Latency = map[string]LatencyStats{}
+	}
+	if c.Totals.FailedByReason == nil {
+		c.Totals.FailedByReason = map[string]int64{}
+	}
+	if c.PerShard == nil {
+		c.PerShard = []ShardStats{}
+	}
+	if c.Thresholds == nil {
+		c.Thresholds = []ThresholdResult{}
+	}
+	return &c
+}
+
+// WriteSummary writes s as dir/summary.json, indented, atomically: readers
+// see either the old file or the whole new one.
+func WriteSummary(dir string, s *Summary) error {
+	if s == nil {
+		return errors.New("results: nil summary")
+	}
+	b, err := json.MarshalIndent(s.normalized(), "", "  ")
+	if err != nil {
+		return fmt.Errorf("results: encode summary: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n'))
+}
+
+// ReadSummary reads dir/summary.json. It rejects a schema version newer than
+// this package knows.
+func ReadSummary(dir string) (*Summary, error) {
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("results: decode %s: %w", filepath.Join(dir, SummaryFile), err)
+	}
+	if s.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("results: %s has schema_version %d; this kbench reads up to %d",
+			filepath.Join(dir, SummaryFile), s.SchemaVersion, SchemaVersion)
+	}
+	return &s, nil
+}
+
+// WriteFileAtomic writes data to a temporary file in path's directory and
+// renames it over path.
+func WriteFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("results: write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("results: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
+}
