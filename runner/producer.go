@@ -189,10 +189,6 @@ func (p *Producer) Run(ctx context.Context) error {
 	if !p.started.CompareAndSwap(false, true) {
 		return errors.New("runner: Producer.Run called twice")
 	}
-	n := p.cfg.InFlight
-	bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
-	queue := make(chan *batch, n)
-
 	callCtx, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCalls()
 	done := make(chan struct{})
@@ -215,6 +211,9 @@ func (p *Producer) Run(ctx context.Context) error {
 	if p.cfg.Ordering == OrderingPerKey {
 		p.scheduleOrdered(ctx, callCtx, &wg)
 	} else {
+		n := p.cfg.InFlight
+		bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
+		queue := make(chan *batch, n)
 		for range n {
 			s := p.newSender(ctx, callCtx, bt)
 			wg.Go(func() {
