@@ -310,3 +310,9 @@ events:
 		t.Error("events shown without events")
 	}
 }
+
+func TestOrderingProblem(t *testing.T) {
+	checkOneProblem(t, []problemRow{
+		{"unknown ordering", evBase + "    ordering: strict\n", 8, "producers[0].ordering", `unknown ordering "strict"; want none or per_key`},
+	})
+}

@@ -160,6 +160,13 @@ type Producer struct {
 	Deadline time.Duration `yaml:"deadline" json:"deadline"`
 }
 
+// orderings are the values of Producer.Ordering.
+var orderings = []string{"none", "per_key"}
+
+// orderingDocs describes orderings for the JSON Schema.
+const orderingDocs = "none: batches go out in_flight at a time; a resent record may land behind later records of its key.\n" +
+	"per_key: a key's later record is never accepted before an earlier one (per-shard batches, one call in flight per shard)."
+
 // Rate is an open-model rate profile in records per second: the profile's
 // name and its options, whose fields sit beside `profile:` in the file. Only
 // the fields of the chosen profile may be set; generators.RateProfiles lists

@@ -5,6 +5,8 @@ import (
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -183,10 +185,8 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 		d.report(at("batch.linger"), fmt.Sprintf("must be between 0s and %s, got %s", maxLinger, p.Batch.Linger))
 	}
 	d.checkInt(at("in_flight"), p.InFlight, 1, maxInFlight)
-	switch p.Ordering {
-	case "none", "per_key":
-	default:
-		d.report(at("ordering"), fmt.Sprintf("unknown ordering %q; want none or per_key", p.Ordering))
+	if !slices.Contains(orderings, p.Ordering) {
+		d.report(at("ordering"), fmt.Sprintf("unknown ordering %q; want %s", p.Ordering, strings.Join(orderings, " or ")))
 	}
 	d.checkInt(at("concurrency"), p.Concurrency, 1, maxConcurrency)
 	d.checkInt(at("retry.max_attempts"), p.Retry.MaxAttempts, 1, maxRetries)
