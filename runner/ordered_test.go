@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,13 @@ func TestProducerOrdering(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestProducerUnknownOrdering(t *testing.T) {
+	cfg := prodConfig(metrics.NewRun(1), fakePacer{gap: time.Millisecond, limit: 1})
+	cfg.Ordering = "strict"
+	if _, err := NewProducer(cfg, &fakePutter{}); err == nil || !strings.Contains(err.Error(), `unknown ordering "strict"`) {
+		t.Errorf("err = %v, want unknown ordering", err)
 	}
 }
