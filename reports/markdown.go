@@ -87,6 +87,9 @@ func markdown(s *results.Summary) string {
 	if r := failedReasons(t); r != "" {
 		w("Failed by reason: %s\n\n", textfmt.MDEscape(r))
 	}
+	if t.OutOfOrder > 0 || t.OutOfOrderKeyShare > 0 && t.OutOfOrderKeyShare < 1 {
+		w("Out of order: %s records (%s).\n\n", textfmt.Int(t.OutOfOrder), textfmt.MDEscape(orderSub(t.Order)))
+	}
 	w("Records/s (measured window): target %s, produced %s, acked %s, consumed %s; bytes/s in %s, out %s.\n\n",
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS),
 		fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))

@@ -40,6 +40,9 @@ func WriteText(w io.Writer, s *results.Summary) {
 	if r := failedReasons(t); r != "" {
 		fmt.Fprintf(w, "  failed by reason: %s\n", r)
 	}
+	if t.OutOfOrder > 0 || t.OutOfOrderKeyShare > 0 && t.OutOfOrderKeyShare < 1 {
+		fmt.Fprintf(w, "  order      %s out of order (%s)\n", textfmt.Int(t.OutOfOrder), orderSub(t.Order))
+	}
 	if d := deadlineSentence(s); d != "" {
 		fmt.Fprintf(w, "  deadline: %s\n", d)
 	}

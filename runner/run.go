@@ -91,6 +91,7 @@ type run struct {
 	pollers   []collectors.Collector
 	apps      []*metrics.App
 	consumers []results.ConsumerStats // name, kind and primary of each application, by index
+	appSpec   []int                   // consumer spec index of each application
 	specOf    []int                   // producer spec index of each producer instance id
 	shards    *liveShards
 	events    eventLog
@@ -452,6 +453,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			r.pollers = append(r.pollers, c)
 			r.apps = append(r.apps, app)
 			r.consumers = append(r.consumers, results.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
+			r.appSpec = append(r.appSpec, i)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -497,10 +499,10 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Generator: gen, Keys: keys, Pacer: pacer,
 				Start: start, Duration: sc.Duration, Warmup: sc.Warmup,
 				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
-				InFlight: ps.InFlight,
-				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf:  r.shards.Shard,
-				Metrics:  r.m,
+				InFlight: ps.InFlight, Ordering: ps.Ordering,
+				Retry:   RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
+				ShardOf: r.shards.Shard,
+				Metrics: r.m,
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

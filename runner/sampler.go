@@ -50,6 +50,7 @@ const failingLimit = 5
 type counts struct {
 	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
 	calls, callFailures, measured, onTime, getThrottled                     int64
+	outOfOrder, duplicates                                                  int64
 }
 
 func (s *sampler) snapshot() counts {
@@ -60,6 +61,7 @@ func (s *sampler) snapshot() counts {
 		ackedBytes: m.ProducedBytes.Load(), consumedBytes: m.ConsumedBytes.Load(),
 		calls: m.Calls.Load(), callFailures: m.CallFailures.Load(),
 		measured: m.Measured.Load(), onTime: m.OnTime.Load(), getThrottled: m.GetThrottled.Load(),
+		outOfOrder: m.OutOfOrder.Load(), duplicates: m.Duplicates.Load(),
 	}
 }
 
@@ -208,6 +210,8 @@ func (s *sampler) sample(now int64) {
 		OnTime:        c.onTime - s.prev.onTime,
 		Shards:        s.r.shards.Len(),
 		GetThrottled:  c.getThrottled - s.prev.getThrottled,
+		OutOfOrder:    c.outOfOrder - s.prev.outOfOrder,
+		Duplicates:    c.duplicates - s.prev.duplicates,
 	}
 	if s.rate != nil && elapsed <= s.r.sc.Duration {
 		row.TargetRPS = s.rate(time.Duration(s.second)*time.Second + time.Second/2)

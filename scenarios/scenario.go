@@ -141,6 +141,12 @@ type Producer struct {
 	// InFlight is how many PutRecords calls one producer instance keeps in
 	// flight, 1..256. Default 8.
 	InFlight int `yaml:"in_flight" json:"in_flight"`
+	// Ordering is none (default: batches go out InFlight at a time, and a
+	// resent record may land behind later records of its key) or per_key (a
+	// later record of a partition key is never accepted before an earlier
+	// one: per-shard batches, one call in flight per shard, failed records
+	// resent before anything newer of their shard). See docs/ordering.md.
+	Ordering string `yaml:"ordering" json:"ordering"`
 	// Concurrency is the number of producer instances, 1..1024, which split
 	// the rate evenly. Default 1.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
@@ -153,6 +159,13 @@ type Producer struct {
 	// Deadline, which Load fills in; see Scenario.ProducerDeadline.
 	Deadline time.Duration `yaml:"deadline" json:"deadline"`
 }
+
+// orderings are the values of Producer.Ordering.
+var orderings = []string{"none", "per_key"}
+
+// orderingDocs describes orderings for the JSON Schema.
+const orderingDocs = "none: batches go out in_flight at a time; a resent record may land behind later records of its key.\n" +
+	"per_key: a key's later record is never accepted before an earlier one (per-shard batches, one call in flight per shard)."
 
 // Rate is an open-model rate profile in records per second: the profile's
 // name and its options, whose fields sit beside `profile:` in the file. Only
@@ -386,6 +399,7 @@ func (p *Producer) setDefaults(index int) {
 		Keys:         KeyOptions{HotKeys: 1000, Skew: 1.2, Fixed: "kbench-fixed"},
 		Batch:        Batch{MaxRecords: 500, MaxBytes: 5 << 20, Linger: 50 * time.Millisecond},
 		InFlight:     8,
+		Ordering:     "none",
 		Concurrency:  1,
 		Seed:         1 + int64(index),
 		Retry:        Retry{MaxAttempts: 8, Base: 50 * time.Millisecond, Cap: 2 * time.Second},
