@@ -95,6 +95,9 @@ type ProducerConfig struct {
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
 	Retry RetryPolicy
+	// Ordering is OrderingNone ("" too) or OrderingPerKey; see
+	// OrderingPerKey.
+	Ordering string
 	// ShardOf returns the shard id a record routes to, for attributing
 	// throttles (a rejected record carries no shard id). It must be safe for
 	// concurrent use. nil means every throttle is attributed to shard
@@ -146,6 +149,7 @@ func (c *ProducerConfig) problems() []string {
 		InFlight: c.InFlight,
 		Timeout:  c.CallTimeout,
 		Retry:    scenarios.Retry(c.Retry),
+		Ordering: c.Ordering,
 	}
 	for _, fe := range send.SendProblems() {
 		out = append(out, fe.Error())
@@ -220,10 +224,6 @@ func (p *Producer) Run(ctx context.Context) error {
 	parent := ctx
 	ctx, stop := context.WithDeadlineCause(ctx, time.Unix(0, p.cutoff()), errOverrun)
 	defer stop()
-	n := p.cfg.InFlight
-	bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
-	queue := make(chan *batch, n)
-
 	callCtx, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCalls()
 	done := make(chan struct{})
@@ -243,16 +243,23 @@ func (p *Producer) Run(ctx context.Context) error {
 	}()
 
 	var wg sync.WaitGroup
-	for range n {
-		s := p.newSender(ctx, callCtx, bt)
-		wg.Go(func() {
-			for b := range queue {
-				s.send(b)
-			}
-		})
+	if p.cfg.Ordering == OrderingPerKey {
+		p.scheduleOrdered(ctx, callCtx, &wg)
+	} else {
+		n := p.cfg.InFlight
+		bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
+		queue := make(chan *batch, n)
+		for range n {
+			s := p.newSender(ctx, callCtx, bt)
+			wg.Go(func() {
+				for b := range queue {
+					s.send(b)
+				}
+			})
+		}
+		p.schedule(ctx, bt, queue)
+		close(queue)
 	}
-	p.schedule(ctx, bt, queue)
-	close(queue)
 	wg.Wait()
 	close(done)
 	return parent.Err()

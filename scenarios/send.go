@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kbench/kbench/internal/kind"
@@ -58,8 +60,8 @@ func (r Retry) Problems() []*kind.FieldError {
 }
 
 // SendProblems returns every problem with how p sends (batch, in_flight,
-// timeout and retry), each at its yaml field name within the producer, such
-// as "batch.max_records".
+// timeout, retry and ordering), each at its yaml field name within the
+// producer, such as "batch.max_records".
 func (p *Producer) SendProblems() []*kind.FieldError {
 	var out []*kind.FieldError
 	for _, fe := range p.Batch.Problems() {
@@ -72,6 +74,10 @@ func (p *Producer) SendProblems() []*kind.FieldError {
 	}
 	for _, fe := range p.Retry.Problems() {
 		out = append(out, &kind.FieldError{Field: "retry." + fe.Field, Problem: fe.Problem})
+	}
+	if p.Ordering != "" && !slices.Contains(orderings, p.Ordering) { // "" is the default, none
+		out = append(out, &kind.FieldError{Field: "ordering",
+			Problem: fmt.Sprintf("unknown ordering %q; want %s", p.Ordering, strings.Join(orderings, " or "))})
 	}
 	return out
 }
