@@ -6,11 +6,12 @@ import (
 
 // TestPerKeyOrderingOnSim runs the payments scenario over one shard's write
 // quota with ordering: per_key: writes are throttled and resent, and the
-// consumer still sees every card's payments in order.
+// consumer still sees every card's payments in order. The producers may
+// overrun the duration (max_overrun) so that every record is sent.
 func TestPerKeyOrderingOnSim(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
-		"--set", "duration=5s", "--set", "warmup=0s", "--set", "drain=15s", "--set", "thresholds=[]",
+		"--set", "duration=5s", "--set", "max_overrun=30s", "--set", "warmup=0s", "--set", "drain=15s", "--set", "thresholds=[]",
 		"--set", "stream.shards=1", "--set", "producers[0].rate.rps=1500", "--set", "producers[0].options.cards=300",
 		"--set", "producers[0].ordering=per_key")
 	if code != exitOK {
