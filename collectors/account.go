@@ -7,18 +7,23 @@ import (
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/pack"
 )
 
 // Stats is a collector's live state, for the run's live line and its decision
 // of when the drain is over.
 type Stats struct {
-	Seen         int64 // distinct records of the run this collector saw
-	Duplicates   int64 // records it saw again
-	Foreign      int64 // records that were not this run's
-	Calls        int64 // read calls made (GetRecords, or SubscribeToShard for fan-out)
-	Throttled    int64 // read calls rejected for throughput
-	Shards       int   // shards being read now
-	MillisBehind int64 // max over the shards being read of their latest MillisBehindLatest
+	Seen       int64 // distinct records of the run this collector saw
+	Duplicates int64 // records it saw again
+	Foreign    int64 // records that were not this run's
+	Corrupt    int64 // Kinesis records that failed to decompress or de-aggregate
+	// DecodeNs is the time spent decompressing and de-aggregating packed
+	// Kinesis records, Decoded the user records they held.
+	DecodeNs, Decoded int64
+	Calls             int64 // read calls made (GetRecords, or SubscribeToShard for fan-out)
+	Throttled         int64 // read calls rejected for throughput
+	Shards            int   // shards being read now
+	MillisBehind      int64 // max over the shards being read of their latest MillisBehindLatest
 }
 
 // core is what a collector's shard readers share: the configuration, the
@@ -38,6 +43,7 @@ type core struct {
 	workers chan struct{}
 
 	seen, duplicates, foreign, calls, throttled atomic.Int64
+	corrupt, decodeNs, decoded                  atomic.Int64
 	shards                                      atomic.Int64
 	// atRisk is the number of records processed but not checkpointed,
 	// summed over shards.
@@ -64,6 +70,9 @@ func (c *core) stats() Stats {
 		Seen:         c.seen.Load(),
 		Duplicates:   c.duplicates.Load(),
 		Foreign:      c.foreign.Load(),
+		Corrupt:      c.corrupt.Load(),
+		DecodeNs:     c.decodeNs.Load(),
+		Decoded:      c.decoded.Load(),
 		Calls:        c.calls.Load(),
 		Throttled:    c.throttled.Load(),
 		Shards:       int(c.shards.Load()),
@@ -143,6 +152,11 @@ type sink struct {
 	run *runSink
 
 	proc processor
+	// unpacker, plain and key turn Kinesis records into user records
+	// (unpack.go).
+	unpacker pack.Unpacker
+	plain    [1]pack.Record
+	key      []byte
 	// last is the sequence number of the last record processed, "" if none.
 	last string
 	// checkpointed is the sequence number of the last checkpoint, taken at

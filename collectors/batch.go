@@ -33,14 +33,18 @@ func (s *sink) batch(ctx context.Context, recv int64, recs []types.Record) bool 
 		recv = max(recv, c.now())
 	}
 	var offset time.Duration
+	var n int64 // user records: a packed Kinesis record carries several
 	for i := range recs {
 		r := &recs[i]
-		offset += s.proc.next()
 		var arrival int64
 		if r.ApproximateArrivalTimestamp != nil {
 			arrival = r.ApproximateArrivalTimestamp.UnixNano()
 		}
-		s.record(recv+int64(offset), r.Data, len(aws.ToString(r.PartitionKey)), arrival)
+		for _, u := range s.unpack(aws.ToString(r.PartitionKey), r.Data) {
+			offset += s.proc.next()
+			s.record(recv+int64(offset), u.Data, len(u.PartitionKey), arrival)
+			n++
+		}
 		if r.SequenceNumber != nil {
 			s.last = *r.SequenceNumber
 		}
@@ -51,7 +55,6 @@ func (s *sink) batch(ctx context.Context, recv int64, recs []types.Record) bool 
 			return false
 		}
 	}
-	n := int64(len(recs))
 	s.pending += n
 	c.cfg.App.NoteAtRisk(c.atRisk.Add(n))
 	s.checkpoint(c.now())

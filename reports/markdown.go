@@ -92,6 +92,7 @@ func markdown(s *Summary) string {
 
 	mdConsumers(&b, s)
 	mdShards(&b, s)
+	mdPacking(&b, s)
 	if len(s.Events) > 0 {
 		w("### Events\n\n| event | at | action | what changed | result |\n|---|---:|---|---|---|\n")
 		for i, e := range s.Events {

@@ -34,6 +34,7 @@ type runPage struct {
 	Problems            []string
 	Consumers           []consumerRow
 	Shards              []shardRow
+	Packing             []packingRow // empty unless a producer packed its records
 	Events              []eventRow
 	Config              [][2]string
 	ScenarioJSON        string
@@ -114,6 +115,7 @@ func newRunPage(r *results) (*runPage, figureSet, error) {
 	for i, sh := range s.PerShard {
 		p.Shards = append(p.Shards, shardRow{ShardStats: sh, Hot: hot[i]})
 	}
+	p.Packing = packingRows(s)
 	for i, e := range s.Events {
 		p.Events = append(p.Events, eventRow{EventResult: e, Label: eventLabel(i), At: fmtSeconds(e.AtS)})
 	}

@@ -45,9 +45,10 @@ func WriteText(w io.Writer, s *Summary) {
 		cost = ", cost " + fmtUSD(v) + "/h on AWS"
 	}
 	fmt.Fprintf(w, "  throttle ratio %s (%s of %s write attempts)%s\n", fmtRatio(s.ThrottleRatio),
-		fmtInt(t.Throttled), fmtInt(t.Throttled+t.Acked), cost)
+		fmtInt(t.Throttled), fmtInt(t.Throttled+t.KinesisAcked()), cost)
 	writeConsumers(w, s)
 	writeHotShards(w, s)
+	writePacking(w, s)
 	for i, e := range s.Events {
 		res := "done"
 		if !e.OK {

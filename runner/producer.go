@@ -78,6 +78,9 @@ type ProducerConfig struct {
 	// concurrent use. nil means every throttle is attributed to shard
 	// "unknown".
 	ShardOf func(partitionKey, explicitHashKey string) string
+	// Packing aggregates and compresses records before batching (pack.go);
+	// the zero value sends each record as generated.
+	Packing Packing
 	// Metrics receives every count and latency.
 	Metrics *metrics.Run
 }
@@ -124,6 +127,7 @@ func (c *ProducerConfig) problems() []string {
 	if c.InFlight < 1 {
 		add("InFlight %d: must be at least 1", c.InFlight)
 	}
+	out = append(out, c.Packing.problems()...)
 	return append(out, c.Retry.problems()...)
 }
 
@@ -140,6 +144,8 @@ type Producer struct {
 	sleep, backoff func(ctx context.Context, d time.Duration) error
 	grace          time.Duration // how long calls in flight run on after cancel
 	started        atomic.Bool
+	pk             *packer   // nil unless cfg.Packing is enabled
+	stats          PackStats // written by the scheduling goroutine
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
@@ -157,6 +163,13 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 		return nil, errors.Join(errs...)
 	}
 	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
+	if cfg.Packing.enabled() {
+		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats)
+		if err != nil {
+			return nil, fmt.Errorf("runner: producer %d: %w", cfg.ID, err)
+		}
+		pr.pk = pk
+	}
 	stream := cfg.Stream
 	if len(stream) > 4 && stream[:4] == "arn:" {
 		pr.in.StreamARN = &stream
@@ -245,16 +258,27 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			now = envelope.Now()
 			return true
 		case <-ctx.Done():
-			m.Unsent.Add(int64(len(b.recs)))
+			m.Unsent.Add(b.userTotal())
 			bt.recycle(b)
 			return false
 		}
 	}
 	defer func() { // on cancel: what the open batch holds was never sent
 		if b := bt.take(); b != nil {
-			m.Unsent.Add(int64(len(b.recs)))
+			m.Unsent.Add(b.userTotal())
+		}
+		if p.pk != nil {
+			m.Unsent.Add(p.pk.pending())
 		}
 	}()
+	emit := func(off int, pk, ehk string, users []member) bool { // a packed record
+		spill, reject := bt.commitPacked(off, now, pk, ehk, users)
+		if reject != "" {
+			m.AddFailed(reject, int64(len(users)))
+			return true
+		}
+		return flush(spill) && (!bt.full() || flush(bt.take()))
+	}
 
 	now = envelope.Now()
 	for n := uint64(0); ; n++ {
@@ -277,6 +301,17 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 				}
 				wake = min(wake, dl)
 			}
+			if p.pk != nil {
+				if dl, ok := p.pk.deadline(); ok {
+					if dl <= now {
+						if !p.pk.flushDue(bt, now, false, emit) {
+							return
+						}
+						continue
+					}
+					wake = min(wake, dl)
+				}
+			}
 			if p.sleep(ctx, time.Duration(wake-now)) != nil {
 				return
 			}
@@ -286,9 +321,22 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			return
 		}
 
+		env.Seq, env.Intended = n, due
+		if p.pk != nil { // generated apart, then packed into the batch
+			var entity string
+			p.pk.user, entity = c.Generator.Next(env.Append(p.pk.user[:0]), due)
+			pk, ehk := c.Keys.Key(entity)
+			m.Produced.Add(1)
+			if off >= c.Warmup {
+				m.CountScheduled(c.ID)
+			}
+			if !p.pk.add(bt, n, due, now, pk, ehk, emit) {
+				return
+			}
+			continue
+		}
 		b := bt.open()
 		start := len(b.buf)
-		env.Seq, env.Intended = n, due
 		b.buf = env.Append(b.buf)
 		var entity string
 		b.buf, entity = c.Generator.Next(b.buf, due)
@@ -297,6 +345,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		if off >= c.Warmup {
 			m.CountScheduled(c.ID)
 		}
+		p.stats.plain(len(b.buf) - start + len(pk))
 		spill, reject := bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)
@@ -309,5 +358,12 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			return
 		}
 	}
+	if p.pk != nil && !p.pk.flushDue(bt, now, true, emit) {
+		return
+	}
 	flush(bt.take())
 }
+
+// PackStats returns what the producer's packing did (PackStats.plain
+// counts for unpacked producers); call it after Run returned.
+func (p *Producer) PackStats() PackStats { return p.stats }

@@ -80,6 +80,7 @@ type run struct {
 	apps      []*metrics.App
 	consumers []reports.ConsumerStats // name, kind and primary of each application, by index
 	specOf    []int                   // producer spec index of each producer instance id
+	prods     []*Producer             // by instance id, for their PackStats
 	shards    *liveShards
 	events    eventLog
 	producers int
@@ -202,6 +203,7 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		return nil, err
 	}
 	smp.rate = rates
+	r.prods = prods
 
 	r.logf("run %016x: %d producer instance(s), %d consumer application(s), %v + %v drain",
 		r.runID, r.producers, consumerApps, sc.Duration, sc.Drain)
@@ -428,6 +430,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				InFlight: ps.InFlight,
 				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
 				ShardOf:  r.shards.Shard,
+				Packing:  packingOf(&sc.Producers[i]),
 				Metrics:  r.m,
 			}, c)
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/pack"
 	"github.com/kbench/kbench/sim"
 	"github.com/kbench/kbench/targets"
 )
@@ -46,6 +47,13 @@ func KindsMarkdown() []byte {
 	for _, k := range generators.KeyKinds {
 		fmt.Fprintf(&b, "| `%s` | %s |\n", k.Name, k.Doc)
 	}
+
+	b.WriteString("\n## Compression codecs (`producers[].compression.codec`, level in `producers[].compression.level`)\n\n")
+	b.WriteString("| codec | description | levels (default) |\n| --- | --- | --- |\n")
+	for _, c := range pack.Codecs {
+		row(&b, c.Name, c.Doc, fmt.Sprintf("%d..%d (%d)", c.MinLevel, c.MaxLevel, c.DefaultLevel))
+	}
+	row(&b, CodecNone, "No compression: the same as leaving `compression` out, so a matrix can compare with and without.", "—")
 
 	b.WriteString("\n## Targets (`target.kind`, default `" + targets.KindSim + "`)\n\n")
 	b.WriteString("| kind | description | options (default) |\n| --- | --- | --- |\n")

@@ -138,6 +138,11 @@ type Producer struct {
 	Keys KeyOptions `yaml:"keys" json:"keys"`
 	// Batch bounds the PutRecords calls.
 	Batch Batch `yaml:"batch" json:"batch"`
+	// Aggregation, when set, packs user records into KPL aggregated
+	// Kinesis records.
+	Aggregation *Aggregation `yaml:"aggregation" json:"aggregation,omitempty"`
+	// Compression, when set, compresses each Kinesis record.
+	Compression *Compression `yaml:"compression" json:"compression,omitempty"`
 	// InFlight is how many PutRecords calls one producer instance keeps in
 	// flight, 1..256. Default 8.
 	InFlight int `yaml:"in_flight" json:"in_flight"`

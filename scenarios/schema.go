@@ -6,6 +6,7 @@ import (
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/pack"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -50,6 +51,11 @@ func typeSchema(t reflect.Type) map[string]any {
 	case reflect.TypeFor[Target]():
 		s := structSchema(t)
 		s["properties"].(map[string]any)["kind"] = enumSchema(targets.ScenarioKinds().Names(), kindDocs(targets.ScenarioKinds()))
+		return s
+	case reflect.TypeFor[Compression]():
+		s := structSchema(t)
+		s["properties"].(map[string]any)["codec"] = enumSchema(codecNames(), kindDocs(pack.Codecs)+"\n"+CodecNone+": no compression.")
+		s["required"] = []string{"codec"}
 		return s
 	case reflect.TypeFor[Consumer]():
 		s := structSchema(t)

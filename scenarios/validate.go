@@ -182,6 +182,7 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	if p.Batch.Linger < 0 || p.Batch.Linger > maxLinger {
 		d.report(at("batch.linger"), fmt.Sprintf("must be between 0s and %s, got %s", maxLinger, p.Batch.Linger))
 	}
+	d.checkPacking(p, at)
 	d.checkInt(at("in_flight"), p.InFlight, 1, maxInFlight)
 	d.checkInt(at("concurrency"), p.Concurrency, 1, maxConcurrency)
 	d.checkInt(at("retry.max_attempts"), p.Retry.MaxAttempts, 1, maxRetries)
