@@ -100,7 +100,7 @@ func TestUnpackAgainstSim(t *testing.T) {
 		from += 10
 	}
 	decoded := n - 100
-	putPacked(t, c, "kb", run, from, from+20, 10, "", true)     // MD5 mismatch
+	putPacked(t, c, "kb", run, from, from+20, 10, "", true)       // MD5 mismatch
 	putPacked(t, c, "kb", run, from+20, from+30, 10, "lz4", true) // a damaged frame
 	var lines logLines
 	p, err := NewPolling(Config{
