@@ -9,6 +9,11 @@ KINESIS_MOCK_VERSION := 0.6.2
 KINESIS_MOCK_DIR     := $(CURDIR)/.cache/kinesis-local-$(KINESIS_MOCK_VERSION)
 KINESIS_MOCK_MAIN    := $(KINESIS_MOCK_DIR)/node_modules/kinesis-local/main.js
 export KBENCH_KINESIS_MOCK_DIR := $(KINESIS_MOCK_DIR)
+# aws-kinesis-agg (AWS's Node.js KPL aggregation module) from npm, for the aggregation interop tests (pack/).
+KINESIS_AGG_VERSION := 4.2.8
+KINESIS_AGG_DIR     := $(CURDIR)/.cache/aws-kinesis-agg-$(KINESIS_AGG_VERSION)
+KINESIS_AGG_MAIN    := $(KINESIS_AGG_DIR)/node_modules/aws-kinesis-agg/index.js
+export KBENCH_KINESIS_AGG_DIR := $(KINESIS_AGG_DIR)
 # Tests never talk to AWS; keep the SDK from probing the EC2 instance metadata service either.
 export AWS_EC2_METADATA_DISABLED := true
 
@@ -16,7 +21,7 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test check bench kinesis-mock chromium clean
+.PHONY: all build run test check bench kinesis-mock kinesis-agg chromium clean
 
 all: build
 
@@ -28,7 +33,7 @@ run: build
 	./$(BIN) run scenarios/default.yaml --out $(RUN_OUT)
 
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
-test: check kinesis-mock chromium
+test: check kinesis-mock kinesis-agg chromium
 	$(GO) test $(TEST_FLAGS) ./...
 
 check:
@@ -42,6 +47,13 @@ $(KINESIS_MOCK_MAIN):
 	@command -v $(NPM) >/dev/null || { echo "npm is needed to install kinesis-local for the kinesis-mock tests"; exit 1; }
 	mkdir -p $(KINESIS_MOCK_DIR)
 	$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(KINESIS_MOCK_DIR) kinesis-local@$(KINESIS_MOCK_VERSION)
+
+# kinesis-agg: the interop tests skip (saying so) when npm cannot install it.
+kinesis-agg:
+	@if [ -f $(KINESIS_AGG_MAIN) ]; then :; \
+	elif command -v $(NPM) >/dev/null && mkdir -p $(KINESIS_AGG_DIR) && \
+		$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(KINESIS_AGG_DIR) aws-kinesis-agg@$(KINESIS_AGG_VERSION); then :; \
+	else echo "note: could not install aws-kinesis-agg with npm; the aggregation interop tests will skip"; fi
 
 # chromium: headless Chromium for the report screenshot test (reports/browser_test.go), installed from
 # Debian packages where it is missing and we can (root with apt-get); otherwise that test skips.
