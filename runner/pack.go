@@ -61,7 +61,8 @@ type PackStats struct {
 	// data and partition keys as sent; without packing both equal the
 	// user records'.
 	Kinesis, SentBytes int64
-	// EncodeNs is the time spent aggregating and compressing.
+	// EncodeNs is the time spent aggregating and compressing (not the
+	// wait to hand a Kinesis record to the batcher).
 	EncodeNs int64
 }
 
@@ -119,16 +120,16 @@ type emitFunc func(off int, pk, ehk string, members []member) bool
 // itself when not aggregating, or the shard's aggregate when this record
 // fills it or would overflow it.
 func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk string, emit emitFunc) bool {
-	t0 := envelope.Now()
-	defer func() { pk.stats.EncodeNs += envelope.Now() - t0 }()
 	envelope.StampSent(pk.user, now)
 	pk.stats.Records++
 	pk.stats.RawBytes += int64(len(pk.user) + len(key))
 	if !pk.cfg.Aggregate {
 		pk.one[0] = member{seq: seq, intended: intended}
+		t0 := envelope.Now()
 		b := bt.open()
 		off := len(b.buf)
 		b.buf = pk.compress(b.buf, pk.user)
+		pk.stats.EncodeNs += envelope.Now() - t0
 		return pk.sent(b, off, key) && emit(off, key, ehk, pk.one[:])
 	}
 	shard := pk.shardOf(key, ehk)
@@ -145,7 +146,9 @@ func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk str
 		oa.first = append(oa.first[:0], pk.user...)
 		pk.open[shard] = oa
 	}
+	t0 := envelope.Now()
 	oa.agg.Add(key, ehk, pk.user)
+	pk.stats.EncodeNs += envelope.Now() - t0
 	oa.members = append(oa.members, member{seq: seq, intended: intended})
 	if oa.agg.Len() >= pk.cfg.MaxRecords || oa.agg.Size() >= pk.cfg.MaxBytes {
 		return pk.close(bt, shard, oa, emit)
@@ -158,6 +161,7 @@ func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk str
 // would only add its overhead.
 func (pk *packer) close(bt *batcher, shard string, oa *openAgg, emit emitFunc) bool {
 	delete(pk.open, shard)
+	t0 := envelope.Now()
 	b := bt.open()
 	off := len(b.buf)
 	switch {
@@ -169,6 +173,7 @@ func (pk *packer) close(bt *batcher, shard string, oa *openAgg, emit emitFunc) b
 		pk.raw = oa.agg.AppendTo(pk.raw[:0])
 		b.buf = pk.compress(b.buf, pk.raw)
 	}
+	pk.stats.EncodeNs += envelope.Now() - t0
 	key := oa.agg.PartitionKey()
 	ok := pk.sent(b, off, key) && emit(off, key, oa.ehk, oa.members)
 	oa.agg.Reset()
@@ -223,13 +228,8 @@ func (pk *packer) deadline() (at int64, ok bool) {
 // every open aggregate.
 func (pk *packer) flushDue(bt *batcher, now int64, all bool, emit emitFunc) bool {
 	for shard, oa := range pk.open {
-		if all || oa.opened+int64(pk.cfg.Linger) <= now {
-			t0 := envelope.Now()
-			ok := pk.close(bt, shard, oa, emit)
-			pk.stats.EncodeNs += envelope.Now() - t0
-			if !ok {
-				return false
-			}
+		if (all || oa.opened+int64(pk.cfg.Linger) <= now) && !pk.close(bt, shard, oa, emit) {
+			return false
 		}
 	}
 	return true
