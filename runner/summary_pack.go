@@ -1,14 +1,14 @@
 package runner
 
 import (
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 )
 
 // packSummary adds what packing did to s: user records against Kinesis
 // records per producer spec and per shard, each shard's use of its two
 // write quotas, and the consumers' decode cost. It restates the throttle
 // ratios in Kinesis record attempts (summary counts acked user records).
-func (r *run) packSummary(s *reports.Summary) {
+func (r *run) packSummary(s *results.Summary) {
 	s.Totals.KinesisRecords = r.m.KinesisRecords.Load()
 	s.Totals.Corrupt = r.m.Corrupt.Load()
 	// Throttling is counted in Kinesis record attempts, the quota's unit.
@@ -17,7 +17,7 @@ func (r *run) packSummary(s *reports.Summary) {
 	}
 	for i, ps := range r.sc.Producers {
 		k := packingOf(&ps)
-		out := reports.ProducerStats{Name: ps.Name, Aggregation: k.Aggregate}
+		out := results.ProducerStats{Name: ps.Name, Aggregation: k.Aggregate}
 		if k.Codec != nil {
 			out.Codec = k.Codec.Name
 		}
@@ -57,8 +57,8 @@ func (r *run) packSummary(s *reports.Summary) {
 		if sh.Records > 0 { // the same time base as RecordsPerS
 			sh.KinesisRecordsPerS = sh.RecordsPerS * float64(sh.KinesisRecords) / float64(sh.Records)
 		}
-		sh.RecordQuotaUse = sh.KinesisRecordsPerS / reports.ShardRecordQuota
-		sh.ByteQuotaUse = sh.BytesPerS / reports.ShardByteQuota
+		sh.RecordQuotaUse = sh.KinesisRecordsPerS / results.ShardRecordQuota
+		sh.ByteQuotaUse = sh.BytesPerS / results.ShardByteQuota
 		sh.Binding = "records"
 		if sh.ByteQuotaUse > sh.RecordQuotaUse {
 			sh.Binding = "bytes"

@@ -93,3 +93,18 @@ func (d *decoder) checkPacking(p *Producer, at func(string) string) {
 		}
 	}
 }
+
+// packingTree tidies a producer's aggregation and compression in its
+// resolved tree: absent blocks are left out, and codec none shows no level
+// (a matrix over the codec then fills each codec's own default).
+func packingTree(pm map[string]any, p Producer) {
+	if p.Aggregation == nil {
+		delete(pm, "aggregation")
+	}
+	switch {
+	case p.Compression == nil:
+		delete(pm, "compression")
+	case p.Compression.Codec == CodecNone:
+		delete(pm["compression"].(map[string]any), "level")
+	}
+}

@@ -32,6 +32,7 @@ func (s *Scenario) Resolved() map[string]any {
 			pm["options"] = toTree(reflect.ValueOf(p.Options))
 		}
 		pm["rate"] = rateTree(p.Rate)
+		packingTree(pm, p)
 	}
 	consumers := m["consumers"].([]any)
 	for i, c := range s.Consumers {

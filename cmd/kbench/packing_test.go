@@ -3,11 +3,11 @@ package main
 import (
 	"testing"
 
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 )
 
 // runPacking runs testdata/aggregation.yaml with extra --set overrides.
-func runPacking(t *testing.T, sets ...string) *reports.Summary {
+func runPacking(t *testing.T, sets ...string) *results.Summary {
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{"run", "testdata/aggregation.yaml", "--out", dir, "--quiet"}
@@ -18,7 +18,7 @@ func runPacking(t *testing.T, sets ...string) *reports.Summary {
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	s, err := reports.ReadSummary(dir)
+	s, err := results.ReadSummary(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
