@@ -130,7 +130,8 @@ func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk str
 		off := len(b.buf)
 		b.buf = pk.compress(b.buf, pk.user)
 		pk.stats.EncodeNs += envelope.Now() - t0
-		return pk.sent(b, off, key) && emit(off, key, ehk, pk.one[:])
+		pk.made(b, off, key)
+		return emit(off, key, ehk, pk.one[:])
 	}
 	shard := pk.shardOf(key, ehk)
 	oa := pk.open[shard]
@@ -175,19 +176,18 @@ func (pk *packer) close(bt *batcher, shard string, oa *openAgg, emit emitFunc) b
 	}
 	pk.stats.EncodeNs += envelope.Now() - t0
 	key := oa.agg.PartitionKey()
-	ok := pk.sent(b, off, key) && emit(off, key, oa.ehk, oa.members)
+	pk.made(b, off, key)
+	ok := emit(off, key, oa.ehk, oa.members)
 	oa.agg.Reset()
 	oa.members, oa.ehk = oa.members[:0], ""
 	pk.free = append(pk.free, oa)
 	return ok
 }
 
-// sent counts a Kinesis record made; it is true (a convenience for add and
-// close).
-func (pk *packer) sent(b *batch, off int, key string) bool {
+// made counts the Kinesis record just appended to b from off.
+func (pk *packer) made(b *batch, off int, key string) {
 	pk.stats.Kinesis++
 	pk.stats.SentBytes += int64(len(b.buf) - off + len(key))
-	return true
 }
 
 // compress appends src, compressed if a codec is set, to dst. A codec

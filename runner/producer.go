@@ -364,6 +364,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 	flush(bt.take())
 }
 
-// PackStats returns what the producer's packing did (PackStats.plain
-// counts for unpacked producers); call it after Run returned.
+// PackStats returns what the producer's packing did (for a producer that
+// does not pack, its records and bytes as sent); call it after Run
+// returned.
 func (p *Producer) PackStats() PackStats { return p.stats }
