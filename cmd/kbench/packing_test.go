@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"testing"
 
 	"github.com/kbench/kbench/results"
@@ -85,5 +86,35 @@ func TestEveryCodecOnSim(t *testing.T) {
 				t.Errorf("consumer %+v: records were not decoded", c)
 			}
 		})
+	}
+}
+
+// TestAggregationOnKinesisMock sends aggregated, lz4-compressed records
+// through kinesis-mock (third-party Kinesis, the engine inside LocalStack):
+// they come back byte for byte and every user record is accounted for.
+func TestAggregationOnKinesisMock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts kinesis-mock")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed: the kinesis-mock target needs Node.js")
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "testdata/aggregation.yaml", "--target", "kinesis-mock", "--out", dir,
+		"--set", "duration=5s", "--set", "warmup=0s", "--set", "producers[0].rate.rps=500",
+		"--set", "producers[0].compression.codec=lz4")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s, err := results.ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := s.Totals
+	if tot.Acked < 2000 || tot.Lost != 0 || tot.Consumed != tot.Acked || tot.Corrupt != 0 || tot.KinesisRecords*10 > tot.Acked {
+		t.Errorf("totals %+v: want about 2,500 user records in far fewer Kinesis records, all consumed", tot)
+	}
+	if p := s.Producers[0]; p.Codec != "lz4" || !p.Aggregation {
+		t.Errorf("producer %+v", p)
 	}
 }
