@@ -29,26 +29,15 @@ type Packing struct {
 // enabled reports whether records are packed at all.
 func (k Packing) enabled() bool { return k.Aggregate || k.Codec != nil }
 
-// problems returns every problem with the packing settings.
-func (k Packing) problems() []string {
-	var out []string
+// describe sets p's aggregation and compression blocks to k, so that
+// scenarios.Producer.SendProblems checks k by the scenario's rules.
+func (k Packing) describe(p *scenarios.Producer) {
 	if k.Aggregate {
-		if k.MaxRecords < 1 {
-			out = append(out, fmt.Sprintf("Packing.MaxRecords %d: must be at least 1", k.MaxRecords))
-		}
-		if k.MaxBytes < pack.Overhead+1 || k.MaxBytes > MaxRecordSize-maxKeyChars {
-			out = append(out, fmt.Sprintf("Packing.MaxBytes %d: must be %d..%d", k.MaxBytes, pack.Overhead+1, MaxRecordSize-maxKeyChars))
-		}
-		if k.Linger < 0 {
-			out = append(out, fmt.Sprintf("Packing.Linger %v: must not be negative", k.Linger))
-		}
+		p.Aggregation = &scenarios.Aggregation{MaxRecords: k.MaxRecords, MaxBytes: k.MaxBytes, Linger: k.Linger}
 	}
 	if k.Codec != nil {
-		if p := k.Codec.CheckLevel(k.Level); p != "" {
-			out = append(out, "Packing.Level: "+p)
-		}
+		p.Compression = &scenarios.Compression{Codec: k.Codec.Name, Level: k.Level}
 	}
-	return out
 }
 
 // PackStats is what one producer instance's packing did. The scheduling

@@ -2,7 +2,7 @@ package runner
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -203,7 +203,7 @@ func TestAggregateRetriesAfterThrottle(t *testing.T) {
 func TestAggregateCancelCountsUnsent(t *testing.T) {
 	m := metrics.NewRun(1)
 	f := &packPutter{t: t}
-	cfg := aggConfig(m, 0, Packing{Aggregate: true, MaxRecords: 1000, MaxBytes: 51200, Linger: time.Hour})
+	cfg := aggConfig(m, 0, Packing{Aggregate: true, MaxRecords: 1000, MaxBytes: 51200, Linger: 10 * time.Second})
 	cfg.Duration = time.Hour
 	pr, err := NewProducer(cfg, f)
 	if err != nil {
@@ -221,15 +221,18 @@ func TestAggregateCancelCountsUnsent(t *testing.T) {
 func TestPackingProblems(t *testing.T) {
 	lz4, _ := pack.Codecs.Lookup("lz4")
 	k := Packing{Aggregate: true, MaxRecords: 0, MaxBytes: 2 << 20, Linger: -1, Codec: &lz4, Level: 12}
-	if got := len(k.problems()); got != 4 {
-		t.Errorf("problems %q, want 4", k.problems())
-	}
 	m := metrics.NewRun(1)
-	if _, err := NewProducer(aggConfig(m, 1, k), &packPutter{t: t}); err == nil {
-		t.Error("NewProducer accepted bad packing")
+	_, err := NewProducer(aggConfig(m, 1, k), &packPutter{t: t})
+	if err == nil {
+		t.Fatal("NewProducer accepted bad packing")
 	}
-	if fmt.Sprint(Packing{}.problems()) != "[]" {
-		t.Error("the zero Packing has problems")
+	for _, field := range []string{"aggregation.max_records", "aggregation.max_bytes", "aggregation.linger", "compression.level"} {
+		if !strings.Contains(err.Error(), field) {
+			t.Errorf("no problem at %s in %v", field, err)
+		}
+	}
+	if _, err := NewProducer(aggConfig(m, 1, Packing{}), &packPutter{t: t}); err != nil {
+		t.Errorf("the zero Packing: %v", err)
 	}
 }
 
@@ -240,7 +243,7 @@ func TestPackingProblems(t *testing.T) {
 func BenchmarkProducerPacked(b *testing.B) {
 	zstd, _ := pack.Codecs.Lookup("zstd")
 	lz4, _ := pack.Codecs.Lookup("lz4")
-	agg := Packing{Aggregate: true, MaxRecords: 1000, MaxBytes: 51200, Linger: time.Hour}
+	agg := Packing{Aggregate: true, MaxRecords: 1000, MaxBytes: 51200, Linger: 10 * time.Second}
 	aggZstd, aggLz4 := agg, agg
 	aggZstd.Codec, aggZstd.Level = &zstd, zstd.DefaultLevel
 	aggLz4.Codec, aggLz4.Level = &lz4, lz4.DefaultLevel

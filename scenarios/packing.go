@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kbench/kbench/internal/kind"
 	"github.com/kbench/kbench/pack"
 )
 
@@ -43,19 +44,24 @@ const CodecNone = "none"
 // schema.
 func codecNames() []string { return append(pack.Codecs.Names(), CodecNone) }
 
-// Aggregation limits.
+// Aggregation defaults and limits; the runner checks its settings against
+// the limits too (through SendProblems).
 const (
 	defaultAggRecords = 1000
 	defaultAggBytes   = 51200
 	defaultAggLinger  = 100 * time.Millisecond
-	maxAggRecords     = 100000
-	minAggBytes       = 64
-	maxAggBytes       = 1<<20 - 256 // a Kinesis record less the longest partition key
+	// MaxAggRecords is the most user records one aggregate may carry.
+	MaxAggRecords = 100000
+	// MinAggBytes and MaxAggBytes bound an aggregate's size: at most a
+	// Kinesis record (1 MiB) less the longest partition key.
+	MinAggBytes = 64
+	MaxAggBytes = 1<<20 - 256
 )
 
-// checkPacking fills the defaults of a producer's aggregation and
-// compression blocks, when present, and checks them.
-func (d *decoder) checkPacking(p *Producer, at func(string) string) {
+// fillPacking fills the defaults of a producer's aggregation and
+// compression blocks, when present, and reports a compression block
+// without a codec; SendProblems checks the values.
+func (d *decoder) fillPacking(p *Producer, at func(string) string) {
 	if a := p.Aggregation; a != nil {
 		if !d.has(at("aggregation.max_records")) {
 			a.MaxRecords = defaultAggRecords
@@ -66,32 +72,67 @@ func (d *decoder) checkPacking(p *Producer, at func(string) string) {
 		if !d.has(at("aggregation.linger")) {
 			a.Linger = defaultAggLinger
 		}
-		d.checkInt(at("aggregation.max_records"), a.MaxRecords, 1, maxAggRecords)
-		d.checkInt(at("aggregation.max_bytes"), a.MaxBytes, minAggBytes, maxAggBytes)
-		if a.Linger < 0 || a.Linger > maxLinger {
-			d.report(at("aggregation.linger"), fmt.Sprintf("must be between 0s and %s, got %s", maxLinger, a.Linger))
+	}
+	if c := p.Compression; c != nil {
+		switch codec, ok := pack.Codecs.Lookup(c.Codec); {
+		case !d.has(at("compression.codec")):
+			d.report(at("compression.codec"), "is required: "+codecWant())
+		case ok && !d.has(at("compression.level")):
+			c.Level = codec.DefaultLevel
+		}
+	}
+}
+
+// codecWant lists the codecs for a message.
+func codecWant() string { return pack.Codecs.Want() + " (or " + CodecNone + ")" }
+
+// Problems returns every problem with a, each at its yaml field name.
+func (a Aggregation) Problems() []*kind.FieldError {
+	out := appendRange(nil, "max_records", a.MaxRecords, 1, MaxAggRecords)
+	out = appendRange(out, "max_bytes", a.MaxBytes, MinAggBytes, MaxAggBytes)
+	if a.Linger < 0 || a.Linger > MaxLinger {
+		out = append(out, &kind.FieldError{Field: "linger",
+			Problem: fmt.Sprintf("must be between 0s and %s, got %s", MaxLinger, a.Linger)})
+	}
+	return out
+}
+
+// Problems returns every problem with c, each at its yaml field name. An
+// empty codec is left to the decoder, which knows whether it was set.
+func (c Compression) Problems() []*kind.FieldError {
+	codec, ok := pack.Codecs.Lookup(c.Codec)
+	switch {
+	case c.Codec == "":
+		return nil
+	case c.Codec == CodecNone:
+		if c.Level != 0 {
+			return []*kind.FieldError{{Field: "level", Problem: "codec none takes no level"}}
+		}
+	case !ok:
+		return []*kind.FieldError{{Field: "codec", Problem: fmt.Sprintf("unknown codec %q; want %s", c.Codec, codecWant())}}
+	default:
+		if msg := codec.CheckLevel(c.Level); msg != "" {
+			return []*kind.FieldError{{Field: "level", Problem: msg}}
+		}
+	}
+	return nil
+}
+
+// packingProblems returns the problems of p's aggregation and compression
+// blocks, each at its field name within the producer.
+func (p *Producer) packingProblems() []*kind.FieldError {
+	var out []*kind.FieldError
+	if a := p.Aggregation; a != nil {
+		for _, fe := range a.Problems() {
+			out = append(out, &kind.FieldError{Field: "aggregation." + fe.Field, Problem: fe.Problem})
 		}
 	}
 	if c := p.Compression; c != nil {
-		codec, ok := pack.Codecs.Lookup(c.Codec)
-		want := pack.Codecs.Want() + " (or " + CodecNone + ")"
-		switch {
-		case !d.has(at("compression.codec")):
-			d.report(at("compression.codec"), "is required: "+want)
-		case c.Codec == CodecNone:
-			if d.has(at("compression.level")) && c.Level != 0 {
-				d.report(at("compression.level"), "codec none takes no level")
-			}
-		case !ok:
-			d.report(at("compression.codec"), fmt.Sprintf("unknown codec %q; want %s", c.Codec, want))
-		case !d.has(at("compression.level")):
-			c.Level = codec.DefaultLevel
-		default:
-			if msg := codec.CheckLevel(c.Level); msg != "" {
-				d.report(at("compression.level"), msg)
-			}
+		for _, fe := range c.Problems() {
+			out = append(out, &kind.FieldError{Field: "compression." + fe.Field, Problem: fe.Problem})
 		}
 	}
+	return out
 }
 
 // packingTree tidies a producer's aggregation and compression in its
