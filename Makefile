@@ -27,7 +27,7 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test test-long check bench kinesis-mock kinesis-agg chromium clients clean
+.PHONY: all build run test test-long fuzz check bench kinesis-mock kinesis-agg chromium clients clean
 
 all: build
 
@@ -42,9 +42,16 @@ run: build
 test: check kinesis-mock kinesis-agg chromium
 	$(GO) test $(TEST_FLAGS) ./...
 
-## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI)
+## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI), then
+## every fuzz target for FUZZTIME each; .ci/run runs it after make test
 test-long: clients
 	$(GO) test -tags long -run 'TestClient' -timeout 40m -v ./sim/
+	$(MAKE) fuzz
+
+## fuzz: every fuzz target (func FuzzXxx) for FUZZTIME each; a failing input is saved under testdata/fuzz/
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \

@@ -135,5 +135,5 @@ thresholds: ["totals.lost == 0"]
 
 // overQuotaOnPurpose names the example scenarios some of whose cells send
 // more than a shard's 1,000 records/s to show what happens: throttling
-// (shards-matrix), or aggregation carrying it (iot-aggregation).
-var overQuotaOnPurpose = map[string]bool{"shards-matrix": true, "iot-aggregation": true}
+// (shards-matrix, ordering), or aggregation carrying it (iot-aggregation).
+var overQuotaOnPurpose = map[string]bool{"shards-matrix": true, "ordering": true, "iot-aggregation": true}
