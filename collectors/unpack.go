@@ -27,7 +27,8 @@ const maxKeyCache = 4096
 func (s *sink) unpack(pk string, data []byte) []userRecord {
 	s.users = s.users[:0]
 	if len(data) >= 2 && data[0] == 'K' && data[1] == 'B' { // an envelope: the common, plain case
-		return append(s.users, userRecord{key: pk, data: data})
+		s.users = append(s.users, userRecord{key: pk, data: data})
+		return s.users
 	}
 	c := s.c
 	t0 := envelope.Now()
