@@ -191,7 +191,7 @@ func (c *core) newSink(shardID string) *sink {
 func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
-	env, err := envelope.Decode(data)
+	env, err := envelope.Find(data) // the binary prefix, or the "_kb" field
 	res := trackUnknown
 	if err == nil && env.RunID == cfg.RunID {
 		res = cfg.Tracker.add(env.ProducerID, env.Seq)

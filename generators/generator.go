@@ -20,6 +20,15 @@ type Generator interface {
 	Next(dst []byte, at int64) (payload []byte, entity string)
 }
 
+// IncidentSource is implemented by generators whose data holds ground-truth
+// incidents an application under test should find: the payments
+// generator's fraud bursts. After each Next it says whether that record
+// belongs to an incident, under which key (the card), and whether it starts
+// a new one.
+type IncidentSource interface {
+	Incident() (key string, start, ok bool)
+}
+
 // KeyStrategy turns a record's entity into the partition key (and, for the
 // explicit strategy, the explicit hash key) it is written under.
 // A KeyStrategy is not safe for concurrent use.

@@ -80,6 +80,12 @@ type ProducerConfig struct {
 	ShardOf func(partitionKey, explicitHashKey string) string
 	// Metrics receives every count and latency.
 	Metrics *metrics.Run
+	// Envelope is EnvelopePrefix (default when empty), EnvelopeField or
+	// EnvelopeNone.
+	Envelope string
+	// Correlation is what the producer records about its inputs for an
+	// application's destinations; the zero value records nothing.
+	Correlation Correlation
 }
 
 // problems returns every problem with the configuration.
@@ -140,12 +146,20 @@ type Producer struct {
 	sleep, backoff func(ctx context.Context, d time.Duration) error
 	grace          time.Duration // how long calls in flight run on after cancel
 	started        atomic.Bool
+	stamp          *stamper // writes each record in its envelope mode
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
 // producer that sends through p.
 func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	probs := cfg.problems()
+	var st *stamper
+	if len(probs) == 0 {
+		var err error
+		if st, err = newStamper(&cfg); err != nil {
+			probs = append(probs, err.Error())
+		}
+	}
 	if p == nil {
 		probs = append(probs, "Putter: must not be nil")
 	}
@@ -156,7 +170,7 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 		}
 		return nil, errors.Join(errs...)
 	}
-	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
+	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace, stamp: st}
 	stream := cfg.Stream
 	if len(stream) > 4 && stream[:4] == "arn:" {
 		pr.in.StreamARN = &stream
@@ -289,9 +303,8 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		b := bt.open()
 		start := len(b.buf)
 		env.Seq, env.Intended = n, due
-		b.buf = env.Append(b.buf)
 		var entity string
-		b.buf, entity = c.Generator.Next(b.buf, due)
+		b.buf, entity = p.stamp.append(b.buf, &env, c.Generator, now)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
 		if off >= c.Warmup {

@@ -75,6 +75,7 @@ type run struct {
 	runID uint64
 
 	m         *metrics.Run
+	app       *appSide // the application under test, or nil
 	trackers  []*collectors.Tracker
 	pollers   []collectors.Collector
 	apps      []*metrics.App
@@ -162,6 +163,13 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	if r.created {
 		defer r.deleteStream(ctrl)
 	}
+	cleanups, err := r.ensureDestinationStreams(ctx, ctrl)
+	for _, c := range cleanups {
+		defer c()
+	}
+	if err != nil {
+		return nil, err
+	}
 	shardList, err := targets.Shards(ctx, ctrl, sc.Stream.Name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: listing shards: %v", ErrTarget, err)
@@ -176,11 +184,20 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		return nil, err
 	}
 	r.m = metrics.NewRun(r.producers)
+	if sc.Application != nil {
+		if r.app, err = r.startApplication(ctx, data); err != nil {
+			return nil, err
+		}
+		defer r.app.stop()
+	}
 
 	// Everything is timed from one start a moment ahead, so producers begin
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
 	startWall := time.Unix(0, start)
+	if r.app != nil {
+		r.app.measure(start+int64(sc.Warmup), start+int64(sc.Duration))
+	}
 	smp, err := newSampler(r, start)
 	if err != nil {
 		return nil, err
@@ -225,6 +242,9 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		case <-runCtx.Done():
 		}
 	}()
+	if r.app != nil {
+		go r.app.watch(runCtx, abort)
+	}
 	evCtx, stopEvents := context.WithCancel(runCtx)
 	evDone := make(chan struct{})
 	go func() { defer close(evDone); r.runEvents(evCtx, ctrl, start, r.shards) }()
@@ -235,6 +255,14 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 			defer prodWG.Done()
 			_ = p.Run(runCtx) // cancellation is counted in Unsent
 		}()
+	}
+	if len(prods) == 0 { // a stream someone else feeds: measure for the duration
+		t := time.NewTimer(time.Until(time.Unix(0, start+int64(sc.Duration))))
+		select {
+		case <-t.C:
+		case <-runCtx.Done():
+		}
+		t.Stop()
 	}
 	prodWG.Wait()
 	stopEvents()
@@ -251,6 +279,9 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 		}
 	}
 	interrupted := ctx.Err() != nil
+	if r.app != nil {
+		r.app.stop() // the application first: it may still be writing outputs
+	}
 	stopCollectors()
 	collWG.Wait()
 	stopSampler()
@@ -314,7 +345,7 @@ func (r *run) drain(ctx context.Context) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		done := true
+		done := r.app == nil || !r.app.pending(r)
 		for _, t := range r.trackers {
 			if t.Lost(r.m) > 0 {
 				done = false
@@ -429,6 +460,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
 				ShardOf:  r.shards.Shard,
 				Metrics:  r.m,
+				Envelope: ps.Envelope, Correlation: r.correlation(),
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

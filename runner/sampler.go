@@ -62,8 +62,19 @@ func (s *sampler) snapshot() counts {
 
 func newSampler(r *run, start int64) (*sampler, error) {
 	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*reports.HlogWriter{}}
+	hlogs := map[string]*metrics.Latency{}
 	for _, l := range r.m.Latencies() {
-		f, err := os.Create(filepath.Join(r.o.OutDir, l.Name()+".hlog"))
+		hlogs[l.Name()] = l
+	}
+	if r.app != nil {
+		for _, d := range r.app.dests {
+			for _, l := range d.match.Latencies() {
+				hlogs["destination-"+d.spec.Name+"-"+l.Name()] = l
+			}
+		}
+	}
+	for name, l := range hlogs {
+		f, err := os.Create(filepath.Join(r.o.OutDir, name+".hlog"))
 		if err != nil {
 			s.close()
 			return nil, err
@@ -141,7 +152,7 @@ func (s *sampler) sample(now int64) {
 	for l, w := range s.hlogs {
 		iv := l.Rotate()
 		if err := w.Write(iv, from, to); err != nil {
-			s.r.logf("warning: %s.hlog: %v", l.Name(), err)
+			s.r.logf("warning: %s hlog: %v", l.Name(), err)
 		}
 		switch l {
 		case s.r.m.E2E:

@@ -107,6 +107,14 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
 	}
+	if r.app != nil {
+		s.Destinations = r.destinationStats(r.app)
+		if r.app.proc != nil {
+			s.Application = r.app.proc.info()
+		} else {
+			s.Application = &reports.ApplicationInfo{External: true}
+		}
+	}
 	s.Events = r.events.results()
 	s.Cost = r.cost(tp)
 

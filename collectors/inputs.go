@@ -1,0 +1,194 @@
+package collectors
+
+import (
+	"sync"
+)
+
+// Input is what kbench remembers of one input record for correlation: when
+// it was due and sent, whose it was, and the incident it belongs to.
+type Input struct {
+	Producer uint32
+	Seq      uint64
+	// Intended and Sent are process-clock times (Unix ns): the pacer's
+	// intended send time and when the producer generated the record.
+	Intended, Sent int64
+	// Incident is the ground-truth incident's id (Incidents.Add), or -1.
+	Incident int
+}
+
+// InputIndex remembers input records by their correlation value (a field
+// such as txn_id) so that outputs naming it can be matched, with bounded
+// memory: it holds at most Capacity records and none older than MaxAge,
+// evicting the oldest first and counting what it evicted. It is safe for
+// concurrent use.
+type InputIndex struct {
+	capacity int
+	maxAge   int64
+
+	mu      sync.Mutex
+	byValue map[string]*indexed
+	order   []*indexed // oldest first, from head
+	head    int
+	added   int64
+	evicted int64 // records evicted before any output named them
+	dropped int64 // records evicted after one did
+}
+
+type indexed struct {
+	Input
+	value string
+	seen  int
+}
+
+// NewInputIndex returns an index holding at most capacity records, none
+// older than maxAge (0: no age limit).
+func NewInputIndex(capacity int, maxAge int64) *InputIndex {
+	return &InputIndex{capacity: max(capacity, 1), maxAge: maxAge, byValue: map[string]*indexed{}}
+}
+
+// Add remembers in under value at now (process clock); a value added again
+// replaces the older record.
+func (x *InputIndex) Add(value string, in Input, now int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for x.head < len(x.order) {
+		old := x.order[x.head]
+		if len(x.byValue) < x.capacity && (x.maxAge == 0 || now-old.Intended <= x.maxAge) {
+			break
+		}
+		x.order[x.head] = nil
+		x.head++
+		if x.byValue[old.value] == old {
+			delete(x.byValue, old.value)
+			if old.seen == 0 {
+				x.evicted++
+			} else {
+				x.dropped++
+			}
+		}
+	}
+	if x.head > 1024 && x.head*2 > len(x.order) {
+		x.order = append(x.order[:0], x.order[x.head:]...)
+		x.head = 0
+	}
+	e := &indexed{Input: in, value: value}
+	x.byValue[value] = e
+	x.order = append(x.order, e)
+	x.added++
+}
+
+// See looks value up and counts one output naming it: it returns the input
+// and how many outputs named it before this one.
+func (x *InputIndex) See(value string) (Input, int, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e, ok := x.byValue[value]
+	if !ok {
+		return Input{}, 0, false
+	}
+	e.seen++
+	return e.Input, e.seen - 1, true
+}
+
+// IndexCounts is an InputIndex's accounting.
+type IndexCounts struct {
+	Added   int64 // records remembered
+	Unseen  int64 // records held that no output named
+	Evicted int64 // records evicted before any output named them
+}
+
+// Counts returns the index's accounting so far.
+func (x *InputIndex) Counts() IndexCounts {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	c := IndexCounts{Added: x.added, Evicted: x.evicted}
+	for _, e := range x.byValue {
+		if e.seen == 0 {
+			c.Unseen++
+		}
+	}
+	return c
+}
+
+// Incidents is the generators' ground truth: incidents such as the payments
+// generator's fraud bursts, each a run of one producer's records under one
+// key. It is safe for concurrent use.
+type Incidents struct {
+	mu    sync.Mutex
+	list  []incident
+	byKey map[string][]int
+	open  map[uint32]int // producer → its incident in progress
+}
+
+type incident struct {
+	key         string
+	first, last int64 // intended times of its first and latest record
+	alerted     bool
+	measured    bool
+}
+
+// NewIncidents returns an empty ground truth.
+func NewIncidents() *Incidents {
+	return &Incidents{byKey: map[string][]int{}, open: map[uint32]int{}}
+}
+
+// Add records that producer's record intended at `intended` belongs to an
+// incident of key, starting a new one when start is true, and returns the
+// incident's id. measured says the incident counts (it started inside the
+// measured part of the run).
+func (t *Incidents) Add(producer uint32, key string, start bool, intended int64, measured bool) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	id, ok := t.open[producer]
+	if start || !ok || t.list[id].key != key {
+		id = len(t.list)
+		t.list = append(t.list, incident{key: key, first: intended, measured: measured})
+		t.byKey[key] = append(t.byKey[key], id)
+		t.open[producer] = id
+	}
+	t.list[id].last = intended
+	return id
+}
+
+// match finds the incident an output of key arriving at `arrival` is about:
+// the given one when it has that key, else the latest of key whose first
+// record was due at or before arrival and no longer than window before it.
+// It marks the incident alerted and says whether it was already, and
+// returns the intended time of the incident's latest record.
+func (t *Incidents) match(id int, key string, arrival, window int64) (latest int64, already, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id < 0 || id >= len(t.list) || t.list[id].key != key {
+		id = -1
+		ids := t.byKey[key]
+		for i := len(ids) - 1; i >= 0; i-- {
+			in := t.list[ids[i]]
+			if in.first <= arrival && arrival-in.first <= window {
+				id = ids[i]
+				break
+			}
+		}
+	}
+	if id < 0 {
+		return 0, false, false
+	}
+	in := &t.list[id]
+	already, in.alerted = in.alerted, true
+	return in.last, already, true
+}
+
+// counts returns how many measured incidents there were and how many of
+// them were alerted.
+func (t *Incidents) counts() (total, alerted int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, in := range t.list {
+		if in.measured {
+			total++
+			if in.alerted {
+				alerted++
+			}
+		}
+	}
+	return total, alerted
+}
