@@ -125,6 +125,7 @@ type incident struct {
 	first, last int64 // intended times of its first and latest record
 	alerted     bool
 	measured    bool
+	complete    bool // its last record was made: the run did not cut it short
 }
 
 // NewIncidents returns an empty ground truth.
@@ -132,11 +133,12 @@ func NewIncidents() *Incidents {
 	return &Incidents{byKey: map[string][]int{}, open: map[uint32]int{}}
 }
 
-// Add records that producer's record intended at `intended` belongs to an
-// incident of key, starting a new one when start is true, and returns the
-// incident's id. measured says the incident counts (it started inside the
-// measured part of the run).
-func (t *Incidents) Add(producer uint32, key string, start bool, intended int64, measured bool) int {
+// Add records that producer's record intended at `intended` is part of an
+// incident of key, starting a new one with start (last: the record is the
+// incident's last), and returns the incident's id. measured says the incident counts (it started inside the measured
+// part of the run); an incident the end of the run cut short (its last
+// record never made) is not expected either.
+func (t *Incidents) Add(producer uint32, key string, start, last bool, intended int64, measured bool) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	id, ok := t.open[producer]
@@ -147,6 +149,7 @@ func (t *Incidents) Add(producer uint32, key string, start bool, intended int64,
 		t.open[producer] = id
 	}
 	t.list[id].last = intended
+	t.list[id].complete = t.list[id].complete || last
 	return id
 }
 
@@ -183,7 +186,7 @@ func (t *Incidents) counts() (total, alerted int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, in := range t.list {
-		if in.measured {
+		if in.measured && in.complete {
 			total++
 			if in.alerted {
 				alerted++

@@ -23,10 +23,17 @@ type Generator interface {
 // IncidentSource is implemented by generators whose data holds ground-truth
 // incidents an application under test should find: the payments
 // generator's fraud bursts. After each Next it says whether that record
-// belongs to an incident, under which key (the card), and whether it starts
-// a new one.
+// belongs to an incident, and which.
 type IncidentSource interface {
-	Incident() (key string, start, ok bool)
+	Incident() (Incident, bool)
+}
+
+// Incident is one record's part in a ground-truth incident.
+type Incident struct {
+	// Key is what the incident is about: the payments' card token.
+	Key string
+	// Start and Last say the record is the incident's first and its last.
+	Start, Last bool
 }
 
 // KeyStrategy turns a record's entity into the partition key (and, for the

@@ -125,11 +125,11 @@ type payments struct {
 
 // Incident implements IncidentSource: the latest record's burst, keyed by
 // its card token.
-func (g *payments) Incident() (key string, start, ok bool) {
+func (g *payments) Incident() (Incident, bool) {
 	if !g.inBurst {
-		return "", false, false
+		return Incident{}, false
 	}
-	return g.cards[g.burstCard], g.burstStart, true
+	return Incident{Key: g.cards[g.burstCard], Start: g.burstStart, Last: g.burstLeft == 0}, true
 }
 
 // burstStartProb is the per-draw probability of starting a burst such that

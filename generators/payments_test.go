@@ -250,7 +250,11 @@ func TestPaymentsIncidents(t *testing.T) {
 	starts, inBurst := 0, 0
 	for i := range 20000 {
 		rec, card := g.Next(nil, int64(i))
-		key, start, in := src.Incident()
+		inc, in := src.Incident()
+		key, start := inc.Key, inc.Start
+		if in && inc.Last != ((inBurst+1)%3 == 0) {
+			t.Fatalf("record %d: last %v as record %d of a burst of 3", i, inc.Last, inBurst%3+1)
+		}
 		fraud := strings.Contains(string(rec), `"label":"fraud"`)
 		if in != fraud {
 			t.Fatalf("record %d: incident %v, label fraud %v", i, in, fraud)

@@ -86,9 +86,9 @@ func (s *stamper) append(dst []byte, env *envelope.Envelope, gen generators.Gene
 func (s *stamper) remember(rec []byte, env *envelope.Envelope, now int64) {
 	incident := -1
 	if s.truth != nil {
-		if key, first, ok := s.truth.Incident(); ok {
+		if in, ok := s.truth.Incident(); ok {
 			measured := env.Intended >= s.warm && env.Intended < s.end
-			incident = s.corr.Incidents.Add(s.id, key, first, env.Intended, measured)
+			incident = s.corr.Incidents.Add(s.id, in.Key, in.Start, in.Last, env.Intended, measured)
 		}
 	}
 	if s.corr.Inputs == nil || s.corr.Field == "" {

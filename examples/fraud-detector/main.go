@@ -16,7 +16,9 @@
 //	--window 10s       how close in event time the transactions must be
 //	--min 3            transactions in the window that make an alert
 //	--delay 0          extra processing time per batch of records read
-//	--crash-after 0    exit with status 2 after this long (to test crashes)
+//	                   (default $FRAUD_DETECTOR_DELAY)
+//	--crash-after 0    exit with status 2 after this long, to test crashes
+//	                   (default $FRAUD_DETECTOR_CRASH_AFTER)
 //
 // Each alert is a JSON object naming the card, the transaction that
 // triggered it (txn_id) and, when the payments carried kbench's "_kb" field,
@@ -82,8 +84,8 @@ func main() {
 	flag.DurationVar(&o.poll, "poll", 200*time.Millisecond, "pause between GetRecords calls on a shard")
 	flag.DurationVar(&o.window, "window", 10*time.Second, "event-time window of one incident")
 	flag.IntVar(&o.min, "min", 3, "transactions in the window that make an alert")
-	flag.DurationVar(&o.delay, "delay", 0, "extra processing time per batch read")
-	flag.DurationVar(&o.crashTime, "crash-after", 0, "exit with status 2 after this long")
+	flag.DurationVar(&o.delay, "delay", envDuration("FRAUD_DETECTOR_DELAY"), "extra processing time per batch read")
+	flag.DurationVar(&o.crashTime, "crash-after", envDuration("FRAUD_DETECTOR_CRASH_AFTER"), "exit with status 2 after this long")
 	flag.Parse()
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	if o.in == "" || o.out == "" {
@@ -103,6 +105,20 @@ func main() {
 		os.Exit(1)
 	}
 	log.Print("fraud-detector: stopped")
+}
+
+// envDuration reads a duration flag's default from the environment; a bad
+// value is reported and ignored.
+func envDuration(name string) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		log.Printf("fraud-detector: %s=%q: %v (ignored)", name, v, err)
+	}
+	return d
 }
 
 func newClient(ctx context.Context) (*kinesis.Client, error) {

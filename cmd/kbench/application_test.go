@@ -1,0 +1,119 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fraudScenario = "../../examples/fraud-detector/scenario.yaml"
+
+// buildFraudDetector builds the example detector once for the tests.
+func buildFraudDetector(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "fraud-detector")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = "../../examples/fraud-detector"
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build fraud-detector: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runFraud runs the fraud-detector example against the simulator with the
+// built detector and extra --set overrides, and checks the exit code.
+func runFraud(t *testing.T, bin string, wantCode int, sets ...string) (string, map[string]any) {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{"run", fraudScenario, "--out", dir, "--quiet",
+		"--set", "duration=12s", "--set", "warmup=2s", "--set", "application.command=[" + bin + "]"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	code, stdout, stderr := kbench(t, args...)
+	if code != wantCode {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, stdout, stderr)
+	}
+	return dir, readSummary(t, dir)
+}
+
+// firstDestination is summary.json's destinations[0].
+func firstDestination(t *testing.T, s map[string]any) map[string]any {
+	t.Helper()
+	ds, _ := get(t, s, "destinations").([]any)
+	if len(ds) == 0 {
+		t.Fatal("summary.json has no destinations")
+	}
+	return ds[0].(map[string]any)
+}
+
+// TestFraudDetectorExample runs examples/fraud-detector as kbench's
+// application under test: the healthy detector finds the payments' fraud
+// bursts within the deadline; slowed down, its alert latency fails the
+// scenario's threshold; crashed mid-run, the run ends with exit 3 and keeps
+// its results and the detector's log.
+func TestFraudDetectorExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the example three times (about a minute)")
+	}
+	noTerminal(t)
+	bin := buildFraudDetector(t)
+
+	t.Run("healthy", func(t *testing.T) {
+		t.Parallel()
+		dir, s := runFraud(t, bin, 0)
+		d := firstDestination(t, s)
+		if d["name"] != "alerts" {
+			t.Fatalf("destination %v, want alerts", d["name"])
+		}
+		expected, outputs := num(t, d, "expected"), num(t, d, "outputs")
+		if expected < 5 || outputs < expected*0.9 {
+			t.Errorf("expected %v bursts, %v alerts: want at least 5 bursts, alerted", expected, outputs)
+		}
+		if r := num(t, d, "recall"); r < 0.9 {
+			t.Errorf("recall %v < 0.9 (missing %v)", r, num(t, d, "missing"))
+		}
+		if p := num(t, d, "precision"); p < 0.9 {
+			t.Errorf("precision %v < 0.9 (unexpected %v)", p, num(t, d, "unexpected"))
+		}
+		p50, p99 := num(t, d, "latency.e2e.p50_ms"), num(t, d, "latency.e2e.p99_ms")
+		if p50 <= 0 || p99 < p50 || p99 >= 1000 {
+			t.Errorf("alert latency p50 %v ms, p99 %v ms: want 0 < p50 <= p99 < 1000", p50, p99)
+		}
+		if exit := get(t, s, "application.exit"); exit != "stopped" {
+			t.Errorf("application.exit %v, want stopped", exit)
+		}
+		log, err := os.ReadFile(filepath.Join(dir, "application.log"))
+		if err != nil || !strings.Contains(string(log), "fraud-detector: started") || !strings.Contains(string(log), "fraud-detector: stopped") {
+			t.Errorf("application.log (%v) lacks the start and the graceful stop:\n%s", err, log)
+		}
+		for _, f := range []string{"destination-alerts-e2e.hlog", "destination-alerts-application.hlog"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	t.Run("slowed", func(t *testing.T) {
+		t.Parallel()
+		_, s := runFraud(t, bin, 1, "application.env.FRAUD_DETECTOR_DELAY=1500ms")
+		if p99 := num(t, firstDestination(t, s), "latency.e2e.p99_ms"); p99 < 1500 {
+			t.Errorf("slowed detector's alert p99 %v ms, want at least the 1500 ms it was slowed by", p99)
+		}
+		if ok := get(t, s, "thresholds").([]any)[0].(map[string]any)["ok"]; ok != false {
+			t.Errorf("latency threshold ok = %v, want false", ok)
+		}
+	})
+	t.Run("crashed", func(t *testing.T) {
+		t.Parallel()
+		dir, s := runFraud(t, bin, 3, "application.env.FRAUD_DETECTOR_CRASH_AFTER=4s")
+		if exit, _ := get(t, s, "application.exit").(string); !strings.HasPrefix(exit, "exited early") {
+			t.Errorf("application.exit %q, want exited early", exit)
+		}
+		log, err := os.ReadFile(filepath.Join(dir, "application.log"))
+		if err != nil || !strings.Contains(string(log), "crashing as asked") {
+			t.Errorf("application.log (%v) lacks the crash:\n%s", err, log)
+		}
+	})
+}
