@@ -91,6 +91,7 @@ func markdown(s *Summary) string {
 		fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
 
 	mdConsumers(&b, s)
+	mdDestinations(&b, s)
 	mdShards(&b, s)
 	if len(s.Events) > 0 {
 		w("### Events\n\n| event | at | action | what changed | result |\n|---|---:|---|---|---|\n")

@@ -33,6 +33,7 @@ type runPage struct {
 	PNGs                []string
 	Problems            []string
 	Consumers           []consumerRow
+	Destinations        []destinationRow
 	Shards              []shardRow
 	Events              []eventRow
 	Config              [][2]string
@@ -51,6 +52,13 @@ type consumerRow struct {
 	ConsumerStats
 	E2E    LatencyStats
 	OnTime string
+}
+
+// destinationRow is one destination of the application under test.
+type destinationRow struct {
+	DestinationStats
+	E2E, App LatencyStats
+	OnTime   string
 }
 
 // shardRow is one shard in the shards table.
@@ -109,6 +117,10 @@ func newRunPage(r *results) (*runPage, figureSet, error) {
 			row.OnTime = fmtPct(cs.Deadline.OnTimeRatio)
 		}
 		p.Consumers = append(p.Consumers, row)
+	}
+	for _, d := range s.Destinations {
+		p.Destinations = append(p.Destinations, destinationRow{DestinationStats: d, E2E: d.Latency["e2e"],
+			App: d.Latency["application"], OnTime: destinationOnTime(d)})
 	}
 	hot := hotShards(s.PerShard)
 	for i, sh := range s.PerShard {

@@ -47,6 +47,7 @@ func WriteText(w io.Writer, s *Summary) {
 	fmt.Fprintf(w, "  throttle ratio %s (%s of %s write attempts)%s\n", fmtRatio(s.ThrottleRatio),
 		fmtInt(t.Throttled), fmtInt(t.Throttled+t.Acked), cost)
 	writeConsumers(w, s)
+	writeDestinations(w, s)
 	writeHotShards(w, s)
 	for i, e := range s.Events {
 		res := "done"
