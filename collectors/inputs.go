@@ -19,31 +19,34 @@ type Input struct {
 // InputIndex remembers input records by their correlation value (a field
 // such as txn_id) so that outputs naming it can be matched, with bounded
 // memory: it holds at most Capacity records and none older than MaxAge,
-// evicting the oldest first and counting what it evicted. It is safe for
-// concurrent use.
+// evicting the oldest first and counting what it evicted. Each of its
+// slots (one per destination) counts the outputs naming a record on its
+// own. It is safe for concurrent use.
 type InputIndex struct {
 	capacity int
 	maxAge   int64
+	slots    int
 
 	mu      sync.Mutex
 	byValue map[string]*indexed
 	order   []*indexed // oldest first, from head
 	head    int
 	added   int64
-	evicted int64 // records evicted before any output named them
-	dropped int64 // records evicted after one did
+	evicted []int64 // by slot: records evicted before any output named them
 }
 
 type indexed struct {
 	Input
 	value string
-	seen  int
+	seen  []int32 // outputs that named it, by slot
 }
 
-// NewInputIndex returns an index holding at most capacity records, none
-// older than maxAge (0: no age limit).
-func NewInputIndex(capacity int, maxAge int64) *InputIndex {
-	return &InputIndex{capacity: max(capacity, 1), maxAge: maxAge, byValue: map[string]*indexed{}}
+// NewInputIndex returns an index of slots slots holding at most capacity
+// records, none older than maxAge (0: no age limit).
+func NewInputIndex(capacity int, maxAge int64, slots int) *InputIndex {
+	slots = max(slots, 1)
+	return &InputIndex{capacity: max(capacity, 1), maxAge: maxAge, slots: slots,
+		byValue: map[string]*indexed{}, evicted: make([]int64, slots)}
 }
 
 // Add remembers in under value at now (process clock); a value added again
@@ -60,10 +63,10 @@ func (x *InputIndex) Add(value string, in Input, now int64) {
 		x.head++
 		if x.byValue[old.value] == old {
 			delete(x.byValue, old.value)
-			if old.seen == 0 {
-				x.evicted++
-			} else {
-				x.dropped++
+			for i, n := range old.seen {
+				if n == 0 {
+					x.evicted[i]++
+				}
 			}
 		}
 	}
@@ -71,23 +74,23 @@ func (x *InputIndex) Add(value string, in Input, now int64) {
 		x.order = append(x.order[:0], x.order[x.head:]...)
 		x.head = 0
 	}
-	e := &indexed{Input: in, value: value}
+	e := &indexed{Input: in, value: value, seen: make([]int32, x.slots)}
 	x.byValue[value] = e
 	x.order = append(x.order, e)
 	x.added++
 }
 
-// See looks value up and counts one output naming it: it returns the input
-// and how many outputs named it before this one.
-func (x *InputIndex) See(value string) (Input, int, bool) {
+// See looks value up and counts one output of slot naming it: it returns
+// the input and how many outputs of slot named it before this one.
+func (x *InputIndex) See(value string, slot int) (Input, int, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	e, ok := x.byValue[value]
-	if !ok {
+	if !ok || slot < 0 || slot >= x.slots {
 		return Input{}, 0, false
 	}
-	e.seen++
-	return e.Input, e.seen - 1, true
+	e.seen[slot]++
+	return e.Input, int(e.seen[slot] - 1), true
 }
 
 // IndexCounts is an InputIndex's accounting.
@@ -97,13 +100,16 @@ type IndexCounts struct {
 	Evicted int64 // records evicted before any output named them
 }
 
-// Counts returns the index's accounting so far.
-func (x *InputIndex) Counts() IndexCounts {
+// Counts returns slot's accounting so far.
+func (x *InputIndex) Counts(slot int) IndexCounts {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	c := IndexCounts{Added: x.added, Evicted: x.evicted}
+	if slot < 0 || slot >= x.slots {
+		return IndexCounts{}
+	}
+	c := IndexCounts{Added: x.added, Evicted: x.evicted[slot]}
 	for _, e := range x.byValue {
-		if e.seen == 0 {
+		if e.seen[slot] == 0 {
 			c.Unseen++
 		}
 	}

@@ -28,8 +28,9 @@ type MatchConfig struct {
 	// by the kbench envelope they carry (prefix or "_kb" field).
 	Output string
 	// Inputs remembers the inputs by correlation value; required with
-	// Output.
+	// Output. Slot is this destination's slot in it.
 	Inputs *InputIndex
+	Slot   int
 	// Key is the output's field holding the incident's key (ExpectSome).
 	Key string
 	// Window is how long after an incident's first record an output may
@@ -145,7 +146,7 @@ func (m *Matcher) resolve(data []byte) (Input, bool, int) {
 		if !ok || m.cfg.Inputs == nil {
 			return Input{}, false, 0
 		}
-		in, prior, ok := m.cfg.Inputs.See(v)
+		in, prior, ok := m.cfg.Inputs.See(v, m.cfg.Slot)
 		return in, ok, prior
 	}
 	env, err := envelope.Find(data)
@@ -212,7 +213,7 @@ func (m *Matcher) Counts(run *metrics.Run) MatchCounts {
 		total, alerted := m.cfg.Incidents.counts()
 		c.Expected, c.Missing = total, total-alerted
 	case m.cfg.Output != "" && m.cfg.Inputs != nil:
-		ic := m.cfg.Inputs.Counts()
+		ic := m.cfg.Inputs.Counts(m.cfg.Slot)
 		c.Expected, c.Missing, c.Evicted = ic.Added, ic.Unseen+ic.Evicted, ic.Evicted
 	case m.cfg.Tracker != nil && run != nil:
 		c.Expected = run.Acked.Load()

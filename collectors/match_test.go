@@ -33,22 +33,25 @@ func TestFieldValue(t *testing.T) {
 }
 
 func TestInputIndexEvicts(t *testing.T) {
-	x := NewInputIndex(3, int64(10*time.Second))
+	x := NewInputIndex(3, int64(10*time.Second), 2)
 	for i := range 5 {
 		x.Add(fmt.Sprint(i), Input{Intended: int64(i)}, int64(i))
 	}
-	if _, _, ok := x.See("0"); ok {
+	if _, _, ok := x.See("0", 0); ok {
 		t.Error("the oldest record was kept beyond the capacity")
 	}
-	if in, prior, ok := x.See("4"); !ok || prior != 0 || in.Intended != 4 {
+	if in, prior, ok := x.See("4", 0); !ok || prior != 0 || in.Intended != 4 {
 		t.Errorf("See(4) = %+v, %d, %v", in, prior, ok)
 	}
-	if _, prior, _ := x.See("4"); prior != 1 {
+	if _, prior, _ := x.See("4", 0); prior != 1 {
 		t.Errorf("second See(4) prior = %d, want 1", prior)
+	}
+	if _, prior, _ := x.See("4", 1); prior != 0 {
+		t.Errorf("See(4) of slot 1 prior = %d, want 0: slots count apart", prior)
 	}
 	// Age: a record older than maxAge goes at the next Add.
 	x.Add("late", Input{Intended: int64(30 * time.Second)}, int64(30*time.Second))
-	c := x.Counts()
+	c := x.Counts(0)
 	if c.Added != 6 || c.Evicted != 4 || c.Unseen != 1 {
 		t.Errorf("counts %+v, want added 6, evicted 4 (0, 1, 2, 3 unseen), unseen 1", c)
 	}
@@ -87,7 +90,7 @@ func TestMatcherOneByEnvelope(t *testing.T) {
 
 func TestMatcherSomeByIncident(t *testing.T) {
 	inc := NewIncidents()
-	inputs := NewInputIndex(100, 0)
+	inputs := NewInputIndex(100, 0, 1)
 	sec := int64(time.Second)
 	// Two complete bursts on cards a and b, one cut short on c.
 	for i, r := range []struct {

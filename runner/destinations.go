@@ -77,20 +77,20 @@ func (r *run) startApplication(ctx context.Context, poll *kinesis.Client) (*appS
 	sc := r.sc
 	a := &appSide{errc: make(chan error, len(sc.Destinations)+1), external: sc.Application.External}
 	if field := sc.CorrelateInput(); field != "" {
-		a.inputs = collectors.NewInputIndex(inputCapacity, int64(sc.Duration+sc.Drain))
+		a.inputs = collectors.NewInputIndex(inputCapacity, int64(sc.Duration+sc.Drain), len(sc.Destinations))
 	}
 	a.incidents = collectors.NewIncidents()
 	urls := map[string]string{}
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
-	for _, ds := range sc.Destinations {
+	for slot, ds := range sc.Destinations {
 		k, _ := collectors.DestinationKinds.Lookup(ds.Kind)
 		d := &dest{spec: ds}
 		if ds.Correlate.Output == "" && ds.Expect != collectors.ExpectSome {
 			d.tracker = collectors.NewTracker(r.producers)
 		}
 		d.match = collectors.NewMatcher(collectors.MatchConfig{
-			Expect: ds.Expect, RunID: r.runID, Output: ds.Correlate.Output, Inputs: a.inputs,
+			Expect: ds.Expect, RunID: r.runID, Output: ds.Correlate.Output, Inputs: a.inputs, Slot: slot,
 			Key: ds.Correlate.Key, Window: ds.Correlate.Window, Incidents: a.incidents, Tracker: d.tracker,
 			Deadline: sc.Deadline,
 		})

@@ -117,3 +117,55 @@ func TestFraudDetectorExample(t *testing.T) {
 		}
 	})
 }
+
+// TestEchoDestinations runs an application that copies every input to an
+// HTTP and a stdout destination: with envelope none the inputs are matched
+// by txn_id, with the binary prefix by the envelope the application copies
+// out; either way every input has its one output, none is unexpected, and
+// the latency is measured from the intended send times.
+func TestEchoDestinations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs an application twice")
+	}
+	noTerminal(t)
+	bin := filepath.Join(t.TempDir(), "echoapp")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/echoapp").CombinedOutput(); err != nil {
+		t.Fatalf("go build echoapp: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		name string
+		sets []string
+	}{
+		{"field", nil},
+		{"envelope", []string{"producers[0].envelope=prefix", "destinations[0].correlate={}", "destinations[1].correlate={}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"run", "testdata/echo.yaml", "--out", dir, "--quiet", "--set", "application.command=[" + bin + "]"}
+			for _, s := range tc.sets {
+				args = append(args, "--set", s)
+			}
+			code, stdout, stderr := kbench(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			s := readSummary(t, dir)
+			ds := get(t, s, "destinations").([]any)
+			if len(ds) != 2 {
+				t.Fatalf("%d destinations, want 2", len(ds))
+			}
+			acked := num(t, s, "totals.acked")
+			for _, d := range ds {
+				d := d.(map[string]any)
+				if num(t, d, "expected") != acked || num(t, d, "outputs") != acked || num(t, d, "missing") != 0 ||
+					num(t, d, "unexpected") != 0 || num(t, d, "duplicates") != 0 {
+					t.Errorf("%v: %v outputs, %v expected, %v missing, %v unexpected, %v duplicates; want %v, none missing or extra",
+						d["name"], d["outputs"], d["expected"], d["missing"], d["unexpected"], d["duplicates"], acked)
+				}
+				if p99 := num(t, d, "latency.e2e.p99_ms"); p99 <= 0 || p99 > 2000 {
+					t.Errorf("%v: e2e p99 %v ms", d["name"], p99)
+				}
+			}
+		})
+	}
+}
