@@ -16,7 +16,11 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test check bench kinesis-mock chromium clean
+# The acoustic-detector example's Node.js dependencies (the AWS SDK for JavaScript v3), for its test.
+ACOUSTIC_DIR := $(CURDIR)/.cache/acoustic-detector
+ACOUSTIC_SDK := $(ACOUSTIC_DIR)/node_modules/@aws-sdk/client-kinesis/package.json
+
+.PHONY: all build run test check bench kinesis-mock chromium acoustic-detector clean
 
 all: build
 
@@ -28,7 +32,7 @@ run: build
 	./$(BIN) run scenarios/default.yaml --out $(RUN_OUT)
 
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
-test: check kinesis-mock chromium
+test: check kinesis-mock chromium acoustic-detector
 	$(GO) test $(TEST_FLAGS) ./...
 
 check:
@@ -42,6 +46,16 @@ $(KINESIS_MOCK_MAIN):
 	@command -v $(NPM) >/dev/null || { echo "npm is needed to install kinesis-local for the kinesis-mock tests"; exit 1; }
 	mkdir -p $(KINESIS_MOCK_DIR)
 	$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(KINESIS_MOCK_DIR) kinesis-local@$(KINESIS_MOCK_VERSION)
+
+# acoustic-detector: npm-installs the example's package.json into .cache; when that fails the example's test
+# skips with a message instead of failing make test.
+acoustic-detector: $(ACOUSTIC_SDK)
+
+$(ACOUSTIC_SDK): examples/acoustic-detector/package.json
+	@mkdir -p $(ACOUSTIC_DIR) && cp examples/acoustic-detector/package.json $(ACOUSTIC_DIR)/
+	@if command -v $(NPM) >/dev/null && $(NPM) install --no-audit --no-fund --loglevel=error --prefix $(ACOUSTIC_DIR); then \
+		touch $@; \
+	else echo "note: could not npm-install the acoustic-detector example's SDK; its test will skip"; fi
 
 # chromium: headless Chromium for the report screenshot test (reports/browser_test.go), installed from
 # Debian packages where it is missing and we can (root with apt-get); otherwise that test skips.
@@ -61,7 +75,9 @@ bench: build kinesis-mock
 	./scripts/bench-runs.sh $(BENCH_OUT)
 
 clean:
-	rm -rf bin results comparison
+	rm -rf bin comparison
+	@# results/ holds package results' sources beside the run outputs: remove only the outputs
+	find results -mindepth 1 -maxdepth 1 -type d ! -name testdata -exec rm -rf {} +
 
 ## docker: build the kbench image from docker/Dockerfile (needs the docker command and a running engine)
 IMAGE ?= kbench:local

@@ -120,10 +120,17 @@ func (x *InputIndex) Counts(slot int) IndexCounts {
 // generator's fraud bursts, each a run of one producer's records under one
 // key. It is safe for concurrent use.
 type Incidents struct {
-	mu    sync.Mutex
-	list  []incident
-	byKey map[string][]int
-	open  map[uint32]int // producer → its incident in progress
+	mu      sync.Mutex
+	list    []incident
+	byKey   map[string][]int
+	byInput map[inputID]int // the incident of each of its records
+	open    map[uint32]int  // producer → its incident in progress
+}
+
+// inputID names one record: its producer and sequence number.
+type inputID struct {
+	producer uint32
+	seq      uint64
 }
 
 type incident struct {
@@ -136,15 +143,15 @@ type incident struct {
 
 // NewIncidents returns an empty ground truth.
 func NewIncidents() *Incidents {
-	return &Incidents{byKey: map[string][]int{}, open: map[uint32]int{}}
+	return &Incidents{byKey: map[string][]int{}, byInput: map[inputID]int{}, open: map[uint32]int{}}
 }
 
-// Add records that producer's record intended at `intended` is part of an
+// Add records that record seq of producer, intended at `intended`, is part of an
 // incident of key, starting a new one with start (last: the record is the
 // incident's last), and returns the incident's id. measured says the incident counts (it started inside the measured
 // part of the run); an incident the end of the run cut short (its last
 // record never made) is not expected either.
-func (t *Incidents) Add(producer uint32, key string, start, last bool, intended int64, measured bool) int {
+func (t *Incidents) Add(producer uint32, seq uint64, key string, start, last bool, intended int64, measured bool) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	id, ok := t.open[producer]
@@ -156,18 +163,35 @@ func (t *Incidents) Add(producer uint32, key string, start, last bool, intended 
 	}
 	t.list[id].last = intended
 	t.list[id].complete = t.list[id].complete || last
+	t.byInput[inputID{producer, seq}] = id
 	return id
 }
 
-// match finds the incident an output of key arriving at `arrival` is about:
-// the given one when it has that key, else the latest of key whose first
-// record was due at or before arrival and no longer than window before it.
-// It marks the incident alerted and says whether it was already, and
-// returns the intended time of the incident's latest record.
-func (t *Incidents) match(id int, key string, arrival, window int64) (latest int64, already, ok bool) {
+// of returns the incident record seq of producer is part of, or -1.
+func (t *Incidents) of(producer uint32, seq uint64) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if id < 0 || id >= len(t.list) || t.list[id].key != key {
+	if id, ok := t.byInput[inputID{producer, seq}]; ok {
+		return id
+	}
+	return -1
+}
+
+// match finds the incident an output of key arriving at `arrival` is about:
+// the given one (id ≥ 0) when it has that key, none when the output's
+// input is known but in no incident of key (resolved), else the latest of
+// key whose first record was due at or before arrival and no longer than
+// window before it.
+// It marks the incident alerted and says whether it was already, and
+// returns the intended time of the incident's latest record.
+func (t *Incidents) match(id int, resolved bool, key string, arrival, window int64) (latest int64, already, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case id >= 0 && id < len(t.list) && t.list[id].key == key:
+	case resolved:
+		return 0, false, false
+	default:
 		id = -1
 		ids := t.byKey[key]
 		for i := len(ids) - 1; i >= 0; i-- {

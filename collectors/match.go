@@ -111,7 +111,7 @@ func (m *Matcher) Add(data []byte, arrival int64) {
 		if found {
 			id = in.Incident
 		}
-		latest, already, ok := m.cfg.Incidents.match(id, key, arrival, int64(m.cfg.Window))
+		latest, already, ok := m.cfg.Incidents.match(id, found, key, arrival, int64(m.cfg.Window))
 		if !ok {
 			m.unexpected++
 			return
@@ -121,8 +121,8 @@ func (m *Matcher) Add(data []byte, arrival int64) {
 			m.duplicates++
 			return
 		}
-		if !found || in.Incident < 0 {
-			in, found = Input{Intended: latest, Sent: latest}, true
+		if !found { // latency from the incident's latest input
+			in = Input{Intended: latest, Sent: latest}
 		}
 		m.record(in, arrival)
 		return
@@ -154,6 +154,9 @@ func (m *Matcher) resolve(data []byte) (Input, bool, int) {
 		return Input{}, false, 0
 	}
 	in := Input{Producer: env.ProducerID, Seq: env.Seq, Intended: env.Intended, Sent: env.Sent, Incident: -1}
+	if m.cfg.Incidents != nil {
+		in.Incident = m.cfg.Incidents.of(env.ProducerID, env.Seq)
+	}
 	prior := 0
 	if m.cfg.Tracker != nil {
 		switch m.cfg.Tracker.add(env.ProducerID, env.Seq) {

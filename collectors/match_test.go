@@ -98,7 +98,7 @@ func TestMatcherSomeByIncident(t *testing.T) {
 		start, last bool
 		at          int64
 	}{{"a", true, false, 1 * sec}, {"a", false, true, 1*sec + 10}, {"b", true, false, 2 * sec}, {"b", false, true, 2*sec + 10}, {"c", true, false, 3 * sec}} {
-		id := inc.Add(0, r.key, r.start, r.last, r.at, true)
+		id := inc.Add(0, uint64(i), r.key, r.start, r.last, r.at, true)
 		inputs.Add(fmt.Sprint("t", i), Input{Intended: r.at, Sent: r.at, Incident: id}, r.at)
 	}
 	m := NewMatcher(MatchConfig{Expect: ExpectSome, Output: "txn", Inputs: inputs, Key: "card", Window: 5 * time.Second, Incidents: inc})

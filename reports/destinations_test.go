@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/results"
 )
 
 func TestDestinationsRendered(t *testing.T) {
-	s := &Summary{
-		Application: &ApplicationInfo{Command: []string{"./detector"}, Log: "application.log", ReadyS: 1.5, Exit: "stopped"},
-		Destinations: []DestinationStats{{Name: "alerts", Kind: "kinesis", Expect: "some", Outputs: 25, Expected: 24,
-			Missing: 1, Recall: 23.0 / 24, Precision: 1, Latency: map[string]LatencyStats{"e2e": {Count: 23, P50: 247.3, P99: 434.6}},
-			Deadline: &DestinationDeadline{DeadlineMS: 1000, Measured: 23, OnTime: 23, OnTimeRatio: 23.0 / 24}}},
+	s := &results.Summary{
+		Application: &results.ApplicationInfo{Command: []string{"./detector"}, Log: "application.log", ReadyS: 1.5, Exit: "stopped"},
+		Destinations: []results.DestinationStats{{Name: "alerts", Kind: "kinesis", Expect: "some", Outputs: 25, Expected: 24,
+			Missing: 1, Recall: 23.0 / 24, Precision: 1, Latency: map[string]results.LatencyStats{"e2e": {Count: 23, P50: 247.3, P99: 434.6}},
+			Deadline: &results.DestinationDeadline{DeadlineMS: 1000, Measured: 23, OnTime: 23, OnTimeRatio: 23.0 / 24}}},
 	}
 	var text bytes.Buffer
 	writeDestinations(&text, s)

@@ -15,7 +15,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 )
 
@@ -181,8 +181,8 @@ func (p *appProc) stop() {
 }
 
 // info is the application's entry in summary.json.
-func (p *appProc) info() *reports.ApplicationInfo {
-	return &reports.ApplicationInfo{Command: p.cmd.Args, Log: ApplicationLog, ReadyS: p.readyS, Exit: p.exit}
+func (p *appProc) info() *results.ApplicationInfo {
+	return &results.ApplicationInfo{Command: p.cmd.Args, Log: ApplicationLog, ReadyS: p.readyS, Exit: p.exit}
 }
 
 func exitText(err error) string {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/kbench/kbench/collectors"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
@@ -212,18 +212,18 @@ func (a *appSide) stop() {
 }
 
 // stats is each destination's entry in summary.json.
-func (r *run) destinationStats(a *appSide) []reports.DestinationStats {
-	var out []reports.DestinationStats
+func (r *run) destinationStats(a *appSide) []results.DestinationStats {
+	var out []results.DestinationStats
 	for _, d := range a.dests {
 		c := d.match.Counts(r.m)
-		st := reports.DestinationStats{
+		st := results.DestinationStats{
 			Name: d.spec.Name, Kind: d.spec.Kind, Expect: d.spec.Expect, Correlation: "envelope",
 			Outputs: c.Outputs, Expected: c.Expected, Missing: c.Missing, Unexpected: c.Unexpected,
 			Duplicates: c.Duplicates, Evicted: c.Evicted,
-			Latency: map[string]reports.LatencyStats{
-				"e2e":             reports.LatencyFrom(d.match.E2E.Total()),
-				"e2e_uncorrected": reports.LatencyFrom(d.match.E2EUncorrected.Total()),
-				"application":     reports.LatencyFrom(d.match.Application.Total()),
+			Latency: map[string]results.LatencyStats{
+				"e2e":             results.LatencyFrom(d.match.E2E.Total()),
+				"e2e_uncorrected": results.LatencyFrom(d.match.E2EUncorrected.Total()),
+				"application":     results.LatencyFrom(d.match.Application.Total()),
 			},
 		}
 		if f := d.spec.Correlate; f.Output != "" {
@@ -242,7 +242,7 @@ func (r *run) destinationStats(a *appSide) []reports.DestinationStats {
 			st.OutputsRPS = float64(c.Outputs-1) / span.Seconds()
 		}
 		if r.sc.Deadline > 0 {
-			dd := &reports.DestinationDeadline{DeadlineMS: float64(r.sc.Deadline) / 1e6, Measured: c.Measured, OnTime: c.OnTime}
+			dd := &results.DestinationDeadline{DeadlineMS: float64(r.sc.Deadline) / 1e6, Measured: c.Measured, OnTime: c.OnTime}
 			if c.Expected > 0 {
 				dd.OnTimeRatio = min(1, float64(c.OnTime)/float64(c.Expected))
 			}

@@ -88,7 +88,7 @@ func (s *stamper) remember(rec []byte, env *envelope.Envelope, now int64) {
 	if s.truth != nil {
 		if in, ok := s.truth.Incident(); ok {
 			measured := env.Intended >= s.warm && env.Intended < s.end
-			incident = s.corr.Incidents.Add(s.id, in.Key, in.Start, in.Last, env.Intended, measured)
+			incident = s.corr.Incidents.Add(s.id, env.Seq, in.Key, in.Start, in.Last, env.Intended, measured)
 		}
 	}
 	if s.corr.Inputs == nil || s.corr.Field == "" {

@@ -169,3 +169,39 @@ func TestEchoDestinations(t *testing.T) {
 		})
 	}
 }
+
+// TestAcousticDetectorExample runs examples/acoustic-detector, a Node.js
+// application on the AWS SDK for JavaScript v3, against the simulator: it
+// finds the frames' transients and POSTs its detections to kbench's HTTP
+// destination. It skips when Node.js or the SDK (make acoustic-detector) is
+// missing.
+func TestAcousticDetectorExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a Node.js application for about 20 s")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not on PATH: the acoustic-detector example needs Node.js")
+	}
+	if _, err := os.Stat("../../.cache/acoustic-detector/node_modules/@aws-sdk/client-kinesis/package.json"); err != nil {
+		t.Skip("the AWS SDK for JavaScript is not installed: run make acoustic-detector (npm) first")
+	}
+	noTerminal(t)
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../examples/acoustic-detector/scenario.yaml", "--out", dir, "--quiet",
+		"--set", "duration=10s")
+	if code != 0 {
+		log, _ := os.ReadFile(filepath.Join(dir, "application.log"))
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s\napplication.log:\n%s", code, stdout, stderr, log)
+	}
+	d := firstDestination(t, readSummary(t, dir))
+	if d["name"] != "detections" || d["kind"] != "http" {
+		t.Fatalf("destination %v (%v), want detections (http)", d["name"], d["kind"])
+	}
+	if num(t, d, "expected") < 5 || num(t, d, "recall") < 0.9 || num(t, d, "precision") < 0.9 {
+		t.Errorf("expected %v transients, recall %v, precision %v: want at least 5, both at least 0.9",
+			d["expected"], d["recall"], d["precision"])
+	}
+	if p99 := num(t, d, "latency.e2e.p99_ms"); p99 <= 0 || p99 >= 1000 {
+		t.Errorf("detection latency p99 %v ms, want within the 1 s deadline", p99)
+	}
+}
