@@ -192,6 +192,14 @@ func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
 	env, err := envelope.Find(data) // the binary prefix, or the "_kb" field
+	if err != nil && cfg.Inputs != nil {
+		if v, ok := FieldValue(data, cfg.InputField); ok {
+			if in, ok := cfg.Inputs.Get(v); ok {
+				env = envelope.Envelope{RunID: cfg.RunID, ProducerID: in.Producer, Seq: in.Seq, Intended: in.Intended, Sent: in.Sent}
+				err = nil
+			}
+		}
+	}
 	res := trackUnknown
 	if err == nil && env.RunID == cfg.RunID {
 		res = cfg.Tracker.add(env.ProducerID, env.Seq)

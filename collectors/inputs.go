@@ -80,6 +80,17 @@ func (x *InputIndex) Add(value string, in Input, now int64) {
 	x.added++
 }
 
+// Get looks value up without counting an output.
+func (x *InputIndex) Get(value string) (Input, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e, ok := x.byValue[value]
+	if !ok {
+		return Input{}, false
+	}
+	return e.Input, true
+}
+
 // See looks value up and counts one output of slot naming it: it returns
 // the input and how many outputs of slot named it before this one.
 func (x *InputIndex) See(value string, slot int) (Input, int, bool) {

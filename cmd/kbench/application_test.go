@@ -120,9 +120,10 @@ func TestFraudDetectorExample(t *testing.T) {
 
 // TestEchoDestinations runs an application that copies every input to an
 // HTTP and a stdout destination: with envelope none the inputs are matched
-// by txn_id, with the binary prefix by the envelope the application copies
-// out; either way every input has its one output, none is unexpected, and
-// the latency is measured from the intended send times.
+// by txn_id (and kbench's own consumer beside the application knows them by
+// txn_id too), with the binary prefix by the envelope the application
+// copies out; either way every input has its one output, none is
+// unexpected, and the latency is measured from the intended send times.
 func TestEchoDestinations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs an application twice")
@@ -136,7 +137,7 @@ func TestEchoDestinations(t *testing.T) {
 		name string
 		sets []string
 	}{
-		{"field", nil},
+		{"field", []string{"consumers=[{name: reader}]"}},
 		{"envelope", []string{"producers[0].envelope=prefix", "destinations[0].correlate={}", "destinations[1].correlate={}"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,6 +156,11 @@ func TestEchoDestinations(t *testing.T) {
 				t.Fatalf("%d destinations, want 2", len(ds))
 			}
 			acked := num(t, s, "totals.acked")
+			if tc.name == "field" { // kbench's own consumer knows the records by txn_id too
+				if c, f := num(t, s, "totals.consumed"), num(t, s, "totals.foreign"); c != acked || f != 0 || num(t, s, "latency.e2e.count") == 0 {
+					t.Errorf("consumer of envelope-less records: consumed %v of %v, foreign %v, e2e count %v", c, acked, f, num(t, s, "latency.e2e.count"))
+				}
+			}
 			for _, d := range ds {
 				d := d.(map[string]any)
 				if num(t, d, "expected") != acked || num(t, d, "outputs") != acked || num(t, d, "missing") != 0 ||
