@@ -4,15 +4,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/kbench/kbench/scenarios"
 )
 
 // Kinesis limits the batcher keeps within (see kinesis-facts.md).
 const (
 	// MaxBatchRecords is the most records one PutRecords call may carry.
-	MaxBatchRecords = 500
+	MaxBatchRecords = scenarios.MaxBatchRecords
 	// MaxBatchBytes is the most bytes (data + partition keys) one
 	// PutRecords request may carry.
-	MaxBatchBytes = 5 << 20
+	MaxBatchBytes = scenarios.MaxBatchBytes
 	// MaxRecordSize is the most bytes (data + partition key) one record may
 	// have; larger records fail with ReasonTooLarge and are never sent.
 	MaxRecordSize = 1 << 20

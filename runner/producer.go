@@ -13,6 +13,7 @@ import (
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/scenarios"
 )
 
 // Putter is the part of the Kinesis client a producer uses; *kinesis.Client
@@ -59,6 +60,8 @@ type ProducerConfig struct {
 	// kept out of the latency histograms.
 	Warmup time.Duration
 	// MaxRecords is the most records per PutRecords call, 1..500.
+	// MaxRecords, MaxBytes, Linger, InFlight and Retry are checked by the
+	// scenario's rules (scenarios.Producer.SendProblems).
 	MaxRecords int
 	// MaxBytes is the most bytes (data + partition keys) per PutRecords
 	// request, 1..5 MiB. A single record larger than MaxBytes (but within
@@ -68,7 +71,7 @@ type ProducerConfig struct {
 	// first record arrived; 0 sends whatever is due as soon as the producer
 	// would otherwise wait.
 	Linger time.Duration
-	// InFlight is the most PutRecords calls in flight at once, at least 1.
+	// InFlight is the most PutRecords calls in flight at once, 1..256.
 	// A batch waiting out a retry backoff keeps its slot.
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
@@ -118,19 +121,15 @@ func (c *ProducerConfig) problems() []string {
 	if c.Warmup < 0 || c.Warmup >= c.Duration && c.Duration > 0 {
 		add("Warmup %v: must be at least 0 and shorter than Duration (%v)", c.Warmup, c.Duration)
 	}
-	if c.MaxRecords < 1 || c.MaxRecords > MaxBatchRecords {
-		add("MaxRecords %d: must be 1..%d", c.MaxRecords, MaxBatchRecords)
+	send := scenarios.Producer{
+		Batch:    scenarios.Batch{MaxRecords: c.MaxRecords, MaxBytes: c.MaxBytes, Linger: c.Linger},
+		InFlight: c.InFlight,
+		Retry:    scenarios.Retry(c.Retry),
 	}
-	if c.MaxBytes < 1 || c.MaxBytes > MaxBatchBytes {
-		add("MaxBytes %d: must be 1..%d", c.MaxBytes, MaxBatchBytes)
+	for _, fe := range send.SendProblems() {
+		out = append(out, fe.Error())
 	}
-	if c.Linger < 0 {
-		add("Linger %v: must not be negative", c.Linger)
-	}
-	if c.InFlight < 1 {
-		add("InFlight %d: must be at least 1", c.InFlight)
-	}
-	return append(out, c.Retry.problems()...)
+	return out
 }
 
 // Producer sends one producer instance's records on an open-model schedule:

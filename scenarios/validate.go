@@ -5,8 +5,6 @@ import (
 	"math"
 	"net/url"
 	"regexp"
-	"time"
-	"unicode/utf8"
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
@@ -14,16 +12,10 @@ import (
 	"github.com/kbench/kbench/targets"
 )
 
-// Limits a scenario is checked against.
+// Limits a scenario is checked against, beyond those of the types it holds.
 const (
-	maxBatchBytes  = 5 << 20 // PutRecords request size
-	maxLinger      = 10 * time.Second
-	maxConsumers   = 20 // registered consumers per stream
-	maxRetries     = 100
 	maxShards      = 10000
-	maxInFlight    = 256
 	maxConcurrency = 1024
-	maxHotKeys     = 10_000_000
 )
 
 var (
@@ -96,8 +88,8 @@ func (d *decoder) checkConsumers(consumers []Consumer) {
 			fanout += c.Count
 		}
 	}
-	if fanout > maxConsumers {
-		d.report("consumers", fmt.Sprintf("%d fan-out consumers in all; Kinesis registers at most %d per stream", fanout, maxConsumers))
+	if fanout > collectors.MaxConsumers {
+		d.report("consumers", fmt.Sprintf("%d fan-out consumers in all; Kinesis registers at most %d per stream", fanout, collectors.MaxConsumers))
 	}
 }
 
@@ -167,29 +159,14 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	if _, ok := generators.KeyKinds.Lookup(p.PartitionKey); !ok {
 		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want %s", p.PartitionKey, generators.KeyKinds.Want()))
 	}
-	if p.Keys.HotKeys < 1 || p.Keys.HotKeys > maxHotKeys {
-		d.report(at("keys.hot_keys"), fmt.Sprintf("must be between 1 and %d, got %d", maxHotKeys, p.Keys.HotKeys))
+	keys := generators.KeyConfig{HotKeys: p.Keys.HotKeys, Skew: p.Keys.Skew, Fixed: p.Keys.Fixed}
+	for _, fe := range keys.Problems() {
+		d.report(at("keys."+fe.Field), fe.Problem)
 	}
-	if !(p.Keys.Skew > 1) || math.IsInf(p.Keys.Skew, 0) {
-		d.report(at("keys.skew"), fmt.Sprintf("must be a finite number greater than 1, got %g", p.Keys.Skew))
+	for _, fe := range p.SendProblems() {
+		d.report(at(fe.Field), fe.Problem)
 	}
-	if n := utf8.RuneCountInString(p.Keys.Fixed); n < 1 || n > 256 {
-		d.report(at("keys.fixed"), fmt.Sprintf("a partition key is 1 to 256 characters, got %d", n))
-	}
-	d.checkInt(at("batch.max_records"), p.Batch.MaxRecords, 1, 500)
-	d.checkInt(at("batch.max_bytes"), p.Batch.MaxBytes, 1, maxBatchBytes)
-	if p.Batch.Linger < 0 || p.Batch.Linger > maxLinger {
-		d.report(at("batch.linger"), fmt.Sprintf("must be between 0s and %s, got %s", maxLinger, p.Batch.Linger))
-	}
-	d.checkInt(at("in_flight"), p.InFlight, 1, maxInFlight)
 	d.checkInt(at("concurrency"), p.Concurrency, 1, maxConcurrency)
-	d.checkInt(at("retry.max_attempts"), p.Retry.MaxAttempts, 1, maxRetries)
-	if p.Retry.Base <= 0 {
-		d.report(at("retry.base"), "must be positive, got "+p.Retry.Base.String())
-	}
-	if p.Retry.Cap < p.Retry.Base {
-		d.report(at("retry.cap"), fmt.Sprintf("must be at least retry.base (%s), got %s", p.Retry.Base, p.Retry.Cap))
-	}
 	if p.Deadline < 0 {
 		d.report(at("deadline"), "must not be negative, got "+p.Deadline.String())
 	}
@@ -201,29 +178,39 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 		c.Name = fmt.Sprintf("collector-%d", index)
 	}
 	d.checkName(c.Name, at("name"), path, names)
-	switch k, ok := collectors.Kinds.Lookup(c.Kind); {
+	k, ok := collectors.Kinds.Lookup(c.Kind)
+	polls := ok && k.PollInterval > 0
+	switch {
 	case !ok:
 		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want %s", c.Kind, collectors.Kinds.Want()))
 	case k.PollInterval == 0:
 		if d.has(at("poll_interval")) {
 			d.report(at("poll_interval"), fmt.Sprintf("is only for kind %s; %s consumers do not poll", pollingKinds(), c.Kind))
 		}
-	default:
-		if !d.has(at("poll_interval")) {
-			c.PollInterval = k.PollInterval
-		}
-		if c.PollInterval <= 0 {
-			d.report(at("poll_interval"), "must be positive, got "+c.PollInterval.String())
-		}
+	case !d.has(at("poll_interval")):
+		c.PollInterval = k.PollInterval
 	}
-	d.checkInt(at("count"), c.Count, 1, maxConsumers)
-	d.checkInt(at("limit"), c.Limit, 1, 10000)
-	d.checkProcessing(c.Processing, at("processing"))
-	if c.Concurrency < 0 {
-		d.report(at("concurrency"), fmt.Sprintf("must not be negative (0 means no limit), got %d", c.Concurrency))
+	d.checkInt(at("count"), c.Count, 1, collectors.MaxConsumers)
+	for _, fe := range c.config().Problems() {
+		field := at(fe.Field)
+		switch {
+		case fe.Field == "poll_interval" && !polls:
+			continue // reported above if set: such a consumer does not poll
+		case fe.Field == "processing.fixed" && !d.has(field):
+			field = at("processing") // the scalar form `processing: 2ms`
+		}
+		d.report(field, fe.Problem)
 	}
-	if c.CheckpointInterval < 0 {
-		d.report(at("checkpoint_interval"), "must not be negative (0 means after every batch), got "+c.CheckpointInterval.String())
+}
+
+// config returns the settings of c that collectors.Config checks.
+func (c *Consumer) config() collectors.Config {
+	return collectors.Config{
+		PollInterval:       c.PollInterval,
+		Limit:              int32(min(max(c.Limit, math.MinInt32), math.MaxInt32)),
+		Processing:         collectors.Processing{Fixed: c.Processing.Fixed, Median: c.Processing.Median, P99: c.Processing.P99},
+		Concurrency:        c.Concurrency,
+		CheckpointInterval: c.CheckpointInterval,
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Server) putRecord(w http.ResponseWriter, r *http.Request, body []byte) 
 		b = append(b, ent.sh.id...)
 		b = append(b, `","SequenceNumber":"`...)
 		b = appendSeq(b, ent.sh.idx, ent.counter)
-		ps.out = append(b, `"}`...)
+		ps.out = append(appendEncryption(append(b, '"'), st), '}')
 		writeBody(w, ps.out)
 		return nil
 	}

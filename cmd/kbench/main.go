@@ -47,6 +47,7 @@ Usage:
   kbench report DIR...
   kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
   kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
+  kbench schema
   kbench version
 
 Run "kbench COMMAND -h" for a command's flags.
@@ -74,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cleanupCmd(args[1:], stdout, stderr)
 	case "compare":
 		err = compareCmd(args[1:], stdout, stderr)
+	case "schema":
+		err = schemaCmd(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "kbench", version)
 	case "help", "-h", "--help":
