@@ -22,15 +22,11 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-<<<<<<< HEAD
 # The acoustic-detector example's Node.js dependencies (the AWS SDK for JavaScript v3), for its test.
 ACOUSTIC_DIR := $(CURDIR)/.cache/acoustic-detector
 ACOUSTIC_SDK := $(ACOUSTIC_DIR)/node_modules/@aws-sdk/client-kinesis/package.json
 
-.PHONY: all build run test check bench kinesis-mock chromium acoustic-detector clean
-=======
-.PHONY: all build run test test-long check bench kinesis-mock chromium clients clean
->>>>>>> main
+.PHONY: all build run test test-long check bench kinesis-mock chromium clients acoustic-detector clean
 
 all: build
 
