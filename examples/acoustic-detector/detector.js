@@ -7,8 +7,9 @@
 // Frames start with kbench's 40-byte binary envelope (the default `envelope: prefix`); the detector skips it and
 // copies it, in hex, into the detection's "_kb" field, so kbench can match the detection to its frame.
 //
-// The SDK's HTTP/1.1 handler (NodeHttpHandler) is used because the Kinesis client otherwise speaks HTTP/2 to the
-// endpoint, which the simulator does not serve yet.
+// The Kinesis client's default handler speaks HTTP/2 (h2c to an http:// endpoint, which kbench's simulator
+// serves); DETECTOR_HTTP1=1 switches to the SDK's HTTP/1.1 handler (NodeHttpHandler), for endpoints that only
+// speak HTTP/1.1 such as kinesis-mock.
 'use strict';
 
 const { KinesisClient, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } =
@@ -23,7 +24,7 @@ const freq = Number(process.env.DETECTOR_HZ || 2500); // the transients' frequen
 const windowMs = 5;
 
 const client = new KinesisClient({
-  requestHandler: new NodeHttpHandler(),
+  requestHandler: process.env.DETECTOR_HTTP1 === '1' ? new NodeHttpHandler() : undefined,
   endpoint: process.env.KBENCH_ENDPOINT || undefined, // current SDKs also read AWS_ENDPOINT_URL_KINESIS
 });
 
