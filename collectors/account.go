@@ -207,8 +207,15 @@ func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
 	switch res {
 	case trackUnknown:
 		c.foreign.Add(1)
+		// A stream someone else feeds: its read path is still measured.
+		if arrival != 0 {
+			s.arrival.Record(time.Duration(consumed - arrival))
+		}
 		if s.run != nil {
 			cfg.Metrics.Foreign.Add(1)
+			if arrival != 0 {
+				s.run.arrivalToConsumed.Record(time.Duration(consumed - arrival))
+			}
 		}
 		return
 	case trackDuplicate:
