@@ -26,7 +26,7 @@ BENCH_OUT   ?= results/bench
 ACOUSTIC_DIR := $(CURDIR)/.cache/acoustic-detector
 ACOUSTIC_SDK := $(ACOUSTIC_DIR)/node_modules/@aws-sdk/client-kinesis/package.json
 
-.PHONY: all build run test test-long check bench kinesis-mock chromium clients acoustic-detector clean
+.PHONY: all build run test test-long fuzz check bench kinesis-mock chromium clients acoustic-detector clean
 
 all: build
 
@@ -41,9 +41,16 @@ run: build
 test: check kinesis-mock chromium acoustic-detector
 	$(GO) test $(TEST_FLAGS) ./...
 
-## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI)
+## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI), then
+## every fuzz target for FUZZTIME each; .ci/run runs it after make test
 test-long: clients
 	$(GO) test -tags long -run 'TestClient' -timeout 40m -v ./sim/
+	$(MAKE) fuzz
+
+## fuzz: every fuzz target (func FuzzXxx) for FUZZTIME each; a failing input is saved under testdata/fuzz/
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \

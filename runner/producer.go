@@ -76,6 +76,9 @@ type ProducerConfig struct {
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
 	Retry RetryPolicy
+	// Ordering is OrderingNone ("" too) or OrderingPerKey; see
+	// OrderingPerKey.
+	Ordering string
 	// ShardOf returns the shard id a record routes to, for attributing
 	// throttles (a rejected record carries no shard id). It must be safe for
 	// concurrent use. nil means every throttle is attributed to shard
@@ -125,6 +128,7 @@ func (c *ProducerConfig) problems() []string {
 		Batch:    scenarios.Batch{MaxRecords: c.MaxRecords, MaxBytes: c.MaxBytes, Linger: c.Linger},
 		InFlight: c.InFlight,
 		Retry:    scenarios.Retry(c.Retry),
+		Ordering: c.Ordering,
 	}
 	for _, fe := range send.SendProblems() {
 		out = append(out, fe.Error())
@@ -196,10 +200,6 @@ func (p *Producer) Run(ctx context.Context) error {
 	if !p.started.CompareAndSwap(false, true) {
 		return errors.New("runner: Producer.Run called twice")
 	}
-	n := p.cfg.InFlight
-	bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
-	queue := make(chan *batch, n)
-
 	callCtx, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCalls()
 	done := make(chan struct{})
@@ -219,16 +219,23 @@ func (p *Producer) Run(ctx context.Context) error {
 	}()
 
 	var wg sync.WaitGroup
-	for range n {
-		s := p.newSender(ctx, callCtx, bt)
-		wg.Go(func() {
-			for b := range queue {
-				s.send(b)
-			}
-		})
+	if p.cfg.Ordering == OrderingPerKey {
+		p.scheduleOrdered(ctx, callCtx, &wg)
+	} else {
+		n := p.cfg.InFlight
+		bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
+		queue := make(chan *batch, n)
+		for range n {
+			s := p.newSender(ctx, callCtx, bt)
+			wg.Go(func() {
+				for b := range queue {
+					s.send(b)
+				}
+			})
+		}
+		p.schedule(ctx, bt, queue)
+		close(queue)
 	}
-	p.schedule(ctx, bt, queue)
-	close(queue)
 	wg.Wait()
 	close(done)
 	return ctx.Err()

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kbench/kbench/internal/kind"
@@ -55,8 +57,8 @@ func (r Retry) Problems() []*kind.FieldError {
 	return out
 }
 
-// SendProblems returns every problem with how p sends (batch, in_flight and
-// retry), each at its yaml field name within the producer, such as
+// SendProblems returns every problem with how p sends (batch, in_flight,
+// retry and ordering), each at its yaml field name within the producer, such as
 // "batch.max_records".
 func (p *Producer) SendProblems() []*kind.FieldError {
 	var out []*kind.FieldError
@@ -66,6 +68,10 @@ func (p *Producer) SendProblems() []*kind.FieldError {
 	out = appendRange(out, "in_flight", p.InFlight, 1, MaxInFlight)
 	for _, fe := range p.Retry.Problems() {
 		out = append(out, &kind.FieldError{Field: "retry." + fe.Field, Problem: fe.Problem})
+	}
+	if p.Ordering != "" && !slices.Contains(orderings, p.Ordering) { // "" is the default, none
+		out = append(out, &kind.FieldError{Field: "ordering",
+			Problem: fmt.Sprintf("unknown ordering %q; want %s", p.Ordering, strings.Join(orderings, " or "))})
 	}
 	return out
 }

@@ -3,11 +3,11 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"regexp"
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/kind"
 	"github.com/kbench/kbench/targets"
 )
@@ -32,7 +32,7 @@ func (d *decoder) finish(s *Scenario) {
 	case !d.has("name"):
 		d.report("name", "is required")
 	case len(s.Name) > 64 || !scenarioNameRE.MatchString(s.Name):
-		d.report("name", fmt.Sprintf("%q must be 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit", s.Name))
+		d.report("name", fmt.Sprintf("%s must be 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit", clip.Quote(s.Name)))
 	}
 	d.checkTarget(&s.Target)
 	d.checkStream(s)
@@ -97,19 +97,17 @@ func (d *decoder) checkTarget(t *Target) {
 	kinds := targets.ScenarioKinds()
 	k, known := kinds.Lookup(t.Kind)
 	if !known {
-		d.report("target.kind", fmt.Sprintf("unknown target %q; want %s", t.Kind, kinds.Want()))
+		d.report("target.kind", fmt.Sprintf("unknown target %s; want %s", clip.Quote(t.Kind), kinds.Want()))
 	}
 	if t.Endpoint != "" {
-		u, err := url.Parse(t.Endpoint)
-		switch {
-		case err != nil:
-			d.report("target.endpoint", fmt.Sprintf("%q is not a URL: %v", t.Endpoint, err))
-		case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-			d.report("target.endpoint", fmt.Sprintf("%q must be an http:// or https:// URL with a host", t.Endpoint))
+		if err := CheckEndpoint(t.Endpoint); err != nil {
+			d.report("target.endpoint", err.Error())
 		}
 	}
-	if t.Region != "" && !regionRE.MatchString(t.Region) {
-		d.report("target.region", fmt.Sprintf("%q is not a region name such as us-east-1", t.Region))
+	if t.Region != "" {
+		if err := CheckRegion(t.Region); err != nil {
+			d.report("target.region", err.Error())
+		}
 	}
 	if d.has("target.sim") && known && !k.SimOptions {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
@@ -124,7 +122,7 @@ func (d *decoder) checkStream(s *Scenario) {
 	switch {
 	case d.has("stream.name"):
 		if !streamNameRE.MatchString(st.Name) {
-			d.report("stream.name", fmt.Sprintf("%q must be 1 to 128 of the characters a-z A-Z 0-9 _ . -", st.Name))
+			d.report("stream.name", fmt.Sprintf("%s must be 1 to 128 of the characters a-z A-Z 0-9 _ . -", clip.Quote(st.Name)))
 		}
 	case st.Existing:
 		d.report("stream.existing", "an existing stream needs stream.name")
@@ -135,7 +133,7 @@ func (d *decoder) checkStream(s *Scenario) {
 		d.report("stream.shards", fmt.Sprintf("must be between 1 and %d, got %d", maxShards, st.Shards))
 	}
 	if st.Mode != "provisioned" && st.Mode != "on-demand" {
-		d.report("stream.mode", fmt.Sprintf("unknown mode %q; want provisioned or on-demand", st.Mode))
+		d.report("stream.mode", fmt.Sprintf("unknown mode %s; want provisioned or on-demand", clip.Quote(st.Mode)))
 	}
 }
 
@@ -145,7 +143,7 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	case !d.has(at("generator")):
 		d.report(at("generator"), "is required ("+generators.Generators.Want()+")")
 	case p.Options == nil:
-		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want %s", p.Generator, generators.Generators.Want()))
+		d.report(at("generator"), fmt.Sprintf("unknown generator %s; want %s", clip.Quote(p.Generator), generators.Generators.Want()))
 	default:
 		for _, fe := range p.Options.Validate() {
 			d.report(at("options."+fe.Field), fe.Problem)
@@ -157,7 +155,7 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	d.checkName(p.Name, at("name"), path, names)
 	d.checkRate(&p.Rate, at("rate"))
 	if _, ok := generators.KeyKinds.Lookup(p.PartitionKey); !ok {
-		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want %s", p.PartitionKey, generators.KeyKinds.Want()))
+		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %s; want %s", clip.Quote(p.PartitionKey), generators.KeyKinds.Want()))
 	}
 	keys := generators.KeyConfig{HotKeys: p.Keys.HotKeys, Skew: p.Keys.Skew, Fixed: p.Keys.Fixed}
 	for _, fe := range keys.Problems() {
@@ -182,7 +180,7 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 	polls := ok && k.PollInterval > 0
 	switch {
 	case !ok:
-		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want %s", c.Kind, collectors.Kinds.Want()))
+		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %s; want %s", clip.Quote(c.Kind), collectors.Kinds.Want()))
 	case k.PollInterval == 0:
 		if d.has(at("poll_interval")) {
 			d.report(at("poll_interval"), fmt.Sprintf("is only for kind %s; %s consumers do not poll", pollingKinds(), c.Kind))
@@ -228,11 +226,11 @@ func pollingKinds() string {
 // checkName checks a producer or consumer name and that it is unique.
 func (d *decoder) checkName(name, field, owner string, names map[string]string) {
 	if !actorNameRE.MatchString(name) {
-		d.report(field, fmt.Sprintf("%q must be 1 to 64 of the characters a-z A-Z 0-9 _ . -", name))
+		d.report(field, fmt.Sprintf("%s must be 1 to 64 of the characters a-z A-Z 0-9 _ . -", clip.Quote(name)))
 		return
 	}
 	if prev, dup := names[name]; dup {
-		d.report(field, fmt.Sprintf("%q is already the name of %s", name, prev))
+		d.report(field, fmt.Sprintf("%s is already the name of %s", clip.Quote(name), prev))
 		return
 	}
 	names[name] = owner

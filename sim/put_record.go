@@ -6,8 +6,11 @@ package sim
 //   - A record over the shard's write quota fails the call with
 //     ProvisionedThroughputExceededException (HTTP 400); a record drawn by
 //     Config.ErrorRate fails it with InternalFailureException (HTTP 500).
-//   - SequenceNumberForOrdering is accepted and ignored: records of a shard
-//     are always stored in arrival order.
+//   - SequenceNumberForOrdering needs no work to honour: sequence numbers
+//     grow with arrival within a shard, and a child shard's exceed its
+//     parents', so a record of a key always gets a sequence number greater
+//     than that of any earlier record of the key it may name (AWS's
+//     guarantee for a client that chains them).
 //   - Config.PutDelay is added to every call.
 
 import "net/http"

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/scenarios"
 )
 
@@ -82,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "kbench: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "kbench: unknown command %s\n\n%s", clip.Quote(args[0]), usage)
 		return exitUsage
 	}
 	if err == nil {

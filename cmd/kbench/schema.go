@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/scenarios"
 )
 
@@ -19,7 +20,7 @@ func schemaCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usageErr("schema takes no arguments, got %q", pos[0])
+		return usageErr("schema takes no arguments, got %s", clip.Quote(pos[0]))
 	}
 	schema, err := scenarios.Schema()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/sim"
 )
 
@@ -48,7 +49,7 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 0 {
-		return usageErr("unexpected arguments %q", pos)
+		return usageErr("unexpected arguments %s", clip.Cut(fmt.Sprintf("%q", pos)))
 	}
 	if *requireAuth != "" {
 		cfg.Auth = &sim.Auth{AccessKeyID: *requireAuth}
