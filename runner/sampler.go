@@ -22,6 +22,8 @@ type sampler struct {
 
 	files []*os.File
 	hlogs map[*metrics.Latency]*results.HlogWriter
+	// hlogName is each hlog's file name, for messages.
+	hlogName map[*metrics.Latency]string
 	ts    *results.TimeseriesWriter
 	// writeErr is the first error writing an interval log or the time
 	// series: the run goes on, and then fails for it.
@@ -66,7 +68,8 @@ func (s *sampler) snapshot() counts {
 }
 
 func newSampler(r *run, start int64) (*sampler, error) {
-	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*results.HlogWriter{}}
+	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*results.HlogWriter{},
+		hlogName: map[*metrics.Latency]string{}}
 	hlogs := map[string]*metrics.Latency{}
 	for _, l := range r.m.Latencies() {
 		hlogs[l.Name()] = l
@@ -91,6 +94,7 @@ func newSampler(r *run, start int64) (*sampler, error) {
 			return nil, err
 		}
 		s.hlogs[l] = w
+		s.hlogName[l] = name + ".hlog"
 	}
 	f, err := os.Create(filepath.Join(r.o.OutDir, "timeseries.csv"))
 	if err != nil {
@@ -171,7 +175,7 @@ func (s *sampler) sample(now int64) {
 	for l, w := range s.hlogs {
 		iv := l.Rotate()
 		if err := w.Write(iv, from, to); err != nil {
-			s.failed(l.Name()+".hlog", err)
+			s.failed(s.hlogName[l], err)
 		}
 		switch l {
 		case s.r.m.E2E:
