@@ -24,7 +24,7 @@ type sampler struct {
 	hlogs map[*metrics.Latency]*results.HlogWriter
 	// hlogName is each hlog's file name, for messages.
 	hlogName map[*metrics.Latency]string
-	ts    *results.TimeseriesWriter
+	ts       *results.TimeseriesWriter
 	// writeErr is the first error writing an interval log or the time
 	// series: the run goes on, and then fails for it.
 	writeErr error
