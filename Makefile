@@ -27,7 +27,11 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test test-long fuzz check bench kinesis-mock kinesis-agg chromium clients clean
+# The acoustic-detector example's Node.js dependencies (the AWS SDK for JavaScript v3), for its test.
+ACOUSTIC_DIR := $(CURDIR)/.cache/acoustic-detector
+ACOUSTIC_SDK := $(ACOUSTIC_DIR)/node_modules/@aws-sdk/client-kinesis/package.json
+
+.PHONY: all build run test test-long fuzz check bench kinesis-mock chromium clients kinesis-agg acoustic-detector clean
 
 all: build
 
@@ -39,7 +43,7 @@ run: build
 	./$(BIN) run scenarios/default.yaml --out $(RUN_OUT)
 
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
-test: check kinesis-mock kinesis-agg chromium
+test: check kinesis-mock kinesis-agg chromium acoustic-detector
 	$(GO) test $(TEST_FLAGS) ./...
 
 ## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI), then
@@ -71,6 +75,16 @@ kinesis-agg:
 	elif command -v $(NPM) >/dev/null && mkdir -p $(KINESIS_AGG_DIR) && \
 		$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(KINESIS_AGG_DIR) aws-kinesis-agg@$(KINESIS_AGG_VERSION); then :; \
 	else echo "note: could not install aws-kinesis-agg with npm; the aggregation interop tests will skip"; fi
+
+# acoustic-detector: npm-installs the example's package.json into .cache; when that fails the example's test
+# skips with a message instead of failing make test.
+acoustic-detector: $(ACOUSTIC_SDK)
+
+$(ACOUSTIC_SDK): examples/acoustic-detector/package.json
+	@mkdir -p $(ACOUSTIC_DIR) && cp examples/acoustic-detector/package.json $(ACOUSTIC_DIR)/
+	@if command -v $(NPM) >/dev/null && $(NPM) install --no-audit --no-fund --loglevel=error --prefix $(ACOUSTIC_DIR); then \
+		touch $@; \
+	else echo "note: could not npm-install the acoustic-detector example's SDK; its test will skip"; fi
 
 # chromium: headless Chromium for the report screenshot test (reports/browser_test.go), installed from
 # Debian packages where it is missing and we can (root with apt-get); otherwise that test skips.

@@ -233,7 +233,15 @@ func (c *core) newSink(shardID string) *sink {
 func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
-	env, err := envelope.Decode(data)
+	env, err := envelope.Find(data) // the binary prefix, or the "_kb" field
+	if err != nil && cfg.Inputs != nil {
+		if v, ok := FieldValue(data, cfg.InputField); ok {
+			if in, ok := cfg.Inputs.Get(v); ok {
+				env = envelope.Envelope{RunID: cfg.RunID, ProducerID: in.Producer, Seq: in.Seq, Intended: in.Intended, Sent: in.Sent}
+				err = nil
+			}
+		}
+	}
 	res := trackUnknown
 	if err == nil && env.RunID == cfg.RunID {
 		res = cfg.Tracker.add(env.ProducerID, env.Seq)
@@ -241,8 +249,15 @@ func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	switch res {
 	case trackUnknown:
 		c.foreign.Add(1)
+		// A stream someone else feeds: its read path is still measured.
+		if arrival != 0 {
+			s.arrival.Record(time.Duration(consumed - arrival))
+		}
 		if s.run != nil {
 			cfg.Metrics.Foreign.Add(1)
+			if arrival != 0 {
+				s.run.arrivalToConsumed.Record(time.Duration(consumed - arrival))
+			}
 		}
 		return
 	case trackDuplicate:

@@ -95,6 +95,7 @@ func markdown(s *results.Summary) string {
 		fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
 
 	mdConsumers(&b, s)
+	mdDestinations(&b, s)
 	mdShards(&b, s)
 	mdPacking(&b, s)
 	if len(s.Events) > 0 {

@@ -37,6 +37,7 @@ type runPage struct {
 	PNGs                []string
 	Problems            []string
 	Consumers           []consumerRow
+	Destinations        []destinationRow
 	Shards              []shardRow
 	Packing             []packingRow // empty unless a producer packed its records
 	Events              []eventRow
@@ -56,6 +57,13 @@ type consumerRow struct {
 	results.ConsumerStats
 	E2E    results.LatencyStats
 	OnTime string
+}
+
+// destinationRow is one destination of the application under test.
+type destinationRow struct {
+	results.DestinationStats
+	E2E, App results.LatencyStats
+	OnTime   string
 }
 
 // shardRow is one shard in the shards table.
@@ -114,6 +122,10 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 			row.OnTime = fmtPct(cs.Deadline.OnTimeRatio)
 		}
 		p.Consumers = append(p.Consumers, row)
+	}
+	for _, d := range s.Destinations {
+		p.Destinations = append(p.Destinations, destinationRow{DestinationStats: d, E2E: d.Latency["e2e"],
+			App: d.Latency["application"], OnTime: destinationOnTime(d)})
 	}
 	hot := hotShards(s.PerShard)
 	for i, sh := range s.PerShard {

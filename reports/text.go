@@ -53,6 +53,7 @@ func WriteText(w io.Writer, s *results.Summary) {
 	fmt.Fprintf(w, "  throttle ratio %s (%s of %s write attempts)%s\n", fmtRatio(s.ThrottleRatio),
 		textfmt.Int(t.Throttled), textfmt.Int(t.Throttled+t.KinesisAcked()), cost)
 	writeConsumers(w, s)
+	writeDestinations(w, s)
 	writeHotShards(w, s)
 	writePacking(w, s)
 	for i, e := range s.Events {

@@ -56,12 +56,14 @@ type Summary struct {
 	Consumers     []ConsumerStats `json:"consumers,omitempty"`
 	// Producers is each producer spec's packing: user records against
 	// Kinesis records, bytes before and after aggregation and compression.
-	Producers  []ProducerStats   `json:"producers,omitempty"`
-	Events     []EventResult     `json:"events,omitempty"`
-	Cost       *CostStats        `json:"cost,omitempty"`
-	Thresholds []ThresholdResult `json:"thresholds"`
-	Verdict    string            `json:"verdict"`
-	Errors     []string          `json:"errors,omitempty"`
+	Producers    []ProducerStats    `json:"producers,omitempty"`
+	Application  *ApplicationInfo   `json:"application,omitempty"`
+	Destinations []DestinationStats `json:"destinations,omitempty"`
+	Events       []EventResult      `json:"events,omitempty"`
+	Cost         *CostStats         `json:"cost,omitempty"`
+	Thresholds   []ThresholdResult  `json:"thresholds"`
+	Verdict      string             `json:"verdict"`
+	Errors       []string           `json:"errors,omitempty"`
 }
 
 // TargetInfo says where the records went.

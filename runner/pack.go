@@ -82,10 +82,12 @@ type packer struct {
 	raw     []byte // an aggregate before compression
 	one     [1]member
 	stats   *PackStats
+	// stampSent stamps a user record's send time in its envelope mode.
+	stampSent func(rec []byte, sent int64)
 }
 
-func newPacker(cfg Packing, shardOf func(pk, ehk string) string, stats *PackStats) (*packer, error) {
-	pk := &packer{cfg: cfg, shardOf: shardOf, open: map[string]*openAgg{}, stats: stats}
+func newPacker(cfg Packing, shardOf func(pk, ehk string) string, stats *PackStats, stampSent func([]byte, int64)) (*packer, error) {
+	pk := &packer{cfg: cfg, shardOf: shardOf, open: map[string]*openAgg{}, stats: stats, stampSent: stampSent}
 	if cfg.Codec != nil {
 		enc, err := cfg.Codec.NewEncoder(cfg.Level)
 		if err != nil {
@@ -109,7 +111,7 @@ type emitFunc func(off int, pk, ehk string, members []member) bool
 // itself when not aggregating, or the shard's aggregate when this record
 // fills it or would overflow it.
 func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk string, emit emitFunc) bool {
-	envelope.StampSent(pk.user, now)
+	pk.stampSent(pk.user, now)
 	pk.stats.Records++
 	pk.stats.RawBytes += int64(len(pk.user) + len(key))
 	if !pk.cfg.Aggregate {

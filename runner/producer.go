@@ -89,6 +89,12 @@ type ProducerConfig struct {
 	Packing Packing
 	// Metrics receives every count and latency.
 	Metrics *metrics.Run
+	// Envelope is EnvelopePrefix (default when empty), EnvelopeField or
+	// EnvelopeNone.
+	Envelope string
+	// Correlation is what the producer records about its inputs for an
+	// application's destinations; the zero value records nothing.
+	Correlation Correlation
 }
 
 // problems returns every problem with the configuration.
@@ -149,12 +155,20 @@ type Producer struct {
 	started        atomic.Bool
 	pk             *packer   // nil unless cfg.Packing is enabled
 	stats          PackStats // written by the scheduling goroutine
+	stamp          *stamper  // writes each record in its envelope mode
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
 // producer that sends through p.
 func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	probs := cfg.problems()
+	var st *stamper
+	if len(probs) == 0 {
+		var err error
+		if st, err = newStamper(&cfg); err != nil {
+			probs = append(probs, err.Error())
+		}
+	}
 	if p == nil {
 		probs = append(probs, "Putter: must not be nil")
 	}
@@ -165,9 +179,9 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 		}
 		return nil, errors.Join(errs...)
 	}
-	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
+	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace, stamp: st}
 	if cfg.Packing.enabled() {
-		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats)
+		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats, st.stampSent)
 		if err != nil {
 			return nil, fmt.Errorf("runner: producer %d: %w", cfg.ID, err)
 		}
@@ -330,7 +344,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		env.Seq, env.Intended = n, due
 		if p.pk != nil { // generated apart, then packed into the batch
 			var entity string
-			p.pk.user, entity = c.Generator.Next(env.Append(p.pk.user[:0]), due)
+			p.pk.user, entity = p.stamp.append(p.pk.user[:0], &env, c.Generator, now)
 			pk, ehk := c.Keys.Key(entity)
 			m.Produced.Add(1)
 			if off >= c.Warmup {
@@ -343,9 +357,8 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		}
 		b := bt.open()
 		start := len(b.buf)
-		b.buf = env.Append(b.buf)
 		var entity string
-		b.buf, entity = c.Generator.Next(b.buf, due)
+		b.buf, entity = p.stamp.append(b.buf, &env, c.Generator, now)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
 		if off >= c.Warmup {

@@ -97,7 +97,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 	for _, i := range b.pending {
 		r := &b.recs[i]
 		if r.users == 0 { // a packed record's users were stamped when packed
-			envelope.StampSent(b.buf[r.off:r.end], sent)
+			s.p.stamp.stampSent(b.buf[r.off:r.end], sent)
 		}
 		if r.sent == 0 { // first time out: lateness is measured once
 			r.sent = sent

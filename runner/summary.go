@@ -115,6 +115,14 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
 	}
+	if r.app != nil {
+		s.Destinations = r.destinationStats(r.app)
+		if r.app.proc != nil {
+			s.Application = r.app.proc.info()
+		} else {
+			s.Application = &results.ApplicationInfo{External: true}
+		}
+	}
 	s.Events = r.events.results()
 	r.packSummary(s)
 	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })

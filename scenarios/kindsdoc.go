@@ -74,6 +74,16 @@ func KindsMarkdown() []byte {
 		}
 		row(&b, k.Name, k.Doc, opts)
 	}
+
+	b.WriteString("\n## Destination kinds (`destinations[].kind`; see [application.md](application.md))\n\n")
+	b.WriteString("| kind | description | options (default) |\n| --- | --- | --- |\n")
+	for _, k := range collectors.DestinationKinds {
+		opts := "`expect` (one), `correlate`"
+		if k.Stream {
+			opts = "`stream.name` (<source stream>-<name>), `stream.shards` (1), " + opts
+		}
+		row(&b, k.Name, k.Doc, opts)
+	}
 	return []byte(b.String())
 }
 
