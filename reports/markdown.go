@@ -98,7 +98,9 @@ func markdown(s *results.Summary) string {
 		fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
 
 	mdConsumers(&b, s)
+	mdDestinations(&b, s)
 	mdShards(&b, s)
+	mdPacking(&b, s)
 	if len(s.Events) > 0 {
 		w("### Events\n\n| event | at | action | what changed | result |\n|---|---:|---|---|---|\n")
 		for i, e := range s.Events {

@@ -54,15 +54,20 @@ type Summary struct {
 	Throughput Throughput              `json:"throughput"`
 	// ThrottleRatio is throttled record-attempts over all record-attempts
 	// that got an answer (throttled + acked).
-	ThrottleRatio float64           `json:"throttle_ratio"`
-	Deadline      *DeadlineStats    `json:"deadline,omitempty"`
-	PerShard      []ShardStats      `json:"per_shard"`
-	Consumers     []ConsumerStats   `json:"consumers,omitempty"`
-	Events        []EventResult     `json:"events,omitempty"`
-	Cost          *CostStats        `json:"cost,omitempty"`
-	Thresholds    []ThresholdResult `json:"thresholds"`
-	Verdict       string            `json:"verdict"`
-	Errors        []string          `json:"errors,omitempty"`
+	ThrottleRatio float64         `json:"throttle_ratio"`
+	Deadline      *DeadlineStats  `json:"deadline,omitempty"`
+	PerShard      []ShardStats    `json:"per_shard"`
+	Consumers     []ConsumerStats `json:"consumers,omitempty"`
+	// Producers is each producer spec's packing: user records against
+	// Kinesis records, bytes before and after aggregation and compression.
+	Producers    []ProducerStats    `json:"producers,omitempty"`
+	Application  *ApplicationInfo   `json:"application,omitempty"`
+	Destinations []DestinationStats `json:"destinations,omitempty"`
+	Events       []EventResult      `json:"events,omitempty"`
+	Cost         *CostStats         `json:"cost,omitempty"`
+	Thresholds   []ThresholdResult  `json:"thresholds"`
+	Verdict      string             `json:"verdict"`
+	Errors       []string           `json:"errors,omitempty"`
 }
 
 // Bottleneck kinds, in the order they are tested: the first that holds is
@@ -176,6 +181,13 @@ type Totals struct {
 	FailedDelivered int64 `json:"failed_delivered"`
 	Duplicates      int64 `json:"duplicates"`
 	Foreign         int64 `json:"foreign"`
+	// KinesisRecords counts the acknowledged Kinesis records; Acked and
+	// the other record counts are user records, which are more when
+	// producers aggregate.
+	KinesisRecords int64 `json:"kinesis_records"`
+	// Corrupt counts Kinesis records the primary consumer could not
+	// decompress or de-aggregate.
+	Corrupt         int64 `json:"corrupt"`
 	GetRecordsCalls int64 `json:"get_records_calls"`
 	GetThrottled    int64 `json:"get_throttled"`
 	// Order is the first consumer application's out-of-order accounting.
@@ -275,6 +287,12 @@ type CostStats struct {
 	// USDPerMillionRecords is USDPerHour over the records acknowledged in an
 	// hour at the measured rate (0 when nothing was acknowledged).
 	USDPerMillionRecords float64 `json:"usd_per_million_records"`
+	// PutUnitsPerHour is the PUT payload units (one per 25 KB of each
+	// Kinesis record, at least one per record) an hour at the measured
+	// rate, and PutUnitsPerRecord the same per user record: aggregation
+	// lowers it below 1 (provisioned streams only).
+	PutUnitsPerHour   float64 `json:"put_units_per_hour"`
+	PutUnitsPerRecord float64 `json:"put_units_per_record"`
 }
 
 // EventResult is one scheduled scenario event as it happened.
@@ -293,6 +311,16 @@ type ShardStats struct {
 	Bytes     int64  `json:"bytes"`
 	Throttled int64  `json:"throttled"`
 	Consumed  int64  `json:"consumed"`
+	// KinesisRecords counts the Kinesis records that carried Records (user
+	// records): the unit of the 1,000 records/s quota.
+	KinesisRecords     int64   `json:"kinesis_records"`
+	KinesisRecordsPerS float64 `json:"kinesis_records_per_s"`
+	// RecordQuotaUse and ByteQuotaUse are the shard's write rate as a share
+	// of its two quotas (1,000 Kinesis records/s and 1 MiB/s); Binding names
+	// the one nearer its limit: "records" or "bytes".
+	RecordQuotaUse float64 `json:"record_quota_use"`
+	ByteQuotaUse   float64 `json:"byte_quota_use"`
+	Binding        string  `json:"binding"`
 	// RecordsPerS and BytesPerS are over the time the shard was written to
 	// (first to last acknowledged write), not the whole run.
 	RecordsPerS float64 `json:"records_per_s"`
@@ -347,6 +375,11 @@ type ConsumerStats struct {
 	// ProcessingS is the simulated per-record processing time the
 	// application spent, in seconds, summed over its shards.
 	ProcessingS float64 `json:"processing_s,omitempty"`
+	// DecodeNsPerRecord is the time spent decompressing and de-aggregating,
+	// per user record of the packed Kinesis records (0 when none were
+	// packed); Corrupt counts Kinesis records that failed to unpack.
+	DecodeNsPerRecord float64 `json:"decode_ns_per_record"`
+	Corrupt           int64   `json:"corrupt"`
 	// Latency holds the application's own e2e, e2e_uncorrected and
 	// arrival_to_consumed histograms.
 	Latency  map[string]LatencyStats `json:"latency"`

@@ -103,8 +103,17 @@ type ProducerConfig struct {
 	// concurrent use. nil means every throttle is attributed to shard
 	// "unknown".
 	ShardOf func(partitionKey, explicitHashKey string) string
+	// Packing aggregates and compresses records before batching (pack.go);
+	// the zero value sends each record as generated.
+	Packing Packing
 	// Metrics receives every count and latency.
 	Metrics *metrics.Run
+	// Envelope is EnvelopePrefix (default when empty), EnvelopeField or
+	// EnvelopeNone.
+	Envelope string
+	// Correlation is what the producer records about its inputs for an
+	// application's destinations; the zero value records nothing.
+	Correlation Correlation
 
 	// cost is busy work per generated record, for tests that need a
 	// producer slower than its target.
@@ -151,6 +160,7 @@ func (c *ProducerConfig) problems() []string {
 		Retry:    scenarios.Retry(c.Retry),
 		Ordering: c.Ordering,
 	}
+	c.Packing.describe(&send)
 	for _, fe := range send.SendProblems() {
 		out = append(out, fe.Error())
 	}
@@ -170,12 +180,22 @@ type Producer struct {
 	sleep, backoff func(ctx context.Context, d time.Duration) error
 	grace          time.Duration // how long calls in flight run on after cancel
 	started        atomic.Bool
+	pk             *packer   // nil unless cfg.Packing is enabled
+	stats          PackStats // written by the scheduling goroutine
+	stamp          *stamper  // writes each record in its envelope mode
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
 // producer that sends through p.
 func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	probs := cfg.problems()
+	var st *stamper
+	if len(probs) == 0 {
+		var err error
+		if st, err = newStamper(&cfg); err != nil {
+			probs = append(probs, err.Error())
+		}
+	}
 	if p == nil {
 		probs = append(probs, "Putter: must not be nil")
 	}
@@ -186,7 +206,14 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 		}
 		return nil, errors.Join(errs...)
 	}
-	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
+	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace, stamp: st}
+	if cfg.Packing.enabled() {
+		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats, st.stampSent)
+		if err != nil {
+			return nil, fmt.Errorf("runner: producer %d: %w", cfg.ID, err)
+		}
+		pr.pk = pk
+	}
 	stream := cfg.Stream
 	if len(stream) > 4 && stream[:4] == "arn:" {
 		pr.in.StreamARN = &stream
@@ -323,10 +350,12 @@ func (p *Producer) notGenerated(ctx context.Context, n uint64, off time.Duration
 // every record it generated, and (at the cutoff) the ones it did not.
 func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batch) {
 	c := &p.cfg
-	defer c.Metrics.SetDue(c.ID, 0)
+	m := c.Metrics
+	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
+	defer m.SetDue(c.ID, 0)
 
 	// flush hands a batch to the senders, which may block, and rereads the
-	// clock; false means stopped (its records are then counted as Unsent).
+	// clock; false means cancelled (its records are then counted as Unsent).
 	var now int64
 	flush := func(b *batch) bool {
 		if b == nil {
@@ -337,16 +366,27 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			now = envelope.Now()
 			return true
 		case <-ctx.Done():
-			p.unsent(ctx, int64(len(b.recs)), int64(len(b.recs)))
+			p.unsent(ctx, b.userTotal(), b.userTotal())
 			bt.recycle(b)
 			return false
 		}
 	}
-	defer func() { // on a stop: what the open batch holds was never sent
+	defer func() { // on cancel: what the open batch holds was never sent
 		if b := bt.take(); b != nil {
-			p.unsent(ctx, int64(len(b.recs)), int64(len(b.recs)))
+			p.unsent(ctx, b.userTotal(), b.userTotal())
+		}
+		if p.pk != nil {
+			p.unsent(ctx, p.pk.pending(), p.pk.pending())
 		}
 	}()
+	emit := func(off int, pk, ehk string, users []member) bool { // a packed record
+		spill, reject := bt.commitPacked(off, now, pk, ehk, users)
+		if reject != "" {
+			m.AddFailed(reject, int64(len(users)))
+			return true
+		}
+		return flush(spill) && (!bt.full() || flush(bt.take()))
+	}
 
 	now = envelope.Now()
 	for n := uint64(0); ; n++ {
@@ -354,72 +394,99 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		if !ok || off >= c.Duration { // compared as offsets: no overflow
 			break
 		}
-		if !p.generate(ctx, bt, n, off, &now, flush) {
+		due := c.Start + int64(off)
+		m.SetDue(c.ID, due)
+		if due > now {
+			now = envelope.Now()
+		}
+		for due > now { // not due yet: send a lingered batch or wait
+			wake := due
+			if dl, ok := bt.deadline(); ok {
+				if dl <= now {
+					if !flush(bt.take()) {
+						p.notGenerated(ctx, n, off, true)
+						return
+					}
+					continue
+				}
+				wake = min(wake, dl)
+			}
+			if p.pk != nil {
+				if dl, ok := p.pk.deadline(); ok {
+					if dl <= now {
+						if !p.pk.flushDue(bt, now, false, emit) {
+							p.notGenerated(ctx, n, off, true)
+							return
+						}
+						continue
+					}
+					wake = min(wake, dl)
+				}
+			}
+			if p.sleep(ctx, time.Duration(wake-now)) != nil {
+				p.notGenerated(ctx, n, off, true)
+				return
+			}
+			now = envelope.Now()
+		}
+		if n%64 == 0 && ctx.Err() != nil {
+			p.notGenerated(ctx, n, off, true)
 			return
 		}
+		if c.cost > 0 {
+			for t := envelope.Now(); envelope.Now()-t < int64(c.cost); {
+			}
+		}
+
+		env.Seq, env.Intended = n, due
+		if p.pk != nil { // generated apart, then packed into the batch
+			var entity string
+			p.pk.user, entity = p.stamp.append(p.pk.user[:0], &env, c.Generator, now)
+			pk, ehk := c.Keys.Key(entity)
+			m.Produced.Add(1)
+			if off >= c.Warmup {
+				m.CountScheduled(c.ID)
+			}
+			if !p.pk.add(bt, n, due, now, pk, ehk, emit) {
+				p.notGeneratedAfter(ctx, n)
+				return
+			}
+			continue
+		}
+		b := bt.open()
+		start := len(b.buf)
+		var entity string
+		b.buf, entity = p.stamp.append(b.buf, &env, c.Generator, now)
+		pk, ehk := c.Keys.Key(entity)
+		m.Produced.Add(1)
+		if off >= c.Warmup {
+			m.CountScheduled(c.ID)
+		}
+		p.stats.plain(len(b.buf) - start + len(pk))
+		spill, reject := bt.commit(start, n, due, now, pk, ehk)
+		if reject != "" {
+			m.AddFailed(reject, 1)
+			continue
+		}
+		if !flush(spill) || bt.full() && !flush(bt.take()) {
+			p.notGeneratedAfter(ctx, n)
+			return
+		}
+	}
+	if p.pk != nil && !p.pk.flushDue(bt, now, true, emit) {
+		return
 	}
 	flush(bt.take())
 }
 
-// generate waits until record n (due at offset off) is due, sending
-// lingered batches meanwhile, then generates it and hands over the batches
-// it fills. now is the schedule's clock reading. false means the schedule
-// stopped; the records not generated are then counted.
-func (p *Producer) generate(ctx context.Context, bt *batcher, n uint64, off time.Duration, now *int64, flush func(*batch) bool) bool {
-	c := &p.cfg
-	m := c.Metrics
-	due := c.Start + int64(off)
-	m.SetDue(c.ID, due)
-	if due > *now {
-		*now = envelope.Now()
-	}
-	for due > *now { // not due yet: send a lingered batch or wait
-		wake := due
-		if dl, ok := bt.deadline(); ok {
-			if dl <= *now {
-				if !flush(bt.take()) {
-					p.notGenerated(ctx, n, off, true)
-					return false
-				}
-				continue
-			}
-			wake = min(wake, dl)
-		}
-		if p.sleep(ctx, time.Duration(wake-*now)) != nil {
-			p.notGenerated(ctx, n, off, true)
-			return false
-		}
-		*now = envelope.Now()
-	}
-	if n%64 == 0 && ctx.Err() != nil {
-		p.notGenerated(ctx, n, off, true)
-		return false
-	}
-
-	if c.cost > 0 {
-		for t := envelope.Now(); envelope.Now()-t < int64(c.cost); {
-		}
-	}
-	b := bt.open()
-	start := len(b.buf)
-	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID, Seq: n, Intended: due}
-	b.buf = env.Append(b.buf)
-	var entity string
-	b.buf, entity = c.Generator.Next(b.buf, due)
-	pk, ehk := c.Keys.Key(entity)
-	m.Produced.Add(1)
-	if off >= c.Warmup {
-		m.CountScheduled(c.ID)
-	}
-	spill, reject := bt.commit(start, n, due, *now, pk, ehk)
-	if reject != "" {
-		m.AddFailed(reject, 1)
-		return true
-	}
-	if !flush(spill) || bt.full() && !flush(bt.take()) {
-		off, ok := c.Pacer.Due(n + 1)
-		p.notGenerated(ctx, n+1, off, ok)
-		return false
-	}
-	return true
+// notGeneratedAfter is notGenerated from the record after n, which was
+// generated.
+func (p *Producer) notGeneratedAfter(ctx context.Context, n uint64) {
+	off, ok := p.cfg.Pacer.Due(n + 1)
+	p.notGenerated(ctx, n+1, off, ok)
 }
+
+// PackStats returns what the producer's packing did (for a producer that
+// does not pack, its records and bytes as sent); call it after Run
+// returned.
+func (p *Producer) PackStats() PackStats { return p.stats }

@@ -91,12 +91,14 @@ type run struct {
 	runID uint64
 
 	m         *metrics.Run
+	app       *appSide // the application under test, or nil
 	trackers  []*collectors.Tracker
 	pollers   []collectors.Collector
 	apps      []*metrics.App
 	consumers []results.ConsumerStats // name, kind and primary of each application, by index
 	appSpec   []int                   // consumer spec index of each application
 	specOf    []int                   // producer spec index of each producer instance id
+	prods     []*Producer             // by instance id, for their PackStats
 	shards    *liveShards
 	events    eventLog
 	producers int
@@ -159,6 +161,13 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	cleanups, err := r.ensureDestinationStreams(ctx, cl.ctrl)
+	for _, c := range cleanups {
+		defer c()
+	}
+	if err != nil {
+		return nil, err
+	}
 	if err := r.loadShards(ctx, cl.ctrl); err != nil {
 		return nil, err
 	}
@@ -166,10 +175,19 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return nil, err
 	}
 	r.m = metrics.NewRun(r.producers)
+	if sc.Application != nil {
+		if r.app, err = r.startApplication(ctx, cl.data); err != nil {
+			return nil, err
+		}
+		defer r.app.stop()
+	}
 
 	// Everything is timed from one start a moment ahead, so producers begin
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
+	if r.app != nil {
+		r.app.measure(start+int64(sc.Warmup), start+int64(sc.Duration))
+	}
 	smp, err := newSampler(r, start)
 	if err != nil {
 		return nil, err
@@ -193,6 +211,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return nil, err
 	}
 	smp.rate = rates
+	r.prods = prods
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
 	return r.finish(time.Unix(0, start), smp, failure, interrupted)
@@ -304,6 +323,9 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 		case <-runCtx.Done():
 		}
 	}()
+	if r.app != nil {
+		go r.app.watch(runCtx, abort)
+	}
 	evCtx, stopEvents := context.WithCancel(runCtx)
 	evDone := make(chan struct{})
 	go func() { defer close(evDone); r.runEvents(evCtx, ctrl, start, r.shards) }()
@@ -314,6 +336,14 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 			defer prodWG.Done()
 			_ = p.Run(runCtx) // cancellation is counted in Unsent
 		}()
+	}
+	if len(prods) == 0 { // a stream someone else feeds: measure for the duration
+		t := time.NewTimer(time.Until(time.Unix(0, start+int64(sc.Duration))))
+		select {
+		case <-t.C:
+		case <-runCtx.Done():
+		}
+		t.Stop()
 	}
 	prodWG.Wait()
 	stopEvents()
@@ -339,6 +369,9 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 		}
 	}
 	interrupted = ctx.Err() != nil
+	if r.app != nil {
+		r.app.stop() // the application first: it may still be writing outputs
+	}
 	stopColl()
 	stopSampler()
 	<-sampDone
@@ -423,7 +456,7 @@ func (r *run) drain(ctx context.Context) []bool {
 	var seen [][]int64
 	for {
 		now := make([]int64, len(r.trackers))
-		done := true
+		done := r.app == nil || !r.app.pending(r)
 		for i, t := range r.trackers {
 			now[i] = t.Seen()
 			if t.Lost(r.m) > 0 {
@@ -481,6 +514,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				},
 				Concurrency: cs.Concurrency, CheckpointInterval: cs.CheckpointInterval,
 				Primary: primary, Metrics: r.m, Tracker: t, App: app,
+				Inputs: r.correlation().Inputs, InputField: r.sc.CorrelateInput(),
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false
@@ -543,10 +577,12 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Start: start, Duration: sc.Duration, Warmup: sc.Warmup, MaxOverrun: sc.MaxOverrun,
 				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
 				InFlight: ps.InFlight, Ordering: ps.Ordering, CallTimeout: ps.Timeout,
-				Retry:   RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf: r.shards.Shard,
-				Metrics: r.m,
-				cost:    r.o.generateCost,
+				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
+				ShardOf:  r.shards.Shard,
+				Packing:  packingOf(&sc.Producers[i]),
+				Metrics:  r.m,
+				Envelope: ps.Envelope, Correlation: r.correlation(),
+				cost: r.o.generateCost,
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

@@ -122,9 +122,17 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
 	}
+	if r.app != nil {
+		s.Destinations = r.destinationStats(r.app)
+		if r.app.proc != nil {
+			s.Application = r.app.proc.info()
+		} else {
+			s.Application = &results.ApplicationInfo{External: true}
+		}
+	}
 	s.Events = r.events.results()
+	r.packSummary(s)
 	s.Bottleneck = r.bottleneck(smp, s)
-
 	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
 
@@ -265,16 +273,23 @@ func shareAtMost(h *hdrhistogram.Histogram, v int64) float64 {
 // cost is what the measured acknowledged rate would cost per hour on AWS.
 func (r *run) cost(tp results.Throughput) *results.CostStats {
 	m := r.m
-	acked := m.Acked.Load()
-	if acked == 0 || tp.AckedRPS <= 0 {
+	acked, kinesis := m.Acked.Load(), m.KinesisRecords.Load()
+	if acked == 0 || kinesis == 0 || tp.AckedRPS <= 0 {
 		return nil
 	}
-	avg := int(m.ProducedBytes.Load() / acked)
+	// Kinesis bills Kinesis records: an aggregate of many user records
+	// counts once, its size rounded up to 25 KB PUT payload units.
+	avg := int(m.ProducedBytes.Load() / kinesis)
 	perHour := int64(tp.AckedRPS * 3600)
+	kinesisPerHour := int64(tp.AckedRPS * 3600 * float64(kinesis) / float64(acked))
 	shards := r.shards.Len()
-	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, perHour, avg)
+	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, kinesisPerHour, avg)
 	cs := &results.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
 	cs.USDPerMillionRecords = c.TotalUSD / (float64(perHour) / 1e6)
+	cs.PutUnitsPerHour = c.PutUnits
+	if perHour > 0 {
+		cs.PutUnitsPerRecord = c.PutUnits / float64(perHour)
+	}
 	return cs
 }
 

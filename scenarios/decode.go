@@ -250,6 +250,8 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 		v.SetFloat(f)
 	case reflect.Slice:
 		d.decodeSlice(n, v, path, org)
+	case reflect.Map:
+		d.decodeMap(n, v, path, org)
 	case reflect.Pointer:
 		// An optional value: nil when absent or null, as above.
 		if v.IsNil() {
@@ -375,6 +377,25 @@ func (d *decoder) decodeSlice(n ast.Node, v reflect.Value, path string, org *ori
 		d.decodeValue(item, elem, ipath, iorg)
 	}
 	v.Set(s)
+}
+
+// decodeMap decodes a mapping of names to values (application.env) into v,
+// a map with string keys.
+func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, org *origin) {
+	m, ok := n.(*ast.MappingNode)
+	if !ok {
+		d.addAt(n, org, path, "must be a mapping, got "+describe(n))
+		return
+	}
+	out := reflect.MakeMap(v.Type())
+	for _, e := range d.entries(m, path, org) {
+		kpath := joinPath(path, e.key)
+		d.mark(kpath, e.kv, org)
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decodeValue(e.kv.Value, elem, kpath, org)
+		out.SetMapIndex(reflect.ValueOf(e.key), elem)
+	}
+	v.Set(out)
 }
 
 // entry is one key of a mapping, after merge keys have been expanded.
