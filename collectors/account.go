@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
 )
 
@@ -191,7 +192,7 @@ func (c *core) newSink(shardID string) *sink {
 func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
-	env, err := envelope.Decode(data)
+	env, err := generators.Envelope(data)
 	res := trackUnknown
 	if err == nil && env.RunID == cfg.RunID {
 		res = cfg.Tracker.add(env.ProducerID, env.Seq)

@@ -39,10 +39,14 @@ func runPlan(c *scenarios.Scenario) targets.RunPlan {
 			continue
 		}
 		var buf []byte
+		prefix := envelope.Size
+		if _, inside := generators.SlotOf(g); inside {
+			prefix = 0
+		}
 		for range sampleRecords {
 			var entity string
 			buf, entity = g.Next(buf[:0], 0)
-			bytes += len(buf) + len(entity) + envelope.Size
+			bytes += len(buf) + len(entity) + prefix
 			samples++
 		}
 	}

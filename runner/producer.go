@@ -140,6 +140,10 @@ type Producer struct {
 	sleep, backoff func(ctx context.Context, d time.Duration) error
 	grace          time.Duration // how long calls in flight run on after cancel
 	started        atomic.Bool
+	// slot is where records carry the envelope; inside says the generator
+	// leaves its place in the record, else it goes before the record.
+	slot   envelope.Slot
+	inside bool
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
@@ -157,6 +161,7 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 		return nil, errors.Join(errs...)
 	}
 	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
+	pr.slot, pr.inside = generators.SlotOf(cfg.Generator)
 	stream := cfg.Stream
 	if len(stream) > 4 && stream[:4] == "arn:" {
 		pr.in.StreamARN = &stream
@@ -289,9 +294,14 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		b := bt.open()
 		start := len(b.buf)
 		env.Seq, env.Intended = n, due
-		b.buf = env.Append(b.buf)
+		if !p.inside {
+			b.buf = env.Append(b.buf)
+		}
 		var entity string
 		b.buf, entity = c.Generator.Next(b.buf, due)
+		if p.inside {
+			p.slot.Put(b.buf[start:], &env)
+		}
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
 		if off >= c.Warmup {

@@ -96,7 +96,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 	b.entries = b.entries[:0]
 	for _, i := range b.pending {
 		r := &b.recs[i]
-		envelope.StampSent(b.buf[r.off:r.end], sent)
+		s.p.slot.StampSent(b.buf[r.off:r.end], sent)
 		if r.sent == 0 { // first time out: lateness is measured once
 			r.sent = sent
 			if r.intended >= s.warm {

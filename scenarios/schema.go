@@ -164,7 +164,13 @@ func producerSchema() map[string]any {
 		for key, v := range props {
 			p[key] = v
 		}
-		p["options"] = structSchema(reflect.TypeOf(k.Options()).Elem())
+		opts := structSchema(reflect.TypeOf(k.Options()).Elem())
+		if op, ok := opts["properties"].(map[string]any); ok {
+			if _, ok := op["format"]; ok {
+				op["format"] = enumSchema(generators.Formats.Names(), kindDocs(generators.Formats))
+			}
+		}
+		p["options"] = opts
 		return p, []string{"rate"}
 	})
 	return s
