@@ -380,3 +380,18 @@ func BenchmarkEnvelope(b *testing.B) {
 		})
 	}
 }
+
+// FuzzEnvelope feeds the collectors' envelope finder arbitrary records: it
+// must never panic, and what it finds must be a kbench envelope.
+func FuzzEnvelope(f *testing.F) {
+	for _, format := range Formats.Names() {
+		recs, _ := formatRecords(f, "iot", format, 1)
+		f.Add(recs[0])
+	}
+	f.Add([]byte(`{"a":1,"_kb":"S0IB"}`))
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		if _, err := Envelope(rec); err == nil && !bytes.Contains(rec, []byte("KB")) && !bytes.Contains(rec, []byte("S0IB")) {
+			t.Fatalf("found an envelope in %q, which holds no magic", rec)
+		}
+	})
+}
