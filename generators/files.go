@@ -10,3 +10,11 @@ type FileOptions interface {
 	// naming the file and line.
 	Resolve(dir string)
 }
+
+// Finite is implemented by generators whose records can run out (a replayed
+// file that does not loop). The producer asks Exhausted before each record
+// and stops sending when it returns true. Exhausted may block until the
+// generator knows.
+type Finite interface {
+	Exhausted() bool
+}

@@ -5,6 +5,7 @@ import (
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
+	"io"
 )
 
 // sampleRecords is how many records of each producer EstimateCost makes to
@@ -48,6 +49,9 @@ func runPlan(c *scenarios.Scenario) targets.RunPlan {
 			buf, entity = g.Next(buf[:0], 0)
 			bytes += len(buf) + len(entity) + prefix
 			samples++
+		}
+		if c, ok := g.(io.Closer); ok {
+			_ = c.Close() // an estimate: problems in the file show in the run
 		}
 	}
 	avg := 1024

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,6 +224,11 @@ func (p *Producer) Run(ctx context.Context) error {
 	close(queue)
 	wg.Wait()
 	close(done)
+	if c, ok := p.cfg.Generator.(io.Closer); ok {
+		if err := c.Close(); err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
 	return ctx.Err()
 }
 
@@ -237,6 +243,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 	c := &p.cfg
 	m := c.Metrics
 	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
+	finite, _ := c.Generator.(generators.Finite)
 
 	// flush hands a batch to the senders, which may block, and rereads the
 	// clock; false means cancelled (its records are then counted as Unsent).
@@ -289,6 +296,9 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		}
 		if n%64 == 0 && ctx.Err() != nil {
 			return
+		}
+		if finite != nil && finite.Exhausted() {
+			break
 		}
 
 		b := bt.open()

@@ -229,11 +229,18 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	evDone := make(chan struct{})
 	go func() { defer close(evDone); r.runEvents(evCtx, ctrl, start, r.shards) }()
 	var prodWG sync.WaitGroup
+	var prodMu sync.Mutex
 	for _, p := range prods {
 		prodWG.Add(1)
 		go func() {
 			defer prodWG.Done()
-			_ = p.Run(runCtx) // cancellation is counted in Unsent
+			// Cancellation is counted in Unsent; other errors are a
+			// generator's (a replayed file's bad lines) and are reported.
+			if err := p.Run(runCtx); err != nil && runCtx.Err() == nil {
+				prodMu.Lock()
+				r.errs = append(r.errs, err.Error())
+				prodMu.Unlock()
+			}
 		}()
 	}
 	prodWG.Wait()

@@ -252,6 +252,8 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 		v.SetFloat(f)
 	case reflect.Slice:
 		d.decodeSlice(n, v, path, org)
+	case reflect.Map:
+		d.decodeMap(n, v, path, org)
 	case reflect.Pointer:
 		// An optional value: nil when absent or null, as above.
 		if v.IsNil() {
@@ -270,6 +272,27 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 		d.decodeStruct(n, v, path, org, nil)
 	default:
 		d.addAt(n, org, path, "cannot be decoded into "+v.Type().String())
+	}
+}
+
+// decodeMap decodes a mapping into a map with string keys; an empty
+// mapping leaves the map nil.
+func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, org *origin) {
+	m, ok := n.(*ast.MappingNode)
+	if !ok || v.Type().Key().Kind() != reflect.String {
+		d.addAt(n, org, path, "must be a mapping, got "+describe(n))
+		return
+	}
+	for _, e := range d.entries(m, path, org) {
+		korg := d.keyOrigin(e, org)
+		fpath := joinPath(path, e.key)
+		d.markKey(fpath, e.kv, korg)
+		ev := reflect.New(v.Type().Elem()).Elem()
+		d.decodeValue(e.kv.Value, ev, fpath, korg)
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+		v.SetMapIndex(reflect.ValueOf(e.key).Convert(v.Type().Key()), ev)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"time"
 	"unicode/utf8"
@@ -156,6 +157,9 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	case p.Options == nil:
 		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want %s", p.Generator, generators.Generators.Want()))
 	default:
+		if fo, ok := p.Options.(generators.FileOptions); ok {
+			fo.Resolve(filepath.Dir(d.file))
+		}
 		for _, fe := range p.Options.Validate() {
 			d.report(at("options."+fe.Field), fe.Problem)
 		}

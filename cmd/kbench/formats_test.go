@@ -36,3 +36,31 @@ producers:
 		t.Errorf("totals.foreign = %v; want 0: the collectors found every format's envelope", f)
 	}
 }
+
+// TestReplayOnSim replays the example's exported transactions: looping at
+// the scenario's rate, and once through, where the producer stops at the
+// file's end with every line sent.
+func TestReplayOnSim(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/replay.yaml", "--out", dir,
+		"--set", "duration=3s", "--set", "warmup=0s", "--set", "thresholds=[]")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := checkAccounting(t, dir)
+	if p := num(t, s, "totals.produced"); p < 1100 {
+		t.Errorf("looping replay produced %v records in 3 s at 400/s; want more than the file's 1,000", p)
+	}
+
+	once := filepath.Join(dir, "once")
+	code, stdout, stderr = kbench(t, "run", "../../scenarios/replay.yaml", "--out", once,
+		"--set", "duration=5s", "--set", "warmup=0s", "--set", "thresholds=[]",
+		"--set", "producers[0].options.loop=false", "--set", "producers[0].rate.rps=1000")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s = checkAccounting(t, once)
+	if p := num(t, s, "totals.produced"); p != 1000 {
+		t.Errorf("replay once produced %v records; want the file's 1,000", p)
+	}
+}
