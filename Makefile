@@ -61,7 +61,9 @@ bench: build kinesis-mock
 	./scripts/bench-runs.sh $(BENCH_OUT)
 
 clean:
-	rm -rf bin results comparison
+	rm -rf bin comparison
+	@# results/ holds package results' sources beside the run outputs: remove only the outputs
+	find results -mindepth 1 -maxdepth 1 -type d ! -name testdata -exec rm -rf {} +
 
 ## docker: build the kbench image from docker/Dockerfile (needs the docker command and a running engine)
 IMAGE ?= kbench:local

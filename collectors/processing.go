@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -81,11 +80,7 @@ func (p Processing) Problems() []*FieldError {
 
 // Validate returns every problem with p at once (Problems, joined).
 func (p Processing) Validate() error {
-	var errs []error
-	for _, fe := range p.Problems() {
-		errs = append(errs, fmt.Errorf("collectors: processing: %w", fe))
-	}
-	return errors.Join(errs...)
+	return kind.Join("collectors: processing: ", p.Problems())
 }
 
 // String describes p: "none", "fixed 2ms" or "lognormal median 2ms p99 20ms".

@@ -70,11 +70,4 @@ func New(opts Options, seed int64) (Generator, error) {
 }
 
 // validate joins the options' field errors into one error, or returns nil.
-func validate(o Options) error {
-	fes := o.Validate()
-	errs := make([]error, len(fes))
-	for i, fe := range fes {
-		errs[i] = fe
-	}
-	return errors.Join(errs...)
-}
+func validate(o Options) error { return kind.Join("", o.Validate()) }

@@ -1,7 +1,7 @@
 // Package metrics holds what a kbench run records while it runs: latency in
 // HDR histograms, one per goroutine and rotated into per-second intervals, and
-// the counters every record's accounting goes through. Rendering lives in
-// package reports; this package only records and hands out snapshots.
+// the counters every record's accounting goes through. Summaries live in
+// package results; this package only records and hands out snapshots.
 package metrics
 
 import (

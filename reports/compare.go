@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 )
 
 // Comparison file names.
@@ -41,7 +44,7 @@ type compareColumn struct {
 }
 
 var compareColumns = []compareColumn{
-	{"shards", "config.shards", neutral, false, fmtValue},
+	{"shards", "config.shards", neutral, false, textfmt.Value},
 	{"target rec/s", "throughput.target_rps", neutral, false, fmtRate},
 	{"consumed rec/s", "throughput.consumed_rps", higherBetter, true, fmtRate},
 	{"e2e p99 ms", "latency.e2e.p99_ms", lowerBetter, true, fmtLatency},
@@ -51,8 +54,8 @@ var compareColumns = []compareColumn{
 	// only because it carries less.
 	{"$ per M records", "cost.usd_per_million_records", lowerBetter, true, fmtUSD},
 	{"on time", "deadline.on_time_ratio", higherBetter, false, fmtPct},
-	{"lost", "totals.lost", lowerBetter, false, fmtValue},
-	{"failed", "totals.failed", lowerBetter, false, fmtValue},
+	{"lost", "totals.lost", lowerBetter, false, textfmt.Value},
+	{"failed", "totals.failed", lowerBetter, false, textfmt.Value},
 	{"put p99 ms", "latency.put.p99_ms", lowerBetter, false, fmtLatency},
 }
 
@@ -100,8 +103,8 @@ type comparison struct {
 // configuration is one directory of a comparison: its runs and the
 // results of the median run, whose plots stand for the set.
 type configuration struct {
-	set    *RunSet
-	median *results
+	set    *results.RunSet
+	median *results.Run
 	label  string
 }
 
@@ -118,13 +121,13 @@ func RenderComparison(dirs []string, outDir string) error {
 	}
 	var cfgs []*configuration
 	for _, d := range dirs {
-		set, err := LoadRunSet(d)
+		set, err := results.LoadRunSet(d)
 		if err != nil {
 			return err
 		}
 		med := set.Median("latency.e2e.p99_ms")
 		mdir := set.Dirs[slices.Index(set.Runs, med)]
-		r, err := loadResults(mdir)
+		r, err := results.LoadRun(mdir)
 		if err != nil {
 			return err
 		}
@@ -139,13 +142,13 @@ func RenderComparison(dirs []string, outDir string) error {
 	if err := compareTemplate.Execute(&buf, c); err != nil {
 		return fmt.Errorf("reports: render %s: %w", ComparisonHTMLFile, err)
 	}
-	if err := writeFileAtomic(filepath.Join(outDir, ComparisonHTMLFile), buf.Bytes()); err != nil {
+	if err := results.WriteFileAtomic(filepath.Join(outDir, ComparisonHTMLFile), buf.Bytes()); err != nil {
 		return err
 	}
 	if err := fs.writePNGs(outDir); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(outDir, ComparisonMarkdownFile), []byte(comparisonMarkdown(c)))
+	return results.WriteFileAtomic(filepath.Join(outDir, ComparisonMarkdownFile), []byte(comparisonMarkdown(c)))
 }
 
 // setLabels names each configuration for the table and legends: the matrix
@@ -153,7 +156,7 @@ func RenderComparison(dirs []string, outDir string) error {
 func setLabels(cfgs []*configuration) {
 	seen := map[string]int{}
 	for _, c := range cfgs {
-		s := c.median.summary
+		s := c.median.Summary
 		c.label = s.Config.Cell
 		if c.label == "" {
 			c.label = runLabel(s)
@@ -173,10 +176,10 @@ func buildComparison(cfgs []*configuration) (*comparison, figureSet) {
 	c := &comparison{CSS: template.CSS(pageCSS), Generated: time.Now().UTC().Format(time.RFC3339)}
 	names := map[string]bool{}
 	for _, cf := range cfgs {
-		names[cf.median.summary.Config.Name] = true
+		names[cf.median.Summary.Config.Name] = true
 	}
 	c.Title = "kbench comparison"
-	if n := cfgs[0].median.summary.Config.Name; len(names) == 1 && n != "" {
+	if n := cfgs[0].median.Summary.Config.Name; len(names) == 1 && n != "" {
 		c.Title += ": " + n
 	}
 	for _, col := range compareColumns {
@@ -201,7 +204,7 @@ func buildComparison(cfgs []*configuration) (*comparison, figureSet) {
 			row.Cells = append(row.Cells, cell)
 		}
 		c.Rows = append(c.Rows, row)
-		for _, m := range cf.median.missing {
+		for _, m := range cf.median.Missing {
 			c.Problems = append(c.Problems, cf.label+": "+m)
 		}
 	}
@@ -214,10 +217,10 @@ func buildComparison(cfgs []*configuration) (*comparison, figureSet) {
 }
 
 // setVerdict is a configuration's verdict: pass only when every run passed.
-func setVerdict(set *RunSet) (word, css, sub string) {
+func setVerdict(set *results.RunSet) (word, css, sub string) {
 	passed := 0
 	for _, r := range set.Runs {
-		if r.Verdict == VerdictPass {
+		if r.Verdict == results.VerdictPass {
 			passed++
 		}
 	}
@@ -226,9 +229,9 @@ func setVerdict(set *RunSet) (word, css, sub string) {
 	}
 	sub = fmt.Sprintf("%d of %d runs passed", passed, len(set.Runs))
 	if passed == len(set.Runs) {
-		return verdictWord(VerdictPass), verdictCSS(VerdictPass), sub
+		return verdictWord(results.VerdictPass), verdictCSS(results.VerdictPass), sub
 	}
-	return verdictWord(VerdictFail), verdictCSS(VerdictFail), sub
+	return verdictWord(results.VerdictFail), verdictCSS(results.VerdictFail), sub
 }
 
 // markExtremes marks the best and worst value of each directed column (every
@@ -322,7 +325,7 @@ func recommend(cfgs []*configuration) (string, string) {
 	var cands []cand
 	allCost := true
 	for _, cf := range cfgs {
-		if w, _, _ := setVerdict(cf.set); w != verdictWord(VerdictPass) {
+		if w, _, _ := setVerdict(cf.set); w != verdictWord(results.VerdictPass) {
 			continue
 		}
 		thr, _ := cf.set.Stat("throttle_ratio")
@@ -336,7 +339,7 @@ func recommend(cfgs []*configuration) (string, string) {
 		allCost = allCost && ok
 		cands = append(cands, cand{cf: cf, cost: cost.Median, shards: shards.Median, rps: rps.Median, p99: p99.Median})
 	}
-	rule := fmt.Sprintf("passes every threshold with under %s%% of write attempts throttled", fmtValue(100*MaxRecommendedThrottleRatio))
+	rule := fmt.Sprintf("passes every threshold with under %s%% of write attempts throttled", textfmt.Value(100*MaxRecommendedThrottleRatio))
 	if len(cands) == 0 {
 		return "None of the configurations " + rule + ".", ""
 	}

@@ -4,7 +4,9 @@ import (
 	"image/color"
 	"strings"
 
+	"github.com/kbench/kbench/internal/textfmt"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/results"
 )
 
 // PNG files a comparison writes beside comparison.html.
@@ -30,7 +32,7 @@ func comparisonFigures(cfgs []*configuration) figureSet {
 		var curves []series
 		for i, cf := range cfgs {
 			curves = append(curves, series{name: cf.label, color: configColor(i), width: 2,
-				xys: percentileCurve(cf.median.hists[h.name])})
+				xys: percentileCurve(cf.median.Hists[h.name])})
 		}
 		p, err := lineInto(ch, "percentile", "latency (ms)", curves, lineOpts{logX: true})
 		if err != nil {
@@ -50,9 +52,9 @@ func comparisonFigures(cfgs []*configuration) figureSet {
 	for i, cf := range cfgs {
 		col := configColor(i)
 		acked = append(acked, series{name: cf.label, color: col,
-			xys: column(cf.median.rows, false, func(r Row) float64 { return float64(r.Acked) })})
+			xys: column(cf.median.Rows, false, func(r results.Row) float64 { return float64(r.Acked) })})
 		p99 = append(p99, series{name: cf.label, color: col,
-			xys: column(cf.median.rows, true, func(r Row) float64 { return r.E2EP99 })})
+			xys: column(cf.median.Rows, true, func(r results.Row) float64 { return r.E2EP99 })})
 	}
 	lc, err := linePlot("Acknowledged records per second (median run of each configuration)", timeAxis, "records/s", acked, lineOpts{timeX: true})
 	fs.add("acknowledged throughput per configuration", PNGCompareThroughput, fullSize, lc, err)
@@ -98,9 +100,9 @@ func throttlingFigure(fs *figureSet, cfgs []*configuration) {
 		}
 		ch.panels = append(ch.panels, p)
 	}
-	ch.addLegend("throttle ratio under "+fmtValue(100*MaxRecommendedThrottleRatio)+"%"+" / at least 95% of target", green, false, true)
+	ch.addLegend("throttle ratio under "+textfmt.Value(100*MaxRecommendedThrottleRatio)+"%"+" / at least 95% of target", green, false, true)
 	ch.addLegend("over it / below it", red, false, true)
-	ch.addLegend(fmtValue(100*MaxRecommendedThrottleRatio)+"%"+" limit / target rate", red, true, false)
+	ch.addLegend(textfmt.Value(100*MaxRecommendedThrottleRatio)+"%"+" limit / target rate", red, true, false)
 	fs.add("throttle ratio per configuration", PNGCompareThrottling, panelSize, ch, nil)
 }
 

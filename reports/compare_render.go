@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+
+	"github.com/kbench/kbench/internal/textfmt"
 )
 
 var compareTemplate = template.Must(template.Must(template.New("compare").Parse(figureTemplate)).Parse(`<!DOCTYPE html>
@@ -31,7 +33,7 @@ var compareTemplate = template.Must(template.Must(template.New("compare").Parse(
 // comparisonMarkdown renders comparison.md.
 func comparisonMarkdown(c *comparison) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## %s\n\n**Recommendation:** %s\n\n", mdEscape(c.Title), mdEscape(c.Recommendation))
+	fmt.Fprintf(&b, "## %s\n\n**Recommendation:** %s\n\n", textfmt.MDEscape(c.Title), textfmt.MDEscape(c.Recommendation))
 	b.WriteString("★ best, ▼ worst of each column.")
 	if c.Repeats {
 		b.WriteString(" Medians of the repeats, (min–max) after them.")
@@ -46,7 +48,7 @@ func comparisonMarkdown(c *comparison) string {
 		if r.VerdictSub != "" {
 			v += " (" + r.VerdictSub + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s |", mdEscape(r.Label), v)
+		fmt.Fprintf(&b, "| %s | %s |", textfmt.MDEscape(r.Label), v)
 		for _, cell := range r.Cells {
 			text := cell.Text
 			if cell.Spread != "" {
@@ -68,7 +70,7 @@ func comparisonMarkdown(c *comparison) string {
 		for _, rk := range c.Rankings {
 			var parts []string
 			for _, e := range rk.Entries {
-				parts = append(parts, mdEscape(e.Label)+" "+e.Value)
+				parts = append(parts, textfmt.MDEscape(e.Label)+" "+e.Value)
 			}
 			fmt.Fprintf(&b, "- **%s** (%s is better): %s\n", rk.Title, rk.Better, strings.Join(parts, " › "))
 		}
@@ -76,7 +78,7 @@ func comparisonMarkdown(c *comparison) string {
 	if len(c.Problems) > 0 {
 		b.WriteString("\n")
 		for _, p := range c.Problems {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(p))
+			fmt.Fprintf(&b, "- %s\n", textfmt.MDEscape(p))
 		}
 	}
 	return b.String()

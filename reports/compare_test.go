@@ -4,16 +4,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/results"
 )
 
 func TestRecommend(t *testing.T) {
 	cfg := func(label, verdict string, shards int, thr, cost float64, withCost bool) *configuration {
-		s := &Summary{Verdict: verdict, ThrottleRatio: thr, Config: RunInfo{Shards: shards},
-			Throughput: Throughput{ConsumedRPS: 1000}, Latency: map[string]LatencyStats{"e2e": {P99: 100}}}
+		s := &results.Summary{Verdict: verdict, ThrottleRatio: thr, Config: results.RunInfo{Shards: shards},
+			Throughput: results.Throughput{ConsumedRPS: 1000}, Latency: map[string]results.LatencyStats{"e2e": {P99: 100}}}
 		if withCost {
-			s.Cost = &CostStats{USDPerHour: cost}
+			s.Cost = &results.CostStats{USDPerHour: cost}
 		}
-		return &configuration{set: &RunSet{Runs: []*Summary{s}}, label: label}
+		return &configuration{set: &results.RunSet{Runs: []*results.Summary{s}}, label: label}
 	}
 	for _, tt := range []struct {
 		name string
@@ -22,14 +24,14 @@ func TestRecommend(t *testing.T) {
 		text string // in the sentence
 	}{
 		{"cheapest passing", []*configuration{
-			cfg("a", VerdictFail, 1, 0.5, 0.1, true), cfg("b", VerdictPass, 4, 0, 0.3, true), cfg("c", VerdictPass, 8, 0, 0.4, true),
+			cfg("a", results.VerdictFail, 1, 0.5, 0.1, true), cfg("b", results.VerdictPass, 4, 0, 0.3, true), cfg("c", results.VerdictPass, 8, 0, 0.4, true),
 		}, "b", "$0.300/h"},
 		{"throttled passes are not recommended", []*configuration{
-			cfg("a", VerdictPass, 2, 0.02, 0.1, true), cfg("b", VerdictPass, 4, 0.009, 0.3, true),
+			cfg("a", results.VerdictPass, 2, 0.02, 0.1, true), cfg("b", results.VerdictPass, 4, 0.009, 0.3, true),
 		}, "b", "cheapest"},
-		{"none", []*configuration{cfg("a", VerdictFail, 1, 0, 0.1, true), cfg("b", VerdictPass, 2, 0.5, 0.2, true)}, "", "None of the configurations"},
+		{"none", []*configuration{cfg("a", results.VerdictFail, 1, 0, 0.1, true), cfg("b", results.VerdictPass, 2, 0.5, 0.2, true)}, "", "None of the configurations"},
 		{"fewest shards without cost", []*configuration{
-			cfg("a", VerdictPass, 8, 0, 0, false), cfg("b", VerdictPass, 4, 0, 0, false),
+			cfg("a", results.VerdictPass, 8, 0, 0, false), cfg("b", results.VerdictPass, 4, 0, 0, false),
 		}, "b", "fewest shards"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,14 +46,14 @@ func TestRecommend(t *testing.T) {
 func TestHotShards(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
-		shards []ShardStats
+		shards []results.ShardStats
 		want   []bool
 	}{
-		{"even, no throttles", []ShardStats{{Records: 100}, {Records: 100}}, []bool{false, false}},
-		{"most throttled", []ShardStats{{Records: 100, Throttled: 5}, {Records: 100, Throttled: 9}}, []bool{false, true}},
-		{"all throttled alike", []ShardStats{{Records: 100, Throttled: 97}, {Records: 100, Throttled: 100}}, []bool{true, true}},
-		{"over 1.5x the mean records", []ShardStats{{Records: 100}, {Records: 100}, {Records: 400}}, []bool{false, false, true}},
-		{"one shard, throttled", []ShardStats{{Records: 100, Throttled: 1}}, []bool{true}},
+		{"even, no throttles", []results.ShardStats{{Records: 100}, {Records: 100}}, []bool{false, false}},
+		{"most throttled", []results.ShardStats{{Records: 100, Throttled: 5}, {Records: 100, Throttled: 9}}, []bool{false, true}},
+		{"all throttled alike", []results.ShardStats{{Records: 100, Throttled: 97}, {Records: 100, Throttled: 100}}, []bool{true, true}},
+		{"over 1.5x the mean records", []results.ShardStats{{Records: 100}, {Records: 100}, {Records: 400}}, []bool{false, false, true}},
+		{"one shard, throttled", []results.ShardStats{{Records: 100, Throttled: 1}}, []bool{true}},
 		{"none", nil, []bool{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

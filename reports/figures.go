@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"gonum.org/v1/plot/plotter"
+
+	"github.com/kbench/kbench/results"
 )
 
 // PNG files a run report writes beside report.html, one per figure.
@@ -34,9 +36,9 @@ type figure struct {
 const timeAxis = "time since start (s)"
 
 // phaseSpans returns the shaded warmup and drain stretches of a run.
-func phaseSpans(rows []Row) []span {
+func phaseSpans(rows []results.Row) []span {
 	var out []span
-	for _, phase := range []string{PhaseWarmup, PhaseDrain} {
+	for _, phase := range []string{results.PhaseWarmup, results.PhaseDrain} {
 		from, to, seen := 0.0, 0.0, false
 		for _, r := range rows {
 			if r.Phase != phase {
@@ -57,7 +59,7 @@ func phaseSpans(rows []Row) []span {
 
 // eventMarkers turns the run's scenario events into vertical markers,
 // labelled E1, E2, … as in the events table.
-func eventMarkers(s *Summary) []marker {
+func eventMarkers(s *results.Summary) []marker {
 	var ms []marker
 	for i, e := range s.Events {
 		ms = append(ms, marker{x: e.AtS, label: eventLabel(i)})
@@ -73,7 +75,7 @@ const eventsLegend = "scenario events (E1… in the events table)"
 
 // column turns one per-second field into plot points; with skipZero, the
 // seconds where the field is 0 (no samples) are left out.
-func column(rows []Row, skipZero bool, f func(Row) float64) plotter.XYs {
+func column(rows []results.Row, skipZero bool, f func(results.Row) float64) plotter.XYs {
 	var xys plotter.XYs
 	for _, r := range rows {
 		v := f(r)
@@ -116,7 +118,7 @@ func (fs *figureSet) writePNGs(dir string) error {
 		if f.File == "" || f.png == nil {
 			continue
 		}
-		if err := writeFileAtomic(filepath.Join(dir, f.File), f.png); err != nil {
+		if err := results.WriteFileAtomic(filepath.Join(dir, f.File), f.png); err != nil {
 			return err
 		}
 	}
@@ -145,13 +147,13 @@ func removeStalePNGs(dir string, fs figureSet, files []string) error {
 var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline}
 
 // runFigures draws a run report's charts, in page order.
-func runFigures(r *results) figureSet {
+func runFigures(r *results.Run) figureSet {
 	var fs figureSet
 	distributionFigure(&fs, r)
 	latencyTimeFigure(&fs, r)
 	throughputFigure(&fs, r)
 	deadlineFigure(&fs, r)
-	shardFigure(&fs, r.summary)
+	shardFigure(&fs, r.Summary)
 	lagFigure(&fs, r)
 	return fs
 }

@@ -4,44 +4,46 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 )
 
 // throughputFigure draws the records per second the run aimed for,
 // produced, had acknowledged, had throttled and consumed.
-func throughputFigure(fs *figureSet, r *results) {
-	if len(r.rows) == 0 {
+func throughputFigure(fs *figureSet, r *results.Run) {
+	if len(r.Rows) == 0 {
 		return
 	}
-	rows := r.rows
+	rows := r.Rows
 	ch, err := linePlot("Throughput per second", timeAxis, "records/s", []series{
-		{name: "target", xys: column(rows, false, func(r Row) float64 { return r.TargetRPS }), color: grey, dashed: true},
-		{name: "produced", xys: column(rows, false, func(r Row) float64 { return float64(r.Produced) }), color: palette[9]},
-		{name: "acked", xys: column(rows, false, func(r Row) float64 { return float64(r.Acked) }), color: palette[0], width: 2.6},
-		{name: "throttled attempts", xys: column(rows, false, func(r Row) float64 { return float64(r.Throttled) }), color: palette[3], clip: true},
-		{name: "consumed", xys: column(rows, false, func(r Row) float64 { return float64(r.Consumed) }), color: palette[2], dashed: true},
-	}, lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.summary), markerName: eventsLegend})
+		{name: "target", xys: column(rows, false, func(r results.Row) float64 { return r.TargetRPS }), color: grey, dashed: true},
+		{name: "produced", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Produced) }), color: palette[9]},
+		{name: "acked", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Acked) }), color: palette[0], width: 2.6},
+		{name: "throttled attempts", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Throttled) }), color: palette[3], clip: true},
+		{name: "consumed", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Consumed) }), color: palette[2], dashed: true},
+	}, lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.Summary), markerName: eventsLegend})
 	fs.add("Throughput over time", PNGThroughput, fullSize, ch, err)
 }
 
 // lagFigure draws the primary consumer's lag behind the tip of the stream
 // and the backlog of acknowledged records it had not consumed yet.
-func lagFigure(fs *figureSet, r *results) {
-	if len(r.rows) == 0 {
+func lagFigure(fs *figureSet, r *results.Run) {
+	if len(r.Rows) == 0 {
 		return
 	}
-	rows := r.rows
-	o := lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.summary), markerName: eventsLegend}
+	rows := r.Rows
+	o := lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.Summary), markerName: eventsLegend}
 	ch := &chart{title: "Consumer lag and backlog"}
 	lag, err := lineInto(ch, timeAxis, "MillisBehindLatest (ms)", []series{
-		{name: "lag: MillisBehindLatest, max over shards", xys: column(rows, false, func(r Row) float64 { return float64(r.MillisBehind) }), color: palette[6]},
+		{name: "lag: MillisBehindLatest, max over shards", xys: column(rows, false, func(r results.Row) float64 { return float64(r.MillisBehind) }), color: palette[6]},
 	}, o)
 	if err != nil {
 		fs.add("Consumer lag over time", PNGLag, panelSize, nil, err)
 		return
 	}
 	backlog, err := lineInto(ch, timeAxis, "records", []series{
-		{name: "backlog: acknowledged, not yet consumed", xys: column(rows, false, func(r Row) float64 { return float64(r.Backlog) }), color: palette[8]},
+		{name: "backlog: acknowledged, not yet consumed", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Backlog) }), color: palette[8]},
 	}, o)
 	lag.Title.Text, backlog.Title.Text = "Lag behind the tip of the stream", "Backlog"
 	ch.panels = []*plot.Plot{lag, backlog}
@@ -51,15 +53,15 @@ func lagFigure(fs *figureSet, r *results) {
 // deadlineFigure draws the time value of data: the share of each second's
 // measured records consumed within the deadline, and how stale records
 // were when consumed.
-func deadlineFigure(fs *figureSet, r *results) {
-	s := r.summary
+func deadlineFigure(fs *figureSet, r *results.Run) {
+	s := r.Summary
 	if s.Deadline == nil || s.Deadline.DeadlineMS <= 0 {
 		return
 	}
 	d := s.Deadline
-	ch := &chart{title: "Time value of data: records consumed within the " + fmtValue(d.DeadlineMS) + " ms deadline"}
+	ch := &chart{title: "Time value of data: records consumed within the " + textfmt.Value(d.DeadlineMS) + " ms deadline"}
 	var xys plotter.XYs
-	for _, row := range r.rows {
+	for _, row := range r.Rows {
 		if row.Measured > 0 {
 			xys = append(xys, plotter.XY{X: float64(row.Second), Y: float64(row.OnTime) / float64(row.Measured)})
 		}
@@ -98,7 +100,7 @@ func deadlineFigure(fs *figureSet, r *results) {
 }
 
 // onTimeThreshold finds the scenario's lower bound on deadline.on_time_ratio.
-func onTimeThreshold(s *Summary) (float64, bool) {
+func onTimeThreshold(s *results.Summary) (float64, bool) {
 	for _, th := range s.Thresholds {
 		t, err := scenarios.ParseThreshold(th.Expr)
 		if err == nil && t.Metric == "deadline.on_time_ratio" && (t.Op == ">=" || t.Op == ">") {

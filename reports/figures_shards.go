@@ -2,13 +2,15 @@ package reports
 
 import (
 	"strings"
+
+	"github.com/kbench/kbench/results"
 )
 
 // hotShards marks the shards that stand out: the most throttled ones
 // (within 10% of the most throttled; all of them when they are throttled
 // alike, as when the stream is too small) and any carrying more than 1.5
 // times the mean records.
-func hotShards(shards []ShardStats) []bool {
+func hotShards(shards []results.ShardStats) []bool {
 	hot := make([]bool, len(shards))
 	var maxThr, sumRec int64
 	for _, sh := range shards {
@@ -26,7 +28,7 @@ const hotLegend = "hot shard: (nearly) the most throttled, or over 1.5× the mea
 
 // shardFigure draws records, bytes and throttled attempts per shard, the
 // hot shards in red.
-func shardFigure(fs *figureSet, s *Summary) {
+func shardFigure(fs *figureSet, s *results.Summary) {
 	n := len(s.PerShard)
 	if n == 0 {
 		return

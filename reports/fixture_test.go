@@ -12,7 +12,9 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/results"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files and fixture results directories")
@@ -25,7 +27,7 @@ var fixtureStart = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 // drain, a rate bump at 9 s (a scenario event), per-second rows, hlogs, two
 // consumer applications and a judged summary. Fewer shards mean more
 // throttling and higher latency, as on Kinesis; shard 0 is the hot one.
-func writeFixture(t testing.TB, dir string, shards int) *Summary {
+func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 	t.Helper()
 	const (
 		warmup, measure, drain = 3, 12, 2
@@ -41,23 +43,23 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		metrics.LatSendToArrival, metrics.LatArrivalToConsumed}
 	totals := map[string]*hdrhistogram.Histogram{}
 	files := map[string]*os.File{}
-	writers := map[string]*HlogWriter{}
+	writers := map[string]*results.HlogWriter{}
 	for _, n := range names {
 		totals[n] = metrics.NewHistogram()
-		f, err := os.Create(filepath.Join(dir, n+HlogExt))
+		f, err := os.Create(filepath.Join(dir, n+results.HlogExt))
 		if err != nil {
 			t.Fatal(err)
 		}
 		files[n] = f
-		if writers[n], err = NewHlogWriter(f, fixtureStart); err != nil {
+		if writers[n], err = results.NewHlogWriter(f, fixtureStart); err != nil {
 			t.Fatal(err)
 		}
 	}
-	tsf, err := os.Create(filepath.Join(dir, TimeseriesFile))
+	tsf, err := os.Create(filepath.Join(dir, results.TimeseriesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tw, err := NewTimeseriesWriter(tsf)
+	tw, err := results.NewTimeseriesWriter(tsf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,20 +95,20 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 
 	capacity := 980.0 * float64(shards) // a little under the 1,000 records/s quota
 	overload := math.Max(0, targetRPS/capacity-1)
-	var tot Totals
+	var tot results.Totals
 	var measured, within int64
-	perShard := make([]ShardStats, shards)
+	perShard := make([]results.ShardStats, shards)
 	var backlog float64
 	for sec := 0; sec < warmup+measure+drain; sec++ {
-		phase := PhaseMeasure
+		phase := results.PhaseMeasure
 		switch {
 		case sec < warmup:
-			phase = PhaseWarmup
+			phase = results.PhaseWarmup
 		case sec >= warmup+measure:
-			phase = PhaseDrain
+			phase = results.PhaseDrain
 		}
-		row := Row{Second: sec, Phase: phase, InFlight: 2 + rng.IntN(6), Shards: shards}
-		if phase != PhaseDrain {
+		row := results.Row{Second: sec, Phase: phase, InFlight: 2 + rng.IntN(6), Shards: shards}
+		if phase != results.PhaseDrain {
 			row.TargetRPS = targetRPS
 			if sec < warmup {
 				row.TargetRPS = targetRPS * float64(sec+1) / (warmup + 1)
@@ -168,7 +170,7 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 			if err := shardE2E[shard].RecordValue(int64(e2e)); err != nil {
 				t.Fatal(err)
 			}
-			if phase == PhaseMeasure {
+			if phase == results.PhaseMeasure {
 				measured++
 				row.Measured++
 				if e2e <= deadline {
@@ -200,7 +202,7 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 				t.Fatal(err)
 			}
 		}
-		e2eSec, putSec := LatencyFrom(ivs[metrics.LatE2E]), LatencyFrom(ivs[metrics.LatPut])
+		e2eSec, putSec := results.LatencyFrom(ivs[metrics.LatE2E]), results.LatencyFrom(ivs[metrics.LatPut])
 		row.E2EP50, row.E2EP99, row.E2EMax = e2eSec.P50, e2eSec.P99, e2eSec.Max
 		row.PutP50, row.PutP99 = putSec.P50, putSec.P99
 		if err := tw.Write(row); err != nil {
@@ -243,30 +245,30 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		sh.RecordsPerS = float64(sh.Records) / seconds
 		sh.BytesPerS = float64(sh.Bytes) / seconds
 		sh.ThrottleRatio = float64(sh.Throttled) / float64(sh.Records+sh.Throttled)
-		sh.E2E = LatencyFrom(shardE2E[i])
+		sh.E2E = results.LatencyFrom(shardE2E[i])
 	}
-	lat := map[string]LatencyStats{}
+	lat := map[string]results.LatencyStats{}
 	for _, n := range names {
-		lat[n] = LatencyFrom(totals[n])
+		lat[n] = results.LatencyFrom(totals[n])
 	}
 	rps := math.Min(targetRPS, capacity*0.985)
 	scheduled := measured + tot.Lost // lost records were due too, and are never on time
-	dl := &DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: within,
+	dl := &results.DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: within,
 		OnTimeRatio: float64(within) / float64(scheduled)}
 	for k, a := range ages {
-		dl.Staleness = append(dl.Staleness, StalenessPoint{AgeMS: a * deadlineMS, Ratio: float64(fresh[k]) / float64(scheduled)})
+		dl.Staleness = append(dl.Staleness, results.StalenessPoint{AgeMS: a * deadlineMS, Ratio: float64(fresh[k]) / float64(scheduled)})
 	}
 	for i, p := range []struct {
 		name string
 		dl   float64
 	}{{"card-payments", deadlineMS}, {"refunds", refundDeadlineMS}} {
-		dl.ByProducer = append(dl.ByProducer, ProducerDeadline{Producer: p.name, DeadlineMS: p.dl, Scheduled: prodMeasured[i], Measured: prodMeasured[i],
+		dl.ByProducer = append(dl.ByProducer, results.ProducerDeadline{Producer: p.name, DeadlineMS: p.dl, Scheduled: prodMeasured[i], Measured: prodMeasured[i],
 			OnTime: prodOnTime[i], OnTimeRatio: float64(prodOnTime[i]) / float64(prodMeasured[i])})
 	}
 	capUSD := 0.015 * float64(shards)
 	dataUSD := rps * 3600 / 1e6 * 0.014
-	s := &Summary{
-		SchemaVersion: SchemaVersion,
+	s := &results.Summary{
+		SchemaVersion: results.SchemaVersion,
 		RunID:         fmt.Sprintf("run-fixture-%d", shards),
 		Scenario: map[string]any{
 			"name":        "payments-fraud-window",
@@ -275,8 +277,8 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 			"stream":     map[string]any{"name": "kbench-payments", "shards": shards, "mode": "provisioned"},
 			"thresholds": []any{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.on_time_ratio >= 0.95"},
 		},
-		Target: TargetInfo{Kind: "sim", Endpoint: "http://127.0.0.1:45123"},
-		Config: RunInfo{
+		Target: results.TargetInfo{Kind: "sim", Endpoint: "http://127.0.0.1:45123"},
+		Config: results.RunInfo{
 			Name: "payments-fraud-window", Cell: fmt.Sprintf("stream.shards=%d", shards), Shards: shards,
 			Stream: "kbench-payments", Producers: 2, Consumers: 2, DurationS: measure, WarmupS: warmup, DrainS: drain,
 			DeadlineMS: deadlineMS, StartedAt: fixtureStart, EndedAt: fixtureStart.Add(seconds * time.Second),
@@ -285,33 +287,33 @@ func writeFixture(t testing.TB, dir string, shards int) *Summary {
 		},
 		Totals:  tot,
 		Latency: lat,
-		Throughput: Throughput{
+		Throughput: results.Throughput{
 			TargetRPS: targetRPS, ProducedRPS: targetRPS, AckedRPS: rps, ConsumedRPS: rps,
 			ProducedBytesPerS: rps * recordBytes, ConsumedBytesPerS: rps * recordBytes,
 		},
 		ThrottleRatio: float64(tot.Throttled) / float64(tot.Throttled+tot.Acked),
 		Deadline:      dl,
 		PerShard:      perShard,
-		Consumers: []ConsumerStats{
+		Consumers: []results.ConsumerStats{
 			{Name: "fraud-detector", Kind: "polling", Primary: true, Consumed: tot.Consumed, Lost: tot.Lost,
 				Calls: tot.GetRecordsCalls, Throttled: tot.GetThrottled, ConsumedRPS: rps, MillisBehindMax: maxBehind,
 				Checkpoints: int64(seconds * shards), AtRiskMax: int64(rps * 1.2),
-				Latency: map[string]LatencyStats{metrics.LatE2E: lat[metrics.LatE2E],
+				Latency: map[string]results.LatencyStats{metrics.LatE2E: lat[metrics.LatE2E],
 					metrics.LatE2EUncorrected: lat[metrics.LatE2EUncorrected], metrics.LatArrivalToConsumed: lat[metrics.LatArrivalToConsumed]},
-				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: within, OnTimeRatio: dl.OnTimeRatio}},
+				Deadline: &results.DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: within, OnTimeRatio: dl.OnTimeRatio}},
 			{Name: "lake-writer", Kind: "polling", Fallback: "enhanced fan-out asked for; polling every 1s instead",
 				Consumed: tot.Consumed, Lost: tot.Lost, Duplicates: 12, Calls: int64(seconds * shards), ConsumedRPS: rps,
 				MillisBehindMax: maxBehind + 1000, Checkpoints: int64(seconds / 5 * shards), AtRiskMax: int64(rps * 5),
-				Latency: map[string]LatencyStats{metrics.LatE2E: LatencyFrom(lake[metrics.LatE2E]),
-					metrics.LatE2EUncorrected: LatencyFrom(lake[metrics.LatE2EUncorrected]), metrics.LatArrivalToConsumed: LatencyFrom(lake[metrics.LatArrivalToConsumed])},
-				Deadline: &DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: lakeOnTime, OnTimeRatio: float64(lakeOnTime) / float64(scheduled)}},
+				Latency: map[string]results.LatencyStats{metrics.LatE2E: results.LatencyFrom(lake[metrics.LatE2E]),
+					metrics.LatE2EUncorrected: results.LatencyFrom(lake[metrics.LatE2EUncorrected]), metrics.LatArrivalToConsumed: results.LatencyFrom(lake[metrics.LatArrivalToConsumed])},
+				Deadline: &results.DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: lakeOnTime, OnTimeRatio: float64(lakeOnTime) / float64(scheduled)}},
 		},
-		Events: []EventResult{{AtS: bumpFrom, Action: "rate", Detail: "card-payments 1,500 -> 1,700 records/s for 3s", OK: true}},
-		Cost: &CostStats{USDPerHour: capUSD + dataUSD, CapacityUSDPerHour: capUSD, DataUSDPerHour: dataUSD,
+		Events: []results.EventResult{{AtS: bumpFrom, Action: "rate", Detail: "card-payments 1,500 -> 1,700 records/s for 3s", OK: true}},
+		Cost: &results.CostStats{USDPerHour: capUSD + dataUSD, CapacityUSDPerHour: capUSD, DataUSDPerHour: dataUSD,
 			USDPerMillionRecords: (capUSD + dataUSD) / (rps * 3600 / 1e6)},
 	}
-	s.Judge([]string{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.on_time_ratio >= 0.95"})
-	if err := WriteSummary(dir, s); err != nil {
+	gate.Judge(s, []string{"latency.e2e.p99_ms < 500", "totals.lost == 0", "deadline.on_time_ratio >= 0.95"})
+	if err := results.WriteSummary(dir, s); err != nil {
 		t.Fatal(err)
 	}
 	return s

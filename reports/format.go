@@ -8,32 +8,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kbench/kbench/internal/textfmt"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/results"
 )
-
-// fmtInt formats n with thousands separators: 1234567 → "1,234,567".
-func fmtInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
 
 // fmtRate formats a per-second rate: whole numbers with separators above 100,
 // one decimal below.
 func fmtRate(v float64) string {
 	if math.Abs(v) >= 100 {
-		return fmtInt(int64(math.Round(v)))
+		return textfmt.Int(int64(math.Round(v)))
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
@@ -68,48 +52,35 @@ func fmtPct(ratio float64) string {
 	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 }
 
-// fmtValue formats a threshold's or comparison's value: integers without
-// decimals, others with up to three.
-func fmtValue(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return fmtInt(int64(v))
-	}
-	if math.Abs(v) < 1 {
-		// Ratios: enough digits that 0.9996 does not read as 1.
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 3, 64)
-}
-
 // failedReasons formats the failed-record breakdown, "" when none failed.
-func failedReasons(t Totals) string {
+func failedReasons(t results.Totals) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(t.FailedByReason)) {
-		parts = append(parts, fmt.Sprintf("%s %s", k, fmtInt(t.FailedByReason[k])))
+		parts = append(parts, fmt.Sprintf("%s %s", k, textfmt.Int(t.FailedByReason[k])))
 	}
 	return strings.Join(parts, ", ")
 }
 
 // deadlineSentence is the time value of data in one sentence, "" when the
 // scenario set no deadline.
-func deadlineSentence(s *Summary) string {
+func deadlineSentence(s *results.Summary) string {
 	d := s.Deadline
 	if d == nil {
 		return ""
 	}
 	if d.Scheduled == 0 {
-		return fmt.Sprintf("No records were due after warmup to measure against the %s ms deadline.", fmtValue(d.DeadlineMS))
+		return fmt.Sprintf("No records were due after warmup to measure against the %s ms deadline.", textfmt.Value(d.DeadlineMS))
 	}
 	missing := ""
 	if n := d.Scheduled - d.Measured; n > 0 {
-		missing = fmt.Sprintf("; %s never consumed", fmtInt(n))
+		missing = fmt.Sprintf("; %s never consumed", textfmt.Int(n))
 	}
 	return fmt.Sprintf("%s of records were consumed within %s ms of their intended send time (%s of %s due after warmup%s).",
-		fmtPct(d.OnTimeRatio), fmtValue(d.DeadlineMS), fmtInt(d.OnTime), fmtInt(d.Scheduled), missing)
+		fmtPct(d.OnTimeRatio), textfmt.Value(d.DeadlineMS), textfmt.Int(d.OnTime), textfmt.Int(d.Scheduled), missing)
 }
 
 // runLabel names a run in headers and comparisons.
-func runLabel(s *Summary) string {
+func runLabel(s *results.Summary) string {
 	name := s.Config.Name
 	if name == "" {
 		name = "kbench run"
@@ -122,7 +93,7 @@ func runLabel(s *Summary) string {
 
 // durationLine describes the run's phases, e.g. "50s measured (after 10s
 // warmup; then up to 5s drain)". DurationS includes the warmup.
-func durationLine(c RunInfo) string {
+func durationLine(c results.RunInfo) string {
 	var extra []string
 	if c.WarmupS > 0 {
 		extra = append(extra, "after "+fmtSeconds(c.WarmupS)+" warmup")
@@ -139,34 +110,34 @@ func durationLine(c RunInfo) string {
 
 // notes returns the run's own notes followed by warnings derived from the
 // numbers, so that no bad bucket goes unmentioned.
-func notes(s *Summary) []string {
+func notes(s *results.Summary) []string {
 	out := slices.Clone(s.Config.Notes)
 	t := s.Totals
 	if t.Throttled > 0 {
 		out = append(out, fmt.Sprintf("%s record-attempts were throttled (ProvisionedThroughputExceeded): "+
-			"shards hit their write quota (1 MiB/s or 1,000 records/s each).", fmtInt(t.Throttled)))
+			"shards hit their write quota (1 MiB/s or 1,000 records/s each).", textfmt.Int(t.Throttled)))
 	}
 	if t.Failed > 0 {
-		out = append(out, fmt.Sprintf("%s records failed after their last attempt (%s).", fmtInt(t.Failed), failedReasons(t)))
+		out = append(out, fmt.Sprintf("%s records failed after their last attempt (%s).", textfmt.Int(t.Failed), failedReasons(t)))
 	}
 	if t.Lost > 0 {
-		out = append(out, fmt.Sprintf("%s acknowledged records were never consumed by the end of the drain (lost).", fmtInt(t.Lost)))
+		out = append(out, fmt.Sprintf("%s acknowledged records were never consumed by the end of the drain (lost).", textfmt.Int(t.Lost)))
 	}
 	if t.Duplicates > 0 {
-		out = append(out, fmt.Sprintf("%s records were consumed more than once.", fmtInt(t.Duplicates)))
+		out = append(out, fmt.Sprintf("%s records were consumed more than once.", textfmt.Int(t.Duplicates)))
 	}
 	if t.Unsent > 0 {
-		out = append(out, fmt.Sprintf("%s records were generated but never sent (the run stopped first).", fmtInt(t.Unsent)))
+		out = append(out, fmt.Sprintf("%s records were generated but never sent (the run stopped first).", textfmt.Int(t.Unsent)))
 	}
 	if t.Late > 0 {
 		out = append(out, fmt.Sprintf("%s records were sent late (behind the pacer's schedule); "+
-			"e2e latency counts from the intended send time, e2e_uncorrected from the actual one.", fmtInt(t.Late)))
+			"e2e latency counts from the intended send time, e2e_uncorrected from the actual one.", textfmt.Int(t.Late)))
 	}
 	if t.GetThrottled > 0 {
-		out = append(out, fmt.Sprintf("%s GetRecords calls were throttled (read quota: 5 calls/s and 2 MiB/s per shard).", fmtInt(t.GetThrottled)))
+		out = append(out, fmt.Sprintf("%s GetRecords calls were throttled (read quota: 5 calls/s and 2 MiB/s per shard).", textfmt.Int(t.GetThrottled)))
 	}
 	if t.Foreign > 0 {
-		out = append(out, fmt.Sprintf("%s records on the stream were not written by this run.", fmtInt(t.Foreign)))
+		out = append(out, fmt.Sprintf("%s records on the stream were not written by this run.", textfmt.Int(t.Foreign)))
 	}
 	if tp := s.Throughput; tp.TargetRPS > 0 && tp.AckedRPS < 0.95*tp.TargetRPS {
 		out = append(out, fmt.Sprintf("Acknowledged throughput was %s/s, %s of the %s/s target.",
@@ -177,7 +148,7 @@ func notes(s *Summary) []string {
 
 // latencyOrder lists the summary's histogram names: kbench's own in report
 // order first, then any others sorted.
-func latencyOrder(s *Summary) []string {
+func latencyOrder(s *results.Summary) []string {
 	known := []string{metrics.LatE2E, metrics.LatE2EUncorrected, metrics.LatSendToArrival, metrics.LatArrivalToConsumed,
 		metrics.LatDelivery, metrics.LatPut, metrics.LatLateness}
 	var out []string
@@ -238,5 +209,5 @@ func fmtLatency(v float64) string {
 	}
 	r := math.Round(v * 10)
 	frac := int64(math.Abs(math.Mod(r, 10)))
-	return fmtInt(int64(r/10)) + "." + strconv.FormatInt(frac, 10)
+	return textfmt.Int(int64(r/10)) + "." + strconv.FormatInt(frac, 10)
 }

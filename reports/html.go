@@ -1,3 +1,7 @@
+// Package reports renders what a kbench run recorded (package results) for
+// people: a text summary for the terminal, report.html and report.md with
+// their plots, and side-by-side comparisons of several runs or matrix cells.
+// It writes no data another step reads back; judging is package gate's.
 package reports
 
 import (
@@ -5,9 +9,12 @@ import (
 	"fmt"
 	"html/template"
 	"path/filepath"
+
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 )
 
-var funcs = template.FuncMap{"int": fmtInt, "ms": fmtMS, "value": fmtValue, "rate": fmtRate, "bps": fmtBytesPerS,
+var funcs = template.FuncMap{"int": textfmt.Int, "ms": fmtMS, "value": textfmt.Value, "rate": fmtRate, "bps": fmtBytesPerS,
 	"pct": fmtPct, "ratio": fmtRatio}
 
 // figureTemplate draws one chart with its legend above it.
@@ -79,11 +86,17 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 </main></body></html>
 `))
 
+// File names of a run's report, written into its results directory.
+const (
+	HTMLFile     = "report.html"
+	MarkdownFile = "report.md"
+)
+
 // Render reads a results directory (summary.json, and timeseries.csv and
 // *.hlog when present) and writes report.html, report.md and one PNG per
 // plot (latency-distribution.png, throughput.png, …) into it.
 func Render(dir string) error {
-	r, err := loadResults(dir)
+	r, err := results.LoadRun(dir)
 	if err != nil {
 		return err
 	}
@@ -95,7 +108,7 @@ func Render(dir string) error {
 	if err := runTemplate.Execute(&buf, page); err != nil {
 		return fmt.Errorf("reports: render %s: %w", HTMLFile, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, HTMLFile), buf.Bytes()); err != nil {
+	if err := results.WriteFileAtomic(filepath.Join(dir, HTMLFile), buf.Bytes()); err != nil {
 		return err
 	}
 	if err := figs.writePNGs(dir); err != nil {
@@ -104,5 +117,5 @@ func Render(dir string) error {
 	if err := removeStalePNGs(dir, figs, runPNGs); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, MarkdownFile), []byte(markdown(r.summary)))
+	return results.WriteFileAtomic(filepath.Join(dir, MarkdownFile), []byte(markdown(r.Summary)))
 }

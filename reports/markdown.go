@@ -6,17 +6,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 )
 
 // scenarioDescription returns the scenario's description field, if any.
-func scenarioDescription(s *Summary) string {
+func scenarioDescription(s *results.Summary) string {
 	d, _ := s.Scenario["description"].(string)
 	return strings.TrimSpace(d)
-}
-
-// mdEscape makes text safe inside a Markdown table cell.
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 // mdTopShards is how many shards report.md lists.
@@ -24,20 +22,20 @@ const mdTopShards = 5
 
 // markdown renders report.md: the verdict and key numbers of one run, for a
 // CI step summary.
-func markdown(s *Summary) string {
+func markdown(s *results.Summary) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	icon := "❌"
-	if s.Verdict == VerdictPass {
+	if s.Verdict == results.VerdictPass {
 		icon = "✅"
 	}
-	w("## %s %s: %s\n\n", icon, verdictWord(s.Verdict), mdEscape(runLabel(s)))
+	w("## %s %s: %s\n\n", icon, verdictWord(s.Verdict), textfmt.MDEscape(runLabel(s)))
 	if d := scenarioDescription(s); d != "" {
-		w("> %s\n\n", mdEscape(d))
+		w("> %s\n\n", textfmt.MDEscape(d))
 	}
 	w("**Verdict:** %s.", verdictLine(s))
 	for _, th := range failedThresholds(s) {
-		w(" ❌ `%s` (%s).", strings.ReplaceAll(th.Expr, "|", `\|`), mdEscape(strings.Trim(thresholdDetail(th), "()")))
+		w(" ❌ `%s` (%s).", strings.ReplaceAll(th.Expr, "|", `\|`), textfmt.MDEscape(strings.Trim(thresholdDetail(th), "()")))
 	}
 	w("\n\n")
 	if d := deadlineSentence(s); d != "" {
@@ -45,7 +43,7 @@ func markdown(s *Summary) string {
 	}
 	c := s.Config
 	w("| run | target | shards | duration | started |\n|---|---|---:|---|---|\n")
-	w("| `%s` | %s | %d | %s | %s |\n\n", mdEscape(s.RunID), mdEscape(targetLine(s.Target)), c.Shards,
+	w("| `%s` | %s | %d | %s | %s |\n\n", textfmt.MDEscape(s.RunID), textfmt.MDEscape(targetLine(s.Target)), c.Shards,
 		durationLine(c), c.StartedAt.UTC().Format(time.RFC3339))
 
 	w("### Key numbers\n\n|")
@@ -66,12 +64,12 @@ func markdown(s *Summary) string {
 	if len(s.Thresholds) > 0 {
 		w("### Thresholds\n\n| result | expression | value |\n|---|---|---:|\n")
 		for _, th := range s.Thresholds {
-			res, val := "✅ pass", fmtValue(th.Value)
+			res, val := "✅ pass", textfmt.Value(th.Value)
 			if !th.OK {
 				res = "❌ fail"
 			}
 			if th.Error != "" {
-				val = "error: " + mdEscape(th.Error)
+				val = "error: " + textfmt.MDEscape(th.Error)
 			}
 			w("| %s | `%s` | %s |\n", res, strings.ReplaceAll(th.Expr, "|", `\|`), val)
 		}
@@ -81,10 +79,10 @@ func markdown(s *Summary) string {
 	t, tp := s.Totals, s.Throughput
 	w("### Records\n\n| produced | acked | failed | unsent | throttled | consumed | lost | duplicates |\n")
 	w("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	w("| %s | %s | %s | %s | %s | %s | %s | %s |\n\n", fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed),
-		fmtInt(t.Unsent), fmtInt(t.Throttled), fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Duplicates))
+	w("| %s | %s | %s | %s | %s | %s | %s | %s |\n\n", textfmt.Int(t.Produced), textfmt.Int(t.Acked), textfmt.Int(t.Failed),
+		textfmt.Int(t.Unsent), textfmt.Int(t.Throttled), textfmt.Int(t.Consumed), textfmt.Int(t.Lost), textfmt.Int(t.Duplicates))
 	if r := failedReasons(t); r != "" {
-		w("Failed by reason: %s\n\n", mdEscape(r))
+		w("Failed by reason: %s\n\n", textfmt.MDEscape(r))
 	}
 	w("Records/s (measured window): target %s, produced %s, acked %s, consumed %s; bytes/s in %s, out %s.\n\n",
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS),
@@ -97,9 +95,9 @@ func markdown(s *Summary) string {
 		for i, e := range s.Events {
 			res := "✅ done"
 			if !e.OK {
-				res = "❌ " + mdEscape(e.Error)
+				res = "❌ " + textfmt.MDEscape(e.Error)
 			}
-			w("| %s | %s | %s | %s | %s |\n", eventLabel(i), fmtSeconds(e.AtS), mdEscape(e.Action), mdEscape(e.Detail), res)
+			w("| %s | %s | %s | %s | %s |\n", eventLabel(i), fmtSeconds(e.AtS), textfmt.MDEscape(e.Action), textfmt.MDEscape(e.Detail), res)
 		}
 		w("\n")
 	}
@@ -109,7 +107,7 @@ func markdown(s *Summary) string {
 		w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, n := range names {
 			l := s.Latency[n]
-			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(n), fmtInt(l.Count), fmtMS(l.P50), fmtMS(l.P90),
+			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", textfmt.MDEscape(n), textfmt.Int(l.Count), fmtMS(l.P50), fmtMS(l.P90),
 				fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
 		}
 		w("\n")
@@ -120,7 +118,7 @@ func markdown(s *Summary) string {
 }
 
 // mdConsumers writes the consumer applications' table.
-func mdConsumers(b *strings.Builder, s *Summary) {
+func mdConsumers(b *strings.Builder, s *results.Summary) {
 	if len(s.Consumers) == 0 {
 		return
 	}
@@ -139,16 +137,16 @@ func mdConsumers(b *strings.Builder, s *Summary) {
 			onTime = fmtPct(c.Deadline.OnTimeRatio)
 		}
 		e2e := c.Latency["e2e"]
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", mdEscape(c.Name), mdEscape(kind),
-			fmtInt(c.Consumed), fmtInt(c.Lost), fmtInt(c.Duplicates), fmtMS(e2e.P50), fmtMS(e2e.P99), onTime,
-			fmtInt(c.MillisBehindMax), fmtInt(c.Checkpoints), fmtInt(c.AtRiskMax))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", textfmt.MDEscape(c.Name), textfmt.MDEscape(kind),
+			textfmt.Int(c.Consumed), textfmt.Int(c.Lost), textfmt.Int(c.Duplicates), fmtMS(e2e.P50), fmtMS(e2e.P99), onTime,
+			textfmt.Int(c.MillisBehindMax), textfmt.Int(c.Checkpoints), textfmt.Int(c.AtRiskMax))
 	}
 	b.WriteString("\n")
 }
 
 // mdShards writes the busiest shards: the most throttled first, then the
 // most records.
-func mdShards(b *strings.Builder, s *Summary) {
+func mdShards(b *strings.Builder, s *results.Summary) {
 	if len(s.PerShard) == 0 {
 		return
 	}
@@ -179,8 +177,8 @@ func mdShards(b *strings.Builder, s *Summary) {
 		if sh.Closed {
 			id += " (closed)"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", id, fmtInt(sh.Records), fmtInt(sh.Bytes),
-			fmtInt(sh.Throttled), fmtRatio(sh.ThrottleRatio), fmtMS(sh.E2E.P99))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", id, textfmt.Int(sh.Records), textfmt.Int(sh.Bytes),
+			textfmt.Int(sh.Throttled), fmtRatio(sh.ThrottleRatio), fmtMS(sh.E2E.P99))
 	}
 	b.WriteString("\n")
 }
@@ -192,7 +190,7 @@ func mdList(b *strings.Builder, title string, items []string) {
 	}
 	fmt.Fprintf(b, "### %s\n\n", title)
 	for _, it := range items {
-		fmt.Fprintf(b, "- %s\n", mdEscape(strings.TrimSpace(it)))
+		fmt.Fprintf(b, "- %s\n", textfmt.MDEscape(strings.TrimSpace(it)))
 	}
 	b.WriteString("\n")
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"time"
+
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 )
 
 // card is one key number.
@@ -19,7 +22,7 @@ type runPage struct {
 	Label, Description  string
 	Verdict, VerdictCSS string
 	VerdictLine         string
-	Failed              []ThresholdResult
+	Failed              []results.ThresholdResult
 	Meta                [][2]string
 	Deadline            string
 	DeadlinePct         string // bar width, "97.3%"
@@ -27,7 +30,7 @@ type runPage struct {
 	KeyCards            []card
 	Cards, RateCards    []card
 	Latency             []latencyRow
-	Thresholds          []ThresholdResult
+	Thresholds          []results.ThresholdResult
 	Notes, Errors       []string
 	Figures             []figure
 	PNGs                []string
@@ -43,31 +46,31 @@ type runPage struct {
 // latencyRow is one histogram in the latency table.
 type latencyRow struct {
 	Name, Desc string
-	LatencyStats
+	results.LatencyStats
 }
 
 // consumerRow is one consumer application in the consumers table.
 type consumerRow struct {
-	ConsumerStats
-	E2E    LatencyStats
+	results.ConsumerStats
+	E2E    results.LatencyStats
 	OnTime string
 }
 
 // shardRow is one shard in the shards table.
 type shardRow struct {
-	ShardStats
+	results.ShardStats
 	Hot bool
 }
 
 // eventRow is one scenario event in the events table.
 type eventRow struct {
-	EventResult
+	results.EventResult
 	Label, At string
 }
 
 // newRunPage assembles report.html's content and draws its figures.
-func newRunPage(r *results) (*runPage, figureSet, error) {
-	s := r.summary
+func newRunPage(r *results.Run) (*runPage, figureSet, error) {
+	s := r.Summary
 	c := s.Config
 	scen, err := json.MarshalIndent(s.Scenario, "", "  ")
 	if err != nil {
@@ -122,12 +125,12 @@ func newRunPage(r *results) (*runPage, figureSet, error) {
 	for _, f := range figs.figs {
 		p.PNGs = append(p.PNGs, f.File)
 	}
-	p.Problems = append(append([]string(nil), r.missing...), figs.problems...)
+	p.Problems = append(append([]string(nil), r.Missing...), figs.problems...)
 	return p, figs, nil
 }
 
 // verdictLine explains the verdict in a few words.
-func verdictLine(s *Summary) string {
+func verdictLine(s *results.Summary) string {
 	failed := len(failedThresholds(s))
 	n := len(s.Thresholds)
 	switch {
@@ -147,8 +150,8 @@ func verdictLine(s *Summary) string {
 
 // failedThresholds returns the thresholds that failed or could not be
 // evaluated.
-func failedThresholds(s *Summary) []ThresholdResult {
-	var out []ThresholdResult
+func failedThresholds(s *results.Summary) []results.ThresholdResult {
+	var out []results.ThresholdResult
 	for _, t := range s.Thresholds {
 		if !t.OK {
 			out = append(out, t)
@@ -159,7 +162,7 @@ func failedThresholds(s *Summary) []ThresholdResult {
 
 // keyCards are the numbers people act on: throughput, e2e p99, the share
 // on time, lost records, the throttle ratio and what the load would cost.
-func keyCards(s *Summary) []card {
+func keyCards(s *results.Summary) []card {
 	tp, t := s.Throughput, s.Totals
 	e2e := s.Latency["e2e"]
 	thru := card{Key: "consumed records/s", Value: fmtRate(tp.ConsumedRPS)}
@@ -171,7 +174,7 @@ func keyCards(s *Summary) []card {
 	onTime := card{Key: "on time", Value: "–", Sub: "no deadline set"}
 	if d := s.Deadline; d != nil {
 		lat.Bad = d.DeadlineMS > 0 && e2e.P99 > d.DeadlineMS
-		onTime.Sub = "within " + fmtValue(d.DeadlineMS) + " ms"
+		onTime.Sub = "within " + textfmt.Value(d.DeadlineMS) + " ms"
 		if d.Scheduled > 0 {
 			onTime.Value = fmtPct(d.OnTimeRatio)
 			onTime.Bad = d.OnTimeRatio < 0.99
@@ -189,25 +192,25 @@ func keyCards(s *Summary) []card {
 	}
 	return []card{
 		thru, lat, onTime,
-		{Key: "lost", Value: fmtInt(t.Lost), Sub: fmtInt(t.Duplicates) + " duplicates", Bad: t.Lost > 0},
-		{Key: "throttle ratio", Value: fmtRatio(s.ThrottleRatio), Sub: fmtInt(t.Throttled) + " write attempts throttled",
+		{Key: "lost", Value: textfmt.Int(t.Lost), Sub: textfmt.Int(t.Duplicates) + " duplicates", Bad: t.Lost > 0},
+		{Key: "throttle ratio", Value: fmtRatio(s.ThrottleRatio), Sub: textfmt.Int(t.Throttled) + " write attempts throttled",
 			Bad: s.ThrottleRatio >= MaxRecommendedThrottleRatio},
 		cost,
 	}
 }
 
 // recordCards are the run's record accounting and its rates.
-func recordCards(s *Summary) (records, rates []card) {
+func recordCards(s *results.Summary) (records, rates []card) {
 	t, tp := s.Totals, s.Throughput
 	records = []card{
-		{Key: "produced", Value: fmtInt(t.Produced)},
-		{Key: "acked", Value: fmtInt(t.Acked)},
-		{Key: "failed", Value: fmtInt(t.Failed), Sub: failedReasons(t), Bad: t.Failed > 0},
-		{Key: "unsent", Value: fmtInt(t.Unsent), Bad: t.Unsent > 0},
-		{Key: "throttled attempts", Value: fmtInt(t.Throttled), Sub: fmtInt(t.Retried) + " retried", Bad: t.Throttled > 0},
-		{Key: "consumed", Value: fmtInt(t.Consumed)},
-		{Key: "lost", Value: fmtInt(t.Lost), Bad: t.Lost > 0},
-		{Key: "duplicates", Value: fmtInt(t.Duplicates), Bad: t.Duplicates > 0},
+		{Key: "produced", Value: textfmt.Int(t.Produced)},
+		{Key: "acked", Value: textfmt.Int(t.Acked)},
+		{Key: "failed", Value: textfmt.Int(t.Failed), Sub: failedReasons(t), Bad: t.Failed > 0},
+		{Key: "unsent", Value: textfmt.Int(t.Unsent), Bad: t.Unsent > 0},
+		{Key: "throttled attempts", Value: textfmt.Int(t.Throttled), Sub: textfmt.Int(t.Retried) + " retried", Bad: t.Throttled > 0},
+		{Key: "consumed", Value: textfmt.Int(t.Consumed)},
+		{Key: "lost", Value: textfmt.Int(t.Lost), Bad: t.Lost > 0},
+		{Key: "duplicates", Value: textfmt.Int(t.Duplicates), Bad: t.Duplicates > 0},
 	}
 	achieved := ""
 	if tp.TargetRPS > 0 {
@@ -225,16 +228,16 @@ func recordCards(s *Summary) (records, rates []card) {
 }
 
 // configRows is the resolved configuration as label/value pairs.
-func configRows(s *Summary) [][2]string {
+func configRows(s *results.Summary) [][2]string {
 	c := s.Config
 	rows := [][2]string{
 		{"scenario", runLabel(s)}, {"run", s.RunID}, {"target", targetLine(s.Target)},
-		{"stream", fmt.Sprintf("%s, %s", c.Stream, plural(c.Shards, "shard"))},
+		{"stream", fmt.Sprintf("%s, %s", c.Stream, textfmt.Plural(c.Shards, "shard"))},
 		{"producers / consumers", fmt.Sprintf("%d / %d", c.Producers, c.Consumers)},
 		{"duration", durationLine(c)},
 	}
 	if c.DeadlineMS > 0 {
-		rows = append(rows, [2]string{"deadline", fmtValue(c.DeadlineMS) + " ms"})
+		rows = append(rows, [2]string{"deadline", textfmt.Value(c.DeadlineMS) + " ms"})
 	}
 	rows = append(rows, [2]string{"started / ended", c.StartedAt.UTC().Format(time.RFC3339) + " / " + c.EndedAt.UTC().Format(time.RFC3339)})
 	for _, kv := range [][2]string{{"host", c.Host}, {"Go", c.GoVersion}, {"kbench", c.KbenchVersion}} {
@@ -248,7 +251,7 @@ func configRows(s *Summary) [][2]string {
 // perShardBytes describes a byte rate per shard against its quota; "" when
 // the shard count changed during the run (the shards table has each
 // shard's own rate then).
-func perShardBytes(s *Summary, total float64, quota string) string {
+func perShardBytes(s *results.Summary, total float64, quota string) string {
 	shards := s.Config.Shards
 	for _, e := range s.Events {
 		if e.Action == "update_shard_count" && e.OK {
@@ -264,9 +267,9 @@ func perShardBytes(s *Summary, total float64, quota string) string {
 // verdictCSS is the badge class for a verdict.
 func verdictCSS(v string) string {
 	switch v {
-	case VerdictPass:
+	case results.VerdictPass:
 		return "pass"
-	case VerdictFail:
+	case results.VerdictFail:
 		return "fail"
 	}
 	return "none"

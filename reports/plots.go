@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/kbench/kbench/internal/textfmt"
 )
 
 // palette is Tableau 10: distinguishable, and readable on white.
@@ -309,7 +311,7 @@ func (cleanTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 		v := ts[i].Value
 		if v == math.Trunc(v) {
-			ts[i].Label = fmtInt(int64(v))
+			ts[i].Label = textfmt.Int(int64(v))
 		} else {
 			ts[i].Label = strconv.FormatFloat(v, 'g', 6, 64)
 		}

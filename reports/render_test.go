@@ -9,25 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// golden compares got with testdata/NAME.golden, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./reports/ -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (run with -update if the change is intended):\n%s", name, path, got)
-	}
-}
+	"github.com/kbench/kbench/gate"
+	"github.com/kbench/kbench/internal/resultstest"
+	"github.com/kbench/kbench/results"
+)
 
 // externalRef finds anything in a page that would make a browser fetch
 // from outside: src/href to a URL, CSS url() or @import.
@@ -71,7 +57,7 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.md", md)
+	resultstest.Golden(t, "report.md", md, *update)
 }
 
 func TestRenderFailingRunWithoutTimeseries(t *testing.T) {
@@ -79,7 +65,7 @@ func TestRenderFailingRunWithoutTimeseries(t *testing.T) {
 	if err := Render(dir); err != nil { // a first rendering with every plot
 		t.Fatal(err)
 	}
-	for _, f := range []string{TimeseriesFile, "put.hlog"} {
+	for _, f := range []string{results.TimeseriesFile, "put.hlog"} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +97,7 @@ func TestRenderFailingRunWithoutTimeseries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report-fail.md", md)
+	resultstest.Golden(t, "report-fail.md", md, *update)
 }
 
 func TestRenderNoSummary(t *testing.T) {
@@ -123,13 +109,13 @@ func TestRenderNoSummary(t *testing.T) {
 func TestWriteText(t *testing.T) {
 	for _, tt := range []struct{ name, fixture string }{{"text", "run-shards2"}, {"text-fail", "run-shards1"}} {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ReadSummary(filepath.Join("testdata", tt.fixture))
+			s, err := results.ReadSummary(filepath.Join("testdata", tt.fixture))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
 			WriteText(&buf, s)
-			golden(t, tt.name, buf.Bytes())
+			resultstest.Golden(t, tt.name, buf.Bytes(), *update)
 		})
 	}
 }
@@ -163,7 +149,7 @@ func TestRenderComparison(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The directories are temporary; only the table is golden.
-	golden(t, "comparison.md", md)
+	resultstest.Golden(t, "comparison.md", md, *update)
 
 	if err := RenderComparison(nil, out); err == nil {
 		t.Error("no dirs: want an error")
@@ -193,7 +179,7 @@ func checkPNGs(t *testing.T, dir string, files ...string) {
 func TestRenderComparisonRepeats(t *testing.T) {
 	reps := filepath.Join(t.TempDir(), "shards2")
 	for k := 1; k <= 3; k++ {
-		d := filepath.Join(reps, RepeatPrefix+strconv.Itoa(k))
+		d := filepath.Join(reps, results.RepeatPrefix+strconv.Itoa(k))
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -203,9 +189,9 @@ func TestRenderComparisonRepeats(t *testing.T) {
 		s.Latency["e2e"] = e2e
 		s.Throughput.ConsumedRPS -= float64(k)
 		if k == 3 {
-			s.Judge([]string{"latency.e2e.p99_ms < 290"}) // the slowest repeat fails
+			gate.Judge(s, []string{"latency.e2e.p99_ms < 290"}) // the slowest repeat fails
 		}
-		if err := WriteSummary(d, s); err != nil {
+		if err := results.WriteSummary(d, s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -217,7 +203,7 @@ func TestRenderComparisonRepeats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "comparison-repeats.md", md)
+	resultstest.Golden(t, "comparison-repeats.md", md, *update)
 	for _, want := range []string{"FAIL (2 of 3 runs passed)", "Medians of the repeats", "None of the configurations"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("comparison.md lacks %q", want)

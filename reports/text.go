@@ -6,20 +6,23 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 )
 
 // WriteText writes the human summary printed on stdout at the end of a run:
 // verdict, record accounting, throughput, the deadline share, latency
 // percentiles, thresholds, notes and errors. Write errors are ignored, as
 // with fmt.Fprintf to a terminal.
-func WriteText(w io.Writer, s *Summary) {
+func WriteText(w io.Writer, s *results.Summary) {
 	t, tp, c := s.Totals, s.Throughput, s.Config
 	fmt.Fprintf(w, "kbench %s: %s\n", runLabel(s), verdictWord(s.Verdict))
 	var head []string
 	if s.RunID != "" {
 		head = append(head, "run "+s.RunID)
 	}
-	head = append(head, "target "+targetLine(s.Target), plural(c.Shards, "shard"), durationLine(c))
+	head = append(head, "target "+targetLine(s.Target), textfmt.Plural(c.Shards, "shard"), durationLine(c))
 	if !c.StartedAt.IsZero() {
 		head = append(head, "started "+c.StartedAt.UTC().Format(time.RFC3339))
 	}
@@ -27,9 +30,9 @@ func WriteText(w io.Writer, s *Summary) {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  records\tproduced %s\tacked %s\tfailed %s\tunsent %s\n",
-		fmtInt(t.Produced), fmtInt(t.Acked), fmtInt(t.Failed), fmtInt(t.Unsent))
+		textfmt.Int(t.Produced), textfmt.Int(t.Acked), textfmt.Int(t.Failed), textfmt.Int(t.Unsent))
 	fmt.Fprintf(tw, "  \tconsumed %s\tlost %s\tduplicates %s\tthrottled %s\n",
-		fmtInt(t.Consumed), fmtInt(t.Lost), fmtInt(t.Duplicates), fmtInt(t.Throttled))
+		textfmt.Int(t.Consumed), textfmt.Int(t.Lost), textfmt.Int(t.Duplicates), textfmt.Int(t.Throttled))
 	fmt.Fprintf(tw, "  records/s\ttarget %s\tproduced %s\tacked %s\tconsumed %s\n",
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS))
 	_ = tw.Flush()
@@ -45,7 +48,7 @@ func WriteText(w io.Writer, s *Summary) {
 		cost = ", cost " + fmtUSD(v) + "/h on AWS"
 	}
 	fmt.Fprintf(w, "  throttle ratio %s (%s of %s write attempts)%s\n", fmtRatio(s.ThrottleRatio),
-		fmtInt(t.Throttled), fmtInt(t.Throttled+t.Acked), cost)
+		textfmt.Int(t.Throttled), textfmt.Int(t.Throttled+t.Acked), cost)
 	writeConsumers(w, s)
 	writeHotShards(w, s)
 	for i, e := range s.Events {
@@ -62,7 +65,7 @@ func WriteText(w io.Writer, s *Summary) {
 		fmt.Fprintln(tw, "    \tcount\tp50\tp90\tp99\tp99.9\tmax\tmean\t")
 		for _, name := range names {
 			l := s.Latency[name]
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, fmtInt(l.Count),
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, textfmt.Int(l.Count),
 				fmtMS(l.P50), fmtMS(l.P90), fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
 		}
 		_ = tw.Flush()
@@ -80,7 +83,7 @@ func WriteText(w io.Writer, s *Summary) {
 
 // writeConsumers writes one line per consumer application, when the run
 // had more than one or one fell back to another way of reading.
-func writeConsumers(w io.Writer, s *Summary) {
+func writeConsumers(w io.Writer, s *results.Summary) {
 	show := len(s.Consumers) > 1
 	for _, c := range s.Consumers {
 		show = show || c.Fallback != ""
@@ -100,8 +103,8 @@ func writeConsumers(w io.Writer, s *Summary) {
 			onTime = fmtPct(c.Deadline.OnTimeRatio)
 		}
 		fmt.Fprintf(tw, "    %s\t%s\tconsumed %s\tlost %s\tdupes %s\te2e p99 %s ms\ton time %s\tlag max %s ms\n",
-			c.Name, kind, fmtInt(c.Consumed), fmtInt(c.Lost), fmtInt(c.Duplicates), fmtMS(c.Latency["e2e"].P99), onTime,
-			fmtInt(c.MillisBehindMax))
+			c.Name, kind, textfmt.Int(c.Consumed), textfmt.Int(c.Lost), textfmt.Int(c.Duplicates), fmtMS(c.Latency["e2e"].P99), onTime,
+			textfmt.Int(c.MillisBehindMax))
 	}
 	_ = tw.Flush()
 	for _, c := range s.Consumers {
@@ -112,13 +115,13 @@ func writeConsumers(w io.Writer, s *Summary) {
 }
 
 // writeHotShards names the shards that stand out, if any.
-func writeHotShards(w io.Writer, s *Summary) {
+func writeHotShards(w io.Writer, s *results.Summary) {
 	var parts []string
 	for i, hot := range hotShards(s.PerShard) {
 		if hot {
 			sh := s.PerShard[i]
-			parts = append(parts, fmt.Sprintf("%s (records %s, throttled %s, %s)", sh.ShardID, fmtInt(sh.Records),
-				fmtInt(sh.Throttled), fmtRatio(sh.ThrottleRatio)))
+			parts = append(parts, fmt.Sprintf("%s (records %s, throttled %s, %s)", sh.ShardID, textfmt.Int(sh.Records),
+				textfmt.Int(sh.Throttled), fmtRatio(sh.ThrottleRatio)))
 		}
 	}
 	if len(parts) > 0 {
@@ -128,7 +131,7 @@ func writeHotShards(w io.Writer, s *Summary) {
 
 // targetLine describes the target in a few words: "sim", "aws (eu-west-1)",
 // "localstack at http://127.0.0.1:4566".
-func targetLine(t TargetInfo) string {
+func targetLine(t results.TargetInfo) string {
 	out := t.Kind
 	if out == "" {
 		out = "unknown"
@@ -142,14 +145,6 @@ func targetLine(t TargetInfo) string {
 	return out
 }
 
-// plural formats a count with its noun: "1 shard", "4 shards".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // passWord is PASS or FAIL.
 func passWord(ok bool) string {
 	if ok {
@@ -159,11 +154,11 @@ func passWord(ok bool) string {
 }
 
 // thresholdDetail is the value a threshold saw, or its error.
-func thresholdDetail(th ThresholdResult) string {
+func thresholdDetail(th results.ThresholdResult) string {
 	if th.Error != "" {
 		return "(error: " + th.Error + ")"
 	}
-	return "(value " + fmtValue(th.Value) + ")"
+	return "(value " + textfmt.Value(th.Value) + ")"
 }
 
 // writeList writes a titled bullet list, nothing when items is empty.

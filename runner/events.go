@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/kbench/kbench/envelope"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -52,19 +52,19 @@ const reshardWait = 10 * time.Minute
 // eventLog collects the results of the scenario's events as they happen.
 type eventLog struct {
 	mu  sync.Mutex
-	res []reports.EventResult
+	res []results.EventResult
 }
 
-func (l *eventLog) add(e reports.EventResult) {
+func (l *eventLog) add(e results.EventResult) {
 	l.mu.Lock()
 	l.res = append(l.res, e)
 	l.mu.Unlock()
 }
 
-func (l *eventLog) results() []reports.EventResult {
+func (l *eventLog) results() []results.EventResult {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]reports.EventResult(nil), l.res...)
+	return append([]results.EventResult(nil), l.res...)
 }
 
 // runEvents applies the scenario's events at their times after start (a
@@ -78,7 +78,7 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 		at := time.Duration(envelope.Now() - start).Round(time.Millisecond).Seconds()
 		switch {
 		case ev.UpdateShardCount > 0:
-			res := reports.EventResult{AtS: at, Action: "update_shard_count"}
+			res := results.EventResult{AtS: at, Action: "update_shard_count"}
 			from := shards.Len()
 			took, err := r.reshard(ctx, ctrl, ev.UpdateShardCount, shards)
 			res.Detail = fmt.Sprintf("%d -> %d shards", from, ev.UpdateShardCount)
@@ -92,7 +92,7 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 			}
 			r.events.add(res)
 		case ev.Rate != nil:
-			res := reports.EventResult{AtS: at, Action: "rate", OK: true,
+			res := results.EventResult{AtS: at, Action: "rate", OK: true,
 				Detail: fmt.Sprintf("%s: %s", ev.Producer, ev.Rate)}
 			r.logf("event at %.1fs: rate %s", at, res.Detail)
 			r.events.add(res)

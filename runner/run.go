@@ -22,7 +22,7 @@ import (
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
@@ -46,18 +46,25 @@ type Options struct {
 // stream not creatable, reads or writes failing throughout): exit code 3.
 var ErrTarget = errors.New("target failed")
 
+// targetErr marks err as a failure of the target, keeping its cause:
+// errors.Is finds both ErrTarget and whatever err wraps (such as
+// targets.ErrUnreachable or the dial error).
+func targetErr(err error) error {
+	return fmt.Errorf("%w: %w", ErrTarget, err)
+}
+
 // ErrInterrupted marks a run stopped early by its context (Ctrl-C).
 var ErrInterrupted = errors.New("run interrupted")
 
 // Run runs one scenario cell against o.Target and writes the results
 // directory: summary.json, the .hlog interval logs, timeseries.csv and the
-// reports. It blocks for the scenario's duration plus the drain.
+// results. It blocks for the scenario's duration plus the drain.
 //
 // Cancelling ctx stops the run early; what was measured so far is still
 // written and the error wraps ErrInterrupted. A failing target gives an error
 // wrapping ErrTarget, again with the results written when anything ran. The
 // summary is nil only when nothing could be written.
-func Run(ctx context.Context, o Options) (*reports.Summary, error) {
+func Run(ctx context.Context, o Options) (*results.Summary, error) {
 	sc := o.Scenario
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -78,7 +85,7 @@ type run struct {
 	trackers  []*collectors.Tracker
 	pollers   []collectors.Collector
 	apps      []*metrics.App
-	consumers []reports.ConsumerStats // name, kind and primary of each application, by index
+	consumers []results.ConsumerStats // name, kind and primary of each application, by index
 	specOf    []int                   // producer spec index of each producer instance id
 	shards    *liveShards
 	events    eventLog
@@ -112,66 +119,36 @@ func (r *run) logf(format string, args ...any) {
 	fmt.Fprintf(r.log, format+"\n", args...)
 }
 
-func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
+// clients are the run's three Kinesis clients.
+type clients struct {
+	// ctrl makes control-plane calls (stream, shards, events) with the
+	// SDK's retries; data carries the producers' and pollers' calls, which
+	// kbench retries itself; push holds fan-out subscriptions, without a
+	// per-request timeout.
+	ctrl, data, push *kinesis.Client
+}
+
+func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	sc := r.sc
-	ctrl, err := r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
-	}
-	inFlight := 0
 	for i, p := range sc.Producers {
-		inFlight += p.InFlight * p.Concurrency
 		r.producers += p.Concurrency
 		for range p.Concurrency {
 			r.specOf = append(r.specOf, i)
 		}
 	}
-	consumerApps := 0
-	for _, c := range sc.Consumers {
-		consumerApps += c.Count
-	}
-	data, err := r.o.Target.Client(ctx, targets.ClientOptions{
-		MaxAttempts: 1,
-		MaxConns:    inFlight + consumerApps*max(sc.Stream.Shards, 4) + 8,
-		Timeout:     30 * time.Second,
-	})
+	cl, err := r.clients(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
+		return nil, err
 	}
-	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
-	// would cut them off, so fan-out readers get a client without one.
-	push, err := r.o.Target.Client(ctx, targets.ClientOptions{
-		MaxAttempts: 1,
-		MaxConns:    consumerApps*max(sc.Stream.Shards, 4) + 8,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
-	}
-
-	r.logf("stream %s: %s", sc.Stream.Name, streamLayout(sc))
-	r.created, err = targets.EnsureStream(ctx, ctrl, targets.StreamSpec{
-		Name: sc.Stream.Name, Shards: sc.Stream.Shards, OnDemand: sc.Stream.Mode == "on-demand",
-		UseExisting: sc.Stream.Existing, RunID: fmt.Sprintf("%016x", r.runID),
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInterrupted, err)
-		}
-		return nil, fmt.Errorf("%w: stream %s: %v", ErrTarget, sc.Stream.Name, err)
+	if err := r.ensureStream(ctx, cl.ctrl); err != nil {
+		return nil, err
 	}
 	if r.created {
-		defer r.deleteStream(ctrl)
+		defer r.deleteStream(cl.ctrl)
 	}
-	shardList, err := targets.Shards(ctx, ctrl, sc.Stream.Name)
-	if err != nil {
-		return nil, fmt.Errorf("%w: listing shards: %v", ErrTarget, err)
+	if err := r.loadShards(ctx, cl.ctrl); err != nil {
+		return nil, err
 	}
-	shardMap, err := NewShardMap(shardList)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTarget, err)
-	}
-	r.shards = newLiveShards(shardMap)
-
 	if err := os.MkdirAll(r.o.OutDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -180,7 +157,6 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	// Everything is timed from one start a moment ahead, so producers begin
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
-	startWall := time.Unix(0, start)
 	smp, err := newSampler(r, start)
 	if err != nil {
 		return nil, err
@@ -190,21 +166,107 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	collCtx, stopCollectors := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCollectors()
 	var collWG sync.WaitGroup
-	collErr := make(chan error, consumerApps+1)
-	if err := r.startCollectors(collCtx, data, push, start, &collWG, collErr); err != nil {
+	collErr := make(chan error, r.consumerApps()+1)
+	if err := r.startCollectors(collCtx, cl.data, cl.push, start, &collWG, collErr); err != nil {
 		return nil, err
 	}
-
-	prods, rates, err := r.buildProducers(data, start)
-	if err != nil {
+	stopColl := func() {
 		stopCollectors()
 		collWG.Wait()
+	}
+	prods, rates, err := r.buildProducers(cl.data, start)
+	if err != nil {
+		stopColl()
 		return nil, err
 	}
 	smp.rate = rates
 
+	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
+	return r.finish(time.Unix(0, start), smp, failure, interrupted)
+}
+
+// consumerApps counts the consumer applications the scenario runs.
+func (r *run) consumerApps() int {
+	n := 0
+	for _, c := range r.sc.Consumers {
+		n += c.Count
+	}
+	return n
+}
+
+// clients opens the run's clients, the data and push clients sized for
+// every producer's calls in flight and every consumer's shard readers.
+func (r *run) clients(ctx context.Context) (clients, error) {
+	sc := r.sc
+	var cl clients
+	inFlight := 0
+	for _, p := range sc.Producers {
+		inFlight += p.InFlight * p.Concurrency
+	}
+	readers := r.consumerApps() * max(sc.Stream.Shards, 4)
+	var err error
+	if cl.ctrl, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second}); err != nil {
+		return cl, targetErr(err)
+	}
+	cl.data, err = r.o.Target.Client(ctx, targets.ClientOptions{
+		MaxAttempts: 1,
+		MaxConns:    inFlight + readers + 8,
+		Timeout:     30 * time.Second,
+	})
+	if err != nil {
+		return cl, targetErr(err)
+	}
+	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
+	// would cut them off, so fan-out readers get a client without one.
+	if cl.push, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 1, MaxConns: readers + 8}); err != nil {
+		return cl, targetErr(err)
+	}
+	return cl, nil
+}
+
+// ensureStream creates the run's stream, or checks the existing one, and
+// records in r.created whether the run must delete it.
+func (r *run) ensureStream(ctx context.Context, ctrl *kinesis.Client) error {
+	sc := r.sc
+	r.logf("stream %s: %s", sc.Stream.Name, streamLayout(sc))
+	var err error
+	r.created, err = targets.EnsureStream(ctx, ctrl, targets.StreamSpec{
+		Name: sc.Stream.Name, Shards: sc.Stream.Shards, OnDemand: sc.Stream.Mode == "on-demand",
+		UseExisting: sc.Stream.Existing, RunID: fmt.Sprintf("%016x", r.runID),
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", ErrInterrupted, err)
+		}
+		return targetErr(fmt.Errorf("stream %s: %w", sc.Stream.Name, err))
+	}
+	return nil
+}
+
+// loadShards reads the stream's shards into r.shards.
+func (r *run) loadShards(ctx context.Context, ctrl *kinesis.Client) error {
+	shardList, err := targets.Shards(ctx, ctrl, r.sc.Stream.Name)
+	if err != nil {
+		return targetErr(fmt.Errorf("listing shards: %w", err))
+	}
+	shardMap, err := NewShardMap(shardList)
+	if err != nil {
+		return targetErr(err)
+	}
+	r.shards = newLiveShards(shardMap)
+	return nil
+}
+
+// drive runs the load: the producers until their duration ends, the
+// scheduled events beside them, then the drain; it stops the collectors
+// (stopColl) and the sampler before it returns. failure is why the run was
+// aborted (a consumer that cannot read, a target failing every write), nil
+// when it was not; interrupted says ctx was cancelled.
+func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prods []*Producer, smp *sampler,
+	collErr <-chan error, stopColl func()) (failure error, interrupted bool) {
+	sc := r.sc
 	r.logf("run %016x: %d producer instance(s), %d consumer application(s), %v + %v drain",
-		r.runID, r.producers, consumerApps, sc.Duration, sc.Drain)
+		r.runID, r.producers, r.consumerApps(), sc.Duration, sc.Drain)
 	if w := readQuotaWarning(sc); w != "" {
 		r.logf("warning: %s", w)
 	}
@@ -247,7 +309,6 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	stopEvents()
 	<-evDone
 
-	var failure error
 	if runCtx.Err() != nil && ctx.Err() == nil {
 		failure = context.Cause(runCtx)
 	}
@@ -257,13 +318,18 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 			failure = context.Cause(runCtx)
 		}
 	}
-	interrupted := ctx.Err() != nil
-	stopCollectors()
-	collWG.Wait()
+	interrupted = ctx.Err() != nil
+	stopColl()
 	stopSampler()
 	<-sampDone
 	smp.final()
+	return failure, interrupted
+}
 
+// finish writes summary.json, with the thresholds judged and the reason a
+// run failed or stopped in its errors, and returns the summary with the
+// run's error: ErrInterrupted, or an ErrTarget wrapping the failure.
+func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupted bool) (*results.Summary, error) {
 	if failure == nil && r.m.Acked.Load() == 0 && r.m.Produced.Load() > 0 && !interrupted {
 		failure = fmt.Errorf("%w: no record was accepted (%d calls, %d failed whole)",
 			ErrTarget, r.m.Calls.Load(), r.m.CallErrors.Load())
@@ -276,18 +342,15 @@ func (r *run) execute(ctx context.Context) (*reports.Summary, error) {
 	}
 
 	sum := r.summary(startWall, smp)
-	if err := reports.WriteSummary(r.o.OutDir, sum); err != nil {
+	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
 		return nil, err
-	}
-	if err := reports.Render(r.o.OutDir); err != nil {
-		r.logf("warning: report: %v", err)
 	}
 	switch {
 	case interrupted:
 		return sum, ErrInterrupted
 	case failure != nil:
 		if !errors.Is(failure, ErrTarget) {
-			failure = fmt.Errorf("%w: %v", ErrTarget, failure)
+			failure = targetErr(failure)
 		}
 		return sum, failure
 	}
@@ -386,12 +449,12 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			r.trackers = append(r.trackers, t)
 			r.pollers = append(r.pollers, c)
 			r.apps = append(r.apps, app)
-			r.consumers = append(r.consumers, reports.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
+			r.consumers = append(r.consumers, results.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				if err := c.Run(ctx); err != nil && ctx.Err() == nil {
-					errc <- fmt.Errorf("%w: consumer %s: %v", ErrTarget, name, err)
+					errc <- targetErr(fmt.Errorf("consumer %s: %w", name, err))
 				}
 			}()
 		}

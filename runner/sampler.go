@@ -9,7 +9,7 @@ import (
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/metrics"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 )
 
 // sampler takes the run's pulse once a second: it rotates every latency
@@ -21,13 +21,13 @@ type sampler struct {
 	rate  func(time.Duration) float64
 
 	files []*os.File
-	hlogs map[*metrics.Latency]*reports.HlogWriter
-	ts    *reports.TimeseriesWriter
+	hlogs map[*metrics.Latency]*results.HlogWriter
+	ts    *results.TimeseriesWriter
 
 	second int
 	last   int64 // process-clock ns of the previous sample
 	prev   counts
-	rows   []reports.Row
+	rows   []results.Row
 	// failing counts consecutive seconds in which PutRecords calls were
 	// made and every one of them failed whole.
 	failing int
@@ -61,7 +61,7 @@ func (s *sampler) snapshot() counts {
 }
 
 func newSampler(r *run, start int64) (*sampler, error) {
-	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*reports.HlogWriter{}}
+	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*results.HlogWriter{}}
 	for _, l := range r.m.Latencies() {
 		f, err := os.Create(filepath.Join(r.o.OutDir, l.Name()+".hlog"))
 		if err != nil {
@@ -69,7 +69,7 @@ func newSampler(r *run, start int64) (*sampler, error) {
 			return nil, err
 		}
 		s.files = append(s.files, f)
-		w, err := reports.NewHlogWriter(f, time.Unix(0, start))
+		w, err := results.NewHlogWriter(f, time.Unix(0, start))
 		if err != nil {
 			s.close()
 			return nil, err
@@ -82,7 +82,7 @@ func newSampler(r *run, start int64) (*sampler, error) {
 		return nil, err
 	}
 	s.files = append(s.files, f)
-	if s.ts, err = reports.NewTimeseriesWriter(f); err != nil {
+	if s.ts, err = results.NewTimeseriesWriter(f); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s *sampler) sample(now int64) {
 		s.lagMax[i] = max(s.lagMax[i], s.r.pollers[i].Stats().MillisBehind)
 	}
 	c := s.snapshot()
-	row := reports.Row{
+	row := results.Row{
 		Second:        s.second,
 		Phase:         s.phase(elapsed),
 		Produced:      c.produced - s.prev.produced,

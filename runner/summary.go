@@ -8,26 +8,27 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/metrics"
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
 // summary turns what the run recorded into summary.json's shape and judges
 // the scenario's thresholds.
-func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
+func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	sc, m := r.sc, r.m
 	consumers := 0
 	for _, c := range sc.Consumers {
 		consumers += c.Count
 	}
-	s := &reports.Summary{
-		SchemaVersion: reports.SchemaVersion,
+	s := &results.Summary{
+		SchemaVersion: results.SchemaVersion,
 		RunID:         fmt.Sprintf("%016x", r.runID),
 		Scenario:      sc.Resolved(),
-		Target:        reports.TargetInfo{Kind: r.o.Target.Kind, Endpoint: r.o.Target.Endpoint, Region: r.o.Target.Region},
-		Config: reports.RunInfo{
+		Target:        results.TargetInfo{Kind: r.o.Target.Kind, Endpoint: r.o.Target.Endpoint, Region: r.o.Target.Region},
+		Config: results.RunInfo{
 			Name: sc.Name, Cell: sc.Cell, Shards: sc.Stream.Shards, Stream: sc.Stream.Name,
 			Producers: r.producers, Consumers: consumers,
 			DurationS: sc.Duration.Seconds(), WarmupS: sc.Warmup.Seconds(), DrainS: sc.Drain.Seconds(),
@@ -36,7 +37,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 			Host: hostName(), GoVersion: runtime.Version(), KbenchVersion: r.o.Version,
 			Notes: []string{"producers and collectors ran in one process on one clock: end-to-end latency has no clock-offset error"},
 		},
-		Latency: map[string]reports.LatencyStats{},
+		Latency: map[string]results.LatencyStats{},
 		Errors:  r.errs,
 	}
 	var lost int64
@@ -45,7 +46,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		s.Consumers = append(s.Consumers, cs)
 		lost = max(lost, cs.Lost)
 	}
-	s.Totals = reports.Totals{
+	s.Totals = results.Totals{
 		Produced: m.Produced.Load(), Acked: m.Acked.Load(), Failed: m.Failed.Load(),
 		FailedByReason: m.FailReasons(), Unsent: m.Unsent.Load(), Late: m.Late.Load(),
 		Throttled: m.Throttled.Load(), Retried: m.Retried.Load(), Calls: m.Calls.Load(),
@@ -54,11 +55,11 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 		GetRecordsCalls: m.GetRecordsCalls.Load(), GetThrottled: m.GetThrottled.Load(),
 	}
 	for _, l := range m.Latencies() {
-		s.Latency[l.Name()] = reports.LatencyFrom(l.Total())
+		s.Latency[l.Name()] = results.LatencyFrom(l.Total())
 	}
 
 	var measureS float64
-	var tp reports.Throughput
+	var tp results.Throughput
 	for _, row := range smp.rows {
 		if row.Phase != "measure" {
 			continue
@@ -90,7 +91,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 
 	for _, id := range m.ShardIDs() {
 		c := m.Shard(id)
-		st := reports.ShardStats{ShardID: id, Records: c.Records.Load(), Bytes: c.Bytes.Load(),
+		st := results.ShardStats{ShardID: id, Records: c.Records.Load(), Bytes: c.Bytes.Load(),
 			Throttled: c.Throttled.Load(), Consumed: c.Consumed.Load()}
 		// Over the time the shard was written to, at least a second: a
 		// parent closed by resharding, or a child opened by it, carries
@@ -102,7 +103,7 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 			st.ThrottleRatio = float64(st.Throttled) / float64(answered)
 		}
 		if len(r.apps) > 0 {
-			st.E2E = reports.LatencyFrom(r.apps[0].Shard(id).E2E.Total())
+			st.E2E = results.LatencyFrom(r.apps[0].Shard(id).E2E.Total())
 		}
 		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
@@ -116,12 +117,12 @@ func (r *run) summary(started time.Time, smp *sampler) *reports.Summary {
 	if n := m.E2E.Negative() + m.E2E.Clamped(); n > 0 {
 		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf("%d end-to-end values were outside the histogram range and were clamped", n))
 	}
-	s.Judge(sc.Thresholds)
+	gate.Judge(s, sc.Thresholds)
 	return s
 }
 
 // consumerStats is consumer application i's own accounting.
-func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) reports.ConsumerStats {
+func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.ConsumerStats {
 	cs := r.consumers[i]
 	app := r.apps[i]
 	st := r.pollers[i].Stats()
@@ -135,9 +136,9 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) reports.
 	if smp.measureS > 0 {
 		cs.ConsumedRPS = float64(smp.appMeasured[i]) / smp.measureS
 	}
-	cs.Latency = map[string]reports.LatencyStats{}
+	cs.Latency = map[string]results.LatencyStats{}
 	for _, l := range app.Latencies() {
-		cs.Latency[l.Name()] = reports.LatencyFrom(l.Total())
+		cs.Latency[l.Name()] = results.LatencyFrom(l.Total())
 	}
 	cs.Deadline = r.deadlineStats(app, app.E2E.Total())
 	return cs
@@ -150,7 +151,7 @@ var stalenessMultiples = []float64{0.25, 0.5, 1, 2, 4, 10}
 // deadlineStats is an application's time value of data: on time against
 // each record's deadline, by producer spec, and the staleness distribution
 // from its e2e histogram. It is nil when no deadline is set.
-func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *reports.DeadlineStats {
+func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *results.DeadlineStats {
 	sc := r.sc
 	set := sc.Deadline > 0
 	for i := range sc.Producers {
@@ -159,7 +160,7 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *repo
 	if !set {
 		return nil
 	}
-	d := &reports.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: app.Measured.Load(), OnTime: app.OnTime.Load()}
+	d := &results.DeadlineStats{DeadlineMS: float64(sc.Deadline) / 1e6, Measured: app.Measured.Load(), OnTime: app.OnTime.Load()}
 	for id := range r.specOf {
 		d.Scheduled += r.m.Scheduled(uint32(id))
 	}
@@ -172,14 +173,14 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *repo
 		consumedShare := float64(e2e.TotalCount()) / float64(d.Scheduled)
 		for _, k := range stalenessMultiples {
 			age := time.Duration(k * float64(ref))
-			d.Staleness = append(d.Staleness, reports.StalenessPoint{
+			d.Staleness = append(d.Staleness, results.StalenessPoint{
 				AgeMS: float64(age) / 1e6, Ratio: min(shareAtMost(e2e, int64(age))*consumedShare, 1),
 			})
 		}
 	}
 	if len(sc.Producers) > 1 || sc.ProducerDeadline(0) != sc.Deadline {
 		for i, p := range sc.Producers {
-			pd := reports.ProducerDeadline{Producer: p.Name, DeadlineMS: float64(sc.ProducerDeadline(i)) / 1e6}
+			pd := results.ProducerDeadline{Producer: p.Name, DeadlineMS: float64(sc.ProducerDeadline(i)) / 1e6}
 			for id, spec := range r.specOf {
 				if spec != i {
 					continue
@@ -217,7 +218,7 @@ func shareAtMost(h *hdrhistogram.Histogram, v int64) float64 {
 }
 
 // cost is what the measured acknowledged rate would cost per hour on AWS.
-func (r *run) cost(tp reports.Throughput) *reports.CostStats {
+func (r *run) cost(tp results.Throughput) *results.CostStats {
 	m := r.m
 	acked := m.Acked.Load()
 	if acked == 0 || tp.AckedRPS <= 0 {
@@ -227,7 +228,7 @@ func (r *run) cost(tp reports.Throughput) *reports.CostStats {
 	perHour := int64(tp.AckedRPS * 3600)
 	shards := r.shards.Len()
 	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, perHour, avg)
-	cs := &reports.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
+	cs := &results.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
 	cs.USDPerMillionRecords = c.TotalUSD / (float64(perHour) / 1e6)
 	return cs
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"github.com/kbench/kbench/generators"
 	"math"
 	"testing"
@@ -138,5 +139,16 @@ events:
 		if _, err := s.InstancePacer(bad[0], bad[1]); err == nil {
 			t.Errorf("InstancePacer(%d, %d) succeeded", bad[0], bad[1])
 		}
+	}
+}
+
+// A rate marshals as the file has it: the profile beside its fields.
+func TestRateJSON(t *testing.T) {
+	data, err := json.Marshal(Rate{Profile: "ramp", Options: &generators.RampRate{From: 1, To: 9, Over: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"from":1,"over":"1s","profile":"ramp","to":9}`; string(data) != want {
+		t.Errorf("json = %s, want %s", data, want)
 	}
 }

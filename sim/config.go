@@ -127,10 +127,7 @@ func (c Config) Problems() []*FieldError {
 
 // validate returns every problem with c at once.
 func (c Config) validate() error {
-	var errs []error
-	for _, fe := range c.Problems() {
-		errs = append(errs, fmt.Errorf("sim: %w", fe))
-	}
+	errs := []error{kind.Join("sim: ", c.Problems())}
 	if c.Auth != nil {
 		if err := c.Auth.validate(); err != nil {
 			errs = append(errs, err)

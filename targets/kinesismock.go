@@ -50,12 +50,7 @@ var kinesisMockKind = Kind{
 	Name:       KindKinesisMock,
 	Doc:        "kinesis-mock (kinesis-local), started from the npm cache, or at target.endpoint when it runs already.",
 	InScenario: true,
-	Open: func(ctx context.Context, spec Spec) (*Target, error) {
-		if spec.Endpoint != "" {
-			return openEndpoint(ctx, spec)
-		}
-		return openKinesisMock(ctx, spec)
-	},
+	Open:       startOrConnect(openKinesisMock),
 }
 
 // openKinesisMock installs kinesis-local if needed, starts it on free

@@ -49,12 +49,7 @@ var localStackKind = Kind{
 	Name:       KindLocalStack,
 	Doc:        "LocalStack in a container, or at target.endpoint when it runs already.",
 	InScenario: true,
-	Open: func(ctx context.Context, spec Spec) (*Target, error) {
-		if spec.Endpoint != "" {
-			return openEndpoint(ctx, spec)
-		}
-		return openLocalStack(ctx, spec)
-	},
+	Open:       startOrConnect(openLocalStack),
 }
 
 // openLocalStack uses the LocalStack answering at DefaultLocalStackEndpoint
@@ -67,7 +62,7 @@ func openLocalStack(ctx context.Context, spec Spec) (*Target, error) {
 		return running, nil
 	}
 	if err := DockerAvailable(ctx); err != nil {
-		return nil, fmt.Errorf("targets: localstack: nothing answers at %s and %w to start a container (%v); start LocalStack (docker compose -f docker/docker-compose.yml up -d --wait) or a Docker engine, or pass --endpoint URL", DefaultLocalStackEndpoint, ErrNoDocker, err)
+		return nil, fmt.Errorf("targets: localstack: nothing answers at %s and %w to start a container (%w); start LocalStack (docker compose -f docker/docker-compose.yml up -d --wait) or a Docker engine, or pass --endpoint URL", DefaultLocalStackEndpoint, ErrNoDocker, err)
 	}
 	limit := readyTimeout(spec, defaultLocalStackReady)
 	fmt.Fprintf(spec.Log, "starting %s\n", LocalStackImage)

@@ -146,6 +146,18 @@ var endpointKind = Kind{
 	},
 }
 
+// startOrConnect is the Open of a local kind: it connects to Spec.Endpoint
+// when that is set (the target runs already), else it starts the target
+// with start.
+func startOrConnect(start func(context.Context, Spec) (*Target, error)) func(context.Context, Spec) (*Target, error) {
+	return func(ctx context.Context, spec Spec) (*Target, error) {
+		if spec.Endpoint != "" {
+			return openEndpoint(ctx, spec)
+		}
+		return start(ctx, spec)
+	}
+}
+
 // openEndpoint connects to an already-running endpoint of a local kind.
 func openEndpoint(ctx context.Context, spec Spec) (*Target, error) {
 	t := &Target{Kind: spec.Kind, Endpoint: spec.Endpoint, Region: spec.Region}

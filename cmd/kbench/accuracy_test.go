@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 )
 
 // The accuracy tests run the CLI against the simulator with one known
@@ -16,7 +16,7 @@ const accuracy = "testdata/accuracy.yaml"
 
 // runAccuracy runs the accuracy scenario with extra --set overrides and
 // returns its results directory and decoded summary.
-func runAccuracy(t *testing.T, wantCode int, sets ...string) (string, *reports.Summary) {
+func runAccuracy(t *testing.T, wantCode int, sets ...string) (string, *results.Summary) {
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{"run", accuracy, "--out", dir, "--quiet"}
@@ -27,7 +27,7 @@ func runAccuracy(t *testing.T, wantCode int, sets ...string) (string, *reports.S
 	if code != wantCode {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, stdout, stderr)
 	}
-	s, err := reports.ReadSummary(dir)
+	s, err := results.ReadSummary(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,14 +121,14 @@ func TestStallCorrectedVersusUncorrected(t *testing.T) {
 }
 
 // readRows reads a results directory's timeseries.csv.
-func readRows(t *testing.T, dir string) []reports.Row {
+func readRows(t *testing.T, dir string) []results.Row {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, reports.TimeseriesFile))
+	f, err := os.Open(filepath.Join(dir, results.TimeseriesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := reports.ReadTimeseries(f)
+	rows, err := results.ReadTimeseries(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestHotShardIsAttributed(t *testing.T) {
 	if s.Totals.Throttled == 0 || s.ThrottleRatio <= 0 {
 		t.Fatalf("throttled %d, ratio %v: an overloaded shard must throttle", s.Totals.Throttled, s.ThrottleRatio)
 	}
-	var hot, cold []reports.ShardStats
+	var hot, cold []results.ShardStats
 	for _, sh := range s.PerShard {
 		if sh.Records > 0 {
 			hot = append(hot, sh)
@@ -282,7 +282,7 @@ func TestEventsReshardAndRate(t *testing.T) {
 			t.Errorf("%s (closed %v): %.0f records/s, want about %.0f", sh.ShardID, sh.Closed, sh.RecordsPerS, want)
 		}
 	}
-	var before, after reports.Row
+	var before, after results.Row
 	for _, r := range readRows(t, dir) {
 		switch r.Second {
 		case 2:

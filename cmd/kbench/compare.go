@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/gate"
 )
 
 type compareOpts struct {
@@ -44,13 +44,13 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usageErr("want BASELINE_DIR and CURRENT_DIR, got %d arguments", len(pos))
 	}
-	rules, err := reports.ParseRules(o.rules)
+	rules, err := gate.ParseRules(o.rules)
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	gate, err := evaluate(pos[0], pos[1], rules)
+	v, err := gate.EvaluateDirs(pos[0], pos[1], rules)
 	if err != nil {
-		return err
+		return &exitError{exitUsage, err}
 	}
 
 	out := o.out
@@ -59,53 +59,18 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	md, junit := o.markdown, o.junit
 	if md == "" {
-		md = filepath.Join(out, reports.GateMarkdownFile)
+		md = filepath.Join(out, gate.MarkdownFile)
 	}
 	if junit == "" {
-		junit = filepath.Join(out, reports.GateJUnitFile)
+		junit = filepath.Join(out, gate.JUnitFile)
 	}
-	if err := gate.WriteFiles(md, junit); err != nil {
+	if err := v.WriteFiles(md, junit); err != nil {
 		return usageErr("%w", err)
 	}
-	gate.WriteText(stdout)
+	v.WriteText(stdout)
 	fmt.Fprintf(stdout, "verdict: %s\njunit: %s\n", md, junit)
-	if !gate.Passed() {
-		return &exitError{exitFailed, fmt.Errorf("regression: %s", strings.Join(gate.FailedRules(), "; "))}
+	if !v.Passed() {
+		return &exitError{exitFailed, fmt.Errorf("regression: %s", strings.Join(v.FailedRules(), "; "))}
 	}
 	return nil
-}
-
-// verdict is a gate over one cell or a whole matrix.
-type verdict interface {
-	Passed() bool
-	WriteText(io.Writer)
-	WriteFiles(markdownPath, junitPath string) error
-	FailedRules() []string
-}
-
-// evaluate gates current against baseline: two results directories (a run
-// or its repeats) as one gate, or two matrix outputs cell by cell.
-func evaluate(baselineDir, currentDir string, rules []reports.Rule) (verdict, error) {
-	baseline, berr := reports.LoadRunSet(baselineDir)
-	current, cerr := reports.LoadRunSet(currentDir)
-	if berr == nil && cerr == nil {
-		g, err := reports.EvaluateGate(baseline, current, rules)
-		if err != nil {
-			return nil, &exitError{exitUsage, err}
-		}
-		return g, nil
-	}
-	bCells, _ := reports.CellDirs(baselineDir)
-	cCells, _ := reports.CellDirs(currentDir)
-	if berr != nil && cerr != nil && len(bCells) > 0 && len(cCells) > 0 {
-		m, err := reports.EvaluateMatrixGate(baselineDir, currentDir, rules)
-		if err != nil {
-			return nil, &exitError{exitUsage, err}
-		}
-		return m, nil
-	}
-	if berr != nil {
-		return nil, usageErr("baseline: %w", berr)
-	}
-	return nil, usageErr("current: %w", cerr)
 }

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/gate"
+	"github.com/kbench/kbench/results"
 )
 
 // shortRun is a 3-second run of the default scenario on the simulator.
@@ -32,11 +33,11 @@ func TestCompareGate(t *testing.T) {
 
 	stdout := shortRun(t, baseline, "--repeat", "3")
 	for i := 1; i <= 3; i++ {
-		if _, err := os.Stat(filepath.Join(baseline, reports.RepeatPrefix+strconv.Itoa(i), reports.SummaryFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(baseline, results.RepeatPrefix+strconv.Itoa(i), results.SummaryFile)); err != nil {
 			t.Errorf("--repeat 3: %v", err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(baseline, reports.SummaryFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(baseline, results.SummaryFile)); err == nil {
 		t.Error("--repeat 3 wrote a summary.json beside run-1..run-3")
 	}
 	if !strings.Contains(stdout, "0 of 3 repeats failed: PASS") {
@@ -57,11 +58,11 @@ func TestCompareGate(t *testing.T) {
 		if !strings.Contains(stderr, "regression: latency.put.p50_ms > +50%") {
 			t.Errorf("stderr does not name the rule:\n%s", stderr)
 		}
-		md, err := os.ReadFile(filepath.Join(current, reports.GateMarkdownFile))
+		md, err := os.ReadFile(filepath.Join(current, gate.MarkdownFile))
 		if err != nil || !strings.Contains(string(md), "FAIL") {
 			t.Errorf("gate.md: %v\n%s", err, md)
 		}
-		data, err := os.ReadFile(filepath.Join(current, reports.GateJUnitFile))
+		data, err := os.ReadFile(filepath.Join(current, gate.JUnitFile))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +82,7 @@ func TestCompareGate(t *testing.T) {
 			t.Fatalf("gate.junit.xml: %s", data)
 		}
 		// The baseline side is the median of its three runs.
-		set, err := reports.LoadRunSet(baseline)
+		set, err := results.LoadRunSet(baseline)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +104,7 @@ func TestCompareGate(t *testing.T) {
 				t.Errorf("stdout lacks %q:\n%s", w, stdout)
 			}
 		}
-		for _, f := range []string{reports.GateMarkdownFile, reports.GateJUnitFile} {
+		for _, f := range []string{gate.MarkdownFile, gate.JUnitFile} {
 			if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 				t.Error(err)
 			}
@@ -178,11 +179,11 @@ func TestCompareMatrix(t *testing.T) {
 	if code != exitFailed || !strings.Contains(stderr, "stream_shards-2: latency.e2e.p99_ms > +10%") {
 		t.Fatalf("worse cell: exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
-	md, err := os.ReadFile(filepath.Join(worse, reports.GateMarkdownFile))
+	md, err := os.ReadFile(filepath.Join(worse, gate.MarkdownFile))
 	if err != nil || !strings.Contains(string(md), "1 of 2 cells failed") {
 		t.Errorf("gate.md: %v\n%s", err, md)
 	}
-	if _, err := os.Stat(filepath.Join(worse, reports.GateJUnitFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(worse, gate.JUnitFile)); err != nil {
 		t.Error(err)
 	}
 	// A matrix output against one run is not a comparison kbench can make.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 )
 
 // reportCmd renders the report of one results directory, or a comparison of
@@ -22,9 +23,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if len(pos) == 0 {
 		return usageErr("want one or more results directories")
 	}
-	var sets []*reports.RunSet
+	var sets []*results.RunSet
 	for _, d := range pos {
-		set, err := reports.LoadRunSet(d)
+		set, err := results.LoadRunSet(d)
 		if err != nil {
 			return usageErr("%s is not a kbench results directory (no summary.json, no run-N repeats): %v", d, err)
 		}

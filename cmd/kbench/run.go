@@ -15,7 +15,9 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
@@ -39,6 +41,61 @@ type runOpts struct {
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
+	o, scenarioPath, err := parseRunFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	// Everything the user said is checked before anything is started or written.
+	sc, cells, err := loadRun(scenarioPath, &o)
+	if err != nil {
+		return err
+	}
+	out := o.out
+	if out == "" {
+		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// The first Ctrl-C stops the run gracefully (results are written, the
+		// stream and target are cleaned up); a second one kills kbench.
+		<-ctx.Done()
+		stop()
+	}()
+
+	if sc.Target.Kind == targets.KindAWS {
+		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
+			return err
+		}
+	}
+	tgts := &cellTargets{profile: o.profile, log: stderr}
+	defer tgts.close()
+	if _, err := tgts.open(ctx, cells[0].Target); err != nil {
+		return err
+	}
+
+	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr}
+	dirs, failed, runErr := c.runAll(ctx, cells, out)
+	if len(dirs) > 1 {
+		if err := reports.RenderComparison(dirs, out); err != nil {
+			fmt.Fprintf(stderr, "warning: comparison: %v\n", err)
+		} else {
+			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
+		}
+	}
+	if runErr != nil {
+		return &exitError{exitRunFailed, runErr}
+	}
+	if failed {
+		return &exitError{exitFailed, errVerdict}
+	}
+	return nil
+}
+
+// parseRunFlags parses kbench run's flags and returns them with the
+// scenario file's path.
+func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	var o runOpts
 	fs := flag.NewFlagSet("kbench run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,26 +115,31 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return err
+		return o, "", err
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return usageErr("want exactly one scenario file, got %d arguments", len(pos))
+		return o, "", usageErr("want exactly one scenario file, got %d arguments", len(pos))
 	}
 	if o.repeat < 1 {
-		return usageErr("--repeat %d: want 1 or more", o.repeat)
+		return o, "", usageErr("--repeat %d: want 1 or more", o.repeat)
 	}
 	if _, ok := targets.ScenarioKinds().Lookup(o.target); o.target != "" && !ok {
-		return usageErr("--target %q: want %s", o.target, targets.ScenarioKinds().Want())
+		return o, "", usageErr("--target %q: want %s", o.target, targets.ScenarioKinds().Want())
 	}
+	return o, pos[0], nil
+}
 
-	// Everything the user said is checked before anything is started or written.
-	sc, err := scenarios.Load(pos[0], o.sets)
+// loadRun loads the scenario with the --set overrides, checks its
+// thresholds, applies the target flags and expands the matrix into cells.
+// Every error is bad input (exit 2).
+func loadRun(path string, o *runOpts) (*scenarios.Scenario, []*scenarios.Scenario, error) {
+	sc, err := scenarios.Load(path, o.sets)
 	if err != nil {
-		return &exitError{exitUsage, err}
+		return nil, nil, &exitError{exitUsage, err}
 	}
-	if probs := checkThresholds(sc); len(probs) > 0 {
-		return &exitError{exitUsage, probs}
+	if probs := gate.CheckThresholds(sc); len(probs) > 0 {
+		return nil, nil, &exitError{exitUsage, probs}
 	}
 	if o.target != "" {
 		sc.Target.Kind = o.target
@@ -95,122 +157,84 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	cells, err := sc.Cells()
 	if err != nil {
-		return &exitError{exitUsage, err}
+		return nil, nil, &exitError{exitUsage, err}
 	}
 	for _, c := range cells {
 		// The flags chose one target for every cell; a matrix varies only
 		// the simulator's settings (scenarios refuses the rest).
 		c.Target.Kind, c.Target.Endpoint, c.Target.Region = sc.Target.Kind, sc.Target.Endpoint, sc.Target.Region
 	}
-	out := o.out
-	if out == "" {
-		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
-	}
+	return sc, cells, nil
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		// The first Ctrl-C stops the run gracefully (results are written, the
-		// stream and target are cleaned up); a second one kills kbench.
-		<-ctx.Done()
-		stop()
-	}()
+// cellRunner runs matrix cells and their repeats, each against its cell's
+// target, and prints each run's summary and where its report is.
+type cellRunner struct {
+	tgts           *cellTargets
+	repeat         int
+	live           bool
+	stdout, stderr io.Writer
+}
 
-	if sc.Target.Kind == "aws" {
-		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
-			return err
-		}
-	}
-	tgts := &cellTargets{profile: o.profile, log: stderr}
-	defer tgts.close()
-	if _, err := tgts.open(ctx, cells[0].Target); err != nil {
-		return err
-	}
-
-	live := !o.quiet && isTerminal(stderr)
-	var dirs []string
-	var runErr error
-	failed := false
+// runAll runs every cell into its directory under out, stopping early when
+// ctx is done or a run fails to complete. It returns the directories of the
+// cells that ran, whether any cell failed its thresholds (gate.Repeats) and
+// the error of a run that could not complete.
+func (c cellRunner) runAll(ctx context.Context, cells []*scenarios.Scenario, out string) (dirs []string, failed bool, err error) {
 	for i, cell := range cells {
 		if ctx.Err() != nil {
 			break
 		}
 		cellDir := runner.CellDir(out, cell.Cell)
 		if cell.Cell != "" {
-			fmt.Fprintf(stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
+			fmt.Fprintf(c.stderr, "cell %d/%d: %s\n", i+1, len(cells), cell.Cell)
 		}
-		tgt, err := tgts.open(ctx, cell.Target)
-		if err != nil {
-			return err
-		}
-		// With --repeat N each repeat gets its own run-K directory; the cell
-		// fails when at least half of its repeats fail (a tie fails).
-		ran, fails := 0, 0
-		for rep := 1; rep <= o.repeat && ctx.Err() == nil; rep++ {
-			dir := cellDir
-			if o.repeat > 1 {
-				dir = filepath.Join(cellDir, fmt.Sprintf("%s%d", reports.RepeatPrefix, rep))
-				fmt.Fprintf(stderr, "repeat %d/%d\n", rep, o.repeat)
-			}
-			sum, err := runner.Run(ctx, runner.Options{
-				Scenario: cell, Target: tgt, OutDir: dir, Log: stderr, Live: live, Version: version,
-			})
-			if sum != nil {
-				ran++
-				reports.WriteText(stdout, sum)
-				fmt.Fprintf(stdout, "results: %s\n", dir)
-				if sum.Verdict != "pass" {
-					fails++
-				}
-			}
-			if err != nil {
-				runErr = err
-				break
-			}
-		}
-		if ran > 0 {
+		reps, err := c.runCell(ctx, cell, cellDir)
+		if reps.Ran > 0 {
 			dirs = append(dirs, cellDir)
 		}
-		verdict := "PASS"
-		if fails > 0 && 2*fails >= ran {
-			failed, verdict = true, "FAIL"
+		failed = failed || !reps.Passed()
+		if c.repeat > 1 && reps.Ran > 0 {
+			fmt.Fprintf(c.stdout, "%s: %d of %d repeats failed: %s\n", cellDir, reps.Failed, reps.Ran, reps.Verdict())
 		}
-		if o.repeat > 1 && ran > 0 {
-			fmt.Fprintf(stdout, "%s: %d of %d repeats failed: %s\n", cellDir, fails, ran, verdict)
-		}
-		if runErr != nil {
-			break
+		if err != nil {
+			return dirs, failed, err
 		}
 	}
-	if len(dirs) > 1 {
-		if err := reports.RenderComparison(dirs, out); err != nil {
-			fmt.Fprintf(stderr, "warning: comparison: %v\n", err)
-		} else {
-			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
-		}
-	}
-	if runErr != nil {
-		return &exitError{exitRunFailed, runErr}
-	}
-	if failed {
-		return &exitError{exitFailed, errVerdict}
-	}
-	return nil
+	return dirs, failed, nil
 }
 
-// checkThresholds finds thresholds naming a metric no summary has, before
-// anything runs rather than after.
-func checkThresholds(sc *scenarios.Scenario) scenarios.Problems {
-	var probs scenarios.Problems
-	for i, expr := range sc.Thresholds {
-		th, err := scenarios.ParseThreshold(expr)
-		if err != nil || reports.KnownMetric(th.Metric) {
-			continue // syntax is checked when the scenario loads
-		}
-		msg := fmt.Sprintf("unknown metric %q in %q; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", th.Metric, expr)
-		probs = append(probs, sc.ProblemAt(fmt.Sprintf("thresholds[%d]", i), msg))
+// runCell runs cell c.repeat times into cellDir (each repeat in its own
+// run-K directory when there are several), renders each run's report and
+// tallies the verdicts. It stops at the first run that fails to complete.
+func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellDir string) (gate.Repeats, error) {
+	var reps gate.Repeats
+	tgt, err := c.tgts.open(ctx, cell.Target)
+	if err != nil {
+		return reps, err
 	}
-	return probs
+	for rep := 1; rep <= c.repeat && ctx.Err() == nil; rep++ {
+		dir := cellDir
+		if c.repeat > 1 {
+			dir = results.RepeatDir(cellDir, rep)
+			fmt.Fprintf(c.stderr, "repeat %d/%d\n", rep, c.repeat)
+		}
+		sum, err := runner.Run(ctx, runner.Options{
+			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
+		})
+		if sum != nil {
+			reps.Add(sum)
+			if rerr := reports.Render(dir); rerr != nil {
+				fmt.Fprintf(c.stderr, "warning: report: %v\n", rerr)
+			}
+			reports.WriteText(c.stdout, sum)
+			fmt.Fprintf(c.stdout, "results: %s\n", dir)
+		}
+		if err != nil {
+			return reps, err
+		}
+	}
+	return reps, nil
 }
 
 // cellTargets keeps the target the cells run against open, and opens a
@@ -224,6 +248,7 @@ type cellTargets struct {
 }
 
 // open returns the target of t, closing the previous one if it differs.
+// Its errors are exit 3: the target failed.
 func (c *cellTargets) open(ctx context.Context, t scenarios.Target) (*targets.Target, error) {
 	if c.tgt != nil && reflect.DeepEqual(c.spec, t) {
 		return c.tgt, nil

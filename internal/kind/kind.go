@@ -6,7 +6,11 @@
 // copy.
 package kind
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Named is an entry of a table: it knows its own name.
 type Named interface {
@@ -76,3 +80,13 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+// Join joins problems into one error, each prefixed with prefix (such as
+// "sim: "), with errors.Join; it returns nil when there are none.
+func Join(prefix string, problems []*FieldError) error {
+	errs := make([]error, len(problems))
+	for i, fe := range problems {
+		errs[i] = fmt.Errorf("%s%w", prefix, fe)
+	}
+	return errors.Join(errs...)
+}

@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 )
 
-// summary is the part of a run's summary.json (reports.Summary, whose key
+// summary is the part of a run's summary.json (results.Summary, whose key
 // names are a stable interface) the table shows.
 type summary struct {
 	Config struct {

@@ -1,13 +1,20 @@
-package reports
+package gate
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/internal/resultstest"
+	"github.com/kbench/kbench/results"
 )
+
+// update rewrites testdata/gate.md.golden.
+var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 func TestParseRule(t *testing.T) {
 	good := []struct {
@@ -92,19 +99,19 @@ func TestDefaultRulesParse(t *testing.T) {
 }
 
 // setters put a value into a synthetic summary under a Lookup path.
-var setters = map[string]func(*Summary, float64){
-	"latency.e2e.p99_ms":      func(s *Summary, v float64) { s.Latency["e2e"] = LatencyStats{Count: 1000, P99: v} },
-	"throughput.consumed_rps": func(s *Summary, v float64) { s.Throughput.ConsumedRPS = v },
-	"totals.lost":             func(s *Summary, v float64) { s.Totals.Lost = int64(v) },
-	"throttle_ratio":          func(s *Summary, v float64) { s.ThrottleRatio = v },
+var setters = map[string]func(*results.Summary, float64){
+	"latency.e2e.p99_ms":      func(s *results.Summary, v float64) { s.Latency["e2e"] = results.LatencyStats{Count: 1000, P99: v} },
+	"throughput.consumed_rps": func(s *results.Summary, v float64) { s.Throughput.ConsumedRPS = v },
+	"totals.lost":             func(s *results.Summary, v float64) { s.Totals.Lost = int64(v) },
+	"throttle_ratio":          func(s *results.Summary, v float64) { s.ThrottleRatio = v },
 }
 
 // gateSummary is a plausible summary with the given metric values.
-func gateSummary(vals map[string]float64) *Summary {
-	s := &Summary{
-		SchemaVersion: SchemaVersion, Target: TargetInfo{Kind: "sim"},
-		Config:  RunInfo{Name: "payments", Shards: 2},
-		Latency: map[string]LatencyStats{}, Verdict: VerdictPass,
+func gateSummary(vals map[string]float64) *results.Summary {
+	s := &results.Summary{
+		SchemaVersion: results.SchemaVersion, Target: results.TargetInfo{Kind: "sim"},
+		Config:  results.RunInfo{Name: "payments", Shards: 2},
+		Latency: map[string]results.LatencyStats{}, Verdict: results.VerdictPass,
 	}
 	for m, v := range vals {
 		setters[m](s, v)
@@ -114,13 +121,13 @@ func gateSummary(vals map[string]float64) *Summary {
 
 // metricSet writes one run per value of metric as a results directory and
 // loads it back.
-func metricSet(t *testing.T, metric string, values ...float64) *RunSet {
+func metricSet(t *testing.T, metric string, values ...float64) *results.RunSet {
 	t.Helper()
-	var sums []*Summary
+	var sums []*results.Summary
 	for _, v := range values {
 		sums = append(sums, gateSummary(map[string]float64{metric: v}))
 	}
-	set, err := LoadRunSet(writeRunSet(t, sums...))
+	set, err := results.LoadRunSet(resultstest.WriteRunSet(t, sums...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,25 +144,25 @@ func TestEvaluateGate(t *testing.T) {
 		change      float64 // NaN to skip the check
 		withinNoise bool
 	}{
-		{"relative up regresses", "latency.e2e.p99_ms > +10%", []float64{100}, []float64{111}, VerdictFail, 110, 0.11, false},
-		{"relative up within limit", "latency.e2e.p99_ms > +10%", []float64{100}, []float64{109}, VerdictPass, 110, 0.09, false},
-		{"relative up at the limit passes >", "latency.e2e.p99_ms > +10%", []float64{200}, []float64{220}, VerdictPass, 220, 0.10, false},
-		{"relative up at the limit fails >=", "latency.e2e.p99_ms >= +10%", []float64{200}, []float64{220}, VerdictFail, 220, 0.10, false},
-		{"relative down regresses", "throughput.consumed_rps < -5%", []float64{1000}, []float64{940}, VerdictFail, 950, -0.06, false},
-		{"relative down within limit", "throughput.consumed_rps < -5%", []float64{1000}, []float64{960}, VerdictPass, 950, -0.04, false},
-		{"absolute delta regresses", "throttle_ratio > +0.01", []float64{0.02}, []float64{0.035}, VerdictFail, 0.03, 0.75, false},
-		{"absolute delta within limit", "throttle_ratio > +0.01", []float64{0.02}, []float64{0.025}, VerdictPass, 0.03, 0.25, false},
-		{"absolute bound ignores the baseline", "totals.lost > 10", []float64{500}, []float64{20}, VerdictFail, 10, -0.96, false},
-		{"absolute bound holds", "totals.lost > 0", []float64{0}, []float64{0}, VerdictPass, 0, 0, false},
-		{"change from a zero baseline is undefined", "totals.lost > 0", []float64{0}, []float64{3}, VerdictFail, 0, math.NaN(), false},
-		{"medians of 3 ignore an outlier", "latency.e2e.p99_ms > +10%", []float64{100, 500, 90}, []float64{105, 1000, 108}, VerdictPass, 110, 0.08, false},
-		{"medians of 3 regress", "latency.e2e.p99_ms > +10%", []float64{100, 99, 101}, []float64{130, 20, 125}, VerdictFail, 110, 0.25, false},
-		{"regression within noise", "latency.e2e.p99_ms > +10%", []float64{90, 100, 130}, []float64{115, 120, 125}, VerdictFail, 110, 0.20, true},
-		{"delta regression within noise", "throttle_ratio > +0.01", []float64{0, 0.01, 0.05}, []float64{0.02, 0.03, 0.04}, VerdictFail, 0.02, 2, true},
-		{"no noise flag under 3 runs", "latency.e2e.p99_ms > +10%", []float64{90, 100, 130}, []float64{120}, VerdictFail, 110, 0.20, false},
-		{"no noise flag outside the baseline range", "latency.e2e.p99_ms > +10%", []float64{95, 100, 105}, []float64{120, 121, 122}, VerdictFail, 110, 0.21, false},
-		{"no noise flag on a bound", "latency.e2e.p99_ms > 110", []float64{90, 100, 130}, []float64{115, 120, 125}, VerdictFail, 110, 0.20, false},
-		{"no noise flag on a pass", "latency.e2e.p99_ms > +10%", []float64{90, 100, 130}, []float64{95, 105, 125}, VerdictPass, 110, 0.05, false},
+		{"relative up regresses", "latency.e2e.p99_ms > +10%", []float64{100}, []float64{111}, results.VerdictFail, 110, 0.11, false},
+		{"relative up within limit", "latency.e2e.p99_ms > +10%", []float64{100}, []float64{109}, results.VerdictPass, 110, 0.09, false},
+		{"relative up at the limit passes >", "latency.e2e.p99_ms > +10%", []float64{200}, []float64{220}, results.VerdictPass, 220, 0.10, false},
+		{"relative up at the limit fails >=", "latency.e2e.p99_ms >= +10%", []float64{200}, []float64{220}, results.VerdictFail, 220, 0.10, false},
+		{"relative down regresses", "throughput.consumed_rps < -5%", []float64{1000}, []float64{940}, results.VerdictFail, 950, -0.06, false},
+		{"relative down within limit", "throughput.consumed_rps < -5%", []float64{1000}, []float64{960}, results.VerdictPass, 950, -0.04, false},
+		{"absolute delta regresses", "throttle_ratio > +0.01", []float64{0.02}, []float64{0.035}, results.VerdictFail, 0.03, 0.75, false},
+		{"absolute delta within limit", "throttle_ratio > +0.01", []float64{0.02}, []float64{0.025}, results.VerdictPass, 0.03, 0.25, false},
+		{"absolute bound ignores the baseline", "totals.lost > 10", []float64{500}, []float64{20}, results.VerdictFail, 10, -0.96, false},
+		{"absolute bound holds", "totals.lost > 0", []float64{0}, []float64{0}, results.VerdictPass, 0, 0, false},
+		{"change from a zero baseline is undefined", "totals.lost > 0", []float64{0}, []float64{3}, results.VerdictFail, 0, math.NaN(), false},
+		{"medians of 3 ignore an outlier", "latency.e2e.p99_ms > +10%", []float64{100, 500, 90}, []float64{105, 1000, 108}, results.VerdictPass, 110, 0.08, false},
+		{"medians of 3 regress", "latency.e2e.p99_ms > +10%", []float64{100, 99, 101}, []float64{130, 20, 125}, results.VerdictFail, 110, 0.25, false},
+		{"regression within noise", "latency.e2e.p99_ms > +10%", []float64{90, 100, 130}, []float64{115, 120, 125}, results.VerdictFail, 110, 0.20, true},
+		{"delta regression within noise", "throttle_ratio > +0.01", []float64{0, 0.01, 0.05}, []float64{0.02, 0.03, 0.04}, results.VerdictFail, 0.02, 2, true},
+		{"no noise flag under 3 runs", "latency.e2e.p99_ms > +10%", []float64{90, 100, 130}, []float64{120}, results.VerdictFail, 110, 0.20, false},
+		{"no noise flag outside the baseline range", "latency.e2e.p99_ms > +10%", []float64{95, 100, 105}, []float64{120, 121, 122}, results.VerdictFail, 110, 0.21, false},
+		{"no noise flag on a bound", "latency.e2e.p99_ms > 110", []float64{90, 100, 130}, []float64{115, 120, 125}, results.VerdictFail, 110, 0.20, false},
+		{"no noise flag on a pass", "latency.e2e.p99_ms > +10%", []float64{90, 100, 130}, []float64{95, 105, 125}, results.VerdictPass, 110, 0.05, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,7 +170,7 @@ func TestEvaluateGate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g, err := EvaluateGate(metricSet(t, r.Metric, c.base...), metricSet(t, r.Metric, c.cur...), []Rule{r})
+			g, err := Evaluate(metricSet(t, r.Metric, c.base...), metricSet(t, r.Metric, c.cur...), []Rule{r})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +185,7 @@ func TestEvaluateGate(t *testing.T) {
 			if math.IsNaN(c.change) != math.IsNaN(res.Change) || math.Abs(res.Change-c.change) > 1e-9 {
 				t.Errorf("change %v, want %v", res.Change, c.change)
 			}
-			if g.Passed() != (c.verdict == VerdictPass) || g.BaselineRuns != len(c.base) || g.CurrentRuns != len(c.cur) {
+			if g.Passed() != (c.verdict == results.VerdictPass) || g.BaselineRuns != len(c.base) || g.CurrentRuns != len(c.cur) {
 				t.Errorf("Passed %v, runs %d/%d", g.Passed(), g.BaselineRuns, g.CurrentRuns)
 			}
 		})
@@ -194,7 +201,7 @@ func TestEvaluateGateMissingMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = EvaluateGate(withE2E, withE2E, rules)
+		_, err = Evaluate(withE2E, withE2E, rules)
 		if err == nil {
 			t.Fatal("want an error")
 		}
@@ -204,20 +211,20 @@ func TestEvaluateGateMissingMetrics(t *testing.T) {
 			}
 		}
 	})
-	judge := func(t *testing.T, base, cur *RunSet, rule string) RuleResult {
+	judge := func(t *testing.T, base, cur *results.RunSet, rule string) RuleResult {
 		t.Helper()
 		r, err := ParseRule(rule)
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := EvaluateGate(base, cur, []Rule{r})
+		g, err := Evaluate(base, cur, []Rule{r})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return g.Results[0]
 	}
 	t.Run("missing in the current run fails", func(t *testing.T) {
-		if r := judge(t, withE2E, without, "latency.e2e.p99_ms > +10%"); r.Verdict != VerdictFail || !strings.Contains(r.Detail(), "current run has no value") {
+		if r := judge(t, withE2E, without, "latency.e2e.p99_ms > +10%"); r.Verdict != results.VerdictFail || !strings.Contains(r.Detail(), "current run has no value") {
 			t.Errorf("got %s: %s", r.Verdict, r.Detail())
 		}
 	})
@@ -227,12 +234,12 @@ func TestEvaluateGateMissingMetrics(t *testing.T) {
 		}
 	})
 	t.Run("missing in the baseline still judges a bound", func(t *testing.T) {
-		if r := judge(t, without, withE2E, "latency.e2e.p99_ms > 50"); r.Verdict != VerdictFail || !math.IsNaN(r.Change) {
+		if r := judge(t, without, withE2E, "latency.e2e.p99_ms > 50"); r.Verdict != results.VerdictFail || !math.IsNaN(r.Change) {
 			t.Errorf("got %s, change %v: %s", r.Verdict, r.Change, r.Detail())
 		}
 	})
 	t.Run("default rules skip what neither side has", func(t *testing.T) {
-		g, err := EvaluateGate(without, without, nil)
+		g, err := Evaluate(without, without, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,12 +256,12 @@ func TestEvaluateGateMissingMetrics(t *testing.T) {
 }
 
 func TestGateNotes(t *testing.T) {
-	base := &RunSet{Dir: "b", Dirs: []string{"b"}, Runs: []*Summary{gateSummary(map[string]float64{"totals.lost": 0})}}
+	base := &results.RunSet{Dir: "b", Dirs: []string{"b"}, Runs: []*results.Summary{gateSummary(map[string]float64{"totals.lost": 0})}}
 	other := gateSummary(map[string]float64{"totals.lost": 0})
 	other.Config.Name, other.Config.Shards, other.Target.Kind = "iot", 4, "aws"
 	other.Errors = []string{"interrupted"}
-	cur := &RunSet{Dir: "c", Dirs: []string{"c"}, Runs: []*Summary{other}}
-	g, err := EvaluateGate(base, cur, nil)
+	cur := &results.RunSet{Dir: "c", Dirs: []string{"c"}, Runs: []*results.Summary{other}}
+	g, err := Evaluate(base, cur, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,11 +278,11 @@ func TestGateNotes(t *testing.T) {
 // stable directory names.
 func goldenGate(t *testing.T) *Gate {
 	t.Helper()
-	set := func(dir string, vals ...map[string]float64) *RunSet {
-		s := &RunSet{Dir: dir}
+	set := func(dir string, vals ...map[string]float64) *results.RunSet {
+		s := &results.RunSet{Dir: dir}
 		for i, v := range vals {
 			s.Runs = append(s.Runs, gateSummary(v))
-			s.Dirs = append(s.Dirs, filepath.Join(dir, RepeatPrefix+string(rune('1'+i))))
+			s.Dirs = append(s.Dirs, filepath.Join(dir, results.RepeatPrefix+string(rune('1'+i))))
 		}
 		return s
 	}
@@ -287,7 +294,7 @@ func goldenGate(t *testing.T) *Gate {
 		map[string]float64{"latency.e2e.p99_ms": 121, "throughput.consumed_rps": 900, "totals.lost": 0, "throttle_ratio": 0.001},
 		map[string]float64{"latency.e2e.p99_ms": 118, "throughput.consumed_rps": 905, "totals.lost": 2, "throttle_ratio": 0.002},
 		map[string]float64{"latency.e2e.p99_ms": 125, "throughput.consumed_rps": 910, "totals.lost": 0, "throttle_ratio": 0.003})
-	g, err := EvaluateGate(base, cur, nil)
+	g, err := Evaluate(base, cur, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +306,7 @@ func TestGateMarkdownGolden(t *testing.T) {
 	if g.Failed() != 2 {
 		t.Fatalf("golden gate: %d regressions, want 2", g.Failed())
 	}
-	golden(t, "gate.md", g.Markdown())
+	resultstest.Golden(t, "gate.md", g.Markdown(), *update)
 }
 
 func TestGateText(t *testing.T) {
@@ -322,7 +329,7 @@ func TestGateText(t *testing.T) {
 func TestGateWriteFiles(t *testing.T) {
 	g := goldenGate(t)
 	dir := filepath.Join(t.TempDir(), "new", "dir")
-	md, junit := filepath.Join(dir, GateMarkdownFile), filepath.Join(dir, GateJUnitFile)
+	md, junit := filepath.Join(dir, MarkdownFile), filepath.Join(dir, JUnitFile)
 	if err := g.WriteFiles(md, junit); err != nil {
 		t.Fatal(err)
 	}
@@ -343,8 +350,8 @@ func TestGateWriteFiles(t *testing.T) {
 	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	md2 := filepath.Join(t.TempDir(), GateMarkdownFile)
-	if err := g.WriteFiles(md2, filepath.Join(blocked, GateJUnitFile)); err == nil {
+	md2 := filepath.Join(t.TempDir(), MarkdownFile)
+	if err := g.WriteFiles(md2, filepath.Join(blocked, JUnitFile)); err == nil {
 		t.Fatal("want an error writing under a file")
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(md2)); len(entries) != 0 {

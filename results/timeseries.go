@@ -1,4 +1,4 @@
-package reports
+package results
 
 import (
 	"encoding/csv"
@@ -68,7 +68,7 @@ type TimeseriesWriter struct {
 func NewTimeseriesWriter(w io.Writer) (*TimeseriesWriter, error) {
 	t := &TimeseriesWriter{w: csv.NewWriter(w)}
 	if err := t.w.Write(timeseriesColumns); err != nil {
-		return nil, fmt.Errorf("reports: timeseries header: %w", err)
+		return nil, fmt.Errorf("results: timeseries header: %w", err)
 	}
 	return t, nil
 }
@@ -85,7 +85,7 @@ func (t *TimeseriesWriter) Write(r Row) error {
 		i(r.GetThrottled),
 	}
 	if err := t.w.Write(rec); err != nil {
-		return fmt.Errorf("reports: timeseries row: %w", err)
+		return fmt.Errorf("results: timeseries row: %w", err)
 	}
 	return nil
 }
@@ -94,7 +94,7 @@ func (t *TimeseriesWriter) Write(r Row) error {
 func (t *TimeseriesWriter) Flush() error {
 	t.w.Flush()
 	if err := t.w.Error(); err != nil {
-		return fmt.Errorf("reports: timeseries flush: %w", err)
+		return fmt.Errorf("results: timeseries flush: %w", err)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("reports: timeseries header: %w", err)
+		return nil, fmt.Errorf("results: timeseries header: %w", err)
 	}
 	col := map[string]int{}
 	for i, name := range header {
@@ -123,7 +123,7 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 			return rows, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reports: timeseries: %w", err)
+			return nil, fmt.Errorf("results: timeseries: %w", err)
 		}
 		p := rowParser{rec: rec, col: col}
 		row := Row{
@@ -151,7 +151,7 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 			GetThrottled:  p.int("get_throttled"),
 		}
 		if p.err != nil {
-			return nil, fmt.Errorf("reports: timeseries line %d: %w", line, p.err)
+			return nil, fmt.Errorf("results: timeseries line %d: %w", line, p.err)
 		}
 		rows = append(rows, row)
 	}

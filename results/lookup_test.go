@@ -1,13 +1,18 @@
-package reports
+package results_test
 
 import (
 	"math"
 	"testing"
+
+	"github.com/kbench/kbench/internal/resultstest"
+	"github.com/kbench/kbench/results"
 )
 
 func TestLookup(t *testing.T) {
-	s := testSummary()
-	s.Judge([]string{"totals.lost == 0"})
+	s := resultstest.Summary()
+	// As gate.Judge leaves it: totals.lost is 1, so the threshold fails.
+	s.Thresholds = []results.ThresholdResult{{Expr: "totals.lost == 0", Value: 1}}
+	s.Verdict = results.VerdictFail
 	tests := []struct {
 		metric string
 		want   float64
@@ -58,7 +63,7 @@ func TestLookup(t *testing.T) {
 }
 
 func TestLookupNoShardsNoTarget(t *testing.T) {
-	s := &Summary{}
+	s := &results.Summary{}
 	for _, m := range []string{"per_shard.imbalance", "throughput.acked_ratio", "per_shard.count"} {
 		if v, ok := s.Lookup(m); !ok || v != 0 {
 			t.Errorf("Lookup(%q) = %v, %v; want 0, true", m, v, ok)
@@ -70,7 +75,7 @@ func TestLookupNoShardsNoTarget(t *testing.T) {
 }
 
 func BenchmarkLookup(b *testing.B) {
-	s := testSummary()
+	s := resultstest.Summary()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := s.Lookup("latency.e2e.p99_ms"); !ok {
@@ -80,13 +85,13 @@ func BenchmarkLookup(b *testing.B) {
 }
 
 func TestLookupByName(t *testing.T) {
-	s := &Summary{
-		Consumers: []ConsumerStats{
-			{Name: "fraud", Latency: map[string]LatencyStats{"e2e": {P99: 80}}},
-			{Name: "lake", Latency: map[string]LatencyStats{"e2e": {P99: 900}},
-				Deadline: &DeadlineStats{ByProducer: []ProducerDeadline{{Producer: "iot", OnTimeRatio: 0.5}}}},
+	s := &results.Summary{
+		Consumers: []results.ConsumerStats{
+			{Name: "fraud", Latency: map[string]results.LatencyStats{"e2e": {P99: 80}}},
+			{Name: "lake", Latency: map[string]results.LatencyStats{"e2e": {P99: 900}},
+				Deadline: &results.DeadlineStats{ByProducer: []results.ProducerDeadline{{Producer: "iot", OnTimeRatio: 0.5}}}},
 		},
-		Deadline: &DeadlineStats{ByProducer: []ProducerDeadline{{Producer: "payments", OnTimeRatio: 0.25}}},
+		Deadline: &results.DeadlineStats{ByProducer: []results.ProducerDeadline{{Producer: "payments", OnTimeRatio: 0.25}}},
 	}
 	for metric, want := range map[string]float64{
 		"consumers.fraud.latency.e2e.p99_ms":                    80,
@@ -130,7 +135,7 @@ func TestKnownMetric(t *testing.T) {
 		"totals":                                      false,
 		"":                                            false,
 	} {
-		if got := KnownMetric(metric); got != want {
+		if got := results.KnownMetric(metric); got != want {
 			t.Errorf("KnownMetric(%q) = %v, want %v", metric, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package reports
+package results
 
 import (
 	"errors"
@@ -13,6 +13,12 @@ import (
 // RepeatPrefix names the results directories of the repeats of one cell
 // ("run-1", "run-2", …) when kbench run --repeat N is used.
 const RepeatPrefix = "run-"
+
+// RepeatDir is the results directory of repeat n (from 1) of a cell
+// whose results directory is cellDir.
+func RepeatDir(cellDir string, n int) string {
+	return filepath.Join(cellDir, RepeatPrefix+strconv.Itoa(n))
+}
 
 // RunSet is the runs of one results directory: a single run, or the repeats
 // of one cell, each in a RepeatPrefix subdirectory. Gates and comparisons
@@ -45,7 +51,7 @@ func LoadRunSet(dir string) (*RunSet, error) {
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
+		return nil, fmt.Errorf("results: %w", err)
 	}
 	type rep struct {
 		n   int
@@ -60,7 +66,7 @@ func LoadRunSet(dir string) (*RunSet, error) {
 		reps = append(reps, rep{n, filepath.Join(dir, e.Name())})
 	}
 	if len(reps) == 0 {
-		return nil, fmt.Errorf("reports: %s: no %s and no %sN directories: not a results directory", dir, SummaryFile, RepeatPrefix)
+		return nil, fmt.Errorf("results: %s: no %s and no %sN directories: not a results directory", dir, SummaryFile, RepeatPrefix)
 	}
 	sort.Slice(reps, func(i, j int) bool { return reps[i].n < reps[j].n })
 	for _, r := range reps {
@@ -115,4 +121,25 @@ func (s *RunSet) Median(metric string) *Summary {
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].v < ps[j].v })
 	return ps[(len(ps)-1)/2].s
+}
+
+// CellDirs returns the names of dir's subdirectories that are results
+// directories (a run or the repeats of one), sorted: the cells of a matrix
+// run. It is empty for a directory that is not a matrix output.
+func CellDirs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	var cells []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := LoadRunSet(filepath.Join(dir, e.Name())); err == nil {
+			cells = append(cells, e.Name())
+		}
+	}
+	sort.Strings(cells)
+	return cells, nil
 }

@@ -1,4 +1,4 @@
-package reports
+package results
 
 import (
 	"encoding/json"
@@ -28,13 +28,14 @@ import (
 //
 // It reports false for unknown paths and for non-numeric values.
 func (s *Summary) Lookup(metric string) (float64, bool) {
-	v, ok := s.metrics()[metric]
+	v, ok := s.Metrics()[metric]
 	return v, ok
 }
 
-// metrics flattens the summary's JSON encoding into dotted paths and adds the
-// derived metrics documented on Lookup.
-func (s *Summary) metrics() map[string]float64 {
+// Metrics returns every metric Lookup knows, by path: the summary's JSON
+// encoding flattened into dotted paths, plus the derived metrics documented
+// on Lookup. Lookup of several metrics is cheaper through one Metrics call.
+func (s *Summary) Metrics() map[string]float64 {
 	out := map[string]float64{}
 	b, err := json.Marshal(s.normalized())
 	if err != nil {

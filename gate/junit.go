@@ -1,4 +1,4 @@
-package reports
+package gate
 
 import (
 	"encoding/xml"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/kbench/kbench/results"
 )
 
 // junitSuite is the JUnit XML document of a gate: one testsuite, one
@@ -60,7 +62,7 @@ func (g *Gate) JUnit() ([]byte, error) {
 func marshalJUnit(doc any) ([]byte, error) {
 	b, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("reports: encode JUnit XML: %w", err)
+		return nil, fmt.Errorf("gate: encode JUnit XML: %w", err)
 	}
 	return append([]byte(xml.Header), append(b, '\n')...), nil
 }
@@ -78,7 +80,7 @@ func (g *Gate) suite(name string) junitSuite {
 	for _, r := range g.Results {
 		c := junitCase{Name: r.Rule.Expr, Classname: "kbench.gate." + r.Rule.Metric, Time: "0"}
 		switch r.Verdict {
-		case VerdictFail:
+		case results.VerdictFail:
 			s.Failures++
 			typ := "regression"
 			if r.WithinNoise {
@@ -100,7 +102,7 @@ func (g *Gate) suite(name string) junitSuite {
 // count, the limit and the change.
 func junitNumbers(r RuleResult) string {
 	var b strings.Builder
-	side := func(name string, s Spread) {
+	side := func(name string, s results.Spread) {
 		if s.N == 0 {
 			fmt.Fprintf(&b, "%s: no value\n", name)
 			return
@@ -148,24 +150,24 @@ func writeFiles(files []namedData) error {
 	for _, f := range files {
 		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
 			cleanup()
-			return fmt.Errorf("reports: %w", err)
+			return fmt.Errorf("gate: %w", err)
 		}
 		tmp, err := os.CreateTemp(filepath.Dir(f.path), "."+filepath.Base(f.path)+".tmp*")
 		if err != nil {
 			cleanup()
-			return fmt.Errorf("reports: %w", err)
+			return fmt.Errorf("gate: %w", err)
 		}
 		tmps = append(tmps, tmp.Name())
 		_, werr := tmp.Write(f.data)
 		if err := errors.Join(werr, tmp.Close(), os.Chmod(tmp.Name(), 0o644)); err != nil {
 			cleanup()
-			return fmt.Errorf("reports: write %s: %w", f.path, err)
+			return fmt.Errorf("gate: write %s: %w", f.path, err)
 		}
 	}
 	for i, f := range files {
 		if err := os.Rename(tmps[i], f.path); err != nil {
 			cleanup()
-			return fmt.Errorf("reports: %w", err)
+			return fmt.Errorf("gate: %w", err)
 		}
 	}
 	return nil

@@ -1,19 +1,20 @@
-package reports
+package gate
 
 import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
+
+	"github.com/kbench/kbench/internal/textfmt"
+	"github.com/kbench/kbench/results"
 )
 
-// MatrixGate judges a matrix run against a baseline matrix run cell by cell:
+// Matrix judges a matrix run against a baseline matrix run cell by cell:
 // each cell directory of the current run (a RunSet) against the cell of the
 // same name in the baseline. A cell the current run lacks fails.
-type MatrixGate struct {
+type Matrix struct {
 	// BaselineDir and CurrentDir are the two matrix output directories.
 	BaselineDir, CurrentDir string
 	// Cells are the cell directory names both sides have, sorted, and
@@ -25,40 +26,19 @@ type MatrixGate struct {
 	Missing, Extra []string
 }
 
-// CellDirs returns the names of dir's subdirectories that are results
-// directories (a run or the repeats of one), sorted: the cells of a matrix
-// run. It is empty for a directory that is not a matrix output.
-func CellDirs(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
-	}
-	var cells []string
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		if _, err := LoadRunSet(filepath.Join(dir, e.Name())); err == nil {
-			cells = append(cells, e.Name())
-		}
-	}
-	sort.Strings(cells)
-	return cells, nil
-}
-
-// EvaluateMatrixGate gates every cell the two matrix outputs share with the
+// EvaluateMatrix gates every cell the two matrix outputs share with the
 // same rules (DefaultRules when empty). It is an error when they share no
 // cell, or when a rule's metric is in neither side of a cell.
-func EvaluateMatrixGate(baselineDir, currentDir string, rules []Rule) (*MatrixGate, error) {
-	base, err := CellDirs(baselineDir)
+func EvaluateMatrix(baselineDir, currentDir string, rules []Rule) (*Matrix, error) {
+	base, err := results.CellDirs(baselineDir)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := CellDirs(currentDir)
+	cur, err := results.CellDirs(currentDir)
 	if err != nil {
 		return nil, err
 	}
-	m := &MatrixGate{BaselineDir: baselineDir, CurrentDir: currentDir}
+	m := &Matrix{BaselineDir: baselineDir, CurrentDir: currentDir}
 	inCur := map[string]bool{}
 	for _, c := range cur {
 		inCur[c] = true
@@ -78,25 +58,63 @@ func EvaluateMatrixGate(baselineDir, currentDir string, rules []Rule) (*MatrixGa
 		}
 	}
 	if len(m.Cells) == 0 {
-		return nil, fmt.Errorf("reports: %s and %s share no matrix cell (baseline cells: %s; current cells: %s)",
+		return nil, fmt.Errorf("gate: %s and %s share no matrix cell (baseline cells: %s; current cells: %s)",
 			baselineDir, currentDir, listOrNone(base), listOrNone(cur))
 	}
 	for _, c := range m.Cells {
-		b, err := LoadRunSet(filepath.Join(baselineDir, c))
+		b, err := results.LoadRunSet(filepath.Join(baselineDir, c))
 		if err != nil {
 			return nil, err
 		}
-		cs, err := LoadRunSet(filepath.Join(currentDir, c))
+		cs, err := results.LoadRunSet(filepath.Join(currentDir, c))
 		if err != nil {
 			return nil, err
 		}
-		g, err := EvaluateGate(b, cs, rules)
+		g, err := Evaluate(b, cs, rules)
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", c, err)
 		}
 		m.Gates = append(m.Gates, g)
 	}
 	return m, nil
+}
+
+// Verdict is a gate over one results directory or over a whole matrix: what
+// the compare command prints and writes.
+type Verdict interface {
+	Passed() bool
+	FailedRules() []string
+	WriteText(w io.Writer)
+	WriteFiles(markdownPath, junitPath string) error
+}
+
+// EvaluateDirs gates currentDir against baselineDir: two results
+// directories (a run, or the repeats of one) as one Gate, or two matrix
+// outputs cell by cell as a Matrix. Every error is bad input: a directory
+// that is neither, one of each, or a rule neither side can judge.
+func EvaluateDirs(baselineDir, currentDir string, rules []Rule) (Verdict, error) {
+	baseline, berr := results.LoadRunSet(baselineDir)
+	current, cerr := results.LoadRunSet(currentDir)
+	if berr == nil && cerr == nil {
+		g, err := Evaluate(baseline, current, rules)
+		if err != nil {
+			return nil, err
+		}
+		return g, nil
+	}
+	bCells, _ := results.CellDirs(baselineDir)
+	cCells, _ := results.CellDirs(currentDir)
+	if berr != nil && cerr != nil && len(bCells) > 0 && len(cCells) > 0 {
+		m, err := EvaluateMatrix(baselineDir, currentDir, rules)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	if berr != nil {
+		return nil, fmt.Errorf("baseline: %w", berr)
+	}
+	return nil, fmt.Errorf("current: %w", cerr)
 }
 
 func listOrNone(names []string) string {
@@ -107,7 +125,7 @@ func listOrNone(names []string) string {
 }
 
 // Failed returns the number of cells that regressed or are missing.
-func (m *MatrixGate) Failed() int {
+func (m *Matrix) Failed() int {
 	n := len(m.Missing)
 	for _, g := range m.Gates {
 		if !g.Passed() {
@@ -119,7 +137,7 @@ func (m *MatrixGate) Failed() int {
 
 // FailedRules names what failed: "CELL: RULE" for each regressed rule and
 // "CELL: missing" for each missing cell.
-func (m *MatrixGate) FailedRules() []string {
+func (m *Matrix) FailedRules() []string {
 	var out []string
 	for _, c := range m.Missing {
 		out = append(out, c+": missing")
@@ -133,13 +151,13 @@ func (m *MatrixGate) FailedRules() []string {
 }
 
 // Passed reports whether every shared cell passed and none is missing.
-func (m *MatrixGate) Passed() bool { return m.Failed() == 0 }
+func (m *Matrix) Passed() bool { return m.Failed() == 0 }
 
-func (m *MatrixGate) headline() string {
-	return fmt.Sprintf("%d of %s failed", m.Failed(), plural(len(m.Cells)+len(m.Missing), "cell"))
+func (m *Matrix) headline() string {
+	return fmt.Sprintf("%d of %s failed", m.Failed(), textfmt.Plural(len(m.Cells)+len(m.Missing), "cell"))
 }
 
-func (m *MatrixGate) verdict() string {
+func (m *Matrix) verdict() string {
 	if m.Passed() {
 		return "PASS"
 	}
@@ -147,7 +165,7 @@ func (m *MatrixGate) verdict() string {
 }
 
 // notes are the cells judged on one side only.
-func (m *MatrixGate) notes() []string {
+func (m *Matrix) notes() []string {
 	var n []string
 	for _, c := range m.Missing {
 		n = append(n, fmt.Sprintf("cell %s is in the baseline but not in the current run: it fails", c))
@@ -159,7 +177,7 @@ func (m *MatrixGate) notes() []string {
 }
 
 // WriteText writes each cell's gate table under a headline for the matrix.
-func (m *MatrixGate) WriteText(w io.Writer) {
+func (m *Matrix) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "kbench matrix gate: %s (%s)\n", m.verdict(), m.headline())
 	for _, n := range m.notes() {
 		fmt.Fprintf(w, "  note: %s\n", n)
@@ -172,7 +190,7 @@ func (m *MatrixGate) WriteText(w io.Writer) {
 
 // Markdown renders the matrix verdict page: the headline, then each cell's
 // gate.
-func (m *MatrixGate) Markdown() []byte {
+func (m *Matrix) Markdown() []byte {
 	var b strings.Builder
 	icon := "❌"
 	if m.Passed() {
@@ -182,7 +200,7 @@ func (m *MatrixGate) Markdown() []byte {
 		icon, m.verdict(), m.headline(), mdCode(m.CurrentDir), mdCode(m.BaselineDir))
 	var notes []string
 	for _, n := range m.notes() {
-		notes = append(notes, mdEscape(n))
+		notes = append(notes, textfmt.MDEscape(n))
 	}
 	mdItems(&b, "Notes", notes)
 	for i, g := range m.Gates {
@@ -202,7 +220,7 @@ type junitSuites struct {
 
 // JUnit renders the matrix gate as JUnit XML: one testsuite per cell
 // ("kbench gate: CELL"), and one holding a failed case per missing cell.
-func (m *MatrixGate) JUnit() ([]byte, error) {
+func (m *Matrix) JUnit() ([]byte, error) {
 	doc := junitSuites{Name: "kbench matrix gate"}
 	for i, g := range m.Gates {
 		doc.Suites = append(doc.Suites, g.suite("kbench gate: "+m.Cells[i]))
@@ -222,7 +240,7 @@ func (m *MatrixGate) JUnit() ([]byte, error) {
 
 // WriteFiles writes the Markdown verdict and the JUnit XML as
 // Gate.WriteFiles does: both or neither.
-func (m *MatrixGate) WriteFiles(markdownPath, junitPath string) error {
+func (m *Matrix) WriteFiles(markdownPath, junitPath string) error {
 	junit, err := m.JUnit()
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package reports
+package results_test
 
 import (
 	"encoding/json"
@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kbench/kbench/internal/resultstest"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/results"
 )
 
 func TestLatencyFrom(t *testing.T) {
@@ -20,7 +22,7 @@ func TestLatencyFrom(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := LatencyFrom(h)
+	got := results.LatencyFrom(h)
 	tests := []struct {
 		name      string
 		got, want float64
@@ -40,44 +42,19 @@ func TestLatencyFrom(t *testing.T) {
 	if got.Count != 1000 {
 		t.Errorf("count = %d, want 1000", got.Count)
 	}
-	if (LatencyFrom(nil) != LatencyStats{}) || (LatencyFrom(metrics.NewHistogram()) != LatencyStats{}) {
+	if (results.LatencyFrom(nil) != results.LatencyStats{}) || (results.LatencyFrom(metrics.NewHistogram()) != results.LatencyStats{}) {
 		t.Error("empty histogram should give zero stats")
 	}
 }
 
-// testSummary is a small summary with every section filled.
-func testSummary() *Summary {
-	return &Summary{
-		SchemaVersion: SchemaVersion,
-		RunID:         "r1",
-		Scenario:      map[string]any{"name": "t", "stream": map[string]any{"shards": 2}},
-		Target:        TargetInfo{Kind: "sim"},
-		Config:        RunInfo{Name: "t", Shards: 2, DurationS: 10, StartedAt: fixtureStart, EndedAt: fixtureStart.Add(10 * time.Second)},
-		Totals: Totals{Produced: 100, Acked: 98, Failed: 2, Throttled: 5, Consumed: 97, Lost: 1, Duplicates: 0,
-			FailedByReason: map[string]int64{"InternalFailure": 2}},
-		Latency: map[string]LatencyStats{
-			"put":             {Count: 98, P50: 10, P90: 20, P99: 30, P999: 40, Max: 50, Mean: 12.5},
-			"e2e":             {Count: 97, P50: 200, P90: 300, P99: 450.125, P999: 480, Max: 500, Mean: 210},
-			"e2e_uncorrected": {Count: 97, P50: 190, P90: 290, P99: 440, P999: 470, Max: 490, Mean: 200},
-		},
-		Throughput: Throughput{TargetRPS: 10, ProducedRPS: 10, AckedRPS: 9.8, ConsumedRPS: 9.7, ProducedBytesPerS: 3000, ConsumedBytesPerS: 2900},
-		Deadline:   &DeadlineStats{DeadlineMS: 500, Measured: 97, OnTime: 95, OnTimeRatio: 95.0 / 97},
-		PerShard: []ShardStats{
-			{ShardID: "shardId-000000000000", Records: 60, Bytes: 1800, Throttled: 5, Consumed: 59},
-			{ShardID: "shardId-000000000001", Records: 38, Bytes: 1140, Throttled: 0, Consumed: 38},
-		},
-		Verdict: VerdictPass,
-	}
-}
-
 func TestSummaryJSONKeys(t *testing.T) {
-	s := testSummary()
-	s.Judge([]string{"latency.e2e.p99_ms < 500"})
+	s := resultstest.Summary()
+	s.Thresholds = []results.ThresholdResult{{Expr: "latency.e2e.p99_ms < 500", Value: 450.125, OK: true}}
 	dir := t.TempDir()
-	if err := WriteSummary(dir, s); err != nil {
+	if err := results.WriteSummary(dir, s); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	b, err := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,14 +109,16 @@ func hasPath(v any, path []string) bool {
 }
 
 func TestSummaryRoundTrip(t *testing.T) {
-	s := testSummary()
-	s.Judge([]string{"totals.lost == 0", "nope.nope > 1"})
+	s := resultstest.Summary()
+	s.Thresholds = []results.ThresholdResult{{Expr: "totals.lost == 0", Value: 1},
+		{Expr: "nope.nope > 1", Error: `unknown metric "nope.nope"`}}
+	s.Verdict = results.VerdictFail
 	s.Errors = []string{"target unreachable"}
 	dir := t.TempDir()
-	if err := WriteSummary(dir, s); err != nil {
+	if err := results.WriteSummary(dir, s); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadSummary(dir)
+	got, err := results.ReadSummary(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,10 +134,10 @@ func TestSummaryRoundTrip(t *testing.T) {
 
 func TestWriteSummaryEmptyCollections(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteSummary(dir, &Summary{SchemaVersion: SchemaVersion}); err != nil {
+	if err := results.WriteSummary(dir, &results.Summary{SchemaVersion: results.SchemaVersion}); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, SummaryFile))
+	b, _ := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	for _, want := range []string{`"per_shard": []`, `"thresholds": []`, `"latency": {}`, `"scenario": {}`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("summary.json lacks %s", want)
@@ -176,11 +155,11 @@ func TestReadSummaryErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			if tt.content != "" {
-				if err := os.WriteFile(filepath.Join(dir, SummaryFile), []byte(tt.content), 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(dir, results.SummaryFile), []byte(tt.content), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, err := ReadSummary(dir); err == nil {
+			if _, err := results.ReadSummary(dir); err == nil {
 				t.Error("want an error")
 			}
 		})

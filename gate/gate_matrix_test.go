@@ -1,4 +1,4 @@
-package reports
+package gate
 
 import (
 	"encoding/xml"
@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/internal/resultstest"
+	"github.com/kbench/kbench/results"
 )
 
 // writeMatrix writes a matrix output directory: one cell directory per
@@ -17,7 +20,7 @@ func writeMatrix(t *testing.T, p99s map[string]float64) string {
 		if err := os.Mkdir(filepath.Join(dir, cell), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteSummary(filepath.Join(dir, cell), p99Summary(v)); err != nil {
+		if err := results.WriteSummary(filepath.Join(dir, cell), resultstest.P99(v)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -28,7 +31,7 @@ func writeMatrix(t *testing.T, p99s map[string]float64) string {
 	return dir
 }
 
-func TestMatrixGate(t *testing.T) {
+func TestMatrix(t *testing.T) {
 	rules, err := ParseRules([]string{"latency.e2e.p99_ms > +10%"})
 	if err != nil {
 		t.Fatal(err)
@@ -36,11 +39,11 @@ func TestMatrixGate(t *testing.T) {
 	base := writeMatrix(t, map[string]float64{"stream_shards-1": 2000, "stream_shards-2": 1900, "stream_shards-4": 290})
 	cur := writeMatrix(t, map[string]float64{"stream_shards-1": 2050, "stream_shards-4": 400, "stream_shards-8": 280})
 
-	cells, err := CellDirs(base)
+	cells, err := results.CellDirs(base)
 	if err != nil || strings.Join(cells, ",") != "stream_shards-1,stream_shards-2,stream_shards-4" {
 		t.Fatalf("CellDirs = %v, %v", cells, err)
 	}
-	m, err := EvaluateMatrixGate(base, cur, rules)
+	m, err := EvaluateMatrix(base, cur, rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +92,37 @@ func TestMatrixGate(t *testing.T) {
 	}
 }
 
-func TestMatrixGateNoSharedCell(t *testing.T) {
+func TestMatrixNoSharedCell(t *testing.T) {
 	base := writeMatrix(t, map[string]float64{"a": 1})
 	cur := writeMatrix(t, map[string]float64{"b": 1})
-	if _, err := EvaluateMatrixGate(base, cur, nil); err == nil || !strings.Contains(err.Error(), "share no matrix cell") {
+	if _, err := EvaluateMatrix(base, cur, nil); err == nil || !strings.Contains(err.Error(), "share no matrix cell") {
 		t.Errorf("err %v, want share no matrix cell", err)
+	}
+}
+
+func TestEvaluateDirs(t *testing.T) {
+	rules, err := ParseRules([]string{"latency.e2e.p99_ms > +10%"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	single := func(v float64) string { return resultstest.WriteRunSet(t, resultstest.P99(v)) }
+	matrix := func(v float64) string { return writeMatrix(t, map[string]float64{"a": v, "b": v}) }
+
+	v, err := EvaluateDirs(single(100), single(130), rules)
+	if g, ok := v.(*Gate); err != nil || !ok || g.Passed() {
+		t.Errorf("two runs: %T %v, %v; want a failing *Gate", v, v, err)
+	}
+	v, err = EvaluateDirs(matrix(100), matrix(105), rules)
+	if m, ok := v.(*Matrix); err != nil || !ok || !m.Passed() || len(m.Cells) != 2 {
+		t.Errorf("two matrices: %T %v, %v; want a passing *Matrix of 2 cells", v, v, err)
+	}
+	for name, dirs := range map[string][2]string{
+		"run against matrix": {single(100), matrix(100)},
+		"matrix against run": {matrix(100), single(100)},
+		"empty baseline":     {t.TempDir(), single(100)},
+	} {
+		if v, err := EvaluateDirs(dirs[0], dirs[1], rules); err == nil || v != nil {
+			t.Errorf("%s: %v, %v; want an error and no verdict", name, v, err)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package reports
+package gate
 
 import (
 	"encoding/xml"

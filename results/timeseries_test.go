@@ -1,21 +1,23 @@
-package reports
+package results_test
 
 import (
 	"bytes"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/results"
 )
 
 func TestTimeseriesRoundTrip(t *testing.T) {
-	rows := []Row{
-		{Second: 0, Phase: PhaseWarmup, TargetRPS: 666.667, Produced: 666, Acked: 600, Throttled: 3, Failed: 1, Consumed: 590,
+	rows := []results.Row{
+		{Second: 0, Phase: results.PhaseWarmup, TargetRPS: 666.667, Produced: 666, Acked: 600, Throttled: 3, Failed: 1, Consumed: 590,
 			AckedBytes: 186000, ConsumedBytes: 182900, E2EP50: 210.5, E2EP99: 480.125, PutP99: 30.001, MillisBehind: 120, InFlight: 4},
-		{Second: 1, Phase: PhaseMeasure, TargetRPS: 2000},
-		{Second: 2, Phase: PhaseDrain},
+		{Second: 1, Phase: results.PhaseMeasure, TargetRPS: 2000},
+		{Second: 2, Phase: results.PhaseDrain},
 	}
 	var buf bytes.Buffer
-	w, err := NewTimeseriesWriter(&buf)
+	w, err := results.NewTimeseriesWriter(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func TestTimeseriesRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(buf.String(), "second,phase,target_rps,") {
 		t.Errorf("header: %q", strings.SplitN(buf.String(), "\n", 2)[0])
 	}
-	got, err := ReadTimeseries(&buf)
+	got, err := results.ReadTimeseries(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,10 +44,10 @@ func TestTimeseriesRoundTrip(t *testing.T) {
 func TestReadTimeseries(t *testing.T) {
 	tests := []struct {
 		name, in string
-		want     []Row
+		want     []results.Row
 		wantErr  bool
 	}{
-		{"reordered and extra columns", "phase,extra,second,acked\nmeasure,x,7,12\n", []Row{{Second: 7, Phase: "measure", Acked: 12}}, false},
+		{"reordered and extra columns", "phase,extra,second,acked\nmeasure,x,7,12\n", []results.Row{{Second: 7, Phase: "measure", Acked: 12}}, false},
 		{"header only", "second\n", nil, false},
 		{"empty", "", nil, true},
 		{"no second column", "phase\nwarmup\n", nil, true},
@@ -55,7 +57,7 @@ func TestReadTimeseries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadTimeseries(strings.NewReader(tt.in))
+			got, err := results.ReadTimeseries(strings.NewReader(tt.in))
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -71,12 +73,12 @@ func FuzzReadTimeseries(f *testing.F) {
 	f.Add("second,e2e_p99_ms\n1,1e308\n")
 	f.Add("\"second\"\n\"1\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		rows, err := ReadTimeseries(strings.NewReader(in))
+		rows, err := results.ReadTimeseries(strings.NewReader(in))
 		if err != nil {
 			return
 		}
 		var buf bytes.Buffer
-		w, err := NewTimeseriesWriter(&buf)
+		w, err := results.NewTimeseriesWriter(&buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +90,7 @@ func FuzzReadTimeseries(f *testing.F) {
 		if err := w.Flush(); err != nil {
 			t.Fatal(err)
 		}
-		again, err := ReadTimeseries(&buf)
+		again, err := results.ReadTimeseries(&buf)
 		if err != nil {
 			t.Fatalf("re-read: %v", err)
 		}
@@ -100,11 +102,11 @@ func FuzzReadTimeseries(f *testing.F) {
 
 func BenchmarkTimeseriesWrite(b *testing.B) {
 	var buf bytes.Buffer
-	w, err := NewTimeseriesWriter(&buf)
+	w, err := results.NewTimeseriesWriter(&buf)
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := Row{Second: 10, Phase: PhaseMeasure, TargetRPS: 2000, Produced: 2000, Acked: 1990, E2EP50: 210.5, E2EP99: 480.1}
+	r := results.Row{Second: 10, Phase: results.PhaseMeasure, TargetRPS: 2000, Produced: 2000, Acked: 1990, E2EP50: 210.5, E2EP99: 480.1}
 	b.ReportAllocs()
 	for b.Loop() {
 		buf.Reset()

@@ -1,4 +1,4 @@
-package reports
+package results
 
 import (
 	"fmt"
@@ -41,7 +41,7 @@ func NewHlogWriter(w io.Writer, start time.Time) (*HlogWriter, error) {
 		err = lw.OutputLegend()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reports: hlog header: %w", err)
+		return nil, fmt.Errorf("results: hlog header: %w", err)
 	}
 	return &HlogWriter{lw: lw}, nil
 }
@@ -52,7 +52,7 @@ func (h *HlogWriter) Write(iv *hdrhistogram.Histogram, from, to time.Time) error
 	iv.SetStartTimeMs(from.UnixMilli())
 	iv.SetEndTimeMs(to.UnixMilli())
 	if err := h.lw.OutputIntervalHistogram(iv); err != nil {
-		return fmt.Errorf("reports: hlog interval: %w", err)
+		return fmt.Errorf("results: hlog interval: %w", err)
 	}
 	return nil
 }
@@ -66,14 +66,14 @@ func ReadHlog(r io.Reader) (total *hdrhistogram.Histogram, intervals int, err er
 	for {
 		iv, err := lr.NextIntervalHistogram()
 		if err != nil {
-			return nil, intervals, fmt.Errorf("reports: hlog interval %d: %w", intervals+1, err)
+			return nil, intervals, fmt.Errorf("results: hlog interval %d: %w", intervals+1, err)
 		}
 		if iv == nil {
 			return total, intervals, nil
 		}
 		intervals++
 		if dropped := total.Merge(iv); dropped > 0 {
-			return nil, intervals, fmt.Errorf("reports: hlog interval %d: %d values outside kbench's range", intervals, dropped)
+			return nil, intervals, fmt.Errorf("results: hlog interval %d: %d values outside kbench's range", intervals, dropped)
 		}
 	}
 }

@@ -1,9 +1,11 @@
-// Package reports turns what a kbench run recorded into results and reports:
-// summary.json (the machine-readable contract CI gates read), timeseries.csv,
-// HdrHistogram interval logs, a text summary for the terminal, and rendered
-// report.html / report.md pages, plus side-by-side comparisons of several runs.
-// Aggregation happens elsewhere; this package only encodes, judges and renders.
-package reports
+// Package results is a kbench results directory: the summary.json schema
+// (the machine-readable contract CI gates read), the writers the runner uses
+// while a run goes (summary.json, timeseries.csv, HdrHistogram interval logs)
+// and the readers of what they wrote — one run (LoadRun), the repeats of one
+// cell (LoadRunSet), the cells of a matrix (CellDirs) — plus the dotted
+// metric lookup thresholds and gates use. It only encodes and decodes:
+// judging is package gate's, rendering package reports'.
+package results
 
 import (
 	"encoding/json"
@@ -25,8 +27,6 @@ const SchemaVersion = 2
 const (
 	SummaryFile    = "summary.json"
 	TimeseriesFile = "timeseries.csv"
-	HTMLFile       = "report.html"
-	MarkdownFile   = "report.md"
 	HlogExt        = ".hlog"
 )
 
@@ -303,13 +303,13 @@ func (s *Summary) normalized() *Summary {
 // see either the old file or the whole new one.
 func WriteSummary(dir string, s *Summary) error {
 	if s == nil {
-		return errors.New("reports: nil summary")
+		return errors.New("results: nil summary")
 	}
 	b, err := json.MarshalIndent(s.normalized(), "", "  ")
 	if err != nil {
-		return fmt.Errorf("reports: encode summary: %w", err)
+		return fmt.Errorf("results: encode summary: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n'))
+	return WriteFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n'))
 }
 
 // ReadSummary reads dir/summary.json. It rejects a schema version newer than
@@ -317,40 +317,40 @@ func WriteSummary(dir string, s *Summary) error {
 func ReadSummary(dir string) (*Summary, error) {
 	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
 	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
+		return nil, fmt.Errorf("results: %w", err)
 	}
 	var s Summary
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("reports: decode %s: %w", filepath.Join(dir, SummaryFile), err)
+		return nil, fmt.Errorf("results: decode %s: %w", filepath.Join(dir, SummaryFile), err)
 	}
 	if s.SchemaVersion > SchemaVersion {
-		return nil, fmt.Errorf("reports: %s has schema_version %d; this kbench reads up to %d",
+		return nil, fmt.Errorf("results: %s has schema_version %d; this kbench reads up to %d",
 			filepath.Join(dir, SummaryFile), s.SchemaVersion, SchemaVersion)
 	}
 	return &s, nil
 }
 
-// writeFileAtomic writes data to a temporary file in path's directory and
+// WriteFileAtomic writes data to a temporary file in path's directory and
 // renames it over path.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("reports: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(data)
 	cerr := f.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		_ = os.Remove(tmp)
-		return fmt.Errorf("reports: write %s: %w", path, err)
+		return fmt.Errorf("results: write %s: %w", path, err)
 	}
 	if err := os.Chmod(tmp, 0o644); err != nil {
 		_ = os.Remove(tmp)
-		return fmt.Errorf("reports: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
-		return fmt.Errorf("reports: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	return nil
 }

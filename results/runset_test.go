@@ -1,44 +1,18 @@
-package reports
+package results_test
 
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/internal/resultstest"
+	"github.com/kbench/kbench/results"
 )
 
-// p99Summary is a minimal summary whose e2e p99 is v.
-func p99Summary(v float64) *Summary {
-	return &Summary{SchemaVersion: SchemaVersion, Latency: map[string]LatencyStats{"e2e": {Count: 1, P99: v}}}
-}
-
-// writeRunSet writes sums as a results directory: one summary.json for one
-// summary, RepeatPrefix subdirectories run-1…run-N for several.
-func writeRunSet(t *testing.T, sums ...*Summary) string {
-	t.Helper()
-	dir := t.TempDir()
-	if len(sums) == 1 {
-		if err := WriteSummary(dir, sums[0]); err != nil {
-			t.Fatal(err)
-		}
-		return dir
-	}
-	for i, s := range sums {
-		sub := filepath.Join(dir, RepeatPrefix+strconv.Itoa(i+1))
-		if err := os.Mkdir(sub, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := WriteSummary(sub, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func TestLoadRunSetSingle(t *testing.T) {
-	dir := writeRunSet(t, p99Summary(7))
-	set, err := LoadRunSet(dir)
+	dir := resultstest.WriteRunSet(t, resultstest.P99(7))
+	set, err := results.LoadRunSet(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +29,7 @@ func TestLoadRunSetRepeatsInNumericOrder(t *testing.T) {
 		if err := os.Mkdir(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteSummary(sub, p99Summary(v)); err != nil {
+		if err := results.WriteSummary(sub, resultstest.P99(v)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,7 +41,7 @@ func TestLoadRunSetRepeatsInNumericOrder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "run-3"), []byte("a file, not a run"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	set, err := LoadRunSet(dir)
+	set, err := results.LoadRunSet(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,8 +59,8 @@ func TestLoadRunSetRepeatsInNumericOrder(t *testing.T) {
 
 func TestLoadRunSetErrors(t *testing.T) {
 	empty := t.TempDir()
-	corrupt := writeRunSet(t, p99Summary(1), p99Summary(2))
-	if err := os.WriteFile(filepath.Join(corrupt, "run-2", SummaryFile), []byte("{"), 0o644); err != nil {
+	corrupt := resultstest.WriteRunSet(t, resultstest.P99(1), resultstest.P99(2))
+	if err := os.WriteFile(filepath.Join(corrupt, "run-2", results.SummaryFile), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -98,7 +72,7 @@ func TestLoadRunSetErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := LoadRunSet(c.dir)
+			_, err := results.LoadRunSet(c.dir)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want one naming %q", err, c.want)
 			}
@@ -107,22 +81,22 @@ func TestLoadRunSetErrors(t *testing.T) {
 }
 
 func TestRunSetStat(t *testing.T) {
-	noE2E := &Summary{SchemaVersion: SchemaVersion}
+	noE2E := &results.Summary{SchemaVersion: results.SchemaVersion}
 	cases := []struct {
 		name   string
-		runs   []*Summary
-		want   Spread
+		runs   []*results.Summary
+		want   results.Spread
 		wantOK bool
 	}{
-		{"one run", []*Summary{p99Summary(5)}, Spread{5, 5, 5, 1}, true},
-		{"odd", []*Summary{p99Summary(9), p99Summary(1), p99Summary(4)}, Spread{4, 1, 9, 3}, true},
-		{"even: mean of the middle two", []*Summary{p99Summary(1), p99Summary(10), p99Summary(2), p99Summary(4)}, Spread{3, 1, 10, 4}, true},
-		{"runs without the metric are left out", []*Summary{p99Summary(2), noE2E, p99Summary(6)}, Spread{4, 2, 6, 2}, true},
-		{"no run has it", []*Summary{noE2E}, Spread{}, false},
+		{"one run", []*results.Summary{resultstest.P99(5)}, results.Spread{5, 5, 5, 1}, true},
+		{"odd", []*results.Summary{resultstest.P99(9), resultstest.P99(1), resultstest.P99(4)}, results.Spread{4, 1, 9, 3}, true},
+		{"even: mean of the middle two", []*results.Summary{resultstest.P99(1), resultstest.P99(10), resultstest.P99(2), resultstest.P99(4)}, results.Spread{3, 1, 10, 4}, true},
+		{"runs without the metric are left out", []*results.Summary{resultstest.P99(2), noE2E, resultstest.P99(6)}, results.Spread{4, 2, 6, 2}, true},
+		{"no run has it", []*results.Summary{noE2E}, results.Spread{}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			set := &RunSet{Runs: c.runs}
+			set := &results.RunSet{Runs: c.runs}
 			got, ok := set.Stat("latency.e2e.p99_ms")
 			if got != c.want || ok != c.wantOK {
 				t.Errorf("Stat = %+v, %v; want %+v, %v", got, ok, c.want, c.wantOK)
@@ -132,14 +106,14 @@ func TestRunSetStat(t *testing.T) {
 }
 
 func TestRunSetMedianRun(t *testing.T) {
-	a, b, c, d := p99Summary(30), p99Summary(10), p99Summary(20), p99Summary(40)
-	if got := (&RunSet{Runs: []*Summary{a, b, c}}).Median("latency.e2e.p99_ms"); got != c {
+	a, b, c, d := resultstest.P99(30), resultstest.P99(10), resultstest.P99(20), resultstest.P99(40)
+	if got := (&results.RunSet{Runs: []*results.Summary{a, b, c}}).Median("latency.e2e.p99_ms"); got != c {
 		t.Errorf("median run of 30, 10, 20 has p99 %v, want 20", got.Latency["e2e"].P99)
 	}
-	if got := (&RunSet{Runs: []*Summary{a, b, c, d}}).Median("latency.e2e.p99_ms"); got != c {
+	if got := (&results.RunSet{Runs: []*results.Summary{a, b, c, d}}).Median("latency.e2e.p99_ms"); got != c {
 		t.Errorf("median run of four has p99 %v, want the lower middle, 20", got.Latency["e2e"].P99)
 	}
-	if got := (&RunSet{Runs: []*Summary{a, b}}).Median("no.such.metric"); got != a {
+	if got := (&results.RunSet{Runs: []*results.Summary{a, b}}).Median("no.such.metric"); got != a {
 		t.Error("Median of an unknown metric should fall back to the first run")
 	}
 }

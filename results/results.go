@@ -1,0 +1,67 @@
+package results
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Run is one results directory read back: the summary, and the time series
+// and histograms when they are there.
+type Run struct {
+	Dir     string
+	Summary *Summary
+	Rows    []Row                              // nil when timeseries.csv is missing
+	Hists   map[string]*hdrhistogram.Histogram // by hlog stem: "e2e", "put", …
+	Missing []string                           // what could not be read, for the report
+}
+
+// LoadRun reads a results directory. Only summary.json is required; a
+// missing or unreadable time series or hlog is noted in Missing and left out.
+func LoadRun(dir string) (*Run, error) {
+	s, err := ReadSummary(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Dir: dir, Summary: s, Hists: map[string]*hdrhistogram.Histogram{}}
+	if f, err := os.Open(filepath.Join(dir, TimeseriesFile)); err == nil {
+		r.Rows, err = ReadTimeseries(f)
+		_ = f.Close()
+		if err != nil {
+			r.Missing = append(r.Missing, fmt.Sprintf("%s unreadable (%v): time plots left out", TimeseriesFile, err))
+		}
+	} else if errors.Is(err, fs.ErrNotExist) {
+		r.Missing = append(r.Missing, TimeseriesFile+" not found: time plots left out")
+	} else {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*"+HlogExt))
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), HlogExt)
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("results: %w", err)
+		}
+		h, _, err := ReadHlog(f)
+		_ = f.Close()
+		if err != nil {
+			r.Missing = append(r.Missing, fmt.Sprintf("%s unreadable (%v)", filepath.Base(p), err))
+			continue
+		}
+		r.Hists[name] = h
+	}
+	if len(paths) == 0 {
+		r.Missing = append(r.Missing, "no *.hlog files: percentile distribution left out")
+	}
+	return r, nil
+}
