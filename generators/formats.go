@@ -121,3 +121,18 @@ var prefixedFormat = FormatKind{
 		return appendReadingJSON(append(dst, '{'), r, ts)
 	},
 }
+
+// RecordFormat returns the format of the generator opts configure, or ""
+// for generators without a `format` option.
+func RecordFormat(opts Options) string {
+	if f, ok := opts.(interface{ RecordFormat() string }); ok {
+		return formatOf(f.RecordFormat()).Name
+	}
+	return ""
+}
+
+// RecordFormat is the payments records' format.
+func (o *PaymentsOptions) RecordFormat() string { return o.Format }
+
+// RecordFormat is the IoT records' format.
+func (o *IoTOptions) RecordFormat() string { return o.Format }

@@ -36,6 +36,7 @@ type runPage struct {
 	PNGs                []string
 	Problems            []string
 	Consumers           []consumerRow
+	Producers           []results.ProducerStats
 	Shards              []shardRow
 	Events              []eventRow
 	Config              [][2]string
@@ -106,6 +107,7 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 	for _, name := range latencyOrder(s) {
 		p.Latency = append(p.Latency, latencyRow{Name: name, Desc: latencyDescriptions[name], LatencyStats: s.Latency[name]})
 	}
+	p.Producers = s.Producers
 	for _, cs := range s.Consumers {
 		row := consumerRow{ConsumerStats: cs, E2E: cs.Latency["e2e"], OnTime: "–"}
 		if cs.Deadline != nil && cs.Deadline.Scheduled > 0 {

@@ -53,6 +53,9 @@ type Summary struct {
 	ThrottleRatio float64           `json:"throttle_ratio"`
 	Deadline      *DeadlineStats    `json:"deadline,omitempty"`
 	PerShard      []ShardStats      `json:"per_shard"`
+	// Producers describe each scenario producer's records (its instances
+	// together), in scenario order.
+	Producers []ProducerStats `json:"producers,omitempty"`
 	Consumers     []ConsumerStats   `json:"consumers,omitempty"`
 	Events        []EventResult     `json:"events,omitempty"`
 	Cost          *CostStats        `json:"cost,omitempty"`
@@ -353,4 +356,44 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("results: %w", err)
 	}
 	return nil
+}
+
+// ProducerStats is one scenario producer's records, all its instances
+// together.
+type ProducerStats struct {
+	Name      string `json:"name"`
+	Generator string `json:"generator"`
+	// Format is the record format of generators with a `format` option.
+	Format string `json:"format,omitempty"`
+	// RecordBytes is the distribution of the sizes of the records the
+	// producer generated (warmup included), envelope included, partition
+	// key not. It comes from the HDR histogram written to
+	// record-bytes.hlog, so runs merge exactly.
+	RecordBytes SizeStats `json:"record_bytes"`
+}
+
+// SizeStats summarises a record-size histogram, in bytes.
+type SizeStats struct {
+	Count int64   `json:"count"`
+	Min   int64   `json:"min"`
+	P50   int64   `json:"p50"`
+	P99   int64   `json:"p99"`
+	Max   int64   `json:"max"`
+	Mean  float64 `json:"mean"`
+}
+
+// SizeFrom summarises a size histogram (metrics.NewSizeHistogram). Values
+// are the histogram's, exact to its three significant digits.
+func SizeFrom(h *hdrhistogram.Histogram) SizeStats {
+	if h == nil || h.TotalCount() == 0 {
+		return SizeStats{}
+	}
+	return SizeStats{
+		Count: h.TotalCount(),
+		Min:   h.Min(),
+		P50:   h.ValueAtQuantile(50),
+		P99:   h.ValueAtQuantile(99),
+		Max:   h.Max(),
+		Mean:  math.Round(h.Mean()*10) / 10,
+	}
 }

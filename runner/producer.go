@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/kbench/kbench/envelope"
@@ -145,6 +146,9 @@ type Producer struct {
 	// leaves its place in the record, else it goes before the record.
 	slot   envelope.Slot
 	inside bool
+	// sizes holds the size of every record generated; only the schedule
+	// goroutine records into it.
+	sizes *hdrhistogram.Histogram
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
@@ -163,6 +167,7 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	}
 	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
 	pr.slot, pr.inside = generators.SlotOf(cfg.Generator)
+	pr.sizes = metrics.NewSizeHistogram()
 	stream := cfg.Stream
 	if len(stream) > 4 && stream[:4] == "arn:" {
 		pr.in.StreamARN = &stream
@@ -171,6 +176,11 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	}
 	return pr, nil
 }
+
+// RecordBytes returns the histogram of the sizes, in bytes (envelope
+// included, partition key not), of every record the producer generated.
+// Read it after Run has returned.
+func (p *Producer) RecordBytes() *hdrhistogram.Histogram { return p.sizes }
 
 // Run schedules, sends and settles every record due within Duration. It
 // blocks until every record is settled (acknowledged or failed) or ctx is
@@ -312,6 +322,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		if p.inside {
 			p.slot.Put(b.buf[start:], &env)
 		}
+		metrics.RecordSize(p.sizes, len(b.buf)-start)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
 		if off >= c.Warmup {

@@ -87,6 +87,7 @@ type run struct {
 	apps      []*metrics.App
 	consumers []results.ConsumerStats // name, kind and primary of each application, by index
 	specOf    []int                   // producer spec index of each producer instance id
+	prods     []*Producer             // every producer instance, by id
 	shards    *liveShards
 	events    eventLog
 	producers int
@@ -180,6 +181,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return nil, err
 	}
 	smp.rate = rates
+	r.prods = prods
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
 	return r.finish(time.Unix(0, start), smp, failure, interrupted)
@@ -342,6 +344,9 @@ func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupt
 	}
 
 	sum := r.summary(startWall, smp)
+	if err := r.writeRecordBytes(startWall, sum.Config.EndedAt); err != nil {
+		r.logf("warning: %s: %v", RecordBytesFile, err)
+	}
 	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
 		return nil, err
 	}

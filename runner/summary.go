@@ -2,12 +2,15 @@ package runner
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
@@ -108,6 +111,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
 	}
+	s.Producers, _ = r.producerStats()
 	s.Events = r.events.results()
 	s.Cost = r.cost(tp)
 
@@ -255,3 +259,53 @@ func readQuotaWarning(sc *scenarios.Scenario) string {
 		"expect throttled reads (totals.get_throttled) and the backoff in e2e latency; poll less often or use enhanced fan-out",
 		perShard, getRecordsQuota)
 }
+
+// producerStats describes each scenario producer's records, from the
+// record sizes of its instances merged; it returns the merged histograms
+// too, tagged with the producer's name, for record-bytes.hlog.
+func (r *run) producerStats() ([]results.ProducerStats, []*hdrhistogram.Histogram) {
+	if len(r.prods) == 0 {
+		return nil, nil
+	}
+	hists := make([]*hdrhistogram.Histogram, len(r.sc.Producers))
+	for i, p := range r.sc.Producers {
+		hists[i] = metrics.NewSizeHistogram()
+		hists[i].SetTag(p.Name)
+	}
+	for id, p := range r.prods {
+		hists[r.specOf[id]].Merge(p.RecordBytes())
+	}
+	out := make([]results.ProducerStats, len(hists))
+	for i, p := range r.sc.Producers {
+		out[i] = results.ProducerStats{Name: p.Name, Generator: p.Generator,
+			Format: generators.RecordFormat(p.Options), RecordBytes: results.SizeFrom(hists[i])}
+	}
+	return out, hists
+}
+
+// writeRecordBytes writes record-bytes.hlog: one histogram of record sizes
+// (bytes) per scenario producer, tagged with its name, covering the run.
+func (r *run) writeRecordBytes(start, end time.Time) error {
+	_, hists := r.producerStats()
+	if len(hists) == 0 {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(r.o.OutDir, RecordBytesFile))
+	if err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	w, err := results.NewHlogWriter(f, start)
+	for _, h := range hists {
+		if err == nil {
+			err = w.Write(h, start, end)
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// RecordBytesFile is the results file of record-size histograms, one per
+// producer, tagged with its name.
+const RecordBytesFile = "record-bytes.hlog"
