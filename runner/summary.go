@@ -10,8 +10,8 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/kbench/kbench/collectors"
-	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/gate"
+	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
