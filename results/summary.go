@@ -50,18 +50,19 @@ type Summary struct {
 	Throughput    Throughput              `json:"throughput"`
 	// ThrottleRatio is throttled record-attempts over all record-attempts
 	// that got an answer (throttled + acked).
-	ThrottleRatio float64        `json:"throttle_ratio"`
-	Deadline      *DeadlineStats `json:"deadline,omitempty"`
-	PerShard      []ShardStats   `json:"per_shard"`
+	ThrottleRatio float64           `json:"throttle_ratio"`
+	Deadline      *DeadlineStats    `json:"deadline,omitempty"`
+	PerShard      []ShardStats      `json:"per_shard"`
+	Consumers     []ConsumerStats   `json:"consumers,omitempty"`
+	Events        []EventResult     `json:"events,omitempty"`
+	Cost          *CostStats        `json:"cost,omitempty"`
+	Thresholds    []ThresholdResult `json:"thresholds"`
+	Verdict       string            `json:"verdict"`
+	Errors        []string          `json:"errors,omitempty"`
+
 	// Producers describe each scenario producer's records (its instances
 	// together), in scenario order.
-	Producers  []ProducerStats   `json:"producers,omitempty"`
-	Consumers  []ConsumerStats   `json:"consumers,omitempty"`
-	Events     []EventResult     `json:"events,omitempty"`
-	Cost       *CostStats        `json:"cost,omitempty"`
-	Thresholds []ThresholdResult `json:"thresholds"`
-	Verdict    string            `json:"verdict"`
-	Errors     []string          `json:"errors,omitempty"`
+	Producers []ProducerStats `json:"producers,omitempty"`
 }
 
 // TargetInfo says where the records went.
