@@ -85,6 +85,7 @@ type iot struct {
 	burstLeft int
 	ts        tsCache
 	format    FormatKind
+	cur       reading // the record being encoded
 }
 
 func newIoT(o IoTOptions, seed int64) *iot {
@@ -161,13 +162,14 @@ func (g *iot) Next(dst []byte, at int64) ([]byte, string) {
 		status = "low_battery"
 	}
 	model := &deviceModels[d.model]
-	rd := reading{
+	rd := &g.cur // a field, not a local: the format's encoder is called indirectly, so a local would escape
+	*rd = reading{
 		device: g.ids[idx], model: model.name, fw: model.firmware[d.fw], seq: d.seq, at: at,
 		temp: temp, hum: d.hum, battery: d.battery, rssi: int64(d.rssiBase + int(math.Round(3*r.Norm()))),
 		lat: d.lat, lon: d.lon, status: status,
 	}
 	d.seq++
-	return g.format.reading(dst, &rd, &g.ts), rd.device
+	return g.format.reading(dst, rd, &g.ts), rd.device
 }
 
 // EnvelopeSlot implements Slotted.

@@ -116,6 +116,7 @@ type payments struct {
 	seq       uint64
 	ts        tsCache
 	format    FormatKind
+	cur       payment // the record being encoded
 
 	// The burst in progress: its card, how many records are left, and the
 	// region of its last transaction.
@@ -212,13 +213,14 @@ func (g *payments) Next(dst []byte, at int64) ([]byte, string) {
 		amount = math.Exp(g.logMedian + g.sigma*r.Norm())
 	}
 	m := g.merchant.draw(r.Float64())
-	p := payment{
+	p := &g.cur // a field, not a local: the format's encoder is called indirectly, so a local would escape
+	*p = payment{
 		txn: mix64(g.seq ^ g.txnSalt), at: at, card: g.cards[card], merchant: g.merchants[m],
 		mcc: mccs[g.mcc[m]].code, cents: max(int64(math.Round(amount*100)), 1),
 		currency: countries[ctry].currency, country: countries[ctry].code, channel: channel, fraud: fraud,
 	}
 	g.seq++
-	return g.format.payment(dst, &p, &g.ts), p.card
+	return g.format.payment(dst, p, &g.ts), p.card
 }
 
 // EnvelopeSlot implements Slotted.
