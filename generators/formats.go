@@ -71,6 +71,17 @@ func Envelope(record []byte) (envelope.Envelope, error) {
 	if err == nil {
 		return env, nil
 	}
+	if env, ferr := FindEnvelope(record); ferr == nil {
+		return env, nil
+	}
+	return envelope.Envelope{}, err
+}
+
+// FindEnvelope is Envelope past the prefix: it decodes the envelope where
+// a format's Find places it, or fails with envelope.ErrMagic. Collectors
+// call envelope.Decode first, so a prefixed record costs what it did
+// before formats, and this only when that fails.
+func FindEnvelope(record []byte) (envelope.Envelope, error) {
 	for i := range Formats {
 		if f := Formats[i].Find; f != nil {
 			if s, ok := f(record); ok {
@@ -78,7 +89,7 @@ func Envelope(record []byte) (envelope.Envelope, error) {
 			}
 		}
 	}
-	return env, err
+	return envelope.Envelope{}, envelope.ErrMagic
 }
 
 // formatOf returns the named format, or the default for "" and for a name
