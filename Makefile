@@ -9,6 +9,12 @@ KINESIS_MOCK_VERSION := 0.6.2
 KINESIS_MOCK_DIR     := $(CURDIR)/.cache/kinesis-local-$(KINESIS_MOCK_VERSION)
 KINESIS_MOCK_MAIN    := $(KINESIS_MOCK_DIR)/node_modules/kinesis-local/main.js
 export KBENCH_KINESIS_MOCK_DIR := $(KINESIS_MOCK_DIR)
+# Other people's clients for `make test-long` (sim/clients_long_test.go): the AWS SDK for JavaScript v3 from npm,
+# boto3 and the AWS CLI from Debian packages.
+JS_SDK_VERSION := 3.1143.0
+JS_SDK_DIR     := $(CURDIR)/.cache/aws-sdk-js-$(JS_SDK_VERSION)
+JS_SDK_MAIN    := $(JS_SDK_DIR)/node_modules/@aws-sdk/client-kinesis/package.json
+export KBENCH_JS_SDK_DIR := $(JS_SDK_DIR)
 # Tests never talk to AWS; keep the SDK from probing the EC2 instance metadata service either.
 export AWS_EC2_METADATA_DISABLED := true
 
@@ -16,7 +22,7 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test check bench kinesis-mock chromium clean
+.PHONY: all build run test test-long fuzz check bench kinesis-mock chromium clients clean
 
 all: build
 
@@ -30,6 +36,17 @@ run: build
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
 test: check kinesis-mock chromium
 	$(GO) test $(TEST_FLAGS) ./...
+
+## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI), then
+## every fuzz target for FUZZTIME each; .ci/run runs it after make test
+test-long: clients
+	$(GO) test -tags long -run 'TestClient' -timeout 40m -v ./sim/
+	$(MAKE) fuzz
+
+## fuzz: every fuzz target (func FuzzXxx) for FUZZTIME each; a failing input is saved under testdata/fuzz/
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \
@@ -53,6 +70,22 @@ chromium:
 	else \
 		echo "note: no chromium on PATH and no root apt-get to install it; the report screenshot test will skip"; \
 	fi
+
+# clients: the JavaScript SDK from npm into .cache/, and Debian's python3-boto3 and awscli when we are root with
+# apt-get; a client that cannot be installed is noted here and its test skips.
+clients: $(JS_SDK_MAIN)
+	@if /usr/bin/python3 -c 'import boto3' 2>/dev/null && [ -x /usr/bin/aws ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing python3-boto3 and awscli for the client tests"; \
+		{ apt-get update -qq && apt-get install -y -qq python3-boto3 awscli; } || echo "note: could not install python3-boto3/awscli; their client tests will skip"; \
+	else \
+		echo "note: no boto3 for /usr/bin/python3 or no /usr/bin/aws, and no root apt-get to install them; their client tests will skip"; \
+	fi
+
+$(JS_SDK_MAIN):
+	@command -v $(NPM) >/dev/null || { echo "note: no npm; the JavaScript SDK client tests will skip"; exit 0; }
+	mkdir -p $(JS_SDK_DIR)
+	$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(JS_SDK_DIR) @aws-sdk/client-kinesis@$(JS_SDK_VERSION) @smithy/node-http-handler || echo "note: npm could not install @aws-sdk/client-kinesis; its client tests will skip"
 
 ## bench: Go benchmarks of the hot paths and whole-run benchmarks; figures go in docs/performance.md
 bench: build kinesis-mock

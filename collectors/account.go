@@ -47,8 +47,14 @@ type core struct {
 	// stream of its own.
 	readers atomic.Uint64
 
+	// restart carries Restart requests to the running follow loop.
+	restart chan time.Duration
+
 	mu  sync.Mutex
 	lag map[string]int64 // shard id → latest MillisBehindLatest
+	// checkpoints holds each shard's last checkpointed sequence number:
+	// where a reader starts after a restart.
+	checkpoints map[string]string
 }
 
 func newCore(cfg Config) core {
@@ -56,7 +62,22 @@ func newCore(cfg Config) core {
 	if cfg.Concurrency > 0 {
 		workers = make(chan struct{}, cfg.Concurrency)
 	}
-	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: shardRefresh, workers: workers, lag: map[string]int64{}}
+	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: shardRefresh, workers: workers,
+		restart: make(chan time.Duration, 1), lag: map[string]int64{}, checkpoints: map[string]string{}}
+}
+
+// checkpoint returns shard's last checkpointed sequence number, "" if none.
+func (c *core) checkpoint(shard string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.checkpoints[shard]
+}
+
+// setCheckpoint records shard's checkpoint.
+func (c *core) setCheckpoint(shard, seq string) {
+	c.mu.Lock()
+	c.checkpoints[shard] = seq
+	c.mu.Unlock()
 }
 
 // stats returns a snapshot of the live counters.
@@ -136,7 +157,8 @@ func (c *core) deadline(p uint32) time.Duration {
 // processing and its checkpoints. It belongs to one goroutine: its latency
 // recorders are never shared.
 type sink struct {
-	c *core
+	c  *core
+	id string // the shard's id
 	// The application's view.
 	shard                          *metrics.AppShard
 	e2e, uncorr, arrival, shardE2E *metrics.Recorder
@@ -159,12 +181,18 @@ type runSink struct {
 	e2e, uncorr, sendToArrival, arrivalToConsumed *metrics.Recorder
 }
 
-// newSink returns a sink for one reader goroutine of the given shard.
+// newSink returns a sink for one reader goroutine of the given shard. After
+// a restart it starts at the shard's checkpoint: its last is the
+// checkpointed sequence number, so the reader reads on after it.
 func (c *core) newSink(shardID string) *sink {
 	app := c.cfg.App
 	sh := app.Shard(shardID)
+	cp := c.checkpoint(shardID)
 	s := &sink{
 		c:              c,
+		id:             shardID,
+		last:           cp,
+		checkpointed:   cp,
 		shard:          sh,
 		e2e:            app.E2E.Recorder(),
 		uncorr:         app.E2EUncorrected.Recorder(),
@@ -187,9 +215,9 @@ func (c *core) newSink(shardID string) *sink {
 }
 
 // record accounts for one record consumed at consumed (process clock, Unix
-// ns: received plus its processing) with the given data, partition-key
-// length and ApproximateArrivalTimestamp (Unix ns, 0 when absent).
-func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
+// ns: received plus its processing) with the given data, partition key and
+// ApproximateArrivalTimestamp (Unix ns, 0 when absent).
+func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
 	env, err := envelope.Decode(data) // the prefix: as fast as before formats
@@ -214,7 +242,15 @@ func (s *sink) record(consumed int64, data []byte, keyLen int, arrival int64) {
 	}
 	c.seen.Add(1)
 	app, m, r := cfg.App, cfg.Metrics, s.run
-	bytes := int64(len(data) + keyLen)
+	if o := cfg.Tracker.order.Observe(env.ProducerID, key, env.Seq); o.Late {
+		app.OrderCounts.Add(o)
+		s.shard.OrderCounts.Add(o)
+		if r != nil {
+			m.OrderCounts.Add(o)
+			r.shard.OrderCounts.Add(o)
+		}
+	}
+	bytes := int64(len(data) + len(key))
 	app.Consumed.Add(1)
 	app.ConsumedBytes.Add(bytes)
 	s.shard.Consumed.Add(1)

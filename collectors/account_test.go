@@ -63,7 +63,7 @@ func TestSinkAccounting(t *testing.T) {
 			c := newCore(cfg)
 			s := c.newSink("shard-0")
 			for _, r := range tt.records {
-				s.record(recv, r, 3, 0)
+				s.record(recv, r, "key", 0)
 			}
 			e2e, uncorr := run.E2E.Rotate(), run.E2EUncorrected.Rotate()
 			st := c.stats()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // Kinds of reading, as Auto.Kind reports them.
@@ -98,4 +99,13 @@ func (a *Auto) Stats() Stats {
 	}
 	st.Shards, st.MillisBehind = now.Shards, now.MillisBehind
 	return st
+}
+
+// Restart restarts the way of reading in use now; see Polling.Restart.
+func (a *Auto) Restart(pause time.Duration) {
+	if a.polling.Load() {
+		a.poll.Restart(pause)
+		return
+	}
+	a.fan.Restart(pause)
 }

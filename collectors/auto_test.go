@@ -222,7 +222,7 @@ func TestNewFanOutOrPollingRejectsBadConfig(t *testing.T) {
 			c.Processing, c.Concurrency, c.CheckpointInterval = Processing{Median: 2, P99: 1}, -1, -1
 			c.Deadlines = []time.Duration{0, -1}
 			return c
-		}, efo, f, []string{"must be at least median", "negative concurrency", "negative checkpoint", "producer 1"}},
+		}, efo, f, []string{"must be at least median", "concurrency: must not be negative", "checkpoint_interval: must not be negative", "producer 1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,20 +41,22 @@ func (s *sink) batch(ctx context.Context, recv int64, recs []types.Record) bool 
 		if r.ApproximateArrivalTimestamp != nil {
 			arrival = r.ApproximateArrivalTimestamp.UnixNano()
 		}
-		s.record(recv+int64(offset), r.Data, len(aws.ToString(r.PartitionKey)), arrival)
+		s.record(recv+int64(offset), r.Data, aws.ToString(r.PartitionKey), arrival)
 		if r.SequenceNumber != nil {
 			s.last = *r.SequenceNumber
 		}
 	}
+	// The records are at risk from now on: a stop while they are processed
+	// reads them again.
+	n := int64(len(recs))
+	s.pending += n
+	c.cfg.App.NoteAtRisk(c.atRisk.Add(n))
 	if busy {
 		c.cfg.App.ProcessingBusy.Add(int64(offset))
 		if c.wait(ctx, offset) != nil {
 			return false
 		}
 	}
-	n := int64(len(recs))
-	s.pending += n
-	c.cfg.App.NoteAtRisk(c.atRisk.Add(n))
 	s.checkpoint(c.now())
 	return true
 }
@@ -74,6 +77,20 @@ func (s *sink) checkpointNow(now int64) {
 	s.c.cfg.App.Checkpoints.Add(1)
 	s.c.atRisk.Add(-s.pending)
 	s.pending, s.checkpointed, s.lastCheckpoint = 0, s.last, now
+	s.c.setCheckpoint(s.id, s.last)
+}
+
+// stopped ends the sink of a reader that stopped before its shard's end.
+// When a restart stopped it (ctx's cause is errRestart), the records
+// processed since the last checkpoint will be read again: they count in
+// App.Rewound and are no longer at risk.
+func (s *sink) stopped(ctx context.Context) {
+	if !errors.Is(context.Cause(ctx), errRestart) || s.pending == 0 {
+		return
+	}
+	s.c.cfg.App.Rewound.Add(s.pending)
+	s.c.atRisk.Add(-s.pending)
+	s.pending = 0
 }
 
 // shardEnd checkpoints what is left when the shard was read to its end, as

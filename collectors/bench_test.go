@@ -48,7 +48,7 @@ func BenchmarkRecord(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				e.Seq = uint64(i)
 				e.Put(data)
-				s.record(now, data, 8, arrival)
+				s.record(now, data, "card-123", arrival)
 			}
 		})
 	}

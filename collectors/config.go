@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kbench/kbench/internal/kind"
 	"github.com/kbench/kbench/metrics"
 )
 
@@ -98,21 +99,53 @@ type Config struct {
 // quarter of a second to the end-to-end latency.
 const DefaultPollInterval = 250 * time.Millisecond
 
-// maxLimit is GetRecords' largest Limit.
-const maxLimit = 10000
+// MaxLimit is GetRecords' largest Limit.
+const MaxLimit = 10000
+
+// MaxConsumers is how many consumers Kinesis registers on one stream at
+// most, and so the most copies of one consumer application a run starts.
+const MaxConsumers = 20
+
+// Problems returns every problem with the settings a scenario gives a
+// consumer application (PollInterval, Limit, Processing, Concurrency,
+// CheckpointInterval), each at its yaml field name. It checks them as they
+// are: a zero PollInterval or Limit is a problem here, though withDefaults
+// fills those in before it asks.
+func (c Config) Problems() []*FieldError {
+	var out []*FieldError
+	bad := func(field, format string, args ...any) {
+		out = append(out, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if c.PollInterval <= 0 {
+		bad("poll_interval", "must be positive, got %s", c.PollInterval)
+	}
+	if c.Limit < 1 || c.Limit > MaxLimit {
+		bad("limit", "must be between 1 and %d, got %d", MaxLimit, c.Limit)
+	}
+	for _, fe := range c.Processing.Problems() {
+		bad("processing."+fe.Field, "%s", fe.Problem)
+	}
+	if c.Concurrency < 0 {
+		bad("concurrency", "must not be negative (0 means no limit), got %d", c.Concurrency)
+	}
+	if c.CheckpointInterval < 0 {
+		bad("checkpoint_interval", "must not be negative (0 means after every batch), got %s", c.CheckpointInterval)
+	}
+	return out
+}
 
 // withDefaults returns c with zero fields defaulted, or every problem at once.
 func (c Config) withDefaults() (Config, error) {
-	var errs []error
+	if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.Limit == 0 {
+		c.Limit = MaxLimit
+	}
+	errs := []error{kind.Join("collectors: ", c.Problems())}
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.Stream == "" {
 		bad("collectors: empty stream name")
-	}
-	if c.PollInterval < 0 {
-		bad("collectors: negative poll interval %v", c.PollInterval)
-	}
-	if c.Limit < 0 || c.Limit > maxLimit {
-		bad("collectors: limit %d: want 1..%d", c.Limit, maxLimit)
 	}
 	if c.Deadline < 0 {
 		bad("collectors: negative deadline %v", c.Deadline)
@@ -121,15 +154,6 @@ func (c Config) withDefaults() (Config, error) {
 		if d < 0 {
 			bad("collectors: negative deadline %v for producer %d", d, i)
 		}
-	}
-	if err := c.Processing.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if c.Concurrency < 0 {
-		bad("collectors: negative concurrency %d", c.Concurrency)
-	}
-	if c.CheckpointInterval < 0 {
-		bad("collectors: negative checkpoint interval %v", c.CheckpointInterval)
 	}
 	if c.MeasureEnd != 0 && c.MeasureEnd < c.WarmupEnd {
 		bad("collectors: measure end %d before warmup end %d", c.MeasureEnd, c.WarmupEnd)
@@ -145,12 +169,6 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return c, err
-	}
-	if c.PollInterval == 0 {
-		c.PollInterval = DefaultPollInterval
-	}
-	if c.Limit == 0 {
-		c.Limit = maxLimit
 	}
 	if c.Log == nil {
 		c.Log = func(string, ...any) {}

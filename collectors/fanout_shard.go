@@ -19,11 +19,16 @@ func ownCodec(o *kinesis.Options) { o.Protocol = awsjson.New11(schemas.Kinesis_2
 
 // readShard keeps shard id subscribed until it is read to its end or ctx
 // ends. Each subscription starts after the last ContinuationSequenceNumber
-// seen (or at the configured start), so nothing is skipped or read twice.
+// seen (or at the configured start, or after a restart at the shard's
+// checkpoint), so nothing is skipped or read twice.
 func (f *FanOut) readShard(ctx context.Context, consumerARN, id string) ([]types.ChildShard, bool) {
 	s := f.newSink(id)
+	defer s.stopped(ctx)
 	start := &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}
-	if !f.cfg.StartAt.IsZero() {
+	switch {
+	case s.last != "": // after a restart: on from the checkpoint
+		start = &types.StartingPosition{Type: types.ShardIteratorTypeAfterSequenceNumber, SequenceNumber: &s.last}
+	case !f.cfg.StartAt.IsZero():
 		start = &types.StartingPosition{Type: types.ShardIteratorTypeAtTimestamp, Timestamp: &f.cfg.StartAt}
 	}
 	throttle := backoff{base: throttleBase, cap: backoffCap}

@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -23,10 +24,22 @@ type readFunc func(ctx context.Context, id string) (children []types.ChildShard,
 // follow reads the shards of list, and those a reshard adds, each with read
 // in its own goroutine once its parents are finished, until ctx ends. It
 // lists the shards again every c.refresh. It blocks until every reader ended.
+//
+// A Restart request stops every reader (as a crashed worker would stop),
+// waits out the pause and starts them again, each at its shard's last
+// checkpoint.
 func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, read readFunc) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	// The readers run under a context of their own, which a restart ends
+	// and replaces.
+	var readers struct {
+		ctx  context.Context
+		stop context.CancelCauseFunc
+	}
+	readers.ctx, readers.stop = context.WithCancelCause(ctx)
 	defer func() {
+		readers.stop(nil)
 		cancel()
 		wg.Wait()
 	}()
@@ -34,7 +47,7 @@ func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, re
 	tree := shardTree{}
 	start := func() {
 		for _, id := range tree.startable() {
-			wg.Go(func() { c.runReader(ctx, id, read, done) })
+			wg.Go(func() { c.runReader(readers.ctx, id, read, done) })
 		}
 	}
 	tree.merge(list)
@@ -48,6 +61,17 @@ func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, re
 		case d := <-done:
 			tree.finish(d.id, d.children)
 			start()
+		case pause := <-c.restart:
+			readers.stop(errRestart)
+			wg.Wait()
+			tree.stopped()
+			c.cfg.App.Restarts.Add(1)
+			c.cfg.Log("collector %s: stopped; resuming from its checkpoints in %v", c.cfg.Name, pause)
+			if c.wait(ctx, pause) != nil {
+				return
+			}
+			readers.ctx, readers.stop = context.WithCancelCause(ctx)
+			start()
 		case <-tick.C:
 			list, err := listAllShards(ctx, r, c.cfg.Stream)
 			if err != nil {
@@ -59,6 +83,22 @@ func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, re
 			tree.merge(list)
 			start()
 		}
+	}
+}
+
+// errRestart is the cause with which a restart stops an application's
+// readers.
+var errRestart = errors.New("collectors: restart")
+
+// Restart stops the application's reading, as a crashed worker would, and
+// resumes it after pause from each shard's last checkpoint: records
+// processed since then are read again (App.Rewound counts them; the Tracker
+// counts them as duplicates). It does not block; a Restart while one is
+// pending is dropped. It does nothing before Run has started reading.
+func (c *core) Restart(pause time.Duration) {
+	select {
+	case c.restart <- pause:
+	default:
 	}
 }
 

@@ -24,8 +24,8 @@ func FuzzSinkRecord(f *testing.F) {
 		}
 		c := newCore(cfg)
 		s := c.newSink("shard-0")
-		s.record(3e9, data, 4, 2e9)
-		s.record(3e9, data, 4, 2e9)
+		s.record(3e9, data, "card", 2e9)
+		s.record(3e9, data, "card", 2e9)
 		st := c.stats()
 		if st.Seen+st.Duplicates+st.Foreign != 2 {
 			t.Fatalf("stats %+v: two records, not two buckets", st)

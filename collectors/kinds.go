@@ -17,6 +17,10 @@ type Collector interface {
 	// Kind is how the application actually reads: KindPolling or
 	// KindFanOut.
 	Kind() string
+	// Restart stops the application's reading, as a crashed worker would
+	// stop, and resumes it after pause from its checkpoints; it does not
+	// block.
+	Restart(pause time.Duration)
 }
 
 // Kind is one consumer kind in the Kinds table.

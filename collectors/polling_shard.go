@@ -33,7 +33,11 @@ func (p *Polling) readShard(ctx context.Context, id string) ([]types.ChildShard,
 		throttle:  backoff{base: throttleBase, cap: backoffCap},
 		transient: backoff{base: transientBase, cap: backoffCap},
 	}
-	return r.run(ctx)
+	children, closed := r.run(ctx)
+	if !closed {
+		r.sink.stopped(ctx)
+	}
+	return children, closed
 }
 
 // run polls until the shard is closed and read (closed is true, with the

@@ -436,7 +436,7 @@ func TestNewPollingRejectsBadConfig(t *testing.T) {
 		want string
 	}{
 		{"no stream", func(c *Config) { c.Stream = "" }, "empty stream"},
-		{"negative interval", func(c *Config) { c.PollInterval = -1 }, "poll interval"},
+		{"negative interval", func(c *Config) { c.PollInterval = -1 }, "poll_interval: must be positive"},
 		{"limit too big", func(c *Config) { c.Limit = 10001 }, "limit"},
 		{"negative deadline", func(c *Config) { c.Deadline = -1 }, "deadline"},
 		{"measure before warmup", func(c *Config) { c.WarmupEnd, c.MeasureEnd = 10, 5 }, "measure end"},
@@ -457,7 +457,7 @@ func TestNewPollingRejectsBadConfig(t *testing.T) {
 		t.Error("nil Reader accepted")
 	}
 	p, err := NewPolling(good(), &fakeStream{})
-	if err != nil || p.cfg.PollInterval != DefaultPollInterval || p.cfg.Limit != maxLimit {
+	if err != nil || p.cfg.PollInterval != DefaultPollInterval || p.cfg.Limit != MaxLimit {
 		t.Errorf("defaults: %v, interval %v, limit %d", err, p.cfg.PollInterval, p.cfg.Limit)
 	}
 }

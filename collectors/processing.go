@@ -78,11 +78,6 @@ func (p Processing) Problems() []*FieldError {
 	return out
 }
 
-// Validate returns every problem with p at once (Problems, joined).
-func (p Processing) Validate() error {
-	return kind.Join("collectors: processing: ", p.Problems())
-}
-
 // String describes p: "none", "fixed 2ms" or "lognormal median 2ms p99 20ms".
 func (p Processing) String() string {
 	switch {

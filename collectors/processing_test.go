@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/kbench/kbench/internal/kind"
 	"github.com/kbench/kbench/metrics"
 )
 
@@ -34,9 +35,9 @@ func TestProcessingValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("fixed=%v,median=%v,p99=%v", tt.p.Fixed, tt.p.Median, tt.p.P99), func(t *testing.T) {
-			err := tt.p.Validate()
+			err := kind.Join("", tt.p.Problems())
 			if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
-				t.Fatalf("Validate = %v, want %q", err, tt.want)
+				t.Fatalf("Problems = %v, want %q", err, tt.want)
 			}
 			if tt.str != "" && tt.p.String() != tt.str {
 				t.Errorf("String = %q, want %q", tt.p.String(), tt.str)

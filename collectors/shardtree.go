@@ -112,3 +112,13 @@ func (t shardTree) parentsFinished(parents []string) bool {
 	}
 	return true
 }
+
+// stopped marks the shards being read pending again: their readers were
+// stopped, and will start again once their parents are finished (they are).
+func (t shardTree) stopped() {
+	for _, n := range t {
+		if n.state == shardReading {
+			n.state = shardPending
+		}
+	}
+}

@@ -215,6 +215,7 @@ type collector interface {
 	Run(ctx context.Context) error
 	Stats() Stats
 	Kind() string
+	Restart(pause time.Duration)
 }
 
 // newCollector builds one kind of collector for the sim tests.
@@ -261,6 +262,11 @@ func TestReshardAgainstSim(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkRun(t, run, tr, n)
+			// Each key's records went out in sequence order, and children
+			// are read after their parents: nothing is out of order.
+			if late := run.OutOfOrder.Load(); late != 0 || !tr.OrderExact() {
+				t.Errorf("%d records out of order (exact %v), want 0 across the reshard", late, tr.OrderExact())
+			}
 			shards, err := c.ListShards(t.Context(), &kinesis.ListShardsInput{StreamName: aws.String("kb")})
 			if err != nil {
 				t.Fatal(err)

@@ -7,11 +7,12 @@ import (
 )
 
 // Tracker is one consumer application's view of a run: which records of the
-// run it has seen, one bit per record and producer, and how many it saw more
-// than once. It is safe for concurrent use by all of that application's shard
-// readers.
+// run it has seen, one bit per record and producer, how many it saw more
+// than once, and the order it saw each producer's keys in. It is safe for
+// concurrent use by all of that application's shard readers.
 type Tracker struct {
 	seen       []*metrics.SeqSet // by producer id
+	order      *metrics.OrderTable
 	distinct   atomic.Int64
 	duplicates atomic.Int64
 }
@@ -34,7 +35,7 @@ const (
 // NewTracker returns an empty tracker for a run with the given number of
 // producer instances (ids 0 .. producers-1).
 func NewTracker(producers int) *Tracker {
-	t := &Tracker{seen: make([]*metrics.SeqSet, max(producers, 0))}
+	t := &Tracker{seen: make([]*metrics.SeqSet, max(producers, 0)), order: metrics.NewOrderTable(metrics.DefaultOrderKeys)}
 	for i := range t.seen {
 		t.seen[i] = new(metrics.SeqSet)
 	}
@@ -76,3 +77,11 @@ func (t *Tracker) Lost(run *metrics.Run) int64 {
 	}
 	return n
 }
+
+// OrderExact reports whether the out-of-order counts cover every key: the
+// order table never had to sample (see metrics.OrderTable).
+func (t *Tracker) OrderExact() bool { return t.order.Exact() }
+
+// OrderSampledShare returns the share of keys whose order is tracked now: 1
+// while OrderExact.
+func (t *Tracker) OrderSampledShare() float64 { return t.order.SampledShare() }

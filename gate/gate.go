@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/results"
 )
 
@@ -46,6 +47,10 @@ type RuleResult struct {
 	WithinNoise bool
 	// Note says why a rule was skipped or failed without numbers.
 	Note string
+	// BaselineNoData and CurrentNoData mark a side whose runs have the
+	// metric only as a statistic of nothing (results.NoData); a current side
+	// without data fails the rule.
+	BaselineNoData, CurrentNoData bool
 }
 
 // NoiseMinRuns is how many runs each side needs before a regression can be
@@ -88,15 +93,19 @@ func Evaluate(baseline, current *results.RunSet, rules []Rule) (*Gate, error) {
 		var okB, okC bool
 		res.Baseline, okB = baseline.Stat(r.Metric)
 		res.Current, okC = current.Stat(r.Metric)
+		res.BaselineNoData, res.CurrentNoData = !okB && baseline.NoData(r.Metric), !okC && current.NoData(r.Metric)
 		switch {
+		case res.CurrentNoData:
+			res.Verdict, res.Note = results.VerdictFail, "no data: the current run has no samples for this metric (a statistic of nothing, such as a latency percentile when nothing was consumed)"
 		case !okB && !okC && !g.Defaults:
-			errs = append(errs, fmt.Errorf("rule %q: neither baseline nor current has metric %q%s",
-				r.Expr, r.Metric, suggest(r.Metric, baseline, current)))
+			errs = append(errs, fmt.Errorf("rule %s: neither baseline nor current has metric %s%s", clip.Quote(r.Expr), clip.Quote(r.Metric), suggest(r.Metric, baseline, current)))
 			continue
 		case !okB && !okC:
 			res.Verdict, res.Note = VerdictSkip, "neither baseline nor current has this metric"
 		case !okC:
 			res.Verdict, res.Note = results.VerdictFail, "the current run has no value for this metric"
+		case res.BaselineNoData && r.Kind != Bound:
+			res.Verdict, res.Note = VerdictSkip, "no data in the baseline for this metric (a statistic of nothing): nothing to compare with; refresh the baseline"
 		case !okB && r.Kind != Bound:
 			res.Verdict, res.Note = VerdictSkip, "the baseline has no value for this metric; refresh the baseline"
 		default:
@@ -165,7 +174,7 @@ func gateNotes(baseline, current *results.RunSet) []string {
 	var notes []string
 	b, c := baseline.Runs[0], current.Runs[0]
 	if b.Config.Name != c.Config.Name {
-		notes = append(notes, fmt.Sprintf("The baseline ran scenario %q and the current run %q.", b.Config.Name, c.Config.Name))
+		notes = append(notes, fmt.Sprintf("The baseline ran scenario %s and the current run %s.", clip.Quote(b.Config.Name), clip.Quote(c.Config.Name)))
 	}
 	if b.Target.Kind != c.Target.Kind {
 		notes = append(notes, fmt.Sprintf("The baseline ran on target %s and the current run on %s.", b.Target.Kind, c.Target.Kind))

@@ -4,14 +4,17 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 )
 
 // Judge evaluates the scenario's threshold expressions against the summary,
 // stores the results in s.Thresholds and sets s.Verdict: "fail" when any
-// threshold fails, cannot be parsed or names an unknown metric, or when
-// s.Errors is non-empty (the run failed or stopped early); "pass" otherwise.
+// threshold fails, cannot be parsed, names an unknown metric or a statistic
+// of nothing ("no data": a latency percentile when nothing was consumed,
+// see results.NoData), or when s.Errors is non-empty (the run failed or
+// stopped early); "pass" otherwise.
 func Judge(s *results.Summary, thresholds []string) {
 	s.Thresholds = make([]results.ThresholdResult, 0, len(thresholds))
 	m := s.Metrics()
@@ -23,7 +26,10 @@ func Judge(s *results.Summary, thresholds []string) {
 	for _, expr := range thresholds {
 		r := results.ThresholdResult{Expr: expr}
 		t, err := scenarios.ParseThreshold(expr)
-		if err == nil {
+		if count, empty := results.NoData(m, t.Metric); err == nil && empty {
+			r.NoData = true
+			err = fmt.Errorf("no data: %s is 0, so %s is a statistic of nothing", count, t.Metric)
+		} else if err == nil {
 			r.Value, r.OK, err = t.Eval(lookup)
 		}
 		if math.IsNaN(r.Value) || math.IsInf(r.Value, 0) {
@@ -52,7 +58,7 @@ func CheckThresholds(sc *scenarios.Scenario) scenarios.Problems {
 		if err != nil || results.KnownMetric(th.Metric) {
 			continue
 		}
-		msg := fmt.Sprintf("unknown metric %q in %q; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", th.Metric, expr)
+		msg := fmt.Sprintf("unknown metric %s in %s; metrics are summary.json paths such as latency.e2e.p99_ms, totals.lost, throughput.acked_rps, deadline.on_time_ratio", clip.Quote(th.Metric), clip.Quote(expr))
 		probs = append(probs, sc.ProblemAt(fmt.Sprintf("thresholds[%d]", i), msg))
 	}
 	return probs

@@ -25,6 +25,15 @@ func (g *Gate) headline() string {
 	return fmt.Sprintf("%d of %d rules regressed", g.Failed(), len(g.Results))
 }
 
+// sideText is a side's column: "no data" for a statistic of nothing, else
+// its median and spread.
+func sideText(s results.Spread, noData bool) string {
+	if noData {
+		return "no data"
+	}
+	return fmtSpread(s)
+}
+
 // fmtSpread formats a median with its min–max when there are several runs.
 func fmtSpread(s results.Spread) string {
 	switch {
@@ -122,7 +131,7 @@ func (g *Gate) WriteText(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  rule\tbaseline\tcurrent\tchange\tlimit\tverdict")
 	for _, r := range g.Results {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", r.Rule.Expr, fmtSpread(r.Baseline), fmtSpread(r.Current),
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", r.Rule.Expr, sideText(r.Baseline, r.BaselineNoData), sideText(r.Current, r.CurrentNoData),
 			fmtChange(r.Change), r.limitText(), r.verdictText())
 	}
 	_ = tw.Flush()
@@ -154,7 +163,7 @@ func (g *Gate) Markdown() []byte {
 		if r.WithinNoise {
 			mark = "⚠️ "
 		}
-		w("| %s | %s | %s | %s | %s | %s%s |\n", mdCode(r.Rule.Expr), fmtSpread(r.Baseline), fmtSpread(r.Current),
+		w("| %s | %s | %s | %s | %s | %s%s |\n", mdCode(r.Rule.Expr), sideText(r.Baseline, r.BaselineNoData), sideText(r.Current, r.CurrentNoData),
 			fmtChange(r.Change), r.limitText(), mark, r.verdictText())
 	}
 	b.WriteString("\n")

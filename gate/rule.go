@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // ChangeKind says how a Rule's change is measured.
@@ -57,7 +59,7 @@ const ruleHint = `want METRIC OP CHANGE with OP one of > >= < <= and CHANGE +10%
 // number is an absolute bound. The error names the rule and what is wrong.
 func ParseRule(expr string) (Rule, error) {
 	bad := func(format string, a ...any) (Rule, error) {
-		return Rule{}, fmt.Errorf("rule %q: %s; %s", expr, fmt.Sprintf(format, a...), ruleHint)
+		return Rule{}, fmt.Errorf("rule %s: %s; %s", clip.Quote(expr), fmt.Sprintf(format, a...), ruleHint)
 	}
 	e := strings.TrimSpace(expr)
 	if e == "" {
@@ -72,7 +74,7 @@ func ParseRule(expr string) (Rule, error) {
 		return bad("no metric before the operator")
 	}
 	if !metricRE.MatchString(metric) {
-		return bad("%q is not a dotted summary.json path such as latency.e2e.p99_ms", metric)
+		return bad("%s is not a dotted summary.json path such as latency.e2e.p99_ms", clip.Quote(metric))
 	}
 	j := i
 	for j < len(e) && strings.ContainsRune("<>=!", rune(e[j])) {
@@ -82,16 +84,16 @@ func ParseRule(expr string) (Rule, error) {
 	switch op {
 	case ">", ">=", "<", "<=":
 	case "==", "!=", "=":
-		return bad("operator %q: a gate fails on a change, so OP is one of > >= < <= (use a scenario threshold to test equality)", op)
+		return bad("operator %s: a gate fails on a change, so OP is one of > >= < <= (use a scenario threshold to test equality)", clip.Quote(op))
 	default:
-		return bad("unknown operator %q", op)
+		return bad("unknown operator %s", clip.Quote(op))
 	}
 	change := strings.TrimSpace(e[j:])
 	if change == "" {
-		return bad("no change after %q", op)
+		return bad("no change after %s", clip.Quote(op))
 	}
 	if strings.ContainsAny(change, " \t") {
-		return bad("unexpected text %q after the change", change[strings.IndexAny(change, " \t")+1:])
+		return bad("unexpected text %s after the change", clip.Quote(change[strings.IndexAny(change, " \t")+1:]))
 	}
 	r := Rule{Expr: e, Metric: metric, Op: op}
 	sign := 0.0
@@ -108,19 +110,19 @@ func ParseRule(expr string) (Rule, error) {
 	pct := strings.HasSuffix(body, "%")
 	body = strings.TrimSuffix(body, "%")
 	if !numberRE.MatchString(body) {
-		return bad("%q is not a number (write plain numbers; the unit is in the metric name)", change)
+		return bad("%s is not a number (write plain numbers; the unit is in the metric name)", clip.Quote(change))
 	}
 	v, err := strconv.ParseFloat(body, 64)
 	if err != nil || math.IsInf(v, 0) {
-		return bad("%q is not a finite number", change)
+		return bad("%s is not a finite number", clip.Quote(change))
 	}
 	switch {
 	case pct && sign == 0:
-		return bad("relative change %q needs a sign: +%s%% (higher than the baseline) or -%s%% (lower)", change, body, body)
+		return bad("relative change %s needs a sign: +%s%% (higher than the baseline) or -%s%% (lower)", clip.Quote(change), clip.Cut(body), clip.Cut(body))
 	case pct:
 		r.Kind, r.Change = Relative, sign*v/100
 		if r.Change < -1 {
-			return bad("%q: a metric cannot fall by more than 100%%", change)
+			return bad("%s: a metric cannot fall by more than 100%%", clip.Quote(change))
 		}
 	case sign != 0:
 		r.Kind, r.Change = Delta, sign*v
@@ -130,7 +132,8 @@ func ParseRule(expr string) (Rule, error) {
 	return r, nil
 }
 
-// ParseRules parses every rule and reports every bad one at once.
+// ParseRules parses every rule and reports every bad one at once (the
+// first clip.MaxListed, and how many more).
 func ParseRules(exprs []string) ([]Rule, error) {
 	var rules []Rule
 	var errs []error
@@ -141,6 +144,9 @@ func ParseRules(exprs []string) ([]Rule, error) {
 			continue
 		}
 		rules = append(rules, r)
+	}
+	if more := clip.More(len(errs), "bad rules"); more != "" {
+		errs = append(errs[:clip.MaxListed], errors.New(more))
 	}
 	return rules, errors.Join(errs...)
 }

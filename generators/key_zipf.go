@@ -1,14 +1,8 @@
 package generators
 
-import (
-	"fmt"
-	"math"
-)
-
 var zipfKind = KeyKind{
-	Name:  "zipf",
-	Doc:   "Skewed hot keys: key rank k of a pool of keys.hot_keys is drawn with probability proportional to (k+1)^-keys.skew.",
-	check: checkZipf,
+	Name: "zipf",
+	Doc:  "Skewed hot keys: key rank k of a pool of keys.hot_keys is drawn with probability proportional to (k+1)^-keys.skew.",
 	build: func(cfg KeyConfig) KeyStrategy {
 		return &zipfKeys{
 			rng:  newRNG(cfg.Seed, saltKeys),
@@ -18,17 +12,6 @@ var zipfKind = KeyKind{
 			}),
 		}
 	},
-}
-
-func checkZipf(cfg KeyConfig) []error {
-	var errs []error
-	if cfg.HotKeys < 1 {
-		errs = append(errs, fmt.Errorf("zipf keys: hot keys %d must be at least 1", cfg.HotKeys))
-	}
-	if !(cfg.Skew > 0) || math.IsInf(cfg.Skew, 0) {
-		errs = append(errs, fmt.Errorf("zipf keys: skew %g must be positive and finite", cfg.Skew))
-	}
-	return errs
 }
 
 type zipfKeys struct {

@@ -3,6 +3,8 @@ package generators
 import (
 	"errors"
 	"fmt"
+	"math"
+	"unicode/utf8"
 
 	"github.com/kbench/kbench/internal/kind"
 )
@@ -31,6 +33,30 @@ const (
 	DefaultFixedKey = "kbench-fixed"
 )
 
+// MaxHotKeys is the largest key pool the zipf strategy takes.
+const MaxHotKeys = 10_000_000
+
+// Problems returns every problem with the settings of cfg a scenario gives
+// under keys: (hot_keys, skew, fixed), defaults filled in, each at its yaml
+// field name. They are checked whatever the strategy, so a scenario that
+// switches strategies in a matrix is checked once.
+func (cfg KeyConfig) Problems() []*kind.FieldError {
+	var out []*kind.FieldError
+	bad := func(field, format string, args ...any) {
+		out = append(out, &kind.FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if cfg.HotKeys < 1 || cfg.HotKeys > MaxHotKeys {
+		bad("hot_keys", "must be between 1 and %d, got %d", MaxHotKeys, cfg.HotKeys)
+	}
+	if !(cfg.Skew > 1) || math.IsInf(cfg.Skew, 0) {
+		bad("skew", "must be a finite number greater than 1, got %g", cfg.Skew)
+	}
+	if n := utf8.RuneCountInString(cfg.Fixed); n < 1 || n > 256 {
+		bad("fixed", "a partition key is 1 to 256 characters, got %d", n)
+	}
+	return out
+}
+
 // randomKeys is the size of the random strategy's key pool.
 const randomKeys = 1 << 16
 
@@ -40,8 +66,9 @@ type KeyKind struct {
 	Name string
 	// Doc says in one sentence how the strategy keys records.
 	Doc string
-	// check returns the problems of cfg (defaults filled in) for this
-	// strategy; build makes the strategy from a cfg check accepted.
+	// check, when not nil, returns the problems of cfg (defaults filled in)
+	// this strategy has beyond KeyConfig.Problems; build makes the strategy
+	// from a cfg both accepted.
 	check func(cfg KeyConfig) []error
 	build func(cfg KeyConfig) KeyStrategy
 }
@@ -74,7 +101,7 @@ func NewKeyStrategy(name string, cfg KeyConfig) (KeyStrategy, error) {
 	if cfg.Fixed == "" {
 		cfg.Fixed = DefaultFixedKey
 	}
-	var errs []error
+	errs := []error{kind.Join("keys.", cfg.Problems())}
 	k, ok := KeyKinds.Lookup(name)
 	switch {
 	case !ok:

@@ -233,9 +233,9 @@ func TestNewKeyStrategyErrors(t *testing.T) {
 		{"hashed", KeyConfig{}, []string{"unknown"}},
 		{"explicit", KeyConfig{}, []string{"shards 0"}},
 		{"explicit", KeyConfig{Shards: -2}, []string{"shards -2 must be at least 1", "must not be negative"}},
-		{"zipf", KeyConfig{HotKeys: -1, Skew: -1}, []string{"hot keys", "skew"}},
+		{"zipf", KeyConfig{HotKeys: -1, Skew: -1}, []string{"keys.hot_keys: must be between 1 and 10000000, got -1", "keys.skew: must be a finite number greater than 1"}},
 		{"zipf", KeyConfig{Skew: math.Inf(1)}, []string{"skew"}},
-		{"fixed", KeyConfig{Fixed: strings.Repeat("é", 257)}, []string{"257 characters"}},
+		{"fixed", KeyConfig{Fixed: strings.Repeat("é", 257)}, []string{"keys.fixed: a partition key is 1 to 256 characters, got 257"}},
 	}
 	for _, tt := range tests {
 		_, err := NewKeyStrategy(tt.kind, tt.cfg)

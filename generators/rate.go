@@ -101,6 +101,11 @@ func rateProblem(field string, v float64, positive bool) *FieldError {
 }
 
 // durationProblem checks a duration that must be positive.
+// MaxDuration is the longest a rate profile's stages may last in all (365
+// days, the scenario's limit on any duration), so the pacer's sums of them
+// cannot overflow.
+const MaxDuration = 365 * 24 * time.Hour
+
 func durationProblem(field string, v time.Duration) *FieldError {
 	if v <= 0 {
 		return &FieldError{Field: field, Problem: "must be positive, got " + v.String()}

@@ -88,9 +88,14 @@ func (o *StepsRate) Validate() []*FieldError {
 	}
 	var errs []*FieldError
 	anyRate := false
+	var total time.Duration
 	for i, st := range o.Steps {
 		if fe := durationProblem(fmt.Sprintf("steps[%d].for", i), st.For); fe != nil {
 			errs = append(errs, fe)
+		}
+		if total += max(st.For, 0); total > MaxDuration {
+			return append(errs, &FieldError{Field: "steps", Problem: fmt.Sprintf(
+				"the steps last more than %dh (365 days) in all, up to step %d", MaxDuration/time.Hour, i)})
 		}
 		if fe := rateProblem(fmt.Sprintf("steps[%d].rps", i), st.RPS, false); fe != nil {
 			errs = append(errs, fe)

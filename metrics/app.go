@@ -32,6 +32,13 @@ type App struct {
 	Checkpoints    atomic.Int64 // checkpoints taken
 	AtRiskMax      atomic.Int64 // most records processed but not yet checkpointed at any moment
 	ProcessingBusy atomic.Int64 // nanoseconds spent in simulated per-record processing
+	// Restarts counts the times the application was stopped and resumed
+	// from its checkpoints; Rewound the records it had processed but not
+	// checkpointed when stopped, which it then read again.
+	Restarts, Rewound atomic.Int64
+	// OrderCounts are the records the application consumed out of their
+	// production order (see OrderTable).
+	OrderCounts
 
 	mu        sync.Mutex
 	fallback  string
@@ -50,6 +57,9 @@ type ProducerCounts struct {
 type AppShard struct {
 	Consumed atomic.Int64
 	E2E      *Latency
+	// OrderCounts are the late records read from the shard; a key counts
+	// in OutOfOrderKeys of the shard its first late record was read from.
+	OrderCounts
 }
 
 // NewApp returns an empty App with the given name.

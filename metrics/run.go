@@ -51,6 +51,8 @@ type Run struct {
 	GetRecordsCalls atomic.Int64
 	GetThrottled    atomic.Int64 // GetRecords calls rejected for throughput
 	MillisBehind    atomic.Int64 // latest MillisBehindLatest seen, max over shards
+	// OrderCounts are the first consumer application's late records.
+	OrderCounts
 
 	mu          sync.Mutex
 	lastFailure string
@@ -66,6 +68,9 @@ type ShardCounts struct {
 	Bytes     atomic.Int64 // their bytes (data + partition key)
 	Throttled atomic.Int64 // record-attempts throttled on the shard
 	Consumed  atomic.Int64 // records read from the shard
+	// OrderCounts are the first consumer application's late records read
+	// from the shard.
+	OrderCounts
 
 	first, last atomic.Int64 // process-clock ns of the first and latest acknowledged write
 }

@@ -55,6 +55,7 @@ var compareColumns = []compareColumn{
 	{"$ per M records", "cost.usd_per_million_records", lowerBetter, true, fmtUSD},
 	{"on time", "deadline.on_time_ratio", higherBetter, false, fmtPct},
 	{"lost", "totals.lost", lowerBetter, false, textfmt.Value},
+	{"out of order", "totals.out_of_order", lowerBetter, false, textfmt.Value},
 	{"failed", "totals.failed", lowerBetter, false, textfmt.Value},
 	{"put p99 ms", "latency.put.p99_ms", lowerBetter, false, fmtLatency},
 }

@@ -19,6 +19,7 @@ const (
 	PNGShards              = "shards.png"
 	PNGLag                 = "lag.png"
 	PNGDeadline            = "deadline.png"
+	PNGDelivery            = "delivery.png"
 )
 
 // figure is one rendered chart of a report: inline SVG for the page and a
@@ -144,7 +145,7 @@ func removeStalePNGs(dir string, fs figureSet, files []string) error {
 }
 
 // runPNGs are every PNG file a run report may write.
-var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline}
+var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline, PNGDelivery}
 
 // runFigures draws a run report's charts, in page order.
 func runFigures(r *results.Run) figureSet {
@@ -155,5 +156,6 @@ func runFigures(r *results.Run) figureSet {
 	deadlineFigure(&fs, r)
 	shardFigure(&fs, r.Summary)
 	lagFigure(&fs, r)
+	deliveryFigure(&fs, r)
 	return fs
 }

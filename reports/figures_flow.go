@@ -50,6 +50,23 @@ func lagFigure(fs *figureSet, r *results.Run) {
 	fs.add("Consumer lag over time", PNGLag, panelSize, ch, err)
 }
 
+// deliveryFigure draws, per second, the records the primary consumer
+// application consumed out of their production order and the records
+// consumed again (a restarted consumer's re-reads show here). It is left
+// out when there were none.
+func deliveryFigure(fs *figureSet, r *results.Run) {
+	t := r.Summary.Totals
+	if len(r.Rows) == 0 || t.OutOfOrder == 0 && t.Duplicates == 0 {
+		return
+	}
+	rows := r.Rows
+	ch, err := linePlot("Delivery order and duplicates per second", timeAxis, "records", []series{
+		{name: "out of order", xys: column(rows, false, func(r results.Row) float64 { return float64(r.OutOfOrder) }), color: palette[3], width: 2.6},
+		{name: "duplicates", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Duplicates) }), color: palette[6], dashed: true},
+	}, lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.Summary), markerName: eventsLegend})
+	fs.add("Delivery order over time", PNGDelivery, fullSize, ch, err)
+}
+
 // deadlineFigure draws the time value of data: the share of each second's
 // measured records consumed within the deadline, and how stale records
 // were when consumed.

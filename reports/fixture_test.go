@@ -121,6 +121,8 @@ func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 			backlog = row.TargetRPS + backlog - acked
 			row.Acked = int64(acked)
 			row.Throttled = int64(math.Max(0, row.TargetRPS-acked) * 1.6)
+			// Resent records landing behind later ones of their key.
+			row.OutOfOrder = row.Throttled/40 + int64(sec%7/6)
 		} else {
 			acked := math.Min(backlog, capacity*0.97)
 			row.Acked, backlog = int64(acked), backlog-acked
@@ -213,6 +215,7 @@ func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 		tot.Consumed += row.Consumed
 		tot.Throttled += row.Throttled
 		tot.GetThrottled += row.GetThrottled
+		tot.OutOfOrder += row.OutOfOrder
 		for i := range perShard {
 			perShard[i].Records += int64(float64(row.Acked) * share[i])
 			perShard[i].Throttled += int64(float64(row.Throttled) * share[i] * share[i] * float64(shards))
@@ -229,6 +232,8 @@ func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 
 	const seconds = warmup + measure + drain
 	tot.Retried = tot.Throttled
+	tot.OutOfOrderKeys, tot.OutOfOrderMaxDisplacement = tot.OutOfOrder*9/10, 3
+	tot.OutOfOrderExact, tot.OutOfOrderKeyShare = true, 1
 	tot.Calls = tot.Produced/250 + tot.Retried/100
 	tot.GetRecordsCalls = int64(seconds * 5 * shards)
 	tot.FailedByReason = map[string]int64{}

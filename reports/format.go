@@ -40,6 +40,15 @@ func fmtMS(v float64) string {
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
 
+// latencyCells formats a histogram's p50, p90, p99, p99.9, max and mean, or
+// "no data" six times when it holds no values: its zeros are not latencies.
+func latencyCells(l results.LatencyStats) []any {
+	if l.Count == 0 {
+		return []any{"no data", "no data", "no data", "no data", "no data", "no data"}
+	}
+	return []any{fmtMS(l.P50), fmtMS(l.P90), fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean)}
+}
+
 // fmtSeconds formats a duration in seconds compactly: "60s", "1.5s".
 func fmtSeconds(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64) + "s"

@@ -36,7 +36,7 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 <p class="meta">{{range $i, $m := .Meta}}{{if $i}} · {{end}}{{index $m 0}} <b>{{index $m 1}}</b>{{end}}</p>
 </header>
 <section class="verdict {{.VerdictCSS}}"><div class="big">{{.Verdict}} · {{.VerdictLine}}</div>
-{{with .Failed}}<ul>{{range .}}<li><code>{{.Expr}}</code> — {{if .Error}}<span class="no">error:</span> {{.Error}}{{else}}value <b>{{value .Value}}</b>{{end}}</li>{{end}}</ul>{{end}}
+{{with .Failed}}<ul>{{range .}}<li><code>{{.Expr}}</code> — {{if .NoData}}<b>no data</b>: {{.Error}}{{else if .Error}}<span class="no">error:</span> {{.Error}}{{else}}value <b>{{value .Value}}</b>{{end}}</li>{{end}}</ul>{{end}}
 {{with .Errors}}<ul>{{range .}}<li class="no">{{.}}</li>{{end}}</ul>{{end}}
 {{if .Deadline}}<div class="deadline{{if .DeadlineMiss}} miss{{end}}"><div class="dl">{{.Deadline}}</div>
 <div class="bar"><span style="width:{{.DeadlinePct}}"></span></div></div>{{end}}</section>
@@ -76,12 +76,12 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 
 {{with .Latency}}<h2>Latency (ms)</h2>
 <table><tr><th class="l">histogram</th><th class="l">measures</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>mean</th></tr>
-{{range .}}<tr><td class="l"><code>{{.Name}}</code></td><td class="l"><span class="sub">{{.Desc}}</span></td><td>{{int .Count}}</td><td>{{ms .P50}}</td><td>{{ms .P90}}</td><td>{{ms .P99}}</td><td>{{ms .P999}}</td><td>{{ms .Max}}</td><td>{{ms .Mean}}</td></tr>
+{{range .}}<tr><td class="l"><code>{{.Name}}</code></td><td class="l"><span class="sub">{{.Desc}}</span></td><td>{{int .Count}}</td>{{if .Count}}<td>{{ms .P50}}</td><td>{{ms .P90}}</td><td>{{ms .P99}}</td><td>{{ms .P999}}</td><td>{{ms .Max}}</td><td>{{ms .Mean}}</td>{{else}}<td colspan="6">no data</td>{{end}}</tr>
 {{end}}</table>{{end}}
 
 <h2>Thresholds</h2>
 {{if .Thresholds}}<table><tr><th class="l">result</th><th class="l">expression</th><th>value</th></tr>
-{{range .Thresholds}}<tr><td class="l">{{if .OK}}<span class="ok">✔ pass</span>{{else}}<span class="no">✘ fail</span>{{end}}</td><td class="l"><code>{{.Expr}}</code></td><td>{{if .Error}}<span class="no">error:</span> {{.Error}}{{else}}{{value .Value}}{{end}}</td></tr>
+{{range .Thresholds}}<tr><td class="l">{{if .OK}}<span class="ok">✔ pass</span>{{else}}<span class="no">✘ fail</span>{{end}}</td><td class="l"><code>{{.Expr}}</code></td><td>{{if .NoData}}<b>no data</b>{{else if .Error}}<span class="no">error:</span> {{.Error}}{{else}}{{value .Value}}{{end}}</td></tr>
 {{end}}</table>{{else}}<p class="desc">The scenario sets no thresholds.</p>{{end}}
 
 <h2>Configuration</h2>

@@ -68,7 +68,10 @@ func markdown(s *results.Summary) string {
 			if !th.OK {
 				res = "❌ fail"
 			}
-			if th.Error != "" {
+			switch {
+			case th.NoData:
+				val = "no data"
+			case th.Error != "":
 				val = "error: " + textfmt.MDEscape(th.Error)
 			}
 			w("| %s | `%s` | %s |\n", res, strings.ReplaceAll(th.Expr, "|", `\|`), val)
@@ -83,6 +86,9 @@ func markdown(s *results.Summary) string {
 		textfmt.Int(t.Unsent), textfmt.Int(t.Throttled), textfmt.Int(t.Consumed), textfmt.Int(t.Lost), textfmt.Int(t.Duplicates))
 	if r := failedReasons(t); r != "" {
 		w("Failed by reason: %s\n\n", textfmt.MDEscape(r))
+	}
+	if t.OutOfOrder > 0 || t.OutOfOrderKeyShare > 0 && t.OutOfOrderKeyShare < 1 {
+		w("Out of order: %s records (%s).\n\n", textfmt.Int(t.OutOfOrder), textfmt.MDEscape(orderSub(t.Order)))
 	}
 	w("Records/s (measured window): target %s, produced %s, acked %s, consumed %s; bytes/s in %s, out %s.\n\n",
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS),
@@ -108,8 +114,7 @@ func markdown(s *results.Summary) string {
 		w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, n := range names {
 			l := s.Latency[n]
-			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", textfmt.MDEscape(n), textfmt.Int(l.Count), fmtMS(l.P50), fmtMS(l.P90),
-				fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
+			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", append([]any{textfmt.MDEscape(n), textfmt.Int(l.Count)}, latencyCells(l)...)...)
 		}
 		w("\n")
 	}

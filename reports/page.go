@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/kbench/kbench/internal/textfmt"
@@ -173,9 +174,12 @@ func keyCards(s *results.Summary) []card {
 		thru.Bad = tp.ConsumedRPS < 0.95*tp.TargetRPS
 	}
 	lat := card{Key: "e2e p99", Value: fmtMS(e2e.P99) + " ms", Sub: "p50 " + fmtMS(e2e.P50) + " ms · max " + fmtMS(e2e.Max) + " ms"}
+	if e2e.Count == 0 {
+		lat = card{Key: "e2e p99", Value: "no data", Sub: "no record was consumed", Bad: true}
+	}
 	onTime := card{Key: "on time", Value: "–", Sub: "no deadline set"}
 	if d := s.Deadline; d != nil {
-		lat.Bad = d.DeadlineMS > 0 && e2e.P99 > d.DeadlineMS
+		lat.Bad = e2e.Count == 0 || d.DeadlineMS > 0 && e2e.P99 > d.DeadlineMS
 		onTime.Sub = "within " + textfmt.Value(d.DeadlineMS) + " ms"
 		if d.Scheduled > 0 {
 			onTime.Value = fmtPct(d.OnTimeRatio)
@@ -194,7 +198,7 @@ func keyCards(s *results.Summary) []card {
 	}
 	return []card{
 		thru, lat, onTime,
-		{Key: "lost", Value: textfmt.Int(t.Lost), Sub: textfmt.Int(t.Duplicates) + " duplicates", Bad: t.Lost > 0},
+		{Key: "lost", Value: textfmt.Int(t.Lost), Sub: textfmt.Int(t.Duplicates) + " duplicates, " + textfmt.Int(t.OutOfOrder) + " out of order", Bad: t.Lost > 0},
 		{Key: "throttle ratio", Value: fmtRatio(s.ThrottleRatio), Sub: textfmt.Int(t.Throttled) + " write attempts throttled",
 			Bad: s.ThrottleRatio >= MaxRecommendedThrottleRatio},
 		cost,
@@ -213,6 +217,7 @@ func recordCards(s *results.Summary) (records, rates []card) {
 		{Key: "consumed", Value: textfmt.Int(t.Consumed)},
 		{Key: "lost", Value: textfmt.Int(t.Lost), Bad: t.Lost > 0},
 		{Key: "duplicates", Value: textfmt.Int(t.Duplicates), Bad: t.Duplicates > 0},
+		{Key: "out of order", Value: textfmt.Int(t.OutOfOrder), Sub: orderSub(t.Order), Bad: t.OutOfOrder > 0},
 	}
 	achieved := ""
 	if tp.TargetRPS > 0 {
@@ -275,4 +280,21 @@ func verdictCSS(v string) string {
 		return "fail"
 	}
 	return "none"
+}
+
+// orderSub says how many keys had late records, how far the worst came
+// behind, and whether the count covers every key.
+func orderSub(o results.Order) string {
+	var parts []string
+	if o.OutOfOrder > 0 {
+		keys := textfmt.Int(o.OutOfOrderKeys) + " keys"
+		if o.OutOfOrderKeys == 1 {
+			keys = "1 key"
+		}
+		parts = append(parts, keys+", displaced up to "+textfmt.Int(o.OutOfOrderMaxDisplacement))
+	}
+	if o.OutOfOrderKeyShare > 0 && o.OutOfOrderKeyShare < 1 {
+		parts = append(parts, "sampled: "+fmtPct(o.OutOfOrderKeyShare)+" of keys")
+	}
+	return strings.Join(parts, "; ")
 }

@@ -37,13 +37,14 @@ func TestRender(t *testing.T) {
 		"lake-writer", "fallback: enhanced fan-out", "<b>E1</b>", "card-payments 1,500 -&gt; 1,700",
 		"arrival_to_consumed", "send_to_arrival", "cost per hour", "throttle ratio",
 		"latency.e2e.p99_ms &lt; 500", "one clock", "Resolved scenario",
+		"Delivery order and duplicates per second", "out of order",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
-	if n := strings.Count(page, "<svg"); n != 6 {
-		t.Errorf("report.html has %d plots, want 6", n)
+	if n := strings.Count(page, "<svg"); n != 7 {
+		t.Errorf("report.html has %d plots, want 7", n)
 	}
 	checkPNGs(t, dir, runPNGs...)
 	if m := externalRef.FindString(page); m != "" {

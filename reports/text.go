@@ -45,6 +45,9 @@ func WriteText(w io.Writer, s *results.Summary) {
 	if r := failedReasons(t); r != "" {
 		fmt.Fprintf(w, "  failed by reason: %s\n", r)
 	}
+	if t.OutOfOrder > 0 || t.OutOfOrderKeyShare > 0 && t.OutOfOrderKeyShare < 1 {
+		fmt.Fprintf(w, "  order      %s out of order (%s)\n", textfmt.Int(t.OutOfOrder), orderSub(t.Order))
+	}
 	if d := deadlineSentence(s); d != "" {
 		fmt.Fprintf(w, "  deadline: %s\n", d)
 	}
@@ -70,8 +73,7 @@ func WriteText(w io.Writer, s *results.Summary) {
 		fmt.Fprintln(tw, "    \tcount\tp50\tp90\tp99\tp99.9\tmax\tmean\t")
 		for _, name := range names {
 			l := s.Latency[name]
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, textfmt.Int(l.Count),
-				fmtMS(l.P50), fmtMS(l.P90), fmtMS(l.P99), fmtMS(l.P999), fmtMS(l.Max), fmtMS(l.Mean))
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", append([]any{name, textfmt.Int(l.Count)}, latencyCells(l)...)...)
 		}
 		_ = tw.Flush()
 	}
@@ -160,6 +162,9 @@ func passWord(ok bool) string {
 
 // thresholdDetail is the value a threshold saw, or its error.
 func thresholdDetail(th results.ThresholdResult) string {
+	if th.NoData {
+		return "(" + th.Error + ")"
+	}
 	if th.Error != "" {
 		return "(error: " + th.Error + ")"
 	}

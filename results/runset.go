@@ -81,13 +81,16 @@ func LoadRunSet(dir string) (*RunSet, error) {
 }
 
 // Stat returns the median, minimum and maximum of a Lookup metric over the
-// runs that have it; false when none has it. With an even number of runs the
+// runs that have it with data (see NoData); false when none has. With an even number of runs the
 // median is the mean of the middle two.
 func (s *RunSet) Stat(metric string) (Spread, bool) {
 	var vs []float64
 	for _, r := range s.Runs {
-		if v, ok := r.Lookup(metric); ok {
-			vs = append(vs, v)
+		m := r.Metrics()
+		if v, ok := m[metric]; ok {
+			if _, empty := NoData(m, metric); !empty {
+				vs = append(vs, v)
+			}
 		}
 	}
 	if len(vs) == 0 {

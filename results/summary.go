@@ -111,6 +111,26 @@ type Totals struct {
 	Foreign         int64            `json:"foreign"`
 	GetRecordsCalls int64            `json:"get_records_calls"`
 	GetThrottled    int64            `json:"get_throttled"`
+	// Order is the first consumer application's out-of-order accounting.
+	Order
+}
+
+// Order counts records consumed out of their production order: records of
+// one producer and partition key consumed after a record of theirs with a
+// higher sequence number (duplicates excluded). See docs/ordering.md.
+type Order struct {
+	OutOfOrder int64 `json:"out_of_order"`
+	// OutOfOrderKeys counts the (producer, partition key) pairs with at
+	// least one late record.
+	OutOfOrderKeys int64 `json:"out_of_order_keys"`
+	// OutOfOrderMaxDisplacement is the most records of its key a late record
+	// came behind, counted up to 6 (6 means 6 or more).
+	OutOfOrderMaxDisplacement int64 `json:"out_of_order_max_displacement"`
+	// OutOfOrderExact is true when every key was tracked; false when the
+	// per-key table filled and sampled keys, and the counts cover only the
+	// sampled keys' records (OutOfOrderKeyShare of the keys at the end).
+	OutOfOrderExact    bool    `json:"out_of_order_exact"`
+	OutOfOrderKeyShare float64 `json:"out_of_order_key_share"`
 }
 
 // LatencyStats summarises one latency histogram, in milliseconds rounded to
@@ -193,7 +213,7 @@ type CostStats struct {
 // EventResult is one scheduled scenario event as it happened.
 type EventResult struct {
 	AtS    float64 `json:"at_s"`   // seconds after the run started
-	Action string  `json:"action"` // update_shard_count | rate
+	Action string  `json:"action"` // update_shard_count | rate | restart | resume
 	Detail string  `json:"detail"` // what changed, e.g. "2 -> 4 shards"
 	OK     bool    `json:"ok"`
 	Error  string  `json:"error,omitempty"`
@@ -217,6 +237,11 @@ type ShardStats struct {
 	E2E LatencyStats `json:"e2e"`
 	// Closed marks a parent shard closed by resharding during the run.
 	Closed bool `json:"closed,omitempty"`
+	// The primary consumer's late records read from this shard; a key
+	// counts on the shard its first late record was read from.
+	OutOfOrder                int64 `json:"out_of_order"`
+	OutOfOrderKeys            int64 `json:"out_of_order_keys"`
+	OutOfOrderMaxDisplacement int64 `json:"out_of_order_max_displacement"`
 }
 
 // ConsumerStats is one consumer application's own accounting. The primary
@@ -242,6 +267,13 @@ type ConsumerStats struct {
 	// what a crash would have made it read again.
 	Checkpoints int64 `json:"checkpoints"`
 	AtRiskMax   int64 `json:"at_risk_max"`
+	// Restarts counts the restart events that stopped the application, and
+	// Rewound the records it had processed but not checkpointed when
+	// stopped: it read them again after resuming from its checkpoints.
+	Restarts int64 `json:"restarts,omitempty"`
+	Rewound  int64 `json:"rewound,omitempty"`
+	// Order is the application's out-of-order accounting.
+	Order
 	// ProcessingS is the simulated per-record processing time the
 	// application spent, in seconds, summed over its shards.
 	ProcessingS float64 `json:"processing_s,omitempty"`
@@ -257,6 +289,10 @@ type ThresholdResult struct {
 	Value float64 `json:"value"`
 	OK    bool    `json:"ok"`
 	Error string  `json:"error,omitempty"`
+	// NoData marks a threshold on a statistic of nothing (see NoData), such
+	// as a latency percentile when nothing was consumed: it fails, and Error
+	// says which count was zero.
+	NoData bool `json:"no_data,omitempty"`
 }
 
 // nsToMS converts nanoseconds to milliseconds rounded to three decimals.
@@ -316,10 +352,17 @@ func WriteSummary(dir string, s *Summary) error {
 	return WriteFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n'))
 }
 
-// ReadSummary reads dir/summary.json. It rejects a schema version newer than
-// this package knows.
+// MaxSummaryBytes is the largest summary.json ReadSummary reads (64 MiB,
+// hundreds of times a real one), so a stray or hostile file cannot take the
+// memory of a compare or report.
+const MaxSummaryBytes = 64 << 20
+
+// ReadSummary reads dir/summary.json. It rejects a file over
+// MaxSummaryBytes (reading no further) and a schema version newer than this
+// package knows.
 func ReadSummary(dir string) (*Summary, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	path := filepath.Join(dir, SummaryFile)
+	b, err := readLimited(path, MaxSummaryBytes)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // Phases of a run, as written in timeseries.csv.
@@ -48,6 +50,10 @@ type Row struct {
 	Shards int
 	// GetThrottled counts GetRecords calls rejected for throughput.
 	GetThrottled int64
+	// OutOfOrder counts the records the primary consumer application
+	// consumed out of their production order; Duplicates the records any
+	// consumer application consumed again.
+	OutOfOrder, Duplicates int64
 }
 
 // timeseriesColumns are the CSV header names, in Row's field order.
@@ -55,6 +61,7 @@ var timeseriesColumns = []string{
 	"second", "phase", "target_rps", "produced", "acked", "throttled", "failed", "consumed",
 	"acked_bytes", "consumed_bytes", "e2e_p50_ms", "e2e_p99_ms", "put_p99_ms", "millis_behind", "in_flight",
 	"e2e_max_ms", "put_p50_ms", "backlog", "measured", "on_time", "shards", "get_throttled",
+	"out_of_order", "duplicates",
 }
 
 // TimeseriesWriter writes rows of timeseries.csv. It is not safe for
@@ -82,7 +89,7 @@ func (t *TimeseriesWriter) Write(r Row) error {
 		i(r.Failed), i(r.Consumed), i(r.AckedBytes), i(r.ConsumedBytes), f(r.E2EP50), f(r.E2EP99),
 		f(r.PutP99), i(r.MillisBehind), strconv.Itoa(r.InFlight),
 		f(r.E2EMax), f(r.PutP50), i(r.Backlog), i(r.Measured), i(r.OnTime), strconv.Itoa(r.Shards),
-		i(r.GetThrottled),
+		i(r.GetThrottled), i(r.OutOfOrder), i(r.Duplicates),
 	}
 	if err := t.w.Write(rec); err != nil {
 		return fmt.Errorf("results: timeseries row: %w", err)
@@ -149,6 +156,8 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 			OnTime:        p.int("on_time"),
 			Shards:        int(p.int("shards")),
 			GetThrottled:  p.int("get_throttled"),
+			OutOfOrder:    p.int("out_of_order"),
+			Duplicates:    p.int("duplicates"),
 		}
 		if p.err != nil {
 			return nil, fmt.Errorf("results: timeseries line %d: %w", line, p.err)
@@ -194,7 +203,7 @@ func (p *rowParser) float(name string) float64 {
 	case err != nil:
 		p.err = fmt.Errorf("%s: %w", name, err)
 	case math.IsNaN(v) || math.IsInf(v, 0):
-		p.err = fmt.Errorf("%s: %q is not a finite number", name, s)
+		p.err = fmt.Errorf("%s: %s is not a finite number", name, clip.Quote(s))
 	}
 	return v
 }

@@ -4,15 +4,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/kbench/kbench/scenarios"
 )
 
 // Kinesis limits the batcher keeps within (see kinesis-facts.md).
 const (
 	// MaxBatchRecords is the most records one PutRecords call may carry.
-	MaxBatchRecords = 500
+	MaxBatchRecords = scenarios.MaxBatchRecords
 	// MaxBatchBytes is the most bytes (data + partition keys) one
 	// PutRecords request may carry.
-	MaxBatchBytes = 5 << 20
+	MaxBatchBytes = scenarios.MaxBatchBytes
 	// MaxRecordSize is the most bytes (data + partition key) one record may
 	// have; larger records fail with ReasonTooLarge and are never sent.
 	MaxRecordSize = 1 << 20
@@ -42,6 +44,9 @@ type batch struct {
 
 	entries []types.PutRecordsRequestEntry
 	pending []int32 // indexes into recs not yet settled
+	// keys holds the partition keys of recs when the batcher keeps keys
+	// distinct; nil otherwise.
+	keys map[string]struct{}
 }
 
 func (b *batch) reset() {
@@ -53,6 +58,7 @@ func (b *batch) reset() {
 	clear(b.entries)
 	b.entries = b.entries[:0]
 	b.pending = b.pending[:0]
+	clear(b.keys)
 }
 
 // batcher gathers records into batches. It is owned by the scheduling
@@ -61,9 +67,15 @@ func (b *batch) reset() {
 // closes at maxRecords records, when the next record would take it past
 // maxBytes (a single record larger than maxBytes goes alone), or linger after
 // its first record arrived; the caller checks the last with deadline.
+//
+// A batcher that keeps keys distinct also closes a batch when the next
+// record's partition key is already in it: PutRecords may accept a later
+// record of a call and reject an earlier one, so two records of one key in
+// one call could land out of order.
 type batcher struct {
 	maxRecords, maxBytes int
 	linger               int64
+	distinct             bool
 	cur                  *batch
 	free                 chan *batch
 }
@@ -116,7 +128,7 @@ func (bt *batcher) commit(off int, seq uint64, intended, now int64, pk, ehk stri
 		b.buf = b.buf[:off]
 		return nil, ReasonBadKey
 	}
-	if len(b.recs) > 0 && b.bytes+size > bt.maxBytes {
+	if len(b.recs) > 0 && (b.bytes+size > bt.maxBytes || bt.distinct && b.hasKey(pk)) {
 		nb := bt.get()
 		nb.buf = append(nb.buf, b.buf[off:]...)
 		b.buf = b.buf[:off]
@@ -128,7 +140,19 @@ func (bt *batcher) commit(off int, seq uint64, intended, now int64, pk, ehk stri
 	}
 	b.recs = append(b.recs, rec{seq: seq, intended: intended, off: off, end: len(b.buf), pk: pk, ehk: ehk})
 	b.bytes += size
+	if bt.distinct {
+		if b.keys == nil {
+			b.keys = make(map[string]struct{}, bt.maxRecords)
+		}
+		b.keys[pk] = struct{}{}
+	}
 	return spill, ""
+}
+
+// hasKey reports whether a record of partition key pk is in b.
+func (b *batch) hasKey(pk string) bool {
+	_, ok := b.keys[pk]
+	return ok
 }
 
 // full reports whether the open batch has reached maxRecords.

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -91,12 +93,38 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 				r.logf("event at %.1fs: %s", at, res.Detail)
 			}
 			r.events.add(res)
+		case ev.Restart != nil:
+			r.restart(ev, at)
 		case ev.Rate != nil:
 			res := results.EventResult{AtS: at, Action: "rate", OK: true,
 				Detail: fmt.Sprintf("%s: %s", ev.Producer, ev.Rate)}
 			r.logf("event at %.1fs: rate %s", at, res.Detail)
 			r.events.add(res)
 		}
+	}
+}
+
+// restart stops every application of the event's consumer and has it
+// resume from its checkpoints after the pause. Both moments are marked.
+func (r *run) restart(ev scenarios.Event, at float64) {
+	var names []string
+	for i, spec := range r.appSpec {
+		if r.sc.Consumers[spec].Name == ev.Consumer {
+			r.pollers[i].Restart(ev.Restart.After)
+			names = append(names, r.consumers[i].Name)
+		}
+	}
+	who := strings.Join(names, ", ")
+	res := results.EventResult{AtS: at, Action: "restart", OK: len(names) > 0,
+		Detail: fmt.Sprintf("%s stopped; resumes from its checkpoints after %v", who, ev.Restart.After)}
+	if len(names) == 0 {
+		res.Error = "no consumer application named " + ev.Consumer
+	}
+	r.logf("event at %.1fs: restart %s", at, res.Detail)
+	r.events.add(res)
+	if len(names) > 0 {
+		r.events.add(results.EventResult{AtS: at + ev.Restart.After.Seconds(), Action: "resume", OK: true,
+			Detail: who + " resumes from its checkpoints"})
 	}
 }
 

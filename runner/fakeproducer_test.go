@@ -97,6 +97,9 @@ type fakePutter struct {
 	mu       sync.Mutex
 	calls    [][]fakeSent
 	attempts map[uint64]int
+	// accepted are the records acknowledged, in the order their calls
+	// arrived.
+	accepted []fakeSent
 }
 
 func (f *fakePutter) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
@@ -126,6 +129,9 @@ func (f *fakePutter) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput
 	for i, r := range got {
 		f.attempts[r.seq]++
 		tries[i] = f.attempts[r.seq]
+		if f.callErr == nil && (f.code == nil || f.code(r.seq, tries[i]) == "") {
+			f.accepted = append(f.accepted, r)
+		}
 	}
 	f.mu.Unlock()
 

@@ -15,6 +15,7 @@ import (
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/scenarios"
 )
 
 // Putter is the part of the Kinesis client a producer uses; *kinesis.Client
@@ -61,6 +62,8 @@ type ProducerConfig struct {
 	// kept out of the latency histograms.
 	Warmup time.Duration
 	// MaxRecords is the most records per PutRecords call, 1..500.
+	// MaxRecords, MaxBytes, Linger, InFlight and Retry are checked by the
+	// scenario's rules (scenarios.Producer.SendProblems).
 	MaxRecords int
 	// MaxBytes is the most bytes (data + partition keys) per PutRecords
 	// request, 1..5 MiB. A single record larger than MaxBytes (but within
@@ -70,11 +73,14 @@ type ProducerConfig struct {
 	// first record arrived; 0 sends whatever is due as soon as the producer
 	// would otherwise wait.
 	Linger time.Duration
-	// InFlight is the most PutRecords calls in flight at once, at least 1.
+	// InFlight is the most PutRecords calls in flight at once, 1..256.
 	// A batch waiting out a retry backoff keeps its slot.
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
 	Retry RetryPolicy
+	// Ordering is OrderingNone ("" too) or OrderingPerKey; see
+	// OrderingPerKey.
+	Ordering string
 	// ShardOf returns the shard id a record routes to, for attributing
 	// throttles (a rejected record carries no shard id). It must be safe for
 	// concurrent use. nil means every throttle is attributed to shard
@@ -114,19 +120,16 @@ func (c *ProducerConfig) problems() []string {
 	if c.Warmup < 0 || c.Warmup >= c.Duration && c.Duration > 0 {
 		add("Warmup %v: must be at least 0 and shorter than Duration (%v)", c.Warmup, c.Duration)
 	}
-	if c.MaxRecords < 1 || c.MaxRecords > MaxBatchRecords {
-		add("MaxRecords %d: must be 1..%d", c.MaxRecords, MaxBatchRecords)
+	send := scenarios.Producer{
+		Batch:    scenarios.Batch{MaxRecords: c.MaxRecords, MaxBytes: c.MaxBytes, Linger: c.Linger},
+		InFlight: c.InFlight,
+		Retry:    scenarios.Retry(c.Retry),
+		Ordering: c.Ordering,
 	}
-	if c.MaxBytes < 1 || c.MaxBytes > MaxBatchBytes {
-		add("MaxBytes %d: must be 1..%d", c.MaxBytes, MaxBatchBytes)
+	for _, fe := range send.SendProblems() {
+		out = append(out, fe.Error())
 	}
-	if c.Linger < 0 {
-		add("Linger %v: must not be negative", c.Linger)
-	}
-	if c.InFlight < 1 {
-		add("InFlight %d: must be at least 1", c.InFlight)
-	}
-	return append(out, c.Retry.problems()...)
+	return out
 }
 
 // Producer sends one producer instance's records on an open-model schedule:
@@ -199,10 +202,6 @@ func (p *Producer) Run(ctx context.Context) error {
 	if !p.started.CompareAndSwap(false, true) {
 		return errors.New("runner: Producer.Run called twice")
 	}
-	n := p.cfg.InFlight
-	bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
-	queue := make(chan *batch, n)
-
 	callCtx, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCalls()
 	done := make(chan struct{})
@@ -222,16 +221,23 @@ func (p *Producer) Run(ctx context.Context) error {
 	}()
 
 	var wg sync.WaitGroup
-	for range n {
-		s := p.newSender(ctx, callCtx, bt)
-		wg.Go(func() {
-			for b := range queue {
-				s.send(b)
-			}
-		})
+	if p.cfg.Ordering == OrderingPerKey {
+		p.scheduleOrdered(ctx, callCtx, &wg)
+	} else {
+		n := p.cfg.InFlight
+		bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
+		queue := make(chan *batch, n)
+		for range n {
+			s := p.newSender(ctx, callCtx, bt)
+			wg.Go(func() {
+				for b := range queue {
+					s.send(b)
+				}
+			})
+		}
+		p.schedule(ctx, bt, queue)
+		close(queue)
 	}
-	p.schedule(ctx, bt, queue)
-	close(queue)
 	wg.Wait()
 	close(done)
 	if c, ok := p.cfg.Generator.(io.Closer); ok {

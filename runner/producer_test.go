@@ -23,7 +23,7 @@ func TestNewProducerReportsEveryProblem(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	for _, want := range []string{"Stream", "Generator", "Keys", "Pacer", "ID 3", "Start", "Duration", "Warmup",
-		"MaxRecords 501", "MaxBytes", "InFlight", "Retry.Base", "Retry.Cap", "Putter"} {
+		"batch.max_records: must be between 1 and 500, got 501", "batch.max_bytes", "in_flight", "retry.base", "retry.cap", "Putter"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}

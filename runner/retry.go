@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -46,24 +45,6 @@ func (r RetryPolicy) Backoff(attempt int) time.Duration {
 		return 0
 	}
 	return time.Duration(rand.Int64N(int64(m) + 1))
-}
-
-// problems returns every problem with the policy.
-func (r RetryPolicy) problems() []string {
-	var out []string
-	if r.MaxAttempts < 1 {
-		out = append(out, fmt.Sprintf("Retry.MaxAttempts %d: must be at least 1", r.MaxAttempts))
-	}
-	switch {
-	case r.Base < 0:
-		out = append(out, fmt.Sprintf("Retry.Base %v: must not be negative", r.Base))
-	case r.Base == 0 && r.MaxAttempts > 1:
-		out = append(out, "Retry.Base 0s: must be positive when MaxAttempts > 1")
-	}
-	if r.Cap < r.Base {
-		out = append(out, fmt.Sprintf("Retry.Cap %v: must be at least Base (%v)", r.Cap, r.Base))
-	}
-	return out
 }
 
 // shortSleep is the longest wait sleepCtx makes without watching ctx: the

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -40,31 +39,6 @@ func TestRetryPolicyBackoffIsFullJitter(t *testing.T) {
 		}
 		if !lo || !hi {
 			t.Errorf("Backoff(%d) does not spread over [0, %v]", attempt, max)
-		}
-	}
-}
-
-func TestRetryPolicyProblems(t *testing.T) {
-	for _, tc := range []struct {
-		p    RetryPolicy
-		want []string
-	}{
-		{RetryPolicy{MaxAttempts: 1}, nil},
-		{RetryPolicy{MaxAttempts: 3, Base: time.Millisecond, Cap: time.Second}, nil},
-		{RetryPolicy{}, []string{"MaxAttempts"}},
-		{RetryPolicy{MaxAttempts: 2}, []string{"Base 0s: must be positive"}},
-		{RetryPolicy{MaxAttempts: 2, Base: -1, Cap: -2}, []string{"must not be negative", "Cap"}},
-		{RetryPolicy{MaxAttempts: 2, Base: time.Second, Cap: time.Millisecond}, []string{"Cap 1ms"}},
-	} {
-		got := tc.p.problems()
-		if len(got) != len(tc.want) {
-			t.Errorf("%+v: problems %q, want %d", tc.p, got, len(tc.want))
-			continue
-		}
-		for i, w := range tc.want {
-			if !strings.Contains(got[i], w) {
-				t.Errorf("%+v: problem %q does not mention %q", tc.p, got[i], w)
-			}
 		}
 	}
 }

@@ -56,6 +56,11 @@ func targetErr(err error) error {
 // ErrInterrupted marks a run stopped early by its context (Ctrl-C).
 var ErrInterrupted = errors.New("run interrupted")
 
+// ErrOutput marks a run whose results could not all be written (the
+// summary, an interval log, the time series; the command that renders the
+// reports uses it too): exit code 3, whatever the verdict.
+var ErrOutput = errors.New("writing the results failed")
+
 // Run runs one scenario cell against o.Target and writes the results
 // directory: summary.json, the .hlog interval logs, timeseries.csv and the
 // results. It blocks for the scenario's duration plus the drain.
@@ -86,6 +91,7 @@ type run struct {
 	pollers   []collectors.Collector
 	apps      []*metrics.App
 	consumers []results.ConsumerStats // name, kind and primary of each application, by index
+	appSpec   []int                   // consumer spec index of each application
 	specOf    []int                   // producer spec index of each producer instance id
 	prods     []*Producer             // every producer instance, by id
 	shards    *liveShards
@@ -343,23 +349,27 @@ func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupt
 		r.errs = append(r.errs, failure.Error())
 	}
 
+	if smp.writeErr != nil {
+		r.errs = append(r.errs, smp.writeErr.Error())
+	}
 	sum := r.summary(startWall, smp)
 	if err := r.writeRecordBytes(startWall, sum.Config.EndedAt); err != nil {
 		r.logf("warning: %s: %v", RecordBytesFile, err)
 	}
 	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}
+	outErr := smp.writeErr
 	switch {
 	case interrupted:
-		return sum, ErrInterrupted
+		return sum, errors.Join(ErrInterrupted, outErr)
 	case failure != nil:
 		if !errors.Is(failure, ErrTarget) {
 			failure = targetErr(failure)
 		}
-		return sum, failure
+		return sum, errors.Join(failure, outErr)
 	}
-	return sum, nil
+	return sum, outErr
 }
 
 func streamLayout(sc *scenarios.Scenario) string {
@@ -455,6 +465,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			r.pollers = append(r.pollers, c)
 			r.apps = append(r.apps, app)
 			r.consumers = append(r.consumers, results.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
+			r.appSpec = append(r.appSpec, i)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -500,10 +511,10 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Generator: gen, Keys: keys, Pacer: pacer,
 				Start: start, Duration: sc.Duration, Warmup: sc.Warmup,
 				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
-				InFlight: ps.InFlight,
-				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf:  r.shards.Shard,
-				Metrics:  r.m,
+				InFlight: ps.InFlight, Ordering: ps.Ordering,
+				Retry:   RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
+				ShardOf: r.shards.Shard,
+				Metrics: r.m,
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

@@ -23,6 +23,9 @@ type sampler struct {
 	files []*os.File
 	hlogs map[*metrics.Latency]*results.HlogWriter
 	ts    *results.TimeseriesWriter
+	// writeErr is the first error writing an interval log or the time
+	// series: the run goes on, and then fails for it.
+	writeErr error
 
 	second int
 	last   int64 // process-clock ns of the previous sample
@@ -47,6 +50,7 @@ const failingLimit = 5
 type counts struct {
 	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
 	calls, callFailures, measured, onTime, getThrottled                     int64
+	outOfOrder, duplicates                                                  int64
 }
 
 func (s *sampler) snapshot() counts {
@@ -57,6 +61,7 @@ func (s *sampler) snapshot() counts {
 		ackedBytes: m.ProducedBytes.Load(), consumedBytes: m.ConsumedBytes.Load(),
 		calls: m.Calls.Load(), callFailures: m.CallFailures.Load(),
 		measured: m.Measured.Load(), onTime: m.OnTime.Load(), getThrottled: m.GetThrottled.Load(),
+		outOfOrder: m.OutOfOrder.Load(), duplicates: m.Duplicates.Load(),
 	}
 }
 
@@ -117,7 +122,21 @@ func sleepUntil(ctx context.Context, at int64) bool {
 func (s *sampler) final() {
 	s.sample(envelope.Now())
 	if err := s.ts.Flush(); err != nil {
-		s.r.logf("warning: timeseries.csv: %v", err)
+		s.failed("timeseries.csv", err)
+	}
+	for _, f := range s.files {
+		if err := f.Sync(); err != nil {
+			s.failed(filepath.Base(f.Name()), err)
+		}
+	}
+}
+
+// failed records a results file that could not be written: logged once, and
+// the run's error at the end.
+func (s *sampler) failed(file string, err error) {
+	if s.writeErr == nil {
+		s.writeErr = fmt.Errorf("%w: %s: %v", ErrOutput, file, err)
+		s.r.logf("error: writing %s: %v", file, err)
 	}
 }
 
@@ -141,7 +160,7 @@ func (s *sampler) sample(now int64) {
 	for l, w := range s.hlogs {
 		iv := l.Rotate()
 		if err := w.Write(iv, from, to); err != nil {
-			s.r.logf("warning: %s.hlog: %v", l.Name(), err)
+			s.failed(l.Name()+".hlog", err)
 		}
 		switch l {
 		case s.r.m.E2E:
@@ -191,12 +210,14 @@ func (s *sampler) sample(now int64) {
 		OnTime:        c.onTime - s.prev.onTime,
 		Shards:        s.r.shards.Len(),
 		GetThrottled:  c.getThrottled - s.prev.getThrottled,
+		OutOfOrder:    c.outOfOrder - s.prev.outOfOrder,
+		Duplicates:    c.duplicates - s.prev.duplicates,
 	}
 	if s.rate != nil && elapsed <= s.r.sc.Duration {
 		row.TargetRPS = s.rate(time.Duration(s.second)*time.Second + time.Second/2)
 	}
 	if err := s.ts.Write(row); err != nil {
-		s.r.logf("warning: timeseries.csv: %v", err)
+		s.failed("timeseries.csv", err)
 	}
 	s.rows = append(s.rows, row)
 	s.health(c)

@@ -1,10 +1,12 @@
 package runner
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -57,6 +59,9 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		Duplicates: m.Duplicates.Load(), Foreign: m.Foreign.Load(),
 		GetRecordsCalls: m.GetRecordsCalls.Load(), GetThrottled: m.GetThrottled.Load(),
 	}
+	if len(r.trackers) > 0 {
+		s.Totals.Order = orderStats(&m.OrderCounts, r.trackers[0])
+	}
 	for _, l := range m.Latencies() {
 		s.Latency[l.Name()] = results.LatencyFrom(l.Total())
 	}
@@ -95,7 +100,9 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	for _, id := range m.ShardIDs() {
 		c := m.Shard(id)
 		st := results.ShardStats{ShardID: id, Records: c.Records.Load(), Bytes: c.Bytes.Load(),
-			Throttled: c.Throttled.Load(), Consumed: c.Consumed.Load()}
+			Throttled: c.Throttled.Load(), Consumed: c.Consumed.Load(),
+			OutOfOrder: c.OutOfOrder.Load(), OutOfOrderKeys: c.OutOfOrderKeys.Load(),
+			OutOfOrderMaxDisplacement: c.MaxDisplacement.Load()}
 		// Over the time the shard was written to, at least a second: a
 		// parent closed by resharding, or a child opened by it, carries
 		// records for part of the run only.
@@ -113,6 +120,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	}
 	s.Producers, _ = r.producerStats()
 	s.Events = r.events.results()
+	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
 
 	if w := readQuotaWarning(sc); w != "" {
@@ -137,6 +145,8 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	cs.MillisBehindMax = smp.lagMax[i]
 	cs.Checkpoints, cs.AtRiskMax = app.Checkpoints.Load(), app.AtRiskMax.Load()
 	cs.ProcessingS = time.Duration(app.ProcessingBusy.Load()).Seconds()
+	cs.Restarts, cs.Rewound = app.Restarts.Load(), app.Rewound.Load()
+	cs.Order = orderStats(&app.OrderCounts, t)
 	if smp.measureS > 0 {
 		cs.ConsumedRPS = float64(smp.appMeasured[i]) / smp.measureS
 	}
@@ -146,6 +156,15 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	}
 	cs.Deadline = r.deadlineStats(app, app.E2E.Total())
 	return cs
+}
+
+// orderStats is one application's out-of-order accounting.
+func orderStats(c *metrics.OrderCounts, t *collectors.Tracker) results.Order {
+	return results.Order{
+		OutOfOrder: c.OutOfOrder.Load(), OutOfOrderKeys: c.OutOfOrderKeys.Load(),
+		OutOfOrderMaxDisplacement: c.MaxDisplacement.Load(),
+		OutOfOrderExact:           t.OrderExact(), OutOfOrderKeyShare: t.OrderSampledShare(),
+	}
 }
 
 // stalenessMultiples are the ages, as multiples of the deadline, at which

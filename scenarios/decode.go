@@ -12,11 +12,9 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
-)
 
-// maxNodes bounds how many YAML nodes one decode visits, so aliases that
-// expand exponentially (or refer to themselves) cannot run away.
-const maxNodes = 100000
+	"github.com/kbench/kbench/internal/clip"
+)
 
 var durationType = reflect.TypeFor[time.Duration]()
 
@@ -47,7 +45,7 @@ func newDecoder(file string) *decoder {
 		bad:     map[string]bool{},
 		origins: map[ast.Node]*origin{},
 		anchors: map[string]ast.Node{},
-		budget:  maxNodes,
+		budget:  MaxNodes, // aliases that expand exponentially, or refer to themselves, cannot run away
 	}
 }
 
@@ -177,7 +175,7 @@ func describe(n ast.Node) string {
 		return "a list"
 	}
 	if s, ok := scalarText(n); ok {
-		return strconv.Quote(s)
+		return clip.Quote(s)
 	}
 	return n.Type().String()
 }
@@ -199,7 +197,7 @@ func scalarText(n ast.Node) (string, bool) {
 func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *origin) {
 	if d.budget--; d.budget < 0 {
 		if d.budget == -1 {
-			d.addAt(n, org, path, "document too large (aliases expand to more than 100000 nodes)")
+			d.addAt(n, org, path, fmt.Sprintf("document too large (aliases expand to more than %d nodes)", MaxNodes))
 		}
 		return
 	}
@@ -208,7 +206,7 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 	}
 	n = d.resolve(n)
 	if a, ok := n.(*ast.AliasNode); ok {
-		d.addAt(a, org, path, fmt.Sprintf("unknown alias %q", a.Value.GetToken().Value))
+		d.addAt(a, org, path, fmt.Sprintf("unknown alias %s", clip.Quote(a.Value.GetToken().Value)))
 		return
 	}
 	if isNull(n) {
@@ -367,7 +365,16 @@ func (d *decoder) decodeDuration(n ast.Node, v reflect.Value, path string, org *
 		d.addAt(n, org, path, want+", got "+describe(n))
 		return
 	}
+	if dur > MaxDuration || dur < -MaxDuration {
+		d.addAt(n, org, path, fmt.Sprintf("must be at most %s (365 days), got %s", fmtHours(MaxDuration), describe(n)))
+		return
+	}
 	v.SetInt(int64(dur))
+}
+
+// fmtHours writes a long duration in hours, as "8760h".
+func fmtHours(d time.Duration) string {
+	return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
 }
 
 func (d *decoder) decodeSlice(n ast.Node, v reflect.Value, path string, org *origin) {
@@ -421,7 +428,7 @@ func (d *decoder) entries(m *ast.MappingNode, path string, org *origin) []entry 
 		}
 		if prev, dup := first[key]; dup {
 			line, _ := nodePos(prev.Key)
-			d.addAt(kv.Key, korg, joinPath(path, key), fmt.Sprintf("duplicate key %q (first set on line %d)", key, line))
+			d.addAt(kv.Key, korg, joinPath(path, key), fmt.Sprintf("duplicate key %s (first set on line %d)", clip.Quote(key), line))
 			continue
 		}
 		first[key] = kv
@@ -482,7 +489,7 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string, org *or
 		}
 		idx, ok := fields[e.key]
 		if !ok {
-			d.addAt(e.kv.Key, korg, fpath, fmt.Sprintf("unknown field %q; known fields: %s", e.key, knownFields(v.Type(), extra)))
+			d.addAt(e.kv.Key, korg, fpath, fmt.Sprintf("unknown field %s; known fields: %s", clip.Quote(e.key), knownFields(v.Type(), extra)))
 			continue
 		}
 		d.markKey(fpath, e.kv, korg)

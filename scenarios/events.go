@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // Limits on events.
@@ -16,12 +18,13 @@ const (
 )
 
 // Event is one change made while the run goes, At after it starts. It does
-// exactly one thing: change the stream's shard count, or change one
-// producer's rate. In a file:
+// exactly one thing: change the stream's shard count, change one
+// producer's rate, or restart a consumer application. In a file:
 //
 //	events:
 //	  - {at: 20s, update_shard_count: 4}
 //	  - {at: 30s, producer: payments, rate: {profile: constant, rps: 3000}}
+//	  - {at: 40s, consumer: fraud-detector, restart: {after: 5s}}
 type Event struct {
 	// At is when the event happens, after the start and before Duration
 	// ends. Required.
@@ -39,6 +42,20 @@ type Event struct {
 	// instances like its own rate and starting afresh at At (a ramp event
 	// ramps from At). It is checked as a producer's rate is.
 	Rate *Rate `yaml:"rate" json:"rate,omitempty"`
+	// Consumer names the consumer application a restart event stops (every
+	// instance, when its count is above 1). It may be left out when the
+	// scenario has one consumer; Load then fills in its name.
+	Consumer string `yaml:"consumer" json:"consumer,omitempty"`
+	// Restart stops the consumer's reading at At, as a crashed worker would
+	// stop, and resumes it After later from its last checkpoints: the
+	// records it processed since then are read again.
+	Restart *Restart `yaml:"restart" json:"restart,omitempty"`
+}
+
+// Restart is a restart event's pause.
+type Restart struct {
+	// After is how long the consumer stays stopped, > 0.
+	After time.Duration `yaml:"after" json:"after"`
 }
 
 // ShardCountAt returns the shard count in effect at t after the start of
@@ -99,10 +116,21 @@ func (d *decoder) checkEvents(s *Scenario) {
 		case ev.At <= 0 || ev.At >= s.Duration:
 			d.report(at("at"), fmt.Sprintf("must be after the start and before the end of the run (duration %s), got %s", s.Duration, ev.At))
 		}
-		reshard, rate := d.has(at("update_shard_count")), d.has(at("rate"))
+		reshard, rate, restart := d.has(at("update_shard_count")), d.has(at("rate")), d.has(at("restart"))
+		if !restart && d.has(at("consumer")) {
+			d.report(at("consumer"), "is only for restart events")
+		}
 		switch {
-		case reshard && rate:
-			d.report(path, "an event does one thing: update_shard_count or rate, not both")
+		case btoi(reshard)+btoi(rate)+btoi(restart) > 1:
+			d.report(path, "an event does one thing: update_shard_count, rate or restart, not more")
+		case restart:
+			if d.has(at("producer")) {
+				d.report(at("producer"), "is only for rate events")
+			}
+			d.checkEventConsumer(ev, at("consumer"), s.Consumers)
+			if ev.Restart != nil && ev.Restart.After <= 0 {
+				d.report(at("restart.after"), "must be positive: how long the consumer stays stopped, such as 5s")
+			}
 		case reshard:
 			if d.has(at("producer")) {
 				d.report(at("producer"), "is only for rate events")
@@ -120,7 +148,7 @@ func (d *decoder) checkEvents(s *Scenario) {
 				d.checkRate(ev.Rate, at("rate"))
 			}
 		default:
-			d.report(path, "needs an action: update_shard_count (such as {at: 20s, update_shard_count: 4}) or rate")
+			d.report(path, "needs an action: update_shard_count (such as {at: 20s, update_shard_count: 4}), rate or restart")
 		}
 	}
 	if !slices.IsSorted(order) {
@@ -152,13 +180,38 @@ func (d *decoder) checkEventProducer(ev *Event, field string, names []string) {
 	switch {
 	case d.has(field):
 		if !slices.Contains(names, ev.Producer) {
-			d.report(field, fmt.Sprintf("unknown producer %q; producers: %s", ev.Producer, strings.Join(names, ", ")))
+			d.report(field, fmt.Sprintf("unknown producer %s; producers: %s", clip.Quote(ev.Producer), strings.Join(names, ", ")))
 		}
 	case len(names) == 1:
 		ev.Producer = names[0]
 	default:
 		d.report(field, fmt.Sprintf("is required with more than one producer (%s)", strings.Join(names, ", ")))
 	}
+}
+
+// checkEventConsumer checks, or fills in, the consumer of a restart event.
+func (d *decoder) checkEventConsumer(ev *Event, field string, consumers []Consumer) {
+	var names []string
+	for _, c := range consumers {
+		names = append(names, c.Name)
+	}
+	switch {
+	case d.has(field):
+		if !slices.Contains(names, ev.Consumer) {
+			d.report(field, fmt.Sprintf("unknown consumer %q; consumers: %s", ev.Consumer, strings.Join(names, ", ")))
+		}
+	case len(names) == 1:
+		ev.Consumer = names[0]
+	default:
+		d.report(field, fmt.Sprintf("is required with more than one consumer (%s)", strings.Join(names, ", ")))
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // renumber moves the recorded positions of the list at path to the items'

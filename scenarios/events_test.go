@@ -67,7 +67,11 @@ func TestEventProblems(t *testing.T) {
 		{"at the end", ev + "  - {at: 40s, update_shard_count: 4}\n", 9, "events[0].at", "before the end of the run (duration 40s), got 40s"},
 		{"at unitless", ev + "  - {at: 20, update_shard_count: 4}\n", 9, "events[0].at", "a number needs a unit"},
 		{"no action", ev + "  - {at: 1s}\n", 9, "events[0]", "needs an action: update_shard_count"},
-		{"two actions", ev + "  - {at: 1s, update_shard_count: 4, rate: {profile: constant, rps: 5}}\n", 9, "events[0]", "update_shard_count or rate, not both"},
+		{"two actions", ev + "  - {at: 1s, update_shard_count: 4, rate: {profile: constant, rps: 5}}\n", 9, "events[0]", "update_shard_count, rate or restart, not more"},
+		{"restart and rate", ev + "  - {at: 1s, restart: {after: 1s}, rate: {profile: constant, rps: 5}}\n", 9, "events[0]", "does one thing"},
+		{"restart unknown consumer", ev + "  - {at: 1s, consumer: nope, restart: {after: 1s}}\n", 9, "events[0].consumer", `unknown consumer "nope"`},
+		{"restart no pause", ev + "  - {at: 1s, restart: {after: 0s}}\n", 9, "events[0].restart.after", "must be positive"},
+		{"consumer on a reshard", ev + "  - {at: 1s, consumer: x, update_shard_count: 4}\n", 9, "events[0].consumer", "is only for restart events"},
 		{"shard count type", ev + "  - {at: 1s, update_shard_count: four}\n", 9, "events[0].update_shard_count", `must be an integer, got "four"`},
 		{"shard count zero", ev + "  - {at: 1s, update_shard_count: 0}\n", 9, "events[0].update_shard_count", "must be between 1 and 10000, got 0"},
 		{"shard count unchanged", ev + "  - {at: 1s, update_shard_count: 2}\n", 9, "events[0].update_shard_count", "is already the shard count in effect (2)"},
@@ -305,4 +309,10 @@ events:
 	if _, ok := (&Scenario{}).Resolved()["events"]; ok {
 		t.Error("events shown without events")
 	}
+}
+
+func TestOrderingProblem(t *testing.T) {
+	checkOneProblem(t, []problemRow{
+		{"unknown ordering", evBase + "    ordering: strict\n", 8, "producers[0].ordering", `unknown ordering "strict"; want none or per_key`},
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // MaxCells caps how many cells a matrix may expand into.
@@ -136,7 +138,7 @@ func checkSchemaPath(segs []seg) error {
 			if where == "" {
 				where = "a scenario"
 			}
-			return fmt.Errorf("unknown field %q in %s", sg.key, where)
+			return fmt.Errorf("unknown field %s in %s", clip.Quote(sg.key), where)
 		}
 		t = t.Field(idx).Type
 	}
@@ -188,7 +190,7 @@ func (d *decoder) applyCell(root *ast.MappingNode, axes []axis, k int) string {
 		a := axes[j]
 		text := a.Values[i]
 		line, col := nodePos(a.values[i])
-		org := &origin{file: d.file, line: line, column: col, note: "matrix " + a.Path + "=" + text}
+		org := &origin{file: d.file, line: line, column: col, note: "matrix " + clip.Cut(a.Path+"="+text)}
 		if err := d.applyPath(root, a.segs, a.values[i], org); err != nil {
 			kl, kc := nodePos(a.key)
 			d.probs = append(d.probs, Problem{File: d.file, Line: kl, Column: kc, Field: "matrix." + pathString(a.segs), Message: err.Error()})
@@ -210,7 +212,7 @@ func (s *Scenario) Cells() ([]*Scenario, error) {
 		return []*Scenario{s}, nil
 	}
 	if s.src == nil {
-		return nil, fmt.Errorf("scenario %q was not loaded from a file, so its matrix cannot be expanded", s.Name)
+		return nil, fmt.Errorf("scenario %s was not loaded from a file, so its matrix cannot be expanded", clip.Quote(s.Name))
 	}
 	cells, probs := s.src.cells()
 	if len(probs) > 0 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // Problem is one thing wrong with a scenario: where it is and what is wrong.
@@ -32,7 +34,7 @@ func (p Problem) String() string {
 	}
 	b.WriteString(": ")
 	if p.Field != "" {
-		b.WriteString(p.Field)
+		b.WriteString(clip.Cut(p.Field))
 		b.WriteString(": ")
 	}
 	b.WriteString(p.Message)
@@ -43,13 +45,17 @@ func (p Problem) String() string {
 // and Cells return when a scenario is not valid; use errors.As to get it.
 type Problems []Problem
 
-// Error lists the problems one per line, sorted by line.
+// Error lists the problems one per line, sorted by line: the first
+// clip.MaxListed of them, then how many more there are.
 func (ps Problems) Error() string {
 	sorted := append(Problems(nil), ps...)
 	sorted.sort()
-	lines := make([]string, len(sorted))
-	for i, p := range sorted {
-		lines[i] = p.String()
+	lines := make([]string, 0, min(len(sorted), clip.MaxListed)+1)
+	for _, p := range sorted[:min(len(sorted), clip.MaxListed)] {
+		lines = append(lines, p.String())
+	}
+	if more := clip.More(len(sorted), "problems"); more != "" {
+		lines = append(lines, more)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
-
-	"github.com/kbench/kbench/collectors"
 )
 
 // Processing is the simulated time a consumer application spends on each
@@ -50,17 +48,4 @@ func (d *decoder) decodeProcessing(n ast.Node, v reflect.Value, path string, org
 		return
 	}
 	v.Set(reflect.ValueOf(Processing{Fixed: dur}))
-}
-
-// checkProcessing reports the problems collectors.Processing finds with a
-// consumer's processing time at path.
-func (d *decoder) checkProcessing(p Processing, path string) {
-	cp := collectors.Processing{Fixed: p.Fixed, Median: p.Median, P99: p.P99}
-	for _, fe := range cp.Problems() {
-		field := path + "." + fe.Field
-		if fe.Field == "fixed" && !d.has(field) {
-			field = path // the scalar form `processing: 2ms`
-		}
-		d.report(field, fe.Problem)
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // decodeRate decodes a rate block in two steps: `profile` first, then every
@@ -58,7 +59,7 @@ func unusedRateField(key, profile string, t reflect.Type) string {
 			return fmt.Sprintf("is not used by profile %s (it uses %s)", profile, knownFields(t, nil))
 		}
 	}
-	return fmt.Sprintf("unknown field %q; profile %s takes %s", key, profile, knownFields(t, nil))
+	return fmt.Sprintf("unknown field %s; profile %s takes %s", clip.Quote(key), profile, knownFields(t, nil))
 }
 
 // keyOrigin is the override a mapping entry came from, if any.
@@ -81,7 +82,7 @@ func (d *decoder) checkRate(r *Rate, path string) {
 		if !d.has(at("profile")) {
 			d.report(at("profile"), "is required: "+generators.RateProfiles.Want())
 		} else {
-			d.report(at("profile"), fmt.Sprintf("unknown profile %q; want %s", r.Profile, generators.RateProfiles.Want()))
+			d.report(at("profile"), fmt.Sprintf("unknown profile %s; want %s", clip.Quote(r.Profile), generators.RateProfiles.Want()))
 		}
 		return
 	}

@@ -47,10 +47,16 @@ func (s *Scenario) Resolved() map[string]any {
 		em := events[i].(map[string]any)
 		if ev.Rate != nil {
 			em["rate"] = rateTree(*ev.Rate)
-			delete(em, "update_shard_count")
 		} else {
 			delete(em, "rate")
 			delete(em, "producer")
+		}
+		if ev.UpdateShardCount == 0 {
+			delete(em, "update_shard_count")
+		}
+		if ev.Restart == nil {
+			delete(em, "restart")
+			delete(em, "consumer")
 		}
 	}
 	switch {

@@ -23,8 +23,8 @@ package scenarios
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"time"
@@ -142,6 +142,12 @@ type Producer struct {
 	// InFlight is how many PutRecords calls one producer instance keeps in
 	// flight, 1..256. Default 8.
 	InFlight int `yaml:"in_flight" json:"in_flight"`
+	// Ordering is none (default: batches go out InFlight at a time, and a
+	// resent record may land behind later records of its key) or per_key (a
+	// later record of a partition key is never accepted before an earlier
+	// one: per-shard batches, one call in flight per shard, failed records
+	// resent before anything newer of their shard). See docs/ordering.md.
+	Ordering string `yaml:"ordering" json:"ordering"`
 	// Concurrency is the number of producer instances, 1..1024, which split
 	// the rate evenly. Default 1.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
@@ -154,6 +160,13 @@ type Producer struct {
 	// Deadline, which Load fills in; see Scenario.ProducerDeadline.
 	Deadline time.Duration `yaml:"deadline" json:"deadline"`
 }
+
+// orderings are the values of Producer.Ordering.
+var orderings = []string{"none", "per_key"}
+
+// orderingDocs describes orderings for the JSON Schema.
+const orderingDocs = "none: batches go out in_flight at a time; a resent record may land behind later records of its key.\n" +
+	"per_key: a key's later record is never accepted before an earlier one (per-shard batches, one call in flight per shard)."
 
 // Rate is an open-model rate profile in records per second: the profile's
 // name and its options, whose fields sit beside `profile:` in the file. Only
@@ -261,7 +274,10 @@ var (
 // problem is reported at once as Problems; a matrix's cells are validated
 // too.
 func Load(path string, sets []string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
+	if errors.Is(err, errTooLarge) {
+		return nil, Problems{{File: path, Message: err.Error()}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read scenario: %w", err)
 	}
@@ -270,7 +286,16 @@ func Load(path string, sets []string) (*Scenario, error) {
 
 // Parse is Load for a scenario already in memory; name is used in messages
 // and as Scenario.File.
+//
+// A scenario over MaxFileBytes, nested deeper than MaxDepth or holding more
+// than MaxNodes nodes is refused with one Problem before it is parsed.
 func Parse(name string, data []byte, sets []string) (*Scenario, error) {
+	if len(data) > MaxFileBytes {
+		return nil, Problems{{File: name, Message: errTooLarge.Error()}}
+	}
+	if line, msg := checkShape(data); line > 0 {
+		return nil, Problems{{File: name, Line: line, Message: msg}}
+	}
 	src := &source{name: name, data: slices.Clone(data), sets: slices.Clone(sets)}
 	s, probs := src.build(-1)
 	if len(probs) == 0 && len(s.Matrix) > 0 {
@@ -313,6 +338,11 @@ func (src *source) build(cell int) (*Scenario, Problems) {
 			s.Matrix = axisList(d.decodeMatrix(kv, org))
 		},
 	})
+	if d.budget < 0 {
+		// The decode stopped part way: what it did not reach would only
+		// show as false problems.
+		return nil, d.probs
+	}
 	d.finish(s)
 	s.pos = d.seen
 	return s, d.probs
@@ -370,6 +400,7 @@ func (p *Producer) setDefaults(index int) {
 		Keys:         KeyOptions{HotKeys: 1000, Skew: 1.2, Fixed: "kbench-fixed"},
 		Batch:        Batch{MaxRecords: 500, MaxBytes: 5 << 20, Linger: 50 * time.Millisecond},
 		InFlight:     8,
+		Ordering:     "none",
 		Concurrency:  1,
 		Seed:         1 + int64(index),
 		Retry:        Retry{MaxAttempts: 8, Base: 50 * time.Millisecond, Cap: 2 * time.Second},

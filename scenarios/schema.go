@@ -160,6 +160,7 @@ func producerSchema() map[string]any {
 	base := structSchema(t)
 	props := base["properties"].(map[string]any)
 	props["partition_key"] = enumSchema(generators.KeyKinds.Names(), kindDocs(generators.KeyKinds))
+	props["ordering"] = enumSchema(orderings, orderingDocs)
 	s := switchOn("generator", generators.Generators.Names(), kindDocs(generators.Generators), func(name string) (map[string]any, []string) {
 		k, _ := generators.Generators.Lookup(name)
 		p := map[string]any{}

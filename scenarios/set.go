@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // seg is one step of a --set path: a mapping key or a list index.
@@ -27,26 +30,26 @@ func parsePath(p string) ([]seg, error) {
 	for part := range strings.SplitSeq(p, ".") {
 		name, rest, _ := strings.Cut(part, "[")
 		if name == "" && rest == "" {
-			return nil, fmt.Errorf("path %q has an empty part", p)
+			return nil, fmt.Errorf("path %s has an empty part", clip.Quote(p))
 		}
 		switch {
 		case name == "":
 			if len(segs) == 0 {
-				return nil, fmt.Errorf("path %q starts with an index", p)
+				return nil, fmt.Errorf("path %s starts with an index", clip.Quote(p))
 			}
 		case isDigits(name):
 			if len(segs) == 0 {
-				return nil, fmt.Errorf("path %q starts with an index", p)
+				return nil, fmt.Errorf("path %s starts with an index", clip.Quote(p))
 			}
 			i, err := strconv.Atoi(name)
 			if err != nil {
-				return nil, fmt.Errorf("path %q: bad index %q", p, name)
+				return nil, fmt.Errorf("path %s: bad index %s", clip.Quote(p), clip.Quote(name))
 			}
 			segs = append(segs, seg{index: i, isIdx: true})
 		case validKey(name):
 			segs = append(segs, seg{key: name})
 		default:
-			return nil, fmt.Errorf("path %q: bad name %q", p, name)
+			return nil, fmt.Errorf("path %s: bad name %s", clip.Quote(p), clip.Quote(name))
 		}
 		if !strings.Contains(part, "[") {
 			continue
@@ -54,11 +57,11 @@ func parsePath(p string) ([]seg, error) {
 		for rest = "[" + rest; rest != ""; {
 			end := strings.IndexByte(rest, ']')
 			if rest[0] != '[' || end < 0 || !isDigits(rest[1:end]) {
-				return nil, fmt.Errorf("path %q: bad index in %q", p, part)
+				return nil, fmt.Errorf("path %s: bad index in %s", clip.Quote(p), clip.Quote(part))
 			}
 			i, err := strconv.Atoi(rest[1:end])
 			if err != nil {
-				return nil, fmt.Errorf("path %q: bad index in %q", p, part)
+				return nil, fmt.Errorf("path %s: bad index in %s", clip.Quote(p), clip.Quote(part))
 			}
 			segs = append(segs, seg{index: i, isIdx: true})
 			rest = rest[end+1:]
@@ -111,29 +114,35 @@ func (d *decoder) applySet(root *ast.MappingNode, expr string) {
 	}
 	path, value, ok := strings.Cut(expr, "=")
 	if !ok {
-		fail("", fmt.Sprintf("%q is not path=value", expr))
+		fail("", fmt.Sprintf("%s is not path=value", clip.Quote(expr)))
 		return
 	}
 	path = strings.TrimSpace(path)
 	segs, err := parsePath(path)
 	if err != nil {
-		fail("", fmt.Sprintf("%q: %v", expr, err))
+		fail("", fmt.Sprintf("%s: %v", clip.Quote(expr), err))
 		return
 	}
 	field := pathString(segs)
 	node, err := parseValue(value)
 	if err != nil {
-		fail(field, fmt.Sprintf("cannot parse value %q: %v", value, err))
+		fail(field, fmt.Sprintf("cannot parse value %s: %v", clip.Quote(value), err))
 		return
 	}
-	org := &origin{file: "--set", note: "--set " + expr}
+	org := &origin{file: "--set", note: "--set " + clip.Cut(expr)}
 	if err := d.applyPath(root, segs, node, org); err != nil {
-		fail(field, fmt.Sprintf("%v (--set %s)", err, expr))
+		fail(field, fmt.Sprintf("%v (--set %s)", err, clip.Cut(expr)))
 	}
 }
 
 // parseValue parses a --set value as one YAML scalar or flow value.
 func parseValue(s string) (ast.Node, error) {
+	if len(s) > MaxFileBytes {
+		return nil, fmt.Errorf("the value is longer than %d bytes (1 MiB)", MaxFileBytes)
+	}
+	if _, msg := checkShape([]byte(s)); msg != "" {
+		return nil, errors.New(msg)
+	}
 	f, err := parser.ParseBytes([]byte(s), 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s", syntaxProblem("", err).Message)

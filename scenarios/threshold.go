@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // Threshold is a pass/fail rule on one number of a run's summary, such as
@@ -34,13 +36,13 @@ func ParseThreshold(expr string) (Threshold, error) {
 	m := thresholdRE.FindStringSubmatch(expr)
 	if m == nil {
 		if metricOnly.FindString(expr) == "" {
-			return Threshold{}, fmt.Errorf("threshold %q must start with a metric such as latency.e2e.p99_ms", expr)
+			return Threshold{}, fmt.Errorf("threshold %s must start with a metric such as latency.e2e.p99_ms", clip.Quote(expr))
 		}
-		return Threshold{}, fmt.Errorf("threshold %q must be METRIC OP NUMBER with OP one of < <= > >= == !=, such as \"latency.e2e.p99_ms < 500\"", expr)
+		return Threshold{}, fmt.Errorf("threshold %s must be METRIC OP NUMBER with OP one of < <= > >= == !=, such as \"latency.e2e.p99_ms < 500\"", clip.Quote(expr))
 	}
 	v, err := strconv.ParseFloat(m[3], 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return Threshold{}, fmt.Errorf("threshold %q: %q is not a number (write plain numbers; the unit is in the metric name)", expr, m[3])
+		return Threshold{}, fmt.Errorf("threshold %s: %s is not a number (write plain numbers; the unit is in the metric name)", clip.Quote(expr), clip.Quote(m[3]))
 	}
 	return Threshold{Expr: strings.TrimSpace(expr), Metric: m[1], Op: m[2], Value: v}, nil
 }
@@ -53,7 +55,7 @@ func (t Threshold) String() string { return t.Expr }
 func (t Threshold) Eval(lookup func(metric string) (float64, bool)) (value float64, ok bool, err error) {
 	v, found := lookup(t.Metric)
 	if !found {
-		return 0, false, fmt.Errorf("threshold %q: unknown metric %q", t.Expr, t.Metric)
+		return 0, false, fmt.Errorf("threshold %s: unknown metric %s", clip.Quote(t.Expr), clip.Quote(t.Metric))
 	}
 	switch t.Op {
 	case "<":
@@ -69,7 +71,7 @@ func (t Threshold) Eval(lookup func(metric string) (float64, bool)) (value float
 	case "!=":
 		ok = v != t.Value
 	default:
-		return v, false, fmt.Errorf("threshold %q: unknown operator %q", t.Expr, t.Op)
+		return v, false, fmt.Errorf("threshold %s: unknown operator %s", clip.Quote(t.Expr), clip.Quote(t.Op))
 	}
 	return v, ok, nil
 }

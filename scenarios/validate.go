@@ -3,28 +3,20 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"path/filepath"
 	"regexp"
-	"time"
-	"unicode/utf8"
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/kind"
 	"github.com/kbench/kbench/targets"
 )
 
-// Limits a scenario is checked against.
+// Limits a scenario is checked against, beyond those of the types it holds.
 const (
-	maxBatchBytes  = 5 << 20 // PutRecords request size
-	maxLinger      = 10 * time.Second
-	maxConsumers   = 20 // registered consumers per stream
-	maxRetries     = 100
 	maxShards      = 10000
-	maxInFlight    = 256
 	maxConcurrency = 1024
-	maxHotKeys     = 10_000_000
 )
 
 var (
@@ -41,7 +33,7 @@ func (d *decoder) finish(s *Scenario) {
 	case !d.has("name"):
 		d.report("name", "is required")
 	case len(s.Name) > 64 || !scenarioNameRE.MatchString(s.Name):
-		d.report("name", fmt.Sprintf("%q must be 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit", s.Name))
+		d.report("name", fmt.Sprintf("%s must be 1 to 64 lower-case letters, digits and dashes, starting with a letter or digit", clip.Quote(s.Name)))
 	}
 	d.checkTarget(&s.Target)
 	d.checkStream(s)
@@ -98,8 +90,8 @@ func (d *decoder) checkConsumers(consumers []Consumer) {
 			fanout += c.Count
 		}
 	}
-	if fanout > maxConsumers {
-		d.report("consumers", fmt.Sprintf("%d fan-out consumers in all; Kinesis registers at most %d per stream", fanout, maxConsumers))
+	if fanout > collectors.MaxConsumers {
+		d.report("consumers", fmt.Sprintf("%d fan-out consumers in all; Kinesis registers at most %d per stream", fanout, collectors.MaxConsumers))
 	}
 }
 
@@ -107,19 +99,17 @@ func (d *decoder) checkTarget(t *Target) {
 	kinds := targets.ScenarioKinds()
 	k, known := kinds.Lookup(t.Kind)
 	if !known {
-		d.report("target.kind", fmt.Sprintf("unknown target %q; want %s", t.Kind, kinds.Want()))
+		d.report("target.kind", fmt.Sprintf("unknown target %s; want %s", clip.Quote(t.Kind), kinds.Want()))
 	}
 	if t.Endpoint != "" {
-		u, err := url.Parse(t.Endpoint)
-		switch {
-		case err != nil:
-			d.report("target.endpoint", fmt.Sprintf("%q is not a URL: %v", t.Endpoint, err))
-		case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-			d.report("target.endpoint", fmt.Sprintf("%q must be an http:// or https:// URL with a host", t.Endpoint))
+		if err := CheckEndpoint(t.Endpoint); err != nil {
+			d.report("target.endpoint", err.Error())
 		}
 	}
-	if t.Region != "" && !regionRE.MatchString(t.Region) {
-		d.report("target.region", fmt.Sprintf("%q is not a region name such as us-east-1", t.Region))
+	if t.Region != "" {
+		if err := CheckRegion(t.Region); err != nil {
+			d.report("target.region", err.Error())
+		}
 	}
 	if d.has("target.sim") && known && !k.SimOptions {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
@@ -134,7 +124,7 @@ func (d *decoder) checkStream(s *Scenario) {
 	switch {
 	case d.has("stream.name"):
 		if !streamNameRE.MatchString(st.Name) {
-			d.report("stream.name", fmt.Sprintf("%q must be 1 to 128 of the characters a-z A-Z 0-9 _ . -", st.Name))
+			d.report("stream.name", fmt.Sprintf("%s must be 1 to 128 of the characters a-z A-Z 0-9 _ . -", clip.Quote(st.Name)))
 		}
 	case st.Existing:
 		d.report("stream.existing", "an existing stream needs stream.name")
@@ -145,7 +135,7 @@ func (d *decoder) checkStream(s *Scenario) {
 		d.report("stream.shards", fmt.Sprintf("must be between 1 and %d, got %d", maxShards, st.Shards))
 	}
 	if st.Mode != "provisioned" && st.Mode != "on-demand" {
-		d.report("stream.mode", fmt.Sprintf("unknown mode %q; want provisioned or on-demand", st.Mode))
+		d.report("stream.mode", fmt.Sprintf("unknown mode %s; want provisioned or on-demand", clip.Quote(st.Mode)))
 	}
 }
 
@@ -155,7 +145,7 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	case !d.has(at("generator")):
 		d.report(at("generator"), "is required ("+generators.Generators.Want()+")")
 	case p.Options == nil:
-		d.report(at("generator"), fmt.Sprintf("unknown generator %q; want %s", p.Generator, generators.Generators.Want()))
+		d.report(at("generator"), fmt.Sprintf("unknown generator %s; want %s", clip.Quote(p.Generator), generators.Generators.Want()))
 	default:
 		if fo, ok := p.Options.(generators.FileOptions); ok {
 			fo.Resolve(filepath.Dir(d.file))
@@ -170,31 +160,16 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	d.checkName(p.Name, at("name"), path, names)
 	d.checkRate(&p.Rate, at("rate"))
 	if _, ok := generators.KeyKinds.Lookup(p.PartitionKey); !ok {
-		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %q; want %s", p.PartitionKey, generators.KeyKinds.Want()))
+		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %s; want %s", clip.Quote(p.PartitionKey), generators.KeyKinds.Want()))
 	}
-	if p.Keys.HotKeys < 1 || p.Keys.HotKeys > maxHotKeys {
-		d.report(at("keys.hot_keys"), fmt.Sprintf("must be between 1 and %d, got %d", maxHotKeys, p.Keys.HotKeys))
+	keys := generators.KeyConfig{HotKeys: p.Keys.HotKeys, Skew: p.Keys.Skew, Fixed: p.Keys.Fixed}
+	for _, fe := range keys.Problems() {
+		d.report(at("keys."+fe.Field), fe.Problem)
 	}
-	if !(p.Keys.Skew > 1) || math.IsInf(p.Keys.Skew, 0) {
-		d.report(at("keys.skew"), fmt.Sprintf("must be a finite number greater than 1, got %g", p.Keys.Skew))
+	for _, fe := range p.SendProblems() {
+		d.report(at(fe.Field), fe.Problem)
 	}
-	if n := utf8.RuneCountInString(p.Keys.Fixed); n < 1 || n > 256 {
-		d.report(at("keys.fixed"), fmt.Sprintf("a partition key is 1 to 256 characters, got %d", n))
-	}
-	d.checkInt(at("batch.max_records"), p.Batch.MaxRecords, 1, 500)
-	d.checkInt(at("batch.max_bytes"), p.Batch.MaxBytes, 1, maxBatchBytes)
-	if p.Batch.Linger < 0 || p.Batch.Linger > maxLinger {
-		d.report(at("batch.linger"), fmt.Sprintf("must be between 0s and %s, got %s", maxLinger, p.Batch.Linger))
-	}
-	d.checkInt(at("in_flight"), p.InFlight, 1, maxInFlight)
 	d.checkInt(at("concurrency"), p.Concurrency, 1, maxConcurrency)
-	d.checkInt(at("retry.max_attempts"), p.Retry.MaxAttempts, 1, maxRetries)
-	if p.Retry.Base <= 0 {
-		d.report(at("retry.base"), "must be positive, got "+p.Retry.Base.String())
-	}
-	if p.Retry.Cap < p.Retry.Base {
-		d.report(at("retry.cap"), fmt.Sprintf("must be at least retry.base (%s), got %s", p.Retry.Base, p.Retry.Cap))
-	}
 	if p.Deadline < 0 {
 		d.report(at("deadline"), "must not be negative, got "+p.Deadline.String())
 	}
@@ -206,29 +181,39 @@ func (d *decoder) checkConsumer(c *Consumer, path string, index int, names map[s
 		c.Name = fmt.Sprintf("collector-%d", index)
 	}
 	d.checkName(c.Name, at("name"), path, names)
-	switch k, ok := collectors.Kinds.Lookup(c.Kind); {
+	k, ok := collectors.Kinds.Lookup(c.Kind)
+	polls := ok && k.PollInterval > 0
+	switch {
 	case !ok:
-		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %q; want %s", c.Kind, collectors.Kinds.Want()))
+		d.report(at("kind"), fmt.Sprintf("unknown consumer kind %s; want %s", clip.Quote(c.Kind), collectors.Kinds.Want()))
 	case k.PollInterval == 0:
 		if d.has(at("poll_interval")) {
 			d.report(at("poll_interval"), fmt.Sprintf("is only for kind %s; %s consumers do not poll", pollingKinds(), c.Kind))
 		}
-	default:
-		if !d.has(at("poll_interval")) {
-			c.PollInterval = k.PollInterval
-		}
-		if c.PollInterval <= 0 {
-			d.report(at("poll_interval"), "must be positive, got "+c.PollInterval.String())
-		}
+	case !d.has(at("poll_interval")):
+		c.PollInterval = k.PollInterval
 	}
-	d.checkInt(at("count"), c.Count, 1, maxConsumers)
-	d.checkInt(at("limit"), c.Limit, 1, 10000)
-	d.checkProcessing(c.Processing, at("processing"))
-	if c.Concurrency < 0 {
-		d.report(at("concurrency"), fmt.Sprintf("must not be negative (0 means no limit), got %d", c.Concurrency))
+	d.checkInt(at("count"), c.Count, 1, collectors.MaxConsumers)
+	for _, fe := range c.config().Problems() {
+		field := at(fe.Field)
+		switch {
+		case fe.Field == "poll_interval" && !polls:
+			continue // reported above if set: such a consumer does not poll
+		case fe.Field == "processing.fixed" && !d.has(field):
+			field = at("processing") // the scalar form `processing: 2ms`
+		}
+		d.report(field, fe.Problem)
 	}
-	if c.CheckpointInterval < 0 {
-		d.report(at("checkpoint_interval"), "must not be negative (0 means after every batch), got "+c.CheckpointInterval.String())
+}
+
+// config returns the settings of c that collectors.Config checks.
+func (c *Consumer) config() collectors.Config {
+	return collectors.Config{
+		PollInterval:       c.PollInterval,
+		Limit:              int32(min(max(c.Limit, math.MinInt32), math.MaxInt32)),
+		Processing:         collectors.Processing{Fixed: c.Processing.Fixed, Median: c.Processing.Median, P99: c.Processing.P99},
+		Concurrency:        c.Concurrency,
+		CheckpointInterval: c.CheckpointInterval,
 	}
 }
 
@@ -246,11 +231,11 @@ func pollingKinds() string {
 // checkName checks a producer or consumer name and that it is unique.
 func (d *decoder) checkName(name, field, owner string, names map[string]string) {
 	if !actorNameRE.MatchString(name) {
-		d.report(field, fmt.Sprintf("%q must be 1 to 64 of the characters a-z A-Z 0-9 _ . -", name))
+		d.report(field, fmt.Sprintf("%s must be 1 to 64 of the characters a-z A-Z 0-9 _ . -", clip.Quote(name)))
 		return
 	}
 	if prev, dup := names[name]; dup {
-		d.report(field, fmt.Sprintf("%q is already the name of %s", name, prev))
+		d.report(field, fmt.Sprintf("%s is already the name of %s", clip.Quote(name), prev))
 		return
 	}
 	names[name] = owner

@@ -58,10 +58,10 @@ func (s *Server) addTagsToStream(w http.ResponseWriter, r *http.Request, body []
 func checkTags(tags map[string]string, others int) *apiError {
 	for k, v := range tags {
 		if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
-			return errInvalid("Tag key %q must be 1 to 128 characters.", k)
+			return errInvalid("Tag key %q must be 1 to 128 characters.", echo(k))
 		}
 		if utf8.RuneCountInString(v) > 256 {
-			return errInvalid("Tag value for key %q must be at most 256 characters.", k)
+			return errInvalid("Tag value for key %q must be at most 256 characters.", echo(k))
 		}
 	}
 	if others+len(tags) > maxTagsPerStream {

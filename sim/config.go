@@ -5,6 +5,7 @@
 package sim
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"time"
@@ -36,9 +37,16 @@ type Config struct {
 	// the window ends. StallFor 0 means no stall.
 	StallAfter time.Duration `yaml:"stall_after" json:"stall_after"`
 	StallFor   time.Duration `yaml:"stall_for" json:"stall_for"`
-	// CreateDelay is how long a new stream stays CREATING (and a resharded
-	// stream UPDATING) before it is ACTIVE.
+	// CreateDelay is how long a new stream stays CREATING before it is
+	// ACTIVE.
 	CreateDelay time.Duration `yaml:"create_delay" json:"create_delay"`
+	// UpdateDelay is how long a stream stays UPDATING after a reshard
+	// (UpdateShardCount, SplitShard, MergeShards), a mode change, an
+	// encryption change or a retention change.
+	UpdateDelay time.Duration `yaml:"update_delay" json:"update_delay"`
+	// DeleteDelay is how long a deleted stream stays DELETING before it is
+	// gone.
+	DeleteDelay time.Duration `yaml:"delete_delay" json:"delete_delay"`
 	// Retention is how long records stay readable.
 	Retention time.Duration `yaml:"retention" json:"retention"`
 	// ShardMaxBytes caps the record bytes one shard keeps; the oldest
@@ -47,8 +55,11 @@ type Config struct {
 	// MaxMemory, when not 0, is a memory budget for the whole simulator:
 	// the record bytes of all shards together are held to a third of it
 	// (each of the server's shards keeps at most MaxMemory/3/shards, or
-	// ShardMaxBytes if that is less), leaving the rest for the record
-	// index, the garbage collector's headroom and the server itself.
+	// ShardMaxBytes if that is less), request bodies in flight to a quarter
+	// (a request that would pass it gets LimitExceededException), leaving
+	// the rest for the record index, the garbage collector's headroom and
+	// the server itself. Without a budget, bodies in flight are held to
+	// 256 MiB.
 	// `kbench sim` also makes it the process's soft memory limit
 	// (runtime/debug.SetMemoryLimit), less an allowance for its code. At least
 	// 64 MiB.
@@ -58,18 +69,29 @@ type Config struct {
 	// SubscriptionDuration is how long one SubscribeToShard stream lasts
 	// before the server ends it (AWS: 5 minutes). Zero means 5 minutes.
 	SubscriptionDuration time.Duration `yaml:"subscription_duration" json:"subscription_duration"`
+	// ReadTimeout bounds how long reading one request (headers and body)
+	// may take; a slower client is cut off. Zero means 30 seconds.
+	ReadTimeout time.Duration `yaml:"read_timeout" json:"read_timeout"`
+	// TLS, when set, makes Serve speak HTTPS (ALPN h2 and http/1.1) with
+	// this configuration's certificates instead of cleartext HTTP/1.1 and
+	// h2c. Set in code (see SelfSignedCert); `kbench sim --tls` sets it.
+	TLS *tls.Config `yaml:"-" json:"-"`
 	// Auth, when set, makes the simulator check credentials as AWS does
 	// (see auth.go); nil accepts every request. Set in code only: a scenario
 	// cannot, since kbench signs sim requests with static credentials.
 	Auth *Auth `yaml:"-" json:"-"`
 }
 
-// DefaultConfig returns AWS quotas, no added delay or faults, a 50 ms
-// create delay, 24 h retention and 64 MiB kept per shard.
+// DefaultConfig returns AWS quotas, no added delay or faults, 50 ms
+// create, update and delete delays, 24 h retention and 64 MiB kept per
+// shard.
 func DefaultConfig() Config {
 	return Config{
 		Quotas:        QuotasAWS,
 		CreateDelay:   50 * time.Millisecond,
+		UpdateDelay:   50 * time.Millisecond,
+		DeleteDelay:   50 * time.Millisecond,
+		ReadTimeout:   defaultReadTimeout,
 		Retention:     24 * time.Hour,
 		ShardMaxBytes: 64 << 20,
 		Seed:          1,
@@ -104,6 +126,9 @@ func (c Config) Problems() []*FieldError {
 		{"stall_after", c.StallAfter},
 		{"stall_for", c.StallFor},
 		{"create_delay", c.CreateDelay},
+		{"update_delay", c.UpdateDelay},
+		{"delete_delay", c.DeleteDelay},
+		{"read_timeout", c.ReadTimeout},
 		{"subscription_duration", c.SubscriptionDuration},
 	} {
 		if d.d < 0 {
@@ -145,4 +170,28 @@ func (c Config) subscriptionDuration() time.Duration {
 		return defaultSubscriptionDuration
 	}
 	return c.SubscriptionDuration
+}
+
+// defaultReadTimeout is Config.ReadTimeout when unset.
+const defaultReadTimeout = 30 * time.Second
+
+// readTimeout is c.ReadTimeout, or 30 seconds when unset.
+func (c Config) readTimeout() time.Duration {
+	if c.ReadTimeout == 0 {
+		return defaultReadTimeout
+	}
+	return c.ReadTimeout
+}
+
+// defaultBodyBytes caps the request body bytes in flight when there is no
+// memory budget.
+const defaultBodyBytes = 256 << 20
+
+// bodyBytesLimit is how many request body bytes may be held at once: a
+// quarter of MaxMemory, or 256 MiB without a budget.
+func (c Config) bodyBytesLimit() int64 {
+	if c.MaxMemory > 0 {
+		return c.MaxMemory / 4
+	}
+	return defaultBodyBytes
 }

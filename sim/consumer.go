@@ -18,6 +18,7 @@ type consumer struct {
 	mu   sync.Mutex
 	subs map[int]*subscription // by shard index
 	gone bool                  // deregistered
+	tags map[string]string     // TagResource's; nil for none
 }
 
 // subscription is a SubscribeToShard call's claim on a consumer-shard.
@@ -95,7 +96,7 @@ func (s *Server) findConsumer(ref consumerRef) (*consumer, *apiError) {
 	case ref.ConsumerARN != "":
 		i := strings.LastIndex(ref.ConsumerARN, "/consumer/")
 		if i < 0 {
-			return nil, errInvalid("ConsumerARN %s is not a valid consumer ARN.", ref.ConsumerARN)
+			return nil, errInvalid("ConsumerARN %s is not a valid consumer ARN.", echo(ref.ConsumerARN))
 		}
 		streamArn = ref.ConsumerARN[:i]
 		name, _, _ = strings.Cut(ref.ConsumerARN[i+len("/consumer/"):], ":")
@@ -112,7 +113,7 @@ func (s *Server) findConsumer(ref consumerRef) (*consumer, *apiError) {
 	c := st.consumers[name]
 	st.mu.Unlock()
 	if c == nil || (ref.ConsumerARN != "" && c.arn != ref.ConsumerARN) {
-		return nil, errNotFound("Consumer %s under stream %s not found.", name, st.arn)
+		return nil, errNotFound("Consumer %s under stream %s not found.", echo(name), st.arn)
 	}
 	return c, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -105,9 +106,14 @@ func TestStreamLifecycle(t *testing.T) {
 	if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s1")}); err != nil {
 		t.Fatal(err)
 	}
+	gone, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s1")})
+	if err != nil || gone.StreamDescriptionSummary.StreamStatus != types.StreamStatusDeleting {
+		t.Fatalf("DescribeStreamSummary right after delete: %+v, %v; want DELETING", gone, err)
+	}
+	time.Sleep(cfg.DeleteDelay)
 	_, err = c.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s1")})
 	if !isErr[*types.ResourceNotFoundException](err) {
-		t.Errorf("DescribeStream after delete: %v, want ResourceNotFoundException", err)
+		t.Errorf("DescribeStream after the delete delay: %v, want ResourceNotFoundException", err)
 	}
 }
 

@@ -6,7 +6,8 @@ package sim
 //     key space evenly. The stream is CREATING for Config.CreateDelay, then
 //     ACTIVE; data-plane calls on a CREATING stream get
 //     ResourceNotFoundException.
-//   - An existing name is ResourceInUseException; a name outside
+//   - An existing name (a DELETING stream's included) is
+//     ResourceInUseException; a name outside
 //     [a-zA-Z0-9_.-]{1,128} is ValidationException.
 //   - Tags are stored as by AddTagsToStream.
 
@@ -59,19 +60,21 @@ func (s *Server) createStream(w http.ResponseWriter, r *http.Request, body []byt
 
 	now := s.now()
 	st := &stream{
-		name:      in.StreamName,
-		arn:       streamARN(in.StreamName),
-		created:   now,
-		mode:      mode,
-		readyAt:   now.Add(s.cfg.CreateDelay),
-		tags:      make(map[string]string, len(in.Tags)),
-		consumers: make(map[string]*consumer),
+		name:       in.StreamName,
+		arn:        streamARN(in.StreamName),
+		created:    now,
+		mode:       mode,
+		readyAt:    now.Add(s.cfg.CreateDelay),
+		encryption: encryptionNone,
+		tags:       make(map[string]string, len(in.Tags)),
+		consumers:  make(map[string]*consumer),
 	}
+	st.retention.Store(int64(s.cfg.Retention))
 	for k, v := range in.Tags {
 		st.tags[k] = v
 	}
 	if mode == modeOnDemand {
-		st.capacity = newWriteCapacity(now.UnixNano())
+		st.capacity.Store(newWriteCapacity(now.UnixNano()))
 	}
 	ranges := splitHashSpace(n)
 	tbl := &shardTable{}
@@ -82,6 +85,12 @@ func (s *Server) createStream(w http.ResponseWriter, r *http.Request, body []byt
 	}
 	st.table.Store(tbl)
 
+	s.mu.RLock()
+	old := s.streams[st.name]
+	s.mu.RUnlock()
+	if old != nil {
+		s.reap(old, now)
+	}
 	s.mu.Lock()
 	_, exists := s.streams[st.name]
 	if !exists {
@@ -114,7 +123,7 @@ func checkStreamName(name string) *apiError {
 		}
 	}
 	if !ok {
-		return errValidate("Value '%s' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 128", name)
+		return errValidate("Value '%s' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 128", echo(name))
 	}
 	return nil
 }

@@ -1,9 +1,13 @@
 package sim
 
 // Behavior:
-//   - Deletes the stream at once (AWS shows DELETING for a while; here the
-//     stream is gone when the call returns) with its records, iterators and
-//     consumers; open subscriptions end.
+//   - The stream is DELETING for Config.DeleteDelay, then gone
+//     (ResourceNotFoundException, and its name free for CreateStream).
+//     While DELETING it is still listed and described, reads and writes
+//     still work (as AWS allows), and control-plane changes get
+//     ResourceInUseException. Its consumers are deregistered at once and
+//     their subscriptions end; a DeleteStream of a DELETING stream
+//     succeeds without changing anything.
 //   - A stream with registered consumers is ResourceInUseException unless
 //     EnforceConsumerDeletion is true.
 
@@ -23,29 +27,29 @@ func (s *Server) deleteStream(w http.ResponseWriter, r *http.Request, body []byt
 	if e != nil {
 		return e
 	}
+	now := s.now()
 	st.mu.Lock()
+	if st.deleting {
+		st.mu.Unlock()
+		writeJSON(w, struct{}{})
+		return nil
+	}
+	if len(st.consumers) > 0 && !in.EnforceConsumerDeletion {
+		st.mu.Unlock()
+		return errInUse("Stream %s under account %s has registered consumers; set EnforceConsumerDeletion to delete it.", st.name, accountID)
+	}
 	consumers := make([]*consumer, 0, len(st.consumers))
 	for _, c := range st.consumers {
 		consumers = append(consumers, c)
 	}
+	clear(st.consumers)
+	st.deleting, st.goneAt = true, now.Add(s.cfg.DeleteDelay)
 	st.mu.Unlock()
-	if len(consumers) > 0 && !in.EnforceConsumerDeletion {
-		return errInUse("Stream %s under account %s has registered consumers; set EnforceConsumerDeletion to delete it.", st.name, accountID)
-	}
-	s.mu.Lock()
-	if s.streams[st.name] == st {
-		delete(s.streams, st.name)
-		s.shards.Add(-int64(len(st.table.Load().all)))
-	}
-	s.mu.Unlock()
-	st.deleted.Store(true)
 	for _, c := range consumers {
 		c.endAll()
 	}
-	for _, sh := range st.table.Load().all {
-		sh.mu.Lock()
-		sh.wake()
-		sh.mu.Unlock()
+	if s.cfg.DeleteDelay == 0 {
+		s.remove(st)
 	}
 	writeJSON(w, struct{}{})
 	return nil

@@ -7,10 +7,7 @@ package sim
 //   - Closed shards carry EndingSequenceNumber; children carry ParentShardId
 //     (and AdjacentParentShardId for merges).
 
-import (
-	"net/http"
-	"time"
-)
+import "net/http"
 
 type describeStreamInput struct {
 	streamRef
@@ -29,6 +26,7 @@ type streamDescriptionJS struct {
 	StreamCreationTimestamp epochTime             `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []map[string][]string `json:"EnhancedMonitoring"`
 	EncryptionType          string                `json:"EncryptionType"`
+	KeyID                   string                `json:"KeyId,omitempty"`
 }
 
 func (s *Server) describeStream(w http.ResponseWriter, r *http.Request, body []byte) *apiError {
@@ -46,18 +44,22 @@ func (s *Server) describeStream(w http.ResponseWriter, r *http.Request, body []b
 	if e != nil {
 		return e
 	}
+	st.mu.Lock()
+	mode, enc, keyID, metrics := st.mode, st.encryption, st.keyID, st.metrics
+	st.mu.Unlock()
 	shards, more := pageShardsAfter(st.table.Load().all, in.ExclusiveStartShardID, limit)
 	out := streamDescriptionJS{
 		StreamName:              st.name,
 		StreamARN:               st.arn,
 		StreamStatus:            st.status(s.now()),
-		StreamModeDetails:       modeJS{st.mode},
+		StreamModeDetails:       modeJS{mode},
 		Shards:                  make([]shardJS, 0, len(shards)),
 		HasMoreShards:           more,
-		RetentionPeriodHours:    s.retentionHours(),
+		RetentionPeriodHours:    st.retentionHours(),
 		StreamCreationTimestamp: epochTime(st.created),
-		EnhancedMonitoring:      enhancedMonitoringJS,
-		EncryptionType:          "NONE",
+		EnhancedMonitoring:      enhancedMonitoringJS(metrics),
+		EncryptionType:          enc,
+		KeyID:                   keyID,
 	}
 	for _, sh := range shards {
 		out.Shards = append(out.Shards, sh.describe())
@@ -67,6 +69,3 @@ func (s *Server) describeStream(w http.ResponseWriter, r *http.Request, body []b
 	}{out})
 	return nil
 }
-
-// retentionHours is Config.Retention in whole hours, at least 1.
-func (s *Server) retentionHours() int { return max(1, int(s.cfg.Retention/time.Hour)) }

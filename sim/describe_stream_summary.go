@@ -15,6 +15,7 @@ type streamSummaryJS struct {
 	StreamCreationTimestamp epochTime             `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []map[string][]string `json:"EnhancedMonitoring"`
 	EncryptionType          string                `json:"EncryptionType"`
+	KeyID                   string                `json:"KeyId,omitempty"`
 	OpenShardCount          int                   `json:"OpenShardCount"`
 	ConsumerCount           int                   `json:"ConsumerCount"`
 }
@@ -30,6 +31,7 @@ func (s *Server) describeStreamSummary(w http.ResponseWriter, r *http.Request, b
 	}
 	st.mu.Lock()
 	status, consumers := st.statusLocked(s.now()), len(st.consumers)
+	mode, enc, keyID, metrics := st.mode, st.encryption, st.keyID, st.metrics
 	st.mu.Unlock()
 	writeJSON(w, struct {
 		StreamDescriptionSummary streamSummaryJS `json:"StreamDescriptionSummary"`
@@ -37,11 +39,12 @@ func (s *Server) describeStreamSummary(w http.ResponseWriter, r *http.Request, b
 		StreamName:              st.name,
 		StreamARN:               st.arn,
 		StreamStatus:            status,
-		StreamModeDetails:       modeJS{st.mode},
-		RetentionPeriodHours:    s.retentionHours(),
+		StreamModeDetails:       modeJS{mode},
+		RetentionPeriodHours:    st.retentionHours(),
 		StreamCreationTimestamp: epochTime(st.created),
-		EnhancedMonitoring:      enhancedMonitoringJS,
-		EncryptionType:          "NONE",
+		EnhancedMonitoring:      enhancedMonitoringJS(metrics),
+		EncryptionType:          enc,
+		KeyID:                   keyID,
 		OpenShardCount:          len(st.table.Load().open),
 		ConsumerCount:           consumers,
 	}})

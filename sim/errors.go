@@ -38,8 +38,17 @@ func newError(typ, format string, args ...any) *apiError {
 	if typ == errInternalFailure {
 		status = http.StatusInternalServerError
 	}
-	return &apiError{Status: status, Type: typ, Message: fmt.Sprintf(format, args...)}
+	msg := fmt.Sprintf(format, args...)
+	if len(msg) > maxMessage {
+		// A backstop: values are quoted through echo, so only a message
+		// quoting several long ones gets here; it keeps its beginning.
+		msg = echo(msg)
+	}
+	return &apiError{Status: status, Type: typ, Message: msg}
 }
+
+// maxMessage bounds an error message, in bytes.
+const maxMessage = 2048
 
 func errNotFound(format string, args ...any) *apiError {
 	return newError(errResourceNotFound, format, args...)

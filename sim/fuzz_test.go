@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
 )
 
 // decoderErrorTypes are the errors a malformed request body may produce.
@@ -86,6 +88,48 @@ func FuzzHandler(f *testing.F) {
 		req.Header.Set("X-Amz-Target", targetPrefix+op)
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, req)
+		if w.Code != http.StatusOK && w.Header().Get("X-Amzn-ErrorType") == "" {
+			t.Fatalf("status %d without an error type", w.Code)
+		}
+	})
+}
+
+// FuzzCBOR sends arbitrary CBOR bodies to every operation: the server must
+// answer each in CBOR, never panic, and an error must carry its type.
+func FuzzCBOR(f *testing.F) {
+	for _, seed := range []map[string]any{
+		{"StreamName": "s", "Records": []any{map[string]any{"Data": []byte{0xff}, "PartitionKey": "k"}}},
+		{"StreamName": "s", "ShardId": "shardId-000000000000", "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": cbor.Tag{Number: 1, Content: int64(1700000000000)}},
+		{"StreamName": "x", "ShardCount": 2},
+	} {
+		b, err := cbor.Marshal(seed)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add("PutRecords", b)
+		f.Add("GetShardIterator", b)
+		f.Add("CreateStream", b)
+	}
+	cfg := testConfig()
+	cfg.Quotas = QuotasOff
+	cfg.SubscriptionDuration = 10 * time.Millisecond
+	f.Fuzz(func(t *testing.T, op string, body []byte) {
+		s, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		create := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader([]byte(`{"StreamName":"s","ShardCount":1}`)))
+		create.Header.Set("X-Amz-Target", targetPrefix+"CreateStream")
+		s.ServeHTTP(httptest.NewRecorder(), create)
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set("X-Amz-Target", targetPrefix+op)
+		req.Header.Set("Content-Type", contentTypeCBOR)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		ct := w.Header().Get("Content-Type")
+		if ct != contentTypeCBOR && ct != contentTypeEventStream {
+			t.Fatalf("answered in %q", ct)
+		}
 		if w.Code != http.StatusOK && w.Header().Get("X-Amzn-ErrorType") == "" {
 			t.Fatalf("status %d without an error type", w.Code)
 		}

@@ -42,12 +42,12 @@ func hashPartitionKey(key []byte) u128 {
 // and an InvalidArgument error for values beyond 2^128-1.
 func parseHashKey(s []byte) (u128, *apiError) {
 	if len(s) == 0 || len(s) > 39 || (s[0] == '0' && len(s) > 1) {
-		return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", s)
+		return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", echo(s))
 	}
 	var v u128
 	for _, c := range s {
 		if c < '0' || c > '9' {
-			return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", s)
+			return u128{}, errValidate("Value '%s' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", echo(s))
 		}
 		// v = v*10 + d, detecting overflow past 2^128-1.
 		hh, hl := bits.Mul64(v.hi, 10)
@@ -56,7 +56,7 @@ func parseHashKey(s []byte) (u128, *apiError) {
 		lo, c2 := bits.Add64(ll, uint64(c-'0'), 0)
 		hi, c3 := bits.Add64(hi, 0, c2)
 		if hh != 0 || c1 != 0 || c3 != 0 {
-			return u128{}, errInvalid("ExplicitHashKey %s is outside the hash key range 0..340282366920938463463374607431768211455", s)
+			return u128{}, errInvalid("ExplicitHashKey %s is outside the hash key range 0..340282366920938463463374607431768211455", echo(s))
 		}
 		v = u128{hi, lo}
 	}
@@ -86,3 +86,19 @@ func splitHashSpace(n int) []hashRange {
 type hashRange struct{ start, end u128 }
 
 func (r hashRange) overlaps(o hashRange) bool { return !r.end.less(o.start) && !o.end.less(r.start) }
+
+// plusOne is a+1; the caller keeps a below the maximum.
+func (a u128) plusOne() u128 {
+	if a.lo == ^uint64(0) {
+		return u128{a.hi + 1, 0}
+	}
+	return u128{a.hi, a.lo + 1}
+}
+
+// minusOne is a-1; the caller keeps a above zero.
+func (a u128) minusOne() u128 {
+	if a.lo == 0 {
+		return u128{a.hi - 1, ^uint64(0)}
+	}
+	return u128{a.hi, a.lo - 1}
+}

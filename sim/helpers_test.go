@@ -17,10 +17,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-// testConfig is DefaultConfig with no create delay, for fast tests.
+// testConfig is DefaultConfig with no create, update or delete delay, for
+// fast tests.
 func testConfig() Config {
 	c := DefaultConfig()
-	c.CreateDelay = 0
+	c.CreateDelay, c.UpdateDelay, c.DeleteDelay = 0, 0, 0
 	return c
 }
 

@@ -91,11 +91,11 @@ func (s *Server) position(st *stream, sh *shard, p startingPosition) (uint64, *a
 		return sh.next, nil
 	case posAtSeq, posAfterSeq:
 		if p.SequenceNumber == "" {
-			return 0, errInvalid("A StartingSequenceNumber is required for %s.", p.Type)
+			return 0, errInvalid("A StartingSequenceNumber is required for %s.", echo(p.Type))
 		}
 		idx, counter, ok := parseSeq(p.SequenceNumber)
 		if !ok || idx != sh.idx {
-			return 0, errInvalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", p.SequenceNumber, sh.id, st.name, accountID)
+			return 0, errInvalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", echo(p.SequenceNumber), sh.id, st.name, accountID)
 		}
 		if p.Type == posAfterSeq {
 			counter++
@@ -105,7 +105,7 @@ func (s *Server) position(st *stream, sh *shard, p startingPosition) (uint64, *a
 		return min(counter, sh.next), nil
 	case posAtTimestamp:
 		if p.Timestamp == nil {
-			return 0, errInvalid("A Timestamp is required for %s.", p.Type)
+			return 0, errInvalid("A Timestamp is required for %s.", echo(p.Type))
 		}
 		ts := time.Time(*p.Timestamp)
 		if now := s.now(); ts.After(now) {
@@ -116,6 +116,6 @@ func (s *Server) position(st *stream, sh *shard, p startingPosition) (uint64, *a
 		defer sh.mu.Unlock()
 		return sh.firstAtOrAfter(ts.UnixNano()), nil
 	default:
-		return 0, errValidate("Value '%s' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]", p.Type)
+		return 0, errValidate("Value '%s' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]", echo(p.Type))
 	}
 }

@@ -7,8 +7,10 @@ package sim
 //     StreamARN); NextToken is present while more follow and expires after
 //     5 minutes (ExpiredNextTokenException).
 //   - ShardFilter: AT_LATEST lists only open shards, AFTER_SHARD_ID those
-//     after ShardId; the TRIM_HORIZON and TIMESTAMP filters list every kept
-//     shard (every shard here, since shards are never deleted).
+//     after ShardId, AT_TIMESTAMP those open at Timestamp, FROM_TIMESTAMP
+//     those open at or after it (both need Timestamp:
+//     InvalidArgumentException); AT_TRIM_HORIZON and FROM_TRIM_HORIZON list
+//     every kept shard (every shard here, since shards are never deleted).
 
 import (
 	"encoding/base64"
@@ -28,8 +30,9 @@ type listShardsInput struct {
 	MaxResults            *int       `json:"MaxResults"`
 	StreamCreationTime    *epochTime `json:"StreamCreationTimestamp"`
 	ShardFilter           *struct {
-		Type    string `json:"Type"`
-		ShardID string `json:"ShardId"`
+		Type      string     `json:"Type"`
+		ShardID   string     `json:"ShardId"`
+		Timestamp *epochTime `json:"Timestamp"`
 	} `json:"ShardFilter"`
 }
 
@@ -80,9 +83,14 @@ func (s *Server) listShards(w http.ResponseWriter, r *http.Request, body []byte)
 				return errInvalid("ShardFilter AFTER_SHARD_ID needs a ShardId.")
 			}
 			all, _ = pageShardsAfter(all, f.ShardID, len(all))
-		case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_TIMESTAMP", "FROM_TIMESTAMP":
+		case "AT_TIMESTAMP", "FROM_TIMESTAMP":
+			if f.Timestamp == nil {
+				return errInvalid("ShardFilter %s needs a Timestamp.", f.Type)
+			}
+			all = shardsOpenAt(all, time.Time(*f.Timestamp).UnixNano(), f.Type == "AT_TIMESTAMP")
+		case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON":
 		default:
-			return errValidate("Value '%s' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]", f.Type)
+			return errValidate("Value '%s' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]", echo(f.Type))
 		}
 	}
 	page, more := pageShardsAfter(all, after, limit)
@@ -131,4 +139,19 @@ func decodeShardToken(tok string, stream, lastShard *string, issued *int64) *api
 	}
 	*issued, *lastShard, *stream = n, parts[1], parts[2]
 	return nil
+}
+
+// shardsOpenAt returns the shards of list open at ts (unix nanoseconds)
+// when at is set, else those open at ts or opened later.
+func shardsOpenAt(list []*shard, ts int64, at bool) []*shard {
+	var out []*shard
+	for _, sh := range list {
+		sh.mu.Lock()
+		closedBefore := sh.closed && sh.closedAt <= ts
+		sh.mu.Unlock()
+		if !closedBefore && (!at || sh.opened <= ts) {
+			out = append(out, sh)
+		}
+	}
+	return out
 }

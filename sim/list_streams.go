@@ -67,7 +67,7 @@ func (s *Server) listStreamsOp(w http.ResponseWriter, r *http.Request, body []by
 			StreamName:              st.name,
 			StreamARN:               st.arn,
 			StreamStatus:            st.status(now),
-			StreamModeDetails:       modeJS{st.mode},
+			StreamModeDetails:       modeJS{st.modeNow()},
 			StreamCreationTimestamp: epochTime(st.created),
 		})
 	}

@@ -6,8 +6,11 @@ package sim
 //   - A record over the shard's write quota fails the call with
 //     ProvisionedThroughputExceededException (HTTP 400); a record drawn by
 //     Config.ErrorRate fails it with InternalFailureException (HTTP 500).
-//   - SequenceNumberForOrdering is accepted and ignored: records of a shard
-//     are always stored in arrival order.
+//   - SequenceNumberForOrdering needs no work to honour: sequence numbers
+//     grow with arrival within a shard, and a child shard's exceed its
+//     parents', so a record of a key always gets a sequence number greater
+//     than that of any earlier record of the key it may name (AWS's
+//     guarantee for a client that chains them).
 //   - Config.PutDelay is added to every call.
 
 import "net/http"
@@ -37,7 +40,7 @@ func (s *Server) putRecord(w http.ResponseWriter, r *http.Request, body []byte) 
 		b = append(b, ent.sh.id...)
 		b = append(b, `","SequenceNumber":"`...)
 		b = appendSeq(b, ent.sh.idx, ent.counter)
-		ps.out = append(b, `"}`...)
+		ps.out = append(appendEncryption(append(b, '"'), st), '}')
 		writeBody(w, ps.out)
 		return nil
 	}

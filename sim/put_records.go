@@ -150,14 +150,14 @@ func decodeData(sc *scanner, ps *putState, ent *putEntry) *apiError {
 		buf := make([]byte, need)
 		n, err := base64.StdEncoding.Decode(buf, raw)
 		if err != nil {
-			return errSerial("Data is not valid base64: %v", err)
+			return errSerial("Data is not valid base64: %s", echo(err.Error()))
 		}
 		ent.data = buf[:n:n]
 		return nil
 	}
 	n, err := base64.StdEncoding.Decode(ps.arena[start:start+need], raw)
 	if err != nil {
-		return errSerial("Data is not valid base64: %v", err)
+		return errSerial("Data is not valid base64: %s", echo(err.Error()))
 	}
 	ps.arena = ps.arena[:start+n]
 	ent.data = ps.arena[start : start+n : start+n]
@@ -181,7 +181,16 @@ func appendPutRecordsResult(b []byte, st *stream, entries []putEntry) []byte {
 		}
 		b = appendPutResult(b, st, &entries[i])
 	}
-	return append(b, "]}"...)
+	return append(appendEncryption(append(b, ']'), st), '}')
+}
+
+// appendEncryption appends the EncryptionType member PutRecord and
+// PutRecords answer with.
+func appendEncryption(b []byte, st *stream) []byte {
+	if st.kms.Load() {
+		return append(b, `,"EncryptionType":"KMS"`...)
+	}
+	return append(b, `,"EncryptionType":"NONE"`...)
 }
 
 // appendPutResult appends one record's result object.

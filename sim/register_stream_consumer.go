@@ -28,7 +28,7 @@ func (s *Server) registerStreamConsumer(w http.ResponseWriter, r *http.Request, 
 		return errValidate("Value null at 'streamARN' failed to satisfy constraint: Member must not be null")
 	}
 	if e := checkStreamName(in.ConsumerName); e != nil {
-		return errValidate("Value '%s' at 'consumerName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 128", in.ConsumerName)
+		return errValidate("Value '%s' at 'consumerName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 128", echo(in.ConsumerName))
 	}
 	st, e := s.lookup("", in.StreamARN)
 	if e != nil {

@@ -1,6 +1,8 @@
 package sim
 
-// Retention: a shard drops records older than Config.Retention and, before
+// Retention: a shard drops records older than its stream's retention
+// period (Config.Retention when created, then as Increase/
+// DecreaseStreamRetentionPeriod set it) and, before
 // an append, the oldest records needed to keep its record bytes within
 // Config.ShardMaxBytes (less under a Config.MaxMemory budget). Trimming runs
 // under the shard's lock whenever the shard is written or read, so an idle
@@ -26,7 +28,7 @@ func (l *recordLog) trim(now, retention, maxBytes, incoming int64) int64 {
 
 // trimShard trims sh for an append of incoming bytes. Called with sh.mu held.
 func (s *Server) trimShard(sh *shard, now, incoming int64) {
-	sh.counters.RecordsTrimmed += sh.trim(now, int64(s.cfg.Retention), s.shardCap(), incoming)
+	sh.counters.RecordsTrimmed += sh.trim(now, sh.stream.retention.Load(), s.shardCap(), incoming)
 }
 
 // shardCap is the record bytes one shard may keep: ShardMaxBytes, or its

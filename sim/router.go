@@ -35,12 +35,34 @@ var operations = map[string]operation{
 	"UpdateShardCount":         {fn: (*Server).updateShardCount},
 	"AddTagsToStream":          {fn: (*Server).addTagsToStream},
 	"ListTagsForStream":        {fn: (*Server).listTagsForStream},
+	"RemoveTagsFromStream":     {fn: (*Server).removeTagsFromStream},
+	"TagResource":              {fn: (*Server).tagResource},
+	"UntagResource":            {fn: (*Server).untagResource},
+	"ListTagsForResource":      {fn: (*Server).listTagsForResource},
+	"SplitShard":               {fn: (*Server).splitShard},
+	"MergeShards":              {fn: (*Server).mergeShards},
+	"UpdateStreamMode":         {fn: (*Server).updateStreamMode},
+
+	"IncreaseStreamRetentionPeriod": {fn: (*Server).increaseStreamRetentionPeriod},
+	"DecreaseStreamRetentionPeriod": {fn: (*Server).decreaseStreamRetentionPeriod},
+	"DescribeLimits":                {fn: (*Server).describeLimits},
+	"EnableEnhancedMonitoring":      {fn: (*Server).enableEnhancedMonitoring},
+	"DisableEnhancedMonitoring":     {fn: (*Server).disableEnhancedMonitoring},
+	"StartStreamEncryption":         {fn: (*Server).startStreamEncryption},
+	"StopStreamEncryption":          {fn: (*Server).stopStreamEncryption},
 }
 
-// ServeHTTP dispatches a Kinesis awsJson1.1 request on its X-Amz-Target
-// header. Signatures are accepted without checking unless Config.Auth is set
+// ServeHTTP dispatches a Kinesis request on its X-Amz-Target header. The
+// body is awsJson1.1, or CBOR (application/x-amz-cbor-1.1, as the AWS SDK
+// for Java sends by default), which is answered in CBOR (cbor.go).
+// Signatures are accepted without checking unless Config.Auth is set
 // (auth.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Content-Type") == contentTypeCBOR {
+		cw := &cborWriter{ResponseWriter: w}
+		defer cw.finish()
+		w = cw
+	}
 	w.Header().Set("x-amzn-RequestId", "sim-"+strconv.FormatUint(s.requestID.Add(1), 36))
 	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	if e := s.checkAuth(r, name); e != nil {
@@ -49,19 +71,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op, known := operations[name]
 	if !ok || !known || r.Method != http.MethodPost {
-		writeError(w, newError(errUnknownOperation, "Unknown operation %q.", r.Header.Get("X-Amz-Target")))
+		writeError(w, newError(errUnknownOperation, "Unknown operation %q.", echo(r.Header.Get("X-Amz-Target"))))
 		return
 	}
-	bp, e := readBody(r)
+	bp, held, e := readBody(r, &s.inFlight)
+	defer s.inFlight.give(held)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	defer putBuf(bp)
+	body := *bp
+	if cw, isCBOR := w.(*cborWriter); isCBOR {
+		if body, e = cborToJSON(body); e != nil {
+			writeError(w, e)
+			return
+		}
+		cw.op = name
+	}
 	if op.dataPlane {
 		s.stall(r.Context())
 	}
-	if e := op.fn(s, w, r, *bp); e != nil {
+	if e := op.fn(s, w, r, body); e != nil {
 		writeError(w, e)
 	}
 }

@@ -2,15 +2,17 @@ package sim
 
 import "strconv"
 
-// Sequence numbers are 28-digit decimal strings: "49", the shard's index in
-// its stream (6 digits) and the record's per-shard counter (20 digits). They
-// increase within a shard, are unique within a stream, and compare the same
-// as strings and as numbers. Counter 0 names the position before a shard's
-// first record (its StartingSequenceNumber); records count from 1.
+// Sequence numbers are 56-digit decimal strings, the length of AWS's:
+// seqPrefix (28 digits, beginning "49" as AWS's do), the shard's index in
+// its stream (6 digits) and the record's per-shard counter (22 digits).
+// They increase within a shard, are unique within a stream, and compare
+// the same as strings and as numbers. Counter 0 names the position before
+// a shard's first record (its StartingSequenceNumber); records count
+// from 1.
 const (
-	seqPrefix   = "49"
+	seqPrefix   = "4959033827149025660855969253"
 	seqIdxLen   = 6
-	seqCountLen = 20
+	seqCountLen = 22
 	seqLen      = len(seqPrefix) + seqIdxLen + seqCountLen
 	maxShardIdx = 999999
 )

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -23,6 +24,7 @@ type Server struct {
 	streams map[string]*stream
 
 	shards    atomic.Int64  // shards of live streams, closed parents included; for Config.MaxMemory
+	inFlight  bodyBudget    // request body bytes being read or served
 	faults    atomic.Uint64 // fault draws made so far
 	requestID atomic.Uint64
 
@@ -53,6 +55,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		streams: make(map[string]*stream),
 		closing: make(chan struct{}),
 	}
+	s.inFlight.limit = cfg.bodyBytesLimit()
 	for _, o := range opts {
 		o(s)
 	}
@@ -62,10 +65,15 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 
 // Serve serves on ln until ctx is cancelled, then shuts down gracefully:
 // open SubscribeToShard streams are ended and in-flight calls finish (for
-// at most 5 seconds). It blocks, and returns nil after a shutdown caused by
-// ctx, or the error that stopped serving.
+// at most 5 seconds). It serves HTTP/1.1 and HTTP/2 with prior knowledge
+// (h2c) on the same port, or, when Config.TLS is set, TLS with ALPN h2 and
+// http/1.1. It blocks, and returns nil after a shutdown caused by ctx, or
+// the error that stopped serving.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := s.httpServer()
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -86,10 +94,45 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// httpServer is the net/http server of Serve: HTTP/1.1 and HTTP/2 (h2c in
+// the clear, h2 over TLS), each request's headers and body read within
+// Config.ReadTimeout.
+func (s *Server) httpServer() *http.Server {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.readTimeout(),
+		// ReadTimeout bounds header and body together (per stream over
+		// HTTP/2); net/http lifts it once the body is read, so responses
+		// such as SubscribeToShard's event stream outlive it.
+		ReadTimeout: s.cfg.readTimeout(),
+		IdleTimeout: idleTimeout,
+		Protocols:   new(http.Protocols),
+		HTTP2:       &http.HTTP2Config{MaxConcurrentStreams: maxStreamsPerConn},
+	}
+	srv.Protocols.SetHTTP1(true)
+	if s.cfg.TLS != nil {
+		srv.Protocols.SetHTTP2(true)
+		srv.TLSConfig = s.cfg.TLS.Clone()
+		srv.TLSConfig.NextProtos = []string{"h2", "http/1.1"}
+	} else {
+		srv.Protocols.SetUnencryptedHTTP2(true)
+	}
+	return srv
+}
+
+const (
+	// idleTimeout closes a keep-alive connection with no request for this
+	// long.
+	idleTimeout = 2 * time.Minute
+	// maxStreamsPerConn bounds the concurrent HTTP/2 requests of one
+	// connection.
+	maxStreamsPerConn = 250
+)
+
 // Start listens on addr (for example "127.0.0.1:0"), serves in the
 // background until ctx is cancelled or stop is called, and returns the
-// base URL ("http://127.0.0.1:PORT"). stop shuts the server down and waits
-// for it.
+// base URL ("http://127.0.0.1:PORT", or "https://…" when Config.TLS is
+// set). stop shuts the server down and waits for it.
 func (s *Server) Start(ctx context.Context, addr string) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -101,7 +144,11 @@ func (s *Server) Start(ctx context.Context, addr string) (url string, stop func(
 		defer close(done)
 		_ = s.Serve(ctx, ln)
 	}()
-	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
+	scheme := "http://"
+	if s.cfg.TLS != nil {
+		scheme = "https://"
+	}
+	return scheme + ln.Addr().String(), func() { cancel(); <-done }, nil
 }
 
 // Start builds a Server for cfg and starts it on addr as Server.Start does.

@@ -17,10 +17,12 @@ type shard struct {
 	parent    string // ParentShardId, "" for none
 	adjParent string // AdjacentParentShardId, "" for none
 	stream    *stream
+	opened    int64 // unix nanoseconds
 
 	mu sync.Mutex
 	recordLog
 	closed   bool
+	closedAt int64         // unix nanoseconds, once closed
 	children []childShard  // set when the shard is closed by resharding
 	notify   chan struct{} // closed on append or close, when a subscriber waits
 
@@ -46,6 +48,7 @@ func newShard(st *stream, idx int, rng hashRange, now int64, writeRecs, writeByt
 		startKey:  rng.start.String(),
 		endKey:    rng.end.String(),
 		stream:    st,
+		opened:    now,
 		recordLog: recordLog{next: 1, first: 1},
 		wRecs:     newBucket(writeRecs, now),
 		wBytes:    newBucket(writeBytes, now),

@@ -14,27 +14,38 @@ const (
 	statusCreating  = "CREATING"
 	statusActive    = "ACTIVE"
 	statusUpdating  = "UPDATING"
+	statusDeleting  = "DELETING"
+	encryptionNone  = "NONE"
+	encryptionKMS   = "KMS"
 )
 
 // stream is one stream. Its shard table is replaced whole on resharding and
 // read without locks by the data plane; the control-plane state below mu is
 // guarded by it.
 type stream struct {
-	name     string
-	arn      string
-	created  time.Time
-	mode     string
-	table    atomic.Pointer[shardTable]
-	deleted  atomic.Bool
-	capacity *writeCapacity // on-demand streams only
+	name      string
+	arn       string
+	created   time.Time
+	table     atomic.Pointer[shardTable]
+	deleted   atomic.Bool                   // gone: DELETING has ended
+	capacity  atomic.Pointer[writeCapacity] // on-demand streams only
+	retention atomic.Int64                  // nanoseconds records stay readable
+	kms       atomic.Bool                   // EncryptionType KMS, for PutRecord(s)
 
-	mu        sync.Mutex
-	readyAt   time.Time // CREATING or UPDATING until then
-	updating  bool      // the status before readyAt is UPDATING, not CREATING
-	nextIdx   int       // index of the next shard created
-	reshards  []time.Time
-	tags      map[string]string
-	consumers map[string]*consumer // by name
+	mu          sync.Mutex
+	mode        string
+	readyAt     time.Time // CREATING or UPDATING until then
+	updating    bool      // the status before readyAt is UPDATING, not CREATING
+	deleting    bool      // DELETING until goneAt, then removed
+	goneAt      time.Time
+	nextIdx     int // index of the next shard created
+	reshards    []time.Time
+	modeChanges []time.Time
+	encryption  string // EncryptionType: NONE or KMS
+	keyID       string // KeyId under KMS
+	metrics     []string
+	tags        map[string]string
+	consumers   map[string]*consumer // by name
 }
 
 // shardTable is a stream's shards: all of them by index, and the open ones
@@ -67,6 +78,8 @@ func (st *stream) status(now time.Time) string {
 
 func (st *stream) statusLocked(now time.Time) string {
 	switch {
+	case st.deleting:
+		return statusDeleting
 	case !now.Before(st.readyAt):
 		return statusActive
 	case st.updating:
@@ -90,20 +103,78 @@ func (s *Server) lookup(name, arn string) (*stream, *apiError) {
 	if arn != "" {
 		n, ok := streamNameFromARN(arn)
 		if !ok {
-			return nil, errInvalid("StreamARN %s is not a valid stream ARN.", arn)
+			return nil, errInvalid("StreamARN %s is not a valid stream ARN.", echo(arn))
 		}
 		if name != "" && name != n {
-			return nil, errInvalid("StreamName %s and StreamARN %s do not name the same stream.", name, arn)
+			return nil, errInvalid("StreamName %s and StreamARN %s do not name the same stream.", echo(name), echo(arn))
 		}
 		name = n
 	}
 	s.mu.RLock()
 	st := s.streams[name]
 	s.mu.RUnlock()
-	if st == nil {
-		return nil, errNotFound("Stream %s under account %s not found.", name, accountID)
+	if st == nil || s.reap(st, s.now()) {
+		return nil, errNotFound("Stream %s under account %s not found.", echo(name), accountID)
 	}
 	return st, nil
+}
+
+// reap removes st when its DELETING window has ended, and reports whether
+// it is gone.
+func (s *Server) reap(st *stream, now time.Time) bool {
+	st.mu.Lock()
+	gone := st.deleting && !now.Before(st.goneAt)
+	st.mu.Unlock()
+	if gone {
+		s.remove(st)
+	}
+	return gone
+}
+
+// remove takes st out of the server: it is gone for every caller, and its
+// subscriptions end.
+func (s *Server) remove(st *stream) {
+	s.mu.Lock()
+	if s.streams[st.name] == st {
+		delete(s.streams, st.name)
+		s.shards.Add(-int64(len(st.table.Load().all)))
+	}
+	s.mu.Unlock()
+	if st.deleted.Swap(true) {
+		return
+	}
+	for _, sh := range st.table.Load().all {
+		sh.mu.Lock()
+		sh.wake()
+		sh.mu.Unlock()
+	}
+}
+
+// beginUpdate makes st UPDATING for Config.UpdateDelay from now. Called
+// with st.mu held.
+func (s *Server) beginUpdate(st *stream, now time.Time) {
+	st.readyAt, st.updating = now.Add(s.cfg.UpdateDelay), true
+}
+
+// activeLocked returns ResourceInUseException unless st is ACTIVE. Called
+// with st.mu held.
+func (st *stream) activeLocked(now time.Time) *apiError {
+	if status := st.statusLocked(now); status != statusActive {
+		return errInUse("Stream %s under account %s is %s, not ACTIVE.", st.name, accountID, status)
+	}
+	return nil
+}
+
+// modeNow is the stream's capacity mode.
+func (st *stream) modeNow() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.mode
+}
+
+// retentionHours is the stream's RetentionPeriodHours, at least 1.
+func (st *stream) retentionHours() int {
+	return max(1, int(time.Duration(st.retention.Load())/time.Hour))
 }
 
 // lookupForData finds a stream for a data-plane call: it must be ACTIVE or
@@ -122,11 +193,18 @@ func (s *Server) lookupForData(name, arn string) (*stream, *apiError) {
 // listStreams returns the streams sorted by name.
 func (s *Server) listStreams() []*stream {
 	s.mu.RLock()
-	out := make([]*stream, 0, len(s.streams))
+	all := make([]*stream, 0, len(s.streams))
 	for _, st := range s.streams {
-		out = append(out, st)
+		all = append(all, st)
 	}
 	s.mu.RUnlock()
+	now := s.now()
+	out := all[:0]
+	for _, st := range all {
+		if !s.reap(st, now) {
+			out = append(out, st)
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
@@ -139,7 +217,7 @@ func (st *stream) shardByID(id string) (*shard, *apiError) {
 		sh = st.table.Load().shard(idx)
 	}
 	if sh == nil {
-		return nil, errNotFound("Could not find shard %s in stream %s under account %s.", id, st.name, accountID)
+		return nil, errNotFound("Could not find shard %s in stream %s under account %s.", echo(id), st.name, accountID)
 	}
 	return sh, nil
 }
@@ -187,6 +265,8 @@ type modeJS struct {
 	StreamMode string `json:"StreamMode"`
 }
 
-// enhancedMonitoringJS is the EnhancedMonitoring list AWS returns for a
-// stream without shard-level metrics.
-var enhancedMonitoringJS = []map[string][]string{{"ShardLevelMetrics": {}}}
+// enhancedMonitoringJS is the EnhancedMonitoring list AWS returns: one
+// entry holding the enabled shard-level metrics.
+func enhancedMonitoringJS(metrics []string) []map[string][]string {
+	return []map[string][]string{{"ShardLevelMetrics": append([]string{}, metrics...)}}
+}

@@ -81,10 +81,11 @@ func (s *Server) subscribeToShard(w http.ResponseWriter, r *http.Request, body [
 	defer c.release(sh.idx, sub)
 
 	h := w.Header()
-	h.Set("Content-Type", "application/vnd.amazon.eventstream")
+	h.Set("Content-Type", contentTypeEventStream)
 	w.WriteHeader(http.StatusOK)
 	es := &eventSender{w: w, enc: eventstream.NewEncoder()}
 	es.flusher, _ = w.(http.Flusher)
+	_, es.cbor = w.(*cborWriter)
 	if es.send("initial-response", []byte("{}")) != nil {
 		return nil
 	}
@@ -124,18 +125,30 @@ func (c *consumer) release(idx int, sub *subscription) {
 	}
 }
 
+const contentTypeEventStream = "application/vnd.amazon.eventstream"
+
 // eventSender writes event stream messages and flushes each.
 type eventSender struct {
 	w       http.ResponseWriter
 	flusher http.Flusher
 	enc     *eventstream.Encoder
+	cbor    bool // the request was CBOR: payloads are CBOR too
 }
 
+// send writes one event whose payload is given in JSON.
 func (es *eventSender) send(eventType string, payload []byte) error {
 	var msg eventstream.Message
 	msg.Headers.Set(":message-type", eventstream.StringValue("event"))
 	msg.Headers.Set(":event-type", eventstream.StringValue(eventType))
-	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
+	ct := "application/json"
+	if es.cbor {
+		b, err := jsonToCBOR(payload)
+		if err != nil {
+			return err
+		}
+		ct, payload = contentTypeCBOR, b
+	}
+	msg.Headers.Set(":content-type", eventstream.StringValue(ct))
 	msg.Payload = payload
 	if err := es.enc.Encode(es.w, msg); err != nil {
 		return err

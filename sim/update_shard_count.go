@@ -14,7 +14,7 @@ package sim
 //     divide, a child can overlap three parents; AWS then goes through
 //     intermediate shards, here ChildShards (in GetRecords and
 //     SubscribeToShard) lists all of them while the Shard shape names two.
-//   - The stream is UPDATING for Config.CreateDelay, then ACTIVE; reads and
+//   - The stream is UPDATING for Config.UpdateDelay, then ACTIVE; reads and
 //     writes continue meanwhile.
 
 import (
@@ -45,16 +45,16 @@ func (s *Server) updateShardCount(w http.ResponseWriter, r *http.Request, body [
 	if e != nil {
 		return e
 	}
-	if st.mode != modeProvisioned {
-		return errValidate("UpdateShardCount is not supported for stream %s in %s mode.", st.name, st.mode)
-	}
 	target := *in.TargetShardCount
 	now := s.now()
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if status := st.statusLocked(now); status != statusActive {
-		return errInUse("Stream %s under account %s is %s, not ACTIVE.", st.name, accountID, status)
+	if st.mode != modeProvisioned {
+		return errValidate("UpdateShardCount is not supported for stream %s in %s mode.", st.name, st.mode)
+	}
+	if e := st.activeLocked(now); e != nil {
+		return e
 	}
 	parents := st.table.Load().open
 	cur := len(parents)
@@ -78,7 +78,7 @@ func (s *Server) updateShardCount(w http.ResponseWriter, r *http.Request, body [
 	}
 	st.reshards = append(st.reshards, now)
 	s.reshard(st, parents, target, now)
-	st.readyAt, st.updating = now.Add(s.cfg.CreateDelay), true
+	s.beginUpdate(st, now)
 
 	writeJSON(w, struct {
 		StreamName        string `json:"StreamName"`
@@ -92,9 +92,7 @@ func (s *Server) updateShardCount(w http.ResponseWriter, r *http.Request, body [
 // reshard closes parents and opens target children splitting the hash
 // key space evenly. Called with st.mu held.
 func (s *Server) reshard(st *stream, parents []*shard, target int, now time.Time) {
-	old := st.table.Load()
-	tbl := &shardTable{all: append([]*shard(nil), old.all...)}
-	links := make(map[*shard][]childShard, len(parents))
+	children := make([]*shard, 0, target)
 	for _, rng := range splitHashSpace(target) {
 		child := st.newShard(rng, now, target)
 		var ids []string
@@ -107,22 +105,7 @@ func (s *Server) reshard(st *stream, parents []*shard, target int, now time.Time
 		if len(ids) > 1 {
 			child.adjParent = ids[1]
 		}
-		entry := childShard{ShardID: child.id, ParentShards: ids, HashKeyRange: keyRangeJS{child.startKey, child.endKey}}
-		for _, p := range parents {
-			if p.rng.overlaps(rng) {
-				links[p] = append(links[p], entry)
-			}
-		}
-		tbl.all = append(tbl.all, child)
-		tbl.open = append(tbl.open, child)
+		children = append(children, child)
 	}
-	st.table.Store(tbl)
-	s.shards.Add(int64(target))
-	for _, p := range parents {
-		p.mu.Lock()
-		p.closed = true
-		p.children = links[p]
-		p.wake()
-		p.mu.Unlock()
-	}
+	s.swapShards(st, parents, children, now)
 }

@@ -37,11 +37,23 @@ func putBuf(b *[]byte) {
 	bufPool.Put(b)
 }
 
-// readBody reads r's body into a pooled buffer; the caller puts it back.
-func readBody(r *http.Request) (*[]byte, *apiError) {
+// readBody reads r's body into a pooled buffer; the caller puts it back
+// and gives the returned count of bytes back to budget. The body's bytes
+// are taken from budget as they arrive (all at once when Content-Length
+// announces them), so a request that would pass it fails at once.
+func readBody(r *http.Request, budget *bodyBudget) (*[]byte, int64, *apiError) {
+	var held int64
+	if n := r.ContentLength; n > maxBodyBytes {
+		return nil, 0, newError(errInvalidArgument, "request body exceeds %d bytes", maxBodyBytes)
+	} else if n > 0 {
+		if !budget.take(n) {
+			return nil, 0, errBodyBudget()
+		}
+		held = n
+	}
 	bp := getBuf()
 	b := *bp
-	if r.ContentLength > 0 && r.ContentLength <= maxBodyBytes && int64(cap(b)) < r.ContentLength {
+	if int64(cap(b)) < r.ContentLength {
 		b = make([]byte, 0, r.ContentLength)
 	}
 	body := io.LimitReader(r.Body, maxBodyBytes+1)
@@ -51,21 +63,29 @@ func readBody(r *http.Request) (*[]byte, *apiError) {
 		}
 		n, err := body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
+		if more := int64(len(b)) - held; more > 0 {
+			if !budget.take(more) {
+				*bp = b
+				putBuf(bp)
+				return nil, held, errBodyBudget()
+			}
+			held += more
+		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			*bp = b
 			putBuf(bp)
-			return nil, errSerial("reading request body: %v", err)
+			return nil, held, errSerial("reading request body: %s", echo(err.Error()))
 		}
 	}
 	*bp = b
 	if len(b) > maxBodyBytes {
 		putBuf(bp)
-		return nil, newError(errInvalidArgument, "request body exceeds %d bytes", maxBodyBytes)
+		return nil, held, newError(errInvalidArgument, "request body exceeds %d bytes", maxBodyBytes)
 	}
-	return bp, nil
+	return bp, held, nil
 }
 
 // decodeJSON decodes a control-plane request body into v.
@@ -75,7 +95,7 @@ func decodeJSON(body []byte, v any) *apiError {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return errSerial("cannot decode request: %v", err)
+		return errSerial("cannot decode request: %s", echo(err.Error()))
 	}
 	return nil
 }
@@ -117,8 +137,9 @@ func (t *epochTime) UnmarshalJSON(b []byte) error {
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
 		return &json.UnsupportedValueError{Str: s}
 	}
-	sec, frac := math.Modf(f)
-	*t = epochTime(time.Unix(int64(sec), int64(frac*1e9)))
+	// The wire carries milliseconds; rounding to them undoes the binary
+	// fraction's error (1796132423.267 is 1796132423.266999959...).
+	*t = epochTime(time.UnixMilli(int64(math.Round(f * 1000))))
 	return nil
 }
 

@@ -76,8 +76,11 @@ func checkEntries(entries []putEntry, batch bool) *apiError {
 		if e.key == nil {
 			return errValidate("Value null at '%s' failed to satisfy constraint: Member must not be null", field("partitionKey"))
 		}
+		if !utf8.Valid(e.key) {
+			return errInvalidKey(field("partitionKey"))
+		}
 		if n := utf8.RuneCount(e.key); n < 1 || n > maxPartitionKey {
-			return errValidate("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d and greater than or equal to 1", e.key, field("partitionKey"), maxPartitionKey)
+			return errValidate("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d and greater than or equal to 1", echo(e.key), field("partitionKey"), maxPartitionKey)
 		}
 		if e.data == nil {
 			return errValidate("Value null at '%s' failed to satisfy constraint: Member must not be null", field("data"))
@@ -148,8 +151,8 @@ func (s *Server) write(ctx context.Context, st *stream, ps *putState) {
 			ps.entries[i].status = putFailed
 		}
 	}
-	if st.capacity != nil && s.quotas {
-		s.observeOnDemand(st, accRecs, accBytes)
+	if c := st.capacity.Load(); c != nil && s.quotas {
+		s.observeOnDemand(st, c, accRecs, accBytes)
 	}
 }
 
@@ -199,8 +202,8 @@ func (sh *shard) takeWrite(now, size int64) bool {
 
 // observeOnDemand feeds an on-demand stream's capacity tracker and, when
 // the capacity grew, spreads it over the open shards.
-func (s *Server) observeOnDemand(st *stream, recs, bytes int64) {
-	capRecs, capBytes, grew := st.capacity.observe(s.now().UnixNano(), recs, bytes)
+func (s *Server) observeOnDemand(st *stream, c *writeCapacity, recs, bytes int64) {
+	capRecs, capBytes, grew := c.observe(s.now().UnixNano(), recs, bytes)
 	if !grew {
 		return
 	}
@@ -217,9 +220,10 @@ func (s *Server) observeOnDemand(st *stream, recs, bytes int64) {
 // shardWriteRates returns the per-shard write rates of a new shard of st,
 // one of n open shards.
 func shardWriteRates(st *stream, n int) (recs, bytes float64) {
-	if st.capacity == nil {
+	c := st.capacity.Load()
+	if c == nil {
 		return shardWriteRecords, shardWriteBytes
 	}
-	r, b := st.capacity.current()
+	r, b := c.current()
 	return r / float64(n), b / float64(n)
 }

@@ -2,10 +2,14 @@ package targets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/smithy-go"
+
+	"github.com/kbench/kbench/internal/clip"
 )
 
 // Readiness probing: how often, and how long one probe may take.
@@ -33,6 +37,9 @@ func waitReady(ctx context.Context, t *Target, limit time.Duration, exited func(
 		if perr == nil {
 			return nil
 		}
+		if err := refusedCredentials(t.Kind, perr); err != nil {
+			return fmt.Errorf("targets: %s at %s answers but %w", t.Kind, t.Endpoint, err)
+		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("targets: waiting for %s at %s: %w", t.Kind, t.Endpoint, context.Cause(ctx))
 		}
@@ -51,4 +58,33 @@ func waitReady(ctx context.Context, t *Target, limit time.Duration, exited func(
 		case <-tick.C:
 		}
 	}
+}
+
+// ErrAuthentication marks an endpoint that answers but does not accept
+// kbench's credentials.
+var ErrAuthentication = errors.New("authentication failed")
+
+// refusedCredentials returns an error wrapping ErrAuthentication when err is
+// an endpoint's answer that it does not accept the request's credentials
+// (the endpoint is up: waiting longer will not help), and nil otherwise.
+func refusedCredentials(kind string, err error) error {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	switch ae.ErrorCode() {
+	case "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken",
+		"RequestExpired", "InvalidSignatureException", "SignatureDoesNotMatch",
+		"MissingAuthenticationTokenException", "AccessDeniedException", "IncompleteSignatureException":
+		how := fmt.Sprintf("kbench signs requests to a %s target with the fixed access key id %q, which emulators accept: "+
+			"serve the endpoint without authentication (kbench sim without --require-auth), or use --target aws --endpoint URL "+
+			"to sign with your AWS credentials", kind, localAccessKey)
+		if kind == KindAWS {
+			how = "kbench signs with the standard AWS credential chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
+				"AWS_PROFILE or --profile): give it keys this endpoint accepts"
+		}
+		return fmt.Errorf("%w: it refused kbench's credentials (%s: %s); %s",
+			ErrAuthentication, ae.ErrorCode(), clip.Cut(ae.ErrorMessage()), how)
+	}
+	return nil
 }

@@ -164,7 +164,7 @@ func openEndpoint(ctx context.Context, spec Spec) (*Target, error) {
 	if err := waitReady(ctx, t, readyTimeout(spec, defaultEndpointReady), nil); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(spec.Log, "%s endpoint %s answers\n", spec.Kind, spec.Endpoint)
+	fmt.Fprintf(spec.Log, "%s at %s answers\n", spec.Kind, spec.Endpoint)
 	return t, nil
 }
 

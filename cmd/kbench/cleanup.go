@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kbench/kbench/internal/clip"
+	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -42,10 +44,20 @@ func cleanupCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 0 {
-		return usageErr("unexpected arguments %q", pos)
+		return usageErr("unexpected arguments %s", clip.Cut(fmt.Sprintf("%q", pos)))
 	}
 	if olderThan < 0 {
 		return usageErr("--older-than %v: must not be negative", olderThan)
+	}
+	if endpoint != "" {
+		if err := scenarios.CheckEndpoint(endpoint); err != nil {
+			return usageErr("--endpoint %w", err)
+		}
+	}
+	if region != "" {
+		if err := scenarios.CheckRegion(region); err != nil {
+			return usageErr("--region %w", err)
+		}
 	}
 	spec := targets.Spec{Kind: kind, Endpoint: endpoint, Region: region, Profile: profile, Log: stderr}
 	switch kind {
@@ -60,7 +72,7 @@ func cleanupCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		spec.Kind = targets.KindEndpoint
 	default:
-		return usageErr("--target %q: want aws, localstack, kinesis-mock or sim", kind)
+		return usageErr("--target %s: want aws, localstack, kinesis-mock or sim", clip.Quote(kind))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

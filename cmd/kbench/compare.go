@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kbench/kbench/gate"
+	"github.com/kbench/kbench/internal/outdir"
 )
 
 type compareOpts struct {
@@ -15,6 +16,7 @@ type compareOpts struct {
 	out      string
 	junit    string
 	markdown string
+	force    bool
 }
 
 // compareCmd judges CURRENT_DIR against BASELINE_DIR with regression-gate
@@ -25,7 +27,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kbench compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&o.rules, "fail-on", `regression rule METRIC OP CHANGE (repeatable), e.g. 'latency.e2e.p99_ms > +10%', 'throughput.consumed_rps < -5%', 'throttle_ratio > +0.01', 'totals.lost > 0'; default: those four`)
-	fs.StringVar(&o.out, "out", "", "directory for gate.md and gate.junit.xml (default CURRENT_DIR)")
+	fs.StringVar(&o.out, "out", "", "directory for gate.md and gate.junit.xml (default CURRENT_DIR, beside its results); another directory is replaced whole")
+	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
 	fs.StringVar(&o.junit, "junit", "", "JUnit XML file (default OUT/gate.junit.xml)")
 	fs.StringVar(&o.markdown, "markdown", "", "Markdown verdict file, e.g. for $GITHUB_STEP_SUMMARY (default OUT/gate.md)")
 	fs.Usage = func() {
@@ -53,19 +56,36 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		return &exitError{exitUsage, err}
 	}
 
-	out := o.out
-	if out == "" {
-		out = pos[1]
+	// The gate files go beside the current results, or into a directory of
+	// their own that is replaced whole.
+	dir := o.out
+	var stage *outdir.Stage
+	switch {
+	case dir == "":
+		dir = pos[1]
+	case within(dir, pos[0]) || within(dir, pos[1]):
+	default:
+		if stage, err = outdir.Prepare(dir, "kbench compare", o.force); err != nil {
+			return usageErr("--out: %w", err)
+		}
+		defer stage.Abort()
+		dir = stage.Dir
 	}
 	md, junit := o.markdown, o.junit
 	if md == "" {
-		md = filepath.Join(out, gate.MarkdownFile)
+		md = filepath.Join(dir, gate.MarkdownFile)
 	}
 	if junit == "" {
-		junit = filepath.Join(out, gate.JUnitFile)
+		junit = filepath.Join(dir, gate.JUnitFile)
 	}
 	if err := v.WriteFiles(md, junit); err != nil {
-		return usageErr("%w", err)
+		return &exitError{exitRunFailed, err}
+	}
+	if stage != nil {
+		if err := stage.Commit(); err != nil {
+			return &exitError{exitRunFailed, err}
+		}
+		md, junit = stage.Shown(md), stage.Shown(junit)
 	}
 	v.WriteText(stdout)
 	fmt.Fprintf(stdout, "verdict: %s\njunit: %s\n", md, junit)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/scenarios"
 )
 
@@ -47,6 +48,7 @@ Usage:
   kbench report DIR...
   kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
   kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
+  kbench schema
   kbench version
 
 Run "kbench COMMAND -h" for a command's flags.
@@ -74,12 +76,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cleanupCmd(args[1:], stdout, stderr)
 	case "compare":
 		err = compareCmd(args[1:], stdout, stderr)
+	case "schema":
+		err = schemaCmd(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "kbench", version)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "kbench: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "kbench: unknown command %s\n\n%s", clip.Quote(args[0]), usage)
 		return exitUsage
 	}
 	if err == nil {

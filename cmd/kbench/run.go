@@ -16,6 +16,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kbench/kbench/gate"
+	"github.com/kbench/kbench/internal/clip"
+	"github.com/kbench/kbench/internal/outdir"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
@@ -34,6 +36,7 @@ type runOpts struct {
 	out      string
 	sets     multiFlag
 	quiet    bool
+	force    bool
 	repeat   int
 	profile  string
 	yes      bool
@@ -54,6 +57,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
 	}
+	// The results are written beside out and swapped in at the end, so an
+	// earlier result there is replaced whole; an unwritable out is found
+	// now, before a stream is created.
+	stage, err := outdir.Prepare(out, "kbench run", o.force)
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
+	}
+	defer stage.Abort()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -75,17 +86,25 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr}
-	dirs, failed, runErr := c.runAll(ctx, cells, out)
+	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+	dirs, failed, runErr := c.runAll(ctx, cells, stage.Dir)
+	// A failed run keeps what it measured; only a run that wrote nothing
+	// leaves the earlier results in place.
+	var outErr error
 	if len(dirs) > 1 {
-		if err := reports.RenderComparison(dirs, out); err != nil {
-			fmt.Fprintf(stderr, "warning: comparison: %v\n", err)
+		if err := reports.RenderComparison(dirs, stage.Dir); err != nil {
+			outErr = fmt.Errorf("%w: comparison: %v", runner.ErrOutput, err)
 		} else {
 			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
 		}
 	}
-	if runErr != nil {
-		return &exitError{exitRunFailed, runErr}
+	if stage.Wrote() {
+		if err := stage.Commit(); err != nil {
+			outErr = errors.Join(outErr, fmt.Errorf("%w: %v", runner.ErrOutput, err))
+		}
+	}
+	if err := errors.Join(runErr, outErr); err != nil {
+		return &exitError{exitRunFailed, err}
 	}
 	if failed {
 		return &exitError{exitFailed, errVerdict}
@@ -108,6 +127,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
+	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
@@ -125,7 +145,17 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 		return o, "", usageErr("--repeat %d: want 1 or more", o.repeat)
 	}
 	if _, ok := targets.ScenarioKinds().Lookup(o.target); o.target != "" && !ok {
-		return o, "", usageErr("--target %q: want %s", o.target, targets.ScenarioKinds().Want())
+		return o, "", usageErr("--target %s: want %s", clip.Quote(o.target), targets.ScenarioKinds().Want())
+	}
+	if o.endpoint != "" {
+		if err := scenarios.CheckEndpoint(o.endpoint); err != nil {
+			return o, "", usageErr("--endpoint %w", err)
+		}
+	}
+	if o.region != "" {
+		if err := scenarios.CheckRegion(o.region); err != nil {
+			return o, "", usageErr("--region %w", err)
+		}
 	}
 	return o, pos[0], nil
 }
@@ -174,6 +204,9 @@ type cellRunner struct {
 	repeat         int
 	live           bool
 	stdout, stderr io.Writer
+	// stage maps the directories written to where they will be, for
+	// messages.
+	stage *outdir.Stage
 }
 
 // runAll runs every cell into its directory under out, stopping early when
@@ -195,7 +228,7 @@ func (c cellRunner) runAll(ctx context.Context, cells []*scenarios.Scenario, out
 		}
 		failed = failed || !reps.Passed()
 		if c.repeat > 1 && reps.Ran > 0 {
-			fmt.Fprintf(c.stdout, "%s: %d of %d repeats failed: %s\n", cellDir, reps.Failed, reps.Ran, reps.Verdict())
+			fmt.Fprintf(c.stdout, "%s: %d of %d repeats failed: %s\n", c.stage.Shown(cellDir), reps.Failed, reps.Ran, reps.Verdict())
 		}
 		if err != nil {
 			return dirs, failed, err
@@ -225,10 +258,11 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 		if sum != nil {
 			reps.Add(sum)
 			if rerr := reports.Render(dir); rerr != nil {
-				fmt.Fprintf(c.stderr, "warning: report: %v\n", rerr)
+				// A report that cannot be written fails the run (exit 3).
+				err = errors.Join(err, fmt.Errorf("%w: report: %v", runner.ErrOutput, rerr))
 			}
 			reports.WriteText(c.stdout, sum)
-			fmt.Fprintf(c.stdout, "results: %s\n", dir)
+			fmt.Fprintf(c.stdout, "results: %s\n", c.stage.Shown(dir))
 		}
 		if err != nil {
 			return reps, err

@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/sim"
 )
 
@@ -28,7 +31,14 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.ErrorRate, "error-rate", cfg.ErrorRate, "fraction (0..1) of records failed with InternalFailure")
 	fs.DurationVar(&cfg.StallAfter, "stall-after", cfg.StallAfter, "start of a window, from server start, in which every data-plane request is held")
 	fs.DurationVar(&cfg.StallFor, "stall-for", cfg.StallFor, "length of the stall window (0: no stall)")
-	fs.DurationVar(&cfg.CreateDelay, "create-delay", cfg.CreateDelay, "how long a new or resharded stream stays CREATING/UPDATING")
+	fs.DurationVar(&cfg.CreateDelay, "create-delay", cfg.CreateDelay, "how long a new stream stays CREATING")
+	fs.DurationVar(&cfg.UpdateDelay, "update-delay", cfg.UpdateDelay, "how long a stream stays UPDATING after a reshard, mode or encryption change")
+	fs.DurationVar(&cfg.DeleteDelay, "delete-delay", cfg.DeleteDelay, "how long a deleted stream stays DELETING before it is gone")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "how long reading one request (headers and body) may take")
+	useTLS := fs.Bool("tls", false, "serve HTTPS (ALPN h2 and http/1.1) instead of HTTP/1.1 and h2c, with a self-signed certificate written to --tls-cert-out, or with --tls-cert and --tls-key")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate to serve with --tls (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
+	tlsOut := fs.String("tls-cert-out", filepath.Join(os.TempDir(), "kbench-sim-cert.pem"), "where --tls writes its self-signed certificate, for clients to trust")
 	fs.DurationVar(&cfg.Retention, "retention", cfg.Retention, "how long records stay readable")
 	fs.Var((*byteSize)(&cfg.ShardMaxBytes), "shard-max-bytes", "record bytes kept per shard, e.g. 64MiB; the oldest are trimmed first")
 	fs.Var((*byteSize)(&cfg.MaxMemory), "max-memory", "memory budget of the whole simulator, e.g. 512MiB: records of all shards are held to a third of it, and it is the process's soft memory limit (0: none)")
@@ -39,10 +49,26 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 0 {
-		return usageErr("unexpected arguments %q", pos)
+		return usageErr("unexpected arguments %s", clip.Cut(fmt.Sprintf("%q", pos)))
 	}
 	if *requireAuth != "" {
 		cfg.Auth = &sim.Auth{AccessKeyID: *requireAuth}
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageErr("--tls-cert and --tls-key go together")
+	}
+	if *tlsCert != "" && !*useTLS {
+		return usageErr("--tls-cert and --tls-key need --tls")
+	}
+	scheme, note := "http", "HTTP/1.1 and h2c"
+	if *useTLS {
+		scheme, note = "https", "TLS with h2 and http/1.1"
+		if cfg.TLS, err = simTLS(*tlsCert, *tlsKey, *tlsOut, *addr); err != nil {
+			return err
+		}
+		if *tlsCert == "" {
+			note += "; self-signed certificate in " + *tlsOut
+		}
 	}
 	srv, err := sim.New(cfg)
 	if err != nil {
@@ -59,9 +85,10 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{exitRunFailed, err}
 	}
+	defer ln.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "kbench sim: Kinesis endpoint on http://%s (quotas %s); Ctrl-C stops\n", ln.Addr(), cfg.Quotas)
+	fmt.Fprintf(stdout, "kbench sim: Kinesis endpoint on %s://%s (%s, quotas %s); Ctrl-C stops\n", scheme, ln.Addr(), note, cfg.Quotas)
 	if err := srv.Serve(ctx, ln); err != nil && ctx.Err() == nil {
 		return &exitError{exitRunFailed, err}
 	}
@@ -95,4 +122,32 @@ func (b *byteSize) Set(v string) error {
 	}
 	*b = byteSize(n * mult)
 	return nil
+}
+
+// simTLS is the TLS configuration of `kbench sim --tls`: the given
+// certificate and key, or a new self-signed certificate for addr's host,
+// localhost and the loopback addresses, written to out in PEM.
+func simTLS(certFile, keyFile, out, addr string) (*tls.Config, error) {
+	if certFile != "" {
+		c, err := sim.LoadCert(certFile, keyFile)
+		if err != nil {
+			return nil, &exitError{exitUsage, err}
+		}
+		return c, nil
+	}
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if h, _, err := net.SplitHostPort(addr); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	if h, err := os.Hostname(); err == nil {
+		hosts = append(hosts, h)
+	}
+	c, pemBytes, err := sim.SelfSignedCert(hosts)
+	if err != nil {
+		return nil, &exitError{exitRunFailed, err}
+	}
+	if err := os.WriteFile(out, pemBytes, 0o644); err != nil {
+		return nil, &exitError{exitUsage, fmt.Errorf("--tls-cert-out: %w", err)}
+	}
+	return c, nil
 }

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -39,7 +42,7 @@ func startSimCmd(t *testing.T, flags ...string) (string, <-chan int, *bytes.Buff
 		t.Fatalf("no banner: %v (stderr %s)", err, stderr.String())
 	}
 	go io.Copy(io.Discard, pr)
-	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	url := regexp.MustCompile(`https?://[0-9.:]+`).FindString(line)
 	if url == "" {
 		t.Fatalf("banner names no URL: %q", line)
 	}
@@ -179,5 +182,67 @@ func TestSimRequireAuth(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("kbench sim did not stop on Ctrl-C")
+	}
+}
+
+// TestSimTLS runs "kbench sim --tls": it writes its self-signed
+// certificate where --tls-cert-out says, and an SDK client trusting that
+// file (AWS_CA_BUNDLE) works over HTTPS, negotiating HTTP/2.
+func TestSimTLS(t *testing.T) {
+	certFile := filepath.Join(t.TempDir(), "sim.pem")
+	url, done, stderr := startSimCmd(t, "--tls", "--tls-cert-out", certFile)
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("banner URL %s, want https", url)
+	}
+	pemBytes, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CA_BUNDLE", certFile)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("a", "b", "")),
+		config.WithHTTPClient(awshttp.NewBuildableClient()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(url) })
+	if _, err := c.ListStreams(ctx, &kinesis.ListStreamsInput{}); err != nil {
+		t.Fatalf("ListStreams over TLS: %v", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pemBytes)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader("{}"))
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Proto != "HTTP/2.0" {
+		t.Errorf("HTTPS ListStreams: %s over %s, want 200 over HTTP/2.0", resp.Status, resp.Proto)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d, want 0 (stderr %s)", code, stderr)
+	}
+}
+
+// TestSimTLSFlags: --tls-cert without --tls-key, or without --tls, is a
+// usage error.
+func TestSimTLSFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"sim", "--tls", "--tls-cert", "c.pem"},
+		{"sim", "--tls-cert", "c.pem", "--tls-key", "k.pem"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(args, &out, &errOut); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errOut.String())
+		}
 	}
 }

@@ -1,0 +1,85 @@
+package sim
+
+import (
+	"slices"
+	"time"
+)
+
+// swapShards closes parents and opens children in their place: children
+// join the shard table in hash-key order, and each parent lists as
+// ChildShards the children whose ranges overlap its own. The children's
+// ParentShardId and AdjacentParentShardId are the caller's to set. Called
+// with st.mu held.
+func (s *Server) swapShards(st *stream, parents, children []*shard, now time.Time) {
+	old := st.table.Load()
+	tbl := &shardTable{all: append(append([]*shard(nil), old.all...), children...)}
+	for _, sh := range old.open {
+		if !slices.Contains(parents, sh) {
+			tbl.open = append(tbl.open, sh)
+		}
+	}
+	tbl.open = append(tbl.open, children...)
+	slices.SortFunc(tbl.open, func(a, b *shard) int {
+		switch {
+		case a.rng.start.less(b.rng.start):
+			return -1
+		case b.rng.start.less(a.rng.start):
+			return 1
+		}
+		return 0
+	})
+	links := make(map[*shard][]childShard, len(parents))
+	for _, c := range children {
+		var ids []string
+		for _, p := range parents {
+			if p.rng.overlaps(c.rng) {
+				ids = append(ids, p.id)
+			}
+		}
+		entry := childShard{ShardID: c.id, ParentShards: ids, HashKeyRange: keyRangeJS{c.startKey, c.endKey}}
+		for _, p := range parents {
+			if p.rng.overlaps(c.rng) {
+				links[p] = append(links[p], entry)
+			}
+		}
+	}
+	st.table.Store(tbl)
+	s.shards.Add(int64(len(children)))
+	for _, p := range parents {
+		p.mu.Lock()
+		p.closed = true
+		p.closedAt = now.UnixNano()
+		p.children = links[p]
+		p.wake()
+		p.mu.Unlock()
+	}
+}
+
+// openShard finds an open shard of st by its ShardId for SplitShard and
+// MergeShards, naming the request field in errors.
+func (st *stream) openShard(id, field string) (*shard, *apiError) {
+	if id == "" {
+		return nil, errValidate("Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+	}
+	sh, e := st.shardByID(id)
+	if e != nil {
+		return nil, e
+	}
+	sh.mu.Lock()
+	closed := sh.closed
+	sh.mu.Unlock()
+	if closed {
+		return nil, newError(errResourceInUse, "Shard %s in stream %s under account %s is closed; only open shards can be resharded.", sh.id, st.name, accountID)
+	}
+	return sh, nil
+}
+
+// checkReshard applies what SplitShard and MergeShards require of the
+// stream: PROVISIONED (ValidationException) and ACTIVE
+// (ResourceInUseException). Called with st.mu held.
+func (st *stream) checkReshard(op string, now time.Time) *apiError {
+	if st.mode != modeProvisioned {
+		return errValidate("%s is not supported for stream %s in %s mode.", op, st.name, st.mode)
+	}
+	return st.activeLocked(now)
+}
