@@ -269,3 +269,32 @@ func BenchmarkReplay(b *testing.B) {
 		})
 	}
 }
+
+// FuzzReplayLine feeds the replay mapper arbitrary lines in every input: it
+// must not panic, and a JSON record it makes must be JSON.
+func FuzzReplayLine(f *testing.F) {
+	f.Add(`{"a":{"b":1},"c":"x"}`)
+	f.Add(`a,"b ""q""",c`)
+	f.Add(`AAEC`)
+	f.Fuzz(func(t *testing.T, line string) {
+		for _, o := range []*ReplayOptions{
+			{Input: inputJSONL},
+			{Input: inputJSONL, KeyField: "a.b", Fields: map[string]string{"x": "$.c"}},
+			{Input: inputCSV, header: []string{"a", "b", "c"}, KeyField: "b"},
+			{Input: inputBase64},
+		} {
+			m, err := o.mapper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _, err := m.record(nil, []byte(line), 1)
+			if err == nil && o.Input == inputJSONL {
+				slot := jsonSlot
+				(&slot).Put(rec, &envelope.Envelope{})
+				if !json.Valid(rec) {
+					t.Fatalf("%q became %q, not JSON", line, rec)
+				}
+			}
+		}
+	})
+}

@@ -141,3 +141,28 @@ func TestTraceRateOptions(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadTrace feeds the trace reader arbitrary files: it must not panic,
+// and a trace it accepts must pace without a negative or decreasing time.
+func FuzzReadTrace(f *testing.F) {
+	f.Add("time,value\n2025-11-28T00:00:00Z,600\n2025-11-28T00:10:00Z,1200\n")
+	f.Add("1700000000,5\n1700000060.5,7,x\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		pts, err := ReadTrace(writeTrace(t, body))
+		if err != nil {
+			return
+		}
+		p := Trace(pts, 1, 1)
+		var last time.Duration
+		for n := range uint64(100) {
+			at, ok := p.Due(n)
+			if !ok {
+				return
+			}
+			if at < last {
+				t.Fatalf("Due(%d) = %v before Due(%d) = %v", n, at, n-1, last)
+			}
+			last = at
+		}
+	})
+}
