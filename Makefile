@@ -9,6 +9,11 @@ KINESIS_MOCK_VERSION := 0.6.2
 KINESIS_MOCK_DIR     := $(CURDIR)/.cache/kinesis-local-$(KINESIS_MOCK_VERSION)
 KINESIS_MOCK_MAIN    := $(KINESIS_MOCK_DIR)/node_modules/kinesis-local/main.js
 export KBENCH_KINESIS_MOCK_DIR := $(KINESIS_MOCK_DIR)
+# aws-kinesis-agg (AWS's Node.js KPL aggregation module) from npm, for the aggregation interop tests (pack/).
+KINESIS_AGG_VERSION := 4.2.8
+KINESIS_AGG_DIR     := $(CURDIR)/.cache/aws-kinesis-agg-$(KINESIS_AGG_VERSION)
+KINESIS_AGG_MAIN    := $(KINESIS_AGG_DIR)/node_modules/aws-kinesis-agg/index.js
+export KBENCH_KINESIS_AGG_DIR := $(KINESIS_AGG_DIR)
 # Other people's clients for `make test-long` (sim/clients_long_test.go): the AWS SDK for JavaScript v3 from npm,
 # boto3 and the AWS CLI from Debian packages.
 JS_SDK_VERSION := 3.1143.0
@@ -22,7 +27,11 @@ RUN_OUT     ?= results/default
 TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
-.PHONY: all build run test test-long fuzz check bench kinesis-mock chromium clients clean
+# The acoustic-detector example's Node.js dependencies (the AWS SDK for JavaScript v3), for its test.
+ACOUSTIC_DIR := $(CURDIR)/.cache/acoustic-detector
+ACOUSTIC_SDK := $(ACOUSTIC_DIR)/node_modules/@aws-sdk/client-kinesis/package.json
+
+.PHONY: all build run test test-long fuzz check bench kinesis-mock chromium clients kinesis-agg acoustic-detector clean
 
 all: build
 
@@ -34,7 +43,7 @@ run: build
 	./$(BIN) run scenarios/default.yaml --out $(RUN_OUT)
 
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
-test: check kinesis-mock chromium
+test: check kinesis-mock kinesis-agg chromium acoustic-detector
 	$(GO) test $(TEST_FLAGS) ./...
 
 ## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI), then
@@ -59,6 +68,23 @@ $(KINESIS_MOCK_MAIN):
 	@command -v $(NPM) >/dev/null || { echo "npm is needed to install kinesis-local for the kinesis-mock tests"; exit 1; }
 	mkdir -p $(KINESIS_MOCK_DIR)
 	$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(KINESIS_MOCK_DIR) kinesis-local@$(KINESIS_MOCK_VERSION)
+
+# kinesis-agg: the interop tests skip (saying so) when npm cannot install it.
+kinesis-agg:
+	@if [ -f $(KINESIS_AGG_MAIN) ]; then :; \
+	elif command -v $(NPM) >/dev/null && mkdir -p $(KINESIS_AGG_DIR) && \
+		$(NPM) install --no-audit --no-fund --loglevel=error --prefix $(KINESIS_AGG_DIR) aws-kinesis-agg@$(KINESIS_AGG_VERSION); then :; \
+	else echo "note: could not install aws-kinesis-agg with npm; the aggregation interop tests will skip"; fi
+
+# acoustic-detector: npm-installs the example's package.json into .cache; when that fails the example's test
+# skips with a message instead of failing make test.
+acoustic-detector: $(ACOUSTIC_SDK)
+
+$(ACOUSTIC_SDK): examples/acoustic-detector/package.json
+	@mkdir -p $(ACOUSTIC_DIR) && cp examples/acoustic-detector/package.json $(ACOUSTIC_DIR)/
+	@if command -v $(NPM) >/dev/null && $(NPM) install --no-audit --no-fund --loglevel=error --prefix $(ACOUSTIC_DIR); then \
+		touch $@; \
+	else echo "note: could not npm-install the acoustic-detector example's SDK; its test will skip"; fi
 
 # chromium: headless Chromium for the report screenshot test (reports/browser_test.go), installed from
 # Debian packages where it is missing and we can (root with apt-get); otherwise that test skips.

@@ -8,18 +8,23 @@ import (
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/pack"
 )
 
 // Stats is a collector's live state, for the run's live line and its decision
 // of when the drain is over.
 type Stats struct {
-	Seen         int64 // distinct records of the run this collector saw
-	Duplicates   int64 // records it saw again
-	Foreign      int64 // records that were not this run's
-	Calls        int64 // read calls made (GetRecords, or SubscribeToShard for fan-out)
-	Throttled    int64 // read calls rejected for throughput
-	Shards       int   // shards being read now
-	MillisBehind int64 // max over the shards being read of their latest MillisBehindLatest
+	Seen       int64 // distinct records of the run this collector saw
+	Duplicates int64 // records it saw again
+	Foreign    int64 // records that were not this run's
+	Corrupt    int64 // Kinesis records that failed to decompress or de-aggregate
+	// DecodeNs is the time spent decompressing and de-aggregating packed
+	// Kinesis records, Decoded the user records they held.
+	DecodeNs, Decoded int64
+	Calls             int64 // read calls made (GetRecords, or SubscribeToShard for fan-out)
+	Throttled         int64 // read calls rejected for throughput
+	Shards            int   // shards being read now
+	MillisBehind      int64 // max over the shards being read of their latest MillisBehindLatest
 }
 
 // core is what a collector's shard readers share: the configuration, the
@@ -39,6 +44,7 @@ type core struct {
 	workers chan struct{}
 
 	seen, duplicates, foreign, calls, throttled atomic.Int64
+	corrupt, decodeNs, decoded                  atomic.Int64
 	shards                                      atomic.Int64
 	// atRisk is the number of records processed but not checkpointed,
 	// summed over shards.
@@ -86,6 +92,9 @@ func (c *core) stats() Stats {
 		Seen:         c.seen.Load(),
 		Duplicates:   c.duplicates.Load(),
 		Foreign:      c.foreign.Load(),
+		Corrupt:      c.corrupt.Load(),
+		DecodeNs:     c.decodeNs.Load(),
+		Decoded:      c.decoded.Load(),
 		Calls:        c.calls.Load(),
 		Throttled:    c.throttled.Load(),
 		Shards:       int(c.shards.Load()),
@@ -166,6 +175,11 @@ type sink struct {
 	run *runSink
 
 	proc processor
+	// unpacker, users and keys turn Kinesis records into user records
+	// (unpack.go).
+	unpacker pack.Unpacker
+	users    []userRecord
+	keys     map[string]string
 	// last is the sequence number of the last record processed, "" if none.
 	last string
 	// checkpointed is the sequence number of the last checkpoint, taken at
@@ -220,9 +234,17 @@ func (c *core) newSink(shardID string) *sink {
 func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
-	env, err := envelope.Decode(data) // the prefix: as fast as before formats
+	env, err := envelope.Find(data) // the binary prefix, or the "_kb" field in hex
 	if err != nil {
-		env, err = generators.FindEnvelope(data) // a format's field (json, avro, protobuf, csv)
+		env, err = generators.FindEnvelope(data) // a record format's field (json, avro, protobuf, csv)
+	}
+	if err != nil && cfg.Inputs != nil {
+		if v, ok := FieldValue(data, cfg.InputField); ok {
+			if in, ok := cfg.Inputs.Get(v); ok {
+				env = envelope.Envelope{RunID: cfg.RunID, ProducerID: in.Producer, Seq: in.Seq, Intended: in.Intended, Sent: in.Sent}
+				err = nil
+			}
+		}
 	}
 	res := trackUnknown
 	if err == nil && env.RunID == cfg.RunID {
@@ -231,8 +253,15 @@ func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	switch res {
 	case trackUnknown:
 		c.foreign.Add(1)
+		// A stream someone else feeds: its read path is still measured.
+		if arrival != 0 {
+			s.arrival.Record(time.Duration(consumed - arrival))
+		}
 		if s.run != nil {
 			cfg.Metrics.Foreign.Add(1)
+			if arrival != 0 {
+				s.run.arrivalToConsumed.Record(time.Duration(consumed - arrival))
+			}
 		}
 		return
 	case trackDuplicate:

@@ -34,21 +34,24 @@ func (s *sink) batch(ctx context.Context, recv int64, recs []types.Record) bool 
 		recv = max(recv, c.now())
 	}
 	var offset time.Duration
+	var n int64 // user records: a packed Kinesis record carries several
 	for i := range recs {
 		r := &recs[i]
-		offset += s.proc.next()
 		var arrival int64
 		if r.ApproximateArrivalTimestamp != nil {
 			arrival = r.ApproximateArrivalTimestamp.UnixNano()
 		}
-		s.record(recv+int64(offset), r.Data, aws.ToString(r.PartitionKey), arrival)
+		for _, u := range s.unpack(aws.ToString(r.PartitionKey), r.Data) {
+			offset += s.proc.next()
+			s.record(recv+int64(offset), u.data, u.key, arrival)
+			n++
+		}
 		if r.SequenceNumber != nil {
 			s.last = *r.SequenceNumber
 		}
 	}
 	// The records are at risk from now on: a stop while they are processed
 	// reads them again.
-	n := int64(len(recs))
 	s.pending += n
 	c.cfg.App.NoteAtRisk(c.atRisk.Add(n))
 	if busy {

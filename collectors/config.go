@@ -88,6 +88,11 @@ type Config struct {
 	CheckpointInterval time.Duration
 	// Tracker is this consumer application's view of what it has seen.
 	Tracker *Tracker
+	// Inputs and InputField, when set, identify records that carry no
+	// envelope (a producer's envelope none): the record's InputField value
+	// looks up its producer, sequence number and send times in Inputs.
+	Inputs     *InputIndex
+	InputField string
 	// Log, when not nil, receives one line per notable event (a shard
 	// started or finished, an error retried).
 	Log func(format string, args ...any)

@@ -71,6 +71,18 @@ type acoustic struct {
 	transient  []float64
 	transRate  float64
 	lo, hi     int64 // full-scale limits
+	// transient names the hydrophone whose frame, the latest made, got a
+	// transient; "" when it got none.
+	transient1 string
+}
+
+// Incident implements IncidentSource: a frame with a transient is an
+// incident of its own, keyed by the hydrophone id.
+func (g *acoustic) Incident() (Incident, bool) {
+	if g.transient1 == "" {
+		return Incident{}, false
+	}
+	return Incident{Key: g.transient1, Start: true, Last: true}, true
 }
 
 func newAcoustic(o AcousticOptions, seed int64) *acoustic {
@@ -189,8 +201,10 @@ func (g *acoustic) Next(dst []byte, at int64) ([]byte, string) {
 		}
 		g.fill(pcm[c*width:], stride, g.tone[s:s+g.samples])
 	}
+	g.transient1 = ""
 	if g.transRate > 0 && g.rng.Float64() < g.transRate {
 		g.addTransient(pcm, h.delays)
+		g.transient1 = g.ids[index]
 	}
 	h.pos = (h.pos + g.samples) % g.period
 	h.seq++

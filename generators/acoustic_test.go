@@ -184,3 +184,21 @@ func TestAcousticClips(t *testing.T) {
 		}
 	}
 }
+
+// TestAcousticIncidents checks the ground truth: a frame is an incident of
+// its hydrophone exactly when it got a transient.
+func TestAcousticIncidents(t *testing.T) {
+	for _, rate := range []float64{0, 1} {
+		o := DefaultAcousticOptions()
+		o.TransientRate = rate
+		g := o.Build(3)
+		src := g.(IncidentSource)
+		for i := range 8 {
+			_, hyd := g.Next(nil, int64(i))
+			in, ok := src.Incident()
+			if ok != (rate == 1) || (ok && (in.Key != hyd || !in.Start || !in.Last)) {
+				t.Fatalf("rate %g, frame %d of %s: incident %+v, %v", rate, i, hyd, in, ok)
+			}
+		}
+	}
+}

@@ -20,6 +20,22 @@ type Generator interface {
 	Next(dst []byte, at int64) (payload []byte, entity string)
 }
 
+// IncidentSource is implemented by generators whose data holds ground-truth
+// incidents an application under test should find: the payments
+// generator's fraud bursts. After each Next it says whether that record
+// belongs to an incident, and which.
+type IncidentSource interface {
+	Incident() (Incident, bool)
+}
+
+// Incident is one record's part in a ground-truth incident.
+type Incident struct {
+	// Key is what the incident is about: the payments' card token.
+	Key string
+	// Start and Last say the record is the incident's first and its last.
+	Start, Last bool
+}
+
 // KeyStrategy turns a record's entity into the partition key (and, for the
 // explicit strategy, the explicit hash key) it is written under.
 // A KeyStrategy is not safe for concurrent use.

@@ -123,6 +123,17 @@ type payments struct {
 	burstCard   int
 	burstLeft   int
 	burstRegion uint8
+	// What the latest record was: part of a burst, and its first record.
+	inBurst, burstStart bool
+}
+
+// Incident implements IncidentSource: the latest record's burst, keyed by
+// its card token.
+func (g *payments) Incident() (Incident, bool) {
+	if !g.inBurst {
+		return Incident{}, false
+	}
+	return Incident{Key: g.cards[g.burstCard], Start: g.burstStart, Last: g.burstLeft == 0}, true
 }
 
 // burstStartProb is the per-draw probability of starting a burst such that
@@ -189,6 +200,7 @@ func (g *payments) Next(dst []byte, at int64) ([]byte, string) {
 	var channel string
 	var amount float64
 	fraud := false
+	g.burstStart = false
 	switch {
 	case g.burstLeft > 0:
 		g.burstLeft--
@@ -199,6 +211,7 @@ func (g *payments) Next(dst []byte, at int64) ([]byte, string) {
 	case g.startProb > 0 && r.Float64() < g.startProb:
 		card, fraud = r.IntN(len(g.cards)), true
 		g.burstCard, g.burstLeft = card, g.burstLen-1
+		g.burstStart = true
 		g.burstRegion = countries[g.home[card]].region
 		ctry = g.farCountry(g.home[card])
 		channel = fraudChannel(r)
@@ -212,6 +225,7 @@ func (g *payments) Next(dst []byte, at int64) ([]byte, string) {
 		channel = normalChannels[weighted(normalChannelCum[:], r.Float64())]
 		amount = math.Exp(g.logMedian + g.sigma*r.Norm())
 	}
+	g.inBurst = fraud
 	m := g.merchant.draw(r.Float64())
 	p := &g.cur // a field, not a local: the format's encoder is called indirectly, so a local would escape
 	*p = payment{

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -232,5 +233,46 @@ func TestPaymentsHomeCountry(t *testing.T) {
 	}
 	if got := float64(at) / float64(len(recs)); got < 0.93 {
 		t.Errorf("share at home %.3f, want about 0.95", got)
+	}
+}
+
+// TestPaymentsIncidents checks that the ground truth the generator reports
+// is its fraud bursts: every fraud-labelled record and no other, on the
+// burst's card, one start per burst.
+func TestPaymentsIncidents(t *testing.T) {
+	o := DefaultPaymentsOptions()
+	o.FraudRate, o.FraudBurst = 0.02, 3
+	g := o.Build(7)
+	src, ok := g.(IncidentSource)
+	if !ok {
+		t.Fatal("payments does not report incidents")
+	}
+	starts, inBurst := 0, 0
+	for i := range 20000 {
+		rec, card := g.Next(nil, int64(i))
+		inc, in := src.Incident()
+		key, start := inc.Key, inc.Start
+		if in && inc.Last != ((inBurst+1)%3 == 0) {
+			t.Fatalf("record %d: last %v as record %d of a burst of 3", i, inc.Last, inBurst%3+1)
+		}
+		fraud := strings.Contains(string(rec), `"label":"fraud"`)
+		if in != fraud {
+			t.Fatalf("record %d: incident %v, label fraud %v", i, in, fraud)
+		}
+		if in && key != card {
+			t.Fatalf("record %d: incident key %q, card %q", i, key, card)
+		}
+		if start {
+			if inBurst%3 != 0 {
+				t.Fatalf("record %d: a burst started after %d records of the previous one", i, inBurst%3)
+			}
+			starts++
+		}
+		if in {
+			inBurst++
+		}
+	}
+	if starts == 0 || inBurst != 3*starts {
+		t.Fatalf("%d starts, %d burst records; want 3 records a burst", starts, inBurst)
 	}
 }

@@ -41,11 +41,15 @@ type Run struct {
 	Late          atomic.Int64 // records sent more than a pacer tick after their intended time
 	InFlight      atomic.Int64 // PutRecords calls in flight now (a gauge)
 	ProducedBytes atomic.Int64 // bytes of acknowledged records (data + partition key)
+	// KinesisRecords counts acknowledged Kinesis records: Acked counts the
+	// user records in them, which are more when producers aggregate.
+	KinesisRecords atomic.Int64
 
 	Consumed        atomic.Int64 // distinct records consumed (first consumer application)
 	ConsumedBytes   atomic.Int64 // bytes of those records
 	Duplicates      atomic.Int64 // records consumed more than once, all consumers
 	Foreign         atomic.Int64 // records on the stream that were not this run's
+	Corrupt         atomic.Int64 // Kinesis records that failed to decompress or de-aggregate (primary consumer)
 	OnTime          atomic.Int64 // measured records consumed within their deadline
 	Measured        atomic.Int64 // records whose e2e was recorded (after warmup)
 	GetRecordsCalls atomic.Int64
@@ -64,10 +68,13 @@ type Run struct {
 
 // ShardCounts are one shard's counters.
 type ShardCounts struct {
-	Records   atomic.Int64 // acknowledged records written to the shard
-	Bytes     atomic.Int64 // their bytes (data + partition key)
-	Throttled atomic.Int64 // record-attempts throttled on the shard
-	Consumed  atomic.Int64 // records read from the shard
+	Records atomic.Int64 // acknowledged (user) records written to the shard
+	// KinesisRecords counts the acknowledged Kinesis records that carried
+	// them: what the shard's 1,000 records/s quota counts.
+	KinesisRecords atomic.Int64
+	Bytes          atomic.Int64 // their bytes (data + partition key)
+	Throttled      atomic.Int64 // record-attempts throttled on the shard
+	Consumed       atomic.Int64 // records read from the shard
 	// OrderCounts are the first consumer application's late records read
 	// from the shard.
 	OrderCounts

@@ -15,7 +15,7 @@ import (
 )
 
 var funcs = template.FuncMap{"int": textfmt.Int, "ms": fmtMS, "value": textfmt.Value, "rate": fmtRate, "bps": fmtBytesPerS,
-	"pct": fmtPct, "ratio": fmtRatio}
+	"pct": fmtPct, "ratio": fmtRatio, "ns": fmtNs}
 
 // figureTemplate draws one chart with its legend above it.
 const figureTemplate = `{{define "figure"}}<figure{{if .Half}} class="half"{{end}}><figcaption>{{.Title}}</figcaption>
@@ -64,10 +64,20 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 {{range .}}<tr><td class="l wrap"><b>{{.Name}}</b> <span class="sub">{{.Kind}}{{if .Primary}}, primary{{end}}</span>{{with .Fallback}}<br><span class="sub warn">fallback: {{.}}</span>{{end}}</td><td>{{int .Consumed}}</td><td>{{rate .ConsumedRPS}}</td><td><span{{if .Lost}} class="no"{{end}}>{{int .Lost}}</span> / {{int .Duplicates}}</td><td>{{ms .E2E.P50}}</td><td>{{ms .E2E.P99}}</td><td>{{.OnTime}}</td><td>{{int .MillisBehindMax}}</td><td>{{int .Checkpoints}} / {{int .AtRiskMax}}</td><td>{{int .Throttled}}</td></tr>
 {{end}}</table>{{end}}
 
+{{with .Destinations}}<h2>Destinations <small class="desc">(the application under test's outputs; latency from each input's intended send time)</small></h2>
+<table><tr><th class="l">destination</th><th>outputs</th><th>expected</th><th>missing</th><th>unexpected / dupes</th><th>recall</th><th>precision</th><th>outputs/s</th><th>e2e p50 ms</th><th>e2e p99 ms</th><th>application p99 ms</th><th>on time</th></tr>
+{{range .}}<tr><td class="l wrap"><b>{{.Name}}</b> <span class="sub">{{.Kind}}, {{.Expect}}; {{.Correlation}}</span></td><td>{{int .Outputs}}</td><td>{{int .Expected}}</td><td><span{{if .Missing}} class="no"{{end}}>{{int .Missing}}</span></td><td>{{int .Unexpected}} / {{int .Duplicates}}</td><td>{{ratio .Recall}}</td><td>{{ratio .Precision}}</td><td>{{rate .OutputsRPS}}</td><td>{{ms .E2E.P50}}</td><td>{{ms .E2E.P99}}</td><td>{{ms .App.P99}}</td><td>{{.OnTime}}</td></tr>
+{{end}}</table>{{end}}
+
 {{with .Shards}}<h2>Shards <small class="desc">({{len .}}; hot shards marked red: most throttled, or over 1.5× the mean)</small></h2>
-<div class="scroll"><table><tr><th class="l">shard</th><th>records</th><th>bytes</th><th>records/s</th><th>bytes/s</th><th>throttled</th><th>throttle ratio</th><th>consumed</th><th>e2e p99 ms</th></tr>
-{{range .}}<tr{{if .Hot}} class="hot"{{end}}><td class="l"><code>{{.ShardID}}</code>{{if .Hot}} <span class="no">hot</span>{{end}}{{if .Closed}} <span class="sub">closed</span>{{end}}</td><td>{{int .Records}}</td><td>{{int .Bytes}}</td><td>{{rate .RecordsPerS}}</td><td>{{bps .BytesPerS}}</td><td>{{int .Throttled}}</td><td>{{ratio .ThrottleRatio}}</td><td>{{int .Consumed}}</td><td>{{ms .E2E.P99}}</td></tr>
+<div class="scroll"><table><tr><th class="l">shard</th><th>records</th><th>bytes</th><th>records/s</th><th>Kinesis records/s</th><th>bytes/s</th><th>quota use: records / bytes</th><th>throttled</th><th>throttle ratio</th><th>consumed</th><th>e2e p99 ms</th></tr>
+{{range .}}<tr{{if .Hot}} class="hot"{{end}}><td class="l"><code>{{.ShardID}}</code>{{if .Hot}} <span class="no">hot</span>{{end}}{{if .Closed}} <span class="sub">closed</span>{{end}}</td><td>{{int .Records}}</td><td>{{int .Bytes}}</td><td>{{rate .RecordsPerS}}</td><td>{{rate .KinesisRecordsPerS}}</td><td>{{bps .BytesPerS}}</td><td>{{pct .RecordQuotaUse}} / {{pct .ByteQuotaUse}}{{with .Binding}} <span class="sub">{{.}} bind</span>{{end}}</td><td>{{int .Throttled}}</td><td>{{ratio .ThrottleRatio}}</td><td>{{int .Consumed}}</td><td>{{ms .E2E.P99}}</td></tr>
 {{end}}</table></div>{{end}}
+
+{{with .Packing}}<h2>Packing <small class="desc">(user records into Kinesis records: aggregation and compression)</small></h2>
+<table><tr><th class="l">producer</th><th class="l">packing</th><th>user records</th><th>Kinesis records</th><th>bytes/record raw</th><th>sent</th><th>ratio</th><th>encode per record</th></tr>
+{{range .}}<tr><td class="l"><b>{{.Name}}</b></td><td class="l">{{.Text}}</td><td>{{int .Records}}</td><td>{{int .KinesisRecords}}</td><td>{{printf "%.0f" .BytesPerRecordRaw}}</td><td>{{printf "%.0f" .BytesPerRecordSent}}</td><td>{{printf "%.2f" .CompressionRatio}}</td><td>{{ns .EncodeNsPerRecord}}</td></tr>
+{{end}}</table>{{end}}
 
 {{with .Events}}<h2>Events</h2>
 <table><tr><th class="l">event</th><th>at</th><th class="l">action</th><th class="l">what changed</th><th class="l">result</th></tr>

@@ -96,7 +96,9 @@ func markdown(s *results.Summary) string {
 
 	mdProducers(&b, s)
 	mdConsumers(&b, s)
+	mdDestinations(&b, s)
 	mdShards(&b, s)
+	mdPacking(&b, s)
 	if len(s.Events) > 0 {
 		w("### Events\n\n| event | at | action | what changed | result |\n|---|---:|---|---|---|\n")
 		for i, e := range s.Events {

@@ -38,7 +38,9 @@ type runPage struct {
 	Problems            []string
 	Consumers           []consumerRow
 	Producers           []results.ProducerStats
+	Destinations        []destinationRow
 	Shards              []shardRow
+	Packing             []packingRow // empty unless a producer packed its records
 	Events              []eventRow
 	Config              [][2]string
 	ScenarioJSON        string
@@ -56,6 +58,13 @@ type consumerRow struct {
 	results.ConsumerStats
 	E2E    results.LatencyStats
 	OnTime string
+}
+
+// destinationRow is one destination of the application under test.
+type destinationRow struct {
+	results.DestinationStats
+	E2E, App results.LatencyStats
+	OnTime   string
 }
 
 // shardRow is one shard in the shards table.
@@ -116,10 +125,15 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 		}
 		p.Consumers = append(p.Consumers, row)
 	}
+	for _, d := range s.Destinations {
+		p.Destinations = append(p.Destinations, destinationRow{DestinationStats: d, E2E: d.Latency["e2e"],
+			App: d.Latency["application"], OnTime: destinationOnTime(d)})
+	}
 	hot := hotShards(s.PerShard)
 	for i, sh := range s.PerShard {
 		p.Shards = append(p.Shards, shardRow{ShardStats: sh, Hot: hot[i]})
 	}
+	p.Packing = packingRows(s)
 	for i, e := range s.Events {
 		p.Events = append(p.Events, eventRow{EventResult: e, Label: eventLabel(i), At: fmtSeconds(e.AtS)})
 	}

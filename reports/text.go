@@ -56,9 +56,11 @@ func WriteText(w io.Writer, s *results.Summary) {
 		cost = ", cost " + fmtUSD(v) + "/h on AWS"
 	}
 	fmt.Fprintf(w, "  throttle ratio %s (%s of %s write attempts)%s\n", fmtRatio(s.ThrottleRatio),
-		textfmt.Int(t.Throttled), textfmt.Int(t.Throttled+t.Acked), cost)
+		textfmt.Int(t.Throttled), textfmt.Int(t.Throttled+t.KinesisAcked()), cost)
 	writeConsumers(w, s)
+	writeDestinations(w, s)
 	writeHotShards(w, s)
+	writePacking(w, s)
 	for i, e := range s.Events {
 		res := "done"
 		if !e.OK {

@@ -14,6 +14,7 @@ import (
 // "throughput.consumed_rps", "deadline.on_time_ratio", "config.shards", and
 // array elements by index, "per_shard.0.records". Consumer applications and
 // producers are also found by name: "consumers.fraud-detector.latency.e2e.p99_ms",
+// "destinations.alerts.recall",
 // "deadline.by_producer.payments.on_time_ratio". Booleans read as 1 or 0.
 //
 // A few derived metrics are added:
@@ -49,6 +50,7 @@ func (s *Summary) Metrics() map[string]float64 {
 	// Consumer applications and producers by name as well as by index.
 	if root, ok := tree.(map[string]any); ok {
 		byName(root, "consumers", "name", "consumers", out)
+		byName(root, "destinations", "name", "destinations", out)
 		if d, ok := root["deadline"].(map[string]any); ok {
 			byName(d, "by_producer", "producer", "deadline.by_producer", out)
 		}
@@ -162,7 +164,7 @@ func KnownMetric(metric string) bool {
 			if _, err := strconv.Atoi(parts[i]); err == nil {
 				parts[i] = "0"
 			}
-		case "consumers":
+		case "consumers", "destinations":
 			parts[i] = "x"
 		case "by_producer":
 			parts[i] = "p"
@@ -183,8 +185,12 @@ func KnownMetric(metric string) bool {
 		Consumers: []ConsumerStats{{Name: "x", Deadline: deadline(), Latency: map[string]LatencyStats{
 			metrics.LatE2E: {}, metrics.LatE2EUncorrected: {}, metrics.LatArrivalToConsumed: {},
 		}}},
-		Events: []EventResult{{}},
-		Cost:   &CostStats{},
+		Destinations: []DestinationStats{{Name: "x", Deadline: &DestinationDeadline{}, Latency: map[string]LatencyStats{
+			metrics.LatE2E: {}, metrics.LatE2EUncorrected: {}, "application": {},
+		}}},
+		Application: &ApplicationInfo{},
+		Events:      []EventResult{{}},
+		Cost:        &CostStats{},
 	}
 	_, ok := s.Lookup(strings.Join(parts, "."))
 	return ok

@@ -50,19 +50,20 @@ type Summary struct {
 	Throughput    Throughput              `json:"throughput"`
 	// ThrottleRatio is throttled record-attempts over all record-attempts
 	// that got an answer (throttled + acked).
-	ThrottleRatio float64           `json:"throttle_ratio"`
-	Deadline      *DeadlineStats    `json:"deadline,omitempty"`
-	PerShard      []ShardStats      `json:"per_shard"`
-	Consumers     []ConsumerStats   `json:"consumers,omitempty"`
-	Events        []EventResult     `json:"events,omitempty"`
-	Cost          *CostStats        `json:"cost,omitempty"`
-	Thresholds    []ThresholdResult `json:"thresholds"`
-	Verdict       string            `json:"verdict"`
-	Errors        []string          `json:"errors,omitempty"`
-
-	// Producers describe each scenario producer's records (its instances
-	// together), in scenario order.
-	Producers []ProducerStats `json:"producers,omitempty"`
+	ThrottleRatio float64         `json:"throttle_ratio"`
+	Deadline      *DeadlineStats  `json:"deadline,omitempty"`
+	PerShard      []ShardStats    `json:"per_shard"`
+	Consumers     []ConsumerStats `json:"consumers,omitempty"`
+	// Producers is each producer spec's packing: user records against
+	// Kinesis records, bytes before and after aggregation and compression.
+	Producers    []ProducerStats    `json:"producers,omitempty"`
+	Application  *ApplicationInfo   `json:"application,omitempty"`
+	Destinations []DestinationStats `json:"destinations,omitempty"`
+	Events       []EventResult      `json:"events,omitempty"`
+	Cost         *CostStats         `json:"cost,omitempty"`
+	Thresholds   []ThresholdResult  `json:"thresholds"`
+	Verdict      string             `json:"verdict"`
+	Errors       []string           `json:"errors,omitempty"`
 }
 
 // TargetInfo says where the records went.
@@ -95,22 +96,29 @@ type RunInfo struct {
 // Totals are the run's record accounting. Every produced record is in
 // exactly one of acked, failed or unsent.
 type Totals struct {
-	Produced        int64            `json:"produced"`
-	Acked           int64            `json:"acked"`
-	Failed          int64            `json:"failed"`
-	FailedByReason  map[string]int64 `json:"failed_by_reason"`
-	Unsent          int64            `json:"unsent"`
-	Late            int64            `json:"late"`      // sent more than a pacer tick after their intended time
-	Throttled       int64            `json:"throttled"` // record-attempts, so retries count again
-	Retried         int64            `json:"retried"`
-	Calls           int64            `json:"calls"`
-	CallErrors      int64            `json:"call_errors"`
-	Consumed        int64            `json:"consumed"`
-	Lost            int64            `json:"lost"`
-	Duplicates      int64            `json:"duplicates"`
-	Foreign         int64            `json:"foreign"`
-	GetRecordsCalls int64            `json:"get_records_calls"`
-	GetThrottled    int64            `json:"get_throttled"`
+	Produced       int64            `json:"produced"`
+	Acked          int64            `json:"acked"`
+	Failed         int64            `json:"failed"`
+	FailedByReason map[string]int64 `json:"failed_by_reason"`
+	Unsent         int64            `json:"unsent"`
+	Late           int64            `json:"late"`      // sent more than a pacer tick after their intended time
+	Throttled      int64            `json:"throttled"` // record-attempts, so retries count again
+	Retried        int64            `json:"retried"`
+	Calls          int64            `json:"calls"`
+	CallErrors     int64            `json:"call_errors"`
+	Consumed       int64            `json:"consumed"`
+	Lost           int64            `json:"lost"`
+	Duplicates     int64            `json:"duplicates"`
+	Foreign        int64            `json:"foreign"`
+	// KinesisRecords counts the acknowledged Kinesis records; Acked and
+	// the other record counts are user records, which are more when
+	// producers aggregate.
+	KinesisRecords int64 `json:"kinesis_records"`
+	// Corrupt counts Kinesis records the primary consumer could not
+	// decompress or de-aggregate.
+	Corrupt         int64 `json:"corrupt"`
+	GetRecordsCalls int64 `json:"get_records_calls"`
+	GetThrottled    int64 `json:"get_throttled"`
 	// Order is the first consumer application's out-of-order accounting.
 	Order
 }
@@ -208,6 +216,12 @@ type CostStats struct {
 	// USDPerMillionRecords is USDPerHour over the records acknowledged in an
 	// hour at the measured rate (0 when nothing was acknowledged).
 	USDPerMillionRecords float64 `json:"usd_per_million_records"`
+	// PutUnitsPerHour is the PUT payload units (one per 25 KB of each
+	// Kinesis record, at least one per record) an hour at the measured
+	// rate, and PutUnitsPerRecord the same per user record: aggregation
+	// lowers it below 1 (provisioned streams only).
+	PutUnitsPerHour   float64 `json:"put_units_per_hour"`
+	PutUnitsPerRecord float64 `json:"put_units_per_record"`
 }
 
 // EventResult is one scheduled scenario event as it happened.
@@ -226,6 +240,16 @@ type ShardStats struct {
 	Bytes     int64  `json:"bytes"`
 	Throttled int64  `json:"throttled"`
 	Consumed  int64  `json:"consumed"`
+	// KinesisRecords counts the Kinesis records that carried Records (user
+	// records): the unit of the 1,000 records/s quota.
+	KinesisRecords     int64   `json:"kinesis_records"`
+	KinesisRecordsPerS float64 `json:"kinesis_records_per_s"`
+	// RecordQuotaUse and ByteQuotaUse are the shard's write rate as a share
+	// of its two quotas (1,000 Kinesis records/s and 1 MiB/s); Binding names
+	// the one nearer its limit: "records" or "bytes".
+	RecordQuotaUse float64 `json:"record_quota_use"`
+	ByteQuotaUse   float64 `json:"byte_quota_use"`
+	Binding        string  `json:"binding"`
 	// RecordsPerS and BytesPerS are over the time the shard was written to
 	// (first to last acknowledged write), not the whole run.
 	RecordsPerS float64 `json:"records_per_s"`
@@ -277,6 +301,11 @@ type ConsumerStats struct {
 	// ProcessingS is the simulated per-record processing time the
 	// application spent, in seconds, summed over its shards.
 	ProcessingS float64 `json:"processing_s,omitempty"`
+	// DecodeNsPerRecord is the time spent decompressing and de-aggregating,
+	// per user record of the packed Kinesis records (0 when none were
+	// packed); Corrupt counts Kinesis records that failed to unpack.
+	DecodeNsPerRecord float64 `json:"decode_ns_per_record"`
+	Corrupt           int64   `json:"corrupt"`
 	// Latency holds the application's own e2e, e2e_uncorrected and
 	// arrival_to_consumed histograms.
 	Latency  map[string]LatencyStats `json:"latency"`
@@ -400,20 +429,6 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("results: %w", err)
 	}
 	return nil
-}
-
-// ProducerStats is one scenario producer's records, all its instances
-// together.
-type ProducerStats struct {
-	Name      string `json:"name"`
-	Generator string `json:"generator"`
-	// Format is the record format of generators with a `format` option.
-	Format string `json:"format,omitempty"`
-	// RecordBytes is the distribution of the sizes of the records the
-	// producer generated (warmup included), envelope included, partition
-	// key not. It comes from the HDR histogram written to
-	// record-bytes.hlog, so runs merge exactly.
-	RecordBytes SizeStats `json:"record_bytes"`
 }
 
 // SizeStats summarises a record-size histogram, in bytes.

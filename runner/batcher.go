@@ -29,6 +29,9 @@ type rec struct {
 	sent     int64 // first send, process-clock ns; 0 until sent
 	off, end int
 	pk, ehk  string
+	// first and users locate the user records a packed record carries in
+	// its batch's members; users is 0 for a plain record (see pack.go).
+	first, users int32
 }
 
 // size is the record's size as Kinesis counts it: data + partition key.
@@ -41,6 +44,8 @@ type batch struct {
 	recs   []rec
 	bytes  int   // data + partition keys of recs
 	opened int64 // process-clock ns when the first record arrived
+	// members are the user records of the packed recs, back to back.
+	members []member
 
 	entries []types.PutRecordsRequestEntry
 	pending []int32 // indexes into recs not yet settled
@@ -55,6 +60,7 @@ func (b *batch) reset() {
 	b.recs = b.recs[:0]
 	b.bytes = 0
 	b.opened = 0
+	b.members = b.members[:0]
 	clear(b.entries)
 	b.entries = b.entries[:0]
 	b.pending = b.pending[:0]

@@ -86,8 +86,17 @@ type ProducerConfig struct {
 	// concurrent use. nil means every throttle is attributed to shard
 	// "unknown".
 	ShardOf func(partitionKey, explicitHashKey string) string
+	// Packing aggregates and compresses records before batching (pack.go);
+	// the zero value sends each record as generated.
+	Packing Packing
 	// Metrics receives every count and latency.
 	Metrics *metrics.Run
+	// Envelope is EnvelopePrefix (default when empty), EnvelopeField or
+	// EnvelopeNone.
+	Envelope string
+	// Correlation is what the producer records about its inputs for an
+	// application's destinations; the zero value records nothing.
+	Correlation Correlation
 }
 
 // problems returns every problem with the configuration.
@@ -126,6 +135,7 @@ func (c *ProducerConfig) problems() []string {
 		Retry:    scenarios.Retry(c.Retry),
 		Ordering: c.Ordering,
 	}
+	c.Packing.describe(&send)
 	for _, fe := range send.SendProblems() {
 		out = append(out, fe.Error())
 	}
@@ -145,10 +155,9 @@ type Producer struct {
 	sleep, backoff func(ctx context.Context, d time.Duration) error
 	grace          time.Duration // how long calls in flight run on after cancel
 	started        atomic.Bool
-	// slot is where records carry the envelope; inside says the generator
-	// leaves its place in the record, else it goes before the record.
-	slot   envelope.Slot
-	inside bool
+	pk             *packer   // nil unless cfg.Packing is enabled
+	stats          PackStats // written by the scheduling goroutine
+	stamp          *stamper  // writes each record in its envelope mode
 	// sizes holds the size of every record generated; only the schedule
 	// goroutine records into it.
 	sizes *hdrhistogram.Histogram
@@ -158,6 +167,13 @@ type Producer struct {
 // producer that sends through p.
 func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	probs := cfg.problems()
+	var st *stamper
+	if len(probs) == 0 {
+		var err error
+		if st, err = newStamper(&cfg); err != nil {
+			probs = append(probs, err.Error())
+		}
+	}
 	if p == nil {
 		probs = append(probs, "Putter: must not be nil")
 	}
@@ -168,9 +184,15 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 		}
 		return nil, errors.Join(errs...)
 	}
-	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace}
-	pr.slot, pr.inside = generators.SlotOf(cfg.Generator)
+	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace, stamp: st}
 	pr.sizes = metrics.NewSizeHistogram()
+	if cfg.Packing.enabled() {
+		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats, st.stampSent)
+		if err != nil {
+			return nil, fmt.Errorf("runner: producer %d: %w", cfg.ID, err)
+		}
+		pr.pk = pk
+	}
 	stream := cfg.Stream
 	if len(stream) > 4 && stream[:4] == "arn:" {
 		pr.in.StreamARN = &stream
@@ -273,16 +295,27 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			now = envelope.Now()
 			return true
 		case <-ctx.Done():
-			m.Unsent.Add(int64(len(b.recs)))
+			m.Unsent.Add(b.userTotal())
 			bt.recycle(b)
 			return false
 		}
 	}
 	defer func() { // on cancel: what the open batch holds was never sent
 		if b := bt.take(); b != nil {
-			m.Unsent.Add(int64(len(b.recs)))
+			m.Unsent.Add(b.userTotal())
+		}
+		if p.pk != nil {
+			m.Unsent.Add(p.pk.pending())
 		}
 	}()
+	emit := func(off int, pk, ehk string, users []member) bool { // a packed record
+		spill, reject := bt.commitPacked(off, now, pk, ehk, users)
+		if reject != "" {
+			m.AddFailed(reject, int64(len(users)))
+			return true
+		}
+		return flush(spill) && (!bt.full() || flush(bt.take()))
+	}
 
 	now = envelope.Now()
 	for n := uint64(0); ; n++ {
@@ -305,6 +338,17 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 				}
 				wake = min(wake, dl)
 			}
+			if p.pk != nil {
+				if dl, ok := p.pk.deadline(); ok {
+					if dl <= now {
+						if !p.pk.flushDue(bt, now, false, emit) {
+							return
+						}
+						continue
+					}
+					wake = min(wake, dl)
+				}
+			}
 			if p.sleep(ctx, time.Duration(wake-now)) != nil {
 				return
 			}
@@ -317,23 +361,31 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			break
 		}
 
+		env.Seq, env.Intended = n, due
+		if p.pk != nil { // generated apart, then packed into the batch
+			var entity string
+			p.pk.user, entity = p.stamp.append(p.pk.user[:0], &env, c.Generator, now)
+			pk, ehk := c.Keys.Key(entity)
+			m.Produced.Add(1)
+			if off >= c.Warmup {
+				m.CountScheduled(c.ID)
+			}
+			if !p.pk.add(bt, n, due, now, pk, ehk, emit) {
+				return
+			}
+			continue
+		}
 		b := bt.open()
 		start := len(b.buf)
-		env.Seq, env.Intended = n, due
-		if !p.inside {
-			b.buf = env.Append(b.buf)
-		}
 		var entity string
-		b.buf, entity = c.Generator.Next(b.buf, due)
-		if p.inside {
-			p.slot.Put(b.buf[start:], &env)
-		}
+		b.buf, entity = p.stamp.append(b.buf, &env, c.Generator, now)
 		metrics.RecordSize(p.sizes, len(b.buf)-start)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
 		if off >= c.Warmup {
 			m.CountScheduled(c.ID)
 		}
+		p.stats.plain(len(b.buf) - start + len(pk))
 		spill, reject := bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)
@@ -346,5 +398,13 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			return
 		}
 	}
+	if p.pk != nil && !p.pk.flushDue(bt, now, true, emit) {
+		return
+	}
 	flush(bt.take())
 }
+
+// PackStats returns what the producer's packing did (for a producer that
+// does not pack, its records and bytes as sent); call it after Run
+// returned.
+func (p *Producer) PackStats() PackStats { return p.stats }

@@ -87,13 +87,14 @@ type run struct {
 	runID uint64
 
 	m         *metrics.Run
+	app       *appSide // the application under test, or nil
 	trackers  []*collectors.Tracker
 	pollers   []collectors.Collector
 	apps      []*metrics.App
 	consumers []results.ConsumerStats // name, kind and primary of each application, by index
 	appSpec   []int                   // consumer spec index of each application
 	specOf    []int                   // producer spec index of each producer instance id
-	prods     []*Producer             // every producer instance, by id
+	prods     []*Producer             // by instance id, for their PackStats
 	shards    *liveShards
 	events    eventLog
 	producers int
@@ -153,6 +154,13 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	if r.created {
 		defer r.deleteStream(cl.ctrl)
 	}
+	cleanups, err := r.ensureDestinationStreams(ctx, cl.ctrl)
+	for _, c := range cleanups {
+		defer c()
+	}
+	if err != nil {
+		return nil, err
+	}
 	if err := r.loadShards(ctx, cl.ctrl); err != nil {
 		return nil, err
 	}
@@ -160,10 +168,19 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return nil, err
 	}
 	r.m = metrics.NewRun(r.producers)
+	if sc.Application != nil {
+		if r.app, err = r.startApplication(ctx, cl.data); err != nil {
+			return nil, err
+		}
+		defer r.app.stop()
+	}
 
 	// Everything is timed from one start a moment ahead, so producers begin
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
+	if r.app != nil {
+		r.app.measure(start+int64(sc.Warmup), start+int64(sc.Duration))
+	}
 	smp, err := newSampler(r, start)
 	if err != nil {
 		return nil, err
@@ -295,6 +312,9 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 		case <-runCtx.Done():
 		}
 	}()
+	if r.app != nil {
+		go r.app.watch(runCtx, abort)
+	}
 	evCtx, stopEvents := context.WithCancel(runCtx)
 	evDone := make(chan struct{})
 	go func() { defer close(evDone); r.runEvents(evCtx, ctrl, start, r.shards) }()
@@ -313,6 +333,14 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 			}
 		}()
 	}
+	if len(prods) == 0 { // a stream someone else feeds: measure for the duration
+		t := time.NewTimer(time.Until(time.Unix(0, start+int64(sc.Duration))))
+		select {
+		case <-t.C:
+		case <-runCtx.Done():
+		}
+		t.Stop()
+	}
 	prodWG.Wait()
 	stopEvents()
 	<-evDone
@@ -327,6 +355,9 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 		}
 	}
 	interrupted = ctx.Err() != nil
+	if r.app != nil {
+		r.app.stop() // the application first: it may still be writing outputs
+	}
 	stopColl()
 	stopSampler()
 	<-sampDone
@@ -399,7 +430,7 @@ func (r *run) drain(ctx context.Context) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		done := true
+		done := r.app == nil || !r.app.pending(r)
 		for _, t := range r.trackers {
 			if t.Lost(r.m) > 0 {
 				done = false
@@ -450,6 +481,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				},
 				Concurrency: cs.Concurrency, CheckpointInterval: cs.CheckpointInterval,
 				Primary: primary, Metrics: r.m, Tracker: t, App: app,
+				Inputs: r.correlation().Inputs, InputField: r.sc.CorrelateInput(),
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false
@@ -512,9 +544,11 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Start: start, Duration: sc.Duration, Warmup: sc.Warmup,
 				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
 				InFlight: ps.InFlight, Ordering: ps.Ordering,
-				Retry:   RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf: r.shards.Shard,
-				Metrics: r.m,
+				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
+				ShardOf:  r.shards.Shard,
+				Packing:  packingOf(&sc.Producers[i]),
+				Metrics:  r.m,
+				Envelope: ps.Envelope, Correlation: r.correlation(),
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

@@ -22,7 +22,9 @@ type sampler struct {
 
 	files []*os.File
 	hlogs map[*metrics.Latency]*results.HlogWriter
-	ts    *results.TimeseriesWriter
+	// hlogName is each hlog's file name, for messages.
+	hlogName map[*metrics.Latency]string
+	ts       *results.TimeseriesWriter
 	// writeErr is the first error writing an interval log or the time
 	// series: the run goes on, and then fails for it.
 	writeErr error
@@ -66,9 +68,21 @@ func (s *sampler) snapshot() counts {
 }
 
 func newSampler(r *run, start int64) (*sampler, error) {
-	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*results.HlogWriter{}}
+	s := &sampler{r: r, start: start, last: start, hlogs: map[*metrics.Latency]*results.HlogWriter{},
+		hlogName: map[*metrics.Latency]string{}}
+	hlogs := map[string]*metrics.Latency{}
 	for _, l := range r.m.Latencies() {
-		f, err := os.Create(filepath.Join(r.o.OutDir, l.Name()+".hlog"))
+		hlogs[l.Name()] = l
+	}
+	if r.app != nil {
+		for _, d := range r.app.dests {
+			for _, l := range d.match.Latencies() {
+				hlogs["destination-"+d.spec.Name+"-"+l.Name()] = l
+			}
+		}
+	}
+	for name, l := range hlogs {
+		f, err := os.Create(filepath.Join(r.o.OutDir, name+".hlog"))
 		if err != nil {
 			s.close()
 			return nil, err
@@ -80,6 +94,7 @@ func newSampler(r *run, start int64) (*sampler, error) {
 			return nil, err
 		}
 		s.hlogs[l] = w
+		s.hlogName[l] = name + ".hlog"
 	}
 	f, err := os.Create(filepath.Join(r.o.OutDir, "timeseries.csv"))
 	if err != nil {
@@ -160,7 +175,7 @@ func (s *sampler) sample(now int64) {
 	for l, w := range s.hlogs {
 		iv := l.Rotate()
 		if err := w.Write(iv, from, to); err != nil {
-			s.failed(l.Name()+".hlog", err)
+			s.failed(s.hlogName[l], err)
 		}
 		switch l {
 		case s.r.m.E2E:

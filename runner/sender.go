@@ -36,7 +36,7 @@ func (p *Producer) newSender(ctx, callCtx context.Context, bt *batcher) *sender 
 		acked:  m.AckedSet(p.cfg.ID),
 		shards: map[string]*metrics.ShardCounts{},
 		warm:   p.cfg.Start + int64(p.cfg.Warmup),
-		late:   int64(p.cfg.Linger + lateSlack),
+		late:   int64(p.cfg.Linger + p.cfg.Packing.Linger + lateSlack),
 	}
 }
 
@@ -81,7 +81,7 @@ func (s *sender) send(b *batch) {
 			break
 		}
 	}
-	m.Unsent.Add(int64(len(b.pending)))
+	m.Unsent.Add(b.userCount(b.pending))
 	s.bt.recycle(b)
 }
 
@@ -96,15 +96,12 @@ func (s *sender) attempt(b *batch, last bool) bool {
 	b.entries = b.entries[:0]
 	for _, i := range b.pending {
 		r := &b.recs[i]
-		s.p.slot.StampSent(b.buf[r.off:r.end], sent)
+		if r.users == 0 { // a packed record's users were stamped when packed
+			s.p.stamp.stampSent(b.buf[r.off:r.end], sent)
+		}
 		if r.sent == 0 { // first time out: lateness is measured once
 			r.sent = sent
-			if r.intended >= s.warm {
-				s.lateness.Record(time.Duration(sent - r.intended))
-			}
-			if sent-r.intended > s.late {
-				late++
-			}
+			late += s.firstSend(b, r, sent)
 		}
 		e := types.PutRecordsRequestEntry{Data: b.buf[r.off:r.end], PartitionKey: &r.pk}
 		if r.ehk != "" {
@@ -145,7 +142,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 			}
 		}
 		if last {
-			m.AddFailed(reason, int64(len(b.pending)))
+			m.AddFailed(reason, b.userCount(b.pending))
 			b.pending = b.pending[:0]
 		}
 		return true
@@ -159,9 +156,9 @@ func (s *sender) attempt(b *batch, last bool) bool {
 // attempt.
 func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int64, last bool) {
 	m := s.p.cfg.Metrics
-	var acked, bytes, throttled int64
+	var acked, kinesis, bytes, throttled int64
 	var run *metrics.ShardCounts // consecutive acks to one shard are added at once
-	var runRecs, runBytes int64
+	var runRecs, runKinesis, runBytes int64
 	next := b.pending[:0] // filtered in place: next never overtakes the read
 	for k, res := range results {
 		i := b.pending[k]
@@ -172,19 +169,17 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 				s.shardOf(r).Throttled.Add(1)
 			}
 			if last {
-				m.AddFailed(*res.ErrorCode, 1)
+				m.AddFailed(*res.ErrorCode, int64(max(r.users, 1)))
 			} else {
 				next = append(next, i)
 			}
 			continue
 		}
 		size := int64(r.size())
-		acked++
+		users := s.ackUsers(b, r, ack)
+		acked += users
+		kinesis++
 		bytes += size
-		s.acked.Add(r.seq)
-		if r.intended >= s.warm {
-			s.delivery.Record(time.Duration(ack - r.intended))
-		}
 		id := "unknown"
 		if res.ShardId != nil {
 			id = *res.ShardId
@@ -192,21 +187,25 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 		if sc := s.shard(id); sc != run {
 			if run != nil {
 				run.Records.Add(runRecs)
+				run.KinesisRecords.Add(runKinesis)
 				run.Bytes.Add(runBytes)
 				run.NoteWrite(ack)
 			}
-			run, runRecs, runBytes = sc, 0, 0
+			run, runRecs, runKinesis, runBytes = sc, 0, 0, 0
 		}
-		runRecs++
+		runRecs += users
+		runKinesis++
 		runBytes += size
 	}
 	if run != nil {
 		run.Records.Add(runRecs)
+		run.KinesisRecords.Add(runKinesis)
 		run.Bytes.Add(runBytes)
 		run.NoteWrite(ack)
 	}
 	b.pending = next
 	m.Acked.Add(acked)
+	m.KinesisRecords.Add(kinesis)
 	m.ProducedBytes.Add(bytes)
 	m.Throttled.Add(throttled)
 }

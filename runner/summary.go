@@ -118,8 +118,17 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		st.Closed = !r.shards.open(id)
 		s.PerShard = append(s.PerShard, st)
 	}
-	s.Producers, _ = r.producerStats()
+	if r.app != nil {
+		s.Destinations = r.destinationStats(r.app)
+		if r.app.proc != nil {
+			s.Application = r.app.proc.info()
+		} else {
+			s.Application = &results.ApplicationInfo{External: true}
+		}
+	}
 	s.Events = r.events.results()
+	r.packSummary(s)
+	r.recordBytesSummary(s)
 	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
 
@@ -243,16 +252,23 @@ func shareAtMost(h *hdrhistogram.Histogram, v int64) float64 {
 // cost is what the measured acknowledged rate would cost per hour on AWS.
 func (r *run) cost(tp results.Throughput) *results.CostStats {
 	m := r.m
-	acked := m.Acked.Load()
-	if acked == 0 || tp.AckedRPS <= 0 {
+	acked, kinesis := m.Acked.Load(), m.KinesisRecords.Load()
+	if acked == 0 || kinesis == 0 || tp.AckedRPS <= 0 {
 		return nil
 	}
-	avg := int(m.ProducedBytes.Load() / acked)
+	// Kinesis bills Kinesis records: an aggregate of many user records
+	// counts once, its size rounded up to 25 KB PUT payload units.
+	avg := int(m.ProducedBytes.Load() / kinesis)
 	perHour := int64(tp.AckedRPS * 3600)
+	kinesisPerHour := int64(tp.AckedRPS * 3600 * float64(kinesis) / float64(acked))
 	shards := r.shards.Len()
-	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, perHour, avg)
+	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, kinesisPerHour, avg)
 	cs := &results.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
 	cs.USDPerMillionRecords = c.TotalUSD / (float64(perHour) / 1e6)
+	cs.PutUnitsPerHour = c.PutUnits
+	if perHour > 0 {
+		cs.PutUnitsPerRecord = c.PutUnits / float64(perHour)
+	}
 	return cs
 }
 
@@ -279,12 +295,11 @@ func readQuotaWarning(sc *scenarios.Scenario) string {
 		perShard, getRecordsQuota)
 }
 
-// producerStats describes each scenario producer's records, from the
-// record sizes of its instances merged; it returns the merged histograms
-// too, tagged with the producer's name, for record-bytes.hlog.
-func (r *run) producerStats() ([]results.ProducerStats, []*hdrhistogram.Histogram) {
+// recordSizes merges each scenario producer's instances' record-size
+// histograms, tagged with the producer's name, for record-bytes.hlog.
+func (r *run) recordSizes() []*hdrhistogram.Histogram {
 	if len(r.prods) == 0 {
-		return nil, nil
+		return nil
 	}
 	hists := make([]*hdrhistogram.Histogram, len(r.sc.Producers))
 	for i, p := range r.sc.Producers {
@@ -292,20 +307,33 @@ func (r *run) producerStats() ([]results.ProducerStats, []*hdrhistogram.Histogra
 		hists[i].SetTag(p.Name)
 	}
 	for id, p := range r.prods {
-		hists[r.specOf[id]].Merge(p.RecordBytes())
+		if id < len(r.specOf) {
+			hists[r.specOf[id]].Merge(p.RecordBytes())
+		}
 	}
-	out := make([]results.ProducerStats, len(hists))
+	return hists
+}
+
+// recordBytesSummary adds each producer's generator, record format and
+// record sizes to s.Producers (one per scenario producer, in order).
+func (r *run) recordBytesSummary(s *results.Summary) {
+	hists := r.recordSizes()
 	for i, p := range r.sc.Producers {
-		out[i] = results.ProducerStats{Name: p.Name, Generator: p.Generator,
-			Format: generators.RecordFormat(p.Options), RecordBytes: results.SizeFrom(hists[i])}
+		if i >= len(s.Producers) || s.Producers[i].Name != p.Name {
+			return
+		}
+		ps := &s.Producers[i]
+		ps.Generator, ps.Format = p.Generator, generators.RecordFormat(p.Options)
+		if i < len(hists) {
+			ps.RecordBytes = results.SizeFrom(hists[i])
+		}
 	}
-	return out, hists
 }
 
 // writeRecordBytes writes record-bytes.hlog: one histogram of record sizes
 // (bytes) per scenario producer, tagged with its name, covering the run.
 func (r *run) writeRecordBytes(start, end time.Time) error {
-	_, hists := r.producerStats()
+	hists := r.recordSizes()
 	if len(hists) == 0 {
 		return nil
 	}

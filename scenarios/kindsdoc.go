@@ -8,6 +8,7 @@ import (
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/pack"
 	"github.com/kbench/kbench/sim"
 	"github.com/kbench/kbench/targets"
 )
@@ -53,6 +54,13 @@ func KindsMarkdown() []byte {
 		fmt.Fprintf(&b, "| `%s` | %s |\n", k.Name, k.Doc)
 	}
 
+	b.WriteString("\n## Compression codecs (`producers[].compression.codec`, level in `producers[].compression.level`)\n\n")
+	b.WriteString("| codec | description | levels (default) |\n| --- | --- | --- |\n")
+	for _, c := range pack.Codecs {
+		row(&b, c.Name, c.Doc, fmt.Sprintf("%d..%d (%d)", c.MinLevel, c.MaxLevel, c.DefaultLevel))
+	}
+	row(&b, CodecNone, "No compression: the same as leaving `compression` out, so a matrix can compare with and without.", "—")
+
 	b.WriteString("\n## Targets (`target.kind`, default `" + targets.KindSim + "`)\n\n")
 	b.WriteString("| kind | description | options (default) |\n| --- | --- | --- |\n")
 	for _, k := range targets.ScenarioKinds() {
@@ -69,6 +77,16 @@ func KindsMarkdown() []byte {
 		opts := "—"
 		if k.PollInterval > 0 {
 			opts = fmt.Sprintf("`poll_interval` (%s)", k.PollInterval)
+		}
+		row(&b, k.Name, k.Doc, opts)
+	}
+
+	b.WriteString("\n## Destination kinds (`destinations[].kind`; see [application.md](application.md))\n\n")
+	b.WriteString("| kind | description | options (default) |\n| --- | --- | --- |\n")
+	for _, k := range collectors.DestinationKinds {
+		opts := "`expect` (one), `correlate`"
+		if k.Stream {
+			opts = "`stream.name` (<source stream>-<name>), `stream.shards` (1), " + opts
 		}
 		row(&b, k.Name, k.Doc, opts)
 	}

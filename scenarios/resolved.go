@@ -32,6 +32,7 @@ func (s *Scenario) Resolved() map[string]any {
 			pm["options"] = toTree(reflect.ValueOf(p.Options))
 		}
 		pm["rate"] = rateTree(p.Rate)
+		packingTree(pm, p)
 	}
 	consumers := m["consumers"].([]any)
 	for i, c := range s.Consumers {
@@ -41,6 +42,18 @@ func (s *Scenario) Resolved() map[string]any {
 	}
 	if len(s.Events) == 0 {
 		delete(m, "events")
+	}
+	if s.Application == nil {
+		delete(m, "application")
+	}
+	if len(s.Destinations) == 0 {
+		delete(m, "destinations")
+	}
+	dests, _ := m["destinations"].([]any)
+	for i, d := range s.Destinations {
+		if k, ok := collectors.DestinationKinds.Lookup(d.Kind); ok && !k.Stream {
+			delete(dests[i].(map[string]any), "stream")
+		}
 	}
 	events, _ := m["events"].([]any)
 	for i, ev := range s.Events {
@@ -111,6 +124,15 @@ func toTree(v reflect.Value) any {
 			if name := yamlName(v.Type().Field(i)); name != "" {
 				m[name] = toTree(v.Field(i))
 			}
+		}
+		return m
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		m := map[string]any{}
+		for _, k := range v.MapKeys() {
+			m[k.String()] = toTree(v.MapIndex(k))
 		}
 		return m
 	case reflect.Slice:

@@ -62,11 +62,19 @@ type Scenario struct {
 	// Deadline is the time value of the data: a record that arrives later
 	// than this after its intended send time is late. 0 means none.
 	Deadline time.Duration `yaml:"deadline" json:"deadline"`
-	// Producers write the records; at least one.
+	// Producers write the records; at least one, unless the stream is an
+	// existing one someone else feeds.
 	Producers []Producer `yaml:"producers" json:"producers"`
 	// Consumers read the records back. Default: one polling consumer named
-	// "collector" polling every 250ms.
+	// "collector" polling every 250ms. An empty list is allowed: the
+	// application under test is then the only reader.
 	Consumers []Consumer `yaml:"consumers" json:"consumers"`
+	// Application is the user's own program under test, which reads the
+	// stream and writes to Destinations; see docs/application.md.
+	Application *Application `yaml:"application" json:"application,omitempty"`
+	// Destinations are where the application writes its outputs, each
+	// read by a kbench collector and measured end to end.
+	Destinations []Destination `yaml:"destinations" json:"destinations,omitempty"`
 	// Events change the run while it goes: a stream's shard count or a
 	// producer's rate at a given time. Load sorts them by At (stably), so
 	// they are in the order they happen.
@@ -139,6 +147,11 @@ type Producer struct {
 	Keys KeyOptions `yaml:"keys" json:"keys"`
 	// Batch bounds the PutRecords calls.
 	Batch Batch `yaml:"batch" json:"batch"`
+	// Aggregation, when set, packs user records into KPL aggregated
+	// Kinesis records.
+	Aggregation *Aggregation `yaml:"aggregation" json:"aggregation,omitempty"`
+	// Compression, when set, compresses each Kinesis record.
+	Compression *Compression `yaml:"compression" json:"compression,omitempty"`
 	// InFlight is how many PutRecords calls one producer instance keeps in
 	// flight, 1..256. Default 8.
 	InFlight int `yaml:"in_flight" json:"in_flight"`
@@ -155,6 +168,11 @@ type Producer struct {
 	Seed int64 `yaml:"seed" json:"seed"`
 	// Retry is the policy for records that fail.
 	Retry Retry `yaml:"retry" json:"retry"`
+	// Envelope is how kbench's envelope travels in each record: prefix
+	// (default, 40 binary bytes before the payload), field (the JSON field
+	// "_kb") or none (inputs remembered by a destination's
+	// correlate.input).
+	Envelope string `yaml:"envelope" json:"envelope"`
 	// Deadline is the time value of this producer's data, like the
 	// scenario's Deadline, which it overrides. 0 means the scenario's
 	// Deadline, which Load fills in; see Scenario.ProducerDeadline.
@@ -397,6 +415,7 @@ func syntaxProblem(file string, err error) Problem {
 func (p *Producer) setDefaults(index int) {
 	*p = Producer{
 		PartitionKey: generators.KeyKinds[0].Name,
+		Envelope:     EnvelopePrefix,
 		Keys:         KeyOptions{HotKeys: 1000, Skew: 1.2, Fixed: "kbench-fixed"},
 		Batch:        Batch{MaxRecords: 500, MaxBytes: 5 << 20, Linger: 50 * time.Millisecond},
 		InFlight:     8,

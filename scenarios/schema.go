@@ -6,6 +6,7 @@ import (
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/pack"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -50,6 +51,16 @@ func typeSchema(t reflect.Type) map[string]any {
 	case reflect.TypeFor[Target]():
 		s := structSchema(t)
 		s["properties"].(map[string]any)["kind"] = enumSchema(targets.ScenarioKinds().Names(), kindDocs(targets.ScenarioKinds()))
+		return s
+	case reflect.TypeFor[Compression]():
+		s := structSchema(t)
+		s["properties"].(map[string]any)["codec"] = enumSchema(codecNames(), kindDocs(pack.Codecs)+"\n"+CodecNone+": no compression.")
+		s["required"] = []string{"codec"}
+		return s
+	case reflect.TypeFor[Destination]():
+		s := structSchema(t)
+		s["properties"].(map[string]any)["kind"] = enumSchema(collectors.DestinationKinds.Names(), kindDocs(collectors.DestinationKinds))
+		s["properties"].(map[string]any)["expect"] = enumSchema([]string{ExpectOne, ExpectSome, ExpectMany}, "one: every input causes one output (enrichment)\nsome: a filter; one output per ground-truth incident (the payments generator's fraud bursts)\nmany: any number of outputs per input")
 		return s
 	case reflect.TypeFor[Consumer]():
 		s := structSchema(t)

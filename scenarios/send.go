@@ -58,7 +58,7 @@ func (r Retry) Problems() []*kind.FieldError {
 }
 
 // SendProblems returns every problem with how p sends (batch, in_flight,
-// retry and ordering), each at its yaml field name within the producer, such as
+// retry, ordering, aggregation and compression), each at its yaml field name within the producer, such as
 // "batch.max_records".
 func (p *Producer) SendProblems() []*kind.FieldError {
 	var out []*kind.FieldError
@@ -73,7 +73,7 @@ func (p *Producer) SendProblems() []*kind.FieldError {
 		out = append(out, &kind.FieldError{Field: "ordering",
 			Problem: fmt.Sprintf("unknown ordering %q; want %s", p.Ordering, strings.Join(orderings, " or "))})
 	}
-	return out
+	return append(out, p.packingProblems()...)
 }
 
 // appendRange appends a problem at field to out unless lo ≤ v ≤ hi.

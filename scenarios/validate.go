@@ -51,8 +51,8 @@ func (d *decoder) finish(s *Scenario) {
 	if s.Deadline < 0 {
 		d.report("deadline", "must not be negative, got "+s.Deadline.String())
 	}
-	if len(s.Producers) == 0 {
-		d.report("producers", "at least one producer is required")
+	if len(s.Producers) == 0 && !s.Stream.Existing {
+		d.report("producers", "at least one producer is required (none only with stream.existing: a stream someone else feeds)")
 	}
 	names := map[string]string{}
 	for i := range s.Producers {
@@ -68,6 +68,8 @@ func (d *decoder) finish(s *Scenario) {
 		c.Name, c.PollInterval = "collector", collectors.DefaultPollInterval
 		s.Consumers = []Consumer{c}
 	}
+	d.checkApplication(s)
+	d.checkDestinations(s)
 	d.checkEvents(s)
 	for i, expr := range s.Thresholds {
 		if _, err := ParseThreshold(expr); err != nil {
@@ -79,9 +81,6 @@ func (d *decoder) finish(s *Scenario) {
 // checkConsumers checks each consumer and the fan-out total.
 func (d *decoder) checkConsumers(consumers []Consumer) {
 	names := map[string]string{}
-	if len(consumers) == 0 {
-		d.report("consumers", "at least one consumer is required; leave consumers out for the default collector")
-	}
 	fanout := 0
 	for i := range consumers {
 		c := &consumers[i]
@@ -166,6 +165,7 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	for _, fe := range keys.Problems() {
 		d.report(at("keys."+fe.Field), fe.Problem)
 	}
+	d.fillPacking(p, at)
 	for _, fe := range p.SendProblems() {
 		d.report(at(fe.Field), fe.Problem)
 	}
