@@ -365,6 +365,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		if p.pk != nil { // generated apart, then packed into the batch
 			var entity string
 			p.pk.user, entity = p.stamp.append(p.pk.user[:0], &env, c.Generator, now)
+			metrics.RecordSize(p.sizes, len(p.pk.user))
 			pk, ehk := c.Keys.Key(entity)
 			m.Produced.Add(1)
 			if off >= c.Warmup {

@@ -9,9 +9,10 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// TestFormatsOnSim runs one producer per record format on the simulator:
-// the collectors find every record's envelope, so nothing is lost or
-// counted as foreign.
+// TestFormatsOnSim runs one producer per record format on the simulator,
+// and two more whose records are aggregated (and compressed): the
+// collectors find every record's envelope, so nothing is lost or counted
+// as foreign, and every producer's record sizes are reported.
 func TestFormatsOnSim(t *testing.T) {
 	dir := t.TempDir()
 	scenario := filepath.Join(dir, "formats.yaml")
@@ -25,6 +26,8 @@ producers:
   - {generator: payments, options: {format: protobuf}, rate: {profile: constant, rps: 150}}
   - {generator: iot, options: {format: csv}, rate: {profile: constant, rps: 150}}
   - {generator: payments, rate: {profile: constant, rps: 150}}
+  - {generator: iot, options: {format: avro}, rate: {profile: constant, rps: 150}, aggregation: {max_records: 50, linger: 50ms}, compression: {codec: zstd}}
+  - {generator: payments, options: {format: json}, rate: {profile: constant, rps: 150}, aggregation: {max_records: 50, linger: 50ms}}
 `
 	if err := os.WriteFile(scenario, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
@@ -38,7 +41,7 @@ producers:
 	if f := num(t, s, "totals.foreign"); f != 0 {
 		t.Errorf("totals.foreign = %v; want 0: the collectors found every format's envelope", f)
 	}
-	checkRecordBytes(t, out, s, []string{"json", "avro", "protobuf", "csv", "prefixed"})
+	checkRecordBytes(t, out, s, []string{"json", "avro", "protobuf", "csv", "prefixed", "avro", "json"})
 	if text := readFile(t, filepath.Join(out, "report.md")); !strings.Contains(text, "### Producers") {
 		t.Error("report.md has no Producers table")
 	}
