@@ -257,3 +257,11 @@ func TestTraceFileProblems(t *testing.T) {
 		t.Errorf("peak = %g; want 20 (1,200 records in the last minute)", got)
 	}
 }
+
+func TestEnvelopeModeWithFormat(t *testing.T) {
+	src := "name: t\nproducers:\n  - {generator: iot, options: {format: avro}, envelope: field, rate: {profile: constant, rps: 1}}\n"
+	_, err := Parse("t.yaml", []byte(src), nil)
+	if err == nil || !strings.Contains(err.Error(), "producers[0].envelope: field: these iot records carry the envelope in a field of their own") {
+		t.Fatalf("err = %v; want envelope field refused with a record format", err)
+	}
+}
