@@ -191,7 +191,7 @@ func TestAggregateRetriesAfterThrottle(t *testing.T) {
 	cfg.Retry.MaxAttempts = 8
 	prodRun(t, cfg, f, nil)
 	if m.Acked.Load() != 600 || len(f.acked) != 600 {
-		t.Errorf("acked %d, distinct %d; want 600", m.Acked.Load(), len(f.acked))
+		t.Errorf("acked %d, distinct %d; want 600 (failed %d %v, unsent %d)", m.Acked.Load(), len(f.acked), m.Failed.Load(), m.FailReasons(), m.Unsent.Load())
 	}
 	if m.Throttled.Load() == 0 || m.Throttled.Load() != int64(f.n-f.kinesis) {
 		t.Errorf("throttled %d, want the %d Kinesis record attempts refused", m.Throttled.Load(), f.n-f.kinesis)
