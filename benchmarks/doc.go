@@ -10,6 +10,9 @@
 //     with AWS quotas on 2048 shards, where they do not bind.
 //   - BenchmarkQuota: accepted write and GetRecords rates per shard under
 //     paced overload, next to AWS's per-shard quotas.
+//   - BenchmarkReplayMemory: `kbench run` replaying a 1 GiB JSON-lines file
+//     (generator replay) on the simulator, its resident size sampled every
+//     250 ms: memory stays flat while the file streams through.
 //   - BenchmarkSimMemory and BenchmarkSimMemoryShort: the resident size of a
 //     `kbench sim` process under a long steady load, next to its retention
 //     cap. They run only with KBENCH_LONG=1 (or, for the short one,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/pack"
 )
@@ -243,7 +244,10 @@ func (c *core) newSink(shardID string) *sink {
 func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	c := s.c
 	cfg := &c.cfg
-	env, err := envelope.Find(data) // the binary prefix, or the "_kb" field
+	env, err := envelope.Find(data) // the binary prefix, or the "_kb" field in hex
+	if err != nil {
+		env, err = generators.FindEnvelope(data) // a record format's field (json, avro, protobuf, csv)
+	}
 	if err != nil && cfg.Inputs != nil {
 		if v, ok := FieldValue(data, cfg.InputField); ok {
 			if in, ok := cfg.Inputs.Get(v); ok {

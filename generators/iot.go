@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/kbench/kbench/envelope"
 )
 
 var deviceModels = [...]struct {
@@ -82,6 +84,8 @@ type iot struct {
 	burstDev  int
 	burstLeft int
 	ts        tsCache
+	format    FormatKind
+	cur       reading // the record being encoded
 }
 
 func newIoT(o IoTOptions, seed int64) *iot {
@@ -92,6 +96,7 @@ func newIoT(o IoTOptions, seed int64) *iot {
 		jitter:    o.Jitter,
 		startProb: burstStartProb(o.BurstRate, o.BurstSize),
 		burstSize: o.BurstSize,
+		format:    formatOf(o.Format),
 	}
 	width := max(6, len(strconv.Itoa(o.Devices-1)))
 	g.ids = stringTable(o.Devices, func(dst []byte, i int) []byte {
@@ -157,34 +162,60 @@ func (g *iot) Next(dst []byte, at int64) ([]byte, string) {
 		status = "low_battery"
 	}
 	model := &deviceModels[d.model]
-
-	dst = append(dst, `{"device":"`...)
-	dst = append(dst, g.ids[idx]...)
-	dst = append(dst, `","model":"`...)
-	dst = append(dst, model.name...)
-	dst = append(dst, `","fw":"`...)
-	dst = append(dst, model.firmware[d.fw]...)
-	dst = append(dst, `","seq":`...)
-	dst = strconv.AppendUint(dst, d.seq, 10)
+	rd := &g.cur // a field, not a local: the format's encoder is called indirectly, so a local would escape
+	*rd = reading{
+		device: g.ids[idx], model: model.name, fw: model.firmware[d.fw], seq: d.seq, at: at,
+		temp: temp, hum: d.hum, battery: d.battery, rssi: int64(d.rssiBase + int(math.Round(3*r.Norm()))),
+		lat: d.lat, lon: d.lon, status: status,
+	}
 	d.seq++
+	return g.format.reading(dst, rd, &g.ts), rd.device
+}
+
+// EnvelopeSlot implements Slotted.
+func (g *iot) EnvelopeSlot() (envelope.Slot, bool) { return g.format.Slot, g.format.Inside }
+
+// reading is one telemetry report, as the formats encode it. temp_c,
+// humidity and battery have 2 decimals, lat and lon 6, in every format.
+type reading struct {
+	device, model, fw string
+	seq               uint64
+	at                int64 // ts, Unix ns
+	temp, hum         float64
+	battery           float64
+	rssi              int64
+	lat, lon          float64
+	status            string
+}
+
+// appendReadingJSON appends the reading's JSON fields after the opening
+// brace: `"device":…,"status":"ok"}`.
+func appendReadingJSON(dst []byte, rd *reading, ts *tsCache) []byte {
+	dst = append(dst, `"device":"`...)
+	dst = append(dst, rd.device...)
+	dst = append(dst, `","model":"`...)
+	dst = append(dst, rd.model...)
+	dst = append(dst, `","fw":"`...)
+	dst = append(dst, rd.fw...)
+	dst = append(dst, `","seq":`...)
+	dst = strconv.AppendUint(dst, rd.seq, 10)
 	dst = append(dst, `,"ts":"`...)
-	dst = g.ts.append(dst, at)
+	dst = ts.append(dst, rd.at)
 	dst = append(dst, `","temp_c":`...)
-	dst = appendFixed(dst, temp, 2)
+	dst = appendFixed(dst, rd.temp, 2)
 	dst = append(dst, `,"humidity":`...)
-	dst = appendFixed(dst, d.hum, 2)
+	dst = appendFixed(dst, rd.hum, 2)
 	dst = append(dst, `,"battery":`...)
-	dst = appendFixed(dst, d.battery, 2)
+	dst = appendFixed(dst, rd.battery, 2)
 	dst = append(dst, `,"rssi":`...)
-	dst = strconv.AppendInt(dst, int64(d.rssiBase+int(math.Round(3*r.Norm()))), 10)
+	dst = strconv.AppendInt(dst, rd.rssi, 10)
 	dst = append(dst, `,"lat":`...)
-	dst = appendFixed(dst, d.lat, 6)
+	dst = appendFixed(dst, rd.lat, 6)
 	dst = append(dst, `,"lon":`...)
-	dst = appendFixed(dst, d.lon, 6)
+	dst = appendFixed(dst, rd.lon, 6)
 	dst = append(dst, `,"status":"`...)
-	dst = append(dst, status...)
-	dst = append(dst, `"}`...)
-	return dst, g.ids[idx]
+	dst = append(dst, rd.status...)
+	return append(dst, `"}`...)
 }
 
 // down restores the heap property below position i.
@@ -210,7 +241,7 @@ func (g *iot) down(i int) {
 
 var iotKind = GeneratorKind{
 	Name:    "iot",
-	Doc:     "IoT telemetry as compact JSON from a fleet of devices; the entity is the device id.",
+	Doc:     "IoT telemetry (JSON, Avro, protobuf or CSV) from a fleet of devices; the entity is the device id.",
 	Options: func() Options { o := DefaultIoTOptions(); return &o },
 }
 
@@ -231,12 +262,15 @@ type IoTOptions struct {
 	BurstRate float64 `yaml:"burst_rate" json:"burst_rate"`
 	// BurstSize is how many back-to-back reports a burst makes.
 	BurstSize int `yaml:"burst_size" json:"burst_size"`
+	// Format is how records are encoded: prefixed (default), json, avro,
+	// protobuf or csv; see Formats.
+	Format string `yaml:"format" json:"format"`
 }
 
 // DefaultIoTOptions returns the IoT generator's defaults.
 func DefaultIoTOptions() IoTOptions {
 	return IoTOptions{Devices: 1000, PeriodMin: 500 * time.Millisecond, PeriodMax: 5 * time.Second,
-		Jitter: 0.1, BurstRate: 0, BurstSize: 10}
+		Jitter: 0.1, BurstRate: 0, BurstSize: 10, Format: Formats[0].Name}
 }
 
 // Generator implements Options.
@@ -262,6 +296,9 @@ func (o *IoTOptions) Validate() []*FieldError {
 	}
 	if o.BurstSize < 1 {
 		errs = append(errs, &FieldError{Field: "burst_size", Problem: "must be at least 1"})
+	}
+	if fe := formatProblem(o.Format); fe != nil {
+		errs = append(errs, fe)
 	}
 	if len(errs) == 0 && o.BurstRate*float64(o.BurstSize) > 1 {
 		errs = append(errs, &FieldError{Field: "burst_rate", Problem: fmt.Sprintf(

@@ -28,6 +28,7 @@ var Generators = kind.Table[GeneratorKind]{
 	paymentsKind,
 	iotKind,
 	acousticKind,
+	replayKind,
 }
 
 // NewOptions returns the options of the named generator of Generators

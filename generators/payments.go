@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/kbench/kbench/envelope"
 )
 
 type country struct {
@@ -113,6 +115,8 @@ type payments struct {
 	txnSalt   uint64
 	seq       uint64
 	ts        tsCache
+	format    FormatKind
+	cur       payment // the record being encoded
 
 	// The burst in progress: its card, how many records are left, and the
 	// region of its last transaction.
@@ -151,6 +155,7 @@ func newPayments(o PaymentsOptions, seed int64) *payments {
 		burstLen:  o.FraudBurst,
 		txnSalt:   mix64(uint64(seed) ^ saltTxnID),
 		merchant:  newZipf(o.Merchants, o.MerchantSkew),
+		format:    formatOf(o.Format),
 	}
 	w := make([]float64, len(countries))
 	for i, c := range countries {
@@ -222,32 +227,66 @@ func (g *payments) Next(dst []byte, at int64) ([]byte, string) {
 	}
 	g.inBurst = fraud
 	m := g.merchant.draw(r.Float64())
-
-	dst = append(dst, `{"txn_id":"tx_`...)
-	dst = appendHex(dst, mix64(g.seq^g.txnSalt), 16)
-	g.seq++
-	dst = append(dst, `","ts":"`...)
-	dst = g.ts.append(dst, at)
-	dst = append(dst, `","card":"`...)
-	dst = append(dst, g.cards[card]...)
-	dst = append(dst, `","merchant":"`...)
-	dst = append(dst, g.merchants[m]...)
-	dst = append(dst, `","mcc":"`...)
-	dst = append(dst, mccs[g.mcc[m]].code...)
-	dst = append(dst, `","amount":`...)
-	dst = appendAmount(dst, amount)
-	dst = append(dst, `,"currency":"`...)
-	dst = append(dst, countries[ctry].currency...)
-	dst = append(dst, `","country":"`...)
-	dst = append(dst, countries[ctry].code...)
-	dst = append(dst, `","channel":"`...)
-	dst = append(dst, channel...)
-	if fraud {
-		dst = append(dst, `","label":"fraud"}`...)
-	} else {
-		dst = append(dst, `","label":"ok"}`...)
+	p := &g.cur // a field, not a local: the format's encoder is called indirectly, so a local would escape
+	*p = payment{
+		txn: mix64(g.seq ^ g.txnSalt), at: at, card: g.cards[card], merchant: g.merchants[m],
+		mcc: mccs[g.mcc[m]].code, cents: max(int64(math.Round(amount*100)), 1),
+		currency: countries[ctry].currency, country: countries[ctry].code, channel: channel, fraud: fraud,
 	}
-	return dst, g.cards[card]
+	g.seq++
+	return g.format.payment(dst, p, &g.ts), p.card
+}
+
+// EnvelopeSlot implements Slotted.
+func (g *payments) EnvelopeSlot() (envelope.Slot, bool) { return g.format.Slot, g.format.Inside }
+
+// payment is one card transaction, as the formats encode it.
+type payment struct {
+	txn      uint64 // txn_id is "tx_" and its 16 hex digits
+	at       int64  // ts, Unix ns
+	cents    int64  // amount in hundredths, at least 1
+	card     string
+	merchant string
+	mcc      string
+	currency string
+	country  string
+	channel  string
+	fraud    bool // label "fraud", else "ok"
+}
+
+// label is the payment's label field.
+func (p *payment) label() string {
+	if p.fraud {
+		return "fraud"
+	}
+	return "ok"
+}
+
+// appendPaymentJSON appends the payment's JSON fields after the opening
+// brace: `"txn_id":…,"label":"ok"}`.
+func appendPaymentJSON(dst []byte, p *payment, ts *tsCache) []byte {
+	dst = append(dst, `"txn_id":"tx_`...)
+	dst = appendHex(dst, p.txn, 16)
+	dst = append(dst, `","ts":"`...)
+	dst = ts.append(dst, p.at)
+	dst = append(dst, `","card":"`...)
+	dst = append(dst, p.card...)
+	dst = append(dst, `","merchant":"`...)
+	dst = append(dst, p.merchant...)
+	dst = append(dst, `","mcc":"`...)
+	dst = append(dst, p.mcc...)
+	dst = append(dst, `","amount":`...)
+	dst = appendCents(dst, p.cents)
+	dst = append(dst, `,"currency":"`...)
+	dst = append(dst, p.currency...)
+	dst = append(dst, `","country":"`...)
+	dst = append(dst, p.country...)
+	dst = append(dst, `","channel":"`...)
+	dst = append(dst, p.channel...)
+	if p.fraud {
+		return append(dst, `","label":"fraud"}`...)
+	}
+	return append(dst, `","label":"ok"}`...)
 }
 
 // farCountry picks a country on another continent than home and than the
@@ -270,10 +309,8 @@ func fraudChannel(r *rng) string {
 	return "swipe"
 }
 
-// appendAmount appends a positive amount with exactly two decimals, at
-// least 0.01.
-func appendAmount(dst []byte, v float64) []byte {
-	cents := max(int64(math.Round(v*100)), 1)
+// appendCents appends an amount in hundredths with exactly two decimals.
+func appendCents(dst []byte, cents int64) []byte {
 	dst = strconv.AppendInt(dst, cents/100, 10)
 	c := cents % 100
 	return append(dst, '.', byte('0'+c/10), byte('0'+c%10))
@@ -281,7 +318,7 @@ func appendAmount(dst []byte, v float64) []byte {
 
 var paymentsKind = GeneratorKind{
 	Name:    "payments",
-	Doc:     "Card payments as compact JSON, with fraud bursts; the entity is the card token.",
+	Doc:     "Card payments (JSON, Avro, protobuf or CSV), with fraud bursts; the entity is the card token.",
 	Options: func() Options { o := DefaultPaymentsOptions(); return &o },
 }
 
@@ -303,12 +340,15 @@ type PaymentsOptions struct {
 	// FraudBurst is how many transactions one fraud burst puts on one card
 	// across distant countries.
 	FraudBurst int `yaml:"fraud_burst" json:"fraud_burst"`
+	// Format is how records are encoded: prefixed (default), json, avro,
+	// protobuf or csv; see Formats.
+	Format string `yaml:"format" json:"format"`
 }
 
 // DefaultPaymentsOptions returns the payments generator's defaults.
 func DefaultPaymentsOptions() PaymentsOptions {
 	return PaymentsOptions{Cards: 100000, Merchants: 5000, MerchantSkew: 1.1,
-		AmountMedian: 42, AmountSigma: 0.9, FraudRate: 0, FraudBurst: 6}
+		AmountMedian: 42, AmountSigma: 0.9, FraudRate: 0, FraudBurst: 6, Format: Formats[0].Name}
 }
 
 // Generator implements Options.
@@ -337,6 +377,9 @@ func (o *PaymentsOptions) Validate() []*FieldError {
 	}
 	if o.FraudBurst < 1 {
 		errs = append(errs, &FieldError{Field: "fraud_burst", Problem: "must be at least 1"})
+	}
+	if fe := formatProblem(o.Format); fe != nil {
+		errs = append(errs, fe)
 	}
 	if len(errs) == 0 && o.FraudRate*float64(o.FraudBurst) > 1 {
 		errs = append(errs, &FieldError{Field: "fraud_rate", Problem: fmt.Sprintf(

@@ -25,6 +25,7 @@ const (
 	saltPoisson   = 0xd6e8feb86659fd93
 	saltTxnID     = 0xc2b2ae3d27d4eb4f
 	saltRandomKey = 0x165667b19e3779f9
+	saltReplay    = 0x85ebca77c2b2ae63
 )
 
 // newRNG returns a generator whose stream is fixed by seed and salt.

@@ -56,6 +56,7 @@ var RateProfiles = kind.Table[RateKind]{
 	stepsProfile,
 	sineProfile,
 	poissonProfile,
+	traceProfile,
 }
 
 // countDue returns how many records p schedules before d: the first n

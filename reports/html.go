@@ -55,6 +55,11 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 <div style="height:10px"></div>
 {{template "cards" .RateCards}}
 
+{{with .Producers}}<h2>Producers <small class="desc">(record sizes in bytes, envelope included)</small></h2>
+<table><tr><th class="l">producer</th><th>records</th><th>min</th><th>p50</th><th>p99</th><th>max</th><th>mean</th></tr>
+{{range .}}<tr><td class="l"><b>{{.Name}}</b> <span class="sub">{{.Generator}}{{with .Format}}, {{.}}{{end}}</span></td><td>{{int .RecordBytes.Count}}</td><td>{{int .RecordBytes.Min}}</td><td>{{int .RecordBytes.P50}}</td><td>{{int .RecordBytes.P99}}</td><td>{{int .RecordBytes.Max}}</td><td>{{rate .RecordBytes.Mean}}</td></tr>
+{{end}}</table>{{end}}
+
 {{with .Consumers}}<h2>Consumers</h2>
 <table><tr><th class="l">application</th><th>consumed</th><th>records/s</th><th>lost / dupes</th><th>e2e p50 ms</th><th>e2e p99 ms</th><th>on time</th><th>lag max ms</th><th>checkpoints / at risk max</th><th>throttled reads</th></tr>
 {{range .}}<tr><td class="l wrap"><b>{{.Name}}</b> <span class="sub">{{.Kind}}{{if .Primary}}, primary{{end}}</span>{{with .Fallback}}<br><span class="sub warn">fallback: {{.}}</span>{{end}}</td><td>{{int .Consumed}}</td><td>{{rate .ConsumedRPS}}</td><td><span{{if .Lost}} class="no"{{end}}>{{int .Lost}}</span> / {{int .Duplicates}}</td><td>{{ms .E2E.P50}}</td><td>{{ms .E2E.P99}}</td><td>{{.OnTime}}</td><td>{{int .MillisBehindMax}}</td><td>{{int .Checkpoints}} / {{int .AtRiskMax}}</td><td>{{int .Throttled}}</td></tr>

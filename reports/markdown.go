@@ -97,6 +97,7 @@ func markdown(s *results.Summary) string {
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS),
 		fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
 
+	mdProducers(&b, s)
 	mdConsumers(&b, s)
 	mdDestinations(&b, s)
 	mdShards(&b, s)
@@ -125,6 +126,21 @@ func markdown(s *results.Summary) string {
 	mdList(&b, "Errors", s.Errors)
 	mdList(&b, "Notes", notes(s))
 	return b.String()
+}
+
+// mdProducers writes each producer's record sizes.
+func mdProducers(b *strings.Builder, s *results.Summary) {
+	if len(s.Producers) == 0 {
+		return
+	}
+	b.WriteString("### Producers\n\nRecord sizes in bytes, envelope included.\n\n")
+	b.WriteString("| producer | generator | records | min | p50 | p99 | max |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, p := range s.Producers {
+		r := p.RecordBytes
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", textfmt.MDEscape(p.Name), textfmt.MDEscape(producerKind(p)),
+			textfmt.Int(r.Count), textfmt.Int(r.Min), textfmt.Int(r.P50), textfmt.Int(r.P99), textfmt.Int(r.Max))
+	}
+	b.WriteString("\n")
 }
 
 // mdConsumers writes the consumer applications' table.

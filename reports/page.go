@@ -38,6 +38,7 @@ type runPage struct {
 	PNGs                []string
 	Problems            []string
 	Consumers           []consumerRow
+	Producers           []results.ProducerStats
 	Destinations        []destinationRow
 	Shards              []shardRow
 	Packing             []packingRow // empty unless a producer packed its records
@@ -118,6 +119,7 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 	for _, name := range latencyOrder(s) {
 		p.Latency = append(p.Latency, latencyRow{Name: name, Desc: latencyDescriptions[name], LatencyStats: s.Latency[name]})
 	}
+	p.Producers = s.Producers
 	for _, cs := range s.Consumers {
 		row := consumerRow{ConsumerStats: cs, E2E: cs.Latency["e2e"], OnTime: "–"}
 		if cs.Deadline != nil && cs.Deadline.Scheduled > 0 {

@@ -40,6 +40,11 @@ func WriteText(w io.Writer, s *results.Summary) {
 		fmtRate(tp.TargetRPS), fmtRate(tp.ProducedRPS), fmtRate(tp.AckedRPS), fmtRate(tp.ConsumedRPS))
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  bytes/s    in %s, out %s\n", fmtBytesPerS(tp.ProducedBytesPerS), fmtBytesPerS(tp.ConsumedBytesPerS))
+	for _, p := range s.Producers {
+		b := p.RecordBytes
+		fmt.Fprintf(w, "  record bytes %s (%s): min %s, p50 %s, p99 %s, max %s\n", p.Name, producerKind(p),
+			textfmt.Int(b.Min), textfmt.Int(b.P50), textfmt.Int(b.P99), textfmt.Int(b.Max))
+	}
 	if r := failedReasons(t); r != "" {
 		fmt.Fprintf(w, "  failed by reason: %s\n", r)
 	}
@@ -183,4 +188,12 @@ func writeList(w io.Writer, title string, items []string) {
 	for _, it := range items {
 		fmt.Fprintf(w, "    - %s\n", strings.TrimSpace(it))
 	}
+}
+
+// producerKind is a producer's generator and, when it has one, format.
+func producerKind(p results.ProducerStats) string {
+	if p.Format == "" {
+		return p.Generator
+	}
+	return p.Generator + ", " + p.Format
 }

@@ -24,6 +24,15 @@ type ProducerStats struct {
 	// EncodeNsPerRecord is the time spent aggregating and compressing per
 	// user record (0 without packing).
 	EncodeNsPerRecord float64 `json:"encode_ns_per_record"`
+	// Generator names the producer's generator, and Format the record
+	// format of generators with a `format` option.
+	Generator string `json:"generator,omitempty"`
+	Format    string `json:"format,omitempty"`
+	// RecordBytes is the distribution of the sizes of the user records
+	// the producer generated (warmup included), envelope included,
+	// partition key not. It comes from the HDR histogram written to
+	// record-bytes.hlog, so runs merge exactly.
+	RecordBytes SizeStats `json:"record_bytes"`
 }
 
 // Per-shard write quotas of Kinesis Data Streams.

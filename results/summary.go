@@ -507,3 +507,29 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// SizeStats summarises a record-size histogram, in bytes.
+type SizeStats struct {
+	Count int64   `json:"count"`
+	Min   int64   `json:"min"`
+	P50   int64   `json:"p50"`
+	P99   int64   `json:"p99"`
+	Max   int64   `json:"max"`
+	Mean  float64 `json:"mean"`
+}
+
+// SizeFrom summarises a size histogram (metrics.NewSizeHistogram). Values
+// are the histogram's, exact to its three significant digits.
+func SizeFrom(h *hdrhistogram.Histogram) SizeStats {
+	if h == nil || h.TotalCount() == 0 {
+		return SizeStats{}
+	}
+	return SizeStats{
+		Count: h.TotalCount(),
+		Min:   h.Min(),
+		P50:   h.ValueAtQuantile(50),
+		P99:   h.ValueAtQuantile(99),
+		Max:   h.Max(),
+		Mean:  math.Round(h.Mean()*10) / 10,
+	}
+}

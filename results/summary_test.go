@@ -2,6 +2,7 @@ package results_test
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -163,5 +164,22 @@ func TestReadSummaryErrors(t *testing.T) {
 				t.Error("want an error")
 			}
 		})
+	}
+}
+
+func TestSizeFrom(t *testing.T) {
+	if got := results.SizeFrom(nil); got != (results.SizeStats{}) {
+		t.Errorf("results.SizeFrom(nil) = %+v", got)
+	}
+	a, b := metrics.NewSizeHistogram(), metrics.NewSizeHistogram()
+	for v := 100; v < 200; v++ {
+		metrics.RecordSize(a, v)
+	}
+	metrics.RecordSize(b, 150_000)
+	a.Merge(b)
+	got := results.SizeFrom(a)
+	want := results.SizeStats{Count: 101, Min: 100, P50: 150, P99: 199, Max: 150_015, Mean: math.Round(a.Mean()*10) / 10}
+	if got != want {
+		t.Errorf("SizeFrom = %+v; want %+v (exact below 2,048 bytes, three digits above)", got, want)
 	}
 }

@@ -42,6 +42,10 @@ type stamper struct {
 	end   int64 // process-clock end of the run
 	truth generators.IncidentSource
 	tmp   []byte
+	// slot is where the generator's record format carries the envelope,
+	// when inside (generators.SlotOf): prefix mode then fills that field.
+	slot   envelope.Slot
+	inside bool
 }
 
 func newStamper(c *ProducerConfig) (*stamper, error) {
@@ -53,6 +57,10 @@ func newStamper(c *ProducerConfig) (*stamper, error) {
 	case EnvelopePrefix, EnvelopeField, EnvelopeNone:
 	default:
 		return nil, fmt.Errorf("Envelope %q: want %s, %s or %s", c.Envelope, EnvelopePrefix, EnvelopeField, EnvelopeNone)
+	}
+	s.slot, s.inside = generators.SlotOf(c.Generator)
+	if s.inside && s.mode != EnvelopePrefix {
+		return nil, fmt.Errorf("Envelope %s: the generator's record format carries the envelope in a field of its own; use %s", s.mode, EnvelopePrefix)
 	}
 	if s.mode == EnvelopeNone && (s.corr.Field == "" || s.corr.Inputs == nil) {
 		return nil, fmt.Errorf("Envelope %s: needs Correlation.Field and Inputs", EnvelopeNone)
@@ -70,6 +78,11 @@ func (s *stamper) append(dst []byte, env *envelope.Envelope, gen generators.Gene
 	var entity string
 	switch s.mode {
 	case EnvelopePrefix:
+		if s.inside { // the record format's own field
+			dst, entity = gen.Next(dst, env.Intended)
+			s.slot.Put(dst[start:], env)
+			break
+		}
 		dst = env.Append(dst)
 		dst, entity = gen.Next(dst, env.Intended)
 	case EnvelopeField:
@@ -95,7 +108,7 @@ func (s *stamper) remember(rec []byte, env *envelope.Envelope, now int64) {
 		return
 	}
 	payload := rec
-	if s.mode == EnvelopePrefix && len(rec) >= envelope.Size {
+	if s.mode == EnvelopePrefix && !s.inside && len(rec) >= envelope.Size {
 		payload = rec[envelope.Size:]
 	}
 	if v, ok := collectors.FieldValue(payload, s.corr.Field); ok {
@@ -108,7 +121,7 @@ func (s *stamper) remember(rec []byte, env *envelope.Envelope, now int64) {
 func (s *stamper) stampSent(rec []byte, sent int64) {
 	switch s.mode {
 	case EnvelopePrefix:
-		envelope.StampSent(rec, sent)
+		s.slot.StampSent(rec, sent) // the zero Slot is the prefix
 	case EnvelopeField:
 		envelope.StampSentField(rec, sent)
 	}

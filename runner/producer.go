@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/kbench/kbench/envelope"
@@ -183,6 +185,9 @@ type Producer struct {
 	pk             *packer   // nil unless cfg.Packing is enabled
 	stats          PackStats // written by the scheduling goroutine
 	stamp          *stamper  // writes each record in its envelope mode
+	// sizes holds the size of every record generated; only the schedule
+	// goroutine records into it.
+	sizes *hdrhistogram.Histogram
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
@@ -207,6 +212,7 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 		return nil, errors.Join(errs...)
 	}
 	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace, stamp: st}
+	pr.sizes = metrics.NewSizeHistogram()
 	if cfg.Packing.enabled() {
 		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats, st.stampSent)
 		if err != nil {
@@ -222,6 +228,11 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	}
 	return pr, nil
 }
+
+// RecordBytes returns the histogram of the sizes, in bytes (envelope
+// included, partition key not), of every record the producer generated.
+// Read it after Run has returned.
+func (p *Producer) RecordBytes() *hdrhistogram.Histogram { return p.sizes }
 
 // Run schedules, sends and settles every record due within Duration. It
 // blocks until every record is settled (acknowledged or failed), the cutoff
@@ -289,6 +300,11 @@ func (p *Producer) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	close(done)
+	if c, ok := p.cfg.Generator.(io.Closer); ok {
+		if err := c.Close(); err != nil && parent.Err() == nil {
+			return err
+		}
+	}
 	return parent.Err()
 }
 
@@ -353,6 +369,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 	m := c.Metrics
 	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
 	defer m.SetDue(c.ID, 0)
+	finite, _ := c.Generator.(generators.Finite)
 
 	// flush hands a batch to the senders, which may block, and rereads the
 	// clock; false means cancelled (its records are then counted as Unsent).
@@ -437,11 +454,15 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			for t := envelope.Now(); envelope.Now()-t < int64(c.cost); {
 			}
 		}
+		if finite != nil && finite.Exhausted() {
+			break
+		}
 
 		env.Seq, env.Intended = n, due
 		if p.pk != nil { // generated apart, then packed into the batch
 			var entity string
 			p.pk.user, entity = p.stamp.append(p.pk.user[:0], &env, c.Generator, now)
+			metrics.RecordSize(p.sizes, len(p.pk.user))
 			pk, ehk := c.Keys.Key(entity)
 			m.Produced.Add(1)
 			if off >= c.Warmup {
@@ -457,6 +478,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		start := len(b.buf)
 		var entity string
 		b.buf, entity = p.stamp.append(b.buf, &env, c.Generator, now)
+		metrics.RecordSize(p.sizes, len(b.buf)-start)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
 		if off >= c.Warmup {

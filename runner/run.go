@@ -330,11 +330,18 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 	evDone := make(chan struct{})
 	go func() { defer close(evDone); r.runEvents(evCtx, ctrl, start, r.shards) }()
 	var prodWG sync.WaitGroup
+	var prodMu sync.Mutex
 	for _, p := range prods {
 		prodWG.Add(1)
 		go func() {
 			defer prodWG.Done()
-			_ = p.Run(runCtx) // cancellation is counted in Unsent
+			// Cancellation is counted in Unsent; other errors are a
+			// generator's (a replayed file's bad lines) and are reported.
+			if err := p.Run(runCtx); err != nil && runCtx.Err() == nil {
+				prodMu.Lock()
+				r.errs = append(r.errs, err.Error())
+				prodMu.Unlock()
+			}
 		}()
 	}
 	if len(prods) == 0 { // a stream someone else feeds: measure for the duration
@@ -398,6 +405,9 @@ func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupt
 		r.errs = append(r.errs, smp.writeErr.Error())
 	}
 	sum := r.summary(startWall, smp)
+	if err := r.writeRecordBytes(startWall, sum.Config.EndedAt); err != nil {
+		r.logf("warning: %s: %v", RecordBytesFile, err)
+	}
 	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}

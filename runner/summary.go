@@ -3,6 +3,8 @@ package runner
 import (
 	"cmp"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/gate"
+	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
@@ -133,6 +136,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	s.Events = r.events.results()
 	r.packSummary(s)
 	s.Bottleneck = r.bottleneck(smp, s)
+	r.recordBytesSummary(s)
 	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
 
@@ -315,3 +319,65 @@ func readQuotaWarning(sc *scenarios.Scenario) string {
 		"expect throttled reads (totals.get_throttled) and the backoff in e2e latency; poll less often or use enhanced fan-out",
 		perShard, getRecordsQuota)
 }
+
+// recordSizes merges each scenario producer's instances' record-size
+// histograms, tagged with the producer's name, for record-bytes.hlog.
+func (r *run) recordSizes() []*hdrhistogram.Histogram {
+	if len(r.prods) == 0 {
+		return nil
+	}
+	hists := make([]*hdrhistogram.Histogram, len(r.sc.Producers))
+	for i, p := range r.sc.Producers {
+		hists[i] = metrics.NewSizeHistogram()
+		hists[i].SetTag(p.Name)
+	}
+	for id, p := range r.prods {
+		if id < len(r.specOf) {
+			hists[r.specOf[id]].Merge(p.RecordBytes())
+		}
+	}
+	return hists
+}
+
+// recordBytesSummary adds each producer's generator, record format and
+// record sizes to s.Producers (one per scenario producer, in order).
+func (r *run) recordBytesSummary(s *results.Summary) {
+	hists := r.recordSizes()
+	for i, p := range r.sc.Producers {
+		if i >= len(s.Producers) || s.Producers[i].Name != p.Name {
+			return
+		}
+		ps := &s.Producers[i]
+		ps.Generator, ps.Format = p.Generator, generators.RecordFormat(p.Options)
+		if i < len(hists) {
+			ps.RecordBytes = results.SizeFrom(hists[i])
+		}
+	}
+}
+
+// writeRecordBytes writes record-bytes.hlog: one histogram of record sizes
+// (bytes) per scenario producer, tagged with its name, covering the run.
+func (r *run) writeRecordBytes(start, end time.Time) error {
+	hists := r.recordSizes()
+	if len(hists) == 0 {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(r.o.OutDir, RecordBytesFile))
+	if err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	w, err := results.NewHlogWriter(f, start)
+	for _, h := range hists {
+		if err == nil {
+			err = w.Write(h, start, end)
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// RecordBytesFile is the results file of record-size histograms, one per
+// producer, tagged with its name.
+const RecordBytesFile = "record-bytes.hlog"

@@ -3,12 +3,14 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/generators"
 )
 
 // Application is the system under test: the user's own program, which reads
@@ -275,8 +277,14 @@ func (d *decoder) checkDestinations(s *Scenario) {
 		case EnvelopePrefix:
 		case EnvelopeField, EnvelopeNone:
 			if p.Options != nil && len(p.Options.Validate()) == 0 {
-				if rec, _ := p.Options.Build(1).Next(nil, 0); len(rec) == 0 || rec[0] != '{' {
+				g := p.Options.Build(1)
+				if _, inside := generators.SlotOf(g); inside {
+					d.report(at, fmt.Sprintf("%s: these %s records carry the envelope in a field of their own (a record format, or a replayed file); leave envelope at prefix", p.Envelope, p.Generator))
+				} else if rec, _ := g.Next(nil, 0); len(rec) == 0 || rec[0] != '{' {
 					d.report(at, fmt.Sprintf("%s needs a generator of JSON records; %s writes binary ones", p.Envelope, p.Generator))
+				}
+				if c, ok := g.(io.Closer); ok {
+					_ = c.Close() // a replay's reader
 				}
 			}
 			if p.Envelope == EnvelopeNone && input == "" {

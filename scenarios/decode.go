@@ -273,6 +273,27 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 	}
 }
 
+// decodeMap decodes a mapping into a map with string keys; an empty
+// mapping leaves the map nil.
+func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, org *origin) {
+	m, ok := n.(*ast.MappingNode)
+	if !ok || v.Type().Key().Kind() != reflect.String {
+		d.addAt(n, org, path, "must be a mapping, got "+describe(n))
+		return
+	}
+	for _, e := range d.entries(m, path, org) {
+		korg := d.keyOrigin(e, org)
+		fpath := joinPath(path, e.key)
+		d.markKey(fpath, e.kv, korg)
+		ev := reflect.New(v.Type().Elem()).Elem()
+		d.decodeValue(e.kv.Value, ev, fpath, korg)
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+		v.SetMapIndex(reflect.ValueOf(e.key).Convert(v.Type().Key()), ev)
+	}
+}
+
 func (d *decoder) decodeInt(n ast.Node, v reflect.Value, path string, org *origin) {
 	in, ok := n.(*ast.IntegerNode)
 	if !ok {
@@ -377,25 +398,6 @@ func (d *decoder) decodeSlice(n ast.Node, v reflect.Value, path string, org *ori
 		d.decodeValue(item, elem, ipath, iorg)
 	}
 	v.Set(s)
-}
-
-// decodeMap decodes a mapping of names to values (application.env) into v,
-// a map with string keys.
-func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, org *origin) {
-	m, ok := n.(*ast.MappingNode)
-	if !ok {
-		d.addAt(n, org, path, "must be a mapping, got "+describe(n))
-		return
-	}
-	out := reflect.MakeMap(v.Type())
-	for _, e := range d.entries(m, path, org) {
-		kpath := joinPath(path, e.key)
-		d.mark(kpath, e.kv, org)
-		elem := reflect.New(v.Type().Elem()).Elem()
-		d.decodeValue(e.kv.Value, elem, kpath, org)
-		out.SetMapIndex(reflect.ValueOf(e.key), elem)
-	}
-	v.Set(out)
 }
 
 // entry is one key of a mapping, after merge keys have been expanded.

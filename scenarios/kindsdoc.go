@@ -31,6 +31,12 @@ func KindsMarkdown() []byte {
 		row(&b, k.Name, k.Doc, fieldList(k.Options(), nil))
 	}
 
+	b.WriteString("\n## Record formats (`producers[].options.format` of payments and iot, default `" + generators.Formats[0].Name + "`)\n\n")
+	b.WriteString("| format | description |\n| --- | --- |\n")
+	for _, k := range generators.Formats {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", k.Name, strings.ReplaceAll(k.Doc, "|", `\|`))
+	}
+
 	b.WriteString("\n## Rate profiles (`producers[].rate.profile`, fields beside it)\n\n")
 	b.WriteString("| profile | description | fields |\n| --- | --- | --- |\n")
 	for _, k := range generators.RateProfiles {

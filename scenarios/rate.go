@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 
 	"github.com/goccy/go-yaml/ast"
@@ -92,6 +93,9 @@ func (d *decoder) checkRate(r *Rate, path string) {
 			d.report(at(name), "is required by profile "+r.Profile)
 			d.bad[at(name)] = true
 		}
+	}
+	if fo, ok := r.Options.(generators.FileOptions); ok {
+		fo.Resolve(filepath.Dir(d.file))
 	}
 	for _, fe := range r.Options.Validate() {
 		d.report(at(fe.Field), fe.Problem)

@@ -138,7 +138,8 @@ type Producer struct {
 	// Name identifies the producer in results. Default
 	// "<generator>-<index>"; unique within the scenario.
 	Name string `yaml:"name" json:"name"`
-	// Generator is payments, iot or acoustic.
+	// Generator names a generator of generators.Generators: payments,
+	// iot, acoustic or replay.
 	Generator string `yaml:"generator" json:"generator"`
 	// Options are the generator's settings, decoded strictly from
 	// `options:` on top of generators.NewOptions(Generator).

@@ -76,10 +76,10 @@ func typeSchema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "integer"}
 	case reflect.Float64:
 		return map[string]any{"type": "number"}
-	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": typeSchema(t.Elem())}
 	case reflect.Slice:
 		return map[string]any{"type": "array", "items": typeSchema(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": typeSchema(t.Elem())}
 	case reflect.Pointer:
 		return typeSchema(t.Elem())
 	case reflect.Struct:
@@ -178,7 +178,13 @@ func producerSchema() map[string]any {
 		for key, v := range props {
 			p[key] = v
 		}
-		p["options"] = structSchema(reflect.TypeOf(k.Options()).Elem())
+		opts := structSchema(reflect.TypeOf(k.Options()).Elem())
+		if op, ok := opts["properties"].(map[string]any); ok {
+			if _, ok := op["format"]; ok {
+				op["format"] = enumSchema(generators.Formats.Names(), kindDocs(generators.Formats))
+			}
+		}
+		p["options"] = opts
 		return p, []string{"rate"}
 	})
 	return s

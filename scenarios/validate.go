@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"regexp"
 
 	"github.com/kbench/kbench/collectors"
@@ -148,6 +149,9 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 	case p.Options == nil:
 		d.report(at("generator"), fmt.Sprintf("unknown generator %s; want %s", clip.Quote(p.Generator), generators.Generators.Want()))
 	default:
+		if fo, ok := p.Options.(generators.FileOptions); ok {
+			fo.Resolve(filepath.Dir(d.file))
+		}
 		for _, fe := range p.Options.Validate() {
 			d.report(at("options."+fe.Field), fe.Problem)
 		}

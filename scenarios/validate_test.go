@@ -233,3 +233,35 @@ func wantProblemLines(t *testing.T, ps Problems, want []string) {
 		}
 	}
 }
+
+func TestTraceFileProblems(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.csv"), []byte("time,value\n2025-11-28T00:00:00Z,5\nnoon,6\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(dir, "s.yaml")
+	src := "name: t\nproducers:\n  - generator: iot\n    rate: {profile: trace, file: bad.csv}\n"
+	_, err := Parse(scenario, []byte(src), nil)
+	want := scenario + ":4:28: producers[0].rate.file: " + filepath.Join(dir, "bad.csv") + ":3: time \"noon\""
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v; want it to contain %q", err, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "good.csv"), []byte("0,600\n60,1200\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse(scenario, []byte(strings.Replace(src, "bad.csv", "good.csv", 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Producers[0].Rate.Options.Peak(); got != 20 {
+		t.Errorf("peak = %g; want 20 (1,200 records in the last minute)", got)
+	}
+}
+
+func TestEnvelopeModeWithFormat(t *testing.T) {
+	src := "name: t\nproducers:\n  - {generator: iot, options: {format: avro}, envelope: field, rate: {profile: constant, rps: 1}}\n"
+	_, err := Parse("t.yaml", []byte(src), nil)
+	if err == nil || !strings.Contains(err.Error(), "producers[0].envelope: field: these iot records carry the envelope in a field of their own") {
+		t.Fatalf("err = %v; want envelope field refused with a record format", err)
+	}
+}
