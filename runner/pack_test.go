@@ -33,7 +33,9 @@ type packPutter struct {
 	kinesis int            // Kinesis records acknowledged
 	codecs  map[string]int
 	sizes   []int // data bytes of each Kinesis record received
-	u       pack.Unpacker
+	// lastData is the Kinesis record code is asked about.
+	lastData []byte
+	u        pack.Unpacker
 }
 
 func (f *packPutter) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
@@ -67,6 +69,7 @@ func (f *packPutter) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, 
 			seqs = append(seqs, env.Seq)
 		}
 		if f.code != nil {
+			f.lastData = e.Data
 			if c := f.code(n); c != "" {
 				out.Records[i].ErrorCode = aws.String(c)
 				continue
@@ -181,12 +184,18 @@ func TestAggregateThrottleCountsKinesisRecords(t *testing.T) {
 
 func TestAggregateRetriesAfterThrottle(t *testing.T) {
 	m := metrics.NewRun(1)
-	f := &packPutter{t: t, code: func(n int) string {
-		if n%2 == 0 {
+	// Every other Kinesis record is throttled on its first attempt only, so
+	// with concurrent calls no record can be refused until it gives up.
+	tried := map[string]bool{}
+	f := &packPutter{t: t}
+	f.code = func(n int) string {
+		key := string(f.lastData)
+		if n%2 == 0 && !tried[key] {
+			tried[key] = true
 			return codeThroughput
 		}
 		return ""
-	}}
+	}
 	cfg := aggConfig(m, 600, Packing{Aggregate: true, MaxRecords: 60, MaxBytes: 51200, Linger: 10 * time.Millisecond})
 	cfg.Retry.MaxAttempts = 8
 	prodRun(t, cfg, f, nil)
