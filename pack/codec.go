@@ -81,6 +81,53 @@ func (w *sliceWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// streamWriter is a compressing writer that can be pointed at a new output,
+// as the gzip, snappy and lz4 writers can.
+type streamWriter interface {
+	io.WriteCloser
+	Reset(io.Writer)
+}
+
+// streamEncoder encodes each record as one whole stream of its writer,
+// appended to the caller's slice.
+type streamEncoder struct {
+	w   streamWriter
+	out sliceWriter
+}
+
+func (e *streamEncoder) Encode(dst, src []byte) ([]byte, error) {
+	e.out.b = dst
+	e.w.Reset(&e.out)
+	if _, err := e.w.Write(src); err != nil {
+		return dst, err
+	}
+	if err := e.w.Close(); err != nil {
+		return dst, err
+	}
+	out := e.out.b
+	e.out.b = nil
+	return out, nil
+}
+
+// streamReader is a decompressing reader that can be pointed at a new input,
+// as the snappy and lz4 readers can.
+type streamReader interface {
+	io.Reader
+	Reset(io.Reader)
+}
+
+// streamDecoder decodes each record as one whole stream of its reader.
+type streamDecoder struct {
+	r   streamReader
+	src bytes.Reader
+}
+
+func (d *streamDecoder) Decode(dst, src []byte) ([]byte, error) {
+	d.src.Reset(src)
+	d.r.Reset(&d.src)
+	return readAll(dst, d.r)
+}
+
 // readAll appends what r yields to dst, failing past MaxDecoded bytes.
 func readAll(dst []byte, r io.Reader) ([]byte, error) {
 	start := len(dst)

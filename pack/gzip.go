@@ -16,28 +16,9 @@ var gzipCodec = Codec{
 		if err != nil {
 			return nil, err
 		}
-		return &gzipEncoder{w: w}, nil
+		return &streamEncoder{w: w}, nil
 	},
 	NewDecoder: func() (Decoder, error) { return &gzipDecoder{}, nil },
-}
-
-type gzipEncoder struct {
-	w   *gzip.Writer
-	out sliceWriter
-}
-
-func (e *gzipEncoder) Encode(dst, src []byte) ([]byte, error) {
-	e.out.b = dst
-	e.w.Reset(&e.out)
-	if _, err := e.w.Write(src); err != nil {
-		return dst, err
-	}
-	if err := e.w.Close(); err != nil {
-		return dst, err
-	}
-	out := e.out.b
-	e.out.b = nil
-	return out, nil
 }
 
 type gzipDecoder struct {

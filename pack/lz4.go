@@ -1,10 +1,6 @@
 package pack
 
-import (
-	"bytes"
-
-	"github.com/pierrec/lz4/v4"
-)
+import "github.com/pierrec/lz4/v4"
 
 var lz4Codec = Codec{
 	Name:     "lz4",
@@ -20,37 +16,7 @@ var lz4Codec = Codec{
 		if err := w.Apply(lz4.CompressionLevelOption(lv), lz4.BlockSizeOption(lz4.Block64Kb), lz4.ConcurrencyOption(1)); err != nil {
 			return nil, err
 		}
-		return &lz4Encoder{w: w}, nil
+		return &streamEncoder{w: w}, nil
 	},
-	NewDecoder: func() (Decoder, error) { return &lz4Decoder{r: lz4.NewReader(nil)}, nil },
-}
-
-type lz4Encoder struct {
-	w   *lz4.Writer
-	out sliceWriter
-}
-
-func (e *lz4Encoder) Encode(dst, src []byte) ([]byte, error) {
-	e.out.b = dst
-	e.w.Reset(&e.out)
-	if _, err := e.w.Write(src); err != nil {
-		return dst, err
-	}
-	if err := e.w.Close(); err != nil {
-		return dst, err
-	}
-	out := e.out.b
-	e.out.b = nil
-	return out, nil
-}
-
-type lz4Decoder struct {
-	r   *lz4.Reader
-	src bytes.Reader
-}
-
-func (d *lz4Decoder) Decode(dst, src []byte) ([]byte, error) {
-	d.src.Reset(src)
-	d.r.Reset(&d.src)
-	return readAll(dst, d.r)
+	NewDecoder: func() (Decoder, error) { return &streamDecoder{r: lz4.NewReader(nil)}, nil },
 }

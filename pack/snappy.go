@@ -1,10 +1,6 @@
 package pack
 
-import (
-	"bytes"
-
-	"github.com/klauspost/compress/s2"
-)
+import "github.com/klauspost/compress/s2"
 
 var snappyCodec = Codec{
 	Name:     "snappy",
@@ -19,42 +15,21 @@ var snappyCodec = Codec{
 		case 3:
 			opts = append(opts, s2.WriterBestCompression())
 		}
-		return &snappyEncoder{w: s2.NewWriter(nil, opts...)}, nil
+		return &snappyEncoder{streamEncoder{w: s2.NewWriter(nil, opts...)}}, nil
 	},
 	NewDecoder: func() (Decoder, error) {
-		return &snappyDecoder{r: s2.NewReader(nil, s2.ReaderMaxBlockSize(64<<10))}, nil
+		return &streamDecoder{r: s2.NewReader(nil, s2.ReaderMaxBlockSize(64<<10))}, nil
 	},
 }
 
-type snappyEncoder struct {
-	w   *s2.Writer
-	out sliceWriter
-}
+// snappyEncoder writes an empty record as the stream identifier alone, which
+// is what a snappy framing reader expects of an empty stream.
+type snappyEncoder struct{ streamEncoder }
 
 func (e *snappyEncoder) Encode(dst, src []byte) ([]byte, error) {
-	e.out.b = dst
-	e.w.Reset(&e.out)
-	if _, err := e.w.Write(src); err != nil {
-		return dst, err
-	}
-	if err := e.w.Close(); err != nil {
-		return dst, err
-	}
-	out := e.out.b
-	e.out.b = nil
-	if len(out) == len(dst) { // nothing written: an empty stream is its identifier alone
+	out, err := e.streamEncoder.Encode(dst, src)
+	if err == nil && len(out) == len(dst) {
 		out = append(out, snappyCodec.Magic...)
 	}
-	return out, nil
-}
-
-type snappyDecoder struct {
-	r   *s2.Reader
-	src bytes.Reader
-}
-
-func (d *snappyDecoder) Decode(dst, src []byte) ([]byte, error) {
-	d.src.Reset(src)
-	d.r.Reset(&d.src)
-	return readAll(dst, d.r)
+	return out, err
 }
