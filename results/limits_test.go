@@ -60,3 +60,31 @@ func TestLoadRunLeavesOutHugeTimeseries(t *testing.T) {
 		t.Errorf("rows %d, missing %v", len(r.Rows), r.Missing)
 	}
 }
+
+// TestLoadRunLeavesOutRecordSizes: record-bytes.hlog holds sizes in bytes,
+// not a latency, so it is not among the histograms a report plots.
+func TestLoadRunLeavesOutRecordSizes(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteSummary(dir, &Summary{SchemaVersion: SchemaVersion}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"e2e" + HlogExt, RecordBytesFile} {
+		src, err := os.ReadFile(filepath.Join("..", "reports", "testdata", "run-shards1", "e2e"+HlogExt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := LoadRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.Hists["e2e"]; !ok {
+		t.Errorf("e2e missing from %v", r.Hists)
+	}
+	if _, ok := r.Hists["record-bytes"]; ok {
+		t.Error("record-bytes.hlog was loaded as a latency histogram")
+	}
+}

@@ -84,6 +84,9 @@ func LoadRun(dir string) (*Run, error) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
+		if filepath.Base(p) == RecordBytesFile { // sizes, not a latency
+			continue
+		}
 		name := strings.TrimSuffix(filepath.Base(p), HlogExt)
 		f, err := os.Open(p)
 		if err != nil {

@@ -29,6 +29,9 @@ const (
 	SummaryFile    = "summary.json"
 	TimeseriesFile = "timeseries.csv"
 	HlogExt        = ".hlog"
+	// RecordBytesFile holds record-size histograms (bytes, not latency),
+	// one per producer, tagged with its name.
+	RecordBytesFile = "record-bytes.hlog"
 )
 
 // Verdicts.

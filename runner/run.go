@@ -405,13 +405,13 @@ func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupt
 		r.errs = append(r.errs, smp.writeErr.Error())
 	}
 	sum := r.summary(startWall, smp)
+	outErr := smp.writeErr
 	if err := r.writeRecordBytes(startWall, sum.Config.EndedAt); err != nil {
-		r.logf("warning: %s: %v", RecordBytesFile, err)
+		outErr = errors.Join(outErr, fmt.Errorf("%w: %s: %w", ErrOutput, results.RecordBytesFile, err))
 	}
 	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
+		return nil, fmt.Errorf("%w: %w", ErrOutput, err)
 	}
-	outErr := smp.writeErr
 	switch {
 	case interrupted:
 		return sum, errors.Join(ErrInterrupted, outErr)

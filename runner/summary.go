@@ -362,7 +362,7 @@ func (r *run) writeRecordBytes(start, end time.Time) error {
 	if len(hists) == 0 {
 		return nil
 	}
-	f, err := os.Create(filepath.Join(r.o.OutDir, RecordBytesFile))
+	f, err := os.Create(filepath.Join(r.o.OutDir, results.RecordBytesFile))
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
@@ -377,7 +377,3 @@ func (r *run) writeRecordBytes(start, end time.Time) error {
 	}
 	return err
 }
-
-// RecordBytesFile is the results file of record-size histograms, one per
-// producer, tagged with its name.
-const RecordBytesFile = "record-bytes.hlog"
