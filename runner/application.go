@@ -15,6 +15,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/kbench/kbench/internal/procgroup"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 )
@@ -98,7 +99,7 @@ func startApp(ctx context.Context, a *scenarios.Application, args, env []string,
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	ownGroup(cmd)
+	procgroup.Own(cmd)
 	p := &appProc{cmd: cmd, log: f, grace: a.StopGrace, exited: make(chan struct{})}
 	logW := &lockedWriter{w: f}
 	ready := newLineWatch(a.Ready.Log)
@@ -163,7 +164,7 @@ func (p *appProc) stop() {
 		}
 	default:
 		p.stopping.Store(true)
-		_ = signalGroup(p.cmd, false)
+		_ = procgroup.Signal(p.cmd, false)
 		t := time.NewTimer(p.grace)
 		select {
 		case <-p.exited:
@@ -171,7 +172,7 @@ func (p *appProc) stop() {
 				p.exit = "stopped"
 			}
 		case <-t.C:
-			_ = signalGroup(p.cmd, true)
+			_ = procgroup.Signal(p.cmd, true)
 			<-p.exited
 			p.exit = "killed after the grace period"
 		}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/kbench/kbench/internal/procgroup"
 )
 
 // KinesisLocalVersion is the npm package (kinesis-local, the node build of
@@ -91,7 +93,7 @@ func openKinesisMock(ctx context.Context, spec Spec) (*Target, error) {
 		"KINESIS_MOCK_TLS_PORT="+strconv.Itoa(tls),
 		"AWS_REGION="+spec.Region)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	setProcessGroup(cmd)
+	procgroup.Own(cmd)
 	began := time.Now()
 	err = cmd.Start()
 	logf.Close() // the child holds its own copy
@@ -150,7 +152,7 @@ func (p *mockProcess) exited() error {
 func (p *mockProcess) stop() error {
 	defer os.RemoveAll(p.logDir)
 	var errs []error
-	if err := signalGroup(p.cmd, false); err != nil {
+	if err := procgroup.Signal(p.cmd, false); err != nil {
 		errs = append(errs, fmt.Errorf("targets: SIGTERM kinesis-mock: %w", err))
 	}
 	select {
@@ -159,7 +161,7 @@ func (p *mockProcess) stop() error {
 	}
 	// SIGKILL what is left of the group, the leader included if it ignored
 	// SIGTERM; a group that is already gone is not an error.
-	if err := signalGroup(p.cmd, true); err != nil {
+	if err := procgroup.Signal(p.cmd, true); err != nil {
 		errs = append(errs, fmt.Errorf("targets: SIGKILL kinesis-mock: %w", err))
 	}
 	select {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package targets
+package procgroup
 
 import (
 	"errors"
@@ -9,15 +9,15 @@ import (
 	"syscall"
 )
 
-// setProcessGroup makes cmd the leader of a new process group, so that
-// signalGroup reaches every process it spawns.
-func setProcessGroup(cmd *exec.Cmd) {
+// Own makes cmd the leader of a new process group, so that
+// Signal reaches every process it spawns.
+func Own(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
 
-// signalGroup sends SIGTERM (or SIGKILL when kill) to cmd's process group. A
+// Signal sends SIGTERM (or SIGKILL when kill) to cmd's process group. A
 // group that is already gone is not an error.
-func signalGroup(cmd *exec.Cmd, kill bool) error {
+func Signal(cmd *exec.Cmd, kill bool) error {
 	sig := syscall.SIGTERM
 	if kill {
 		sig = syscall.SIGKILL
