@@ -123,6 +123,21 @@ type TargetInfo struct {
 	// MemoryBudget is the in-process simulator's memory budget in bytes
 	// (target.sim.max_memory, by default a quarter of physical memory).
 	MemoryBudget int64 `json:"memory_budget,omitempty"`
+	// Model is set when the numbers were predicted by the model target
+	// rather than measured: reports show it as a banner.
+	Model *ModelInfo `json:"model,omitempty"`
+}
+
+// ModelInfo describes a model run (target kind model).
+type ModelInfo struct {
+	// StepMS is the simulated time step in milliseconds.
+	StepMS float64 `json:"step_ms"`
+	// Note says in a sentence that the numbers are a model's.
+	Note string `json:"note"`
+	// LatencyProfile names the latency profile the model ran with.
+	LatencyProfile string `json:"latency_profile,omitempty"`
+	// ElapsedS is how long the model took to compute, wall time.
+	ElapsedS float64 `json:"elapsed_s"`
 }
 
 // RunInfo is the resolved configuration of one run (one matrix cell).

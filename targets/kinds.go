@@ -19,8 +19,14 @@ type Kind struct {
 	// SimOptions says whether the kind takes the simulator's settings,
 	// target.sim (Spec.Sim).
 	SimOptions bool
+	// Offline says the kind is no endpoint at all: the scenario runs on
+	// package model's simulated clock, with no HTTP and no SDK client. Open
+	// is nil; kbench run and kbench plan hand such a cell to model.Run
+	// instead of the runner.
+	Offline bool
 	// Open starts (or connects to) the target; Spec.Kind is this kind and
 	// Spec.Region is filled in for every kind but aws. It blocks like Open.
+	// nil for an Offline kind.
 	Open func(ctx context.Context, spec Spec) (*Target, error)
 }
 
@@ -35,6 +41,7 @@ var Kinds = kind.Table[Kind]{
 	localStackKind,
 	awsKind,
 	endpointKind,
+	modelKind,
 }
 
 // ScenarioKinds returns the kinds a scenario's target.kind may name.

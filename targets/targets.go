@@ -26,6 +26,9 @@ const (
 	// KindEndpoint is any Kinesis-compatible endpoint that is already
 	// running (a standalone `kbench sim`, for example): Spec.Endpoint.
 	KindEndpoint = "endpoint"
+	// KindModel is kbench's model of Kinesis: no endpoint, a simulated
+	// clock (package model).
+	KindModel = "model"
 )
 
 // DefaultRegion is the region used when neither the Spec nor (for aws) the
@@ -122,6 +125,9 @@ func Open(ctx context.Context, spec Spec) (*Target, error) {
 	k, ok := Kinds.Lookup(spec.Kind)
 	if !ok {
 		return nil, fmt.Errorf("targets: unknown kind %q (want %s)", spec.Kind, Kinds.Want())
+	}
+	if k.Open == nil {
+		return nil, fmt.Errorf("targets: kind %q is no endpoint to open (it runs on package model)", spec.Kind)
 	}
 	return k.Open(ctx, spec)
 }

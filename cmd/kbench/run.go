@@ -82,8 +82,10 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	tgts := &cellTargets{profile: o.profile, log: stderr}
 	defer tgts.close()
-	if _, err := tgts.open(ctx, cells[0].Target); err != nil {
-		return err
+	if !offline(sc.Target.Kind) {
+		if _, err := tgts.open(ctx, cells[0].Target); err != nil {
+			return err
+		}
 	}
 
 	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
@@ -194,6 +196,11 @@ func loadRun(path string, o *runOpts) (*scenarios.Scenario, []*scenarios.Scenari
 		// the simulator's settings (scenarios refuses the rest).
 		c.Target.Kind, c.Target.Endpoint, c.Target.Region = sc.Target.Kind, sc.Target.Endpoint, sc.Target.Region
 	}
+	if offline(sc.Target.Kind) {
+		if err := checkModel(cells); err != nil {
+			return nil, nil, err
+		}
+	}
 	return sc, cells, nil
 }
 
@@ -242,9 +249,12 @@ func (c cellRunner) runAll(ctx context.Context, cells []*scenarios.Scenario, out
 // tallies the verdicts. It stops at the first run that fails to complete.
 func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellDir string) (gate.Repeats, error) {
 	var reps gate.Repeats
-	tgt, err := c.tgts.open(ctx, cell.Target)
-	if err != nil {
-		return reps, err
+	var tgt *targets.Target
+	if !offline(cell.Target.Kind) {
+		var err error
+		if tgt, err = c.tgts.open(ctx, cell.Target); err != nil {
+			return reps, err
+		}
 	}
 	for rep := 1; rep <= c.repeat && ctx.Err() == nil; rep++ {
 		dir := cellDir
@@ -252,9 +262,15 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 			dir = results.RepeatDir(cellDir, rep)
 			fmt.Fprintf(c.stderr, "repeat %d/%d\n", rep, c.repeat)
 		}
-		sum, err := runner.Run(ctx, runner.Options{
-			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
-		})
+		var sum *results.Summary
+		var err error
+		if tgt == nil {
+			sum, err = runModel(ctx, cell, dir)
+		} else {
+			sum, err = runner.Run(ctx, runner.Options{
+				Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
+			})
+		}
 		if sum != nil {
 			reps.Add(sum)
 			if rerr := reports.Render(dir); rerr != nil {

@@ -1,0 +1,268 @@
+package model
+
+import (
+	"math"
+	"slices"
+
+	"github.com/kbench/kbench/scenarios"
+)
+
+// app is one consumer application: a reader per shard, polling GetRecords
+// under the shard's shared read quota or pushed to by enhanced fan-out,
+// each processing what it read before it reads again.
+type app struct {
+	e       *engine
+	name    string
+	kind    string
+	fanOut  bool
+	primary bool
+	poll    int64
+	limit   float64
+	proc    float64 // mean processing time per record, ns
+	workers []int64 // when each worker is free (Concurrency > 0), else nil
+	readers []*reader
+
+	calls, throttled float64
+	consumed         float64
+	processing       float64 // ns spent processing
+	behindMax        int64
+	st               *appStats
+}
+
+// reader is one application's reader of one shard.
+type reader struct {
+	pos     int     // index of the next cohort to read
+	part    float64 // records of that cohort already read
+	next    int64   // polling: when it calls next; fan-out: when it is free
+	backoff int64   // the next throttling backoff
+	started bool
+	done    bool // a closed shard read to its end
+	doneAt  int64
+	pace    bucket // fan-out: the subscription's 2 MiB/s
+	subs    float64
+}
+
+func newApp(e *engine, name string, cs scenarios.Consumer, fanOut, primary bool) *app {
+	a := &app{
+		e: e, name: name, kind: cs.Kind, fanOut: fanOut, primary: primary,
+		poll: int64(cs.PollInterval), limit: float64(min(max(cs.Limit, 1), maxGetRecords)),
+		st: newAppStats(e, name),
+	}
+	if a.poll <= 0 {
+		a.poll = int64(250e6)
+	}
+	if cs.Limit <= 0 {
+		a.limit = maxGetRecords
+	}
+	pr := cs.Processing
+	switch {
+	case pr.Fixed > 0:
+		a.proc = float64(pr.Fixed)
+	case pr.Median > 0:
+		// A log-normal with that median and p99: its mean.
+		sigma := math.Log(float64(pr.P99)/float64(pr.Median)) / 2.3263478740408408
+		a.proc = float64(pr.Median) * math.Exp(sigma*sigma/2)
+	}
+	if cs.Concurrency > 0 && a.proc > 0 {
+		a.workers = make([]int64, cs.Concurrency)
+	}
+	return a
+}
+
+// readerOf returns the app's reader of shard idx, making it on first use.
+func (a *app) readerOf(idx int) *reader {
+	for len(a.readers) <= idx {
+		k := len(a.readers)
+		r := &reader{}
+		sh := a.e.shards[k]
+		r.started = len(sh.parents) == 0
+		// Readers start out of phase with each other, as real ones do.
+		r.next = sh.opened + int64(float64(a.poll)*frac(float64(k)*0.7548776662466927+0.3))
+		r.pace = newBucket(fanOutBytes, 0)
+		r.pos = sh.base
+		a.readers = append(a.readers, r)
+	}
+	return a.readers[idx]
+}
+
+func frac(x float64) float64 { return x - math.Floor(x) }
+
+// backlog is the records accepted that the app has not read.
+func (a *app) backlog() float64 {
+	var n float64
+	for _, sh := range a.e.shards {
+		r := a.readerOf(sh.idx)
+		for i := r.pos; i < sh.end(); i++ {
+			n += sh.at(i).n
+		}
+		n -= r.part
+	}
+	return n
+}
+
+// read runs every read of the app due before to.
+func (a *app) read(to int64) {
+	for _, sh := range a.e.shards {
+		r := a.readerOf(sh.idx)
+		if r.done {
+			continue
+		}
+		if !r.started {
+			at, ok := a.parentsDone(sh)
+			if !ok {
+				continue
+			}
+			r.started = true
+			r.next = max(r.next, at)
+		}
+		if a.fanOut {
+			a.push(sh, r, to)
+			continue
+		}
+		for r.next < to && !r.done {
+			a.poll1(sh, r)
+		}
+	}
+}
+
+// parentsDone says whether every parent of sh has been read to its end,
+// and when the last of them was.
+func (a *app) parentsDone(sh *shard) (int64, bool) {
+	var at int64
+	for _, p := range sh.parents {
+		r := a.readerOf(p)
+		if !r.done {
+			return 0, false
+		}
+		at = max(at, r.doneAt)
+	}
+	return at, true
+}
+
+// poll1 is one GetRecords call of reader r on sh at r.next.
+func (a *app) poll1(sh *shard, r *reader) {
+	e := a.e
+	tc := r.next
+	if e.quotas {
+		sh.rBytes.refill(tc)
+		sh.rCalls.refill(tc)
+		if tc < sh.penaltyUntil || sh.rBytes.tokens <= 0 || sh.rCalls.tokens < 1 {
+			a.calls++
+			a.throttled++
+			a.st.sec.getThrottled++
+			if r.backoff == 0 {
+				r.backoff = throttleBase
+			}
+			r.next = tc + r.backoff + r.backoff/8
+			r.backoff = min(2*r.backoff, throttleCap)
+			return
+		}
+		sh.rCalls.tokens--
+	}
+	a.calls++
+	r.backoff = 0
+	n, bytes, capped := a.take(sh, r, tc, a.limit, maxReadBytes)
+	if e.quotas {
+		sh.rBytes.tokens -= bytes
+		if capped || bytes >= maxReadBytes {
+			sh.penaltyUntil = tc + bigReadPenalty
+		}
+	}
+	busyUntil := tc + int64(n*a.proc)
+	gap := a.poll
+	behind := a.visibleLeft(sh, r, tc)
+	if n > 0 && behind {
+		gap = min(gap, catchUpGap)
+	}
+	r.next = max(tc+gap, busyUntil)
+	if sh.closed && r.pos >= sh.end() && !behind && tc >= sh.closedAt {
+		r.done, r.doneAt = true, tc
+	}
+}
+
+// push delivers what sh holds to a fan-out reader until to: events of at
+// most 10,000 records and 1 MiB, paced to 2 MiB/s, each as soon as its
+// first record is visible and the reader is free.
+func (a *app) push(sh *shard, r *reader, to int64) {
+	e := a.e
+	for r.pos < sh.end() {
+		c := sh.at(r.pos)
+		t := max(r.next, c.push)
+		if t >= to {
+			return
+		}
+		if e.quotas {
+			t += r.pace.waitNanos(t)
+		}
+		n, bytes, _ := a.take(sh, r, t, maxEventRecords, maxEventBytes)
+		if e.quotas {
+			r.pace.tokens -= bytes
+		}
+		r.next = t + int64(n*a.proc)
+	}
+	if sh.closed && max(r.next, sh.closedAt) < to {
+		r.done, r.doneAt = true, max(r.next, sh.closedAt)
+	}
+}
+
+// visibleLeft says whether sh holds records visible at tc that r has not
+// read.
+func (a *app) visibleLeft(sh *shard, r *reader, tc int64) bool {
+	return r.pos < sh.end() && sh.at(r.pos).vis <= tc
+}
+
+// take reads from r's position the records visible at tc, up to limit
+// records and maxBytes bytes, and consumes them: each after the ones
+// before it were processed. capped says the byte limit stopped it.
+func (a *app) take(sh *shard, r *reader, tc int64, limit, maxBytes float64) (n, bytes float64, capped bool) {
+	start := tc
+	if a.workers != nil {
+		w := slices.Index(a.workers, slices.Min(a.workers))
+		start = max(tc, a.workers[w])
+		defer func() { a.workers[w] = start + int64(n*a.proc) }()
+	}
+	for r.pos < sh.end() && n < limit {
+		c := sh.at(r.pos)
+		if a.fanOut && c.push > tc || !a.fanOut && c.vis > tc {
+			break
+		}
+		left := c.n - r.part
+		per := c.bytes / max(c.n, 1e-9)
+		k := min(left, limit-n)
+		if bytes+k*per > maxBytes {
+			k = math.Floor((maxBytes - bytes) / per)
+			capped = true
+			if k <= 0 {
+				break
+			}
+		}
+		piece := *c
+		piece.split(r.part)
+		got := piece.split(k)
+		a.consume(sh, got, tc, start+int64(n*a.proc))
+		n += k
+		bytes += got.bytes
+		r.part += k
+		if r.part >= c.n-1e-9 {
+			r.pos++
+			r.part = 0
+		}
+		if capped {
+			break
+		}
+	}
+	if n > 0 && r.pos < sh.end() {
+		a.behindMax = max(a.behindMax, (tc-sh.at(r.pos).at)/1e6)
+	}
+	return n, bytes, capped
+}
+
+// consume records the consumption of cohort c, read at tc and processed
+// from begin on: its records are consumed one processing time apart.
+func (a *app) consume(sh *shard, c cohort, tc, begin int64) {
+	first := float64(begin) + a.proc
+	last := float64(begin) + c.n*a.proc
+	a.consumed += c.n
+	a.processing += c.n * a.proc
+	a.st.consumed(sh, c, float64(tc), first, last)
+}

@@ -1,0 +1,287 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/scenarios"
+	"github.com/kbench/kbench/sim"
+)
+
+// Kinesis's quotas, as the simulator enforces them.
+const (
+	shardWriteRecords = 1000
+	shardWriteBytes   = 1 << 20
+	shardReadCalls    = 5
+	shardReadBytes    = 2 << 20
+	fanOutBytes       = 2 << 20
+	maxGetRecords     = 10000
+	maxReadBytes      = 10 << 20
+	bigReadPenalty    = int64(5 * time.Second)
+	maxEventRecords   = 10000
+	maxEventBytes     = 1 << 20
+	onDemandRecords   = 4000
+	onDemandBytes     = 4 << 20
+	onDemandShards    = 4
+	subscription      = int64(5 * time.Minute)
+	// The collectors' throttling backoff and catch-up gap.
+	throttleBase = int64(time.Second)
+	throttleCap  = int64(5 * time.Second)
+	catchUpGap   = int64(200 * time.Millisecond)
+	second       = int64(time.Second)
+)
+
+// engine is one model run in progress.
+type engine struct {
+	sc   *scenarios.Scenario
+	o    Options
+	log  io.Writer
+	step int64
+	// profile holds the latency distributions; draws walk a
+	// low-discrepancy sequence through them.
+	put, prop, fanOut dist
+	draw      float64
+	quotas    bool
+	onDemand  *demand
+
+	prods  []*producer
+	shards []*shard // every shard ever, by index (shardId-N)
+	open   []int    // the open shards, in hash key order
+	apps   []*app
+	events []reshard
+
+	start    time.Time
+	now      int64 // the current step's start
+	duration int64
+	warmup   int64
+	end      int64 // duration + drain: the latest the run goes on
+
+	out *outputs
+}
+
+// reshard is an update_shard_count event, applied at its time plus the
+// simulator's update delay.
+type reshard struct {
+	at      int64
+	target  int
+	applied bool
+}
+
+// dist is a latency distribution (a latency profile's Put, Propagation or
+// FanOut).
+type dist interface {
+	Quantile(q float64) time.Duration
+}
+
+// fixed is a distribution of one value.
+type fixed time.Duration
+
+func (f fixed) Quantile(float64) time.Duration { return time.Duration(f) }
+
+// next returns the next draw from d: quantiles along a low-discrepancy
+// sequence, so a few hundred draws already follow d's shape.
+func (e *engine) next(d dist) int64 {
+	e.draw += 0.6180339887498949
+	e.draw -= math.Floor(e.draw)
+	return int64(d.Quantile(e.draw))
+}
+
+func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
+	e := &engine{
+		sc: sc, o: o, log: o.Log,
+		put:      fixed(sc.Target.Sim.PutDelay),
+		prop:     fixed(sc.Target.Sim.PropagationDelay),
+		fanOut:   fixed(sc.Target.Sim.PropagationDelay),
+		quotas:   sc.Target.Sim.Quotas != sim.QuotasOff,
+		start:    time.Now(),
+		duration: int64(sc.Duration),
+		warmup:   int64(sc.Warmup),
+		end:      int64(sc.Duration + sc.Drain),
+	}
+	if e.log == nil {
+		e.log = io.Discard
+	}
+	shards := sc.Stream.Shards
+	if sc.Stream.Mode == "on-demand" {
+		shards = onDemandShards
+		e.onDemand = &demand{recs: onDemandRecords, bytes: onDemandBytes}
+	}
+	e.step = int64(o.Step)
+	if e.step <= 0 {
+		peak := max(shards, sc.PeakShards())
+		e.step = int64(min(max(time.Duration(peak)*100*time.Microsecond, time.Millisecond), 100*time.Millisecond))
+	}
+	for i := 0; i < shards; i++ {
+		e.addShard(nil)
+	}
+	for _, ev := range sc.Events {
+		if ev.UpdateShardCount > 0 {
+			e.events = append(e.events, reshard{at: int64(ev.At + sc.Target.Sim.UpdateDelay), target: ev.UpdateShardCount})
+		}
+	}
+	samples := o.Samples
+	if samples <= 0 {
+		samples = defaultSamples(max(shards, sc.PeakShards()))
+	}
+	for i := range sc.Producers {
+		p, err := e.newProducer(i, samples)
+		if err != nil {
+			return nil, err
+		}
+		e.prods = append(e.prods, p)
+	}
+	for i, cs := range sc.Consumers {
+		k, ok := collectors.Kinds.Lookup(cs.Kind)
+		if !ok {
+			return nil, fmt.Errorf("consumers[%d]: unknown consumer kind %q", i, cs.Kind)
+		}
+		for n := 0; n < cs.Count; n++ {
+			name := cs.Name
+			if cs.Count > 1 {
+				name = fmt.Sprintf("%s-%d", cs.Name, n)
+			}
+			e.apps = append(e.apps, newApp(e, name, cs, k.FanOut, len(e.apps) == 0))
+		}
+	}
+	e.out = newOutputs(e)
+	return e, nil
+}
+
+// run steps the clock from the start until the producers are done and the
+// consumers have read everything, or the drain ends.
+func (e *engine) run(ctx context.Context) error {
+	for e.now = 0; ; e.now += e.step {
+		if e.now%(1000*e.step) == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		to := e.now + e.step
+		e.applyEvents()
+		for _, p := range e.prods {
+			p.generate(e.now, to)
+		}
+		e.writeStep(to)
+		for _, a := range e.apps {
+			a.read(to)
+		}
+		e.trim()
+		if to%second == 0 {
+			if err := e.out.second(to); err != nil {
+				return err
+			}
+		}
+		if to >= e.end || to >= e.duration && e.settled() {
+			if to%second != 0 {
+				if err := e.out.second(to); err != nil {
+					return err
+				}
+			}
+			e.out.ended = to
+			return nil
+		}
+	}
+}
+
+// settled says nothing is left to do: every producer has stopped with
+// nothing queued or in flight, and every consumer has read every record.
+func (e *engine) settled() bool {
+	for _, p := range e.prods {
+		if !p.idle() {
+			return false
+		}
+	}
+	for _, a := range e.apps {
+		if a.backlog() > 0.5 {
+			return false
+		}
+	}
+	return true
+}
+
+// applyEvents reshards the stream when an update_shard_count event is due.
+func (e *engine) applyEvents() {
+	for i := range e.events {
+		ev := &e.events[i]
+		if ev.applied || ev.at >= e.now+e.step {
+			continue
+		}
+		ev.applied = true
+		parents := e.open
+		e.open = nil
+		for k := 0; k < ev.target; k++ {
+			var ps []int
+			for j, idx := range parents {
+				// Parent j covers [j/np, (j+1)/np) of the key space,
+				// child k [k/n, (k+1)/n).
+				if j*ev.target < (k+1)*len(parents) && k*len(parents) < (j+1)*ev.target {
+					ps = append(ps, idx)
+				}
+			}
+			e.addShard(ps)
+		}
+		for _, idx := range parents {
+			e.shards[idx].closed = true
+			e.shards[idx].closedAt = max(ev.at, e.now)
+		}
+		for _, p := range e.prods {
+			p.relayout(len(e.open))
+		}
+		e.out.events = append(e.out.events, results.EventResult{
+			AtS: time.Duration(ev.at).Seconds(), Action: "update_shard_count",
+			Detail: fmt.Sprintf("%d -> %d shards", len(parents), ev.target), OK: true,
+		})
+	}
+}
+
+// addShard opens a new shard with the given parents.
+func (e *engine) addShard(parents []int) {
+	recs, bytes := float64(shardWriteRecords), float64(shardWriteBytes)
+	n := len(e.open) + 1
+	if e.onDemand != nil {
+		recs, bytes = e.onDemand.recs/float64(max(n, onDemandShards)), e.onDemand.bytes/float64(max(n, onDemandShards))
+	}
+	sh := &shard{
+		idx: len(e.shards), id: shardID(len(e.shards)), parents: parents, opened: e.now,
+		wRecs: newBucket(recs, e.now), wBytes: newBucket(bytes, e.now),
+		rCalls: newBucket(shardReadCalls, e.now), rBytes: newBucket(shardReadBytes, e.now),
+	}
+	e.shards = append(e.shards, sh)
+	e.open = append(e.open, sh.idx)
+}
+
+// shardID is the simulator's (and Kinesis's) name of shard idx.
+func shardID(idx int) string { return fmt.Sprintf("shardId-%012d", idx) }
+
+// trim drops the cohorts every consumer application has read.
+func (e *engine) trim() {
+	for _, sh := range e.shards {
+		if len(sh.cohorts) == 0 {
+			continue
+		}
+		low := sh.base + len(sh.cohorts)
+		for _, a := range e.apps {
+			low = min(low, a.readers[sh.idx].pos)
+		}
+		if len(e.apps) == 0 {
+			low = sh.base + len(sh.cohorts)
+		}
+		if k := low - sh.base; k > 0 {
+			clear(sh.cohorts[:k])
+			sh.cohorts = sh.cohorts[k:]
+			sh.base = low
+		}
+	}
+}
+
+// demand is an on-demand stream's write capacity: it starts at 4,000
+// records/s and 4 MiB/s and grows, once a second, to twice the rate
+// accepted in the second just ended, spread over the open shards.
+type demand struct {
+	recs, bytes         float64
+	winRecs, winBytes   float64
+	winStart            int64
+}

@@ -1,0 +1,173 @@
+package model
+
+import (
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/results"
+)
+
+// counts are record counters, over the run or over one second.
+type counts struct {
+	produced, acked, ackedBytes, kinesis, throttled, failed, retried float64
+	consumed, consumedBytes, measured, onTime, getThrottled         float64
+}
+
+// outputs collects what the run measures: totals, one row a second and
+// the latency histograms.
+type outputs struct {
+	e                                 *engine
+	put, delivery, lateness, sendArr  *hist
+	total, sec                        counts
+	calls, unsentN, late, scheduled   float64
+	rows                              []results.Row
+	events                            []results.EventResult
+	ended                             int64
+	last                              int64 // start of the current second
+	primaryConsumed                   float64
+	behindSec                         int64
+}
+
+// appStats is one application's own measurements.
+type appStats struct {
+	e                *engine
+	e2e, e2eUnc, a2c *hist
+	total, sec       counts
+	shardE2E         map[int]*hdrhistogram.Histogram
+	shardCarry       map[int]*float64
+	shardConsumed    map[int]float64
+}
+
+func newOutputs(e *engine) *outputs {
+	keep := true
+	return &outputs{
+		e:        e,
+		put:      newHist(metrics.LatPut, keep),
+		delivery: newHist(metrics.LatDelivery, keep),
+		lateness: newHist(metrics.LatLateness, keep),
+		sendArr:  newHist(metrics.LatSendToArrival, keep),
+	}
+}
+
+func newAppStats(e *engine, name string) *appStats {
+	return &appStats{
+		e: e, e2e: newHist(metrics.LatE2E, true), e2eUnc: newHist(metrics.LatE2EUncorrected, true),
+		a2c:      newHist(metrics.LatArrivalToConsumed, true),
+		shardE2E: map[int]*hdrhistogram.Histogram{}, shardCarry: map[int]*float64{}, shardConsumed: map[int]float64{},
+	}
+}
+
+// measured says whether records intended around t count in the measured
+// window.
+func (o *outputs) measured(t float64) bool {
+	return t >= float64(o.e.warmup) && t < float64(o.e.duration)
+}
+
+// produce counts k generated records intended at about t.
+func (o *outputs) produce(k float64, t int64) {
+	o.sec.produced += k
+	o.total.produced += k
+	if o.measured(float64(t)) {
+		o.scheduled += k
+	}
+}
+
+// sent records batch b of producer p leaving at start: its lateness.
+func (o *outputs) sent(p *producer, b batch, start int64) {
+	n := b.n * p.conc
+	if o.measured(float64(b.lo+b.hi) / 2) {
+		o.lateness.addSpread(float64(start-b.hi), float64(start-b.lo), n)
+	}
+	// Sent later than a pacer tick after intended (linger allowed for).
+	if late := float64(start - b.lo - p.linger - int64(10*time.Millisecond)); late > 0 {
+		o.late += n * shareAtMost(float64(start-b.hi), float64(start-b.lo), float64(start-b.lo)-late)
+	}
+}
+
+// call records one group of calls answered at g.at.
+func (o *outputs) call(p *producer, g *group) {
+	calls := g.calls * p.conc
+	o.calls += calls
+	if o.measured((g.lo + g.hi) / 2) {
+		o.put.add(float64(g.at-g.start), calls)
+	}
+}
+
+// accepted records c, accepted from group g.
+func (o *outputs) accepted(p *producer, g *group, c cohort) {
+	o.sec.acked += c.n
+	o.sec.ackedBytes += c.bytes
+	o.total.acked += c.n
+	o.total.ackedBytes += c.bytes
+	if o.measured((c.lo + c.hi) / 2) {
+		at := float64(c.at)
+		o.delivery.addSpread(at-c.hi, at-c.lo, c.n)
+		o.sendArr.add(float64(c.at-g.start), c.n)
+	}
+}
+
+func (o *outputs) throttled(n float64) {
+	o.sec.throttled += n
+	o.total.throttled += n
+}
+
+func (o *outputs) failed(n float64) {
+	o.sec.failed += n
+	o.total.failed += n
+}
+
+func (o *outputs) retried(n float64) { o.total.retried += n }
+
+func (o *outputs) unsent(n float64) { o.unsentN += n }
+
+// consumed records cohort c read by app st's reader of sh at tc, its
+// records consumed evenly from first to last.
+func (st *appStats) consumed(sh *shard, c cohort, tc, first, last float64) {
+	st.sec.consumed += c.n
+	st.sec.consumedBytes += c.bytes
+	st.total.consumed += c.n
+	st.total.consumedBytes += c.bytes
+	st.shardConsumed[sh.idx] += c.n
+	st.record(sh, c, first, last)
+}
+
+// record adds the latencies of a consumed cohort in the measured window.
+func (st *appStats) record(sh *shard, c cohort, first, last float64) {
+	e := st.e
+	if !e.out.measured((c.lo + c.hi) / 2) {
+		return
+	}
+	a, b := first-c.lo, last-c.hi
+	st.e2e.addSpread(a, b, c.n)
+	st.e2eUnc.addSpread(first-c.sent, last-c.sent, c.n)
+	st.a2c.addSpread(first-float64(c.at), last-float64(c.at), c.n)
+	st.sec.measured += c.n
+	st.total.measured += c.n
+	if d := e.sc.Deadline; d > 0 {
+		ok := c.n * shareAtMost(a, b, float64(d))
+		st.sec.onTime += ok
+		st.total.onTime += ok
+	}
+	h := st.shardE2E[sh.idx]
+	if h == nil {
+		h = shardHistogram(len(e.shards))
+		st.shardE2E[sh.idx] = h
+		st.shardCarry[sh.idx] = new(float64)
+	}
+	k := spreadPoints(a, b)
+	for i := range k {
+		u := (float64(i) + 0.5) / float64(k)
+		addTo(h, st.shardCarry[sh.idx], a+u*(b-a), c.n/float64(k))
+	}
+}
+
+// shardHistogram is a per-shard e2e histogram: three significant digits
+// for up to 64 shards, two beyond, so a thousand shards stay small.
+func shardHistogram(shards int) *hdrhistogram.Histogram {
+	if shards <= 64 {
+		return metrics.NewHistogram()
+	}
+	return hdrhistogram.New(metrics.Lowest, metrics.Highest, 2)
+}

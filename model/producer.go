@@ -1,0 +1,278 @@
+package model
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/kbench/kbench/generators"
+)
+
+// producer is one scenario producer: its instances are alike, so the model
+// runs one instance's batcher and calls in flight and multiplies what they
+// carry by the instance count.
+type producer struct {
+	e     *engine
+	idx   int
+	name  string
+	pacer generators.Pacer
+	conc  float64
+	smp   *sample
+	lay   layout
+
+	maxRecs, maxBytes float64
+	linger            int64
+	slots             float64 // calls in flight allowed (one instance)
+	free              float64 // of them, free now
+	freeAt            int64   // since when the free slots are free
+	maxAttempts       int
+	base, cap         int64
+	cutoff            int64 // duration + max_overrun + linger + 1 s: the producer stops
+
+	carry     float64 // records due not yet whole
+	open      float64 // records in the open batch
+	openBytes float64
+	openLo    int64
+	openHi    int64
+	queue     []batch  // closed batches waiting for a free slot
+	groups    []*group // calls in flight or backing off
+	stopped   bool
+}
+
+// batch is one closed PutRecords batch of one instance.
+type batch struct {
+	n, bytes float64
+	lo, hi   int64 // intended times of its first and last record
+	closed   int64
+}
+
+// group is calls that left together: calls calls (one instance's; they
+// carry conc times their records), with records per open shard (v nil:
+// spread like the producer's keys), at attempt attempt.
+type group struct {
+	calls   float64
+	n       float64 // records, all instances
+	v       []float64
+	lo, hi  float64
+	sent    float64 // when the records were first sent
+	start   int64   // when this attempt's calls started
+	at      int64   // when they reach the shards (or, backing off, when they are resent)
+	attempt int
+	waiting bool // backing off
+}
+
+func (e *engine) newProducer(i, samples int) (*producer, error) {
+	sc := e.sc
+	ps := sc.Producers[i]
+	pacer, err := sc.InstancePacer(i, 0)
+	if err != nil {
+		return nil, err
+	}
+	smp, err := drawSample(sc, i, len(e.open), samples)
+	if err != nil {
+		return nil, err
+	}
+	p := &producer{
+		e: e, idx: i, name: ps.Name, pacer: pacer, conc: float64(ps.Concurrency), smp: smp,
+		lay:     smp.spread(len(e.open)),
+		maxRecs: float64(ps.Batch.MaxRecords), maxBytes: float64(ps.Batch.MaxBytes), linger: int64(ps.Batch.Linger),
+		slots: float64(ps.InFlight), free: float64(ps.InFlight),
+		maxAttempts: ps.Retry.MaxAttempts, base: int64(ps.Retry.Base), cap: int64(ps.Retry.Cap),
+		cutoff: int64(sc.Duration+sc.MaxOverrun+ps.Batch.Linger) + second,
+	}
+	return p, nil
+}
+
+// relayout spreads the producer's keys over n new shards; calls backing
+// off are spread like the keys too.
+func (p *producer) relayout(n int) {
+	p.lay = p.smp.spread(n)
+	for _, g := range p.groups {
+		g.v = nil
+	}
+}
+
+// idle says the producer has stopped and has nothing queued or in flight.
+func (p *producer) idle() bool {
+	return (p.stopped || p.e.now >= p.e.duration) && p.open == 0 && len(p.queue) == 0 && len(p.groups) == 0
+}
+
+// generate makes the records due in [from, to), closes the batches that
+// fill or linger out, and starts the calls that have a free slot.
+func (p *producer) generate(from, to int64) {
+	e := p.e
+	if p.stopped {
+		return
+	}
+	if from >= p.cutoff {
+		p.stop()
+		return
+	}
+	if p.open > 0 && p.openLo+p.linger < to {
+		p.closeBatch(max(p.openLo+p.linger, from))
+	}
+	if from < e.duration {
+		end := min(to, e.duration)
+		mid := time.Duration((from + end) / 2)
+		due := p.pacer.Rate(mid)*float64(end-from)/1e9 + p.carry
+		m := math.Floor(due)
+		p.carry = due - m
+		if m > 0 {
+			p.batchUp(from, end, m)
+		}
+	}
+	p.dispatch(to)
+}
+
+// batchUp puts m records due evenly over [from, to) into batches, closing
+// each when it is full or its linger ends.
+func (p *producer) batchUp(from, to int64, m float64) {
+	per := float64(to-from) / m // nanoseconds between records
+	size := p.smp.mean
+	cur := float64(from)
+	for left := m; left > 1e-9; {
+		if p.open == 0 {
+			p.openLo = int64(cur)
+		}
+		deadline := float64(p.openLo + p.linger)
+		space := p.maxRecs - p.open
+		if p.maxBytes > 0 {
+			space = min(space, math.Floor((p.maxBytes-p.openBytes)/size))
+		}
+		space = max(space, 1)
+		if space <= left && cur+(space-1)*per <= deadline {
+			p.add(space, size, int64(cur+(space-1)*per))
+			cur += space * per
+			left -= space
+			p.closeBatch(int64(cur - per))
+			continue
+		}
+		if deadline < float64(to) && cur+(left-1)*per > deadline {
+			k := math.Floor((deadline-cur)/per) + 1
+			if k > 0 {
+				p.add(k, size, int64(cur+(k-1)*per))
+				cur += k * per
+				left -= k
+			}
+			p.closeBatch(int64(deadline))
+			continue
+		}
+		p.add(left, size, int64(cur+(left-1)*per))
+		left = 0
+	}
+}
+
+func (p *producer) add(k, size float64, last int64) {
+	p.e.out.produce(k*p.conc, last)
+	p.open += k
+	p.openBytes += k * size
+	p.openHi = last
+}
+
+// closeBatch queues the open batch, closed at at.
+func (p *producer) closeBatch(at int64) {
+	if p.open <= 0 {
+		return
+	}
+	p.queue = append(p.queue, batch{n: p.open, bytes: p.openBytes, lo: p.openLo, hi: max(p.openHi, p.openLo), closed: at})
+	p.open, p.openBytes = 0, 0
+}
+
+// dispatch starts queued batches on free slots, at most one call per slot,
+// merging the batches that start in this step into one group.
+func (p *producer) dispatch(to int64) {
+	var g *group
+	for len(p.queue) > 0 && p.free >= 1-1e-9 {
+		b := p.queue[0]
+		start := max(b.closed, p.freeAt)
+		if start >= to {
+			break
+		}
+		p.queue = p.queue[1:]
+		p.free--
+		n := b.n * p.conc
+		p.e.out.sent(p, b, start)
+		if g == nil {
+			g = &group{lo: float64(b.lo), hi: float64(b.hi), sent: float64(start), start: start}
+		} else {
+			c := cohort{n: g.n, lo: g.lo, hi: g.hi, sent: g.sent}
+			c.merge(cohort{n: n, lo: float64(b.lo), hi: float64(b.hi), sent: float64(start)})
+			g.lo, g.hi, g.sent = c.lo, c.hi, c.sent
+			g.start = max(g.start, start)
+		}
+		g.calls++
+		g.n += n
+	}
+	if g != nil {
+		g.at = g.start + p.e.next(p.e.put)
+		p.groups = append(p.groups, g)
+	}
+	if len(p.queue) == 0 {
+		p.queue = nil // let the backing array go
+	}
+}
+
+// stop ends the producer at its cutoff: what it still holds was never
+// settled (unsent, overrun).
+func (p *producer) stop() {
+	p.stopped = true
+	n := p.open
+	for _, b := range p.queue {
+		n += b.n
+	}
+	n *= p.conc
+	for _, g := range p.groups {
+		n += g.n
+	}
+	p.e.out.unsent(n)
+	p.open, p.queue, p.groups = 0, nil, nil
+}
+
+// backoff is the retry policy's backoff before attempt (1 = the first
+// resend): uniform between 0 and base·2^attempt, capped.
+func (p *producer) backoffMax(attempt int) float64 {
+	if attempt <= 0 || p.base <= 0 {
+		return 0
+	}
+	if attempt >= 62 || p.base > p.cap>>attempt {
+		return float64(p.cap)
+	}
+	return float64(p.base << attempt)
+}
+
+// writeStep delivers every call that reaches the shards before to, in
+// time order, and settles it: accepted records join their shard's
+// backlog, throttled ones back off and are resent or, at the last attempt,
+// fail.
+func (e *engine) writeStep(to int64) {
+	type arrival struct {
+		p *producer
+		g *group
+	}
+	var due []arrival
+	for _, p := range e.prods {
+		for _, g := range p.groups {
+			if g.at < to {
+				due = append(due, arrival{p, g})
+			}
+		}
+	}
+	slices.SortFunc(due, func(a, b arrival) int { return int(a.g.at - b.g.at) })
+	for _, d := range due {
+		if d.g.waiting { // backoff over: resend
+			d.g.waiting = false
+			d.g.start = d.g.at
+			d.g.at += e.next(e.put)
+			if d.g.at < to {
+				e.deliver(d.p, d.g)
+			}
+			continue
+		}
+		e.deliver(d.p, d.g)
+	}
+	for _, p := range e.prods {
+		p.groups = slices.DeleteFunc(p.groups, func(g *group) bool { return g.calls <= 0 })
+		p.dispatch(to)
+	}
+	e.observeDemand(to)
+}

@@ -1,0 +1,107 @@
+package model
+
+import (
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/kbench/kbench/metrics"
+)
+
+// Interval is one second of one histogram, encoded as an HdrHistogram log
+// line's payload (compressed), with the time it covers.
+type Interval struct {
+	From, To time.Time
+	Data     []byte
+}
+
+// Histogram returns the interval's histogram.
+func (iv Interval) Histogram() (*hdrhistogram.Histogram, error) {
+	return hdrhistogram.Decode(iv.Data)
+}
+
+// hist is one latency metric of the model run: the current second's
+// histogram, the total and, when kept, the encoded intervals. Counts are
+// expected counts (floats); carry keeps what rounding left over, so the
+// histogram's count follows the records' count.
+type hist struct {
+	name      string
+	iv, total *hdrhistogram.Histogram
+	carry     float64
+	keep      bool
+	intervals []Interval
+}
+
+func newHist(name string, keep bool) *hist {
+	return &hist{name: name, iv: metrics.NewHistogram(), total: metrics.NewHistogram(), keep: keep}
+}
+
+// add records n values of v nanoseconds.
+func (h *hist) add(v float64, n float64) {
+	addTo(h.iv, &h.carry, v, n)
+}
+
+// addTo records n values of v nanoseconds into h, carrying the fraction.
+func addTo(h *hdrhistogram.Histogram, carry *float64, v, n float64) {
+	c := n + *carry
+	k := int64(c)
+	*carry = c - float64(k)
+	if k <= 0 {
+		return
+	}
+	x := int64(v)
+	x = min(max(x, metrics.Lowest), metrics.Highest)
+	_ = h.RecordValues(x, k)
+}
+
+// rotate closes the current second [from, to): it joins the total and,
+// when intervals are kept, is encoded.
+func (h *hist) rotate(from, to time.Time) error {
+	h.total.Merge(h.iv)
+	if h.keep {
+		h.iv.SetStartTimeMs(from.UnixMilli())
+		h.iv.SetEndTimeMs(to.UnixMilli())
+		b, err := h.iv.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		if err != nil {
+			return err
+		}
+		h.intervals = append(h.intervals, Interval{From: from, To: to, Data: b})
+	}
+	h.iv.Reset()
+	return nil
+}
+
+// spreadPoints is how many points a cohort's latencies are recorded at:
+// its records' latencies spread evenly between two ends, and each point
+// stands for an equal share of them.
+func spreadPoints(a, b float64) int {
+	d := b - a
+	if d < 0 {
+		d = -d
+	}
+	return min(max(int(d/float64(time.Millisecond)), 1), 8)
+}
+
+// addSpread records n values spread evenly from a to b.
+func (h *hist) addSpread(a, b, n float64) {
+	k := spreadPoints(a, b)
+	for i := range k {
+		u := (float64(i) + 0.5) / float64(k)
+		h.add(a+u*(b-a), n/float64(k))
+	}
+}
+
+// shareAtMost is the share of values spread evenly from a to b that are
+// at most d.
+func shareAtMost(a, b, d float64) float64 {
+	lo, hi := min(a, b), max(a, b)
+	switch {
+	case d >= hi:
+		return 1
+	case d < lo:
+		return 0
+	case hi == lo:
+		return 1
+	}
+	return (d - lo) / (hi - lo)
+}
