@@ -45,9 +45,9 @@ type engine struct {
 	// profile holds the latency distributions; draws walk a
 	// low-discrepancy sequence through them.
 	put, prop, fanOut dist
-	draw      float64
-	quotas    bool
-	onDemand  *demand
+	draw              float64
+	quotas            bool
+	onDemand          *demand
 
 	prods  []*producer
 	shards []*shard // every shard ever, by index (shardId-N)
@@ -281,7 +281,7 @@ func (e *engine) trim() {
 // records/s and 4 MiB/s and grows, once a second, to twice the rate
 // accepted in the second just ended, spread over the open shards.
 type demand struct {
-	recs, bytes         float64
-	winRecs, winBytes   float64
-	winStart            int64
+	recs, bytes       float64
+	winRecs, winBytes float64
+	winStart          int64
 }

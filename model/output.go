@@ -12,22 +12,23 @@ import (
 // counts are record counters, over the run or over one second.
 type counts struct {
 	produced, acked, ackedBytes, kinesis, throttled, failed, retried float64
-	consumed, consumedBytes, measured, onTime, getThrottled         float64
+	consumed, consumedBytes, measured, onTime, getThrottled          float64
 }
 
 // outputs collects what the run measures: totals, one row a second and
 // the latency histograms.
 type outputs struct {
-	e                                 *engine
-	put, delivery, lateness, sendArr  *hist
-	total, sec                        counts
-	calls, unsentN, late, scheduled   float64
-	rows                              []results.Row
-	events                            []results.EventResult
-	ended                             int64
-	last                              int64 // start of the current second
-	primaryConsumed                   float64
-	behindSec                         int64
+	e                                *engine
+	put, delivery, lateness, sendArr *hist
+	total, sec                       counts
+	calls, unsentN, late, scheduled  float64
+	notGen                           float64
+	rows                             []results.Row
+	events                           []results.EventResult
+	ended                            int64
+	last                             int64 // start of the current second
+	primaryConsumed                  float64
+	behindSec                        int64
 }
 
 // appStats is one application's own measurements.
@@ -120,7 +121,12 @@ func (o *outputs) failed(n float64) {
 
 func (o *outputs) retried(n float64) { o.total.retried += n }
 
-func (o *outputs) unsent(n float64) { o.unsentN += n }
+// unsent counts records never settled when the producers stopped: n sent
+// or batched, notGenerated never generated.
+func (o *outputs) unsent(n, notGenerated float64) {
+	o.unsentN += n
+	o.notGen += notGenerated
+}
 
 // consumed records cohort c read by app st's reader of sh at tc, its
 // records consumed evenly from first to last.

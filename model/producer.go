@@ -34,9 +34,13 @@ type producer struct {
 	openBytes float64
 	openLo    int64
 	openHi    int64
-	queue     []batch  // closed batches waiting for a free slot
-	groups    []*group // calls in flight or backing off
-	stopped   bool
+	queue     []batch // closed batches waiting for a free slot
+	// behind holds records due while the producer was blocked (its queue
+	// full, as the runner's schedule blocks on a full channel): they are
+	// generated late, as fast as the queue takes them, in full batches.
+	behind  cohort
+	groups  []*group // calls in flight or backing off
+	stopped bool
 }
 
 // batch is one closed PutRecords batch of one instance.
@@ -94,7 +98,7 @@ func (p *producer) relayout(n int) {
 
 // idle says the producer has stopped and has nothing queued or in flight.
 func (p *producer) idle() bool {
-	return (p.stopped || p.e.now >= p.e.duration) && p.open == 0 && len(p.queue) == 0 && len(p.groups) == 0
+	return (p.stopped || p.e.now >= p.e.duration) && p.open == 0 && len(p.queue) == 0 && len(p.groups) == 0 && p.behind.n <= 1e-9
 }
 
 // generate makes the records due in [from, to), closes the batches that
@@ -111,17 +115,49 @@ func (p *producer) generate(from, to int64) {
 	if p.open > 0 && p.openLo+p.linger < to {
 		p.closeBatch(max(p.openLo+p.linger, from))
 	}
+	p.catchUp(from)
 	if from < e.duration {
 		end := min(to, e.duration)
 		mid := time.Duration((from + end) / 2)
 		due := p.pacer.Rate(mid)*float64(end-from)/1e9 + p.carry
 		m := math.Floor(due)
 		p.carry = due - m
-		if m > 0 {
+		switch {
+		case m <= 0:
+		case p.blocked() || p.behind.n > 0:
+			p.behind.merge(cohort{n: m, lo: float64(from), hi: float64(end - 1)})
+			p.e.out.produce(m*p.conc, end)
+		default:
 			p.batchUp(from, end, m)
 		}
 	}
 	p.dispatch(to)
+}
+
+// blocked says the producer's queue is full: the runner's schedule would
+// be blocked handing over a batch, generating nothing.
+func (p *producer) blocked() bool { return float64(len(p.queue)) >= p.slots+1 }
+
+// catchUp generates the records that fell behind while the producer was
+// blocked, at now, in batches as full as they get, while the queue takes
+// them.
+func (p *producer) catchUp(now int64) {
+	for p.behind.n > 1e-9 && !p.blocked() {
+		if p.open == 0 {
+			p.openLo, p.openHi = int64(p.behind.lo), int64(p.behind.lo)
+		}
+		space := p.maxRecs - p.open
+		if p.maxBytes > 0 {
+			space = max(min(space, math.Floor((p.maxBytes-p.openBytes)/p.smp.mean)), 1)
+		}
+		c := p.behind.split(min(space, p.behind.n))
+		p.open += c.n
+		p.openBytes += c.n * p.smp.mean
+		p.openHi = int64(c.hi)
+		if p.open >= space-1e-9 || p.behind.n > 1e-9 {
+			p.closeBatch(now)
+		}
+	}
 }
 
 // batchUp puts m records due evenly over [from, to) into batches, closing
@@ -224,8 +260,8 @@ func (p *producer) stop() {
 	for _, g := range p.groups {
 		n += g.n
 	}
-	p.e.out.unsent(n)
-	p.open, p.queue, p.groups = 0, nil, nil
+	p.e.out.unsent(n, p.behind.n*p.conc)
+	p.open, p.queue, p.groups, p.behind = 0, nil, nil, cohort{}
 }
 
 // backoff is the retry policy's backoff before attempt (1 = the first

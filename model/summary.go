@@ -129,8 +129,12 @@ func (e *engine) result(began time.Time) *Result {
 	}
 	t.Unsent = max(t.Produced-t.Acked-t.Failed, 0)
 	t.UnsentByCause = map[string]int64{}
-	if t.Unsent > 0 {
-		t.UnsentByCause[metrics.UnsentOverrun] = t.Unsent
+	if ng := min(round(o.notGen), t.Unsent); ng > 0 {
+		t.UnsentByCause[metrics.UnsentNotGenerated] = ng
+		t.Produced -= ng
+	}
+	if ov := t.Unsent - t.UnsentByCause[metrics.UnsentNotGenerated]; ov > 0 {
+		t.UnsentByCause[metrics.UnsentOverrun] = ov
 	}
 	t.Scheduled = t.Acked + t.Failed + t.Unsent
 	t.Late = round(o.late)
