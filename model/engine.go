@@ -62,6 +62,8 @@ type engine struct {
 	end      int64 // duration + drain: the latest the run goes on
 
 	out *outputs
+	// Scratch space of deliver.
+	want, take, retry []float64
 }
 
 // reshard is an update_shard_count event, applied at its time plus the
@@ -114,7 +116,7 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	e.step = int64(o.Step)
 	if e.step <= 0 {
 		peak := max(shards, sc.PeakShards())
-		e.step = int64(min(max(time.Duration(peak)*100*time.Microsecond, time.Millisecond), 100*time.Millisecond))
+		e.step = int64(min(max(time.Duration(peak)*200*time.Microsecond, time.Millisecond), 200*time.Millisecond))
 	}
 	for i := 0; i < shards; i++ {
 		e.addShard(nil)

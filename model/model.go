@@ -34,13 +34,17 @@ import (
 // Options tune one model run.
 type Options struct {
 	// Step is the simulated time step; zero picks one from the shard count
-	// (1 ms up to 8 shards, growing to 100 ms at 1,000 shards), which keeps
+	// (1 ms up to 5 shards, growing to 200 ms at 1,000 shards), which keeps
 	// the work per simulated second about constant.
 	Step time.Duration
 	// Samples is how many records the model draws from each producer's
 	// generator and key strategy to learn its key and size distribution;
 	// zero picks one from the shard count (at least 100,000).
 	Samples int
+	// NoIntervals leaves out the per-second histograms the .hlog files are
+	// made of (Result.Hlogs is empty): for callers that only want the
+	// summary, such as kbench plan.
+	NoIntervals bool
 	// Version is kbench's version, echoed in summary.json.
 	Version string
 	// Log receives progress lines; nil discards them.

@@ -42,7 +42,7 @@ type appStats struct {
 }
 
 func newOutputs(e *engine) *outputs {
-	keep := true
+	keep := !e.o.NoIntervals
 	return &outputs{
 		e:        e,
 		put:      newHist(metrics.LatPut, keep),

@@ -61,8 +61,9 @@ func (sh *shard) accept(c cohort, stepStart int64, keep bool) {
 func (e *engine) deliver(p *producer, g *group) {
 	at := g.at
 	n := len(e.open)
-	want := make([]float64, n)
-	take := make([]float64, n)
+	e.want = grow(e.want, n)
+	e.take = grow(e.take, n)
+	want, take := e.want, e.take
 	var short float64
 	for j, idx := range e.open {
 		v := 0.0
@@ -93,10 +94,8 @@ func (e *engine) deliver(p *producer, g *group) {
 	}
 	perCall := g.calls * p.conc // calls of all instances
 	var logClean float64
-	retry := make([]float64, 0)
-	if short > 0 {
-		retry = make([]float64, n)
-	}
+	e.retry = grow(e.retry, n)
+	retry := e.retry
 	for j, idx := range e.open {
 		v := want[j]
 		if v <= 0 {
@@ -158,6 +157,16 @@ func (e *engine) deliver(p *producer, g *group) {
 		})
 	}
 	e.out.retried(short)
+}
+
+// grow returns s cleared and of length n, reusing its array.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // release frees k call slots at at.

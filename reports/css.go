@@ -21,6 +21,7 @@ h2 { font-size:19px; margin:34px 0 12px; padding-bottom:6px; border-bottom:1px s
 .deadline.miss .bar span { background:var(--warn); }
 td .warn { color:var(--warn); }
 td.wrap { min-width:200px; }
+.model-banner { margin:10px 0; padding:10px 16px; background:#fff4d6; border:1px solid #e0b000; border-radius:6px; font-weight:600; }
 .verdict { margin:18px 0 4px; padding:14px 20px; background:#fff; border:1px solid var(--line); border-left:6px solid var(--pass); border-radius:6px; }
 .verdict.fail { border-left-color:var(--fail); } .verdict .big { font-size:22px; font-weight:700; } .verdict p { margin:6px 0 0; }
 .verdict ul { margin:8px 0 0; padding-left:20px; } .verdict li { margin:2px 0; }

@@ -33,6 +33,7 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 <header>
 <h1>{{.Label}} <span class="badge {{.VerdictCSS}}">{{.Verdict}}</span></h1>
 {{with .Description}}<p class="desc">{{.}}</p>{{end}}
+{{with .Model}}<p class="model-banner">{{.}}</p>{{end}}
 <p class="meta">{{range $i, $m := .Meta}}{{if $i}} · {{end}}{{index $m 0}} <b>{{index $m 1}}</b>{{end}}</p>
 </header>
 <section class="verdict {{.VerdictCSS}}"><div class="big">{{.Verdict}} · {{.VerdictLine}}</div>

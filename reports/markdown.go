@@ -30,6 +30,9 @@ func markdown(s *results.Summary) string {
 		icon = "✅"
 	}
 	w("## %s %s: %s\n\n", icon, verdictWord(s.Verdict), textfmt.MDEscape(runLabel(s)))
+	if m := s.Target.Model; m != nil {
+		w("> **%s**\n\n", textfmt.MDEscape(m.Note))
+	}
 	if d := scenarioDescription(s); d != "" {
 		w("> %s\n\n", textfmt.MDEscape(d))
 	}

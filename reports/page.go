@@ -19,8 +19,10 @@ type card struct {
 
 // runPage is what report.html shows.
 type runPage struct {
-	CSS                 template.CSS
-	Label, Description  string
+	CSS                template.CSS
+	Label, Description string
+	// Model is the banner of a run the model target predicted.
+	Model               string
 	Verdict, VerdictCSS string
 	VerdictLine         string
 	Failed              []results.ThresholdResult
@@ -92,6 +94,7 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 		CSS:          template.CSS(pageCSS),
 		Label:        runLabel(s),
 		Description:  scenarioDescription(s),
+		Model:        modelBanner(s),
 		Verdict:      verdictWord(s.Verdict),
 		VerdictCSS:   verdictCSS(s.Verdict),
 		VerdictLine:  verdictLine(s),
@@ -314,4 +317,13 @@ func orderSub(o results.Order) string {
 		parts = append(parts, "sampled: "+fmtPct(o.OutOfOrderKeyShare)+" of keys")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// modelBanner is the banner of a run the model target predicted, "" for a
+// measured run.
+func modelBanner(s *results.Summary) string {
+	if s.Target.Model == nil {
+		return ""
+	}
+	return s.Target.Model.Note
 }
