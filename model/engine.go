@@ -45,7 +45,7 @@ type engine struct {
 	// profile holds the latency distributions; draws walk a
 	// low-discrepancy sequence through them.
 	put, prop, fanOut dist
-	draw              float64
+	draw, udraw       float64
 	quotas            bool
 	onDemand          *demand
 
@@ -91,6 +91,14 @@ func (e *engine) next(d dist) int64 {
 	e.draw += 0.6180339887498949
 	e.draw -= math.Floor(e.draw)
 	return int64(d.Quantile(e.draw))
+}
+
+// uniform returns the next of a low-discrepancy sequence in [0, 1) of its
+// own, for draws from a uniform range.
+func (e *engine) uniform() float64 {
+	e.udraw += 0.7548776662466927
+	e.udraw -= math.Floor(e.udraw)
+	return e.udraw
 }
 
 func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
