@@ -29,6 +29,9 @@ type app struct {
 	st               *appStats
 }
 
+// pollDrift is the most a polling reader's wait overshoots, ns.
+const pollDrift = 1e6
+
 // reader is one application's reader of one shard.
 type reader struct {
 	pos     int     // index of the next cohort to read
@@ -174,7 +177,9 @@ func (a *app) poll1(sh *shard, r *reader) {
 	if n > 0 && behind {
 		gap = min(gap, catchUpGap)
 	}
-	r.next = max(tc+gap, busyUntil)
+	// A reader's wait overshoots by up to a millisecond (timers), so its
+	// phase drifts against the producers' batches, as a real one's does.
+	r.next = max(tc+gap+int64(e.uniform()*pollDrift), busyUntil)
 	if sh.closed && r.pos >= sh.end() && !behind && tc >= sh.closedAt {
 		r.done, r.doneAt = true, tc
 	}

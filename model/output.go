@@ -162,7 +162,7 @@ func (st *appStats) record(sh *shard, c cohort, first, last float64) {
 		st.shardE2E[sh.idx] = h
 		st.shardCarry[sh.idx] = new(float64)
 	}
-	k := spreadPoints(a, b)
+	k := spreadPoints(a, b, c.n)
 	for i := range k {
 		u := (float64(i) + 0.5) / float64(k)
 		addTo(h, st.shardCarry[sh.idx], a+u*(b-a), c.n/float64(k))
