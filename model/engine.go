@@ -45,6 +45,7 @@ type engine struct {
 	// profile holds the latency distributions; draws walk a
 	// low-discrepancy sequence through them.
 	put, prop, fanOut dist
+	profile           string // its name, for the summary
 	draw, udraw       float64
 	quotas            bool
 	onDemand          *demand
@@ -115,6 +116,10 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	}
 	if e.log == nil {
 		e.log = io.Discard
+	}
+	e.profile = "fixed delays (target.sim)"
+	if pr := o.Profile; pr != nil {
+		e.put, e.prop, e.fanOut, e.profile = pr.Put, pr.Propagation, pr.FanOut, pr.Name
 	}
 	shards := sc.Stream.Shards
 	if sc.Stream.Mode == "on-demand" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
@@ -149,5 +150,33 @@ func TestHotKeyThrottles(t *testing.T) {
 	}
 	if busy != 1 {
 		t.Errorf("%d shards written, want 1: %+v", busy, s.PerShard)
+	}
+}
+
+// TestProfileDelays: the aws latency profile's put and propagation delays
+// show where they belong: put latency is the profile's put, and e2e grows
+// by about the put and propagation medians.
+func TestProfileDelays(t *testing.T) {
+	sc := parse(t, small)
+	none, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aws := latency.AWS()
+	res, err := Run(context.Background(), sc, Options{Profile: aws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := res.Summary.Latency["put"]
+	if med := float64(aws.Put.Median()) / 1e6; put.P50 < 0.8*med || put.P50 > 1.2*med {
+		t.Errorf("put p50 %.1f ms, want the profile's %.1f ms within 20%%", put.P50, med)
+	}
+	grew := res.Summary.Latency["e2e"].P50 - none.Summary.Latency["e2e"].P50
+	want := float64(aws.Put.Median()+aws.Propagation.Median()) / 1e6
+	if grew < 0.7*want || grew > 1.5*want {
+		t.Errorf("e2e p50 grew by %.1f ms with the aws profile, want about %.1f", grew, want)
+	}
+	if got := res.Summary.Target.Model.LatencyProfile; got != aws.Name {
+		t.Errorf("latency profile %q in the summary, want %q", got, aws.Name)
 	}
 }
