@@ -49,7 +49,7 @@ func newApp(e *engine, name string, cs scenarios.Consumer, fanOut, primary bool)
 	a := &app{
 		e: e, name: name, kind: cs.Kind, fanOut: fanOut, primary: primary,
 		poll: int64(cs.PollInterval), limit: float64(min(max(cs.Limit, 1), maxGetRecords)),
-		st: newAppStats(e, name),
+		st: newAppStats(e),
 	}
 	if a.poll <= 0 {
 		a.poll = int64(250e6)

@@ -46,6 +46,7 @@ type engine struct {
 	// low-discrepancy sequence through them.
 	put, prop, fanOut dist
 	profile           string // its name, for the summary
+	points            int    // the most points a cohort's latencies are recorded at
 	draw, udraw       float64
 	quotas            bool
 	onDemand          *demand
@@ -164,6 +165,7 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 		}
 	}
 	e.out = newOutputs(e)
+	e.points = maxPoints(len(e.open))
 	return e, nil
 }
 
@@ -245,6 +247,7 @@ func (e *engine) applyEvents() {
 		for _, p := range e.prods {
 			p.relayout(len(e.open))
 		}
+		e.points = maxPoints(len(e.open))
 		e.out.events = append(e.out.events, results.EventResult{
 			AtS: time.Duration(ev.at).Seconds(), Action: "update_shard_count",
 			Detail: fmt.Sprintf("%d -> %d shards", len(parents), ev.target), OK: true,
