@@ -72,8 +72,9 @@ func writeDestinations(w io.Writer, s *results.Summary) {
 	_ = tw.Flush()
 }
 
-// mdDestinations writes the destinations' table of report.md.
-func mdDestinations(b *strings.Builder, s *results.Summary) {
+// mdDestinations writes the destinations' table of report.md, and under
+// it each destination's course over the run from the time series rows.
+func mdDestinations(b *strings.Builder, s *results.Summary, rows []results.Row) {
 	if len(s.Destinations) == 0 {
 		return
 	}
@@ -87,4 +88,43 @@ func mdDestinations(b *strings.Builder, s *results.Summary) {
 			textfmt.Int(d.Unexpected), textfmt.Int(d.Duplicates), c.Recall, c.Precision, c.E2EP50, c.E2EP99, c.AppP99, c.OnTime)
 	}
 	b.WriteString("\n")
+	for i, name := range results.TimeseriesDestinations(rows) {
+		fmt.Fprintf(b, "- `%s` over time: %s\n", name, textfmt.MDEscape(destinationTrend(rows, i)))
+	}
+	if len(results.TimeseriesDestinations(rows)) > 0 {
+		fmt.Fprintf(b, "\nPer second in timeseries.csv (`destination.<name>.*`) and plotted in %s.\n\n", PNGDestinations)
+	}
+}
+
+// destinationTrend sums up destination i's seconds in rows: its busiest
+// second, its worst second's e2e p99 and the most expected outputs not
+// seen yet at once, with the count left at the end.
+func destinationTrend(rows []results.Row, i int) string {
+	var peak, worst, most results.DestinationRow
+	var peakAt, worstAt, mostAt int
+	var last int64
+	for _, r := range rows {
+		if i >= len(r.Destinations) {
+			continue
+		}
+		d := r.Destinations[i]
+		if d.Outputs > peak.Outputs {
+			peak, peakAt = d, r.Second
+		}
+		if d.E2EP99 > worst.E2EP99 {
+			worst, worstAt = d, r.Second
+		}
+		if d.Missing > most.Missing {
+			most, mostAt = d, r.Second
+		}
+		last = d.Missing
+	}
+	out := fmt.Sprintf("at most %s outputs/s (second %d)", textfmt.Int(peak.Outputs), peakAt)
+	if worst.E2EP99 > 0 {
+		out += fmt.Sprintf("; worst second's e2e p99 %s ms (second %d)", fmtMS(worst.E2EP99), worstAt)
+	} else {
+		out += "; no output measured"
+	}
+	return out + fmt.Sprintf("; expected outputs not seen yet: at most %s (second %d), %s at the end",
+		textfmt.Int(most.Missing), mostAt, textfmt.Int(last))
 }

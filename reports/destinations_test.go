@@ -18,7 +18,7 @@ func TestDestinationsRendered(t *testing.T) {
 	var text bytes.Buffer
 	writeDestinations(&text, s)
 	var md strings.Builder
-	mdDestinations(&md, s)
+	mdDestinations(&md, s, nil)
 	for _, out := range []string{text.String(), md.String()} {
 		for _, want := range []string{"alerts", "kinesis, some", "95.8%", "247.3", "434.6"} {
 			if !strings.Contains(out, want) {
@@ -46,7 +46,7 @@ func TestDestinationNoData(t *testing.T) {
 	var text bytes.Buffer
 	writeDestinations(&text, s)
 	var md strings.Builder
-	mdDestinations(&md, s)
+	mdDestinations(&md, s, nil)
 	for name, out := range map[string]string{"text": text.String(), "report.md": md.String()} {
 		if n := strings.Count(out, "no data"); n < 5 || strings.Contains(out, "no data ms") {
 			t.Errorf("%s: %d cells say no data, want recall, precision, e2e p50, p99 and on time to, without a unit:\n%s", name, n, out)

@@ -133,5 +133,5 @@ func Render(dir string) error {
 	if err := removeStalePNGs(dir, figs, runPNGs); err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(filepath.Join(dir, MarkdownFile), []byte(markdown(r.Summary)))
+	return results.WriteFileAtomic(filepath.Join(dir, MarkdownFile), []byte(markdown(r.Summary, r.Rows)))
 }
