@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/results"
 )
 
 const fraudScenario = "../../examples/fraud-detector/scenario.yaml"
@@ -92,10 +94,27 @@ func TestFraudDetectorExample(t *testing.T) {
 		if err != nil || !strings.Contains(string(log), "fraud-detector: started") || !strings.Contains(string(log), "fraud-detector: stopped") {
 			t.Errorf("application.log (%v) lacks the start and the graceful stop:\n%s", err, log)
 		}
-		for _, f := range []string{"destination-alerts-e2e.hlog", "destination-alerts-application.hlog"} {
+		for _, f := range []string{"destination-alerts-e2e.hlog", "destination-alerts-application.hlog", "destinations.png"} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 				t.Error(err)
 			}
+		}
+		// Every alert arrived in some second of timeseries.csv, and the
+		// last second has none missing.
+		run, err := results.LoadRun(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var perSecond int64
+		for _, row := range run.Rows {
+			if len(row.Destinations) != 1 || row.Destinations[0].Name != "alerts" {
+				t.Fatalf("second %d: destinations %+v, want alerts", row.Second, row.Destinations)
+			}
+			perSecond += row.Destinations[0].Outputs
+		}
+		if last := run.Rows[len(run.Rows)-1].Destinations[0]; perSecond != int64(outputs) || last.Missing != int64(num(t, d, "missing")) {
+			t.Errorf("timeseries: %d outputs over the seconds, %d missing at the end; summary: %v outputs, %v missing",
+				perSecond, last.Missing, outputs, num(t, d, "missing"))
 		}
 	})
 	t.Run("slowed", func(t *testing.T) {
