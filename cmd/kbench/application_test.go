@@ -154,6 +154,29 @@ func TestFraudDetectorExample(t *testing.T) {
 			t.Errorf("application.log shows no subscription of a child shard:\n%s", log)
 		}
 	})
+	t.Run("no fraud", func(t *testing.T) {
+		// No burst generated and no alert raised: recall, precision and the
+		// on-time share are statistics of nothing, and their thresholds
+		// fail as "no data" instead of judging a 0; a count of 0 is data.
+		t.Parallel()
+		dir, s := runFraud(t, bin, 1, "producers[0].options.fraud_rate=0",
+			"thresholds=[destinations.alerts.recall >= 0.95, destinations.alerts.precision >= 0.95, "+
+				"destinations.alerts.deadline.on_time_ratio >= 0.9, destinations.alerts.outputs == 0]")
+		d := firstDestination(t, s)
+		if num(t, d, "expected") != 0 || num(t, d, "outputs") != 0 {
+			t.Fatalf("expected %v, outputs %v: the test needs neither bursts nor alerts", d["expected"], d["outputs"])
+		}
+		for i, th := range get(t, s, "thresholds").([]any) {
+			th := th.(map[string]any)
+			if wantNoData := i < 3; th["ok"] == wantNoData || (th["no_data"] == true) != wantNoData {
+				t.Errorf("threshold %v: ok %v, no_data %v; want no data: %v", th["expr"], th["ok"], th["no_data"], wantNoData)
+			}
+		}
+		md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+		if err != nil || !strings.Contains(string(md), "| alerts | kinesis, some | 0 | 0 | 0 | 0 | 0 | no data | no data |") {
+			t.Errorf("report.md (%v) does not show the alerts' recall and precision as no data:\n%s", err, md)
+		}
+	})
 	t.Run("crashed", func(t *testing.T) {
 		t.Parallel()
 		dir, s := runFraud(t, bin, 3, "application.env.FRAUD_DETECTOR_CRASH_AFTER=4s")
