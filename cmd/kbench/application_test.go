@@ -56,9 +56,10 @@ func firstDestination(t *testing.T, s map[string]any) map[string]any {
 // application under test: the healthy detector finds the payments' fraud
 // bursts within the deadline; slowed down, its alert latency fails the
 // scenario's threshold; crashed mid-run, the run ends with exit 3 and keeps
-// its results and the detector's log; reading by enhanced fan-out, with
-// subscriptions that expire every 3 s and the payments stream resharded
-// mid-run, it finds every burst.
+// its results and the detector's log; with the payments stream resharded
+// mid-run it finds every burst, polling or by enhanced fan-out (whose
+// subscriptions the simulator ends every 3 s); without fraud, recall and
+// precision are no data.
 func TestFraudDetectorExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the example three times (about a minute)")
@@ -127,33 +128,38 @@ func TestFraudDetectorExample(t *testing.T) {
 			t.Errorf("latency threshold ok = %v, want false", ok)
 		}
 	})
-	t.Run("fanout", func(t *testing.T) {
-		t.Parallel()
-		dir, s := runFraud(t, bin, 0, "application.env.FRAUD_DETECTOR_READ=fanout",
-			"target.sim.subscription_duration=3s", "events=[{at: 5s, update_shard_count: 4}]")
-		d := firstDestination(t, s)
-		if r, p := num(t, d, "recall"), num(t, d, "precision"); r != 1 || p != 1 || num(t, d, "expected") < 5 {
-			t.Errorf("recall %v, precision %v of %v bursts (missing %v, unexpected %v): want 1 and 1 of at least 5",
-				r, p, d["expected"], d["missing"], d["unexpected"])
-		}
-		if exit := get(t, s, "application.exit"); exit != "stopped" {
-			t.Errorf("application.exit %v, want stopped", exit)
-		}
-		log, err := os.ReadFile(filepath.Join(dir, "application.log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Subscriptions of the children (shards 2 to 5) end and are
-		// renewed too: they were read.
-		for _, want := range []string{"by enhanced fan-out", "ended; resubscribing", "consumer fraud-detector deregistered"} {
-			if !strings.Contains(string(log), want) {
-				t.Errorf("application.log lacks %q:\n%s", want, log)
+	for _, read := range []string{"poll", "fanout"} {
+		t.Run(read+" across a reshard", func(t *testing.T) {
+			t.Parallel()
+			dir, s := runFraud(t, bin, 0, "application.env.FRAUD_DETECTOR_READ="+read,
+				"target.sim.subscription_duration=3s", "events=[{at: 5s, update_shard_count: 4}]")
+			d := firstDestination(t, s)
+			if r, p := num(t, d, "recall"), num(t, d, "precision"); r != 1 || p != 1 || num(t, d, "expected") < 5 {
+				t.Errorf("recall %v, precision %v of %v bursts (missing %v, unexpected %v): want 1 and 1 of at least 5",
+					r, p, d["expected"], d["missing"], d["unexpected"])
 			}
-		}
-		if !regexp.MustCompile(`subscription to shard shardId-00000000000[2-5]`).Match(log) {
-			t.Errorf("application.log shows no subscription of a child shard:\n%s", log)
-		}
-	})
+			if exit := get(t, s, "application.exit"); exit != "stopped" {
+				t.Errorf("application.exit %v, want stopped", exit)
+			}
+			if read != "fanout" {
+				return
+			}
+			log, err := os.ReadFile(filepath.Join(dir, "application.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Subscriptions of the children (shards 2 to 5) end and are
+			// renewed too: they were read.
+			for _, want := range []string{"by enhanced fan-out", "ended; resubscribing", "consumer fraud-detector deregistered"} {
+				if !strings.Contains(string(log), want) {
+					t.Errorf("application.log lacks %q:\n%s", want, log)
+				}
+			}
+			if !regexp.MustCompile(`subscription to shard shardId-00000000000[2-5]`).Match(log) {
+				t.Errorf("application.log shows no subscription of a child shard:\n%s", log)
+			}
+		})
+	}
 	t.Run("no fraud", func(t *testing.T) {
 		// No burst generated and no alert raised: recall, precision and the
 		// on-time share are statistics of nothing, and their thresholds
