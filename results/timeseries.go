@@ -54,6 +54,10 @@ type Row struct {
 	// consumed out of their production order; Duplicates the records any
 	// consumer application consumed again.
 	OutOfOrder, Duplicates int64
+	// AckedKinesis counts the Kinesis records acknowledged in the second:
+	// Acked counts the user records in them, which are more when producers
+	// aggregate (KPL format). Zero in files written before the column.
+	AckedKinesis int64
 }
 
 // timeseriesColumns are the CSV header names, in Row's field order.
@@ -61,7 +65,7 @@ var timeseriesColumns = []string{
 	"second", "phase", "target_rps", "produced", "acked", "throttled", "failed", "consumed",
 	"acked_bytes", "consumed_bytes", "e2e_p50_ms", "e2e_p99_ms", "put_p99_ms", "millis_behind", "in_flight",
 	"e2e_max_ms", "put_p50_ms", "backlog", "measured", "on_time", "shards", "get_throttled",
-	"out_of_order", "duplicates",
+	"out_of_order", "duplicates", "acked_kinesis_records",
 }
 
 // TimeseriesWriter writes rows of timeseries.csv. It is not safe for
@@ -89,7 +93,7 @@ func (t *TimeseriesWriter) Write(r Row) error {
 		i(r.Failed), i(r.Consumed), i(r.AckedBytes), i(r.ConsumedBytes), f(r.E2EP50), f(r.E2EP99),
 		f(r.PutP99), i(r.MillisBehind), strconv.Itoa(r.InFlight),
 		f(r.E2EMax), f(r.PutP50), i(r.Backlog), i(r.Measured), i(r.OnTime), strconv.Itoa(r.Shards),
-		i(r.GetThrottled), i(r.OutOfOrder), i(r.Duplicates),
+		i(r.GetThrottled), i(r.OutOfOrder), i(r.Duplicates), i(r.AckedKinesis),
 	}
 	if err := t.w.Write(rec); err != nil {
 		return fmt.Errorf("results: timeseries row: %w", err)
@@ -158,6 +162,7 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 			GetThrottled:  p.int("get_throttled"),
 			OutOfOrder:    p.int("out_of_order"),
 			Duplicates:    p.int("duplicates"),
+			AckedKinesis:  p.int("acked_kinesis_records"),
 		}
 		if p.err != nil {
 			return nil, fmt.Errorf("results: timeseries line %d: %w", line, p.err)

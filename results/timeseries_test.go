@@ -12,7 +12,7 @@ import (
 func TestTimeseriesRoundTrip(t *testing.T) {
 	rows := []results.Row{
 		{Second: 0, Phase: results.PhaseWarmup, TargetRPS: 666.667, Produced: 666, Acked: 600, Throttled: 3, Failed: 1, Consumed: 590,
-			AckedBytes: 186000, ConsumedBytes: 182900, E2EP50: 210.5, E2EP99: 480.125, PutP99: 30.001, MillisBehind: 120, InFlight: 4},
+			AckedBytes: 186000, ConsumedBytes: 182900, E2EP50: 210.5, E2EP99: 480.125, PutP99: 30.001, MillisBehind: 120, InFlight: 4, AckedKinesis: 12},
 		{Second: 1, Phase: results.PhaseMeasure, TargetRPS: 2000},
 		{Second: 2, Phase: results.PhaseDrain},
 	}
