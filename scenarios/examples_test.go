@@ -22,7 +22,7 @@ func TestExampleScenarios(t *testing.T) {
 		}
 	}
 	// The override reshard.yaml suggests: step the rate before resharding.
-	if s, err := Load("reshard.yaml", []string{"events[0].at=30s"}); err != nil || s.ShardCountAt(29*time.Second) != 2 || s.Events[0].Rate == nil {
+	if s, err := Load("reshard.yaml", []string{"events[0].at=30s"}); err != nil || s.ShardCountAt(29*time.Second) != 2 || s.Events[0].Kind != "rate" {
 		t.Errorf("reshard.yaml --set events[0].at=30s: %v", err)
 	}
 	for _, f := range files {
@@ -80,8 +80,8 @@ func peakRateAt(s *Scenario, t time.Duration) float64 {
 	for i, p := range s.Producers {
 		rate := p.Rate
 		for _, ev := range s.rateEvents(i) {
-			if ev.At <= t {
-				rate = *ev.Rate
+			if ev.at <= t {
+				rate = ev.rate
 			}
 		}
 		total += rate.Peak()

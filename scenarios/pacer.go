@@ -43,24 +43,32 @@ func (s *Scenario) InstancePacer(producer, instance int) (generators.Pacer, erro
 	}
 	for k, ev := range s.rateEvents(producer) {
 		// Each event's Poisson instances get seeds of their own.
-		after, err := ev.Rate.pacer(float64(p.Concurrency), p.Seed+int64(instance)<<32+int64(k+1)<<44)
+		after, err := ev.rate.pacer(float64(p.Concurrency), p.Seed+int64(instance)<<32+int64(k+1)<<44)
 		if err != nil {
-			return nil, fmt.Errorf("producer %q: rate event at %s: %w", p.Name, ev.At, err)
+			return nil, fmt.Errorf("producer %q: rate event at %s: %w", p.Name, ev.at, err)
 		}
-		pacer = generators.Switch(pacer, ev.At, after)
+		pacer = generators.Switch(pacer, ev.at, after)
 	}
 	return pacer, nil
 }
 
-// rateEvents returns the rate events of producers[i] in time order.
-func (s *Scenario) rateEvents(i int) []Event {
-	var out []Event
+// rateEvents returns the rate changes of producers[i] in time order.
+func (s *Scenario) rateEvents(i int) []rateChange {
+	var out []rateChange
 	for _, ev := range sortedEvents(s.Events) {
-		if ev.Rate != nil && ev.Producer == s.Producers[i].Name {
-			out = append(out, ev)
+		if rs, ok := ev.Action.(rateSetter); ok {
+			if name, r := rs.producerRate(); r != nil && name == s.Producers[i].Name {
+				out = append(out, rateChange{at: ev.At, rate: *r})
+			}
 		}
 	}
 	return out
+}
+
+// rateChange is a producer's new rate from at on.
+type rateChange struct {
+	at   time.Duration
+	rate Rate
 }
 
 // pacer builds the profile with every rate divided by share.
@@ -105,11 +113,11 @@ func (s *Scenario) Offered(i int) float64 {
 	var n float64
 	rate, from := s.Producers[i].Rate, time.Duration(0)
 	for _, ev := range s.rateEvents(i) {
-		if ev.At >= s.Duration {
+		if ev.at >= s.Duration {
 			break
 		}
-		n += rate.Records(ev.At - from)
-		rate, from = *ev.Rate, ev.At
+		n += rate.Records(ev.at - from)
+		rate, from = ev.rate, ev.at
 	}
 	return n + rate.Records(s.Duration-from)
 }
@@ -122,7 +130,7 @@ func (s *Scenario) PeakRate() float64 {
 	for i, p := range s.Producers {
 		peak := p.Rate.Peak()
 		for _, ev := range s.rateEvents(i) {
-			peak = math.Max(peak, ev.Rate.Peak())
+			peak = math.Max(peak, ev.rate.Peak())
 		}
 		total += peak
 	}

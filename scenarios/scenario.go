@@ -296,6 +296,7 @@ var (
 	producerType   = reflect.TypeFor[Producer]()
 	processingType = reflect.TypeFor[Processing]()
 	rateType       = reflect.TypeFor[Rate]()
+	eventType      = reflect.TypeFor[Event]()
 )
 
 // Load reads, strictly decodes and validates a scenario file, applying the
