@@ -47,6 +47,11 @@ func (e *RateEvent) Check(c *EventCheck) {
 	default:
 		c.Report("producer", fmt.Sprintf("is required with more than one producer (%s)", strings.Join(names, ", ")))
 	}
+	for _, p := range c.Scenario.Producers {
+		if p.Name == e.Producer && p.SelfPaced() {
+			c.Report("producer", fmt.Sprintf("%s sends at its file's own times (pace: recorded); a rate event cannot change that", clip.Quote(p.Name)))
+		}
+	}
 	if e.Rate != nil { // nil only when the rate failed to decode
 		c.CheckRate(e.Rate, "rate")
 	}

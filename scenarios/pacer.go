@@ -9,6 +9,28 @@ import (
 	"github.com/kbench/kbench/generators"
 )
 
+// SelfPaced reports whether the producer's generator sets its records'
+// send times itself (a replay with pace: recorded): it then has no rate,
+// and the runner takes its pacer from the generator.
+func (p Producer) SelfPaced() bool {
+	sp, ok := p.Options.(generators.SelfPaced)
+	if !ok {
+		return false
+	}
+	_, self := sp.SelfPaced()
+	return self
+}
+
+// selfPacedRate is a self-paced producer's estimated mean rate, records
+// per second.
+func (p Producer) selfPacedRate() float64 {
+	if sp, ok := p.Options.(generators.SelfPaced); ok {
+		rps, _ := sp.SelfPaced()
+		return rps
+	}
+	return 0
+}
+
 // Pacer returns the open-model rate profile of the whole producer.
 func (p Producer) Pacer() (generators.Pacer, error) {
 	return p.Rate.pacer(1, p.Seed)
@@ -108,8 +130,12 @@ func (r Rate) String() string {
 // Offered returns how many records producers[i] sends over the run: its
 // own profile until its first rate event, then each event's profile
 // (starting afresh at the event, as InstancePacer switches to it) until the
-// next event or the end of Duration.
+// next event or the end of Duration. For a self-paced producer it is an
+// estimate: the mean rate of the records checked before the run.
 func (s *Scenario) Offered(i int) float64 {
+	if p := s.Producers[i]; p.SelfPaced() {
+		return p.selfPacedRate() * s.Duration.Seconds()
+	}
 	var n float64
 	rate, from := s.Producers[i].Rate, time.Duration(0)
 	for _, ev := range s.rateEvents(i) {
@@ -129,6 +155,9 @@ func (s *Scenario) PeakRate() float64 {
 	total := 0.0
 	for i, p := range s.Producers {
 		peak := p.Rate.Peak()
+		if p.SelfPaced() {
+			peak = p.selfPacedRate() // a mean: the file's peaks are not known before the run
+		}
 		for _, ev := range s.rateEvents(i) {
 			peak = math.Max(peak, ev.rate.Peak())
 		}

@@ -32,6 +32,9 @@ func (s *Scenario) Resolved() map[string]any {
 			pm["options"] = toTree(reflect.ValueOf(p.Options))
 		}
 		pm["rate"] = rateTree(p.Rate)
+		if p.SelfPaced() {
+			delete(pm, "rate")
+		}
 		packingTree(pm, p)
 	}
 	consumers := m["consumers"].([]any)

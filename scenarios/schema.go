@@ -187,6 +187,9 @@ func producerSchema() map[string]any {
 			}
 		}
 		p["options"] = opts
+		if _, self := k.Options().(generators.SelfPaced); self {
+			return p, nil // no rate with pace: recorded
+		}
 		return p, []string{"rate"}
 	})
 	return s
