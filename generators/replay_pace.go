@@ -167,9 +167,10 @@ func (c *clock) at(t time.Time) time.Duration {
 type recordedPacer struct {
 	g *replay
 
-	mu     sync.Mutex
-	counts [64]struct{ sec, n int64 } // records due per second, for Rate
-	seen   uint64                     // records counted so far
+	mu      sync.Mutex
+	counts  [64]struct{ sec, n int64 } // records due per second, for Rate
+	seen    uint64                     // records counted so far
+	horizon time.Duration              // the latest offset handed out
 }
 
 // Pacer implements Paced: with pace: recorded, the record times pace the
@@ -189,13 +190,13 @@ func (g *replay) Pacer() Pacer {
 // before n that were never generated (the run stopped) are dropped.
 func (p *recordedPacer) Due(n uint64) (time.Duration, bool) {
 	g := p.g
-	for g.taken < n {
-		if g.Exhausted() {
-			return 0, false
-		}
+	for g.taken < n && !g.Exhausted() {
 		g.drop()
 	}
 	if g.Exhausted() {
+		p.mu.Lock()
+		p.horizon = math.MaxInt64 // every second is complete
+		p.mu.Unlock()
 		return 0, false
 	}
 	at := g.next.at
@@ -208,17 +209,22 @@ func (p *recordedPacer) Due(n uint64) (time.Duration, bool) {
 			c.sec, c.n = sec, 0
 		}
 		c.n++
+		p.horizon = at
 		p.mu.Unlock()
 	}
 	return at, true
 }
 
 // Rate implements Pacer: the records the file schedules in the second
-// of elapsed, as far as they have been scheduled (the last minute only).
+// of elapsed (within the last minute). While the producer is still in
+// that second, its count is not complete: the second before it stands in.
 func (p *recordedPacer) Rate(elapsed time.Duration) float64 {
 	sec := int64(elapsed / time.Second)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.horizon < time.Duration(sec+1)*time.Second && sec > 0 {
+		sec--
+	}
 	if c := p.counts[sec%int64(len(p.counts))]; c.sec == sec {
 		return float64(c.n)
 	}

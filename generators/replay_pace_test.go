@@ -137,6 +137,9 @@ func TestReplayRecordedDropAndRate(t *testing.T) {
 	if at, ok := p.Due(12); !ok || at != 1100*time.Millisecond {
 		t.Errorf("Due(12) after one record = %v, %v; want record 12's 1.1s", at, ok)
 	}
+	if r := p.Rate(1500 * time.Millisecond); r != 1 {
+		t.Errorf("Rate in second 1 while it is scheduled = %g, want second 0's 1", r)
+	}
 	for n := uint64(13); n < 30; n++ {
 		p.Due(n)
 	}
