@@ -208,9 +208,9 @@ type replay struct {
 	free      sync.Pool
 	// clock times the records with pace: recorded (reader goroutine);
 	// taken counts the records Next handed out or the pacer dropped.
-	clock clock
-	taken uint64
-	pacer *recordedPacer
+	clock  clock
+	perSec perSecond
+	taken  uint64
 }
 
 type replayItem struct {
@@ -292,6 +292,7 @@ func (g *replay) start() {
 func (g *replay) read() {
 	defer close(g.done)
 	defer close(g.queue)
+	defer g.perSec.end()
 	skipped, firstBad := 0, ""
 	defer func() {
 		if skipped > 0 {
@@ -353,6 +354,7 @@ func (g *replay) pass(f *os.File, skipped *int, firstBad *string) (sent int, sto
 		var at time.Duration
 		if g.m.tm.text != "" {
 			at = g.clock.at(when)
+			g.perSec.add(at)
 		}
 		select {
 		case g.queue <- replayItem{data: buf, entity: entity, at: at}:

@@ -162,16 +162,46 @@ func (c *clock) at(t time.Time) time.Duration {
 	return c.last
 }
 
+// perSecond counts the records the file schedules in each second of the
+// run, as the reader reads them (up to the queue's length ahead of the
+// producer), for the pacer's Rate.
+type perSecond struct {
+	mu      sync.Mutex
+	n       map[int64]int64
+	horizon time.Duration // the latest offset read; MaxInt64 once the file ended
+	asked   int64         // the latest second Rate was asked about
+}
+
+// add counts a record due at at (reader goroutine), and forgets seconds
+// long past.
+func (c *perSecond) add(at time.Duration) {
+	sec := int64(at / time.Second)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[int64]int64{}
+	}
+	if _, ok := c.n[sec]; !ok {
+		for old := range c.n {
+			if old < c.asked-60 {
+				delete(c.n, old)
+			}
+		}
+	}
+	c.n[sec]++
+	c.horizon = at
+}
+
+// end says the file has ended: every second is complete.
+func (c *perSecond) end() {
+	c.mu.Lock()
+	c.horizon = math.MaxInt64
+	c.mu.Unlock()
+}
+
 // recordedPacer paces a replay by its records' times: Due(n) is the next
 // record's offset, read ahead by the generator.
-type recordedPacer struct {
-	g *replay
-
-	mu      sync.Mutex
-	counts  [64]struct{ sec, n int64 } // records due per second, for Rate
-	seen    uint64                     // records counted so far
-	horizon time.Duration              // the latest offset handed out
-}
+type recordedPacer struct{ g *replay }
 
 // Pacer implements Paced: with pace: recorded, the record times pace the
 // generator. It expects Due(n) with n increasing and is not safe for
@@ -180,53 +210,34 @@ func (g *replay) Pacer() Pacer {
 	if g.opts.Pace != paceRecorded {
 		return nil
 	}
-	if g.pacer == nil {
-		g.pacer = &recordedPacer{g: g}
-	}
-	return g.pacer
+	return recordedPacer{g: g}
 }
 
 // Due implements Pacer. It blocks until the reader has record n. Records
 // before n that were never generated (the run stopped) are dropped.
-func (p *recordedPacer) Due(n uint64) (time.Duration, bool) {
+func (p recordedPacer) Due(n uint64) (time.Duration, bool) {
 	g := p.g
 	for g.taken < n && !g.Exhausted() {
 		g.drop()
 	}
 	if g.Exhausted() {
-		p.mu.Lock()
-		p.horizon = math.MaxInt64 // every second is complete
-		p.mu.Unlock()
 		return 0, false
 	}
-	at := g.next.at
-	if n >= p.seen {
-		p.seen = n + 1
-		sec := int64(at / time.Second)
-		p.mu.Lock()
-		c := &p.counts[sec%int64(len(p.counts))]
-		if c.sec != sec {
-			c.sec, c.n = sec, 0
-		}
-		c.n++
-		p.horizon = at
-		p.mu.Unlock()
-	}
-	return at, true
+	return g.next.at, true
 }
 
-// Rate implements Pacer: the records the file schedules in the second
-// of elapsed (within the last minute). While the producer is still in
-// that second, its count is not complete: the second before it stands in.
-func (p *recordedPacer) Rate(elapsed time.Duration) float64 {
+// Rate implements Pacer: the records the file schedules in the second of
+// elapsed. While the reader is still in that second (it reads ahead of the
+// producer, so only when the run is behind, or for the live line's
+// current second) the second before it stands in.
+func (p recordedPacer) Rate(elapsed time.Duration) float64 {
+	c := &p.g.perSec
 	sec := int64(elapsed / time.Second)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.horizon < time.Duration(sec+1)*time.Second && sec > 0 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.horizon < time.Duration(sec+1)*time.Second && sec > 0 {
 		sec--
 	}
-	if c := p.counts[sec%int64(len(p.counts))]; c.sec == sec {
-		return float64(c.n)
-	}
-	return 0
+	c.asked = max(c.asked, sec)
+	return float64(c.n[sec])
 }

@@ -114,8 +114,8 @@ func TestReplayRecordedCSVOutOfOrderAndLoop(t *testing.T) {
 }
 
 // TestReplayRecordedDropAndRate: records the producer never generated (the
-// run stopped) are skipped by Due, and Rate counts the records due in each
-// second of the schedule.
+// run stopped) are skipped by Due, and Rate counts the records the file
+// schedules in each second.
 func TestReplayRecordedDropAndRate(t *testing.T) {
 	var b strings.Builder
 	for i := range 30 { // 10 records in second 0, 20 in second 1
@@ -137,23 +137,37 @@ func TestReplayRecordedDropAndRate(t *testing.T) {
 	if at, ok := p.Due(12); !ok || at != 1100*time.Millisecond {
 		t.Errorf("Due(12) after one record = %v, %v; want record 12's 1.1s", at, ok)
 	}
-	if r := p.Rate(1500 * time.Millisecond); r != 1 {
-		t.Errorf("Rate in second 1 while it is scheduled = %g, want second 0's 1", r)
-	}
 	for n := uint64(13); n < 30; n++ {
 		p.Due(n)
 	}
 	if _, ok := p.Due(30); ok {
 		t.Error("Due(30) past the file's end is ok")
 	}
-	if r0, r1 := p.Rate(500*time.Millisecond), p.Rate(1500*time.Millisecond); r0 != 1 || r1 != 18 {
-		t.Errorf("Rate = %g, %g; want the 1 and 18 records asked for in seconds 0 and 1 (not the 10 dropped)", r0, r1)
+	if r0, r1, r2 := p.Rate(500*time.Millisecond), p.Rate(1500*time.Millisecond), p.Rate(2500*time.Millisecond); r0 != 10 || r1 != 20 || r2 != 0 {
+		t.Errorf("Rate = %g, %g, %g; want the file's 10, 20 and 0 records in seconds 0, 1 and 2", r0, r1, r2)
 	}
 	if _, self := (&ReplayOptions{Pace: paceRecorded}).SelfPaced(); !self {
 		t.Error("pace: recorded options are not self-paced")
 	}
 	if g, _ := replayGen(t, "{}\n", nil); g.(Paced).Pacer() != nil {
 		t.Error("pace: rate replay has a pacer of its own")
+	}
+}
+
+// TestRecordedRateWhileReading: a second the reader has not finished reading
+// shows the second before it.
+func TestRecordedRateWhileReading(t *testing.T) {
+	g := &replay{}
+	p := recordedPacer{g: g}
+	for _, at := range []time.Duration{0, 400 * time.Millisecond, 1200 * time.Millisecond} {
+		g.perSec.add(at)
+	}
+	if r := p.Rate(1500 * time.Millisecond); r != 2 {
+		t.Errorf("Rate in second 1 while it is read = %g, want second 0's 2", r)
+	}
+	g.perSec.add(2 * time.Second)
+	if r := p.Rate(1500 * time.Millisecond); r != 1 {
+		t.Errorf("Rate in second 1 once read = %g, want 1", r)
 	}
 }
 

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -43,6 +44,12 @@ func TestExampleScenarios(t *testing.T) {
 			}
 			for _, c := range cells {
 				for i := range c.Producers {
+					if c.Producers[i].SelfPaced() {
+						if _, err := c.InstancePacer(i, 0); !errors.Is(err, ErrSelfPaced) {
+							t.Errorf("self-paced producer's InstancePacer: %v", err)
+						}
+						continue
+					}
 					if _, err := c.Producers[i].Pacer(); err != nil {
 						t.Error(err)
 					}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -8,6 +9,10 @@ import (
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
 )
+
+// ErrSelfPaced is InstancePacer's error for a producer whose generator
+// paces itself: its pacer comes from the generator (generators.Paced).
+var ErrSelfPaced = errors.New("the generator paces itself (pace: recorded); ask it for its pacer")
 
 // SelfPaced reports whether the producer's generator sets its records'
 // send times itself (a replay with pace: recorded): it then has no rate,
@@ -59,6 +64,9 @@ func (s *Scenario) InstancePacer(producer, instance int) (generators.Pacer, erro
 		return nil, fmt.Errorf("producer %d of %d does not exist", producer, len(s.Producers))
 	}
 	p := s.Producers[producer]
+	if p.SelfPaced() {
+		return nil, fmt.Errorf("producer %q: %w", p.Name, ErrSelfPaced)
+	}
 	pacer, err := p.InstancePacer(instance)
 	if err != nil {
 		return nil, err

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/kbench/kbench/results"
 )
 
 // TestFormatsOnSim runs one producer per record format on the simulator,
@@ -154,10 +157,32 @@ func TestReplayRecordedOnSim(t *testing.T) {
 		t.Errorf("timeseries %+v: want the file's schedule as the target rate", rows)
 	}
 
+	// At the example's speed 7, each second of the run carries the records
+	// of 7 recorded seconds: the target line is that schedule, exactly.
+	paced := filepath.Join(dir, "paced")
+	code, stdout, stderr = kbench(t, "run", "../../scenarios/replay-recorded.yaml", "--out", paced, "--set", "duration=4s")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s = checkAccounting(t, paced)
+	want := []float64{32, 38, 34, 32} // the file's records per 7 s from its first
+	var got []float64
+	for _, r := range readRows(t, paced) {
+		if r.Phase == results.PhaseMeasure {
+			got = append(got, r.TargetRPS)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("target_rps per second %v, want the file's %v", got, want)
+	}
+	if n := num(t, s, "totals.scheduled"); n != 136 {
+		t.Errorf("totals.scheduled = %v, want the 136 records recorded in the first 28 s", n)
+	}
+
 	code, _, stderr = kbench(t, "run", "../../scenarios/replay-recorded.yaml", "--out", filepath.Join(dir, "bad"),
 		"--set", "producers[0].options.time_field=$.pan_token")
-	want := `card-transactions.jsonl:1: time_field $.pan_token: "\"pt_a4a92ad64ce9\"" is not a time`
-	if code != exitUsage || !strings.Contains(stderr, want) || !strings.Contains(stderr, "producers[0].options.file") {
-		t.Errorf("exit %d, stderr:\n%s\nwant exit 2 naming %s", code, stderr, want)
+	bad := `card-transactions.jsonl:1: time_field $.pan_token: "\"pt_a4a92ad64ce9\"" is not a time`
+	if code != exitUsage || !strings.Contains(stderr, bad) || !strings.Contains(stderr, "producers[0].options.file") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 2 naming %s", code, stderr, bad)
 	}
 }
