@@ -12,7 +12,9 @@ import (
 // throughputFigure draws the records per second the run aimed for,
 // produced, had acknowledged, had throttled and consumed; when producers
 // aggregated, also the Kinesis records that carried the acknowledged user
-// records, the unit the shard's 1,000 records/s quota counts.
+// records and the streams' record quota, which counts Kinesis records: user
+// records above the quota line with Kinesis records below it is what
+// aggregation buys.
 func throughputFigure(fs *figureSet, r *results.Run) {
 	if len(r.Rows) == 0 {
 		return
@@ -25,9 +27,13 @@ func throughputFigure(fs *figureSet, r *results.Run) {
 		{name: "throttled attempts", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Throttled) }), color: palette[3], clip: true},
 		{name: "consumed", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Consumed) }), color: palette[2], dashed: true},
 	}
-	if aggregated(rows) {
-		lines = append(lines, series{name: "acked Kinesis records", xys: column(rows, false, func(r results.Row) float64 { return float64(r.AckedKinesis) }),
-			color: palette[4], dashed: true})
+	if aggregated(rows) { // against the quota, which counts Kinesis records
+		lines = append(lines,
+			series{name: "acked Kinesis records", xys: column(rows, false, func(r results.Row) float64 { return float64(r.AckedKinesis) }),
+				color: palette[4], width: 2.6},
+			series{name: "Kinesis record quota (1,000/s per shard)", xys: column(rows, false, func(r results.Row) float64 {
+				return float64(results.ShardRecordQuota * r.Shards)
+			}), color: red, dashed: true})
 	}
 	ch, err := linePlot("Throughput per second", timeAxis, "records/s", lines,
 		lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.Summary), markerName: eventsLegend})
