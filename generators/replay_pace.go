@@ -172,8 +172,13 @@ type perSecond struct {
 	asked   int64         // the latest second Rate was asked about
 }
 
-// add counts a record due at at (reader goroutine), and forgets seconds
-// long past.
+// keepSeconds bounds how far behind the reader perSecond keeps counts,
+// whether or not Rate is asked: memory stays flat over a file of a year.
+const keepSeconds = 4096
+
+// add counts a record due at at (reader goroutine), and, once it holds
+// 2×keepSeconds seconds, forgets those long past: a minute before the last
+// one Rate was asked about, or keepSeconds before this one.
 func (c *perSecond) add(at time.Duration) {
 	sec := int64(at / time.Second)
 	c.mu.Lock()
@@ -181,9 +186,9 @@ func (c *perSecond) add(at time.Duration) {
 	if c.n == nil {
 		c.n = map[int64]int64{}
 	}
-	if _, ok := c.n[sec]; !ok {
+	if _, ok := c.n[sec]; !ok && len(c.n) >= 2*keepSeconds { // amortized: one scan per keepSeconds new seconds
 		for old := range c.n {
-			if old < c.asked-60 {
+			if old < c.asked-60 || old < sec-keepSeconds {
 				delete(c.n, old)
 			}
 		}

@@ -169,6 +169,13 @@ func TestRecordedRateWhileReading(t *testing.T) {
 	if r := p.Rate(1500 * time.Millisecond); r != 1 {
 		t.Errorf("Rate in second 1 once read = %g, want 1", r)
 	}
+	// A sparse file read for a long time without Rate keeps few counts.
+	for sec := range 3 * keepSeconds {
+		g.perSec.add(time.Duration(10+sec) * time.Second)
+	}
+	if n := len(g.perSec.n); n > 2*keepSeconds {
+		t.Errorf("%d seconds counted, want at most %d", n, 2*keepSeconds)
+	}
 }
 
 func TestReplayRecordedProblems(t *testing.T) {
