@@ -67,7 +67,7 @@ func TestTimeseriesDestinations(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := strings.SplitN(buf.String(), "\n", 2)[0]
-	if !strings.HasPrefix(header, "second,phase,") || !strings.HasSuffix(header, ",duplicates,destination.alerts.outputs,"+
+	if !strings.HasPrefix(header, "second,phase,") || !strings.HasSuffix(header, ",duplicates,acked_kinesis_records,destination.alerts.outputs,"+
 		"destination.alerts.e2e_p50_ms,destination.alerts.e2e_p99_ms,destination.alerts.missing,destination.det.v2.outputs,"+
 		"destination.det.v2.e2e_p50_ms,destination.det.v2.e2e_p99_ms,destination.det.v2.missing") {
 		t.Errorf("header: %q", header)
