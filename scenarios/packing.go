@@ -132,11 +132,6 @@ func (p *Producer) packingProblems() []*kind.FieldError {
 			out = append(out, &kind.FieldError{Field: "compression." + fe.Field, Problem: fe.Problem})
 		}
 	}
-	packs := p.Aggregation != nil && p.Aggregation.MaxRecords > 1 || p.Compression != nil && p.Compression.Codec != CodecNone
-	if p.Ordering == "per_key" && packs {
-		out = append(out, &kind.FieldError{Field: "ordering",
-			Problem: "per_key cannot be combined with aggregation or compression yet; use ordering none"})
-	}
 	return out
 }
 
