@@ -39,15 +39,21 @@ type lanes struct {
 	p            *Producer
 	ctx, callCtx context.Context
 	wg           *sync.WaitGroup
-	one          *lane            // OrderingNone
+	one          *lane            // OrderingNone; OrderingPerKeyChain's batcher
 	byShard      map[string]*lane // OrderingPerKey
+	chains       *chains          // OrderingPerKeyChain
 }
 
 func (p *Producer) newLanes(ctx, callCtx context.Context, wg *sync.WaitGroup) *lanes {
 	ls := &lanes{p: p, ctx: ctx, callCtx: callCtx, wg: wg}
 	c := &p.cfg
-	if c.Ordering == OrderingPerKey {
+	switch c.Ordering {
+	case OrderingPerKey:
 		ls.byShard = map[string]*lane{}
+		return ls
+	case OrderingPerKeyChain:
+		ls.startChains()
+		ls.one = &lane{bt: ls.chains.bt}
 		return ls
 	}
 	n := c.InFlight
@@ -97,6 +103,20 @@ func (ls *lanes) of(pk, ehk string) *lane {
 // batcherOf is of's batcher.
 func (ls *lanes) batcherOf(pk, ehk string) *batcher { return ls.of(pk, ehk).bt }
 
+// hand gives l's senders b; it blocks while they are busy and returns false
+// when ctx is done first.
+func (ls *lanes) hand(ctx context.Context, l *lane, b *batch) bool {
+	if ls.chains != nil {
+		return ls.chains.add(ctx, b)
+	}
+	select {
+	case l.queue <- b:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // all returns every lane started.
 func (ls *lanes) all() []*lane {
 	if ls.one != nil {
@@ -112,6 +132,10 @@ func (ls *lanes) all() []*lane {
 // close closes every lane's queue: the senders finish what is queued and
 // return.
 func (ls *lanes) close() {
+	if ls.chains != nil {
+		ls.chains.close()
+		return
+	}
 	for _, l := range ls.all() {
 		close(l.queue)
 	}

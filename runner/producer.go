@@ -97,8 +97,9 @@ type ProducerConfig struct {
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
 	Retry RetryPolicy
-	// Ordering is OrderingNone ("" too) or OrderingPerKey; see
-	// OrderingPerKey.
+	// Ordering is OrderingNone ("" too), OrderingPerKey or
+	// OrderingPerKeyChain; see each. OrderingPerKeyChain needs a Putter
+	// that is a RecordPutter too.
 	Ordering string
 	// ShardOf returns the shard id a record routes to, for attributing
 	// throttles (a rejected record carries no shard id). It must be safe for
@@ -204,6 +205,8 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	}
 	if p == nil {
 		probs = append(probs, "Putter: must not be nil")
+	} else if _, ok := p.(RecordPutter); !ok && cfg.Ordering == OrderingPerKeyChain {
+		probs = append(probs, "Putter: ordering per_key_chain needs PutRecord")
 	}
 	if len(probs) > 0 {
 		errs := make([]error, len(probs))
@@ -367,15 +370,13 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 		if b == nil {
 			return true
 		}
-		select {
-		case l.queue <- b:
-			now = envelope.Now()
-			return true
-		case <-ctx.Done():
+		if !ls.hand(ctx, l, b) {
 			p.unsent(ctx, b.userTotal(), b.userTotal())
 			l.bt.recycle(b)
 			return false
 		}
+		now = envelope.Now()
+		return true
 	}
 	defer func() { // on cancel: what the open batches hold was never sent
 		for _, l := range ls.all() {

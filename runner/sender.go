@@ -20,6 +20,9 @@ type sender struct {
 	callCtx context.Context // PutRecords calls: cancelled a grace period later
 	bt      *batcher
 	in      kinesis.PutRecordsInput
+	// call sends a request: the Putter's PutRecords, or a PutRecord chain's
+	// call (chain.go).
+	call func(ctx context.Context, in *kinesis.PutRecordsInput) (*kinesis.PutRecordsOutput, error)
 
 	put, delivery, lateness *metrics.Recorder
 	acked                   *metrics.SeqSet
@@ -32,6 +35,9 @@ func (p *Producer) newSender(ctx, callCtx context.Context, bt *batcher) *sender 
 	m := p.cfg.Metrics
 	return &sender{
 		p: p, ctx: ctx, callCtx: callCtx, bt: bt, in: p.in,
+		call: func(ctx context.Context, in *kinesis.PutRecordsInput) (*kinesis.PutRecordsOutput, error) {
+			return p.put.PutRecords(ctx, in)
+		},
 		put: m.Put.Recorder(), delivery: m.Delivery.Recorder(), lateness: m.Lateness.Recorder(),
 		acked:  m.AckedSet(p.cfg.ID),
 		shards: map[string]*metrics.ShardCounts{},
@@ -126,7 +132,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 	if d := s.p.cfg.CallTimeout; d > 0 {
 		callCtx, cancel = context.WithTimeout(s.callCtx, d)
 	}
-	out, err := s.p.put.PutRecords(callCtx, &s.in)
+	out, err := s.call(callCtx, &s.in)
 	cancel()
 	m.InFlight.Add(-1)
 	ack := envelope.Now()

@@ -132,6 +132,10 @@ func (p *Producer) packingProblems() []*kind.FieldError {
 			out = append(out, &kind.FieldError{Field: "compression." + fe.Field, Problem: fe.Problem})
 		}
 	}
+	if p.Ordering == "per_key_chain" && p.Aggregation != nil && p.Aggregation.MaxRecords > 1 {
+		out = append(out, &kind.FieldError{Field: "ordering",
+			Problem: "per_key_chain cannot be combined with aggregation (an aggregate carries many keys); use per_key"})
+	}
 	return out
 }
 
