@@ -42,6 +42,7 @@ type lanes struct {
 	one          *lane            // OrderingNone; OrderingPerKeyChain's batcher
 	byShard      map[string]*lane // OrderingPerKey
 	chains       *chains          // OrderingPerKeyChain
+	list         []*lane          // every lane started
 }
 
 func (p *Producer) newLanes(ctx, callCtx context.Context, wg *sync.WaitGroup) *lanes {
@@ -54,6 +55,7 @@ func (p *Producer) newLanes(ctx, callCtx context.Context, wg *sync.WaitGroup) *l
 	case OrderingPerKeyChain:
 		ls.startChains()
 		ls.one = &lane{bt: ls.chains.bt}
+		ls.list = []*lane{ls.one}
 		return ls
 	}
 	n := c.InFlight
@@ -61,6 +63,7 @@ func (p *Producer) newLanes(ctx, callCtx context.Context, wg *sync.WaitGroup) *l
 	for range n {
 		ls.start(ls.one)
 	}
+	ls.list = []*lane{ls.one}
 	return ls
 }
 
@@ -96,6 +99,7 @@ func (ls *lanes) of(pk, ehk string) *lane {
 		l = &lane{bt: bt, queue: make(chan *batch, c.InFlight)}
 		ls.start(l)
 		ls.byShard[id] = l
+		ls.list = append(ls.list, l)
 	}
 	return l
 }
@@ -118,16 +122,7 @@ func (ls *lanes) hand(ctx context.Context, l *lane, b *batch) bool {
 }
 
 // all returns every lane started.
-func (ls *lanes) all() []*lane {
-	if ls.one != nil {
-		return []*lane{ls.one}
-	}
-	out := make([]*lane, 0, len(ls.byShard))
-	for _, l := range ls.byShard {
-		out = append(out, l)
-	}
-	return out
-}
+func (ls *lanes) all() []*lane { return ls.list }
 
 // close closes every lane's queue: the senders finish what is queued and
 // return.
