@@ -34,12 +34,12 @@ done
 
 python3 - "$out" >"$out/ordering-methods.txt" <<'EOF'
 import glob, json, os, sys
-print("run | acked rec/s | throttled | calls | out of order | put p50/p99 ms | e2e p50/p99 ms | unsent")
+print("run | acked / scheduled | acked rec/s | calls | throttled | out of order | put p50 / p99 ms | e2e p50 / p99 ms")
 for d in sorted(glob.glob(os.path.join(sys.argv[1], "round*/"))):
     s = json.load(open(os.path.join(d, "summary.json")))
     t, l = s["totals"], s["latency"]
-    print(f"{os.path.basename(d.rstrip('/'))} | {s['throughput']['acked_rps']:.0f} | {t['throttled']} | {t['calls']} | "
-          f"{t['out_of_order']} | {l['put']['p50_ms']:.1f} / {l['put']['p99_ms']:.1f} | "
-          f"{l['e2e']['p50_ms']:.0f} / {l['e2e']['p99_ms']:.0f} | {t['unsent']}")
+    print(f"{os.path.basename(d.rstrip('/'))} | {t['acked']:,} / {t['scheduled']:,} | {s['throughput']['acked_rps']:,.0f} | "
+          f"{t['calls']:,} | {t['throttled']:,} | {t['out_of_order']} | {l['put']['p50_ms']:.1f} / {l['put']['p99_ms']:.1f} | "
+          f"{l['e2e']['p50_ms']:,.0f} / {l['e2e']['p99_ms']:,.0f}")
 EOF
 cat "$out/ordering-methods.txt"
