@@ -229,7 +229,11 @@ func (s *orderSlot) drop(low uint64) int {
 		return 0
 	}
 	k := sort.Search(len(s.seqs), func(i int) bool { return s.seqs[i] >= low })
-	s.seqs = s.seqs[k:]
+	if k*4 >= len(s.seqs) { // move the rest down: the array is reused from its start
+		s.seqs = s.seqs[:copy(s.seqs, s.seqs[k:])]
+	} else { // a few of many: the next growth reallocates
+		s.seqs = s.seqs[k:]
+	}
 	switch {
 	case len(s.seqs) == 0 && cap(s.seqs) > keepCap:
 		s.seqs = nil
