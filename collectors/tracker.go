@@ -43,6 +43,15 @@ func NewTracker(producers int) *Tracker {
 	return t
 }
 
+// SkipGivenUp has the order check treat the records run's producers gave
+// up on as consumed when it drops what can no longer count (see
+// metrics.OrderTable.Skip), so that lost records do not make it keep every
+// later record's number. Call it before the tracker is used; it returns t.
+func (t *Tracker) SkipGivenUp(run *metrics.Run) *Tracker {
+	t.order.Skip(run.GivenUpSets())
+	return t
+}
+
 // addOrdered is add for a record consumed with partition key: a new record
 // is also checked against the order of its key's records consumed before.
 func (t *Tracker) addOrdered(producer uint32, key string, seq uint64) (trackResult, metrics.OrderResult) {

@@ -48,7 +48,7 @@ type OrderResult struct {
 // sequence number not consumed yet: every record consumed later is at or
 // above it, so the ones below can never count in a displacement and are
 // dropped. A record that never arrives holds its producer's watermark back
-// and so keeps its keys' numbers.
+// and so keeps its keys' numbers, unless Skip names it.
 //
 // Memory is bounded: per-key state lives in a fixed-size table split into
 // stripes, and each stripe holds at most its share of a fixed number of
@@ -63,7 +63,8 @@ type OrderTable struct {
 	perPart int // slots per stripe, a power of two
 	budget  int // sequence numbers per stripe
 	seen    []*SeqSet
-	lows    []atomic.Uint64 // per producer: every sequence number below is in seen
+	skip    []*SeqSet       // per producer: numbers the watermark passes over; see Skip
+	lows    []atomic.Uint64 // per producer: every sequence number below is in seen or skip
 	parts   [orderStripes]orderStripe
 }
 
@@ -127,9 +128,23 @@ func (t *OrderTable) Observe(producer uint32, key string, seq uint64) (OrderResu
 	return res, true
 }
 
+// Skip has the watermarks pass over the sequence numbers in skip (by
+// producer id, like the table's seen sets) as if consumed: records that will
+// never be consumed, such as those their producer gave up on, so that one
+// lost record does not hold its producer's watermark back. Should such a
+// record be consumed after all, its displacement counts only its key's
+// records above the watermark then. Call Skip before the first Observe.
+func (t *OrderTable) Skip(skip []*SeqSet) { t.skip = skip }
+
 // advance moves producer's watermark up past the sequence numbers marked.
 func (t *OrderTable) advance(producer uint32, from uint64) {
-	to := t.seen[producer].FirstMissing(from)
+	seen := t.seen[producer]
+	to := seen.FirstMissing(from)
+	if int(producer) < len(t.skip) && t.skip[producer] != nil {
+		for t.skip[producer].Has(to) {
+			to = seen.FirstMissing(to + 1)
+		}
+	}
 	for l := &t.lows[producer]; ; {
 		old := l.Load()
 		if to <= old || l.CompareAndSwap(old, to) {

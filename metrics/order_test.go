@@ -268,6 +268,24 @@ func TestOrderTableBounded(t *testing.T) {
 	if tab.Exact() {
 		t.Error("exact after outgrowing its budget")
 	}
+
+	// The same with the missing record given up on: the watermark passes
+	// over it, and the table stays small and exact.
+	given := []*SeqSet{new(SeqSet), new(SeqSet)}
+	given[1].Add(0)
+	tab = newTestTable(0, 1<<12)
+	tab.Skip(given)
+	for seq := uint64(1); seq < 200000; seq++ {
+		tab.Observe(1, fmt.Sprint("k", seq%100), seq)
+	}
+	if n := tab.entries(); n > 200 || !tab.Exact() {
+		t.Errorf("%d numbers held, exact %v, with the missing record skipped; want at most 200, exact", n, tab.Exact())
+	}
+	// A record given up on and consumed after all counts the numbers still
+	// held above it: here none.
+	if res, _ := tab.Observe(1, "k0", 0); res.Late {
+		t.Errorf("record given up on, consumed last: %+v, want not late (its key's numbers were dropped)", res)
+	}
 }
 
 // TestOrderTableConcurrent feeds four readers' records at once, as shard

@@ -397,6 +397,9 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 		spill, reject := l.bt.commitPacked(off, now, pk, ehk, users)
 		if reject != "" {
 			m.AddFailed(reject, int64(len(users)))
+			for _, u := range users {
+				m.GivenUpSets()[c.ID].Add(u.seq)
+			}
 			return true
 		}
 		return added(l, spill)
@@ -509,6 +512,7 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 		spill, reject := l.bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)
+			m.GivenUpSets()[c.ID].Add(n)
 			continue
 		}
 		if !added(l, spill) {

@@ -26,6 +26,7 @@ type sender struct {
 
 	put, delivery, lateness *metrics.Recorder
 	acked                   *metrics.SeqSet
+	givenUp                 *metrics.SeqSet // records failed after their last attempt
 	shards                  map[string]*metrics.ShardCounts
 	warm                    int64 // records intended before this are not measured
 	late                    int64 // first sends later than this after intended count as Late
@@ -39,7 +40,7 @@ func (p *Producer) newSender(ctx, callCtx context.Context, bt *batcher) *sender 
 			return p.put.PutRecords(ctx, in)
 		},
 		put: m.Put.Recorder(), delivery: m.Delivery.Recorder(), lateness: m.Lateness.Recorder(),
-		acked:  m.AckedSet(p.cfg.ID),
+		acked:  m.AckedSet(p.cfg.ID), givenUp: m.GivenUpSets()[p.cfg.ID],
 		shards: map[string]*metrics.ShardCounts{},
 		warm:   p.cfg.Start + int64(p.cfg.Warmup),
 		late:   int64(p.cfg.Linger + p.cfg.Packing.Linger + lateSlack),
@@ -162,6 +163,9 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		}
 		if last {
 			m.AddFailed(reason, b.userCount(b.pending))
+			for _, i := range b.pending {
+				giveUp(s.givenUp, b, &b.recs[i])
+			}
 			b.pending = b.pending[:0]
 		}
 		return true
@@ -189,6 +193,7 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 			}
 			if last {
 				m.AddFailed(*res.ErrorCode, int64(max(r.users, 1)))
+				giveUp(s.givenUp, b, r)
 			} else {
 				next = append(next, i)
 			}
@@ -227,4 +232,17 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 	m.KinesisRecords.Add(kinesis)
 	m.ProducedBytes.Add(bytes)
 	m.Throttled.Add(throttled)
+}
+
+// giveUp marks the user records of r, a record of b, in set: a plain
+// record's own sequence number, or those of the records it packs.
+func giveUp(set *metrics.SeqSet, b *batch, r *rec) {
+	ms := b.users(r)
+	if ms == nil {
+		set.Add(r.seq)
+		return
+	}
+	for _, u := range ms {
+		set.Add(u.seq)
+	}
 }
