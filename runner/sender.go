@@ -40,7 +40,7 @@ func (p *Producer) newSender(ctx, callCtx context.Context, bt *batcher) *sender 
 			return p.put.PutRecords(ctx, in)
 		},
 		put: m.Put.Recorder(), delivery: m.Delivery.Recorder(), lateness: m.Lateness.Recorder(),
-		acked:  m.AckedSet(p.cfg.ID), givenUp: m.GivenUpSets()[p.cfg.ID],
+		acked: m.AckedSet(p.cfg.ID), givenUp: m.GivenUpSets()[p.cfg.ID],
 		shards: map[string]*metrics.ShardCounts{},
 		warm:   p.cfg.Start + int64(p.cfg.Warmup),
 		late:   int64(p.cfg.Linger + p.cfg.Packing.Linger + lateSlack),
