@@ -206,7 +206,7 @@ type Order struct {
 	// least one late record.
 	OutOfOrderKeys int64 `json:"out_of_order_keys"`
 	// OutOfOrderMaxDisplacement is the most records of its key a late record
-	// came behind, counted up to 6 (6 means 6 or more).
+	// came behind, exact however large (of the tracked keys' records).
 	OutOfOrderMaxDisplacement int64 `json:"out_of_order_max_displacement"`
 	// OutOfOrderExact is true when every key was tracked; false when the
 	// per-key table filled and sampled keys, and the counts cover only the

@@ -511,7 +511,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			if cs.Count > 1 {
 				name = fmt.Sprintf("%s-%d", cs.Name, k)
 			}
-			t := collectors.NewTracker(r.producers)
+			t := collectors.NewTracker(r.producers).SkipGivenUp(r.m)
 			app := metrics.NewApp(name)
 			cfg := collectors.Config{
 				Name: name, Stream: sc.Stream.Name, RunID: r.runID,

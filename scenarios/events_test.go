@@ -323,6 +323,6 @@ events:
 
 func TestOrderingProblem(t *testing.T) {
 	checkOneProblem(t, []problemRow{
-		{"unknown ordering", evBase + "    ordering: strict\n", 8, "producers[0].ordering", `unknown ordering "strict"; want none or per_key`},
+		{"unknown ordering", evBase + "    ordering: strict\n", 8, "producers[0].ordering", `unknown ordering "strict"; want none, per_key, per_key_chain`},
 	})
 }
