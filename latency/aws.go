@@ -17,7 +17,7 @@ var awsAssumptions = []string{
 func AWS() *Profile {
 	return &Profile{
 		Name:        NameAWS,
-		Source:      "built in (AWS's published averages; spreads assumed)",
+		Source:      "built in: AWS's published averages, spreads assumed",
 		Put:         logNormal(25*time.Millisecond, 100*time.Millisecond),
 		Propagation: logNormal(89*time.Millisecond, 270*time.Millisecond),
 		FanOut:      logNormal(62*time.Millisecond, 190*time.Millisecond),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/latency"
+	"github.com/kbench/kbench/latency/calibrate"
 	"github.com/kbench/kbench/results"
 )
 
@@ -30,9 +31,9 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--base: %w", err)}
 	}
-	cal, err := latency.Calibrate(pos[0], b)
+	cal, err := calibrate.Calibrate(pos[0], b)
 	if err != nil {
-		var ie *latency.InputError
+		var ie *calibrate.InputError
 		if errors.As(err, &ie) {
 			return &exitError{exitUsage, err}
 		}

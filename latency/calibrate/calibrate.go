@@ -1,4 +1,6 @@
-package latency
+// Package calibrate fits a latency profile (package latency) from the
+// results directory of a run, normally one against AWS: kbench calibrate.
+package calibrate
 
 import (
 	"errors"
@@ -10,6 +12,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/results"
 )
 
@@ -39,7 +42,7 @@ func inputErr(format string, args ...any) error {
 type Calibration struct {
 	// Profile is the fitted profile; its Assumptions say how each part was
 	// obtained and what it takes for granted.
-	Profile *Profile
+	Profile *latency.Profile
 	// Warnings are reasons to doubt the fit found in the run (a
 	// bottleneck, throttling, clock offset, a poor fit).
 	Warnings []string
@@ -62,7 +65,7 @@ type Calibration struct {
 // simulated processing time, is taken from base. send_to_arrival is
 // compared with put to spot an offset between the client's and the
 // service's clocks. Every problem with the input is an *InputError.
-func Calibrate(dir string, base *Profile) (*Calibration, error) {
+func Calibrate(dir string, base *latency.Profile) (*Calibration, error) {
 	if fi, err := os.Stat(dir); err != nil {
 		return nil, inputErr("results directory %s: %w", dir, err)
 	} else if !fi.IsDir() {
@@ -105,9 +108,9 @@ func readHlog(path string) (*hdrhistogram.Histogram, error) {
 type calibrator struct {
 	dir  string
 	s    *results.Summary
-	base *Profile
+	base *latency.Profile
 	cal  *Calibration
-	p    Profile
+	p    latency.Profile
 }
 
 func (c *calibrator) note(format string, args ...any) {
@@ -142,7 +145,7 @@ func (c *calibrator) run(hists map[string]*hdrhistogram.Histogram) (*Calibration
 		if measured[kind] {
 			continue
 		}
-		var obs []Point
+		var obs []latency.Point
 		var count int64
 		if cs.Primary || (i == 0 && !anyPrimary(c.s.Consumers)) {
 			h := hists[arrivalToConsumedHlog]
@@ -182,6 +185,10 @@ func (c *calibrator) checkRun(hists map[string]*hdrhistogram.Histogram) {
 	// a median send_to_arrival below 0 or above the median call says the
 	// clocks disagree by at least that much.
 	med, putMed := time.Duration(s2a.ValueAtQuantile(50)), time.Duration(put.ValueAtQuantile(50))
+	if med == 0 && putMed > 2*time.Millisecond {
+		c.warn("send_to_arrival's median is 0 (negative values count as 0) while the median PutRecords call takes %v: the service's clock runs behind the client's, which lengthens arrival_to_consumed and so the fitted propagation and fan-out delays by as much",
+			putMed.Round(time.Microsecond))
+	}
 	if med > putMed+2*time.Millisecond {
 		c.warn("send_to_arrival's median (%v) exceeds the median PutRecords call (%v): the service's clock runs ahead of the client's by at least %v, which shortens arrival_to_consumed and so the fitted propagation and fan-out delays by as much",
 			med.Round(time.Microsecond), putMed.Round(time.Microsecond), (med - putMed).Round(time.Millisecond))
@@ -190,7 +197,7 @@ func (c *calibrator) checkRun(hists map[string]*hdrhistogram.Histogram) {
 
 // fitConsumer fits the profile part a consumer of kind measured; it
 // reports false when the consumer cannot be used.
-func (c *calibrator) fitConsumer(cs results.ConsumerStats, kind string, obs []Point, count int64) bool {
+func (c *calibrator) fitConsumer(cs results.ConsumerStats, kind string, obs []latency.Point, count int64) bool {
 	sc := scenarioConsumer(c.s.Scenario, cs.Name)
 	if proc := processingOf(sc); proc != "" {
 		c.warn("consumer %s simulated processing (%s), which queues within each batch: it is not used; calibrate from a run whose consumers have no processing", cs.Name, proc)
@@ -202,7 +209,7 @@ func (c *calibrator) fitConsumer(cs results.ConsumerStats, kind string, obs []Po
 		if wait <= 0 {
 			wait = 250 * time.Millisecond // collectors.DefaultPollInterval
 		}
-		d, worst, err := FitLogNormal(atMost99(obs), wait)
+		d, worst, err := latency.FitLogNormal(atMost99(obs), wait)
 		if err != nil {
 			c.warn("consumer %s: %v", cs.Name, err)
 			return false
@@ -217,12 +224,12 @@ func (c *calibrator) fitConsumer(cs results.ConsumerStats, kind string, obs []Po
 			c.warn("propagation: the fitted median (%v) is small beside the poll interval (%v), so the fit is weak; calibrate with a shorter poll_interval", d.Quantile(0.5), wait)
 		}
 	case "fanout":
-		var d Dist
+		var d latency.Dist
 		var err error
 		if len(obs) == len(tableQuantiles) { // the full histogram
-			d, err = Table(obs)
+			d, err = latency.Table(obs)
 		} else {
-			d, _, err = FitLogNormal(obs, 0)
+			d, _, err = latency.FitLogNormal(obs, 0)
 		}
 		if err != nil {
 			c.warn("consumer %s: %v", cs.Name, err)

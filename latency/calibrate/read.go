@@ -1,4 +1,4 @@
-package latency
+package calibrate
 
 import (
 	"fmt"
@@ -7,18 +7,19 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/results"
 )
 
 // histTable is h (nanoseconds) as a quantile table at tableQuantiles.
-func histTable(h *hdrhistogram.Histogram) (Dist, error) {
-	return Table(histPoints(h, tableQuantiles))
+func histTable(h *hdrhistogram.Histogram) (latency.Dist, error) {
+	return latency.Table(histPoints(h, tableQuantiles))
 }
 
 // histPoints reads h (nanoseconds) at the quantiles qs: 0 is its minimum
 // and 1 its maximum.
-func histPoints(h *hdrhistogram.Histogram, qs []float64) []Point {
-	out := make([]Point, len(qs))
+func histPoints(h *hdrhistogram.Histogram, qs []float64) []latency.Point {
+	out := make([]latency.Point, len(qs))
 	for i, q := range qs {
 		var v int64
 		switch q {
@@ -29,7 +30,7 @@ func histPoints(h *hdrhistogram.Histogram, qs []float64) []Point {
 		default:
 			v = h.ValueAtQuantile(q * 100)
 		}
-		out[i] = Point{Q: q, Value: time.Duration(v)}
+		out[i] = latency.Point{Q: q, Value: time.Duration(v)}
 		if i > 0 && out[i].Value < out[i-1].Value {
 			out[i].Value = out[i-1].Value
 		}
@@ -38,9 +39,9 @@ func histPoints(h *hdrhistogram.Histogram, qs []float64) []Point {
 }
 
 // statsPoints are a summary's percentiles of one latency.
-func statsPoints(ls results.LatencyStats) []Point {
+func statsPoints(ls results.LatencyStats) []latency.Point {
 	ms := func(v float64) time.Duration { return time.Duration(math.Round(v * 1e6)) }
-	return []Point{{0.5, ms(ls.P50)}, {0.9, ms(ls.P90)}, {0.99, ms(ls.P99)}}
+	return []latency.Point{{Q: 0.5, Value: ms(ls.P50)}, {Q: 0.9, Value: ms(ls.P90)}, {Q: 0.99, Value: ms(ls.P99)}}
 }
 
 func anyPrimary(cs []results.ConsumerStats) bool {
@@ -91,8 +92,8 @@ func processingOf(sc map[string]any) string {
 
 // atMost99 leaves out the points above the 0.99 quantile, whose few
 // samples would make the fit noisy.
-func atMost99(ps []Point) []Point {
-	var out []Point
+func atMost99(ps []latency.Point) []latency.Point {
+	var out []latency.Point
 	for _, p := range ps {
 		if p.Q <= 0.99 {
 			out = append(out, p)

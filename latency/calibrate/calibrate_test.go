@@ -1,8 +1,9 @@
-package latency
+package calibrate
 
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 )
@@ -38,7 +40,7 @@ func writeHlog(t *testing.T, dir, name string, values []time.Duration) {
 	}
 }
 
-func draws(d Dist, n int, extra func(r *rand.Rand) time.Duration) []time.Duration {
+func draws(d latency.Dist, n int, extra func(r *rand.Rand) time.Duration) []time.Duration {
 	r := rand.New(rand.NewPCG(9, 9))
 	out := make([]time.Duration, n)
 	for i := range out {
@@ -63,9 +65,9 @@ func quantiles(vs []time.Duration) results.LatencyStats {
 // application beside it (only its summary percentiles), one with simulated
 // processing, and arrival stamps ahead of the client's clock.
 func TestCalibrateFanOutPrimaryPollingSecond(t *testing.T) {
-	put, _ := LogNormal(20*ms, 80*ms)
-	fan, _ := LogNormal(60*ms, 180*ms)
-	prop, _ := LogNormal(150*ms, 400*ms)
+	put, _ := latency.LogNormal(20*ms, 80*ms)
+	fan, _ := latency.LogNormal(60*ms, 180*ms)
+	prop, _ := latency.LogNormal(150*ms, 400*ms)
 	const wait = 500 * time.Millisecond
 	dir := t.TempDir()
 	writeHlog(t, dir, "put.hlog", draws(put, 20000, nil))
@@ -89,18 +91,18 @@ func TestCalibrateFanOutPrimaryPollingSecond(t *testing.T) {
 	if err := results.WriteSummary(dir, s); err != nil {
 		t.Fatal(err)
 	}
-	cal, err := Calibrate(dir, AWS())
+	cal, err := Calibrate(dir, latency.AWS())
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := cal.Profile
 	t.Logf("%v\nwarnings: %q", p, cal.Warnings)
-	if p.Name != "calibrated-eu" || p.Put.Kind() != KindTable || p.FanOut.Kind() != KindTable || p.Propagation.Kind() != KindLogNormal {
+	if p.Name != "calibrated-eu" || p.Put.Kind() != latency.KindTable || p.FanOut.Kind() != latency.KindTable || p.Propagation.Kind() != latency.KindLogNormal {
 		t.Errorf("profile %v", p)
 	}
 	for _, c := range []struct {
 		what      string
-		got, want Dist
+		got, want latency.Dist
 		q, tol    float64
 	}{
 		{"put", p.Put, put, 0.5, 0.02}, {"put", p.Put, put, 0.99, 0.04},
@@ -120,7 +122,7 @@ func TestCalibrateFanOutPrimaryPollingSecond(t *testing.T) {
 		t.Errorf("every part was measured, yet aws's assumptions were copied: %q", p.Assumptions)
 	}
 	// The profile written by Encode reads back the same.
-	back, err := Decode("p.yaml", Encode(p, "calibrated"))
+	back, err := latency.Decode("p.yaml", latency.Encode(p, "calibrated"))
 	if err != nil || back.String() != p.String() {
 		t.Errorf("round trip: %v, %v", back, err)
 	}
@@ -141,13 +143,22 @@ func TestCalibrateMissingInput(t *testing.T) {
 		}, "holds no PutRecords calls"},
 	} {
 		c.setup()
-		_, err := Calibrate(dir, None())
+		_, err := Calibrate(dir, latency.None())
 		var ie *InputError
 		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &ie) {
 			t.Errorf("got %v, want an InputError containing %q", err, c.want)
 		}
 	}
-	if _, err := Calibrate(filepath.Join(dir, "nope"), None()); err == nil || !strings.Contains(err.Error(), "nope") {
+	if _, err := Calibrate(filepath.Join(dir, "nope"), latency.None()); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("missing directory: %v", err)
+	}
+}
+
+const ms = time.Millisecond
+
+func near(t *testing.T, what string, got, want time.Duration, rel float64) {
+	t.Helper()
+	if math.Abs(float64(got-want)) > rel*float64(want) {
+		t.Errorf("%s = %v, want %v ± %.1f%%", what, got, want, rel*100)
 	}
 }
