@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -205,18 +206,19 @@ func (c *calibrator) fitConsumer(cs results.ConsumerStats, kind string, obs []la
 	}
 	switch kind {
 	case "polling":
-		wait := durationOf(sc, "poll_interval")
-		if wait <= 0 {
-			wait = 250 * time.Millisecond // collectors.DefaultPollInterval
+		interval := durationOf(sc, "poll_interval")
+		if interval <= 0 {
+			interval = 250 * time.Millisecond // collectors.DefaultPollInterval
 		}
+		wait, how := c.pollPeriod(cs, interval)
 		d, worst, err := latency.FitLogNormal(atMost99(obs), wait)
 		if err != nil {
 			c.warn("consumer %s: %v", cs.Name, err)
 			return false
 		}
 		c.p.Propagation = d
-		c.note("propagation: fitted to consumer %s's arrival_to_consumed (%d records, run %s), polling every %v: a log-normal that plus a uniform wait of 0 to %v for the next poll gives the measured quantiles (worst quantile off by %.1f%%); it includes the GetRecords call's own duration.",
-			cs.Name, count, c.s.RunID, wait, wait, worst*100)
+		c.note("propagation: fitted to consumer %s's arrival_to_consumed (%d records, run %s), polling every %v (%s): a log-normal that plus a uniform wait of 0 to %v for the next poll gives the measured quantiles (worst quantile off by %.1f%%); it includes the GetRecords call's own duration.",
+			cs.Name, count, c.s.RunID, interval, how, wait.Round(time.Millisecond), worst*100)
 		if worst > 0.1 {
 			c.warn("propagation: the best log-normal misses a measured quantile by %.0f%%: the delay is not log-normal shaped, or the consumer fell behind", worst*100)
 		}
@@ -245,23 +247,45 @@ func (c *calibrator) fitConsumer(cs results.ConsumerStats, kind string, obs []la
 
 // fromBase fills the parts the run did not measure from the base profile.
 func (c *calibrator) fromBase(measured map[string]bool) {
-	var taken []string
-	if !measured["polling"] {
-		c.p.Propagation = c.base.Propagation
-		taken = append(taken, "propagation")
+	var empty []string
+	for _, part := range []struct {
+		name, kind string
+		d          *latency.Dist
+		base       latency.Dist
+	}{
+		{"propagation", "polling", &c.p.Propagation, c.base.Propagation},
+		{"fan_out", "fanout", &c.p.FanOut, c.base.FanOut},
+	} {
+		if measured[part.kind] {
+			continue
+		}
+		*part.d = part.base
+		c.note("%s: not measured by run %s (it had no usable %s consumer): taken from profile %s.", part.name, c.s.RunID, part.kind, c.base.Name)
+		c.p.Assumptions = append(c.p.Assumptions, c.base.AssumptionsAbout(part.name)...)
+		if part.base.IsZero() {
+			empty = append(empty, part.name)
+		}
 	}
-	if !measured["fanout"] {
-		c.p.FanOut = c.base.FanOut
-		taken = append(taken, "fan_out")
+	if len(empty) > 0 {
+		c.warn("%s: not measured, and profile %s has no delays there: a planner will see none", strings.Join(empty, " and "), c.base.Name)
 	}
-	if len(taken) == 0 {
-		return
+}
+
+// pollPeriod is the time between a polling consumer's calls on one shard:
+// the run's length times its shards over the consumer's GetRecords calls,
+// which takes in calls that started late (timers fire late on a loaded
+// client) or early (catching up), or the configured interval when the run
+// made too few calls to tell. how says which, for the profile's notes.
+func (c *calibrator) pollPeriod(cs results.ConsumerStats, interval time.Duration) (time.Duration, string) {
+	wall := c.s.Config.EndedAt.Sub(c.s.Config.StartedAt)
+	shards := max(c.s.Config.Shards, 1)
+	if cs.Calls < 20 || wall <= 0 {
+		return interval, "too few GetRecords calls to measure the period: the interval is taken as it"
 	}
-	c.note("%v: not measured by run %s (it had no usable consumer of that kind), taken from profile %s.", taken, c.s.RunID, c.base.Name)
-	if c.base.IsZero() {
-		c.warn("%v: not measured, and profile %s has no delays there: a planner will see none", taken, c.base.Name)
+	measured := time.Duration(float64(wall) * float64(shards) / float64(max(cs.Calls-cs.Throttled, 1)))
+	if measured < interval/2 || measured > 3*interval {
+		c.warn("consumer %s polled each shard every %v on average, far from its poll_interval %v (throttling, resharding or a consumer that fell behind): the interval is used", cs.Name, measured.Round(time.Millisecond), interval)
+		return interval, "the measured period was implausible"
 	}
-	for _, a := range c.base.Assumptions {
-		c.note("from profile %s: %s", c.base.Name, a)
-	}
+	return measured, fmt.Sprintf("measured %v per shard from %d calls in %v", measured.Round(time.Millisecond), cs.Calls, wall.Round(time.Millisecond))
 }
