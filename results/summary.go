@@ -123,6 +123,20 @@ type TargetInfo struct {
 	// MemoryBudget is the in-process simulator's memory budget in bytes
 	// (target.sim.max_memory, by default a quarter of physical memory).
 	MemoryBudget int64 `json:"memory_budget,omitempty"`
+	// LatencyProfile is the latency profile a simulated target applied
+	// (see docs/latency.md); absent for real endpoints.
+	LatencyProfile *LatencyProfileInfo `json:"latency_profile,omitempty"`
+}
+
+// LatencyProfileInfo describes a latency profile: its name, where it came
+// from, each distribution in words, and every figure it assumes.
+type LatencyProfileInfo struct {
+	Name        string   `json:"name"`
+	Source      string   `json:"source,omitempty"`
+	Put         string   `json:"put"`
+	Propagation string   `json:"propagation"`
+	FanOut      string   `json:"fan_out"`
+	Assumptions []string `json:"assumptions,omitempty"`
 }
 
 // RunInfo is the resolved configuration of one run (one matrix cell).

@@ -10,6 +10,7 @@ import (
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/kind"
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -115,6 +116,9 @@ func (d *decoder) checkTarget(t *Target) {
 	}
 	if d.has("target.sim") && known && !k.SimOptions {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
+	}
+	if l := t.Sim.Latency; !latency.IsBuiltIn(l) && !filepath.IsAbs(l) {
+		t.Sim.Latency = filepath.Join(filepath.Dir(d.file), l) // relative to the scenario file
 	}
 	for _, fe := range t.Sim.Problems() {
 		d.report("target.sim."+fe.Field, fe.Problem)
