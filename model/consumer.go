@@ -12,6 +12,7 @@ import (
 // each processing what it read before it reads again.
 type app struct {
 	e       *engine
+	index   int // among the scenario's applications
 	name    string
 	kind    string
 	fanOut  bool
@@ -45,9 +46,9 @@ type reader struct {
 	subs    float64
 }
 
-func newApp(e *engine, name string, cs scenarios.Consumer, fanOut, primary bool) *app {
+func newApp(e *engine, name string, cs scenarios.Consumer, fanOut bool, index int) *app {
 	a := &app{
-		e: e, name: name, kind: cs.Kind, fanOut: fanOut, primary: primary,
+		e: e, index: index, primary: index == 0, name: name, kind: cs.Kind, fanOut: fanOut,
 		poll: int64(cs.PollInterval), limit: float64(min(max(cs.Limit, 1), maxGetRecords)),
 		st: newAppStats(e),
 	}
@@ -80,7 +81,7 @@ func (a *app) readerOf(idx int) *reader {
 		sh := a.e.shards[k]
 		r.started = len(sh.parents) == 0
 		// Readers start out of phase with each other, as real ones do.
-		r.next = sh.opened + int64(float64(a.poll)*frac(float64(k)*0.7548776662466927+0.3))
+		r.next = sh.opened + int64(float64(a.poll)*frac(float64(k)*0.7548776662466927+float64(a.index)*0.5698402909980532+0.3))
 		r.pace = newBucket(fanOutBytes, 0)
 		r.pos = sh.base
 		a.readers = append(a.readers, r)
@@ -156,7 +157,8 @@ func (a *app) poll1(sh *shard, r *reader) {
 			if r.backoff == 0 {
 				r.backoff = throttleBase
 			}
-			r.next = tc + r.backoff + r.backoff/8
+			// Up to a quarter more, drawn, as the collectors' jitter.
+			r.next = tc + r.backoff + int64(uniform(&e.jitterSeq)*float64(r.backoff)/4)
 			r.backoff = min(2*r.backoff, throttleCap)
 			return
 		}

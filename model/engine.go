@@ -52,6 +52,7 @@ type engine struct {
 	draw              float64
 	backoffSeq        float64 // retry backoff draws
 	driftSeq          float64 // poll wait overshoot draws
+	jitterSeq         float64 // throttled readers' backoff jitter draws
 	quotas            bool
 	onDemand          *demand
 
@@ -195,7 +196,7 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 			if cs.Count > 1 {
 				name = fmt.Sprintf("%s-%d", cs.Name, n)
 			}
-			e.apps = append(e.apps, newApp(e, name, cs, k.FanOut, len(e.apps) == 0))
+			e.apps = append(e.apps, newApp(e, name, cs, k.FanOut, len(e.apps)))
 		}
 	}
 	e.out = newOutputs(e)

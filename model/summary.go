@@ -118,6 +118,9 @@ func (e *engine) result(began time.Time) *Result {
 	for _, p := range sc.Producers {
 		s.Config.Producers += p.Concurrency
 	}
+	if w := e.readOversubscribed(); w != "" {
+		s.Config.Notes = append(s.Config.Notes, w)
+	}
 	t := &s.Totals
 	t.Produced = round(o.total.produced)
 	t.Acked = round(o.total.acked)
@@ -187,6 +190,25 @@ func (e *engine) result(began time.Time) *Result {
 		}
 	}
 	return res
+}
+
+// readOversubscribed warns when the polling applications together call
+// GetRecords on a shard more often than its 5 calls/s: readers then starve
+// each other, and which of them and how long varies from run to run on the
+// simulator as on Kinesis; the model's figures there are not validated.
+func (e *engine) readOversubscribed() string {
+	var perShard float64
+	for _, a := range e.apps {
+		if !a.fanOut {
+			perShard += float64(second) / float64(a.poll)
+		}
+	}
+	if perShard <= shardReadCalls {
+		return ""
+	}
+	return fmt.Sprintf("the polling applications call GetRecords %.3g times a second on each shard, over the %d allowed: "+
+		"readers throttle and starve each other, which of them and how long varies from run to run; "+
+		"the model's figures for such reads are not validated against the simulator (docs/model.md)", perShard, shardReadCalls)
 }
 
 // profileInfo describes the latency profile the model ran with, as the
