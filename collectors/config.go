@@ -93,6 +93,14 @@ type Config struct {
 	// looks up its producer, sequence number and send times in Inputs.
 	Inputs     *InputIndex
 	InputField string
+	// Owns, when not nil, says which shards this application reads: in a
+	// run split over workers each shard is read by one worker's copy of the
+	// application. nil reads every shard.
+	Owns func(shardID string) bool
+	// KeepConsumer leaves an enhanced fan-out consumer this application
+	// registered in place when it stops: in a run split over workers the
+	// others may still read through it, and deleting the stream removes it.
+	KeepConsumer bool
 	// Log, when not nil, receives one line per notable event (a shard
 	// started or finished, an error retried).
 	Log func(format string, args ...any)

@@ -46,7 +46,7 @@ func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, re
 	done := make(chan shardDone)
 	tree := shardTree{}
 	start := func() {
-		for _, id := range tree.startable() {
+		for _, id := range tree.startable(c.cfg.Owns) {
 			wg.Go(func() { c.runReader(readers.ctx, id, read, done) })
 		}
 	}

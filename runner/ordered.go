@@ -103,7 +103,7 @@ func (p *Producer) scheduleOrdered(ctx, callCtx context.Context, wg *sync.WaitGr
 
 	var scratch []byte
 	now = envelope.Now()
-	for n := uint64(0); ; n++ {
+	for n := c.Share.first(); ; n = c.Share.next(n) {
 		off, ok := c.Pacer.Due(n)
 		if !ok || off >= c.Duration {
 			break
@@ -129,7 +129,7 @@ func (p *Producer) scheduleOrdered(ctx, callCtx context.Context, wg *sync.WaitGr
 			}
 			now = envelope.Now()
 		}
-		if n%64 == 0 && ctx.Err() != nil {
+		if c.Share.local(n)%64 == 0 && ctx.Err() != nil {
 			p.notGenerated(ctx, n, off, true)
 			return
 		}
@@ -153,8 +153,7 @@ func (p *Producer) scheduleOrdered(ctx, callCtx context.Context, wg *sync.WaitGr
 			continue
 		}
 		if !flush(l, spill) || l.bt.full() && !flush(l, l.bt.take()) {
-			off, ok := c.Pacer.Due(n + 1)
-			p.notGenerated(ctx, n+1, off, ok)
+			p.notGeneratedAfter(ctx, n)
 			return
 		}
 	}
