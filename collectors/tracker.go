@@ -100,3 +100,13 @@ func (t *Tracker) OrderExact() bool { return t.order.Exact() }
 // OrderSampledShare returns the share of keys whose order is tracked now: 1
 // while OrderExact.
 func (t *Tracker) OrderSampledShare() float64 { return t.order.SampledShare() }
+
+// SeenSet returns the set of producer's sequence numbers the application
+// has seen, nil for a producer id outside the run. Read it after the
+// application stopped.
+func (t *Tracker) SeenSet(producer uint32) *metrics.SeqSet {
+	if int(producer) >= len(t.seen) {
+		return nil
+	}
+	return t.seen[producer]
+}

@@ -79,6 +79,8 @@ func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, 
 		}
 		at := time.Duration(envelope.Now() - start).Round(time.Millisecond).Seconds()
 		switch {
+		case ev.UpdateShardCount > 0 && !r.o.Worker.leader():
+			r.followReshard(ctx, ctrl, ev.UpdateShardCount, shards)
 		case ev.UpdateShardCount > 0:
 			res := results.EventResult{AtS: at, Action: "update_shard_count"}
 			from := shards.Len()

@@ -40,6 +40,9 @@ type Options struct {
 	Live bool
 	// Version is kbench's version, echoed in summary.json.
 	Version string
+	// Worker, when not nil, makes this run one worker's share of a run
+	// split over several processes; see Worker.
+	Worker *Worker
 
 	// generateCost is busy work per generated record, for tests that need
 	// kbench slower than its target.
@@ -81,6 +84,9 @@ func Run(ctx context.Context, o Options) (*results.Summary, error) {
 	o.Log = &lockedWriter{w: o.Log} // producers, collectors and the sampler all log
 	r := &run{o: o, sc: sc, log: o.Log}
 	r.runID = newRunID()
+	if o.Worker != nil && o.Worker.RunID != 0 {
+		r.runID = o.Worker.RunID
+	}
 	return r.execute(ctx)
 }
 
@@ -105,6 +111,12 @@ type run struct {
 	slots     int    // in-flight slots of all producer instances
 	reading   []bool // by consumer application: still reading when the run ended
 	created   bool
+	// joined says a worker other than 0 found worker 0's stream.
+	joined bool
+	// start is when the schedule starts (process clock, Unix ns).
+	start int64
+	// clock is this worker's clock against the common reference.
+	clock results.ClockInfo
 	errs      []string
 	abort     context.CancelCauseFunc // stops the run early with a reason
 }
@@ -154,7 +166,13 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = r.ensureStream(ctx, cl.ctrl)
+	var createdAt time.Time
+	if r.o.Worker.leader() || sc.Stream.Existing {
+		err = r.ensureStream(ctx, cl.ctrl)
+	} else {
+		createdAt, err = r.joinStream(ctx, cl.ctrl)
+		r.joined = err == nil
+	}
 	if r.created { // also when the wait for ACTIVE failed or was cancelled
 		defer r.deleteStream(cl.ctrl)
 	}
@@ -185,6 +203,12 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	// Everything is timed from one start a moment ahead, so producers begin
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
+	if r.o.Worker != nil {
+		if start, err = r.workerStart(ctx, cl.ctrl, createdAt); err != nil {
+			return nil, err
+		}
+	}
+	r.start = start
 	if r.app != nil {
 		r.app.measure(start+int64(sc.Warmup), start+int64(sc.Duration))
 	}
@@ -214,6 +238,9 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	r.prods = prods
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
+	if r.joined {
+		r.finishWorker(cl.ctrl)
+	}
 	return r.finish(time.Unix(0, start), smp, failure, interrupted)
 }
 
@@ -409,6 +436,11 @@ func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupt
 	if err := r.writeRecordBytes(startWall, sum.Config.EndedAt); err != nil {
 		outErr = errors.Join(outErr, fmt.Errorf("%w: %s: %w", ErrOutput, results.RecordBytesFile, err))
 	}
+	if r.o.Worker != nil {
+		if err := r.writeWorkerFiles(sum, smp); err != nil {
+			outErr = errors.Join(outErr, fmt.Errorf("%w: %w", ErrOutput, err))
+		}
+	}
 	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOutput, err)
 	}
@@ -441,6 +473,9 @@ func streamLayout(sc *scenarios.Scenario) string {
 const cleanupWait = 3 * time.Minute
 
 func (r *run) deleteStream(ctrl *kinesis.Client) {
+	if r.o.Worker != nil && !r.finishWorker(ctrl) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)
 	defer cancel()
 	if err := targets.DeleteRunStream(ctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID)); err != nil {
@@ -469,7 +504,7 @@ func (r *run) drain(ctx context.Context) []bool {
 		done := r.app == nil || !r.app.pending(r)
 		for i, t := range r.trackers {
 			now[i] = t.Seen()
-			if t.Lost(r.m) > 0 {
+			if !r.caughtUp(i, t) {
 				done = false
 			}
 		}
@@ -496,7 +531,7 @@ func (r *run) drain(ctx context.Context) []bool {
 func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, start int64, wg *sync.WaitGroup, errc chan<- error) error {
 	sc := r.sc
 	var startAt time.Time
-	if !r.created {
+	if !r.created && !r.joined {
 		startAt = time.Unix(0, start).Add(-time.Second)
 	}
 	measureEnd := start + int64(sc.Duration)
@@ -525,6 +560,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				Concurrency: cs.Concurrency, CheckpointInterval: cs.CheckpointInterval,
 				Primary: primary, Metrics: r.m, Tracker: t, App: app,
 				Inputs: r.correlation().Inputs, InputField: r.sc.CorrelateInput(),
+				KeepConsumer: r.o.Worker != nil, Owns: r.owns(),
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false
@@ -562,7 +598,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 	id := uint32(0)
 	for i, ps := range sc.Producers {
 		for k := 0; k < ps.Concurrency; k++ {
-			seed := ps.Seed*1000003 + int64(k)
+			seed := ps.Seed*1000003 + int64(k) + r.o.Worker.seedOffset()
 			pacer, err := sc.InstancePacer(i, k)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
@@ -592,6 +628,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Packing:  packingOf(&sc.Producers[i]),
 				Metrics:  r.m,
 				Envelope: ps.Envelope, Correlation: r.correlation(),
+				Share: r.o.Worker.share(),
 				cost: r.o.generateCost,
 			}, c)
 			if err != nil {
@@ -606,7 +643,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 		for _, p := range ratePacers {
 			sum += p.Rate(elapsed)
 		}
-		return sum
+		return sum / float64(r.o.Worker.share().stride())
 	}
 	return prods, rate, nil
 }

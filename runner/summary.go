@@ -139,6 +139,11 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	r.recordBytesSummary(s)
 	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
+	if w := r.o.Worker; w != nil {
+		s.Worker = &results.WorkerInfo{Index: w.Index, Count: w.Count, StartAt: time.Unix(0, r.start).UTC(), Host: s.Config.Host, Clock: r.clock}
+		s.Config.Notes[0] = fmt.Sprintf("worker %d of %d: this summary covers this worker's share of the producers' schedules and the shards "+
+			"its consumers read; lost, unread and duplicates across workers come from kbench merge", w.Index, w.Count)
+	}
 
 	if w := readQuotaWarning(sc); w != "" {
 		s.Config.Notes = append(s.Config.Notes, w)
@@ -162,13 +167,17 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	// of every shard well after the last acknowledgement and had stopped
 	// making progress), else unread (the run stopped early, or it was still
 	// catching up).
-	readPast := st.TipAt > r.m.LastAck()+int64(readPastMargin)
-	if missing := t.Lost(r.m); readPast && !(i < len(r.reading) && r.reading[i]) {
-		cs.Lost = missing
-	} else {
-		cs.Unread = missing
+	// A worker sees a part of the producers' records and a part of the
+	// shards: kbench merge sets these across workers.
+	if r.o.Worker == nil {
+		readPast := st.TipAt > r.m.LastAck()+int64(readPastMargin)
+		if missing := t.Lost(r.m); readPast && !(i < len(r.reading) && r.reading[i]) {
+			cs.Lost = missing
+		} else {
+			cs.Unread = missing
+		}
+		cs.FailedDelivered = t.Unacked(r.m)
 	}
-	cs.FailedDelivered = t.Unacked(r.m)
 	cs.Calls, cs.Throttled = st.Calls, st.Throttled
 	cs.MillisBehindMax = smp.lagMax[i]
 	cs.Checkpoints, cs.AtRiskMax = app.Checkpoints.Load(), app.AtRiskMax.Load()

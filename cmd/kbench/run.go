@@ -41,6 +41,15 @@ type runOpts struct {
 	profile  string
 	yes      bool
 	maxCost  float64
+	// Distributed runs (docs/distributed.md).
+	worker     string
+	workers    int
+	runID      string
+	startAt    string
+	workerWait time.Duration
+	// w is the worker resolved from the flags, the environment and the
+	// scenario; nil for a run that is not split.
+	w *runner.Worker
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
@@ -86,7 +95,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+	c := cellRunner{tgts: tgts, repeat: o.repeat, worker: o.w, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
 	dirs, failed, runErr := c.runAll(ctx, cells, stage.Dir)
 	// A failed run keeps what it measured; only a run that wrote nothing
 	// leaves the earlier results in place.
@@ -128,6 +137,11 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
 	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
+	fs.StringVar(&o.worker, "worker", "", "run share I of a run split over N workers, as I/N (default from $JOB_COMPLETION_INDEX with --workers or the scenario's workers)")
+	fs.IntVar(&o.workers, "workers", 0, "the number of workers, with $JOB_COMPLETION_INDEX (overrides the scenario's workers)")
+	fs.StringVar(&o.runID, "run-id", "", "the run id every worker shares, 1 to 16 hex digits (default from $KBENCH_RUN_ID, else derived from $KBENCH_JOB_UID or $JOB_NAME)")
+	fs.StringVar(&o.startAt, "start-at", "", "workers: the RFC 3339 instant every worker starts producing at (default: the stream's creation + 15s)")
+	fs.DurationVar(&o.workerWait, "worker-wait", runner.DefaultWorkerWait, "worker 0: how long to wait for the other workers to finish before deleting the stream (it is left in place after that)")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
@@ -189,6 +203,9 @@ func loadRun(path string, o *runOpts) (*scenarios.Scenario, []*scenarios.Scenari
 	if err != nil {
 		return nil, nil, &exitError{exitUsage, err}
 	}
+	if o.w, err = resolveWorker(o, sc, len(cells)); err != nil {
+		return nil, nil, err
+	}
 	for _, c := range cells {
 		// The flags chose one target for every cell; a matrix varies only
 		// the simulator's settings (scenarios refuses the rest).
@@ -204,6 +221,8 @@ type cellRunner struct {
 	repeat         int
 	live           bool
 	stdout, stderr io.Writer
+	// worker is this process's share of a distributed run, or nil.
+	worker *runner.Worker
 	// stage maps the directories written to where they will be, for
 	// messages.
 	stage *outdir.Stage
@@ -253,7 +272,7 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 			fmt.Fprintf(c.stderr, "repeat %d/%d\n", rep, c.repeat)
 		}
 		sum, err := runner.Run(ctx, runner.Options{
-			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
+			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version, Worker: c.worker,
 		})
 		if sum != nil {
 			reps.Add(sum)
