@@ -117,8 +117,8 @@ type run struct {
 	start int64
 	// clock is this worker's clock against the common reference.
 	clock results.ClockInfo
-	errs      []string
-	abort     context.CancelCauseFunc // stops the run early with a reason
+	errs  []string
+	abort context.CancelCauseFunc // stops the run early with a reason
 }
 
 // lockedWriter serialises writes from the run's goroutines.
@@ -629,7 +629,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Metrics:  r.m,
 				Envelope: ps.Envelope, Correlation: r.correlation(),
 				Share: r.o.Worker.share(),
-				cost: r.o.generateCost,
+				cost:  r.o.generateCost,
 			}, c)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)

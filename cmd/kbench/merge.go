@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/kbench/kbench/internal/outdir"
+	"github.com/kbench/kbench/merge"
+	"github.com/kbench/kbench/reports"
+	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/runner"
+)
+
+// mergeCmd is kbench merge DIR... --out DIR: the workers' results of a
+// distributed run merged into one results directory, with its reports.
+func mergeCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kbench merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "the merged results directory (required)")
+	partial := fs.Bool("allow-partial", false, "merge the workers that are there when some are missing, marking the result incomplete")
+	force := fs.Bool("force", false, "write --out even when it is a non-empty directory holding no kbench results")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: kbench merge WORKER_DIR... --out DIR [--allow-partial]")
+		fs.PrintDefaults()
+	}
+	dirs, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(dirs) == 0 || *out == "" {
+		fs.Usage()
+		return usageErr("want the workers' results directories and --out DIR")
+	}
+	srcs := make([]results.Source, len(dirs))
+	for i, d := range dirs {
+		srcs[i] = results.DirSource(d)
+	}
+	stage, err := outdir.Prepare(*out, "kbench merge", *force)
+	if err != nil {
+		return usageErr("--out: %w", err)
+	}
+	defer stage.Abort()
+	sum, err := merge.Merge(merge.Options{Inputs: srcs, OutDir: stage.Dir, AllowPartial: *partial})
+	if errors.Is(err, merge.ErrInput) {
+		return &exitError{exitUsage, err}
+	}
+	if err != nil {
+		return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
+	}
+	if err := reports.Render(stage.Dir); err != nil {
+		return &exitError{exitRunFailed, fmt.Errorf("%w: report: %v", runner.ErrOutput, err)}
+	}
+	if err := stage.Commit(); err != nil {
+		return &exitError{exitRunFailed, fmt.Errorf("%w: %v", runner.ErrOutput, err)}
+	}
+	reports.WriteText(stdout, sum)
+	fmt.Fprintf(stdout, "results: %s\n", *out)
+	if sum.Workers != nil && sum.Workers.Incomplete {
+		fmt.Fprintf(stderr, "kbench merge: INCOMPLETE: workers %v missing\n", sum.Workers.Missing)
+	}
+	if sum.Verdict != results.VerdictPass {
+		return &exitError{exitFailed, errVerdict}
+	}
+	return nil
+}
