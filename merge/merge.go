@@ -48,8 +48,8 @@ type input struct {
 // record-bytes.hlog into o.OutDir. It returns the merged summary. Inputs
 // that are missing or unreadable, of another run or scenario, twice the
 // same worker, or short of a worker give an error wrapping ErrInput that
-// names them, unless AllowPartial (then a run id or scenario that differs
-// from the first input's is still an error).
+// names them, unless AllowPartial: then what is there is merged and marked
+// incomplete (inputs of different runs or scenarios are still an error).
 func Merge(o Options) (*results.Summary, error) {
 	if len(o.Inputs) == 0 {
 		return nil, fmt.Errorf("%w: no worker results to merge", ErrInput)
@@ -59,9 +59,6 @@ func Merge(o Options) (*results.Summary, error) {
 	for _, src := range o.Inputs {
 		in, err := load(src)
 		if err != nil {
-			if !o.AllowPartial {
-				return nil, fmt.Errorf("%w: %w", ErrInput, err)
-			}
 			skipped = append(skipped, err.Error())
 			continue
 		}
@@ -74,9 +71,17 @@ func Merge(o Options) (*results.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(missing) > 0 && !o.AllowPartial {
-		return nil, fmt.Errorf("%w: %s of %d missing (run %s): merge them all, or pass --allow-partial to merge the rest as an incomplete result",
-			ErrInput, workerList(missing), ins[0].state.Count, ins[0].state.RunID)
+	if (len(missing) > 0 || len(skipped) > 0) && !o.AllowPartial {
+		msg := fmt.Sprintf("%s missing (run %s)", workerList(missing, ins[0].state.Count), ins[0].state.RunID)
+		if len(missing) == 0 {
+			msg = "unreadable inputs"
+		}
+		if len(skipped) > 0 {
+			msg += ":\n  " + strings.Join(skipped, "\n  ") + "\n"
+		} else {
+			msg += ": "
+		}
+		return nil, fmt.Errorf("%w: %smerge them all, or pass --allow-partial to merge the rest as an incomplete result", ErrInput, msg)
 	}
 	slices.SortFunc(ins, func(a, b *input) int { return a.state.Index - b.state.Index })
 	m := &merger{ins: ins, out: o.OutDir, missing: missing, skipped: skipped}
@@ -148,14 +153,14 @@ func check(ins []*input) ([]int, error) {
 	return missing, nil
 }
 
-// workerList names workers: "worker 3", "workers 1, 3".
-func workerList(ws []int) string {
+// workerList names workers of n: "worker 3 of 4 is", "workers 1, 3 of 4 are".
+func workerList(ws []int, n int) string {
 	s := make([]string, len(ws))
 	for i, w := range ws {
 		s[i] = fmt.Sprint(w)
 	}
 	if len(ws) == 1 {
-		return "worker " + s[0] + " is"
+		return fmt.Sprintf("worker %s of %d is", s[0], n)
 	}
-	return "workers " + strings.Join(s, ", ") + " are"
+	return fmt.Sprintf("workers %s of %d are", strings.Join(s, ", "), n)
 }

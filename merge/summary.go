@@ -486,7 +486,7 @@ func (m *merger) workers(s *results.Summary) {
 	switch {
 	case w.Incomplete:
 		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf("INCOMPLETE: %s missing; its records and the shards it read are not in these results",
-			workerList(m.missing)))
+			workerList(m.missing, w.Count)))
 	case w.ClockErrorMS < 0:
 		s.Config.Notes = append(s.Config.Notes, "a worker's clock could not be measured: the clock error of cross-host latencies is unknown")
 	case w.ClockErrorShare > clockShareLimit:
