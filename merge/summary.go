@@ -94,16 +94,13 @@ func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps
 	s.Config.Host = strings.Join(hosts, ",")
 	s.Config.Notes = []string{fmt.Sprintf("merged from %d of %d workers by kbench merge: histograms added interval by interval, "+
 		"loss and duplicates computed across workers", len(m.ins), first.Worker.Count)}
-	for _, in := range m.ins[1:] {
-		for _, n := range in.sum.Config.Notes[1:] {
-			if !slices.Contains(s.Config.Notes, n) {
+	// Each worker's first note says it is one worker; the others are the
+	// run's, each kept once.
+	for _, in := range m.ins {
+		for i, n := range in.sum.Config.Notes {
+			if i > 0 && !slices.Contains(s.Config.Notes, n) {
 				s.Config.Notes = append(s.Config.Notes, n)
 			}
-		}
-	}
-	for _, n := range first.Config.Notes[1:] {
-		if !slices.Contains(s.Config.Notes, n) {
-			s.Config.Notes = append(s.Config.Notes, n)
 		}
 	}
 	for name, l := range lat {
@@ -117,7 +114,7 @@ func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps
 	m.perShard(s, apps)
 	m.producers(s, sizes)
 	m.deadline(s, apps)
-	s.Bottleneck = m.bottleneck()
+	s.Bottleneck = m.bottleneck(rows, s)
 	onDemand := false
 	if st, ok := s.Scenario["stream"].(map[string]any); ok {
 		onDemand = st["mode"] == "on-demand"
@@ -421,10 +418,13 @@ func ratio(a, b int64) float64 {
 // first any worker reports is the merged verdict.
 var bottleneckOrder = []string{results.BottleneckGenerator, results.BottleneckTarget, results.BottleneckConsumer, results.BottleneckNone}
 
-// bottleneck combines the workers' verdicts: the kind that comes first in
-// the runner's order, with that worker's reason, the worst CPU, in-flight
-// and schedule figures, and the backlog growth summed.
-func (m *merger) bottleneck() *results.Bottleneck {
+// bottleneck combines the workers' verdicts: the generator or target kind
+// first in the runner's order, with that worker's reason, and the worst
+// CPU, in-flight and schedule figures. The consumers are judged on the
+// merged time series (a worker's own backlog means nothing: it reads other
+// workers' records): acknowledged records piling up unread over the
+// measured window.
+func (m *merger) bottleneck(rows []results.Row, s *results.Summary) *results.Bottleneck {
 	var out *results.Bottleneck
 	rank := len(bottleneckOrder)
 	for _, in := range m.ins {
@@ -433,17 +433,43 @@ func (m *merger) bottleneck() *results.Bottleneck {
 			continue
 		}
 		if out == nil {
-			out = &results.Bottleneck{}
+			out = &results.Bottleneck{Kind: results.BottleneckNone}
 		}
-		if r := slices.Index(bottleneckOrder, b.Kind); r >= 0 && r < rank {
+		if r := slices.Index(bottleneckOrder[:2], b.Kind); r >= 0 && r < rank {
 			rank, out.Kind, out.Reason = r, b.Kind, fmt.Sprintf("worker %d: %s", in.state.Index, b.Reason)
 		}
 		out.CPURatio = max(out.CPURatio, b.CPURatio)
 		out.Cores += b.Cores
 		out.InFlightRatio = max(out.InFlightRatio, b.InFlightRatio)
 		out.ScheduleLagMS = max(out.ScheduleLagMS, b.ScheduleLagMS)
-		out.BacklogGrowthRPS += b.BacklogGrowthRPS
 		out.InProcessTarget = out.InProcessTarget || b.InProcessTarget
+	}
+	if out == nil {
+		return nil
+	}
+	var before, last int64
+	var secs float64
+	for i, row := range rows {
+		if row.Phase != results.PhaseMeasure {
+			continue
+		}
+		if secs == 0 && i > 0 {
+			before = rows[i-1].Backlog
+		}
+		secs++
+		last = row.Backlog
+	}
+	if secs > 0 {
+		out.BacklogGrowthRPS = float64(last-before) / secs
+	}
+	if out.Kind == results.BottleneckNone {
+		getThrottled := ratio(s.Totals.GetThrottled, s.Totals.GetRecordsCalls)
+		if why := runner.ConsumerBottleneck(out.BacklogGrowthRPS, s.Throughput.AckedRPS, getThrottled); why != "" {
+			out.Kind, out.Reason = results.BottleneckConsumer, why
+		}
+	}
+	if out.Reason == "" {
+		out.Reason = "no limit was reached: kbench, the target and the consumers kept up with the schedule"
 	}
 	return out
 }
