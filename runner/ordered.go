@@ -35,6 +35,9 @@ type lane struct {
 // in wg on the lane's first record) sends one batch at a time. It returns
 // after closing every lane's queue; the caller waits for wg.
 func (p *Producer) scheduleOrdered(ctx, callCtx context.Context, wg *sync.WaitGroup) {
+	if p.cfg.Share.Elsewhere {
+		return
+	}
 	c := &p.cfg
 	m := c.Metrics
 	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}

@@ -369,6 +369,9 @@ func (p *Producer) notGenerated(ctx context.Context, n uint64, off time.Duration
 // every record it generated, and (at the cutoff) the ones it did not.
 func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batch) {
 	c := &p.cfg
+	if c.Share.Elsewhere {
+		return
+	}
 	m := c.Metrics
 	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
 	defer m.SetDue(c.ID, 0)

@@ -595,10 +595,15 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 	sc := r.sc
 	var prods []*Producer
 	var ratePacers []generators.Pacer
+	var rateShare []float64 // the part of each rate pacer this process sends
 	id := uint32(0)
 	for i, ps := range sc.Producers {
 		for k := 0; k < ps.Concurrency; k++ {
-			seed := ps.Seed*1000003 + int64(k) + r.o.Worker.seedOffset()
+			share := r.o.Worker.instanceShare(ps.Concurrency, k)
+			seed := ps.Seed*1000003 + int64(k)
+			if !share.Whole() && !share.Elsewhere {
+				seed += r.o.Worker.seedOffset()
+			}
 			pacer, err := sc.InstancePacer(i, k)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
@@ -607,6 +612,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 			// keep state, and the producer's is busy in another goroutine.
 			ratePacer, _ := sc.InstancePacer(i, k)
 			ratePacers = append(ratePacers, ratePacer)
+			rateShare = append(rateShare, share.part())
 			gen, err := generators.New(ps.Options, seed)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].options: %w", i, err)
@@ -628,7 +634,7 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 				Packing:  packingOf(&sc.Producers[i]),
 				Metrics:  r.m,
 				Envelope: ps.Envelope, Correlation: r.correlation(),
-				Share: r.o.Worker.share(),
+				Share: share,
 				cost:  r.o.generateCost,
 			}, c)
 			if err != nil {
@@ -640,10 +646,10 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 	}
 	rate := func(elapsed time.Duration) float64 {
 		var sum float64
-		for _, p := range ratePacers {
-			sum += p.Rate(elapsed)
+		for i, p := range ratePacers {
+			sum += p.Rate(elapsed) * rateShare[i]
 		}
-		return sum / float64(r.o.Worker.share().stride())
+		return sum
 	}
 	return prods, rate, nil
 }

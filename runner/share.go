@@ -6,17 +6,27 @@ import (
 	"strings"
 )
 
-// Share is the part of a producer's schedule one worker of a distributed
-// run sends: of the records the producer's pacer schedules (n = 0, 1, 2, …),
-// the worker Index of Count sends those with n mod Count == Index, at the
-// times the pacer gives them. The workers' shares together are exactly the
-// schedule one process would send, each record in exactly one share; each
-// share is the rate profile scaled by 1/Count. The record's sequence number
-// stays n, so the workers' sequence spaces are disjoint and a collector on
-// any worker can tell whose record it read. The zero value is the whole
-// schedule.
+// Share is the part of a producer instance's schedule one worker of a
+// distributed run sends: of the records the instance's pacer schedules
+// (n = 0, 1, 2, …), the worker Index of Count sends those with
+// n mod Count == Index, at the times the pacer gives them. The workers'
+// shares together are exactly the schedule one process would send, each
+// record in exactly one share; each share is the rate profile scaled by
+// 1/Count. The record's sequence number stays n, so the workers' sequence
+// spaces are disjoint and a collector on any worker can tell whose record
+// it read. Elsewhere means another worker sends the whole schedule (see
+// Worker.instanceShare). The zero value is the whole schedule.
 type Share struct {
 	Index, Count int
+	Elsewhere    bool
+}
+
+// part is the share of the schedule's records this share sends.
+func (s Share) part() float64 {
+	if s.Elsewhere {
+		return 0
+	}
+	return 1 / float64(s.stride())
 }
 
 // stride is how far apart the share's records are: Count, or 1.

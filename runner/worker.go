@@ -52,6 +52,22 @@ func (w *Worker) share() Share {
 	return Share{Index: w.Index, Count: w.Count}
 }
 
+// instanceShare is the share of producer instance k, of a producer with
+// concurrency instances, this worker sends. When the instances divide
+// evenly among the workers, each worker runs whole instances (k mod N = I)
+// with the seeds one process gives them, so their records, partition keys
+// included, are exactly one process's; otherwise every worker sends a 1/N
+// share of every instance's schedule, with seeds of its own.
+func (w *Worker) instanceShare(concurrency, k int) Share {
+	if w == nil || w.Count <= 1 {
+		return Share{}
+	}
+	if concurrency%w.Count == 0 {
+		return Share{Elsewhere: k%w.Count != w.Index}
+	}
+	return w.share()
+}
+
 // leader reports whether this process creates, reshards and deletes the
 // stream: worker 0, or a run that is not split.
 func (w *Worker) leader() bool { return w == nil || w.Index == 0 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +13,11 @@ import (
 	"time"
 )
 
-// distScenario is a small distributed run: explicit keys spread every
-// worker's share evenly over the four shards, so per-shard counts compare.
+// distScenario is a small distributed run. The payments producer's four
+// instances divide among the workers, which run them whole with one
+// process's seeds: their card tokens, and so their shards, are exactly one
+// process's. The fixed-key producer's one instance is split record by
+// record; its key puts every record on one shard.
 const distScenario = `name: dist
 stream: {shards: 4}
 duration: 4s
@@ -26,7 +28,12 @@ producers:
   - name: payments
     generator: payments
     rate: {profile: constant, rps: 600}
-    partition_key: explicit
+    concurrency: 4
+    partition_key: entity
+  - name: one-key
+    generator: payments
+    rate: {profile: constant, rps: 200}
+    partition_key: fixed
 consumers:
   - name: collector
     kind: polling
@@ -58,8 +65,9 @@ func startWorker(t *testing.T, file, url, out string, i, n int, startAt time.Tim
 // TestDistributedRunMerged runs one scenario as four worker processes
 // against one simulator and, beside them, as one process, then merges the
 // workers: the totals and the record latency counts must be the same,
-// per-shard counts within 2%, nothing lost or duplicated, and every key of
-// the single process's summary must be in the merged one.
+// per-shard counts too (entity and fixed keys), nothing lost or
+// duplicated, and every key of the single process's summary must be in the
+// merged one.
 func TestDistributedRunMerged(t *testing.T) {
 	url := startSim(t)
 	dir := t.TempDir()
@@ -104,8 +112,8 @@ func TestDistributedRunMerged(t *testing.T) {
 			t.Errorf("totals.%s: one process %v, merged %v", k, a, b)
 		}
 	}
-	if path(all, "totals.acked") != 2400.0 {
-		t.Errorf("merged totals.acked %v, want 2400 (600/s for 4 s)", path(all, "totals.acked"))
+	if path(all, "totals.acked") != 3200.0 {
+		t.Errorf("merged totals.acked %v, want 3200 (800/s for 4 s)", path(all, "totals.acked"))
 	}
 	for _, k := range []string{"lost", "unread", "duplicates", "failed_delivered"} {
 		if v := path(all, "totals."+k); v != 0.0 {
@@ -126,7 +134,8 @@ func TestDistributedRunMerged(t *testing.T) {
 	for i := range shardsOne {
 		a, b := shardsOne[i].(map[string]any), shardsAll[i].(map[string]any)
 		ra, rb := a["records"].(float64), b["records"].(float64)
-		if a["shard_id"] != b["shard_id"] || math.Abs(ra-rb) > 0.02*ra {
+		// Entity and fixed keys: exactly one process's shards.
+		if a["shard_id"] != b["shard_id"] || ra != rb {
 			t.Errorf("per_shard[%d]: %v %v records, merged %v %v", i, a["shard_id"], ra, b["shard_id"], rb)
 		}
 		if b["consumed"].(float64) != rb {
