@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kbench/kbench/results"
 )
 
 // distScenario is a small distributed run. The payments producer's four
@@ -75,8 +77,9 @@ func TestDistributedRunMerged(t *testing.T) {
 	if err := os.WriteFile(file, []byte(distScenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// The clock measurement takes about four seconds.
-	startAt := time.Now().Add(7 * time.Second)
+	// The clock measurement takes about four seconds; a busy machine
+	// starts processes slowly.
+	startAt := time.Now().Add(10 * time.Second)
 	var outs []string
 	var procs []*workerProc
 	for i := range 4 {
@@ -110,6 +113,11 @@ func TestDistributedRunMerged(t *testing.T) {
 	for _, k := range []string{"scheduled", "produced", "acked", "consumed", "failed", "unsent"} {
 		if a, b := path(one, "totals."+k), path(all, "totals."+k); a != b {
 			t.Errorf("totals.%s: one process %v, merged %v", k, a, b)
+		}
+	}
+	if t.Failed() {
+		for i, p := range procs {
+			t.Logf("worker %d: unsent %v\n%s", i, path(readSummary(t, outs[i]), "totals.unsent_by_cause"), p.stderr.String())
 		}
 	}
 	if path(all, "totals.acked") != 3200.0 {
@@ -155,6 +163,23 @@ func TestDistributedRunMerged(t *testing.T) {
 	}
 	if e := path(all, "latency.e2e.clock_error_ms"); e != path(all, "workers.clock_error_ms") {
 		t.Errorf("latency.e2e.clock_error_ms = %v, want the worst-case clock error beside it", e)
+	}
+	f, err := os.Open(filepath.Join(merged, results.TimeseriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := results.ReadTimeseries(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var produced, consumed int64
+	for _, r := range rows {
+		produced, consumed = produced+r.Produced, consumed+r.Consumed
+	}
+	if float64(produced) != path(all, "totals.produced") || float64(consumed) != path(all, "totals.consumed") {
+		t.Errorf("merged timeseries.csv adds up to %d produced, %d consumed; the totals say %v, %v",
+			produced, consumed, path(all, "totals.produced"), path(all, "totals.consumed"))
 	}
 	if path(all, "workers.incomplete") != false {
 		t.Error("a merge of every worker is marked incomplete")
@@ -205,9 +230,11 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	if path(s, "totals.lost") != 0.0 {
 		t.Errorf("totals.lost = %v: records on the missing worker's shards are unread, not lost", path(s, "totals.lost"))
 	}
-	md, err := os.ReadFile(filepath.Join(merged, "report.md"))
-	if err != nil || !strings.Contains(string(md), "INCOMPLETE") {
-		t.Errorf("report.md does not say the result is incomplete (%v)", err)
+	for _, f := range []string{"report.md", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(merged, f))
+		if err != nil || !strings.Contains(string(b), "INCOMPLETE") {
+			t.Errorf("%s does not say the result is incomplete (%v)", f, err)
+		}
 	}
 }
 
