@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/targets"
 )
 
 // distScenario is a small distributed run. The payments producer's four
@@ -102,6 +105,9 @@ func TestDistributedRunMerged(t *testing.T) {
 	wg.Wait()
 	if t.Failed() {
 		t.FailNow()
+	}
+	if names := streamNames(t, simClient(t, url)); len(names) != 0 {
+		t.Errorf("streams left after the run: %q; worker 0 deletes the stream once every worker is done", names)
 	}
 	merged := filepath.Join(dir, "merged")
 	code, stdout, stderr := kbench(t, append(append([]string{"merge"}, outs...), "--out", merged)...)
@@ -211,6 +217,9 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	if !strings.Contains(p0.stderr.String(), "did not finish") {
 		t.Errorf("worker 0 did not say it left the stream for the missing worker:\n%s", p0.stderr.String())
 	}
+	if tags := streamTags(simClient(t, url), "kbench-dist"); tags["kbench:run-id"] != "0000000000000d15" {
+		t.Errorf("stream tags %v: worker 0 must leave the stream of a worker that did not finish in place", tags)
+	}
 	merged := filepath.Join(dir, "merged")
 	code, _, stderr := kbench(t, "merge", w0, w1, "--out", merged)
 	if code != exitUsage || !strings.Contains(stderr, "worker 1 of 2 is missing") {
@@ -236,6 +245,20 @@ func TestDistributedWorkerKilled(t *testing.T) {
 			t.Errorf("%s does not say the result is incomplete (%v)", f, err)
 		}
 	}
+}
+
+// simClient returns a Kinesis client of the simulator at url.
+func simClient(t *testing.T, url string) *kinesis.Client {
+	t.Helper()
+	tgt, err := targets.Open(t.Context(), targets.Spec{Kind: targets.KindEndpoint, Endpoint: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tgt.Client(t.Context(), targets.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // path returns the value at a dotted path of a decoded summary (array
