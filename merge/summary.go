@@ -509,6 +509,9 @@ func (m *merger) workers(s *results.Summary) {
 			}
 		}
 	}
+	for _, sk := range m.skipped {
+		s.Config.Notes = append(s.Config.Notes, "left out: "+sk)
+	}
 	switch {
 	case w.Incomplete:
 		s.Config.Notes = append(s.Config.Notes, fmt.Sprintf("INCOMPLETE: %s missing; its records and the shards it read are not in these results",
