@@ -27,6 +27,7 @@ const distScenario = `name: dist
 stream: {shards: 4}
 duration: 4s
 warmup: 1s
+max_overrun: 10s
 drain: 4s
 deadline: 2s
 producers:
