@@ -40,6 +40,10 @@ type Worker struct {
 // and measure its clock.
 const StartLead = 15 * time.Second
 
+// joinWait bounds how long a worker waits for worker 0's stream: worker 0's
+// pod may start late, and AWS takes a minute or so to make a stream ACTIVE.
+const joinWait = 10 * time.Minute
+
 // DefaultWorkerWait is Worker.Wait's default.
 const DefaultWorkerWait = 10 * time.Minute
 
@@ -84,7 +88,9 @@ func (w *Worker) seedOffset() int64 {
 // returns when it was created.
 func (r *run) joinStream(ctx context.Context, ctrl *kinesis.Client) (time.Time, error) {
 	r.logf("worker %d/%d: waiting for worker 0 to create stream %s (run %016x)", r.o.Worker.Index, r.o.Worker.Count, r.sc.Stream.Name, r.runID)
-	created, err := targets.JoinStream(ctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID))
+	jctx, cancel := context.WithTimeoutCause(ctx, joinWait, fmt.Errorf("worker 0 did not create it within %v", joinWait))
+	defer cancel()
+	created, err := targets.JoinStream(jctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID))
 	if err != nil {
 		if ctx.Err() != nil {
 			return created, fmt.Errorf("%w: %w", ErrInterrupted, err)
