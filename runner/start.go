@@ -48,7 +48,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				Concurrency: cs.Concurrency, CheckpointInterval: cs.CheckpointInterval,
 				Primary: primary, Metrics: r.m, Tracker: t, App: app,
 				Inputs: r.correlation().Inputs, InputField: r.sc.CorrelateInput(),
-				KeepConsumer: r.o.Worker != nil, Owns: r.owns(),
+				KeepConsumer: r.o.Worker != nil, Owns: r.owns(), Split: r.splits(),
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false

@@ -268,3 +268,19 @@ func (r *run) followReshard(ctx context.Context, ctrl *kinesis.Client, n int, sh
 	}
 	r.logf("warning: listing shards after worker 0 resharded: %v", err)
 }
+
+// splits holds, by producer instance id, how many workers split the
+// instance's records record by record (1: not split), for the collectors'
+// order tracking; nil when the run is not split.
+func (r *run) splits() []int {
+	if r.o.Worker == nil {
+		return nil
+	}
+	var out []int
+	for _, ps := range r.sc.Producers {
+		for k := range ps.Concurrency {
+			out = append(out, int(r.o.Worker.instanceShare(ps.Concurrency, k).stride()))
+		}
+	}
+	return out
+}
