@@ -196,14 +196,13 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// orderStream is the producer stream a record's order is tracked in: its
-// producer, or, for a producer split among workers, the worker's share of
-// it (the worker's index in the high byte; producer ids stay below 2^24).
-func (c *Config) orderStream(producer uint32, seq uint64) uint32 {
+// orderShare is the share of its producer a record's order is tracked in:
+// 0, or for a producer split among workers the worker that sent it.
+func (c *Config) orderShare(producer uint32, seq uint64) uint32 {
 	if int(producer) < len(c.Split) {
 		if k := c.Split[producer]; k > 1 {
-			return producer | uint32(seq%uint64(k))<<24
+			return uint32(seq % uint64(k))
 		}
 	}
-	return producer
+	return 0
 }

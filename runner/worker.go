@@ -237,8 +237,10 @@ func (r *run) caughtUp(i int, t *collectors.Tracker) bool {
 
 // followReshard is an update_shard_count event on a worker other than 0:
 // worker 0 reshards the stream; this one waits until the stream is ACTIVE
-// with n open shards and routes by the new shard map.
-func (r *run) followReshard(ctx context.Context, ctrl *kinesis.Client, n int, shards *liveShards) {
+// with n open shards and routes by the new shard map. It returns how long
+// that took.
+func (r *run) followReshard(ctx context.Context, ctrl *kinesis.Client, n int, shards *liveShards) (time.Duration, error) {
+	began := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, reshardWait)
 	defer cancel()
 	name := r.sc.Stream.Name
@@ -252,21 +254,21 @@ func (r *run) followReshard(ctx context.Context, ctrl *kinesis.Client, n int, sh
 		}
 		select {
 		case <-wctx.Done():
-			r.logf("warning: stream %s did not reach %d open shards: %v", name, n, wctx.Err())
-			return
+			return 0, fmt.Errorf("stream %s did not reach %d open shards (worker 0 reshards it): %w", name, n, wctx.Err())
 		case <-tick.C:
 		}
 	}
 	list, err := targets.Shards(ctx, ctrl, name)
-	if err == nil {
-		var m *ShardMap
-		if m, err = NewShardMap(list); err == nil {
-			shards.p.Store(m)
-			r.logf("stream %s resharded by worker 0 to %d shards", name, n)
-			return
-		}
+	if err != nil {
+		return 0, fmt.Errorf("listing shards after worker 0 resharded: %w", err)
 	}
-	r.logf("warning: listing shards after worker 0 resharded: %v", err)
+	m, err := NewShardMap(list)
+	if err != nil {
+		return 0, err
+	}
+	shards.p.Store(m)
+	r.logf("stream %s resharded by worker 0 to %d shards", name, n)
+	return time.Since(began), nil
 }
 
 // splits holds, by producer instance id, how many workers split the
