@@ -462,7 +462,7 @@ func (m *merger) bottleneck(rows []results.Row, s *results.Summary) *results.Bot
 	if secs > 0 {
 		out.BacklogGrowthRPS = float64(last-before) / secs
 	}
-	if out.Kind == results.BottleneckNone {
+	if out.Kind == results.BottleneckNone && len(s.Consumers) > 0 { // with none, kbench read nothing to judge
 		getThrottled := ratio(s.Totals.GetThrottled, s.Totals.GetRecordsCalls)
 		if why := runner.ConsumerBottleneck(out.BacklogGrowthRPS, s.Throughput.AckedRPS, getThrottled); why != "" {
 			out.Kind, out.Reason = results.BottleneckConsumer, why
