@@ -42,7 +42,7 @@ func (w fakeWorker) write(t *testing.T, dir string) results.Source {
 		Worker:    &results.WorkerInfo{Index: w.index, Count: w.count, Host: "h", Clock: results.ClockInfo{OffsetMS: float64(w.index), UncertaintyMS: 0.5}},
 	}
 	st := &results.WorkerState{Index: w.index, Count: w.count, RunID: w.runID, Scenario: "fp", Producers: 1,
-		Apps: []results.WorkerApp{{Name: "collector", Duplicates: w.dups, ReadPast: true}}}
+		LastAck: 1e9, Apps: []results.WorkerApp{{Name: "collector", Duplicates: w.dups, TipAt: 3e9}}}
 	seqs := &results.WorkerSeqs{Acked: []*metrics.SeqSet{set(w.acked)}, Seen: [][]*metrics.SeqSet{{set(w.seen)}}}
 	for _, err := range []error{results.WriteSummary(out, sum), results.WriteWorkerState(out, st), results.WriteWorkerSeqs(out, seqs)} {
 		if err != nil {

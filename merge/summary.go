@@ -194,6 +194,14 @@ func (m *merger) accounting(s *results.Summary, apps *tagged) {
 			acked[p].Or(in.seqs.Acked[p])
 		}
 	}
+	// The single-process rule across workers: unseen records are lost when
+	// every worker's copy of the application was at the tip of its shards
+	// more than a second after the last acknowledged write of any worker,
+	// and none was still reading.
+	var lastAck int64
+	for _, in := range m.ins {
+		lastAck = max(lastAck, in.state.LastAck)
+	}
 	s.Totals.Duplicates = 0
 	for a, first := range m.ins[0].sum.Consumers {
 		cs := first
@@ -221,7 +229,7 @@ func (m *merger) accounting(s *results.Summary, apps *tagged) {
 			decoded += st.Decoded
 			decodeNs += st.DecodeNs
 			dups += st.Duplicates
-			readPast = readPast && st.ReadPast
+			readPast = readPast && !st.Reading && st.TipAt > lastAck+int64(runner.ReadPastMargin)
 		}
 		var consumed, missing, unacked int64
 		for p := range producers {

@@ -86,6 +86,8 @@ type WorkerState struct {
 	Producers int `json:"producers"`
 	// ProducedBytes are the bytes of acknowledged records.
 	ProducedBytes int64 `json:"produced_bytes"`
+	// LastAck is when (Unix ns) the worker's last acknowledged write was.
+	LastAck int64 `json:"last_ack"`
 	// OpenShards is the number of open shards at the end.
 	OpenShards int `json:"open_shards"`
 	// Shards holds each written shard's first and last acknowledged write
@@ -114,10 +116,13 @@ type WorkerApp struct {
 	// Duplicates is what the worker's copy saw twice itself; the merge
 	// adds records two workers' copies both saw.
 	Duplicates int64 `json:"duplicates"`
-	// ReadPast says the application had read past the last acknowledged
-	// write and stopped making progress: unseen records are lost, not
-	// unread.
-	ReadPast bool  `json:"read_past"`
+	// TipAt is when (Unix ns) the application was last at the tip of
+	// every shard it read, and Reading whether it was still making
+	// progress when the worker stopped: the merge calls unseen records
+	// lost only when every worker's copy was at the tip well after the
+	// last acknowledged write of any worker, and none was still reading.
+	TipAt   int64 `json:"tip_at"`
+	Reading bool  `json:"reading"`
 	Decoded  int64 `json:"decoded"`
 	DecodeNs int64 `json:"decode_ns"`
 }

@@ -171,7 +171,7 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	// A worker sees a part of the producers' records and a part of the
 	// shards: kbench merge sets these across workers.
 	if r.o.Worker == nil {
-		readPast := st.TipAt > r.m.LastAck()+int64(readPastMargin)
+		readPast := st.TipAt > r.m.LastAck()+int64(ReadPastMargin)
 		if missing := t.Lost(r.m); readPast && !(i < len(r.reading) && r.reading[i]) {
 			cs.Lost = missing
 		} else {
@@ -196,11 +196,11 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	return cs
 }
 
-// readPastMargin is how long after the last acknowledged write a consumer
+// ReadPastMargin is how long after the last acknowledged write a consumer
 // must have been at the tip of every shard for the records it never saw to
 // count as lost: room for the records to become readable (AWS: well under a
 // second).
-const readPastMargin = time.Second
+const ReadPastMargin = time.Second
 
 // orderStats is one application's out-of-order accounting.
 func orderStats(c *metrics.OrderCounts, t *collectors.Tracker) results.Order {

@@ -231,7 +231,7 @@ func (r *run) caughtUp(i int, t *collectors.Tracker) bool {
 	if r.o.Worker == nil {
 		return t.Lost(r.m) == 0
 	}
-	end := max(r.m.LastAck(), r.start+int64(r.sc.Duration)) + 2*int64(readPastMargin)
+	end := max(r.m.LastAck(), r.start+int64(r.sc.Duration)) + 2*int64(ReadPastMargin)
 	return envelope.Now() > end && r.pollers[i].Stats().TipAt > end
 }
 

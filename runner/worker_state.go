@@ -23,7 +23,7 @@ func (r *run) writeWorkerFiles(sum *results.Summary, smp *sampler) error {
 	st := &results.WorkerState{
 		Index: r.o.Worker.Index, Count: r.o.Worker.Count, RunID: sum.RunID,
 		Scenario: ScenarioFingerprint(r.sc), StartAt: time.Unix(0, r.start).UTC(),
-		Producers: r.producers, ProducedBytes: m.ProducedBytes.Load(), OpenShards: r.shards.Len(),
+		Producers: r.producers, ProducedBytes: m.ProducedBytes.Load(), OpenShards: r.shards.Len(), LastAck: m.LastAck(),
 		Shards: map[string][2]int64{}, MeasureS: smp.measureS,
 	}
 	for _, id := range m.ShardIDs() {
@@ -51,11 +51,10 @@ func (r *run) writeWorkerFiles(sum *results.Summary, smp *sampler) error {
 	}
 	for i, t := range r.trackers {
 		ps := r.pollers[i].Stats()
-		reading := i < len(r.reading) && r.reading[i]
 		st.Apps = append(st.Apps, results.WorkerApp{
 			Name: r.consumers[i].Name, Duplicates: t.Duplicates(),
-			ReadPast: ps.TipAt > m.LastAck()+int64(readPastMargin) && !reading,
-			Decoded:  ps.Decoded, DecodeNs: ps.DecodeNs,
+			TipAt: ps.TipAt, Reading: i < len(r.reading) && r.reading[i],
+			Decoded: ps.Decoded, DecodeNs: ps.DecodeNs,
 		})
 		var seen []*metrics.SeqSet
 		for p := range r.producers {
