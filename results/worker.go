@@ -121,8 +121,8 @@ type WorkerApp struct {
 	// progress when the worker stopped: the merge calls unseen records
 	// lost only when every worker's copy was at the tip well after the
 	// last acknowledged write of any worker, and none was still reading.
-	TipAt   int64 `json:"tip_at"`
-	Reading bool  `json:"reading"`
+	TipAt    int64 `json:"tip_at"`
+	Reading  bool  `json:"reading"`
 	Decoded  int64 `json:"decoded"`
 	DecodeNs int64 `json:"decode_ns"`
 }
