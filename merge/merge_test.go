@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -113,5 +114,43 @@ func TestMergeRefusesInconsistentInputs(t *testing.T) {
 	}
 	if s.Totals.Lost != 0 {
 		t.Errorf("lost %d in an incomplete merge: unseen records are unread", s.Totals.Lost)
+	}
+}
+
+// TestMergeTotalsCoverEveryCount sets every count of two workers' totals
+// and checks each is summed: a count added to results.Totals without a
+// rule here fails.
+func TestMergeTotalsCoverEveryCount(t *testing.T) {
+	dir := t.TempDir()
+	var in []results.Source
+	for i := range 2 {
+		src := fakeWorker{index: i, count: 2, runID: "r"}.write(t, dir)
+		s, err := results.ReadSummary(string(src.(results.DirSource)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := reflect.ValueOf(&s.Totals).Elem()
+		for k := range v.NumField() {
+			if f := v.Field(k); f.Kind() == reflect.Int64 {
+				f.SetInt(5)
+			}
+		}
+		if err := results.WriteSummary(string(src.(results.DirSource)), s); err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, src)
+	}
+	s, err := Merge(Options{Inputs: in, OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From the sequence sets (empty here), or derived from other counts.
+	fromSeqs := map[string]bool{"Consumed": true, "Lost": true, "Unread": true, "FailedDelivered": true, "Duplicates": true, "Scheduled": true}
+	v := reflect.ValueOf(s.Totals)
+	for k := range v.NumField() {
+		name := v.Type().Field(k).Name
+		if f := v.Field(k); f.Kind() == reflect.Int64 && !fromSeqs[name] && f.Int() != 10 {
+			t.Errorf("totals %s = %d, want the sum 10", name, f.Int())
+		}
 	}
 }

@@ -165,6 +165,9 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A worker measures its clock while it creates or waits for the stream.
+	clockDone := r.startClock(ctx)
+	defer func() { <-clockDone }()
 	var createdAt time.Time
 	if r.o.Worker.leader() || sc.Stream.Existing {
 		err = r.ensureStream(ctx, cl.ctrl)
@@ -203,6 +206,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
 	if r.o.Worker != nil {
+		<-clockDone
 		if start, err = r.workerStart(ctx, cl.ctrl, createdAt); err != nil {
 			return nil, err
 		}

@@ -33,8 +33,6 @@ type Worker struct {
 	// do not all come, the stream is left in place (kbench cleanup removes
 	// it) rather than deleted under a worker still reading.
 	Wait time.Duration
-	// SkipClock leaves the clock unmeasured (its uncertainty unknown).
-	SkipClock bool
 }
 
 // StartLead is how long after the stream's creation the workers of a run
@@ -96,16 +94,28 @@ func (r *run) joinStream(ctx context.Context, ctrl *kinesis.Client) (time.Time, 
 	return created, nil
 }
 
-// workerStart measures the clock against the endpoint and returns the
-// process-clock time at which the schedule starts: --start-at, or the
+// startClock measures a worker's clock in the background; the channel is
+// closed when r.clock is set (at once when there is nothing to measure).
+func (r *run) startClock(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	if r.o.Worker == nil {
+		close(done)
+		return done
+	}
+	r.clock = results.ClockInfo{UncertaintyMS: -1}
+	go func() {
+		defer close(done)
+		r.measureClock(ctx)
+	}()
+	return done
+}
+
+// workerStart returns the process-clock time at which the schedule starts: --start-at, or the
 // stream's creation plus StartLead. A start already past is kept (the
 // producers then begin behind their schedule, and their lateness shows it),
 // with a warning.
 func (r *run) workerStart(ctx context.Context, ctrl *kinesis.Client, created time.Time) (int64, error) {
 	w := r.o.Worker
-	if !w.SkipClock {
-		r.measureClock(ctx)
-	}
 	at := w.StartAt
 	if at.IsZero() {
 		if created.IsZero() {
@@ -131,7 +141,6 @@ func (r *run) workerStart(ctx context.Context, ctrl *kinesis.Client, created tim
 // Date header into r.clock; a failure is a warning, and the uncertainty
 // stays unknown (-1).
 func (r *run) measureClock(ctx context.Context) {
-	r.clock = results.ClockInfo{UncertaintyMS: -1}
 	u := clockURL(r.o.Target)
 	if u == "" {
 		r.logf("warning: no endpoint URL to measure the clock against: clock error unknown")

@@ -27,6 +27,7 @@ const distScenario = `name: dist
 stream: {shards: 4}
 duration: 4s
 warmup: 1s
+max_overrun: 10s
 drain: 4s
 deadline: 2s
 producers:
@@ -243,6 +244,53 @@ func TestDistributedWorkerKilled(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(merged, f))
 		if err != nil || !strings.Contains(string(b), "INCOMPLETE") {
 			t.Errorf("%s does not say the result is incomplete (%v)", f, err)
+		}
+	}
+}
+
+// TestDistributedReshard reshards the stream of a two-worker run from 2 to
+// 4 shards: worker 0 reshards, worker 1 follows, each parent and child is
+// read by one worker, and the merge finds nothing lost or duplicated.
+func TestDistributedReshard(t *testing.T) {
+	url := startSim(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "reshard.yaml")
+	sc := strings.Replace(distScenario, "stream: {shards: 4}", "stream: {shards: 2}", 1) + "events:\n  - {at: 2s, update_shard_count: 4}\n"
+	if err := os.WriteFile(file, []byte(sc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startAt := time.Now().Add(8 * time.Second)
+	w0, w1 := filepath.Join(dir, "w0"), filepath.Join(dir, "w1")
+	procs := []*workerProc{startWorker(t, file, url, w0, 0, 2, startAt, "--worker-wait", "60s"), startWorker(t, file, url, w1, 1, 2, startAt)}
+	for i, p := range procs {
+		if err := p.cmd.Wait(); err != nil {
+			t.Fatalf("worker %d: %v\n%s", i, err, p.stderr.String())
+		}
+	}
+	if !strings.Contains(procs[1].stderr.String(), "resharded by worker 0 to 4 shards") {
+		t.Errorf("worker 1 did not follow the reshard:\n%s", procs[1].stderr.String())
+	}
+	merged := filepath.Join(dir, "merged")
+	if code, _, stderr := kbench(t, "merge", w0, w1, "--out", merged); code != exitOK {
+		t.Fatalf("merge: exit %d\n%s", code, stderr)
+	}
+	s := readSummary(t, merged)
+	if path(s, "totals.acked") != 3200.0 || path(s, "totals.consumed") != 3200.0 {
+		t.Errorf("acked %v, consumed %v; want 3200 each", path(s, "totals.acked"), path(s, "totals.consumed"))
+	}
+	for _, k := range []string{"lost", "unread", "duplicates"} {
+		if v := path(s, "totals."+k); v != 0.0 {
+			t.Errorf("totals.%s = %v, want 0", k, v)
+		}
+	}
+	shards := path(s, "per_shard").([]any)
+	if len(shards) != 6 {
+		t.Errorf("%d shards in per_shard, want 2 parents and 4 children", len(shards))
+	}
+	for _, sh := range shards {
+		sh := sh.(map[string]any)
+		if sh["records"] != sh["consumed"] {
+			t.Errorf("%v: %v records written, %v read", sh["shard_id"], sh["records"], sh["consumed"])
 		}
 	}
 }
