@@ -198,6 +198,11 @@ func TestUploadFails(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out.Dir, "summary.json"), []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	for p, want := range map[string]string{out.Dir: "s3://bkt/run", filepath.Join(out.Dir, "cell-1", "report.html"): "s3://bkt/run/cell-1/report.html"} {
+		if got := out.Shown(p); got != want {
+			t.Errorf("Shown(%s) = %s, want %s", p, got, want)
+		}
+	}
 	srv.Close()
 	err = out.Commit(t.Context())
 	out.Abort()
