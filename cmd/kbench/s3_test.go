@@ -43,6 +43,7 @@ func startS3(t *testing.T) (string, *s3.Client) {
 	}
 	c := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.BaseEndpoint, o.UsePathStyle = aws.String(srv.URL), true
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	return srv.URL, c
 }
@@ -133,6 +134,7 @@ func TestDistributedS3(t *testing.T) {
 		t.Fatalf("local merge: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	a, b := readSummary(t, fromS3), readSummary(t, local)
+	t.Run("incomplete upload", func(t *testing.T) { incompleteUpload(t, c, s3url) })
 	if path(a, "totals.acked") != 3200.0 || path(a, "totals.lost") != 0.0 || path(a, "totals.duplicates") != 0.0 {
 		t.Errorf("merged from s3: acked %v, lost %v, duplicates %v; want 3200, 0, 0",
 			path(a, "totals.acked"), path(a, "totals.lost"), path(a, "totals.duplicates"))
@@ -145,5 +147,27 @@ func TestDistributedS3(t *testing.T) {
 				t.Errorf("%s: merged from s3 %s, from local directories %s", k, ja, jb)
 			}
 		}
+	}
+}
+
+// incompleteUpload takes worker 1's completion marker away, as if it had
+// died while uploading: the merge names it and exits 2; --allow-partial
+// merges worker 0 alone, marked incomplete.
+func incompleteUpload(t *testing.T, c *s3.Client, s3url string) {
+	if _, err := c.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String("run-1/worker-1/" + outdir.Marker)}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := kbench(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/partial", "--s3-endpoint", s3url)
+	if code != exitUsage || !strings.Contains(stderr, "s3://bkt/run-1/worker-1") || !strings.Contains(stderr, "incomplete upload") {
+		t.Fatalf("merge with worker 1's upload incomplete: exit %d, want 2 naming it\n%s", code, stderr)
+	}
+	code, _, stderr = kbench(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/partial", "--s3-endpoint", s3url, "--allow-partial")
+	if code != exitOK {
+		t.Fatalf("merge --allow-partial: exit %d\n%s", code, stderr)
+	}
+	dir := t.TempDir()
+	download(t, c, "run-1/partial", dir)
+	if sum := readSummary(t, dir); path(sum, "workers.incomplete") != true {
+		t.Errorf("workers.incomplete = %v, want true", path(sum, "workers.incomplete"))
 	}
 }
