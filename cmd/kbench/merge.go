@@ -53,6 +53,9 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 		return usageErr("--out: %w", err)
 	}
 	defer stage.Abort()
+	if err := stage.Check(ctx); err != nil {
+		return usageErr("--out: %w", err)
+	}
 	sum, err := merge.Merge(merge.Options{Inputs: srcs, OutDir: stage.Dir, AllowPartial: *partial})
 	if errors.Is(err, merge.ErrInput) {
 		return &exitError{exitUsage, err}

@@ -67,11 +67,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
 	}
-	// The results are written beside out and swapped in at the end, so an
-	// earlier result there is replaced whole; an unwritable out is found
-	// now, before a stream is created.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The results are written beside out (staged locally for an S3 out)
+	// and swapped in at the end, so an earlier result there is replaced
+	// whole; an unwritable out is found now, before a stream is created.
 	stage, err := store.Prepare(ctx, out, "kbench run", o.force, o.s3Options())
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
@@ -88,6 +88,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
 			return err
 		}
+	}
+	// An S3 --out is listed once the cost estimate has been shown, before
+	// a stream is created.
+	if err := stage.Check(ctx); err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
 	}
 	tgts := &cellTargets{profile: o.profile, log: stderr}
 	defer tgts.close()

@@ -31,15 +31,15 @@ type Output struct {
 	client s3API
 	loc    s3Loc
 	// tmp is the local directory an S3 output is staged in.
-	tmp string
+	tmp   string
+	force bool
 }
 
 // Prepare checks that target (a directory or s3://bucket/prefix) can be
 // written as kbench results and returns the Output to write them into. A
-// directory is outdir.Prepare's. An S3 prefix must be empty or hold an
-// earlier kbench result (its completion marker), unless force; Prepare
-// lists it, which proves the credentials and the bucket before a run
-// starts. The error wraps ErrRefused when target cannot be used.
+// directory is outdir.Prepare's. For an S3 prefix Prepare checks the URL
+// and stages a local directory, and sends no request: Check does. The
+// error wraps ErrRefused when target cannot be used.
 func Prepare(ctx context.Context, target, command string, force bool, o S3Options) (*Output, error) {
 	if !IsS3(target) {
 		st, err := outdir.Prepare(target, command, force)
@@ -59,14 +59,6 @@ func Prepare(ctx context.Context, target, command string, force bool, o S3Option
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRefused, err)
 	}
-	keys, complete, err := state(ctx, c, loc)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRefused, err)
-	}
-	if len(keys) > 0 && !complete && !force {
-		return nil, fmt.Errorf("%w: %s holds %d objects and no %s object: not a complete kbench result; "+
-			"name a new prefix, or pass --force to replace everything under it", ErrRefused, target, len(keys), outdir.Marker)
-	}
 	tmp, err := os.MkdirTemp("", "kbench-s3-")
 	if err != nil {
 		return nil, fmt.Errorf("%w: a local directory to stage %s in: %v", ErrRefused, target, err)
@@ -76,7 +68,27 @@ func Prepare(ctx context.Context, target, command string, force bool, o S3Option
 		_ = os.RemoveAll(tmp)
 		return nil, err
 	}
-	return &Output{Stage: st, Name: target, client: c, loc: loc, tmp: tmp}, nil
+	return &Output{Stage: st, Name: target, client: c, loc: loc, tmp: tmp, force: force}, nil
+}
+
+// Check proves an S3 output writable before the results are: it lists the
+// prefix (which needs working credentials and an existing bucket), which
+// must be empty or hold an earlier kbench result (its completion marker),
+// unless force. The error wraps ErrRefused. For a directory it does
+// nothing: Prepare has checked it.
+func (o *Output) Check(ctx context.Context) error {
+	if o.client == nil {
+		return nil
+	}
+	keys, complete, err := state(ctx, o.client, o.loc)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	if len(keys) > 0 && !complete && !o.force {
+		return fmt.Errorf("%w: %s holds %d objects and no %s object: not a complete kbench result; "+
+			"name a new prefix, or pass --force to replace everything under it", ErrRefused, o.Name, len(keys), outdir.Marker)
+	}
+	return nil
 }
 
 // Shown maps a path inside Dir to where it will be once committed.

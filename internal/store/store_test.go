@@ -58,6 +58,9 @@ func writeResult(t *testing.T, o S3Options, target string, force bool, files map
 		return err
 	}
 	defer out.Abort()
+	if err := out.Check(t.Context()); err != nil {
+		return err
+	}
 	for name, text := range files {
 		p := filepath.Join(out.Dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
