@@ -171,3 +171,28 @@ func incompleteUpload(t *testing.T, c *s3.Client, s3url string) {
 		t.Errorf("workers.incomplete = %v, want true", path(sum, "workers.incomplete"))
 	}
 }
+
+// TestRunS3OutRefused: kbench run --out s3:// to a prefix holding objects
+// that are not a kbench result exits 2 before a stream is created.
+func TestRunS3OutRefused(t *testing.T) {
+	s3url, c := startS3(t)
+	if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("theirs/data.csv"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	url := startSim(t)
+	file := filepath.Join(t.TempDir(), "dist.yaml")
+	if err := os.WriteFile(file, []byte(distScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := kbench(t, "run", file, "--endpoint", url, "--out", "s3://bkt/theirs", "--s3-endpoint", s3url, "--quiet")
+	if code != exitUsage || !strings.Contains(stderr, "--force") {
+		t.Fatalf("run into a foreign prefix: exit %d, want 2 suggesting --force\n%s", code, stderr)
+	}
+	code, _, stderr = kbench(t, "run", file, "--endpoint", url, "--out", "s3://nosuchbucket/r", "--s3-endpoint", s3url, "--quiet")
+	if code != exitUsage || !strings.Contains(stderr, "nosuchbucket") {
+		t.Fatalf("run into a missing bucket: exit %d, want 2 naming it\n%s", code, stderr)
+	}
+	if names := streamNames(t, simClient(t, url)); len(names) != 0 {
+		t.Errorf("streams created by a refused run: %q", names)
+	}
+}
