@@ -205,6 +205,7 @@ func (m *merger) mergeTimeseries(e2e, put *series) ([]results.Row, error) {
 			o.TargetRPS += row.TargetRPS
 			o.Produced += row.Produced
 			o.Acked += row.Acked
+			o.AckedKinesis += row.AckedKinesis
 			o.Throttled += row.Throttled
 			o.Failed += row.Failed
 			o.Consumed += row.Consumed

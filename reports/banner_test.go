@@ -22,7 +22,7 @@ func TestMergeBanners(t *testing.T) {
 	}
 	s.Workers.ClockErrorMS, s.Workers.ClockErrorShare = 30, 0.12
 	s.Workers.Merged, s.Workers.Missing, s.Workers.Incomplete = s.Workers.Merged[:3], []int{2}, true
-	md := markdown(s)
+	md := markdown(s, nil)
 	i, j := strings.Index(md, "INCOMPLETE: merged from 3 of 4 workers; missing: [2]"), strings.Index(md, "**Verdict:**")
 	if i < 0 || i > j {
 		t.Errorf("report.md does not open with the incomplete banner:\n%s", md)

@@ -12,6 +12,7 @@ import (
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/scenarios"
 )
 
 // startCollectors starts every consumer application: polling ones read
@@ -34,7 +35,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			if cs.Count > 1 {
 				name = fmt.Sprintf("%s-%d", cs.Name, k)
 			}
-			t := collectors.NewTracker(r.producers)
+			t := collectors.NewTracker(r.producers).SkipGivenUp(r.m)
 			app := metrics.NewApp(name)
 			cfg := collectors.Config{
 				Name: name, Stream: sc.Stream.Name, RunID: r.runID,
@@ -48,7 +49,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 				Concurrency: cs.Concurrency, CheckpointInterval: cs.CheckpointInterval,
 				Primary: primary, Metrics: r.m, Tracker: t, App: app,
 				Inputs: r.correlation().Inputs, InputField: r.sc.CorrelateInput(),
-				KeepConsumer: r.o.Worker != nil, Owns: r.owns(),
+				KeepConsumer: r.o.Worker != nil, Owns: r.owns(), Split: r.splits(),
 				Log: func(format string, args ...any) { r.logf(format, args...) },
 			}
 			primary = false
@@ -92,19 +93,19 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 			if !share.Whole() && !share.Elsewhere {
 				seed += r.o.Worker.seedOffset()
 			}
-			pacer, err := sc.InstancePacer(i, k)
-			if err != nil {
-				return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
-			}
-			// A pacer of its own for the target-rate line: Poisson pacers
-			// keep state, and the producer's is busy in another goroutine.
-			ratePacer, _ := sc.InstancePacer(i, k)
-			ratePacers = append(ratePacers, ratePacer)
-			rateShare = append(rateShare, share.part())
 			gen, err := generators.New(ps.Options, seed)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].options: %w", i, err)
 			}
+			pacer, ratePacer, err := instancePacers(sc, i, k, gen)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := checkShare(share, gen, i); err != nil {
+				return nil, nil, err
+			}
+			ratePacers = append(ratePacers, ratePacer)
+			rateShare = append(rateShare, share.part())
 			keys, err := generators.NewKeyStrategy(ps.PartitionKey, generators.KeyConfig{
 				Shards: max(r.shards.Len(), 1), Seed: seed, HotKeys: ps.Keys.HotKeys, Skew: ps.Keys.Skew, Fixed: ps.Keys.Fixed,
 			})
@@ -140,4 +141,36 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 		return sum
 	}
 	return prods, rate, nil
+}
+
+// instancePacers returns the pacer of instance k of producers[i], and a
+// second one for the target-rate line (Poisson pacers keep state, and the
+// producer's is busy in another goroutine). A generator that paces itself
+// (a replay with pace: recorded) gives both: its Rate is safe to call
+// beside Due.
+func instancePacers(sc *scenarios.Scenario, i, k int, gen generators.Generator) (generators.Pacer, generators.Pacer, error) {
+	if pg, ok := gen.(generators.Paced); ok {
+		if p := pg.Pacer(); p != nil {
+			return p, p, nil
+		}
+	}
+	pacer, err := sc.InstancePacer(i, k)
+	if err != nil {
+		return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
+	}
+	ratePacer, _ := sc.InstancePacer(i, k)
+	return pacer, ratePacer, nil
+}
+
+// checkShare refuses to split a finite generator (a replayed file) record
+// by record among workers: each worker would replay the file from its
+// start, not its share of it. Whole instances split fine.
+func checkShare(share Share, gen generators.Generator, i int) error {
+	if share.Whole() || share.Elsewhere {
+		return nil
+	}
+	if _, ok := gen.(generators.Finite); ok {
+		return fmt.Errorf("producers[%d]: a replayed file is split among workers by whole instances only: give the producer a concurrency that is a multiple of the worker count", i)
+	}
+	return nil
 }

@@ -40,6 +40,10 @@ type Worker struct {
 // and measure its clock.
 const StartLead = 15 * time.Second
 
+// joinWait bounds how long a worker waits for worker 0's stream: worker 0's
+// pod may start late, and AWS takes a minute or so to make a stream ACTIVE.
+const joinWait = 10 * time.Minute
+
 // DefaultWorkerWait is Worker.Wait's default.
 const DefaultWorkerWait = 10 * time.Minute
 
@@ -84,7 +88,9 @@ func (w *Worker) seedOffset() int64 {
 // returns when it was created.
 func (r *run) joinStream(ctx context.Context, ctrl *kinesis.Client) (time.Time, error) {
 	r.logf("worker %d/%d: waiting for worker 0 to create stream %s (run %016x)", r.o.Worker.Index, r.o.Worker.Count, r.sc.Stream.Name, r.runID)
-	created, err := targets.JoinStream(ctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID))
+	jctx, cancel := context.WithTimeoutCause(ctx, joinWait, fmt.Errorf("worker 0 did not create it within %v", joinWait))
+	defer cancel()
+	created, err := targets.JoinStream(jctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID))
 	if err != nil {
 		if ctx.Err() != nil {
 			return created, fmt.Errorf("%w: %w", ErrInterrupted, err)
@@ -231,8 +237,10 @@ func (r *run) caughtUp(i int, t *collectors.Tracker) bool {
 
 // followReshard is an update_shard_count event on a worker other than 0:
 // worker 0 reshards the stream; this one waits until the stream is ACTIVE
-// with n open shards and routes by the new shard map.
-func (r *run) followReshard(ctx context.Context, ctrl *kinesis.Client, n int, shards *liveShards) {
+// with n open shards and routes by the new shard map. It returns how long
+// that took.
+func (r *run) followReshard(ctx context.Context, ctrl *kinesis.Client, n int, shards *liveShards) (time.Duration, error) {
+	began := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, reshardWait)
 	defer cancel()
 	name := r.sc.Stream.Name
@@ -246,19 +254,35 @@ func (r *run) followReshard(ctx context.Context, ctrl *kinesis.Client, n int, sh
 		}
 		select {
 		case <-wctx.Done():
-			r.logf("warning: stream %s did not reach %d open shards: %v", name, n, wctx.Err())
-			return
+			return 0, fmt.Errorf("stream %s did not reach %d open shards (worker 0 reshards it): %w", name, n, wctx.Err())
 		case <-tick.C:
 		}
 	}
 	list, err := targets.Shards(ctx, ctrl, name)
-	if err == nil {
-		var m *ShardMap
-		if m, err = NewShardMap(list); err == nil {
-			shards.p.Store(m)
-			r.logf("stream %s resharded by worker 0 to %d shards", name, n)
-			return
+	if err != nil {
+		return 0, fmt.Errorf("listing shards after worker 0 resharded: %w", err)
+	}
+	m, err := NewShardMap(list)
+	if err != nil {
+		return 0, err
+	}
+	shards.p.Store(m)
+	r.logf("stream %s resharded by worker 0 to %d shards", name, n)
+	return time.Since(began), nil
+}
+
+// splits holds, by producer instance id, how many workers split the
+// instance's records record by record (1: not split), for the collectors'
+// order tracking; nil when the run is not split.
+func (r *run) splits() []int {
+	if r.o.Worker == nil {
+		return nil
+	}
+	var out []int
+	for _, ps := range r.sc.Producers {
+		for k := range ps.Concurrency {
+			out = append(out, int(r.o.Worker.instanceShare(ps.Concurrency, k).stride()))
 		}
 	}
-	r.logf("warning: listing shards after worker 0 resharded: %v", err)
+	return out
 }

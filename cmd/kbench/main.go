@@ -44,12 +44,13 @@ const usage = `kbench: load tests and benchmarks for Amazon Kinesis Data Streams
 
 Usage:
   kbench run SCENARIO.yaml [--target sim|kinesis-mock|localstack|aws] [--endpoint URL] [--out DIR] [--set path=value]...
-  kbench sim [--addr HOST:PORT] [--quotas aws|off] [--put-delay D] ...
+  kbench sim [--addr HOST:PORT] [--quotas aws|off] [--latency none|aws|FILE] [--put-delay D] ...
   kbench run SCENARIO.yaml --worker I/N --endpoint URL [--run-id HEX] [--start-at RFC3339]   (one worker of a distributed run)
   kbench merge WORKER_DIR... --out DIR [--allow-partial]
   kbench report DIR...
   kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
   kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
+  kbench calibrate RESULTS_DIR [--out profile.yaml] [--base aws|none|FILE] [--name NAME]
   kbench schema
   kbench version
 
@@ -80,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = compareCmd(args[1:], stdout, stderr)
 	case "merge":
 		err = mergeCmd(args[1:], stdout, stderr)
+	case "calibrate":
+		err = calibrateCmd(args[1:], stdout, stderr)
 	case "schema":
 		err = schemaCmd(args[1:], stdout, stderr)
 	case "version", "--version":
