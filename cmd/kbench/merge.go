@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 
-	"github.com/kbench/kbench/internal/outdir"
+	"github.com/kbench/kbench/internal/store"
 	"github.com/kbench/kbench/merge"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/results"
@@ -18,11 +22,16 @@ import (
 func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kbench merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "the merged results directory (required)")
+	out := fs.String("out", "", "the merged results directory or s3://BUCKET/PREFIX (required)")
+	var s3o store.S3Options
+	fs.StringVar(&s3o.Endpoint, "s3-endpoint", "", "s3:// locations: URL of an S3-compatible store (default $AWS_ENDPOINT_URL_S3, else AWS S3)")
+	fs.StringVar(&s3o.Region, "region", "", "s3:// locations: the bucket's region (default from AWS_REGION or the profile)")
+	fs.StringVar(&s3o.Profile, "profile", "", "s3:// locations: shared-config profile for credentials and region (default AWS_PROFILE, else the default chain)")
 	partial := fs.Bool("allow-partial", false, "merge the workers that are there when some are missing, marking the result incomplete")
 	force := fs.Bool("force", false, "write --out even when it is a non-empty directory holding no kbench results")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench merge WORKER_DIR... --out DIR [--allow-partial]")
+		fmt.Fprintln(stderr, "       kbench merge s3://BUCKET/PREFIX/worker-* --out s3://BUCKET/PREFIX/merged")
 		fs.PrintDefaults()
 	}
 	dirs, err := parseInterspersed(fs, args)
@@ -33,15 +42,20 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usageErr("want the workers' results directories and --out DIR")
 	}
-	srcs := make([]results.Source, len(dirs))
-	for i, d := range dirs {
-		srcs[i] = results.DirSource(d)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srcs, err := store.Sources(ctx, dirs, s3o)
+	if err != nil {
+		return usageErr("%w", err)
 	}
-	stage, err := outdir.Prepare(*out, "kbench merge", *force)
+	stage, err := store.Prepare(ctx, *out, "kbench merge", *force, s3o)
 	if err != nil {
 		return usageErr("--out: %w", err)
 	}
 	defer stage.Abort()
+	if err := stage.Check(ctx); err != nil {
+		return usageErr("--out: %w", err)
+	}
 	sum, err := merge.Merge(merge.Options{Inputs: srcs, OutDir: stage.Dir, AllowPartial: *partial})
 	if errors.Is(err, merge.ErrInput) {
 		return &exitError{exitUsage, err}
@@ -52,7 +66,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	if err := reports.Render(stage.Dir); err != nil {
 		return &exitError{exitRunFailed, fmt.Errorf("%w: report: %v", runner.ErrOutput, err)}
 	}
-	if err := stage.Commit(); err != nil {
+	if err := stage.Commit(ctx); err != nil {
 		return &exitError{exitRunFailed, fmt.Errorf("%w: %v", runner.ErrOutput, err)}
 	}
 	reports.WriteText(stdout, sum)

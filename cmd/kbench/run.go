@@ -17,7 +17,7 @@ import (
 
 	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/internal/clip"
-	"github.com/kbench/kbench/internal/outdir"
+	"github.com/kbench/kbench/internal/store"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
@@ -41,6 +41,7 @@ type runOpts struct {
 	profile  string
 	yes      bool
 	maxCost  float64
+	s3       string
 	// Distributed runs (docs/distributed.md).
 	worker     string
 	workers    int
@@ -66,17 +67,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
 	}
-	// The results are written beside out and swapped in at the end, so an
-	// earlier result there is replaced whole; an unwritable out is found
-	// now, before a stream is created.
-	stage, err := outdir.Prepare(out, "kbench run", o.force)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// The results are written beside out (staged locally for an S3 out)
+	// and swapped in at the end, so an earlier result there is replaced
+	// whole; an unwritable out is found now, before a stream is created.
+	stage, err := store.Prepare(ctx, out, "kbench run", o.force, o.s3Options())
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
 	}
 	defer stage.Abort()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		// The first Ctrl-C stops the run gracefully (results are written, the
 		// stream and target are cleaned up); a second one kills kbench.
@@ -88,6 +88,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
 			return err
 		}
+	}
+	// An S3 --out is listed once the cost estimate has been shown, before
+	// a stream is created.
+	if err := stage.Check(ctx); err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
 	}
 	tgts := &cellTargets{profile: o.profile, log: stderr}
 	defer tgts.close()
@@ -104,11 +109,12 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if err := reports.RenderComparison(dirs, stage.Dir); err != nil {
 			outErr = fmt.Errorf("%w: comparison: %v", runner.ErrOutput, err)
 		} else {
-			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
+			fmt.Fprintf(stdout, "comparison: %s\n", stage.Shown(filepath.Join(stage.Dir, "comparison.html")))
 		}
 	}
 	if stage.Wrote() {
-		if err := stage.Commit(); err != nil {
+		// An interrupted run still uploads what it measured.
+		if err := stage.Commit(context.WithoutCancel(ctx)); err != nil {
 			outErr = errors.Join(outErr, fmt.Errorf("%w: %v", runner.ErrOutput, err))
 		}
 	}
@@ -140,7 +146,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	fs.StringVar(&o.profile, "profile", "", "aws: shared-config profile for credentials and region (default AWS_PROFILE, else the default chain)")
 	fs.BoolVar(&o.yes, "yes", false, "aws: do not ask for confirmation before creating streams (needed when standard input is not a terminal)")
 	fs.Float64Var(&o.maxCost, "max-cost", 0, "aws: refuse to start when the estimated cost in USD is over this (0: no cap)")
-	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
+	fs.StringVar(&o.out, "out", "", "results directory or s3://BUCKET/PREFIX (default results/NAME-TIMESTAMP)")
+	fs.StringVar(&o.s3, "s3-endpoint", "", "--out s3://: URL of an S3-compatible store (default $AWS_ENDPOINT_URL_S3, else AWS S3)")
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
 	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
@@ -232,7 +239,7 @@ type cellRunner struct {
 	worker *runner.Worker
 	// stage maps the directories written to where they will be, for
 	// messages.
-	stage *outdir.Stage
+	stage *store.Output
 }
 
 // runAll runs every cell into its directory under out, stopping early when
@@ -343,4 +350,10 @@ func (c *cellTargets) close() {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// s3Options are how --out s3:// reaches S3: the endpoint flag, and the
+// region and profile the run's AWS flags name.
+func (o *runOpts) s3Options() store.S3Options {
+	return store.S3Options{Endpoint: o.s3, Region: o.region, Profile: o.profile}
 }
