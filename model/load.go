@@ -1,0 +1,94 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/kbench/kbench/scenarios"
+)
+
+// Kinesis's per-shard write quotas, as the model and the simulator enforce
+// them: records/s and bytes/s (data and partition key).
+const (
+	ShardWriteRecords = shardWriteRecords
+	ShardWriteBytes   = shardWriteBytes
+)
+
+// Workload is what the model learns of a scenario's records before it runs
+// them: each producer's peak rate and its key and size distribution, drawn
+// from its own generator and key strategy as Run draws them. kbench plan
+// sizes a stream with it.
+type Workload struct {
+	peaks   []float64
+	samples []*sample
+}
+
+// SampleWorkload draws n records (0: as many as Run would for the
+// scenario's shard count) of every producer of sc. The explicit key
+// strategy spreads its keys over the scenario's own shard count.
+func SampleWorkload(sc *scenarios.Scenario, n int) (*Workload, error) {
+	if n <= 0 {
+		n = defaultSamples(sc.Stream.Shards)
+	}
+	w := &Workload{}
+	for i, p := range sc.Producers {
+		s, err := drawSample(sc, i, sc.Stream.Shards, n)
+		if err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		peak := p.Rate.Peak()
+		for _, ev := range sc.Events {
+			if ev.Rate != nil && ev.Producer == p.Name {
+				peak = max(peak, ev.Rate.Peak())
+			}
+		}
+		w.peaks = append(w.peaks, peak)
+		w.samples = append(w.samples, s)
+	}
+	return w, nil
+}
+
+// ShardLoad is the write load offered to one shard.
+type ShardLoad struct {
+	// RecordsPerS is records per second.
+	RecordsPerS float64
+	// BytesPerS is bytes per second, data and partition keys.
+	BytesPerS float64
+}
+
+// Offered returns the load each of n shards splitting the hash key space
+// evenly is offered when every producer sends at its peak rate.
+func (w *Workload) Offered(n int) []ShardLoad {
+	out := make([]ShardLoad, max(n, 1))
+	for i, s := range w.samples {
+		l := s.spread(len(out))
+		for k := range out {
+			recs := w.peaks[i] * l.weight[k]
+			out[k].RecordsPerS += recs
+			out[k].BytesPerS += recs * l.bytes[k]
+		}
+	}
+	return out
+}
+
+// PeakRate is the producers' peak rates added up, in records per second.
+func (w *Workload) PeakRate() float64 {
+	var r float64
+	for _, p := range w.peaks {
+		r += p
+	}
+	return r
+}
+
+// MeanRecordBytes is the mean record size (data and partition key) over
+// every producer, weighted by its peak rate.
+func (w *Workload) MeanRecordBytes() float64 {
+	var recs, bytes float64
+	for i, s := range w.samples {
+		recs += w.peaks[i]
+		bytes += w.peaks[i] * s.mean
+	}
+	if recs == 0 {
+		return 0
+	}
+	return bytes / recs
+}

@@ -1,0 +1,290 @@
+// Package plan recommends a Kinesis stream layout for a scenario's
+// workload. It sizes the stream from the write quotas and the producers'
+// key distribution (model.Workload), runs the scenario on the model target
+// (package model) for each candidate layout — provisioned shard counts
+// around the minimum, on-demand, polling and enhanced fan-out consumers —
+// and picks the cheapest layout that passes the scenario's thresholds with
+// under 1% of writes throttled and, when the scenario has a deadline, 99%
+// of records on time. The result is a results.Plan; package reports
+// renders it.
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kbench/kbench/model"
+	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/scenarios"
+)
+
+// Options tune a plan.
+type Options struct {
+	// Shards are the provisioned shard counts to try; nil picks them
+	// around the minimum the quotas allow (see Candidates).
+	Shards []int
+	// Window is how long each layout runs after its warmup; zero picks
+	// DefaultWindow for a steady workload and the scenario's own duration
+	// for one whose rate changes.
+	Window time.Duration
+	// Parallel is how many layouts run at once; zero means GOMAXPROCS.
+	Parallel int
+	// KeepProducers plans with the scenario's producer fleet as it is, even
+	// when it cannot send the workload's rate; by default the plan adds
+	// producer instances until the producers are not the limit.
+	KeepProducers bool
+	// NoOnDemand leaves the on-demand layout out.
+	NoOnDemand bool
+	// Source names where the scenario came from, for plan.json.
+	Source string
+	// Version is kbench's version, for plan.json.
+	Version string
+	// Log receives progress lines; nil discards them.
+	Log io.Writer
+}
+
+// Window defaults: a steady workload runs DefaultWindow after at most
+// maxWarmup of warmup, then drains for at most maxDrain.
+const (
+	DefaultWindow = 10 * time.Second
+	maxWarmup     = 2 * time.Second
+	maxDrain      = 5 * time.Second
+)
+
+// Needs a layout must meet to be recommended.
+const (
+	maxThrottle = 0.01
+	minOnTime   = 0.99
+	minAcked    = 0.99
+)
+
+// Make plans sc (one matrix cell). It blocks while the model runs the
+// layouts, in parallel (seconds for hundreds of shards); cancelling ctx
+// stops it with ctx's error. A scenario the model does not represent
+// gives an error wrapping model.ErrRefused.
+func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan, error) {
+	began := time.Now()
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = runtime.GOMAXPROCS(0)
+	}
+	p := &results.Plan{
+		SchemaVersion: results.PlanSchemaVersion, Scenario: sc.Name, Source: o.Source,
+		Thresholds: slices.Clone(sc.Thresholds), Recommended: -1, Model: model.Note,
+		GeneratedAt: began.UTC(), KbenchVersion: o.Version,
+	}
+	base, notes := prepare(sc, o.Window)
+	p.Notes = notes
+	if probs := model.Check(base); len(probs) > 0 {
+		return nil, fmt.Errorf("%w: %w", model.ErrRefused, probs)
+	}
+	p.Window = results.PlanWindow{WarmupS: base.Warmup.Seconds(), DurationS: base.Duration.Seconds(), DrainS: base.Drain.Seconds()}
+
+	w, err := sizeWorkload(base, &p.Workload)
+	if err != nil {
+		return nil, err
+	}
+	if !o.KeepProducers {
+		note, err := fitProducers(ctx, base, p.Workload.HotMinShards, p.Workload.MinShards)
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			p.Notes = append(p.Notes, note)
+		}
+	}
+	p.Workload.Producers = fleet(base)
+	for _, c := range sc.Consumers {
+		p.Workload.Consumers = append(p.Workload.Consumers, results.PlanConsumer{Name: c.Name, Kind: c.Kind, Count: c.Count})
+	}
+
+	shards := o.Shards
+	if len(shards) == 0 {
+		shards = Candidates(p.Workload.MinShards, p.Workload.HotMinShards)
+	}
+	layouts := layoutsFor(base, shards, !o.NoOnDemand, &p.Notes)
+	fmt.Fprintf(o.Log, "plan: %d layouts on the model (%s simulated each, %d at a time)\n",
+		len(layouts), base.Duration+base.Drain, o.Parallel)
+	avgRPS := averageRate(sc)
+	if err := runAll(ctx, layouts, o.Parallel, o.Version); err != nil {
+		return nil, err
+	}
+	for _, l := range layouts {
+		p.Layouts = append(p.Layouts, l.judge(w, avgRPS, p.Workload.MeanRecordBytes, base))
+	}
+	recommend(p)
+	p.ElapsedS = time.Since(began).Seconds()
+	return p, nil
+}
+
+// prepare returns the scenario a plan runs: sc's workload over the plan's
+// window, without the shard-count events (the plan picks the shard count).
+func prepare(sc *scenarios.Scenario, window time.Duration) (*scenarios.Scenario, []string) {
+	c := *sc
+	c.Producers = slices.Clone(sc.Producers)
+	c.Consumers = slices.Clone(sc.Consumers)
+	c.Events = nil
+	c.Matrix = nil
+	var notes []string
+	dropped := 0
+	for _, ev := range sc.Events {
+		if ev.UpdateShardCount > 0 {
+			dropped++
+			continue
+		}
+		c.Events = append(c.Events, ev)
+	}
+	if dropped > 0 {
+		notes = append(notes, fmt.Sprintf("The scenario's %d update_shard_count event(s) are left out: the plan chooses the shard count.", dropped))
+	}
+	steady := len(c.Events) == 0
+	for _, pr := range c.Producers {
+		steady = steady && (pr.Rate.Profile == "constant" || pr.Rate.Profile == "poisson")
+	}
+	switch {
+	case window > 0:
+		c.Warmup = min(sc.Warmup, maxWarmup)
+		c.Duration = c.Warmup + window
+		c.Drain = min(sc.Drain, maxDrain)
+	case steady && sc.Duration-sc.Warmup > DefaultWindow:
+		c.Warmup = min(sc.Warmup, maxWarmup)
+		c.Duration = c.Warmup + DefaultWindow
+		c.Drain = min(sc.Drain, maxDrain)
+		notes = append(notes, fmt.Sprintf("The rate is steady, so each layout runs a window of %s after %s of warmup (the scenario runs %s).",
+			DefaultWindow, c.Warmup, sc.Duration))
+	default:
+		c.Drain = min(sc.Drain, maxDrain)
+	}
+	return &c, notes
+}
+
+// averageRate is the scenario's mean rate over its whole duration, rate
+// events included: what a month of it is billed for.
+func averageRate(sc *scenarios.Scenario) float64 {
+	if sc.Duration <= 0 {
+		return 0
+	}
+	var n float64
+	for i := range sc.Producers {
+		n += sc.Offered(i)
+	}
+	return n / sc.Duration.Seconds()
+}
+
+// sizeWorkload samples the workload and fills in the minimum shard counts.
+func sizeWorkload(sc *scenarios.Scenario, pw *results.PlanWorkload) (*model.Workload, error) {
+	w, err := model.SampleWorkload(sc, 100_000)
+	if err != nil {
+		return nil, err
+	}
+	fill := func() {
+		pw.PeakRPS = w.PeakRate()
+		pw.MeanRecordBytes = w.MeanRecordBytes()
+		pw.PeakBytesPerS = pw.PeakRPS * pw.MeanRecordBytes
+		pw.MinShardsRecords = int(math.Ceil(pw.PeakRPS / model.ShardWriteRecords))
+		pw.MinShardsBytes = int(math.Ceil(pw.PeakBytesPerS / model.ShardWriteBytes))
+		pw.MinShards = max(pw.MinShardsRecords, pw.MinShardsBytes, 1)
+	}
+	fill()
+	// About 2,000 sampled records per shard keep a shard's share known to
+	// a few percent.
+	if n := min(4_000*pw.MinShards, 2_000_000); n > 100_000 {
+		if w, err = model.SampleWorkload(sc, n); err != nil {
+			return nil, err
+		}
+		fill()
+	}
+	pw.DeadlineMS = float64(sc.Deadline) / 1e6
+	pw.Keys = keysText(sc)
+	pw.HotUseAtMin = HotUse(w, pw.MinShards)
+	pw.HotMinShards = hotMinimum(w, pw.MinShards)
+	return w, nil
+}
+
+// HotUse is the hottest of n shards' offered load over its write quota:
+// records or bytes, whichever is nearer its limit.
+func HotUse(w *model.Workload, n int) float64 {
+	hot := 0.0
+	for _, s := range w.Offered(n) {
+		hot = max(hot, s.RecordsPerS/model.ShardWriteRecords, s.BytesPerS/model.ShardWriteBytes)
+	}
+	return hot
+}
+
+// maxShards bounds the plan's search: AWS's default shard quota per
+// account is far lower, and a stream of more is planned with --shards.
+const maxShards = 10_000
+
+// hotMinimum is the fewest shards, from from up, whose hottest shard is
+// offered at most its quota: every count up to 16 above from, then steps of
+// an eighth; 0 when none up to maxShards or 8 times from is.
+func hotMinimum(w *model.Workload, from int) int {
+	limit := min(maxShards, max(8*from, from+64))
+	for n := from; n <= limit; {
+		if HotUse(w, n) <= 1 {
+			return n
+		}
+		if n < from+16 {
+			n++
+		} else {
+			n = max(n+1, n*9/8)
+		}
+	}
+	return 0
+}
+
+// Candidates returns the provisioned shard counts a plan tries: the
+// average's minimum, the hottest shard's minimum, and a quarter, a half and
+// twice the latter for headroom (twice the average's minimum when no count
+// cools the hottest shard).
+func Candidates(minShards, hotMin int) []int {
+	base := max(minShards, 1)
+	hot := hotMin
+	if hot == 0 {
+		hot = base
+	}
+	cs := []int{base, hot, hot + (hot+3)/4, (3*hot + 1) / 2, 2 * hot}
+	slices.Sort(cs)
+	cs = slices.Compact(cs)
+	return slices.DeleteFunc(cs, func(n int) bool { return n > maxShards })
+}
+
+// runAll runs every layout on the model, at most parallel at once. A
+// layout the model cannot run keeps its error; cancelling ctx stops them
+// all with ctx's error.
+func runAll(ctx context.Context, ls []*layout, parallel int, version string) error {
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, l := range ls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			l.res, l.err = model.Run(ctx, l.sc, model.Options{NoIntervals: true, Version: version})
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, l := range ls {
+		if errors.Is(l.err, model.ErrRefused) {
+			return l.err
+		}
+	}
+	return nil
+}
