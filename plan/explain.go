@@ -45,11 +45,12 @@ func recommend(p *results.Plan) {
 	switch {
 	case l.Mode == modeOnDemand:
 		fmt.Fprintf(&b, "The quotas allow %s, but on-demand is the cheapest layout that meets the workload's needs", avg)
-	case l.Shards > w.MinShards && w.HotUseAtMin > 1:
+	case l.Shards > w.MinShards:
 		fmt.Fprintf(&b, "%s would do on average (%s records/s, %s/s), but the hottest shard of %s would run at %s of its quota there",
 			textfmt.Plural(w.MinShards, "shard"), rate(w.PeakRPS), bytesText(w.PeakBytesPerS), w.Keys, pct(w.HotUseAtMin))
-	case l.Shards > w.MinShards:
-		fmt.Fprintf(&b, "The quotas allow %s, but that leaves no headroom", avg)
+		if w.HotUseAtMin <= 1 {
+			fmt.Fprintf(&b, ", leaving less than the %s headroom the plan keeps", pct(p.Headroom))
+		}
 	default:
 		fmt.Fprintf(&b, "The quotas allow %s", avg)
 	}
@@ -96,11 +97,13 @@ func summary(l results.PlanLayout) string {
 	return s
 }
 
+// pct formats a ratio as a percentage, rounded down as the reports round
+// it.
 func pct(ratio float64) string {
 	if ratio > 0 && ratio < 0.001 {
 		return "<0.1%"
 	}
-	return fmt.Sprintf("%.1f%%", 100*ratio)
+	return fmt.Sprintf("%.1f%%", math.Floor(ratio*1000)/10)
 }
 
 func rate(v float64) string { return textfmt.Int(int64(math.Round(v))) }

@@ -199,7 +199,8 @@ func keysText(sc *scenarios.Scenario) string {
 
 // judge turns a layout's model run into its line of the plan. w is the
 // sampled workload, avgRPS the rate billed, meanBytes the mean record size.
-func (l *layout) judge(w *model.Workload, avgRPS, meanBytes float64, base *scenarios.Scenario) results.PlanLayout {
+// maxUse is the most of its quota the hottest shard may be offered.
+func (l *layout) judge(w *model.Workload, avgRPS, meanBytes float64, base *scenarios.Scenario, maxUse float64) results.PlanLayout {
 	sc := l.sc
 	pl := results.PlanLayout{Name: l.name, Mode: sc.Stream.Mode, Consumers: l.consumers, OnTimeRatio: 1}
 	onDemand := sc.Stream.Mode == modeOnDemand
@@ -244,23 +245,23 @@ func (l *layout) judge(w *model.Workload, avgRPS, meanBytes float64, base *scena
 			pl.Failed = append(pl.Failed, t.Expr)
 		}
 	}
-	pl.Miss = miss(&pl, base)
+	pl.Miss = miss(&pl, base, maxUse)
 	pl.Meets = pl.Miss == ""
 	return pl
 }
 
 // miss says why pl does not meet the workload's needs ("" when it does):
-// under 1% of writes throttled, 99% of the rate acknowledged, 99% on time
-// when there is a deadline (unless a threshold judges that itself), and
-// the scenario's thresholds.
-func miss(pl *results.PlanLayout, sc *scenarios.Scenario) string {
+// under 1% of writes throttled, the hottest shard offered at most maxUse of
+// its quota, 99% of the rate acknowledged, 99% on time when there is a
+// deadline (unless a threshold judges that itself), and the scenario's
+// thresholds.
+func miss(pl *results.PlanLayout, sc *scenarios.Scenario, maxUse float64) string {
 	var why []string
 	if pl.ThrottleRatio >= maxThrottle {
-		s := pct(pl.ThrottleRatio) + " of writes throttled"
-		if pl.HotUse > 1 {
-			s += fmt.Sprintf(" (the hottest shard is offered %s of its quota)", pct(pl.HotUse))
-		}
-		why = append(why, s)
+		why = append(why, pct(pl.ThrottleRatio)+" of writes throttled")
+	}
+	if pl.Shards > 0 && pl.HotUse > maxUse {
+		why = append(why, fmt.Sprintf("the hottest shard is offered %s of its quota (at most %s leaves headroom)", pct(pl.HotUse), pct(maxUse)))
 	}
 	if pl.AckedRPS < minAcked*pl.TargetRPS {
 		why = append(why, fmt.Sprintf("%s of %s records/s acknowledged", rate(pl.AckedRPS), rate(pl.TargetRPS)))

@@ -42,6 +42,10 @@ type Options struct {
 	KeepProducers bool
 	// NoOnDemand leaves the on-demand layout out.
 	NoOnDemand bool
+	// Headroom is the share of its write quota the hottest shard keeps
+	// free in a recommended provisioned layout; zero means DefaultHeadroom,
+	// a negative value none.
+	Headroom float64
 	// Source names where the scenario came from, for plan.json.
 	Source string
 	// Version is kbench's version, for plan.json.
@@ -57,6 +61,11 @@ const (
 	maxWarmup     = 2 * time.Second
 	maxDrain      = 5 * time.Second
 )
+
+// DefaultHeadroom is the share of the hottest shard's write quota a
+// recommended layout leaves free: a shard offered its full quota on
+// average throttles at every burst, which the model's average rates hide.
+const DefaultHeadroom = 0.1
 
 // Needs a layout must meet to be recommended.
 const (
@@ -77,8 +86,14 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	if o.Parallel <= 0 {
 		o.Parallel = runtime.GOMAXPROCS(0)
 	}
+	switch {
+	case o.Headroom == 0:
+		o.Headroom = DefaultHeadroom
+	case o.Headroom < 0 || o.Headroom >= 1:
+		o.Headroom = 0
+	}
 	p := &results.Plan{
-		SchemaVersion: results.PlanSchemaVersion, Scenario: sc.Name, Source: o.Source,
+		SchemaVersion: results.PlanSchemaVersion, Scenario: sc.Name, Source: o.Source, Headroom: o.Headroom,
 		Thresholds: slices.Clone(sc.Thresholds), Recommended: -1, Model: model.Note,
 		GeneratedAt: began.UTC(), KbenchVersion: o.Version,
 	}
@@ -89,7 +104,7 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	}
 	p.Window = results.PlanWindow{WarmupS: base.Warmup.Seconds(), DurationS: base.Duration.Seconds(), DrainS: base.Drain.Seconds()}
 
-	w, err := sizeWorkload(base, &p.Workload)
+	w, err := sizeWorkload(base, &p.Workload, 1-o.Headroom)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +124,7 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 
 	shards := o.Shards
 	if len(shards) == 0 {
-		shards = Candidates(p.Workload.MinShards, p.Workload.HotMinShards)
+		shards = Candidates(p.Workload.MinShards, p.Workload.HotMinShards, p.Workload.RoomMinShards)
 	}
 	layouts := layoutsFor(base, shards, !o.NoOnDemand, &p.Notes)
 	fmt.Fprintf(o.Log, "plan: %d layouts on the model (%s simulated each, %d at a time)\n",
@@ -119,7 +134,7 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 		return nil, err
 	}
 	for _, l := range layouts {
-		p.Layouts = append(p.Layouts, l.judge(w, avgRPS, p.Workload.MeanRecordBytes, base))
+		p.Layouts = append(p.Layouts, l.judge(w, avgRPS, p.Workload.MeanRecordBytes, base, 1-o.Headroom))
 	}
 	recommend(p)
 	p.ElapsedS = time.Since(began).Seconds()
@@ -180,8 +195,10 @@ func averageRate(sc *scenarios.Scenario) float64 {
 	return n / sc.Duration.Seconds()
 }
 
-// sizeWorkload samples the workload and fills in the minimum shard counts.
-func sizeWorkload(sc *scenarios.Scenario, pw *results.PlanWorkload) (*model.Workload, error) {
+// sizeWorkload samples the workload and fills in the minimum shard counts;
+// maxUse is the most of its quota the hottest shard may be offered with
+// headroom.
+func sizeWorkload(sc *scenarios.Scenario, pw *results.PlanWorkload, maxUse float64) (*model.Workload, error) {
 	w, err := model.SampleWorkload(sc, 100_000)
 	if err != nil {
 		return nil, err
@@ -206,7 +223,8 @@ func sizeWorkload(sc *scenarios.Scenario, pw *results.PlanWorkload) (*model.Work
 	pw.DeadlineMS = float64(sc.Deadline) / 1e6
 	pw.Keys = keysText(sc)
 	pw.HotUseAtMin = HotUse(w, pw.MinShards)
-	pw.HotMinShards = hotMinimum(w, pw.MinShards)
+	pw.HotMinShards = hotMinimum(w, pw.MinShards, 1)
+	pw.RoomMinShards = hotMinimum(w, max(pw.HotMinShards, pw.MinShards), maxUse)
 	return w, nil
 }
 
@@ -225,12 +243,12 @@ func HotUse(w *model.Workload, n int) float64 {
 const maxShards = 10_000
 
 // hotMinimum is the fewest shards, from from up, whose hottest shard is
-// offered at most its quota: every count up to 16 above from, then steps of
-// an eighth; 0 when none up to maxShards or 8 times from is.
-func hotMinimum(w *model.Workload, from int) int {
+// offered at most maxUse of its quota: every count up to 16 above from,
+// then steps of an eighth; 0 when none up to maxShards or 8 times from is.
+func hotMinimum(w *model.Workload, from int, maxUse float64) int {
 	limit := min(maxShards, max(8*from, from+64))
 	for n := from; n <= limit; {
-		if HotUse(w, n) <= 1 {
+		if HotUse(w, n) <= maxUse {
 			return n
 		}
 		if n < from+16 {
@@ -243,16 +261,19 @@ func hotMinimum(w *model.Workload, from int) int {
 }
 
 // Candidates returns the provisioned shard counts a plan tries: the
-// average's minimum, the hottest shard's minimum, and a quarter, a half and
-// twice the latter for headroom (twice the average's minimum when no count
-// cools the hottest shard).
-func Candidates(minShards, hotMin int) []int {
+// average's minimum, the fewest that keep the hottest shard within its
+// quota (hotMin) and within it with headroom (roomMin), and a quarter and
+// a half more than roomMin. A zero hotMin or roomMin (no count gets there)
+// stands for twice the average's minimum.
+func Candidates(minShards, hotMin, roomMin int) []int {
 	base := max(minShards, 1)
-	hot := hotMin
-	if hot == 0 {
-		hot = base
+	if hotMin == 0 {
+		hotMin = 2 * base
 	}
-	cs := []int{base, hot, hot + (hot+3)/4, (3*hot + 1) / 2, 2 * hot}
+	if roomMin == 0 {
+		roomMin = max(hotMin, 2*base)
+	}
+	cs := []int{base, hotMin, roomMin, roomMin + (roomMin+3)/4, (3*roomMin + 1) / 2}
 	slices.Sort(cs)
 	cs = slices.Compact(cs)
 	return slices.DeleteFunc(cs, func(n int) bool { return n > maxShards })

@@ -30,6 +30,9 @@ type Plan struct {
 	Workload PlanWorkload `json:"workload"`
 	// Window is the simulated stretch each layout ran for.
 	Window PlanWindow `json:"window"`
+	// Headroom is the share of its write quota the hottest shard of a
+	// recommended provisioned layout keeps free (0.1: offered at most 90%).
+	Headroom float64 `json:"headroom"`
 	// Thresholds are the scenario's thresholds, judged on every layout.
 	Thresholds []string `json:"thresholds"`
 	// Layouts are the candidates, provisioned ones by shard count first.
@@ -80,6 +83,9 @@ type PlanWorkload struct {
 	// most its quota, given the key distribution; 0 when no shard count up
 	// to the plan's limit gets there (a single key hotter than one shard).
 	HotMinShards int `json:"hot_min_shards"`
+	// RoomMinShards is the fewest shards whose hottest shard is offered at
+	// most 1 - Plan.Headroom of its quota; 0 when none is.
+	RoomMinShards int `json:"room_min_shards"`
 	// HotUseAtMin is the hottest shard's offered load over its quota at
 	// MinShards shards (1.12 is 112%).
 	HotUseAtMin float64 `json:"hot_use_at_min"`

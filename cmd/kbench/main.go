@@ -48,6 +48,7 @@ Usage:
   kbench report DIR...
   kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
   kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
+  kbench plan SCENARIO.yaml [--set path=value]... [--out DIR] | kbench plan --rate RPS [--record-size SIZE] [--keys K] [--consumers N] [--deadline D]
   kbench schema
   kbench version
 
@@ -76,6 +77,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cleanupCmd(args[1:], stdout, stderr)
 	case "compare":
 		err = compareCmd(args[1:], stdout, stderr)
+	case "plan":
+		err = planCmd(args[1:], stdout, stderr)
 	case "schema":
 		err = schemaCmd(args[1:], stdout, stderr)
 	case "version", "--version":
