@@ -16,7 +16,8 @@ const (
 // Workload is what the model learns of a scenario's records before it runs
 // them: each producer's peak rate and its key and size distribution, drawn
 // from its own generator and key strategy as Run draws them. kbench plan
-// sizes a stream with it.
+// sizes a stream with it and hands it to every Run (Options.Workload). It
+// is not changed after SampleWorkload returns, so runs may share it.
 type Workload struct {
 	peaks   []float64
 	samples []*sample

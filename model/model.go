@@ -41,6 +41,10 @@ type Options struct {
 	// generator and key strategy to learn its key and size distribution;
 	// zero picks one from the shard count (at least 100,000).
 	Samples int
+	// Workload, when not nil, is the records' key and size distribution
+	// already drawn from the scenario's producers (SampleWorkload), used
+	// instead of drawing them again; Samples is then ignored.
+	Workload *Workload
 	// NoIntervals leaves out the per-second histograms the .hlog files are
 	// made of (Result.Hlogs is empty): for callers that only want the
 	// summary, such as kbench plan.

@@ -118,21 +118,21 @@ func setKind(c *scenarios.Consumer, kind string) {
 }
 
 // fitProducers makes sure sc's producers can send its rate, so that the
-// plan sizes the stream and not the producers: it runs the workload with
+// plan sizes the stream and not the producers: it runs the workload w with
 // the quotas off on shards shards and, while the producers fall short,
 // multiplies every producer's instances. It returns a note saying what it
 // changed ("" when nothing).
-func fitProducers(ctx context.Context, sc *scenarios.Scenario, hotMin, minShards int) (string, error) {
+func fitProducers(ctx context.Context, sc *scenarios.Scenario, w *model.Workload, shards int) (string, error) {
 	before := fleet(sc)
 	factor := 1
 	var share float64
 	for range 3 {
 		probe := *sc
-		probe.Stream.Mode, probe.Stream.Shards = modeProvisioned, max(hotMin, minShards, 1)
+		probe.Stream.Mode, probe.Stream.Shards = modeProvisioned, shards
 		probe.Target.Sim.Quotas = sim.QuotasOff
 		probe.Warmup, probe.Duration, probe.Drain = 0, 4*time.Second, 2*time.Second
 		probe.Events = slices.DeleteFunc(slices.Clone(sc.Events), func(ev scenarios.Event) bool { return ev.At >= probe.Duration })
-		res, err := model.Run(ctx, &probe, model.Options{NoIntervals: true})
+		res, err := model.Run(ctx, &probe, model.Options{NoIntervals: true, Workload: w})
 		if err != nil {
 			return "", err
 		}

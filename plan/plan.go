@@ -108,16 +108,6 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	if err != nil {
 		return nil, err
 	}
-	if !o.KeepProducers {
-		note, err := fitProducers(ctx, base, p.Workload.HotMinShards, p.Workload.MinShards)
-		if err != nil {
-			return nil, err
-		}
-		if note != "" {
-			p.Notes = append(p.Notes, note)
-		}
-	}
-	p.Workload.Producers = fleet(base)
 	for _, c := range sc.Consumers {
 		p.Workload.Consumers = append(p.Workload.Consumers, results.PlanConsumer{Name: c.Name, Kind: c.Kind, Count: c.Count})
 	}
@@ -126,11 +116,24 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	if len(shards) == 0 {
 		shards = Candidates(p.Workload.MinShards, p.Workload.HotMinShards, p.Workload.RoomMinShards)
 	}
+	if !o.KeepProducers {
+		// The model's time step grows with the shard count, and a call
+		// takes at least one step: the producers are fitted to the largest
+		// stream tried, so they keep up on every layout.
+		note, err := fitProducers(ctx, base, w, slices.Max(shards))
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			p.Notes = append(p.Notes, note)
+		}
+	}
+	p.Workload.Producers = fleet(base)
 	layouts := layoutsFor(base, shards, !o.NoOnDemand, &p.Notes)
 	fmt.Fprintf(o.Log, "plan: %d layouts on the model (%s simulated each, %d at a time)\n",
 		len(layouts), base.Duration+base.Drain, o.Parallel)
 	avgRPS := averageRate(sc)
-	if err := runAll(ctx, layouts, o.Parallel, o.Version); err != nil {
+	if err := runAll(ctx, layouts, w, o.Parallel, o.Version); err != nil {
 		return nil, err
 	}
 	for _, l := range layouts {
@@ -279,10 +282,11 @@ func Candidates(minShards, hotMin, roomMin int) []int {
 	return slices.DeleteFunc(cs, func(n int) bool { return n > maxShards })
 }
 
-// runAll runs every layout on the model, at most parallel at once. A
+// runAll runs every layout on the model with the sampled workload w, at
+// most parallel at once. A
 // layout the model cannot run keeps its error; cancelling ctx stops them
 // all with ctx's error.
-func runAll(ctx context.Context, ls []*layout, parallel int, version string) error {
+func runAll(ctx context.Context, ls []*layout, w *model.Workload, parallel int, version string) error {
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for _, l := range ls {
@@ -295,7 +299,7 @@ func runAll(ctx context.Context, ls []*layout, parallel int, version string) err
 				return
 			}
 			defer func() { <-sem }()
-			l.res, l.err = model.Run(ctx, l.sc, model.Options{NoIntervals: true, Version: version})
+			l.res, l.err = model.Run(ctx, l.sc, model.Options{NoIntervals: true, Workload: w, Version: version})
 		}()
 	}
 	wg.Wait()
