@@ -50,6 +50,8 @@ test: check kinesis-mock kinesis-agg chromium acoustic-detector
 ## every fuzz target for FUZZTIME each; .ci/run runs it after make test
 test-long: clients
 	$(GO) test -tags long -run 'TestClient' -timeout 40m -v ./sim/
+	mkdir -p $(BENCH_OUT)
+	KBENCH_VALIDATION_TABLE=$(abspath $(BENCH_OUT))/model-validation.md $(GO) test -tags long -run 'TestModelValidation' -timeout 30m -v ./cmd/kbench/
 	$(MAKE) fuzz
 
 ## fuzz: every fuzz target (func FuzzXxx) for FUZZTIME each; a failing input is saved under testdata/fuzz/
@@ -117,6 +119,11 @@ $(JS_SDK_MAIN):
 bench: build kinesis-mock
 	mkdir -p $(BENCH_OUT)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m ./... | tee $(BENCH_OUT)/go-bench.txt
+	@# The model target's scale figure: one simulated hour of 1M records/s into 1,000 shards, with its
+	@# peak memory (docs/model.md).
+	$(GO) test -c -o $(BENCH_OUT)/model.test ./model
+	cd model && KBENCH_MODEL_SCALE_DURATION=1h /usr/bin/time -v $(abspath $(BENCH_OUT))/model.test -test.run '^$$' \
+		-test.bench Scale -test.benchtime 1x 2>&1 | tee $(abspath $(BENCH_OUT))/model-scale.txt
 	./scripts/bench-runs.sh $(BENCH_OUT)
 
 clean:

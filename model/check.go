@@ -23,6 +23,9 @@ func Check(sc *scenarios.Scenario) scenarios.Problems {
 	if len(sc.Destinations) > 0 {
 		refuse("destinations", "destinations of an application under test")
 	}
+	if sc.Target.Endpoint != "" {
+		refuse("target.endpoint", "an endpoint (it runs no endpoint at all)")
+	}
 	if sc.Stream.Existing {
 		refuse("stream.existing", "an existing stream (it holds no records of its own)")
 	}

@@ -29,6 +29,9 @@ type app struct {
 	st               *appStats
 }
 
+// pollDrift is the most a polling reader's wait overshoots, ns.
+const pollDrift = 1e6
+
 // reader is one application's reader of one shard.
 type reader struct {
 	pos     int     // index of the next cohort to read
@@ -46,7 +49,7 @@ func newApp(e *engine, name string, cs scenarios.Consumer, fanOut, primary bool)
 	a := &app{
 		e: e, name: name, kind: cs.Kind, fanOut: fanOut, primary: primary,
 		poll: int64(cs.PollInterval), limit: float64(min(max(cs.Limit, 1), maxGetRecords)),
-		st: newAppStats(e, name),
+		st: newAppStats(e),
 	}
 	if a.poll <= 0 {
 		a.poll = int64(250e6)
@@ -174,7 +177,9 @@ func (a *app) poll1(sh *shard, r *reader) {
 	if n > 0 && behind {
 		gap = min(gap, catchUpGap)
 	}
-	r.next = max(tc+gap, busyUntil)
+	// A reader's wait overshoots by up to a millisecond (timers), so its
+	// phase drifts against the producers' batches, as a real one's does.
+	r.next = max(tc+gap+int64(e.uniform()*pollDrift), busyUntil)
 	if sh.closed && r.pos >= sh.end() && !behind && tc >= sh.closedAt {
 		r.done, r.doneAt = true, tc
 	}

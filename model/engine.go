@@ -45,7 +45,9 @@ type engine struct {
 	// profile holds the latency distributions; draws walk a
 	// low-discrepancy sequence through them.
 	put, prop, fanOut dist
-	draw              float64
+	profile           string // its name, for the summary
+	points            int    // the most points a cohort's latencies are recorded at
+	draw, udraw       float64
 	quotas            bool
 	onDemand          *demand
 
@@ -93,6 +95,14 @@ func (e *engine) next(d dist) int64 {
 	return int64(d.Quantile(e.draw))
 }
 
+// uniform returns the next of a low-discrepancy sequence in [0, 1) of its
+// own, for draws from a uniform range.
+func (e *engine) uniform() float64 {
+	e.udraw += 0.7548776662466927
+	e.udraw -= math.Floor(e.udraw)
+	return e.udraw
+}
+
 func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	e := &engine{
 		sc: sc, o: o, log: o.Log,
@@ -107,6 +117,10 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	}
 	if e.log == nil {
 		e.log = io.Discard
+	}
+	e.profile = "fixed delays (target.sim)"
+	if pr := o.Profile; pr != nil {
+		e.put, e.prop, e.fanOut, e.profile = pr.Put, pr.Propagation, pr.FanOut, pr.Name
 	}
 	shards := sc.Stream.Shards
 	if sc.Stream.Mode == "on-demand" {
@@ -151,6 +165,7 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 		}
 	}
 	e.out = newOutputs(e)
+	e.points = maxPoints(len(e.open))
 	return e, nil
 }
 
@@ -232,6 +247,7 @@ func (e *engine) applyEvents() {
 		for _, p := range e.prods {
 			p.relayout(len(e.open))
 		}
+		e.points = maxPoints(len(e.open))
 		e.out.events = append(e.out.events, results.EventResult{
 			AtS: time.Duration(ev.at).Seconds(), Action: "update_shard_count",
 			Detail: fmt.Sprintf("%d -> %d shards", len(parents), ev.target), OK: true,

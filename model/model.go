@@ -27,6 +27,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 )
@@ -45,6 +46,11 @@ type Options struct {
 	// already drawn from the scenario's producers (SampleWorkload), used
 	// instead of drawing them again; Samples is then ignored.
 	Workload *Workload
+	// Profile is the latency profile (put, propagation, fan-out); nil
+	// takes the scenario's target.sim put_delay and propagation_delay as
+	// fixed delays, as the simulator does without a profile. The model and
+	// the simulator must run with the same one to be compared.
+	Profile *latency.Profile
 	// NoIntervals leaves out the per-second histograms the .hlog files are
 	// made of (Result.Hlogs is empty): for callers that only want the
 	// summary, such as kbench plan.

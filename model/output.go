@@ -52,10 +52,11 @@ func newOutputs(e *engine) *outputs {
 	}
 }
 
-func newAppStats(e *engine, name string) *appStats {
+func newAppStats(e *engine) *appStats {
+	keep := !e.o.NoIntervals
 	return &appStats{
-		e: e, e2e: newHist(metrics.LatE2E, true), e2eUnc: newHist(metrics.LatE2EUncorrected, true),
-		a2c:      newHist(metrics.LatArrivalToConsumed, true),
+		e: e, e2e: newHist(metrics.LatE2E, keep), e2eUnc: newHist(metrics.LatE2EUncorrected, keep),
+		a2c:      newHist(metrics.LatArrivalToConsumed, keep),
 		shardE2E: map[int]*hdrhistogram.Histogram{}, shardCarry: map[int]*float64{}, shardConsumed: map[int]float64{},
 	}
 }
@@ -79,7 +80,7 @@ func (o *outputs) produce(k float64, t int64) {
 func (o *outputs) sent(p *producer, b batch, start int64) {
 	n := b.n * p.conc
 	if o.measured(float64(b.lo+b.hi) / 2) {
-		o.lateness.addSpread(float64(start-b.hi), float64(start-b.lo), n)
+		o.lateness.addSpread(float64(start-b.hi), float64(start-b.lo), n, o.e.points)
 	}
 	// Sent later than a pacer tick after intended (linger allowed for).
 	if late := float64(start - b.lo - p.linger - int64(10*time.Millisecond)); late > 0 {
@@ -104,7 +105,7 @@ func (o *outputs) accepted(p *producer, g *group, c cohort) {
 	o.total.ackedBytes += c.bytes
 	if o.measured((c.lo + c.hi) / 2) {
 		at := float64(c.at)
-		o.delivery.addSpread(at-c.hi, at-c.lo, c.n)
+		o.delivery.addSpread(at-c.hi, at-c.lo, c.n, o.e.points)
 		o.sendArr.add(float64(c.at-g.start), c.n)
 	}
 }
@@ -146,9 +147,9 @@ func (st *appStats) record(sh *shard, c cohort, first, last float64) {
 		return
 	}
 	a, b := first-c.lo, last-c.hi
-	st.e2e.addSpread(a, b, c.n)
-	st.e2eUnc.addSpread(first-c.sent, last-c.sent, c.n)
-	st.a2c.addSpread(first-float64(c.at), last-float64(c.at), c.n)
+	st.e2e.addSpread(a, b, c.n, e.points)
+	st.e2eUnc.addSpread(first-c.sent, last-c.sent, c.n, e.points)
+	st.a2c.addSpread(first-float64(c.at), last-float64(c.at), c.n, e.points)
 	st.sec.measured += c.n
 	st.total.measured += c.n
 	if d := e.sc.Deadline; d > 0 {
@@ -162,7 +163,7 @@ func (st *appStats) record(sh *shard, c cohort, first, last float64) {
 		st.shardE2E[sh.idx] = h
 		st.shardCarry[sh.idx] = new(float64)
 	}
-	k := spreadPoints(a, b)
+	k := min(spreadPoints(a, b, c.n, e.points), 4)
 	for i := range k {
 		u := (float64(i) + 0.5) / float64(k)
 		addTo(h, st.shardCarry[sh.idx], a+u*(b-a), c.n/float64(k))

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -71,20 +72,27 @@ func (h *hist) rotate(from, to time.Time) error {
 	return nil
 }
 
-// spreadPoints is how many points a cohort's latencies are recorded at:
-// its records' latencies spread evenly between two ends, and each point
-// stands for an equal share of them.
-func spreadPoints(a, b float64) int {
+// spreadPoints is how many points the latencies of a cohort of n records
+// are recorded at: its records' latencies spread evenly between two ends,
+// and each point stands for an equal share of them. One a millisecond of
+// spread, at most most and at most one a record.
+func spreadPoints(a, b, n float64, most int) int {
 	d := b - a
 	if d < 0 {
 		d = -d
 	}
-	return min(max(int(d/float64(time.Millisecond)), 1), 8)
+	return max(min(int(d/float64(time.Millisecond)), most, int(math.Ceil(n))), 1)
 }
 
-// addSpread records n values spread evenly from a to b.
-func (h *hist) addSpread(a, b, n float64) {
-	k := spreadPoints(a, b)
+// maxPoints is the most points a cohort is recorded at with shards open
+// shards: 16 on a few shards, fewer on many, whose many cohorts a step
+// already spread the values.
+func maxPoints(shards int) int { return min(max(64/max(shards, 1), 2), 16) }
+
+// addSpread records n values spread evenly from a to b, at up to most
+// points.
+func (h *hist) addSpread(a, b, n float64, most int) {
+	k := spreadPoints(a, b, n, most)
 	for i := range k {
 		u := (float64(i) + 0.5) / float64(k)
 		h.add(a+u*(b-a), n/float64(k))

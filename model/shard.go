@@ -143,19 +143,14 @@ func (e *engine) deliver(p *producer, g *group) {
 		p.release(kr, at)
 		return
 	}
-	// Each throttled call waits uniformly up to the attempt's backoff: two
-	// halves, at a quarter and three quarters of it.
-	m := p.backoffMax(g.attempt + 1)
-	for _, q := range []float64{0.25, 0.75} {
-		v := make([]float64, n)
-		for j := range retry {
-			v[j] = retry[j] / 2
-		}
-		p.groups = append(p.groups, &group{
-			calls: kr / 2, n: short / 2, v: v, lo: g.lo, hi: g.hi, sent: g.sent,
-			at: at + int64(q*m), attempt: g.attempt + 1, waiting: true,
-		})
-	}
+	// The throttled calls wait uniformly up to the attempt's backoff: as
+	// one group (one arrival, as one call is), at a draw from that range.
+	v := make([]float64, n)
+	copy(v, retry)
+	p.groups = append(p.groups, &group{
+		calls: kr, n: short, v: v, lo: g.lo, hi: g.hi, sent: g.sent,
+		at: at + int64(e.uniform()*p.backoffMax(g.attempt+1)), attempt: g.attempt + 1, waiting: true,
+	})
 	e.out.retried(short)
 }
 

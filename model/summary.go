@@ -102,7 +102,7 @@ func (e *engine) result(began time.Time) *Result {
 		RunID:         fmt.Sprintf("model-%d", began.UnixNano()),
 		Scenario:      sc.Resolved(),
 		Target: results.TargetInfo{Kind: KindModel, Model: &results.ModelInfo{
-			StepMS: float64(e.step) / 1e6, Note: Note,
+			StepMS: float64(e.step) / 1e6, Note: Note, LatencyProfile: e.profile,
 		}},
 		Config: results.RunInfo{
 			Name: sc.Name, Cell: sc.Cell, Shards: sc.Stream.Shards, Stream: sc.Stream.Name,

@@ -4,7 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/binary"
 	"fmt"
-	"math/big"
+	"math/bits"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
@@ -82,11 +82,26 @@ func drawSample(sc *scenarios.Scenario, i, shards, n int) (*sample, error) {
 
 // explicitHash returns the top 64 bits of a decimal explicit hash key.
 func explicitHash(ehk string) (uint64, error) {
-	v, ok := new(big.Int).SetString(ehk, 10)
-	if !ok || v.Sign() < 0 || v.BitLen() > 128 {
-		return 0, fmt.Errorf("explicit hash key %q is not in 0..2^128-1", ehk)
+	var hi, lo uint64
+	bad := len(ehk) == 0 || len(ehk) > 39
+	for i := 0; i < len(ehk) && !bad; i++ {
+		c := ehk[i]
+		if c < '0' || c > '9' {
+			bad = true
+			break
+		}
+		// (hi, lo) = (hi, lo)·10 + digit, refusing what passes 2^128-1.
+		h1, l1 := bits.Mul64(lo, 10)
+		h0, top := bits.Mul64(hi, 10)
+		var carry, over uint64
+		lo, carry = bits.Add64(l1, uint64(c-'0'), 0)
+		hi, over = bits.Add64(top, h1, carry)
+		bad = h0 != 0 || over != 0
 	}
-	return new(big.Int).Rsh(v, 64).Uint64(), nil
+	if bad {
+		return 0, fmt.Errorf("explicit hash key %q is not a decimal in 0..2^128-1", ehk)
+	}
+	return hi, nil
 }
 
 // layout is how one producer's records spread over n shards split evenly

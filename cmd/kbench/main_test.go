@@ -196,6 +196,8 @@ func TestBadInputExits2(t *testing.T) {
 		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml"), "--out", out}, []string{"nope.yaml"}},
 		{"unknown threshold metric", []string{"run", "../../scenarios/payments.yaml", "--out", out, "--set", "thresholds=[latency.e2e.p99 < 5]"}, []string{"--set", "thresholds[0]", "latency.e2e.p99"}},
 		{"bad target", []string{"run", "../../scenarios/payments.yaml", "--target", "kafka"}, []string{"kafka"}},
+		{"model refuses per-key ordering", []string{"run", "../../scenarios/payments.yaml", "--target", "model", "--out", out,
+			"--set", "producers[0].ordering=per_key"}, []string{"producers[0].ordering", "model target does not represent"}},
 		{"no scenario", []string{"run"}, []string{"scenario"}},
 		{"unknown command", []string{"frobnicate"}, []string{"frobnicate"}},
 	}
