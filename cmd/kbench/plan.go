@@ -215,6 +215,8 @@ func workloadYAML(o *planOpts) ([]byte, error) {
 		size-40, strconv.FormatFloat(o.rate, 'f', -1, 64), keys)
 	if o.consumers > 0 {
 		fmt.Fprintf(&b, "consumers:\n  - {name: app, kind: polling, count: %d}\n", o.consumers)
+	} else {
+		b.WriteString("consumers: []\n")
 	}
 	return []byte(b.String()), nil
 }
