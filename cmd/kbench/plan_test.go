@@ -223,4 +223,3 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-
