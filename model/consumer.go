@@ -164,14 +164,13 @@ func (a *app) poll1(sh *shard, r *reader) {
 	}
 	a.calls++
 	r.backoff = 0
-	n, bytes, capped := a.take(sh, r, tc, a.limit, maxReadBytes)
+	n, bytes, capped, busyUntil := a.take(sh, r, tc, a.limit, maxReadBytes)
 	if e.quotas {
 		sh.rBytes.tokens -= bytes
 		if capped || bytes >= maxReadBytes {
 			sh.penaltyUntil = tc + bigReadPenalty
 		}
 	}
-	busyUntil := tc + int64(n*a.proc)
 	gap := a.poll
 	behind := a.visibleLeft(sh, r, tc)
 	if n > 0 && behind {
@@ -199,11 +198,11 @@ func (a *app) push(sh *shard, r *reader, to int64) {
 		if e.quotas {
 			t += r.pace.waitNanos(t)
 		}
-		n, bytes, _ := a.take(sh, r, t, maxEventRecords, maxEventBytes)
+		_, bytes, _, done := a.take(sh, r, t, maxEventRecords, maxEventBytes)
 		if e.quotas {
 			r.pace.tokens -= bytes
 		}
-		r.next = t + int64(n*a.proc)
+		r.next = done
 	}
 	if sh.closed && max(r.next, sh.closedAt) < to {
 		r.done, r.doneAt = true, max(r.next, sh.closedAt)
@@ -218,14 +217,26 @@ func (a *app) visibleLeft(sh *shard, r *reader, tc int64) bool {
 
 // take reads from r's position the records visible at tc, up to limit
 // records and maxBytes bytes, and consumes them: each after the ones
-// before it were processed. capped says the byte limit stopped it.
-func (a *app) take(sh *shard, r *reader, tc int64, limit, maxBytes float64) (n, bytes float64, capped bool) {
+// before it were processed, once a worker is free (when workers are
+// limited). capped says the byte limit stopped it; done is when the
+// processing of what it read ends.
+func (a *app) take(sh *shard, r *reader, tc int64, limit, maxBytes float64) (n, bytes float64, capped bool, done int64) {
 	start := tc
-	if a.workers != nil {
+	if a.workers != nil && r.pos < sh.end() {
 		w := slices.Index(a.workers, slices.Min(a.workers))
 		start = max(tc, a.workers[w])
-		defer func() { a.workers[w] = start + int64(n*a.proc) }()
+		defer func() {
+			if n > 0 {
+				a.workers[w] = done
+			}
+		}()
 	}
+	defer func() {
+		done = start + int64(n*a.proc)
+		if n == 0 { // an empty read takes no worker
+			done = tc
+		}
+	}()
 	for r.pos < sh.end() && n < limit {
 		c := sh.at(r.pos)
 		if a.fanOut && c.push > tc || !a.fanOut && c.vis > tc {
@@ -259,7 +270,7 @@ func (a *app) take(sh *shard, r *reader, tc int64, limit, maxBytes float64) (n, 
 	if n > 0 && r.pos < sh.end() {
 		a.behindMax = max(a.behindMax, (tc-sh.at(r.pos).at)/1e6)
 	}
-	return n, bytes, capped
+	return n, bytes, capped, start
 }
 
 // consume records the consumption of cohort c, read at tc and processed

@@ -182,6 +182,7 @@ func (e *engine) run(ctx context.Context) error {
 			p.generate(e.now, to)
 		}
 		e.writeStep(to)
+		e.observeProducers()
 		for _, a := range e.apps {
 			a.read(to)
 		}
@@ -199,6 +200,20 @@ func (e *engine) run(ctx context.Context) error {
 			}
 			e.out.ended = to
 			return nil
+		}
+	}
+}
+
+// observeProducers integrates the producers' busy call slots over the
+// measured window and keeps how far behind schedule they fell.
+func (e *engine) observeProducers() {
+	for _, p := range e.prods {
+		if e.now >= e.warmup && e.now < e.duration {
+			e.out.busyTime += (p.slots - p.free) * p.conc * float64(e.step)
+			e.out.slotTime += p.slots * p.conc * float64(e.step)
+		}
+		if p.behind.n > 0 {
+			e.out.lagMax = max(e.out.lagMax, e.now-int64(p.behind.lo))
 		}
 	}
 }

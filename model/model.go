@@ -51,6 +51,11 @@ type Options struct {
 	// fixed delays, as the simulator does without a profile. The model and
 	// the simulator must run with the same one to be compared.
 	Profile *latency.Profile
+	// HlogDir, when set, is a directory (created if missing) the .hlog files
+	// are written into while the model runs, one interval a second, instead
+	// of being kept in Result.Hlogs: memory stays flat however long the
+	// simulated run. WriteDir into the same directory adds the rest.
+	HlogDir string
 	// NoIntervals leaves out the per-second histograms the .hlog files are
 	// made of (Result.Hlogs is empty): for callers that only want the
 	// summary, such as kbench plan.
@@ -98,7 +103,14 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	if err := e.run(ctx); err != nil {
+	if err := e.out.openHlogs(o.HlogDir); err != nil {
+		return nil, errors.Join(err, e.out.closeHlogs())
+	}
+	err = e.run(ctx)
+	if cerr := e.out.closeHlogs(); err == nil && cerr != nil {
+		err = fmt.Errorf("model: %w", cerr)
+	}
+	if err != nil {
 		return nil, err
 	}
 	res := e.result(began)

@@ -1,6 +1,10 @@
 package model
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -11,8 +15,8 @@ import (
 
 // counts are record counters, over the run or over one second.
 type counts struct {
-	produced, acked, ackedBytes, kinesis, throttled, failed, retried float64
-	consumed, consumedBytes, measured, onTime, getThrottled          float64
+	produced, acked, ackedBytes, throttled, failed, retried float64
+	consumed, consumedBytes, measured, onTime, getThrottled float64
 }
 
 // outputs collects what the run measures: totals, one row a second and
@@ -21,14 +25,19 @@ type outputs struct {
 	e                                *engine
 	put, delivery, lateness, sendArr *hist
 	total, sec                       counts
-	calls, unsentN, late, scheduled  float64
+	calls, late, scheduled           float64
 	notGen                           float64
 	rows                             []results.Row
 	events                           []results.EventResult
 	ended                            int64
-	last                             int64 // start of the current second
-	primaryConsumed                  float64
-	behindSec                        int64
+	last                             int64      // start of the current second
+	files                            []*os.File // streamed .hlog files
+	// busyTime and slotTime integrate the producers' busy call slots and
+	// all their slots over the measured window; lagMax is the furthest
+	// behind its schedule a producer fell, ns.
+	busyTime, slotTime float64
+	lagMax             int64
+	streamed           bool
 }
 
 // appStats is one application's own measurements.
@@ -122,10 +131,10 @@ func (o *outputs) failed(n float64) {
 
 func (o *outputs) retried(n float64) { o.total.retried += n }
 
-// unsent counts records never settled when the producers stopped: n sent
-// or batched, notGenerated never generated.
-func (o *outputs) unsent(n, notGenerated float64) {
-	o.unsentN += n
+// unsent counts records never settled when the producers stopped, of
+// which notGenerated were never generated; the others (sent or batched)
+// are what produced less acked and failed leaves.
+func (o *outputs) unsent(notGenerated float64) {
 	o.notGen += notGenerated
 }
 
@@ -177,4 +186,48 @@ func shardHistogram(shards int) *hdrhistogram.Histogram {
 		return metrics.NewHistogram()
 	}
 	return hdrhistogram.New(metrics.Lowest, metrics.Highest, 2)
+}
+
+// allHists are the histograms the results directory holds as .hlog files:
+// the run's and the primary application's.
+func (o *outputs) allHists() []*hist {
+	hs := o.hists()
+	if len(o.e.apps) > 0 {
+		st := o.e.apps[0].st
+		hs = append(hs, st.e2e, st.e2eUnc, st.a2c)
+	}
+	return hs
+}
+
+// openHlogs starts a .hlog file in dir for every histogram; with dir ""
+// it does nothing.
+func (o *outputs) openHlogs(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	for _, h := range o.allHists() {
+		f, err := os.Create(filepath.Join(dir, h.name+results.HlogExt))
+		if err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		o.files = append(o.files, f)
+		if h.w, err = results.NewHlogWriter(f, o.e.start); err != nil {
+			return err
+		}
+		o.streamed = true
+	}
+	return nil
+}
+
+// closeHlogs closes the files openHlogs started.
+func (o *outputs) closeHlogs() error {
+	var errs []error
+	for _, f := range o.files {
+		errs = append(errs, f.Close())
+	}
+	o.files = nil
+	return errors.Join(errs...)
 }

@@ -254,15 +254,7 @@ func (p *producer) dispatch(to int64) {
 // settled (unsent, overrun).
 func (p *producer) stop() {
 	p.stopped = true
-	n := p.open
-	for _, b := range p.queue {
-		n += b.n
-	}
-	n *= p.conc
-	for _, g := range p.groups {
-		n += g.n
-	}
-	p.e.out.unsent(n, p.behind.n*p.conc)
+	p.e.out.unsent(p.behind.n * p.conc)
 	p.open, p.queue, p.groups, p.behind = 0, nil, nil, cohort{}
 }
 

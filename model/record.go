@@ -7,6 +7,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/kbench/kbench/metrics"
+	"github.com/kbench/kbench/results"
 )
 
 // Interval is one second of one histogram, encoded as an HdrHistogram log
@@ -31,6 +32,7 @@ type hist struct {
 	carry     float64
 	keep      bool
 	intervals []Interval
+	w         *results.HlogWriter // when the intervals are streamed to a file
 }
 
 func newHist(name string, keep bool) *hist {
@@ -59,7 +61,11 @@ func addTo(h *hdrhistogram.Histogram, carry *float64, v, n float64) {
 // when intervals are kept, is encoded.
 func (h *hist) rotate(from, to time.Time) error {
 	h.total.Merge(h.iv)
-	if h.keep {
+	if h.w != nil {
+		if err := h.w.Write(h.iv, from, to); err != nil {
+			return err
+		}
+	} else if h.keep {
 		h.iv.SetStartTimeMs(from.UnixMilli())
 		h.iv.SetEndTimeMs(to.UnixMilli())
 		b, err := h.iv.Encode(hdrhistogram.V2CompressedEncodingCookieBase)

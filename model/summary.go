@@ -175,11 +175,8 @@ func (e *engine) result(began time.Time) *Result {
 	s.Bottleneck = e.bottleneck(s)
 	gate.Judge(s, sc.Thresholds)
 	res := &Result{Summary: s, Rows: o.rows, Hlogs: map[string][]Interval{}, Start: e.start}
-	for _, h := range o.hists() {
-		res.Hlogs[h.name] = h.intervals
-	}
-	if len(e.apps) > 0 {
-		for _, h := range []*hist{e.apps[0].st.e2e, e.apps[0].st.e2eUnc, e.apps[0].st.a2c} {
+	for _, h := range o.allHists() {
+		if !o.streamed && h.keep {
 			res.Hlogs[h.name] = h.intervals
 		}
 	}
@@ -329,14 +326,35 @@ func (e *engine) cost(tp results.Throughput) *results.CostStats {
 	return cs
 }
 
-// bottleneck says what limited the modelled run.
+// bottleneck says what limited the modelled run, with the evidence: the
+// share of call slots busy, the furthest a producer fell behind its
+// schedule and how fast the unread backlog grew over the measured window.
 func (e *engine) bottleneck(s *results.Summary) *results.Bottleneck {
-	b := &results.Bottleneck{Kind: results.BottleneckNone, Reason: "nothing held the modelled run back", Cores: 1}
+	o := e.out
+	b := &results.Bottleneck{Kind: results.BottleneckNone, Reason: "nothing held the modelled run back",
+		ScheduleLagMS: float64(o.lagMax) / 1e6}
+	if o.slotTime > 0 {
+		b.InFlightRatio = o.busyTime / o.slotTime
+	}
+	var first, last *results.Row
+	for i := range o.rows {
+		if o.rows[i].Phase == results.PhaseMeasure {
+			if first == nil {
+				first = &o.rows[i]
+			}
+			last = &o.rows[i]
+		}
+	}
+	if first != nil && last != first {
+		b.BacklogGrowthRPS = float64(last.Backlog-first.Backlog) / float64(last.Second-first.Second)
+	}
 	switch {
 	case s.ThrottleRatio > 0.01:
 		b.Kind, b.Reason = results.BottleneckTarget, fmt.Sprintf("%.1f%% of record-attempts were throttled by the shards' write quota", 100*s.ThrottleRatio)
-	case s.Totals.Unread > 0 || s.Totals.GetThrottled > 0 && s.Totals.Consumed < s.Totals.Acked:
-		b.Kind, b.Reason = results.BottleneckConsumer, "acknowledged records were still unread at the end"
+	case b.InFlightRatio > 0.9:
+		b.Kind, b.Reason = results.BottleneckTarget, fmt.Sprintf("the producers' call slots were busy %.0f%% of the time", 100*b.InFlightRatio)
+	case s.Totals.Unread > 0 || b.BacklogGrowthRPS > 0.01*s.Throughput.AckedRPS:
+		b.Kind, b.Reason = results.BottleneckConsumer, "acknowledged records piled up unread"
 	}
 	return b
 }

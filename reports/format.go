@@ -268,6 +268,10 @@ func bottleneckSentence(s *results.Summary) string {
 	if b == nil {
 		return ""
 	}
+	if s.Target.Model != nil { // no process ran the load: no CPU to speak of
+		return fmt.Sprintf("%s: %s (in-flight %s, schedule lag %s ms, backlog growth %s/s)",
+			b.Kind, b.Reason, fmtPct(b.InFlightRatio), textfmt.Int(int64(b.ScheduleLagMS)), fmtRate(b.BacklogGrowthRPS))
+	}
 	return fmt.Sprintf("%s: %s (CPU %s of %d cores, in-flight %s, schedule lag %s ms, backlog growth %s/s)",
 		b.Kind, b.Reason, fmtPct(b.CPURatio), b.Cores, fmtPct(b.InFlightRatio), textfmt.Int(int64(b.ScheduleLagMS)), fmtRate(b.BacklogGrowthRPS))
 }

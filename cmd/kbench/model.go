@@ -34,7 +34,7 @@ func checkModel(cells []*scenarios.Scenario) error {
 // runModel runs one cell on the model and writes its results directory.
 // The summary is nil when nothing was written.
 func runModel(ctx context.Context, cell *scenarios.Scenario, dir string) (*results.Summary, error) {
-	res, err := model.Run(ctx, cell, model.Options{Version: version})
+	res, err := model.Run(ctx, cell, model.Options{Version: version, HlogDir: dir})
 	if err != nil {
 		if errors.Is(err, model.ErrRefused) {
 			return nil, &exitError{exitUsage, err}
