@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -59,17 +60,30 @@ func recommend(p *results.Plan) {
 		fmt.Fprintf(&b, " and %s on time within %s ms", pct(l.OnTimeRatio), textfmt.Value(p.Workload.DeadlineMS))
 	}
 	fmt.Fprintf(&b, ", for %s/h (%s/month).", usd(l.USDPerHour), usd(l.USDPerMonth))
-	var cheaperMisses []string
+	// The cheaper layouts that miss, the nearest in cost first (the
+	// table lists them all).
+	var cheaperMisses []results.PlanLayout
 	for _, o := range p.Layouts {
 		if !o.Meets && o.USDPerHour < l.USDPerHour {
-			cheaperMisses = append(cheaperMisses, fmt.Sprintf("%s (%s/h): %s", o.Name, usd(o.USDPerHour), o.Miss))
+			cheaperMisses = append(cheaperMisses, o)
 		}
 	}
-	if len(cheaperMisses) > 0 {
-		fmt.Fprintf(&b, " Cheaper layouts miss: %s.", strings.Join(cheaperMisses, "; "))
+	slices.SortStableFunc(cheaperMisses, func(a, b results.PlanLayout) int { return cmp.Compare(b.USDPerHour, a.USDPerHour) })
+	var why []string
+	for _, o := range cheaperMisses[:min(len(cheaperMisses), maxMisses)] {
+		why = append(why, fmt.Sprintf("%s (%s/h): %s", o.Name, usd(o.USDPerHour), o.Miss))
+	}
+	switch {
+	case len(cheaperMisses) > maxMisses:
+		fmt.Fprintf(&b, " The %d cheaper layouts miss; the nearest: %s.", len(cheaperMisses), strings.Join(why, "; "))
+	case len(why) > 0:
+		fmt.Fprintf(&b, " Cheaper layouts miss: %s.", strings.Join(why, "; "))
 	}
 	p.Reason = b.String()
 }
+
+// maxMisses is how many cheaper layouts the reason names.
+const maxMisses = 3
 
 // cheaper orders layouts meeting the needs: cost, then fewer shards, then
 // polling before fan-out.

@@ -118,11 +118,11 @@ func setKind(c *scenarios.Consumer, kind string) {
 }
 
 // fitProducers makes sure sc's producers can send its rate, so that the
-// plan sizes the stream and not the producers: it runs the workload w with
-// the quotas off on shards shards and, while the producers fall short,
+// plan sizes the stream and not the producers: it runs the workload with
+// options mo and the quotas off on shards shards and, while the producers fall short,
 // multiplies every producer's instances. It returns a note saying what it
 // changed ("" when nothing).
-func fitProducers(ctx context.Context, sc *scenarios.Scenario, w *model.Workload, shards int) (string, error) {
+func fitProducers(ctx context.Context, sc *scenarios.Scenario, mo model.Options, shards int) (string, error) {
 	before := fleet(sc)
 	factor := 1
 	var share float64
@@ -132,7 +132,7 @@ func fitProducers(ctx context.Context, sc *scenarios.Scenario, w *model.Workload
 		probe.Target.Sim.Quotas = sim.QuotasOff
 		probe.Warmup, probe.Duration, probe.Drain = 0, 4*time.Second, 2*time.Second
 		probe.Events = slices.DeleteFunc(slices.Clone(sc.Events), func(ev scenarios.Event) bool { return ev.At >= probe.Duration })
-		res, err := model.Run(ctx, &probe, model.Options{NoIntervals: true, Workload: w})
+		res, err := model.Run(ctx, &probe, mo)
 		if err != nil {
 			return "", err
 		}

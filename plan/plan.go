@@ -17,9 +17,11 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/model"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
@@ -46,6 +48,9 @@ type Options struct {
 	// free in a recommended provisioned layout; zero means DefaultHeadroom,
 	// a negative value none.
 	Headroom float64
+	// Profile is the latency profile every layout runs with; nil takes the
+	// scenario's target.sim delays, as the model does without one.
+	Profile *latency.Profile
 	// Source names where the scenario came from, for plan.json.
 	Source string
 	// Version is kbench's version, for plan.json.
@@ -102,6 +107,14 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	if probs := model.Check(base); len(probs) > 0 {
 		return nil, fmt.Errorf("%w: %w", model.ErrRefused, probs)
 	}
+	if o.Profile != nil {
+		p.LatencyProfile = o.Profile.Name
+		note := fmt.Sprintf("Every layout runs with the latency profile %s (%s).", o.Profile.Name, o.Profile.Source)
+		if len(o.Profile.Assumptions) > 0 {
+			note += " Assumed rather than published: " + strings.Join(o.Profile.Assumptions, " ")
+		}
+		p.Notes = append(p.Notes, note)
+	}
 	p.Window = results.PlanWindow{WarmupS: base.Warmup.Seconds(), DurationS: base.Duration.Seconds(), DrainS: base.Drain.Seconds()}
 
 	w, err := sizeWorkload(base, &p.Workload, 1-o.Headroom)
@@ -120,7 +133,7 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 		// The model's time step grows with the shard count, and a call
 		// takes at least one step: the producers are fitted to the largest
 		// stream tried, so they keep up on every layout.
-		note, err := fitProducers(ctx, base, w, slices.Max(shards))
+		note, err := fitProducers(ctx, base, model.Options{NoIntervals: true, Workload: w, Profile: o.Profile}, slices.Max(shards))
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +146,7 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	fmt.Fprintf(o.Log, "plan: %d layouts on the model (%s simulated each, %d at a time)\n",
 		len(layouts), base.Duration+base.Drain, o.Parallel)
 	avgRPS := averageRate(sc)
-	if err := runAll(ctx, layouts, w, o.Parallel, o.Version); err != nil {
+	if err := runAll(ctx, layouts, model.Options{NoIntervals: true, Workload: w, Profile: o.Profile, Version: o.Version}, o.Parallel); err != nil {
 		return nil, err
 	}
 	for _, l := range layouts {
@@ -282,11 +295,10 @@ func Candidates(minShards, hotMin, roomMin int) []int {
 	return slices.DeleteFunc(cs, func(n int) bool { return n > maxShards })
 }
 
-// runAll runs every layout on the model with the sampled workload w, at
-// most parallel at once. A
-// layout the model cannot run keeps its error; cancelling ctx stops them
-// all with ctx's error.
-func runAll(ctx context.Context, ls []*layout, w *model.Workload, parallel int, version string) error {
+// runAll runs every layout on the model with options mo, at most parallel
+// at once. A layout the model cannot run keeps its error; cancelling ctx
+// stops them all with ctx's error.
+func runAll(ctx context.Context, ls []*layout, mo model.Options, parallel int) error {
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for _, l := range ls {
@@ -299,7 +311,7 @@ func runAll(ctx context.Context, ls []*layout, w *model.Workload, parallel int, 
 				return
 			}
 			defer func() { <-sem }()
-			l.res, l.err = model.Run(ctx, l.sc, model.Options{NoIntervals: true, Workload: w, Version: version})
+			l.res, l.err = model.Run(ctx, l.sc, mo)
 		}()
 	}
 	wg.Wait()

@@ -83,7 +83,7 @@ func planRows(p *results.Plan) []planRow {
 	var rows []planRow
 	for i, l := range p.Layouts {
 		r := planRow{Name: l.Name, Hot: "-", Acked: fmtRate(l.AckedRPS), Throttle: fmtPct(l.ThrottleRatio),
-			P50: "-", P99: "-", OnTime: "-", Hour: fmtUSD(l.USDPerHour), Month: fmtUSD(l.USDPerMonth),
+			P50: "-", P99: "-", OnTime: "-", Hour: planUSD(l.USDPerHour), Month: planUSD(l.USDPerMonth),
 			Miss: l.Miss, Recommended: i == p.Recommended, Meets: l.Meets, Cost: l.Cost}
 		switch {
 		case r.Recommended:
@@ -106,6 +106,15 @@ func planRows(p *results.Plan) []planRow {
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// planUSD formats dollars as fmtUSD does, whole dollars with thousands
+// separators from $1,000 up.
+func planUSD(v float64) string {
+	if v >= 1000 {
+		return "$" + textfmt.Int(int64(math.Round(v)))
+	}
+	return fmtUSD(v)
 }
 
 // planChart draws cost per hour and the slowest application's e2e p99

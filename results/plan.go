@@ -33,6 +33,9 @@ type Plan struct {
 	// Headroom is the share of its write quota the hottest shard of a
 	// recommended provisioned layout keeps free (0.1: offered at most 90%).
 	Headroom float64 `json:"headroom"`
+	// LatencyProfile names the latency profile the layouts ran with; ""
+	// for the scenario's target.sim delays.
+	LatencyProfile string `json:"latency_profile,omitempty"`
 	// Thresholds are the scenario's thresholds, judged on every layout.
 	Thresholds []string `json:"thresholds"`
 	// Layouts are the candidates, provisioned ones by shard count first.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/internal/outdir"
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/model"
 	"github.com/kbench/kbench/plan"
 	"github.com/kbench/kbench/reports"
@@ -35,6 +36,7 @@ type planOpts struct {
 	keepProducers bool
 	noOnDemand    bool
 	headroom      float64
+	profile       string
 	// The workload on flags, without a scenario file.
 	rate       float64
 	recordSize string
@@ -66,11 +68,18 @@ func planCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	defer stage.Abort()
 
+	var prof *latency.Profile
+	if o.profile != "" {
+		if prof, err = latency.Load(o.profile); err != nil {
+			return usageErr("--latency-profile: %w", err)
+		}
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	p, err := plan.Make(ctx, sc, plan.Options{
 		Shards: shards, Window: o.window, Parallel: o.parallel, KeepProducers: o.keepProducers,
-		NoOnDemand: o.noOnDemand, Headroom: headroomOpt(o.headroom), Source: source, Version: version, Log: stderr,
+		NoOnDemand: o.noOnDemand, Headroom: headroomOpt(o.headroom), Profile: prof, Source: source, Version: version, Log: stderr,
 	})
 	if err != nil {
 		if errors.Is(err, model.ErrRefused) {
@@ -108,6 +117,7 @@ func parsePlanFlags(args []string, stderr io.Writer) (planOpts, string, error) {
 	fs.BoolVar(&o.keepProducers, "keep-producers", false, "plan with the scenario's producer instances even when they cannot send its rate")
 	fs.BoolVar(&o.noOnDemand, "no-on-demand", false, "leave the on-demand layout out")
 	fs.Float64Var(&o.headroom, "headroom", plan.DefaultHeadroom, "share of its write quota the hottest shard of a recommended layout keeps free (0 to 0.9)")
+	fs.StringVar(&o.profile, "latency-profile", "", "latency profile every layout runs with: none, aws or a profile file (default: the scenario's target.sim delays)")
 	fs.Float64Var(&o.rate, "rate", 0, "workload on flags: records per second (instead of a scenario file)")
 	fs.StringVar(&o.recordSize, "record-size", "1KiB", "workload on flags: each record's data size, kbench's 40-byte envelope included (B, KB, KiB, MB, MiB)")
 	fs.StringVar(&o.keys, "keys", "uniform", "workload on flags: partition keys: uniform, zipf:SKEW[:KEYS], or fixed (one key)")

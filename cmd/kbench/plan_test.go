@@ -33,6 +33,7 @@ func TestPlanFlags(t *testing.T) {
 		{"shards", []string{"--rate", "10", "--shards", "4,0"}, "--shards 4,0"},
 		{"headroom", []string{"--rate", "10", "--headroom", "1.5"}, "--headroom 1.5"},
 		{"parallel", []string{"--rate", "10", "--parallel", "-1"}, "--parallel -1"},
+		{"latency profile", []string{"--rate", "10", "--latency-profile", "no-such-profile.yaml"}, "--latency-profile"},
 		{"unknown flag", []string{"--rate", "10", "--bogus"}, "bogus"},
 		{"bad set", []string{"--rate", "10", "--set", "stream.shards=x"}, "stream.shards"},
 	} {
