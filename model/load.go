@@ -1,7 +1,11 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/kbench/kbench/scenarios"
 )
@@ -32,7 +36,7 @@ func SampleWorkload(sc *scenarios.Scenario, n int) (*Workload, error) {
 	}
 	w := &Workload{}
 	for i, p := range sc.Producers {
-		s, err := drawSample(sc, i, sc.Stream.Shards, n)
+		s, err := drawParallel(sc, i, n)
 		if err != nil {
 			return nil, fmt.Errorf("model: %w", err)
 		}
@@ -46,6 +50,41 @@ func SampleWorkload(sc *scenarios.Scenario, n int) (*Workload, error) {
 		w.samples = append(w.samples, s)
 	}
 	return w, nil
+}
+
+// drawParallel draws n records of producer i in parallel parts of at least
+// 100,000, one per CPU: part j is drawn as drawSample draws, with the
+// producer's seed moved on by j (part 0 is what Run would draw first), and
+// the parts are joined.
+func drawParallel(sc *scenarios.Scenario, i, n int) (*sample, error) {
+	parts := max(min(runtime.GOMAXPROCS(0), n/100_000), 1)
+	smps := make([]*sample, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for j := range parts {
+		c := *sc
+		c.Producers = slices.Clone(sc.Producers)
+		c.Producers[i].Seed += int64(j) * 7919
+		size := n / parts
+		if j == 0 {
+			size += n % parts
+		}
+		wg.Go(func() { smps[j], errs[j] = drawSample(&c, i, sc.Stream.Shards, size) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s := smps[0]
+	total := s.mean * float64(len(s.hashes))
+	for _, o := range smps[1:] {
+		s.hashes = append(s.hashes, o.hashes...)
+		s.bytes = append(s.bytes, o.bytes...)
+		s.sizes.Merge(o.sizes)
+		total += o.mean * float64(len(o.hashes))
+	}
+	s.mean = total / float64(max(len(s.hashes), 1))
+	return s, nil
 }
 
 // ShardLoad is the write load offered to one shard.
