@@ -160,6 +160,23 @@ func TestPlanKnownAnswer(t *testing.T) {
 			t.Errorf("the reason does not name the key distribution: %s", p.Reason)
 		}
 	})
+	t.Run("producers fitted", func(t *testing.T) {
+		// One call of 10 records in flight cannot send 20,000 records/s:
+		// the plan adds instances, unless told to keep the fleet.
+		slow := []string{"../../scenarios/payments.yaml", "--set", "producers[0].rate.rps=20000", "--set", "producers[0].in_flight=1",
+			"--set", "producers[0].batch.max_records=10", "--window", "3s", "--shards", "24"}
+		p, _, _ := planDir(t, slow...)
+		if len(p.Notes) == 0 || !strings.Contains(strings.Join(p.Notes, " "), "times as many instances") {
+			t.Errorf("no note of the producers fitted: %q", p.Notes)
+		}
+		if p.Recommended < 0 || p.Layouts[p.Recommended].AckedRPS < 0.99*20000 {
+			t.Errorf("recommended %d: %s", p.Recommended, p.Reason)
+		}
+		kept, _, _ := planDir(t, append(slow, "--keep-producers")...)
+		if kept.Recommended >= 0 || !strings.Contains(kept.Layouts[0].Miss, "records/s acknowledged") {
+			t.Errorf("with the scenario's producers: recommended %d, first layout misses %q", kept.Recommended, kept.Layouts[0].Miss)
+		}
+	})
 	t.Run("fixed key", func(t *testing.T) {
 		p, _, _ := planDir(t, "--rate", "3000", "--record-size", "1KB", "--keys", "fixed", "--consumers", "0", "--window", "3s")
 		if p.Recommended >= 0 || p.Workload.HotMinShards != 0 {
