@@ -26,10 +26,11 @@ type layout struct {
 	err             error
 }
 
-// variant is one way the consumer applications read.
+// variant is one way the consumer applications read: each consumer
+// spec's kind, in order.
 type variant struct {
 	label string
-	kind  string // every application's kind; "" keeps the scenario's
+	kinds []string
 }
 
 // Consumer variants' labels.
@@ -40,23 +41,73 @@ const (
 	labelNone    = "no consumers"
 )
 
+// maxMixed is the most consumer specs whose every mix of polling and
+// fan-out a plan tries; with more it tries all polling, all fan-out and
+// the scenario's own mix.
+const maxMixed = 2
+
 // variants are the ways the plan lets sc's applications read: all
-// polling, all with enhanced fan-out (when the stream's consumer limit
-// allows), and the scenario's own mix when it has one.
+// polling, all with enhanced fan-out, and, with up to maxMixed consumer
+// specs, every mix of the two (else the scenario's own mix, when it has
+// one). Variants registering more fan-out consumers than a stream may have
+// are left out, with a note.
 func variants(sc *scenarios.Scenario, notes *[]string) []variant {
-	if len(sc.Consumers) == 0 {
+	n := len(sc.Consumers)
+	if n == 0 {
 		return []variant{{label: labelNone}}
 	}
-	vs := []variant{{labelPolling, collectors.KindPolling}}
-	polling, fanOut := sc.ConsumerApps()
-	if apps := polling + fanOut; apps <= collectors.MaxConsumers {
-		vs = append(vs, variant{labelFanOut, collectors.KindFanOut})
-	} else {
-		*notes = append(*notes, fmt.Sprintf("Enhanced fan-out is not tried: %d applications are more than the %d consumers a stream may register.",
-			apps, collectors.MaxConsumers))
+	kindOf := func(fan bool) string {
+		if fan {
+			return collectors.KindFanOut
+		}
+		return collectors.KindPolling
 	}
-	if polling > 0 && fanOut > 0 {
-		vs = append(vs, variant{label: labelAsIs})
+	var masks []int // bit i set: consumer i uses fan-out
+	if n <= maxMixed {
+		for m := range 1 << n {
+			masks = append(masks, m)
+		}
+	} else {
+		masks = []int{0, 1<<n - 1}
+	}
+	var vs []variant
+	skipped := false
+	for _, m := range masks {
+		v := variant{}
+		fanOut, names := 0, []string{}
+		for i, c := range sc.Consumers {
+			fan := m&(1<<i) != 0
+			v.kinds = append(v.kinds, kindOf(fan))
+			if fan {
+				fanOut += c.Count
+			}
+			names = append(names, c.Name+" "+map[bool]string{true: labelFanOut, false: labelPolling}[fan])
+		}
+		switch {
+		case m == 0:
+			v.label = labelPolling
+		case m == 1<<n-1:
+			v.label = labelFanOut
+		default:
+			v.label = strings.Join(names, ", ")
+		}
+		if fanOut > collectors.MaxConsumers {
+			skipped = true
+			continue
+		}
+		vs = append(vs, v)
+	}
+	if skipped {
+		*notes = append(*notes, fmt.Sprintf("Layouts with more than %d enhanced fan-out consumers are not tried: a stream registers at most %d.",
+			collectors.MaxConsumers, collectors.MaxConsumers))
+	}
+	polling, fanOut := sc.ConsumerApps()
+	if n > maxMixed && polling > 0 && fanOut > 0 {
+		v := variant{label: labelAsIs}
+		for _, c := range sc.Consumers {
+			v.kinds = append(v.kinds, c.Kind)
+		}
+		vs = append(vs, v)
 	}
 	return vs
 }
@@ -72,7 +123,7 @@ func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, notes *[]
 			c.Stream.Mode, c.Stream.Shards = mode, n
 			c.Consumers = slices.Clone(base.Consumers)
 			for i := range c.Consumers {
-				setKind(&c.Consumers[i], v.kind)
+				setKind(&c.Consumers[i], v.kinds[i])
 			}
 			name := fmt.Sprintf("%d shards", n)
 			if n == 1 {
@@ -104,10 +155,10 @@ const (
 	modeOnDemand    = "on-demand"
 )
 
-// setKind switches c to kind ("" leaves it), with the default poll
-// interval when it starts to poll.
+// setKind switches c to kind, with the default poll interval when it
+// starts to poll.
 func setKind(c *scenarios.Consumer, kind string) {
-	if kind == "" || c.Kind == kind {
+	if c.Kind == kind {
 		return
 	}
 	c.Kind = kind
