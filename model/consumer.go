@@ -178,7 +178,7 @@ func (a *app) poll1(sh *shard, r *reader) {
 	}
 	// A reader's wait overshoots by up to a millisecond (timers), so its
 	// phase drifts against the producers' batches, as a real one's does.
-	r.next = max(tc+gap+int64(e.uniform()*pollDrift), busyUntil)
+	r.next = max(tc+gap+int64(uniform(&e.driftSeq)*pollDrift), busyUntil)
 	if sh.closed && r.pos >= sh.end() && !behind && tc >= sh.closedAt {
 		r.done, r.doneAt = true, tc
 	}

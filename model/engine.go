@@ -47,7 +47,9 @@ type engine struct {
 	put, prop, fanOut dist
 	profile           string // its name, for the summary
 	points            int    // the most points a cohort's latencies are recorded at
-	draw, udraw       float64
+	draw              float64
+	backoffSeq        float64 // retry backoff draws
+	driftSeq          float64 // poll wait overshoot draws
 	quotas            bool
 	onDemand          *demand
 
@@ -95,12 +97,13 @@ func (e *engine) next(d dist) int64 {
 	return int64(d.Quantile(e.draw))
 }
 
-// uniform returns the next of a low-discrepancy sequence in [0, 1) of its
-// own, for draws from a uniform range.
-func (e *engine) uniform() float64 {
-	e.udraw += 0.7548776662466927
-	e.udraw -= math.Floor(e.udraw)
-	return e.udraw
+// uniform returns the next of the low-discrepancy sequence in [0, 1) whose
+// state is *seq: each use of uniform draws keeps a sequence of its own, so
+// each stays evenly spread.
+func uniform(seq *float64) float64 {
+	*seq += 0.7548776662466927
+	*seq -= math.Floor(*seq)
+	return *seq
 }
 
 func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {

@@ -10,7 +10,7 @@ import (
 	"github.com/kbench/kbench/scenarios"
 )
 
-// BenchmarkScale runs scenarios/model-scale.yaml (1,000,000 records/s into
+// BenchmarkScale runs testdata/scale.yaml (1,000,000 records/s into
 // 1,000 shards) for KBENCH_MODEL_SCALE_DURATION of simulated time (default
 // 1 m; make bench sets 1 h) and reports the wall time per simulated hour
 // and the peak heap.
@@ -19,7 +19,7 @@ func BenchmarkScale(b *testing.B) {
 	if d == "" {
 		d = "1m"
 	}
-	sc, err := scenarios.Load("../scenarios/model-scale.yaml", []string{"duration=" + d, "warmup=10s"})
+	sc, err := scenarios.Load("testdata/scale.yaml", []string{"duration=" + d, "warmup=10s"})
 	if err != nil {
 		b.Fatal(err)
 	}

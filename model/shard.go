@@ -149,7 +149,7 @@ func (e *engine) deliver(p *producer, g *group) {
 	copy(v, retry)
 	p.groups = append(p.groups, &group{
 		calls: kr, n: short, v: v, lo: g.lo, hi: g.hi, sent: g.sent,
-		at: at + int64(e.uniform()*p.backoffMax(g.attempt+1)), attempt: g.attempt + 1, waiting: true,
+		at: at + int64(uniform(&e.backoffSeq)*p.backoffMax(g.attempt+1)), attempt: g.attempt + 1, waiting: true,
 	})
 	e.out.retried(short)
 }
