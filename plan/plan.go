@@ -195,6 +195,12 @@ func prepare(sc *scenarios.Scenario, window time.Duration) (*scenarios.Scenario,
 	default:
 		c.Drain = min(sc.Drain, maxDrain)
 	}
+	if n := len(c.Events); n > 0 {
+		c.Events = slices.DeleteFunc(c.Events, func(ev scenarios.Event) bool { return ev.At >= c.Duration })
+		if cut := n - len(c.Events); cut > 0 {
+			notes = append(notes, fmt.Sprintf("%d event(s) after the plan's window of %s are left out.", cut, c.Duration))
+		}
+	}
 	return &c, notes
 }
 

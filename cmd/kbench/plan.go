@@ -43,6 +43,8 @@ type planOpts struct {
 	keys       string
 	consumers  int
 	deadline   time.Duration
+	// log receives notes for the user (standard error).
+	log io.Writer
 }
 
 func planCmd(args []string, stdout, stderr io.Writer) error {
@@ -50,6 +52,7 @@ func planCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	o.log = stderr
 	sc, source, err := loadPlan(path, &o)
 	if err != nil {
 		return err
@@ -189,6 +192,9 @@ func loadPlan(path string, o *planOpts) (*scenarios.Scenario, string, error) {
 	}
 	// The plan chooses the layout itself: a matrix's first cell stands for
 	// the workload.
+	if len(cells) > 1 && o.log != nil {
+		fmt.Fprintf(o.log, "kbench plan: the scenario's matrix has %d cells; planning the first (%s)\n", len(cells), cells[0].Cell)
+	}
 	return cells[0], source, nil
 }
 
