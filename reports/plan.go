@@ -194,6 +194,13 @@ func planChart(p *results.Plan) (*chart, error) {
 			return nil, err
 		}
 	}
+	if r := p.Recommended; r >= 0 && p.Layouts[r].Shards > 0 {
+		l := p.Layouts[r]
+		// YTop: the label hangs below the point, inside the plot.
+		if err := addLabel(cost, float64(l.Shards), l.USDPerHour, " ▲ recommended", darkGrey, true); err != nil {
+			return nil, fmt.Errorf("reports: plan plot: %w", err)
+		}
+	}
 	pad := max((xmax-xmin)*0.05, 0.5)
 	for pl, ymax := range map[*plot.Plot]float64{cost: ymaxCost, lat: ymaxLat} {
 		pl.X.Min, pl.X.Max = xmin-pad, xmax+pad
