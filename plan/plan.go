@@ -125,7 +125,7 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 		p.Workload.Consumers = append(p.Workload.Consumers, results.PlanConsumer{Name: c.Name, Kind: c.Kind, Count: c.Count})
 	}
 
-	shards := o.Shards
+	shards := slices.Compact(slices.Sorted(slices.Values(o.Shards)))
 	if len(shards) == 0 {
 		shards = Candidates(p.Workload.MinShards, p.Workload.HotMinShards, p.Workload.RoomMinShards)
 	}
