@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/scenarios"
 )
 
 // TestPlanFlags checks that every bad workload flag is refused with exit 2
@@ -240,4 +241,22 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// FuzzPlanWorkloadFlags checks that any --record-size and --keys either are
+// refused or build a scenario that decodes.
+func FuzzPlanWorkloadFlags(f *testing.F) {
+	for _, s := range [][2]string{{"1KiB", "uniform"}, {"1000", "zipf:1.1"}, {"2MB", "zipf:1.5:10"}, {"40B", "fixed"}, {"1 KB", "zipf:"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, size, keys string) {
+		o := planOpts{rate: 100, recordSize: size, keys: keys, consumers: 1}
+		data, err := workloadYAML(&o)
+		if err != nil {
+			return
+		}
+		if _, err := scenarios.Parse("flags", data, nil); err != nil {
+			t.Fatalf("--record-size %q --keys %q built a scenario that does not decode: %v\n%s", size, keys, err, data)
+		}
+	})
 }
