@@ -35,18 +35,15 @@ func SampleWorkload(sc *scenarios.Scenario, n int) (*Workload, error) {
 		n = defaultSamples(sc.Stream.Shards)
 	}
 	w := &Workload{}
-	for i, p := range sc.Producers {
+	for i := range sc.Producers {
 		s, err := drawParallel(sc, i, n)
 		if err != nil {
 			return nil, fmt.Errorf("model: %w", err)
 		}
-		peak := p.Rate.Peak()
-		for _, ev := range sc.Events {
-			if ev.Rate != nil && ev.Producer == p.Name {
-				peak = max(peak, ev.Rate.Peak())
-			}
-		}
-		w.peaks = append(w.peaks, peak)
+		// The producer's peak, its rate events included.
+		one := *sc
+		one.Producers = sc.Producers[i : i+1]
+		w.peaks = append(w.peaks, one.PeakRate())
 		w.samples = append(w.samples, s)
 	}
 	return w, nil

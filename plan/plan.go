@@ -168,7 +168,7 @@ func prepare(sc *scenarios.Scenario, window time.Duration) (*scenarios.Scenario,
 	var notes []string
 	dropped := 0
 	for _, ev := range sc.Events {
-		if ev.UpdateShardCount > 0 {
+		if reshards(sc, ev) {
 			dropped++
 			continue
 		}
@@ -202,6 +202,14 @@ func prepare(sc *scenarios.Scenario, window time.Duration) (*scenarios.Scenario,
 		}
 	}
 	return &c, notes
+}
+
+// reshards says whether ev changes the stream's shard count: with ev the
+// only event, the count after it differs from stream.shards.
+func reshards(sc *scenarios.Scenario, ev scenarios.Event) bool {
+	one := *sc
+	one.Events = []scenarios.Event{ev}
+	return one.ShardCountAt(ev.At) != sc.Stream.Shards
 }
 
 // averageRate is the scenario's mean rate over its whole duration, rate

@@ -58,3 +58,25 @@ func TestVariants(t *testing.T) {
 		})
 	}
 }
+
+func TestPrepare(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/reshard.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Events) == 0 {
+		t.Fatal("reshard.yaml has no events")
+	}
+	base, notes := prepare(sc, 0)
+	for _, ev := range base.Events {
+		if reshards(sc, ev) {
+			t.Errorf("a shard-count event at %s is left in", ev.At)
+		}
+	}
+	if base.PeakShards() != sc.Stream.Shards || len(notes) == 0 {
+		t.Errorf("peak %d shards (stream %d), notes %q: want the events out, with a note", base.PeakShards(), sc.Stream.Shards, notes)
+	}
+	if len(sc.Events) == 0 || sc.PeakShards() == sc.Stream.Shards {
+		t.Error("prepare changed the scenario it was given")
+	}
+}
