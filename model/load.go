@@ -3,7 +3,6 @@ package model
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -49,12 +48,13 @@ func SampleWorkload(sc *scenarios.Scenario, n int) (*Workload, error) {
 	return w, nil
 }
 
-// drawParallel draws n records of producer i in parallel parts of at least
-// 100,000, one per CPU: part j is drawn as drawSample draws, with the
+// drawParallel draws n records of producer i in parallel parts of 250,000
+// or more (at most 16; the count depends on n alone, so the sample is the
+// same on every machine): part j is drawn as drawSample draws, with the
 // producer's seed moved on by j (part 0 is what Run would draw first), and
 // the parts are joined.
 func drawParallel(sc *scenarios.Scenario, i, n int) (*sample, error) {
-	parts := max(min(runtime.GOMAXPROCS(0), n/100_000), 1)
+	parts := min(max(n/250_000, 1), 16)
 	smps := make([]*sample, parts)
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
