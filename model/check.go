@@ -50,6 +50,9 @@ func Check(sc *scenarios.Scenario) scenarios.Problems {
 		if p.Compression != nil {
 			refuse(at("compression"), "record compression")
 		}
+		if p.Deadline > 0 && p.Deadline != sc.Deadline {
+			refuse(at("deadline"), "a producer's own deadline (on time is judged against the scenario's deadline)")
+		}
 		if p.Envelope != "" && p.Envelope != scenarios.EnvelopePrefix {
 			refuse(at("envelope"), "envelope mode "+p.Envelope+" (only the 40-byte prefix envelope)")
 		}

@@ -70,6 +70,14 @@ type engine struct {
 	want, take, retry []float64
 }
 
+// stepSizes are the steps the model picks from: each divides a second, so
+// the run's seconds (timeseries rows, histogram intervals) end on a step.
+var stepSizes = []time.Duration{
+	time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond,
+	20 * time.Millisecond, 25 * time.Millisecond, 40 * time.Millisecond, 50 * time.Millisecond,
+	100 * time.Millisecond, 125 * time.Millisecond, 200 * time.Millisecond,
+}
+
 // reshard is an update_shard_count event, applied at its time plus the
 // simulator's update delay.
 type reshard struct {
@@ -133,7 +141,16 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	e.step = int64(o.Step)
 	if e.step <= 0 {
 		peak := max(shards, sc.PeakShards())
-		e.step = int64(min(max(time.Duration(peak)*200*time.Microsecond, time.Millisecond), 200*time.Millisecond))
+		want := min(max(time.Duration(peak)*200*time.Microsecond, time.Millisecond), 200*time.Millisecond)
+		e.step = int64(time.Millisecond)
+		for _, d := range stepSizes {
+			if d <= want {
+				e.step = int64(d)
+			}
+		}
+	}
+	if e.step <= 0 || second%e.step != 0 {
+		return nil, fmt.Errorf("model: step %v must divide a second", time.Duration(e.step))
 	}
 	for i := 0; i < shards; i++ {
 		e.addShard(nil)

@@ -34,9 +34,10 @@ import (
 
 // Options tune one model run.
 type Options struct {
-	// Step is the simulated time step; zero picks one from the shard count
-	// (1 ms up to 5 shards, growing to 200 ms at 1,000 shards), which keeps
-	// the work per simulated second about constant.
+	// Step is the simulated time step, a divisor of a second; zero picks
+	// one from the shard count (1 ms up to 5 shards, growing to 200 ms at
+	// 1,000 shards), which keeps the work per simulated second about
+	// constant.
 	Step time.Duration
 	// Samples is how many records the model draws from each producer's
 	// generator and key strategy to learn its key and size distribution;

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/reports"
@@ -178,5 +179,31 @@ func TestProfileDelays(t *testing.T) {
 	}
 	if got := res.Summary.Target.Model.LatencyProfile; got != aws.Name {
 		t.Errorf("latency profile %q in the summary, want %q", got, aws.Name)
+	}
+}
+
+// TestSecondsEndOnSteps: whatever the shard count, the step divides a
+// second, so the measured window has one timeseries row a second (300
+// shards would want a 60 ms step, which does not).
+func TestSecondsEndOnSteps(t *testing.T) {
+	sc := parse(t, strings.Replace(small, "shards: 2", "shards: 300", 1))
+	res, err := Run(context.Background(), sc, Options{Samples: 20000, NoIntervals: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured := 0
+	for _, r := range res.Rows {
+		if r.Phase == results.PhaseMeasure {
+			measured++
+		}
+	}
+	if measured != 5 {
+		t.Errorf("%d measured seconds, want 5 (step %v ms)", measured, res.Summary.Target.Model.StepMS)
+	}
+	if r := res.Summary.Throughput.AckedRPS; r < 990 || r > 1010 {
+		t.Errorf("acked %.1f/s, want about 1,000", r)
+	}
+	if _, err := Run(context.Background(), sc, Options{Step: 60 * time.Millisecond}); err == nil {
+		t.Error("a 60 ms step was accepted")
 	}
 }

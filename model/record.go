@@ -17,11 +17,6 @@ type Interval struct {
 	Data     []byte
 }
 
-// Histogram returns the interval's histogram.
-func (iv Interval) Histogram() (*hdrhistogram.Histogram, error) {
-	return hdrhistogram.Decode(iv.Data)
-}
-
 // hist is one latency metric of the model run: the current second's
 // histogram, the total and, when kept, the encoded intervals. Counts are
 // expected counts (floats); carry keeps what rounding left over, so the

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kbench/kbench/internal/kind"
 	"github.com/kbench/kbench/sim"
 )
 
@@ -122,12 +123,18 @@ func Open(ctx context.Context, spec Spec) (*Target, error) {
 	if spec.Region == "" && spec.Kind != KindAWS {
 		spec.Region = DefaultRegion
 	}
-	k, ok := Kinds.Lookup(spec.Kind)
-	if !ok {
-		return nil, fmt.Errorf("targets: unknown kind %q (want %s)", spec.Kind, Kinds.Want())
+	var endpoints kind.Table[Kind] // the kinds Open can open
+	for _, k := range Kinds {
+		if k.Open != nil {
+			endpoints = append(endpoints, k)
+		}
 	}
-	if k.Open == nil {
-		return nil, fmt.Errorf("targets: kind %q is no endpoint to open (it runs on package model)", spec.Kind)
+	k, ok := endpoints.Lookup(spec.Kind)
+	if !ok {
+		if _, offline := Kinds.Lookup(spec.Kind); offline {
+			return nil, fmt.Errorf("targets: kind %q is no endpoint to open (it runs on package model)", spec.Kind)
+		}
+		return nil, fmt.Errorf("targets: unknown kind %q (want %s)", spec.Kind, endpoints.Want())
 	}
 	return k.Open(ctx, spec)
 }

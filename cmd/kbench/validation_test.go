@@ -45,9 +45,9 @@ var validationCases = []validationCase{
 	{name: "shards=4", file: "shards.yaml", sets: []string{"stream.shards=4"}},
 	{name: "shards=8", file: "shards.yaml", sets: []string{"stream.shards=8"}, long: true},
 	{name: "hot key", file: "hotkey.yaml"},
-	{name: "reshard", file: "reshard.yaml", long: true},
+	{name: "reshard", file: "reshard.yaml"},
 	{name: "ramp", file: "ramp.yaml"},
-	{name: "fan-out", file: "fanout.yaml"},
+	{name: "fan-out", file: "fanout.yaml", long: true},
 	{name: "slow processing", file: "slow.yaml", long: true},
 }
 
