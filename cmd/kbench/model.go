@@ -19,11 +19,18 @@ func offline(kindName string) bool {
 	return ok && k.Offline
 }
 
-// checkModel refuses, as bad input, cells the model does not represent.
+// checkModel refuses, as bad input, cells the model does not represent;
+// a problem every cell shares is told once.
 func checkModel(cells []*scenarios.Scenario) error {
 	var probs scenarios.Problems
+	seen := map[scenarios.Problem]bool{}
 	for _, c := range cells {
-		probs = append(probs, model.Check(c)...)
+		for _, p := range model.Check(c) {
+			if !seen[p] {
+				seen[p] = true
+				probs = append(probs, p)
+			}
+		}
 	}
 	if len(probs) > 0 {
 		return &exitError{exitUsage, probs}
