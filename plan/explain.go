@@ -46,12 +46,14 @@ func recommend(p *results.Plan) {
 	switch {
 	case l.Mode == modeOnDemand:
 		fmt.Fprintf(&b, "The quotas allow %s, but on-demand is the cheapest layout that meets the workload's needs", avg)
-	case l.Shards > w.MinShards:
+	case l.Shards > w.MinShards && w.HotUseAtMin > 1-p.Headroom:
 		fmt.Fprintf(&b, "%s would do on average (%s records/s, %s/s), but the hottest shard of %s would run at %s of its quota there",
 			textfmt.Plural(w.MinShards, "shard"), rate(w.PeakRPS), bytesText(w.PeakBytesPerS), w.Keys, pct(w.HotUseAtMin))
 		if w.HotUseAtMin <= 1 {
 			fmt.Fprintf(&b, ", leaving less than the %s headroom the plan keeps", pct(p.Headroom))
 		}
+	case l.Shards > w.MinShards:
+		fmt.Fprintf(&b, "The quotas allow %s, but fewer shards miss the workload's needs", avg)
 	default:
 		fmt.Fprintf(&b, "The quotas allow %s", avg)
 	}

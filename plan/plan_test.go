@@ -1,9 +1,12 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 )
 
@@ -78,5 +81,42 @@ func TestPrepare(t *testing.T) {
 	}
 	if len(sc.Events) == 0 || sc.PeakShards() == sc.Stream.Shards {
 		t.Error("prepare changed the scenario it was given")
+	}
+}
+
+func TestRecommend(t *testing.T) {
+	layout := func(shards int, consumers string, usd float64, miss string) results.PlanLayout {
+		return results.PlanLayout{Name: fmt.Sprintf("%d shards, %s", shards, consumers), Mode: modeProvisioned, Shards: shards,
+			Consumers: consumers, USDPerHour: usd, Meets: miss == "", Miss: miss, HotUse: 3.0 / float64(shards)}
+	}
+	for _, tt := range []struct {
+		name    string
+		hotUse  float64
+		layouts []results.PlanLayout
+		want    int
+		reason  []string
+	}{
+		{"hot shard", 1.12, []results.PlanLayout{layout(3, "polling", 1, "too hot"), layout(4, "polling", 1.2, ""), layout(4, "fan-out", 2, "")},
+			1, []string{"3 shards would do on average", "112.0% of its quota", "Cheaper layouts miss: 3 shards, polling ($1.00/h): too hot"}},
+		{"latency", 0.5, []results.PlanLayout{layout(3, "polling", 1, "late"), layout(3, "fan-out", 1.5, ""), layout(6, "polling", 1.4, "late")},
+			1, []string{"The quotas allow 3 shards on average", "3 shards, fan-out keeps", "6 shards, polling ($1.40/h): late"}},
+		{"a tie goes to fewer shards", 0.5, []results.PlanLayout{layout(4, "polling", 1, ""), layout(3, "polling", 1, "")},
+			1, []string{"2.9 MiB/s over 1 MiB/s); 3 shards, polling keeps"}},
+		{"none", 1.5, []results.PlanLayout{layout(3, "polling", 1, "too hot"), layout(6, "polling", 2, "late")},
+			-1, []string{"every layout tried misses: 3 shards, polling: too hot; 6 shards, polling: late"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &results.Plan{Headroom: 0.1, Layouts: tt.layouts, Workload: results.PlanWorkload{
+				PeakRPS: 3000, PeakBytesPerS: 3e6, MinShards: 3, HotMinShards: 4, HotUseAtMin: tt.hotUse, Keys: "zipf(1.1)"}}
+			recommend(p)
+			if p.Recommended != tt.want {
+				t.Errorf("recommended %d, want %d: %s", p.Recommended, tt.want, p.Reason)
+			}
+			for _, w := range tt.reason {
+				if !strings.Contains(p.Reason, w) {
+					t.Errorf("the reason lacks %q:\n%s", w, p.Reason)
+				}
+			}
+		})
 	}
 }
