@@ -21,7 +21,9 @@ import (
 // result.
 type layout struct {
 	name, consumers string
-	sc              *scenarios.Scenario
+	// sets are the --set overrides that make the scenario this layout.
+	sets []string
+	sc   *scenarios.Scenario
 	res             *model.Result
 	err             error
 }
@@ -113,8 +115,9 @@ func variants(sc *scenarios.Scenario, notes *[]string) []variant {
 }
 
 // layoutsFor returns the candidate layouts: each shard count, then
-// on-demand, each with every consumer variant.
-func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, notes *[]string) []*layout {
+// on-demand, each with every consumer variant. Each layout's sets start
+// with common, the overrides every layout shares.
+func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, common []string, notes *[]string) []*layout {
 	vs := variants(base, notes)
 	var out []*layout
 	add := func(mode string, n int) {
@@ -122,7 +125,14 @@ func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, notes *[]
 			c := *base
 			c.Stream.Mode, c.Stream.Shards = mode, n
 			c.Consumers = slices.Clone(base.Consumers)
+			sets := append(slices.Clone(common), "stream.mode="+mode)
+			if mode == modeProvisioned {
+				sets = append(sets, fmt.Sprintf("stream.shards=%d", n))
+			}
 			for i := range c.Consumers {
+				if c.Consumers[i].Kind != v.kinds[i] {
+					sets = append(sets, fmt.Sprintf("consumers[%d].kind=%s", i, v.kinds[i]))
+				}
 				setKind(&c.Consumers[i], v.kinds[i])
 			}
 			name := fmt.Sprintf("%d shards", n)
@@ -135,7 +145,7 @@ func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, notes *[]
 			if len(vs) > 1 {
 				name += ", " + v.label
 			}
-			out = append(out, &layout{name: name, consumers: v.label, sc: &c})
+			out = append(out, &layout{name: name, consumers: v.label, sets: sets, sc: &c})
 		}
 	}
 	for _, n := range shards {
@@ -253,7 +263,7 @@ func keysText(sc *scenarios.Scenario) string {
 // maxUse is the most of its quota the hottest shard may be offered.
 func (l *layout) judge(w *model.Workload, avgRPS, meanBytes float64, base *scenarios.Scenario, maxUse float64) results.PlanLayout {
 	sc := l.sc
-	pl := results.PlanLayout{Name: l.name, Mode: sc.Stream.Mode, Consumers: l.consumers, OnTimeRatio: 1}
+	pl := results.PlanLayout{Name: l.name, Mode: sc.Stream.Mode, Consumers: l.consumers, Sets: l.sets, OnTimeRatio: 1}
 	onDemand := sc.Stream.Mode == modeOnDemand
 	if !onDemand {
 		pl.Shards = sc.Stream.Shards

@@ -142,7 +142,13 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 		}
 	}
 	p.Workload.Producers = fleet(base)
-	layouts := layoutsFor(base, shards, !o.NoOnDemand, &p.Notes)
+	var common []string // the producers the plan fitted
+	for i, pr := range base.Producers {
+		if pr.Concurrency != sc.Producers[i].Concurrency {
+			common = append(common, fmt.Sprintf("producers[%d].concurrency=%d", i, pr.Concurrency))
+		}
+	}
+	layouts := layoutsFor(base, shards, !o.NoOnDemand, common, &p.Notes)
 	fmt.Fprintf(o.Log, "plan: %d layouts on the model (%s simulated each, %d at a time)\n",
 		len(layouts), base.Duration+base.Drain, o.Parallel)
 	avgRPS := averageRate(sc)

@@ -70,6 +70,9 @@ func WritePlanText(w io.Writer, p *results.Plan) {
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  (* recommended; ✘ misses the workload's needs) %s\n", p.Model)
+	if p.Verify != "" {
+		fmt.Fprintf(w, "  run the recommended layout for the whole duration: %s\n", p.Verify)
+	}
 }
 
 // planRow is one layout, formatted.
@@ -227,7 +230,8 @@ var planTemplate = template.Must(template.Must(template.New("plan").Funcs(funcs)
 <p class="model-banner">{{.P.Model}}</p>
 <p class="meta">source <b>{{.P.Source}}</b> · {{len .P.Layouts}} layouts · each layout ran {{.P.Window.DurationS}} s ({{.P.Window.WarmupS}} s warmup), then up to {{.P.Window.DrainS}} s drain · planned in <b>{{printf "%.1f" .P.ElapsedS}} s</b></p>
 </header>
-<section class="verdict{{if lt .P.Recommended 0}} fail{{end}}"><div class="big">{{.P.Recommendation}}</div><p>{{.P.Reason}}</p></section>
+<section class="verdict{{if lt .P.Recommended 0}} fail{{end}}"><div class="big">{{.P.Recommendation}}</div><p>{{.P.Reason}}</p>
+{{with .P.Verify}}<p>Run the recommended layout on the model for the scenario's whole duration: <code>{{.}}</code></p>{{end}}</section>
 
 <h2>Workload</h2>
 <table>
@@ -263,6 +267,9 @@ func planMarkdown(p *results.Plan, plotted bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# kbench plan: %s\n\n> %s\n\n", textfmt.MDEscape(p.Scenario), p.Model)
 	fmt.Fprintf(&b, "**Recommendation: %s**\n\n%s\n\n", p.Recommendation, p.Reason)
+	if p.Verify != "" {
+		fmt.Fprintf(&b, "Run the recommended layout on the model for the scenario's whole duration:\n\n    %s\n\n", p.Verify)
+	}
 	w := p.Workload
 	fmt.Fprintf(&b, "## Workload\n\n- peak rate: %s records/s, %s (mean record %.0f bytes with its key)\n- partition keys: %s\n",
 		fmtRate(w.PeakRPS), fmtBytesPerS(w.PeakBytesPerS), w.MeanRecordBytes, w.Keys)

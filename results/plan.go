@@ -46,6 +46,10 @@ type Plan struct {
 	// Recommendation says what to do in one line, and Reason why.
 	Recommendation string `json:"recommendation"`
 	Reason         string `json:"reason"`
+	// Verify is a kbench run command that runs the recommended layout on
+	// the model for the scenario's whole duration ("" when there is no
+	// recommendation, or no file to run).
+	Verify string `json:"verify,omitempty"`
 	// Notes are what the plan assumed or changed, in sentences.
 	Notes []string `json:"notes"`
 	// Model is the model's own note: the numbers are predictions.
@@ -116,9 +120,12 @@ type PlanLayout struct {
 	// (0 on-demand).
 	Mode   string `json:"mode"`
 	Shards int    `json:"shards"`
-	// Consumers is how the applications read: polling, fanout, or both
-	// ("as scenario").
+	// Consumers is how the applications read: polling, fan-out, each
+	// application's way, or the scenario's own mix ("as scenario").
 	Consumers string `json:"consumers"`
+	// Sets are the --set overrides that turn the planned scenario into
+	// this layout (the plan's window left out).
+	Sets []string `json:"sets"`
 	// HotUse is the hottest shard's offered load over its write quota
 	// (records or bytes, whichever is higher) at the peak rate, and
 	// MeanUse the average shard's; 0 on-demand.

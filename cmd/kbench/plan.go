@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,7 +46,15 @@ type planOpts struct {
 	deadline   time.Duration
 	// log receives notes for the user (standard error).
 	log io.Writer
+	// workload is the scenario built from the flags; matrix says the
+	// scenario has a matrix (of which the plan takes the first cell).
+	workload []byte
+	matrix   bool
 }
+
+// planScenarioFile is where kbench plan keeps a scenario it built from
+// flags, beside plan.json, so the recommended layout can be run.
+const planScenarioFile = "scenario.yaml"
 
 func planCmd(args []string, stdout, stderr io.Writer) error {
 	o, path, err := parsePlanFlags(args, stderr)
@@ -89,6 +98,14 @@ func planCmd(args []string, stdout, stderr io.Writer) error {
 			return &exitError{exitUsage, err}
 		}
 		return &exitError{exitRunFailed, err}
+	}
+	if p.Recommended >= 0 && !o.matrix {
+		p.Verify = verifyCommand(path, &o, p.Layouts[p.Recommended].Sets, out)
+	}
+	if o.workload != nil {
+		if err := results.WriteFileAtomic(filepath.Join(stage.Dir, planScenarioFile), o.workload); err != nil {
+			return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
+		}
 	}
 	if err := results.WritePlan(filepath.Join(stage.Dir, results.PlanFile), p); err != nil {
 		return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
@@ -178,6 +195,7 @@ func loadPlan(path string, o *planOpts) (*scenarios.Scenario, string, error) {
 			return nil, "", &exitError{exitUsage, err}
 		}
 		source = "flags"
+		o.workload = data
 		sc, err = scenarios.Parse("flags", data, o.sets)
 	}
 	if err != nil {
@@ -192,7 +210,8 @@ func loadPlan(path string, o *planOpts) (*scenarios.Scenario, string, error) {
 	}
 	// The plan chooses the layout itself: a matrix's first cell stands for
 	// the workload.
-	if len(cells) > 1 && o.log != nil {
+	o.matrix = len(cells) > 1
+	if o.matrix && o.log != nil {
 		fmt.Fprintf(o.log, "kbench plan: the scenario's matrix has %d cells; planning the first (%s)\n", len(cells), cells[0].Cell)
 	}
 	return cells[0], source, nil
@@ -302,4 +321,41 @@ func headroomOpt(h float64) float64 {
 		return -1
 	}
 	return h
+}
+
+// verifyCommand returns the kbench run command that runs the layout of
+// sets on the model for the scenario's whole duration, "" when that
+// scenario does not load (a consumer switched to fan-out that keeps its
+// poll_interval, say). A workload on flags runs from the scenario.yaml
+// written into out.
+func verifyCommand(path string, o *planOpts, sets []string, out string) string {
+	all := append(slices.Clone([]string(o.sets)), sets...)
+	file := path
+	var err error
+	if path == "" {
+		file = filepath.Join(out, planScenarioFile)
+		_, err = scenarios.Parse("flags", o.workload, all)
+	} else {
+		_, err = scenarios.Load(path, all)
+	}
+	if err != nil {
+		return ""
+	}
+	parts := []string{"kbench", "run", shellQuote(file), "--target", "model"}
+	for _, s := range all {
+		parts = append(parts, "--set", shellQuote(s))
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but plain
+// characters.
+func shellQuote(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=,@%+-", r))
+	}) < 0
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

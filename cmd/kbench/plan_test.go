@@ -138,6 +138,16 @@ func TestPlanKnownAnswer(t *testing.T) {
 		if !strings.Contains(p.Reason, "3 shards would do on average") || !strings.Contains(p.Reason, "hottest shard") {
 			t.Errorf("the reason does not say why 3 shards are not enough: %s", p.Reason)
 		}
+		// The plan's own command runs the recommended layout from the
+		// scenario it wrote beside plan.json.
+		args := strings.Fields(p.Verify)
+		if len(args) < 3 || args[0] != "kbench" || !strings.Contains(p.Verify, "--set stream.shards=4") {
+			t.Fatalf("verify command %q", p.Verify)
+		}
+		out := filepath.Join(t.TempDir(), "run")
+		if code, stdout, stderr := kbench(t, append(args[1:], "--out", out)...); code != exitOK {
+			t.Errorf("%s: exit %d\n%s\n%s", p.Verify, code, stdout, stderr)
+		}
 		for _, l := range p.Layouts {
 			if l.Shards == 3 && l.Meets {
 				t.Errorf("3 shards meet the needs: %+v", l)
@@ -259,4 +269,18 @@ func FuzzPlanWorkloadFlags(f *testing.F) {
 			t.Fatalf("--record-size %q --keys %q built a scenario that does not decode: %v\n%s", size, keys, err, data)
 		}
 	})
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"stream.shards=4":             "stream.shards=4",
+		"producers[0].rate.rps=500":   "'producers[0].rate.rps=500'",
+		"name=it's":                   `'name=it'\''s'`,
+		"":                            "''",
+		"/tmp/plan dir/scenario.yaml": "'/tmp/plan dir/scenario.yaml'",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
 }
