@@ -24,8 +24,8 @@ type layout struct {
 	// sets are the --set overrides that make the scenario this layout.
 	sets []string
 	sc   *scenarios.Scenario
-	res             *model.Result
-	err             error
+	res  *model.Result
+	err  error
 }
 
 // variant is one way the consumer applications read: each consumer
