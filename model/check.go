@@ -8,6 +8,9 @@ import (
 	"github.com/kbench/kbench/sim"
 )
 
+// eventRate is the rate-change event kind's name.
+const eventRate = "rate"
+
 // Check returns a problem for every part of sc the model does not
 // represent, each naming the file, line and field that asked for it; nil
 // when the model can run sc. docs/model.md lists the same things.
@@ -56,6 +59,9 @@ func Check(sc *scenarios.Scenario) scenarios.Problems {
 		if p.Envelope != "" && p.Envelope != scenarios.EnvelopePrefix {
 			refuse(at("envelope"), "envelope mode "+p.Envelope+" (only the 40-byte prefix envelope)")
 		}
+		if p.SelfPaced() {
+			refuse(at("generator"), "a producer paced by its recording (replay pace: recorded)")
+		}
 		if gen, err := generators.New(p.Options, p.Seed); err == nil {
 			if _, finite := gen.(generators.Finite); finite {
 				refuse(at("generator"), "a finite generator (a replay ends when its input does)")
@@ -71,8 +77,11 @@ func Check(sc *scenarios.Scenario) scenarios.Problems {
 		}
 	}
 	for i, ev := range sc.Events {
-		if ev.Restart != nil {
-			refuse(fmt.Sprintf("events[%d].restart", i), "consumer restarts")
+		// The model applies reshards (update_shard_count) itself, and rate
+		// changes come through the producers' pacers; any other kind
+		// (restart, or one added later) it does not represent.
+		if ev.Kind != scenarios.EventUpdateShardCount && ev.Kind != eventRate {
+			refuse(fmt.Sprintf("events[%d].%s", i, ev.Kind), ev.Kind+" events")
 		}
 	}
 	return probs

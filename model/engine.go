@@ -2,12 +2,14 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"time"
 
 	"github.com/kbench/kbench/collectors"
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/sim"
@@ -44,9 +46,9 @@ type engine struct {
 	step int64
 	// profile holds the latency distributions; draws walk a
 	// low-discrepancy sequence through them.
-	put, prop, fanOut dist
-	profile           string // its name, for the summary
-	points            int    // the most points a cohort's latencies are recorded at
+	put, prop, fanOut latency.Dist
+	profile           *latency.Profile // for the summary
+	points            int              // the most points a cohort's latencies are recorded at
 	draw              float64
 	backoffSeq        float64 // retry backoff draws
 	driftSeq          float64 // poll wait overshoot draws
@@ -86,20 +88,31 @@ type reshard struct {
 	applied bool
 }
 
-// dist is a latency distribution (a latency profile's Put, Propagation or
-// FanOut).
-type dist interface {
-	Quantile(q float64) time.Duration
+// simProfile is the latency profile the simulator applies with cfg: the
+// one cfg names, or its fixed put_delay and propagation_delay (named none
+// when both are zero, fixed otherwise).
+func simProfile(cfg sim.Config) (*latency.Profile, error) {
+	if cfg.Profile != nil {
+		return cfg.Profile, nil
+	}
+	if cfg.Latency != "" && cfg.Latency != latency.NameNone {
+		return latency.Load(cfg.Latency)
+	}
+	p := latency.None()
+	if cfg.PutDelay == 0 && cfg.PropagationDelay == 0 {
+		return p, nil
+	}
+	p.Name, p.Source = "fixed", "target.sim put_delay and propagation_delay"
+	var err1, err2 error
+	p.Put, err1 = latency.Fixed(cfg.PutDelay)
+	p.Propagation, err2 = latency.Fixed(cfg.PropagationDelay)
+	p.FanOut = p.Propagation
+	return p, errors.Join(err1, err2)
 }
-
-// fixed is a distribution of one value.
-type fixed time.Duration
-
-func (f fixed) Quantile(float64) time.Duration { return time.Duration(f) }
 
 // next returns the next draw from d: quantiles along a low-discrepancy
 // sequence, so a few hundred draws already follow d's shape.
-func (e *engine) next(d dist) int64 {
+func (e *engine) next(d latency.Dist) int64 {
 	e.draw += 0.6180339887498949
 	e.draw -= math.Floor(e.draw)
 	return int64(d.Quantile(e.draw))
@@ -117,9 +130,6 @@ func uniform(seq *float64) float64 {
 func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	e := &engine{
 		sc: sc, o: o, log: o.Log,
-		put:      fixed(sc.Target.Sim.PutDelay),
-		prop:     fixed(sc.Target.Sim.PropagationDelay),
-		fanOut:   fixed(sc.Target.Sim.PropagationDelay),
 		quotas:   sc.Target.Sim.Quotas != sim.QuotasOff,
 		start:    time.Now(),
 		duration: int64(sc.Duration),
@@ -129,10 +139,14 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	if e.log == nil {
 		e.log = io.Discard
 	}
-	e.profile = "fixed delays (target.sim)"
-	if pr := o.Profile; pr != nil {
-		e.put, e.prop, e.fanOut, e.profile = pr.Put, pr.Propagation, pr.FanOut, pr.Name
+	pr := o.Profile
+	if pr == nil {
+		var err error
+		if pr, err = simProfile(sc.Target.Sim); err != nil {
+			return nil, fmt.Errorf("target.sim.latency: %w", err)
+		}
 	}
+	e.put, e.prop, e.fanOut, e.profile = pr.Put, pr.Propagation, pr.FanOut, pr
 	shards := sc.Stream.Shards
 	if sc.Stream.Mode == "on-demand" {
 		shards = onDemandShards
@@ -156,8 +170,8 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 		e.addShard(nil)
 	}
 	for _, ev := range sc.Events {
-		if ev.UpdateShardCount > 0 {
-			e.events = append(e.events, reshard{at: int64(ev.At + sc.Target.Sim.UpdateDelay), target: ev.UpdateShardCount})
+		if r, ok := ev.Action.(*scenarios.ReshardEvent); ok {
+			e.events = append(e.events, reshard{at: int64(ev.At + sc.Target.Sim.UpdateDelay), target: r.Shards})
 		}
 	}
 	samples := o.Samples

@@ -48,9 +48,10 @@ type Options struct {
 	// instead of drawing them again; Samples is then ignored.
 	Workload *Workload
 	// Profile is the latency profile (put, propagation, fan-out); nil
-	// takes the scenario's target.sim put_delay and propagation_delay as
-	// fixed delays, as the simulator does without a profile. The model and
-	// the simulator must run with the same one to be compared.
+	// takes the one the simulator would apply with the scenario's
+	// target.sim: its latency profile, or its put_delay and
+	// propagation_delay as fixed delays. The model and the simulator must
+	// run with the same one to be compared.
 	Profile *latency.Profile
 	// HlogDir, when set, is a directory (created if missing) the .hlog files
 	// are written into while the model runs, one interval a second, instead

@@ -177,7 +177,7 @@ func TestProfileDelays(t *testing.T) {
 	if grew < 0.7*want || grew > 1.5*want {
 		t.Errorf("e2e p50 grew by %.1f ms with the aws profile, want about %.1f", grew, want)
 	}
-	if got := res.Summary.Target.Model.LatencyProfile; got != aws.Name {
+	if got := res.Summary.Target.LatencyProfile.Name; got != aws.Name {
 		t.Errorf("latency profile %q in the summary, want %q", got, aws.Name)
 	}
 }

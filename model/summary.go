@@ -9,6 +9,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/kbench/kbench/gate"
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/targets"
@@ -101,9 +102,8 @@ func (e *engine) result(began time.Time) *Result {
 		SchemaVersion: results.SchemaVersion,
 		RunID:         fmt.Sprintf("model-%d", began.UnixNano()),
 		Scenario:      sc.Resolved(),
-		Target: results.TargetInfo{Kind: KindModel, Model: &results.ModelInfo{
-			StepMS: float64(e.step) / 1e6, Note: Note, LatencyProfile: e.profile,
-		}},
+		Target: results.TargetInfo{Kind: KindModel, LatencyProfile: profileInfo(e.profile),
+			Model: &results.ModelInfo{StepMS: float64(e.step) / 1e6, Note: Note}},
 		Config: results.RunInfo{
 			Name: sc.Name, Cell: sc.Cell, Shards: sc.Stream.Shards, Stream: sc.Stream.Name,
 			Consumers: len(e.apps), DurationS: sc.Duration.Seconds(), WarmupS: sc.Warmup.Seconds(),
@@ -187,6 +187,16 @@ func (e *engine) result(began time.Time) *Result {
 		}
 	}
 	return res
+}
+
+// profileInfo describes the latency profile the model ran with, as the
+// simulator's runs describe theirs.
+func profileInfo(p *latency.Profile) *results.LatencyProfileInfo {
+	return &results.LatencyProfileInfo{
+		Name: p.Name, Source: p.Source,
+		Put: p.Put.String(), Propagation: p.Propagation.String(), FanOut: p.FanOut.String(),
+		Assumptions: p.Assumptions,
+	}
 }
 
 func boolf(b bool) float64 {

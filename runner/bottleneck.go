@@ -43,11 +43,15 @@ type evidence struct {
 	// for want of free slots (the target) or with slots to spare (kbench).
 	inFlightBehind float64
 	backlogGrowth  float64 // records/s by which acked-but-unread records grew
-	ackedRPS       float64
-	throttleRatio  float64 // throttled / (throttled + acked) write attempts
-	getThrottled   float64 // throttled / all GetRecords calls
-	putFrom        float64 // put p99 (ms) at the window's start and end; 0 unknown
-	putTo          float64
+	// noReaders: kbench reads nothing itself (consumers: [], the
+	// application under test the only reader), so the backlog says nothing
+	// of whether the stream's readers keep up.
+	noReaders     bool
+	ackedRPS      float64
+	throttleRatio float64 // throttled / (throttled + acked) write attempts
+	getThrottled  float64 // throttled / all GetRecords calls
+	putFrom       float64 // put p99 (ms) at the window's start and end; 0 unknown
+	putTo         float64
 }
 
 // verdict names the first limit that holds, in the order generator, target,
@@ -78,6 +82,9 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 	}
 	if len(why) > 0 {
 		return results.BottleneckTarget, "the target is the limit: " + strings.Join(why, "; ")
+	}
+	if e.noReaders {
+		return results.BottleneckNone, "no limit was reached: kbench and the target kept up with the schedule (kbench read nothing itself, so it cannot say whether the stream's readers kept up)"
 	}
 	if e.backlogGrowth > max(1, 0.05*e.ackedRPS) && e.getThrottled < getThrottleLimit {
 		return results.BottleneckConsumer, fmt.Sprintf("acknowledged records piled up unread by %.0f/s while reads were not throttled: "+
@@ -114,6 +121,7 @@ func (r *run) between(a, b pulse) evidence {
 		e.inFlightRatio = float64(b.busy-a.busy) / (wall * float64(r.slots))
 	}
 	e.backlogGrowth = float64(b.backlog-a.backlog) / (wall / 1e9)
+	e.noReaders = len(r.apps) == 0
 	e.lag = b.lag
 	e.inFlightBehind = e.inFlightRatio
 	return e

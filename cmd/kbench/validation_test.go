@@ -172,8 +172,9 @@ func runValidation(t *testing.T, c validationCase) *results.Summary {
 
 // runModelLike runs case c on the model with the latency the simulator
 // run had: its PutRecords calls as it measured them (on a shared machine
-// they take longer than target.sim.put_delay: the HTTP round trip, the
-// SDK, the machine's load), and the configured propagation delay.
+// they take longer than the profile's put: the HTTP round trip, the SDK,
+// the machine's load), and the scenario's propagation (its latency
+// profile's, or the fixed propagation_delay).
 func runModelLike(t *testing.T, c validationCase, sim *results.Summary) *results.Summary {
 	t.Helper()
 	sc, err := scenarios.Load(casePath(c), append(caseSets(c), "target.kind=model"))
@@ -191,13 +192,22 @@ func runModelLike(t *testing.T, c validationCase, sim *results.Summary) *results
 	if err != nil {
 		t.Fatal(err)
 	}
-	prop, err := latency.Fixed(sc.Target.Sim.PropagationDelay)
-	if err != nil {
+	// The rest is the scenario's: its profile, or its fixed propagation.
+	prof := &latency.Profile{Name: "measured put"}
+	if ref := sc.Target.Sim.Latency; ref != "" {
+		named, err := latency.Load(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prof.Name += " + " + named.Name
+		prof.Propagation, prof.FanOut = named.Propagation, named.FanOut
+	} else if prof.Propagation, err = latency.Fixed(sc.Target.Sim.PropagationDelay); err != nil {
 		t.Fatal(err)
+	} else {
+		prof.FanOut = prof.Propagation
 	}
-	res, err := model.Run(context.Background(), sc, model.Options{Profile: &latency.Profile{
-		Name: "measured put", Put: putDist, Propagation: prop, FanOut: prop,
-	}, NoIntervals: true})
+	prof.Put = putDist
+	res, err := model.Run(context.Background(), sc, model.Options{Profile: prof, NoIntervals: true})
 	if err != nil {
 		t.Fatal(err)
 	}
