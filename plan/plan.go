@@ -49,7 +49,7 @@ type Options struct {
 	// a negative value none.
 	Headroom float64
 	// Profile is the latency profile every layout runs with; nil takes the
-	// scenario's target.sim delays, as the model does without one.
+	// scenario's (target.sim.latency, or its put and propagation delays).
 	Profile *latency.Profile
 	// Source names where the scenario came from, for plan.json.
 	Source string
@@ -106,6 +106,19 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	p.Notes = notes
 	if probs := model.Check(base); len(probs) > 0 {
 		return nil, fmt.Errorf("%w: %w", model.ErrRefused, probs)
+	}
+	if o.Profile == nil {
+		// The scenario's own profile, loaded once for every layout.
+		switch t := sc.Target.Sim; {
+		case t.Profile != nil:
+			o.Profile = t.Profile
+		case t.Latency != "" && t.Latency != latency.NameNone:
+			prof, err := latency.Load(t.Latency)
+			if err != nil {
+				return nil, fmt.Errorf("%w: target.sim.latency: %w", model.ErrRefused, err)
+			}
+			o.Profile = prof
+		}
 	}
 	if o.Profile != nil {
 		p.LatencyProfile = o.Profile.Name

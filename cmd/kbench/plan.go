@@ -137,7 +137,7 @@ func parsePlanFlags(args []string, stderr io.Writer) (planOpts, string, error) {
 	fs.BoolVar(&o.keepProducers, "keep-producers", false, "plan with the scenario's producer instances even when they cannot send its rate")
 	fs.BoolVar(&o.noOnDemand, "no-on-demand", false, "leave the on-demand layout out")
 	fs.Float64Var(&o.headroom, "headroom", plan.DefaultHeadroom, "share of its write quota the hottest shard of a recommended layout keeps free (0 to 0.9)")
-	fs.StringVar(&o.profile, "latency-profile", "", "latency profile every layout runs with: none, aws or a profile file (default: the scenario's target.sim delays)")
+	fs.StringVar(&o.profile, "latency-profile", "", "latency profile every layout runs with: none, aws or a profile file (default: the scenario's target.sim.latency); the same as --set target.sim.latency=P")
 	fs.Float64Var(&o.rate, "rate", 0, "workload on flags: records per second (instead of a scenario file)")
 	fs.StringVar(&o.recordSize, "record-size", "1KiB", "workload on flags: each record's data size, kbench's 40-byte envelope included (B, KB, KiB, MB, MiB)")
 	fs.StringVar(&o.keys, "keys", "uniform", "workload on flags: partition keys: uniform, zipf:SKEW[:KEYS], or fixed (one key)")
