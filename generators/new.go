@@ -29,6 +29,7 @@ var Generators = kind.Table[GeneratorKind]{
 	iotKind,
 	acousticKind,
 	replayKind,
+	blobKind,
 }
 
 // NewOptions returns the options of the named generator of Generators

@@ -26,6 +26,7 @@ const (
 	saltTxnID     = 0xc2b2ae3d27d4eb4f
 	saltRandomKey = 0x165667b19e3779f9
 	saltReplay    = 0x85ebca77c2b2ae63
+	saltBlob      = 0x61c8864680b583eb
 )
 
 // newRNG returns a generator whose stream is fixed by seed and salt.

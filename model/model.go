@@ -43,6 +43,10 @@ type Options struct {
 	// generator and key strategy to learn its key and size distribution;
 	// zero picks one from the shard count (at least 100,000).
 	Samples int
+	// Workload, when not nil, is the records' key and size distribution
+	// already drawn from the scenario's producers (SampleWorkload), used
+	// instead of drawing them again; Samples is then ignored.
+	Workload *Workload
 	// Profile is the latency profile (put, propagation, fan-out); nil
 	// takes the one the simulator would apply with the scenario's
 	// target.sim: its latency profile, or its put_delay and

@@ -72,8 +72,10 @@ func (e *engine) newProducer(i, samples int) (*producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	smp, err := drawSample(sc, i, len(e.open), samples)
-	if err != nil {
+	var smp *sample
+	if w := e.o.Workload; w != nil && i < len(w.samples) {
+		smp = w.samples[i]
+	} else if smp, err = drawSample(sc, i, len(e.open), samples); err != nil {
 		return nil, err
 	}
 	p := &producer{

@@ -136,7 +136,7 @@ thresholds: ["totals.lost == 0"]
 	// payments-0 entity 500 8
 	// collector 250ms
 	// bad.yaml:2:10: stream.shards: must be between 1 and 10000, got 0
-	// bad.yaml:4:5: producers[0].generator: unknown generator "stocks"; want payments, iot, acoustic or replay
+	// bad.yaml:4:5: producers[0].generator: unknown generator "stocks"; want payments, iot, acoustic, replay or blob
 	// bad.yaml:4:5: producers[0].rate: is required, for example {profile: constant, rps: 100}
 }
 

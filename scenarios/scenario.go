@@ -144,7 +144,7 @@ type Producer struct {
 	// "<generator>-<index>"; unique within the scenario.
 	Name string `yaml:"name" json:"name"`
 	// Generator names a generator of generators.Generators: payments,
-	// iot, acoustic or replay.
+	// iot, acoustic, replay or blob.
 	Generator string `yaml:"generator" json:"generator"`
 	// Options are the generator's settings, decoded strictly from
 	// `options:` on top of generators.NewOptions(Generator).

@@ -51,6 +51,7 @@ Usage:
   kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
   kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
   kbench calibrate RESULTS_DIR [--out profile.yaml] [--base aws|none|FILE] [--name NAME]
+  kbench plan SCENARIO.yaml [--set path=value]... [--out DIR] | kbench plan --rate RPS [--record-size SIZE] [--keys K] [--consumers N] [--deadline D]
   kbench schema
   kbench version
 
@@ -83,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = mergeCmd(args[1:], stdout, stderr)
 	case "calibrate":
 		err = calibrateCmd(args[1:], stdout, stderr)
+	case "plan":
+		err = planCmd(args[1:], stdout, stderr)
 	case "schema":
 		err = schemaCmd(args[1:], stdout, stderr)
 	case "version", "--version":

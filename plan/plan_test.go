@@ -1,0 +1,122 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/scenarios"
+)
+
+func TestCandidates(t *testing.T) {
+	for _, tt := range []struct {
+		min, hot, room int
+		want           []int
+	}{
+		{3, 4, 4, []int{3, 4, 5, 6}},
+		{3, 0, 0, []int{3, 6, 8, 9}},
+		{1, 1, 1, []int{1, 2}},
+		{500, 652, 751, []int{500, 652, 751, 939, 1127}},
+		{9000, 9000, 9500, []int{9000, 9500}},
+	} {
+		if got := Candidates(tt.min, tt.hot, tt.room); !slices.Equal(got, tt.want) {
+			t.Errorf("Candidates(%d, %d, %d) = %v, want %v", tt.min, tt.hot, tt.room, got, tt.want)
+		}
+	}
+}
+
+func TestVariants(t *testing.T) {
+	consumer := func(name, kind string, count int) scenarios.Consumer {
+		return scenarios.Consumer{Name: name, Kind: kind, Count: count}
+	}
+	for _, tt := range []struct {
+		name      string
+		consumers []scenarios.Consumer
+		want      []string
+		noted     bool
+	}{
+		{"none", nil, []string{"no consumers"}, false},
+		{"one", []scenarios.Consumer{consumer("a", "polling", 1)}, []string{"polling", "fan-out"}, false},
+		{"two", []scenarios.Consumer{consumer("a", "polling", 1), consumer("b", "fanout", 1)},
+			[]string{"polling", "a fan-out, b polling", "a polling, b fan-out", "fan-out"}, false},
+		{"three mixed", []scenarios.Consumer{consumer("a", "polling", 1), consumer("b", "fanout", 1), consumer("c", "polling", 1)},
+			[]string{"polling", "fan-out", "as scenario"}, false},
+		{"too many to fan out", []scenarios.Consumer{consumer("a", "polling", 15), consumer("b", "polling", 10)},
+			[]string{"polling", "a fan-out, b polling", "a polling, b fan-out"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var notes []string
+			var got []string
+			for _, v := range variants(&scenarios.Scenario{Consumers: tt.consumers}, &notes) {
+				got = append(got, v.label)
+				if len(v.kinds) != len(tt.consumers) {
+					t.Errorf("%s: %d kinds for %d consumers", v.label, len(v.kinds), len(tt.consumers))
+				}
+			}
+			if !slices.Equal(got, tt.want) || (len(notes) > 0) != tt.noted {
+				t.Errorf("variants %q with notes %q, want %q (a note: %v)", got, notes, tt.want, tt.noted)
+			}
+		})
+	}
+}
+
+func TestPrepare(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/reshard.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Events) == 0 {
+		t.Fatal("reshard.yaml has no events")
+	}
+	base, notes := prepare(sc, 0)
+	for _, ev := range base.Events {
+		if reshards(sc, ev) {
+			t.Errorf("a shard-count event at %s is left in", ev.At)
+		}
+	}
+	if base.PeakShards() != sc.Stream.Shards || len(notes) == 0 {
+		t.Errorf("peak %d shards (stream %d), notes %q: want the events out, with a note", base.PeakShards(), sc.Stream.Shards, notes)
+	}
+	if len(sc.Events) == 0 || sc.PeakShards() == sc.Stream.Shards {
+		t.Error("prepare changed the scenario it was given")
+	}
+}
+
+func TestRecommend(t *testing.T) {
+	layout := func(shards int, consumers string, usd float64, miss string) results.PlanLayout {
+		return results.PlanLayout{Name: fmt.Sprintf("%d shards, %s", shards, consumers), Mode: modeProvisioned, Shards: shards,
+			Consumers: consumers, USDPerHour: usd, Meets: miss == "", Miss: miss, HotUse: 3.0 / float64(shards)}
+	}
+	for _, tt := range []struct {
+		name    string
+		hotUse  float64
+		layouts []results.PlanLayout
+		want    int
+		reason  []string
+	}{
+		{"hot shard", 1.12, []results.PlanLayout{layout(3, "polling", 1, "too hot"), layout(4, "polling", 1.2, ""), layout(4, "fan-out", 2, "")},
+			1, []string{"3 shards would do on average", "112.0% of its quota", "Cheaper layouts miss: 3 shards, polling ($1.00/h): too hot"}},
+		{"latency", 0.5, []results.PlanLayout{layout(3, "polling", 1, "late"), layout(3, "fan-out", 1.5, ""), layout(6, "polling", 1.4, "late")},
+			1, []string{"The quotas allow 3 shards on average", "3 shards, fan-out keeps", "6 shards, polling ($1.40/h): late"}},
+		{"a tie goes to fewer shards", 0.5, []results.PlanLayout{layout(4, "polling", 1, ""), layout(3, "polling", 1, "")},
+			1, []string{"2.9 MiB/s over 1 MiB/s); 3 shards, polling keeps"}},
+		{"none", 1.5, []results.PlanLayout{layout(3, "polling", 1, "too hot"), layout(6, "polling", 2, "late")},
+			-1, []string{"every layout tried misses: 3 shards, polling: too hot; 6 shards, polling: late"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &results.Plan{Headroom: 0.1, Layouts: tt.layouts, Workload: results.PlanWorkload{
+				PeakRPS: 3000, PeakBytesPerS: 3e6, MinShards: 3, HotMinShards: 4, HotUseAtMin: tt.hotUse, Keys: "zipf(1.1)"}}
+			recommend(p)
+			if p.Recommended != tt.want {
+				t.Errorf("recommended %d, want %d: %s", p.Recommended, tt.want, p.Reason)
+			}
+			for _, w := range tt.reason {
+				if !strings.Contains(p.Reason, w) {
+					t.Errorf("the reason lacks %q:\n%s", w, p.Reason)
+				}
+			}
+		})
+	}
+}
