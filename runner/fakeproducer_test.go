@@ -213,4 +213,5 @@ func prodCheckBuckets(t *testing.T, m *metrics.Run) {
 	if got := m.AckedSet(0).Len(); got != a {
 		t.Errorf("acked set holds %d, Acked is %d", got, a)
 	}
+	checkByProducer(t, m)
 }

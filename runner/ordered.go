@@ -140,6 +140,7 @@ func (p *Producer) scheduleOrdered(ctx, callCtx context.Context, wg *sync.WaitGr
 		scratch, entity = c.Generator.Next(scratch, due)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
+		p.tot.Produced.Add(1)
 		if off >= c.Warmup {
 			m.CountScheduled(c.ID)
 		}
@@ -150,6 +151,7 @@ func (p *Producer) scheduleOrdered(ctx, callCtx context.Context, wg *sync.WaitGr
 		spill, reject := l.bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)
+			p.tot.Failed.Add(1)
 			continue
 		}
 		if !flush(l, spill) || l.bt.full() && !flush(l, l.bt.take()) {

@@ -188,6 +188,8 @@ type Producer struct {
 	// sizes holds the size of every record generated; only the schedule
 	// goroutine records into it.
 	sizes *hdrhistogram.Histogram
+	// tot is this instance's share of the run's counters.
+	tot *metrics.ProducerTotals
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
@@ -213,6 +215,7 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	}
 	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace, stamp: st}
 	pr.sizes = metrics.NewSizeHistogram()
+	pr.tot = cfg.Metrics.ByProducer(cfg.ID)
 	if cfg.Packing.enabled() {
 		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats, st.stampSent)
 		if err != nil {
@@ -400,6 +403,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		spill, reject := bt.commitPacked(off, now, pk, ehk, users)
 		if reject != "" {
 			m.AddFailed(reject, int64(len(users)))
+			p.tot.Failed.Add(int64(len(users)))
 			return true
 		}
 		return flush(spill) && (!bt.full() || flush(bt.take()))
@@ -465,6 +469,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			metrics.RecordSize(p.sizes, len(p.pk.user))
 			pk, ehk := c.Keys.Key(entity)
 			m.Produced.Add(1)
+			p.tot.Produced.Add(1)
 			if off >= c.Warmup {
 				m.CountScheduled(c.ID)
 			}
@@ -481,6 +486,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		metrics.RecordSize(p.sizes, len(b.buf)-start)
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
+		p.tot.Produced.Add(1)
 		if off >= c.Warmup {
 			m.CountScheduled(c.ID)
 		}
@@ -488,6 +494,7 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		spill, reject := bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)
+			p.tot.Failed.Add(1)
 			continue
 		}
 		if !flush(spill) || bt.full() && !flush(bt.take()) {

@@ -40,6 +40,11 @@ type Options struct {
 	Live bool
 	// Version is kbench's version, echoed in summary.json.
 	Version string
+	// OnLive, when set, is called once the run's producers and consumers
+	// are built, shortly before the first record is due, with a view that
+	// reads the run's metrics while it goes on (see Live). It must not
+	// block.
+	OnLive func(*Live)
 
 	// generateCost is busy work per generated record, for tests that need
 	// kbench slower than its target.
@@ -105,6 +110,7 @@ type run struct {
 	slots     int    // in-flight slots of all producer instances
 	reading   []bool // by consumer application: still reading when the run ended
 	created   bool
+	live      *Live // what OnLive was handed, or nil
 	errs      []string
 	abort     context.CancelCauseFunc // stops the run early with a reason
 }
@@ -212,8 +218,10 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	}
 	smp.rate = rates
 	r.prods = prods
+	r.publishLive(start)
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
+	r.endLive()
 	return r.finish(time.Unix(0, start), smp, failure, interrupted)
 }
 

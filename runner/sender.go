@@ -146,6 +146,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		reason, throttled := classify(err)
 		if throttled {
 			m.Throttled.Add(int64(len(b.pending)))
+			s.p.tot.Throttled.Add(int64(len(b.pending)))
 		} else {
 			m.NoteCallFailure(err)
 		}
@@ -156,6 +157,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		}
 		if last {
 			m.AddFailed(reason, b.userCount(b.pending))
+			s.p.tot.Failed.Add(b.userCount(b.pending))
 			b.pending = b.pending[:0]
 		}
 		return true
@@ -183,6 +185,7 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 			}
 			if last {
 				m.AddFailed(*res.ErrorCode, int64(max(r.users, 1)))
+				s.p.tot.Failed.Add(int64(max(r.users, 1)))
 			} else {
 				next = append(next, i)
 			}
@@ -221,4 +224,6 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 	m.KinesisRecords.Add(kinesis)
 	m.ProducedBytes.Add(bytes)
 	m.Throttled.Add(throttled)
+	s.p.tot.Acked.Add(acked)
+	s.p.tot.Throttled.Add(throttled)
 }
