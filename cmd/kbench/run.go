@@ -18,6 +18,7 @@ import (
 	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/outdir"
+	"github.com/kbench/kbench/promexport"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
@@ -41,6 +42,7 @@ type runOpts struct {
 	profile  string
 	yes      bool
 	maxCost  float64
+	metrics  metricsFlags
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
@@ -80,6 +82,12 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	live := promexport.NewRun(nil)
+	msrv, err := o.metrics.serve(stderr, live)
+	if err != nil {
+		return err
+	}
+	defer closeMetrics(ctx, msrv, o.metrics.linger, stderr)
 	tgts := &cellTargets{profile: o.profile, log: stderr}
 	defer tgts.close()
 	if _, err := tgts.open(ctx, cells[0].Target); err != nil {
@@ -87,6 +95,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 
 	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+	if msrv != nil {
+		c.onLive = live.Observe
+	}
 	dirs, failed, runErr := c.runAll(ctx, cells, stage.Dir)
 	// A failed run keeps what it measured; only a run that wrote nothing
 	// leaves the earlier results in place.
@@ -128,6 +139,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
 	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
+	o.metrics.register(fs, true)
 	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
@@ -143,6 +155,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	}
 	if o.repeat < 1 {
 		return o, "", usageErr("--repeat %d: want 1 or more", o.repeat)
+	}
+	if err := o.metrics.check(); err != nil {
+		return o, "", err
 	}
 	if _, ok := targets.ScenarioKinds().Lookup(o.target); o.target != "" && !ok {
 		return o, "", usageErr("--target %s: want %s", clip.Quote(o.target), targets.ScenarioKinds().Want())
@@ -207,6 +222,8 @@ type cellRunner struct {
 	// stage maps the directories written to where they will be, for
 	// messages.
 	stage *outdir.Stage
+	// onLive receives each run's live view (--metrics-addr), or is nil.
+	onLive func(*runner.Live)
 }
 
 // runAll runs every cell into its directory under out, stopping early when
@@ -254,6 +271,7 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 		}
 		sum, err := runner.Run(ctx, runner.Options{
 			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
+			OnLive: c.onLive,
 		})
 		if sum != nil {
 			reps.Add(sum)
