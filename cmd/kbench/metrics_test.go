@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
@@ -300,5 +307,106 @@ func TestRunMetricsEndpoint(t *testing.T) {
 	if h.GetSchema() != 3 || uint64(inBuckets)+h.GetZeroCount() != h.GetSampleCount() || len(h.Bucket) == 0 {
 		t.Errorf("e2e histogram: schema %d, %d in native buckets, count %d, %d classic buckets; want schema 3, all counted, classic buckets too",
 			h.GetSchema(), inBuckets, h.GetSampleCount(), len(h.Bucket))
+	}
+}
+
+// TestSimMetricsEndpoint runs kbench sim --metrics-addr, writes over a
+// shard's quota and reads through the SDK, and scrapes the endpoint over
+// HTTP: the per-shard counters are what the client saw.
+func TestSimMetricsEndpoint(t *testing.T) {
+	stdout, stderr := new(syncBuffer), new(syncBuffer)
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"sim", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--create-delay", "10ms"}, stdout, stderr)
+	}()
+	murl := waitMetricsURL(t, stdout, done)
+	url := regexp.MustCompile(`http://[0-9.:]+`).FindString(stdout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("a", "b", "")),
+		config.WithHTTPClient(awshttp.NewBuildableClient()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(url) })
+	stream := aws.String("scraped")
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: stream, ShardCount: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	var shard *string
+	for shard == nil {
+		d, err := c.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamName: stream})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.StreamDescription.StreamStatus == types.StreamStatusActive {
+			shard = d.StreamDescription.Shards[0].ShardId
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	accepted, throttled, bytes := 0, 0, 0
+	for range 3 { // 1,500 records to the first shard at once: over its 1,000 records/s
+		var entries []types.PutRecordsRequestEntry
+		for i := range 500 {
+			entries = append(entries, types.PutRecordsRequestEntry{Data: []byte("data"), PartitionKey: aws.String(fmt.Sprint(i)),
+				ExplicitHashKey: aws.String("7")})
+		}
+		out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: stream, Records: entries})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range out.Records {
+			switch aws.ToString(r.ErrorCode) {
+			case "":
+				accepted++
+				bytes += len(entries[i].Data) + len(*entries[i].PartitionKey)
+			case "ProvisionedThroughputExceededException":
+				throttled++
+			}
+		}
+	}
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: stream, ShardId: shard,
+		ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator, Limit: aws.Int32(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := scrape(murl, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct{ got, want float64 }{
+		"accepted":      {f.value("kbench_sim_records_accepted_total", "stream", "scraped", "shard", *shard), float64(accepted)},
+		"bytes":         {f.value("kbench_sim_bytes_accepted_total", "stream", "scraped"), float64(bytes)},
+		"throttled":     {f.value("kbench_sim_records_throttled_total", "stream", "scraped", "shard", *shard), float64(throttled)},
+		"get calls":     {f.value("kbench_sim_get_records_calls_total", "shard", *shard), 1},
+		"records read":  {f.value("kbench_sim_records_read_total"), float64(len(got.Records))},
+		"other shard":   {f.value("kbench_sim_records_accepted_total", "shard", "shardId-000000000001"), 0},
+		"shards open":   {f.value("kbench_sim_shard_open"), 2},
+		"subscriptions": {f.value("kbench_sim_subscriptions_total"), 0},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: metric %v, the client saw %v", name, c.got, c.want)
+		}
+	}
+	if throttled == 0 || accepted == 0 {
+		t.Errorf("accepted %d, throttled %d: want both", accepted, throttled)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("exit %d, want 0\nstderr:\n%s", code, stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("kbench sim did not stop on Ctrl-C")
+	}
+	if _, err := scrape(murl, false); err == nil {
+		t.Error("the metrics endpoint still answers after kbench sim stopped")
 	}
 }
