@@ -124,7 +124,7 @@ func TestSimCollector(t *testing.T) {
 				"kbench_sim_records_throttled_total": sh.RecordsThrottled, "kbench_sim_records_failed_total": sh.RecordsFailed,
 				"kbench_sim_get_records_calls_total": sh.GetRecordsCalls, "kbench_sim_get_records_throttled_total": sh.GetRecordsThrottled,
 				"kbench_sim_get_shard_iterator_throttled_total": sh.GetShardIteratorThrottled,
-				"kbench_sim_records_read_total": sh.RecordsRead, "kbench_sim_bytes_read_total": sh.BytesRead,
+				"kbench_sim_records_read_total":                 sh.RecordsRead, "kbench_sim_bytes_read_total": sh.BytesRead,
 				"kbench_sim_records_trimmed_total": sh.RecordsTrimmed, "kbench_sim_subscriptions_total": sh.Subscriptions,
 				"kbench_sim_subscriptions_open": sh.SubscriptionsOpen, "kbench_sim_retained_records": sh.RetainedRecords,
 				"kbench_sim_retained_bytes": sh.RetainedBytes, "kbench_sim_shard_open": int64(open),
