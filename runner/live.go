@@ -36,8 +36,14 @@ type Live struct {
 	ended  atomic.Bool
 }
 
-// Shards returns how many shards the stream has open now.
-func (l *Live) Shards() int { return l.shards.Len() }
+// Shards returns how many shards the stream has open now; 0 for a Live
+// not made by a run.
+func (l *Live) Shards() int {
+	if l.shards == nil {
+		return 0
+	}
+	return l.shards.Len()
+}
 
 // ScheduleLag returns how far behind its schedule the furthest-behind
 // producer is now.
