@@ -85,10 +85,10 @@ func metricNames(expr string) []string {
 func TestMetricNames(t *testing.T) {
 	for expr, want := range map[string][]string{
 		`sum by (shard) (rate(kbench_x_total{run_id=~"$run_id", a="b{c}"}[$__rate_interval]))`: {"kbench_x_total"},
-		`histogram_quantile(0.99, sum by (le) (rate(kbench_y_bucket[5m])))`:                      {"kbench_y_bucket"},
-		`scalar(sum(a)) - sum by (consumer) (b) / on() group_left c`:                             {"a", "b", "c"},
-		`label_values(kbench_run_ended{x="y"}, run_id)`:                                          {"kbench_run_ended"},
-		`max(up offset 5m) > bool 0`:                                                             {"up"},
+		`histogram_quantile(0.99, sum by (le) (rate(kbench_y_bucket[5m])))`:                    {"kbench_y_bucket"},
+		`scalar(sum(a)) - sum by (consumer) (b) / on() group_left c`:                           {"a", "b", "c"},
+		`label_values(kbench_run_ended{x="y"}, run_id)`:                                        {"kbench_run_ended"},
+		`max(up offset 5m) > bool 0`:                                                           {"up"},
 	} {
 		if got := metricNames(expr); !slices.Equal(got, want) {
 			t.Errorf("metricNames(%s) = %v, want %v", expr, got, want)
