@@ -3,10 +3,13 @@ package promexport
 import (
 	"math"
 	"slices"
+	"sync"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/kbench/kbench/metrics"
 )
 
 // NativeSchema is the schema of the native histograms kbench exports:
@@ -30,27 +33,47 @@ type hdrMetric struct {
 	h      *dto.Histogram
 }
 
-// newHDRMetric converts h. Each HDR bucket (a range of values within 0.1% of
-// each other) counts at its midpoint, as HDR's own mean does. That midpoint
-// is never zero (HDR's first bucket spans 0 to 511 ns), so the zero bucket
-// stays empty.
-func newHDRMetric(desc *prometheus.Desc, h *hdrhistogram.Histogram, labelValues ...string) prometheus.Metric {
+// midpoints holds, by HDR counts index, the midpoint in seconds of the
+// values each index counts, for histograms of kbench's geometry
+// (metrics.NewHistogram). Distribution lists every index in order, from 0
+// up to the highest recorded value, so one histogram holding the highest
+// value kbench records gives them all.
+var midpoints = sync.OnceValue(func() []float64 {
+	h := metrics.NewHistogram()
+	_ = h.RecordValue(metrics.Highest) // in range by construction
+	bars := h.Distribution()
+	mid := make([]float64, len(bars))
+	for i, b := range bars {
+		mid[i] = float64(b.From+b.To) / 2 / 1e9
+	}
+	return mid
+})
+
+// newHDRMetric converts the counts of an HDR histogram of kbench's geometry.
+// Each HDR bucket (a range of values within 0.1% of each other) counts at
+// its midpoint, as HDR's own mean does. That midpoint is never zero (HDR's
+// first bucket spans 0 to 511 ns), so the zero bucket stays empty. It walks
+// the snapshot's counts rather than h.Distribution(), which allocates a bar
+// for every index on each scrape.
+func newHDRMetric(desc *prometheus.Desc, snap *hdrhistogram.Snapshot, labelValues ...string) prometheus.Metric {
 	var count uint64
 	var sum float64
 	native := map[int]int64{}
 	classic := make([]uint64, len(LatencyBuckets))
-	for _, b := range h.Distribution() {
-		if b.Count == 0 {
+	mid := midpoints()
+	for i, c := range snap.Counts {
+		if c == 0 {
 			continue
 		}
-		v := float64(b.From+b.To) / 2 / 1e9
-		n := uint64(b.Count)
+		// Nothing is recorded above metrics.Highest, the last midpoint.
+		v := mid[min(i, len(mid)-1)]
+		n := uint64(c)
 		count += n
-		sum += v * float64(b.Count)
+		sum += v * float64(c)
 		if i, _ := slices.BinarySearch(LatencyBuckets, v); i < len(classic) {
 			classic[i] += n
 		}
-		native[nativeIndex(v)] += b.Count
+		native[nativeIndex(v)] += c
 	}
 	dh := &dto.Histogram{
 		SampleCount:   &count,

@@ -34,7 +34,7 @@ func TestHDRMetric(t *testing.T) {
 	}
 	desc := prometheus.NewDesc("x_seconds", "x", []string{"consumer"}, prometheus.Labels{"run_id": "r"})
 	var out dto.Metric
-	if err := newHDRMetric(desc, h, "app").Write(&out); err != nil {
+	if err := newHDRMetric(desc, h.Export(), "app").Write(&out); err != nil {
 		t.Fatal(err)
 	}
 	if len(out.Label) != 2 {
@@ -127,5 +127,37 @@ func TestSpans(t *testing.T) {
 		if i >= len(deltas) || deltas[i] != wantD[i] {
 			t.Fatalf("deltas %v, want %v", deltas, wantD)
 		}
+	}
+}
+
+// TestMidpoints: the midpoint table agrees with HDR's own Distribution of a
+// histogram holding values over kbench's whole range, index by index.
+func TestMidpoints(t *testing.T) {
+	h := metrics.NewHistogram()
+	for v := int64(0); v <= metrics.Highest; v = v*3/2 + 1 {
+		if err := h.RecordValue(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mid := midpoints()
+	bars := h.Distribution()
+	if len(bars) > len(mid) {
+		t.Fatalf("%d bars, %d midpoints", len(bars), len(mid))
+	}
+	counts := h.Export().Counts
+	seen := 0
+	for i, b := range bars {
+		if want := float64(b.From+b.To) / 2 / 1e9; mid[i] != want {
+			t.Fatalf("index %d: midpoint %g, Distribution says %g", i, mid[i], want)
+		}
+		if b.Count != counts[i] {
+			t.Fatalf("index %d: Distribution counts %d, Export %d", i, b.Count, counts[i])
+		}
+		if b.Count > 0 {
+			seen++
+		}
+	}
+	if seen < 50 {
+		t.Errorf("only %d indexes hold values: the check covers too little", seen)
 	}
 }

@@ -122,7 +122,7 @@ func (e emitter) gauge(name, help string, v float64, kv ...string) {
 
 func (e emitter) histogram(name, help string, l *metrics.Latency, kv ...string) {
 	names, values := labelled(kv)
-	e.ch <- newHDRMetric(e.desc(name, help, names...), l.Total(), values...)
+	e.ch <- newHDRMetric(e.desc(name, help, names...), l.TotalSnapshot(), values...)
 }
 
 // producers sends the producer counters, each scenario producer's instances
