@@ -104,13 +104,13 @@ type run struct {
 	appSpec   []int                   // consumer spec index of each application
 	specOf    []int                   // producer spec index of each producer instance id
 	prods     []*Producer             // by instance id, for their PackStats
+	live      *Live                   // what Options.OnLive was handed, or nil
 	shards    *liveShards
 	events    eventLog
 	producers int
 	slots     int    // in-flight slots of all producer instances
 	reading   []bool // by consumer application: still reading when the run ended
 	created   bool
-	live      *Live // what OnLive was handed, or nil
 	errs      []string
 	abort     context.CancelCauseFunc // stops the run early with a reason
 }
@@ -221,7 +221,6 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	r.publishLive(start)
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
-	r.endLive()
 	return r.finish(time.Unix(0, start), smp, failure, interrupted)
 }
 
@@ -391,6 +390,7 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 	stopSampler()
 	<-sampDone
 	smp.final()
+	r.endLive()
 	return failure, interrupted
 }
 
