@@ -35,16 +35,16 @@ type Options struct {
 	OutDir string
 	// Log receives progress lines and the live status (standard error).
 	Log io.Writer
-	// Live redraws one status line in place (a terminal); otherwise a plain
-	// log line is written every second.
-	Live bool
-	// Version is kbench's version, echoed in summary.json.
-	Version string
 	// OnLive, when set, is called once the run's producers and consumers
 	// are built, shortly before the first record is due, with a view that
 	// reads the run's metrics while it goes on (see Live). It must not
 	// block.
 	OnLive func(*Live)
+	// Live redraws one status line in place (a terminal); otherwise a plain
+	// log line is written every second.
+	Live bool
+	// Version is kbench's version, echoed in summary.json.
+	Version string
 
 	// generateCost is busy work per generated record, for tests that need
 	// kbench slower than its target.

@@ -31,6 +31,7 @@ import (
 var errVerdict = errors.New("thresholds failed")
 
 type runOpts struct {
+	metrics  metricsFlags
 	target   string
 	endpoint string
 	region   string
@@ -42,7 +43,6 @@ type runOpts struct {
 	profile  string
 	yes      bool
 	maxCost  float64
-	metrics  metricsFlags
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
@@ -95,6 +95,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 
 	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+
 	if msrv != nil {
 		c.onLive = live.Observe
 	}
@@ -139,8 +140,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
 	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
-	o.metrics.register(fs, true)
 	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
+	o.metrics.register(fs, true)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
 		fs.PrintDefaults()
