@@ -95,7 +95,6 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 
 	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
-
 	if msrv != nil {
 		c.onLive = live.Observe
 	}
