@@ -41,7 +41,11 @@ func openSim(ctx context.Context, spec Spec) (*Target, error) {
 		cfg.MaxMemory = DefaultSimMemory()
 	}
 	// The server outlives Open's ctx, which only governs start-up; stop ends it.
-	url, stop, err := sim.Start(context.WithoutCancel(ctx), cfg, "127.0.0.1:0")
+	srv, err := sim.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("targets: start sim: %w", err)
+	}
+	url, stop, err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("targets: start sim: %w", err)
 	}
@@ -51,6 +55,7 @@ func openSim(ctx context.Context, spec Spec) (*Target, error) {
 		Endpoint:     url,
 		Region:       spec.Region,
 		MemoryBudget: cfg.MaxMemory,
+		SimStats:     srv.Stats,
 		closer: func() error {
 			stop()
 			return nil

@@ -163,7 +163,8 @@ func (f families) series(name, label string) map[string]float64 {
 // endpoint over HTTP while it runs: the counters rise during the run, and
 // once it has ended they equal summary.json's totals exactly, by producer,
 // consumer application and shard, and the latency histograms hold as many
-// values as the summary's. Ctrl-C cuts the linger short.
+// values as the summary's. The in-process simulator's counters are served
+// too. Ctrl-C cuts the linger short.
 func TestRunMetricsEndpoint(t *testing.T) {
 	dir := t.TempDir()
 	stdout, stderr := new(syncBuffer), new(syncBuffer)
@@ -232,6 +233,10 @@ func TestRunMetricsEndpoint(t *testing.T) {
 	}
 	if final.value("kbench_run_ended") != 1 {
 		t.Fatal("kbench_run_ended is not 1 once summary.json is written")
+	}
+	// The in-process simulator's own counters are served beside the run's.
+	if got := during.value("kbench_sim_records_accepted_total", "stream", "kbench-live-metrics"); got <= 0 {
+		t.Errorf("the in-process simulator's records accepted during the run: %v, want some", got)
 	}
 	if during.value("kbench_records_consumed_total") >= final.value("kbench_records_consumed_total") {
 		t.Errorf("consumed during the run %v, at the end %v: want it to rise", during.value("kbench_records_consumed_total"),

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
+	"github.com/kbench/kbench/sim"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -82,14 +84,15 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	tgts := &cellTargets{profile: o.profile, log: stderr}
+	defer tgts.close()
+	// The endpoint closes (after the linger) before the target does.
 	live := promexport.NewRun(nil)
-	msrv, err := o.metrics.serve(stderr, live)
+	msrv, err := o.metrics.serve(stderr, live, promexport.NewSim(tgts.simStats, nil))
 	if err != nil {
 		return err
 	}
 	defer closeMetrics(ctx, msrv, o.metrics.linger, stderr)
-	tgts := &cellTargets{profile: o.profile, log: stderr}
-	defer tgts.close()
 	if _, err := tgts.open(ctx, cells[0].Target); err != nil {
 		return err
 	}
@@ -297,6 +300,32 @@ type cellTargets struct {
 	log     io.Writer
 	spec    scenarios.Target
 	tgt     *targets.Target
+	// sim is the open target's in-process simulator, for --metrics-addr
+	// (read by scrapes, so behind mu); nil for other kinds.
+	mu  sync.Mutex
+	sim func() sim.Stats
+}
+
+// simStats returns the counters of the open target's in-process
+// simulator; none when the target is not one.
+func (c *cellTargets) simStats() sim.Stats {
+	c.mu.Lock()
+	f := c.sim
+	c.mu.Unlock()
+	if f == nil {
+		return sim.Stats{}
+	}
+	return f()
+}
+
+// setSim records the open target's simulator, or nil.
+func (c *cellTargets) setSim(t *targets.Target) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sim = nil
+	if t != nil {
+		c.sim = t.SimStats
+	}
 }
 
 // open returns the target of t, closing the previous one if it differs.
@@ -318,6 +347,7 @@ func (c *cellTargets) open(ctx context.Context, t scenarios.Target) (*targets.Ta
 	}
 	fmt.Fprintf(c.log, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
 	c.spec, c.tgt = t, tgt
+	c.setSim(tgt)
 	return tgt, nil
 }
 
@@ -330,6 +360,7 @@ func (c *cellTargets) close() {
 		fmt.Fprintf(c.log, "warning: stopping the target: %v\n", err)
 	}
 	c.tgt = nil
+	c.setSim(nil)
 }
 
 func isTerminal(w io.Writer) bool {
