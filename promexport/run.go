@@ -102,27 +102,50 @@ func (e emitter) desc(name, help string, labelNames ...string) *prometheus.Desc 
 	return prometheus.NewDesc(name, help, labelNames, e.labels)
 }
 
-// labelled splits alternating label names and values.
-func labelled(kv []string) (names, values []string) {
+// labelNames and labelValuesOf split alternating label names and values.
+func labelNames(kv []string) []string {
+	var names []string
 	for i := 0; i+1 < len(kv); i += 2 {
-		names, values = append(names, kv[i]), append(values, kv[i+1])
+		names = append(names, kv[i])
 	}
-	return names, values
+	return names
+}
+
+func labelValuesOf(kv []string) []string {
+	var values []string
+	for i := 1; i < len(kv); i += 2 {
+		values = append(values, kv[i])
+	}
+	return values
 }
 
 func (e emitter) counter(name, help string, v int64, kv ...string) {
-	names, values := labelled(kv)
-	e.ch <- prometheus.MustNewConstMetric(e.desc(name, help, names...), prometheus.CounterValue, float64(v), values...)
+	e.constant(name, help, prometheus.CounterValue, float64(v), kv)
 }
 
 func (e emitter) gauge(name, help string, v float64, kv ...string) {
-	names, values := labelled(kv)
-	e.ch <- prometheus.MustNewConstMetric(e.desc(name, help, names...), prometheus.GaugeValue, v, values...)
+	e.constant(name, help, prometheus.GaugeValue, v, kv)
+}
+
+// constant sends one value; a metric that cannot be made (a bad label
+// value) is sent as an invalid metric, which fails the scrape with its
+// error rather than the run.
+func (e emitter) constant(name, help string, kind prometheus.ValueType, v float64, kv []string) {
+	e.ch <- constMetric(e.desc(name, help, labelNames(kv)...), kind, v, labelValuesOf(kv)...)
+}
+
+// constMetric is prometheus.NewConstMetric, with its error as an invalid
+// metric.
+func constMetric(desc *prometheus.Desc, kind prometheus.ValueType, v float64, labelValues ...string) prometheus.Metric {
+	m, err := prometheus.NewConstMetric(desc, kind, v, labelValues...)
+	if err != nil {
+		return prometheus.NewInvalidMetric(desc, err)
+	}
+	return m
 }
 
 func (e emitter) histogram(name, help string, l *metrics.Latency, kv ...string) {
-	names, values := labelled(kv)
-	e.ch <- newHDRMetric(e.desc(name, help, names...), l.TotalSnapshot(), values...)
+	e.ch <- newHDRMetric(e.desc(name, help, labelNames(kv)...), l.TotalSnapshot(), labelValuesOf(kv)...)
 }
 
 // producers sends the producer counters, each scenario producer's instances

@@ -82,7 +82,7 @@ func (c *Sim) Collect(ch chan<- prometheus.Metric) {
 		for i := range st.Shards {
 			sh := &st.Shards[i]
 			for _, d := range c.descs {
-				ch <- prometheus.MustNewConstMetric(d.desc, d.kind, float64(d.value(sh)), st.StreamName, sh.ShardID)
+				ch <- constMetric(d.desc, d.kind, float64(d.value(sh)), st.StreamName, sh.ShardID)
 			}
 		}
 	}
