@@ -21,14 +21,29 @@ type shardDone struct {
 // the children the service named) or until ctx ends (closed is false).
 type readFunc func(ctx context.Context, id string) (children []types.ChildShard, closed bool)
 
-// follow reads the shards of list, and those a reshard adds, each with read
-// in its own goroutine once its parents are finished, until ctx ends. It
-// lists the shards again every c.refresh. It blocks until every reader ended.
-//
-// A Restart request stops every reader (as a crashed worker would stop),
-// waits out the pause and starts them again, each at its shard's last
-// checkpoint.
-func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, read readFunc) {
+// follower reads every shard of a stream, and those a reshard adds, each
+// in its own goroutine once its parents are finished (a shardTree), so
+// per-key order holds across a reshard. It finds new shards in the
+// ChildShards of the shards read to their end, and by listing the shards
+// every refresh. The collectors and the kinesis destination share it.
+type follower struct {
+	lister  shardLister
+	stream  string
+	refresh time.Duration
+	// read reads one shard.
+	read readFunc
+	// log receives a failed ListShards.
+	log func(format string, args ...any)
+	// restart, when not nil, carries restart requests: every reader is
+	// stopped, resume is called with the pause (it reports false when
+	// ctx ended while it waited), and the readers start again.
+	restart <-chan time.Duration
+	resume  func(ctx context.Context, pause time.Duration) bool
+}
+
+// run reads the shards of list, and those a reshard adds, until ctx ends.
+// It blocks until every reader ended.
+func (f *follower) run(ctx context.Context, list []types.Shard) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	// The readers run under a context of their own, which a restart ends
@@ -47,12 +62,22 @@ func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, re
 	tree := shardTree{}
 	start := func() {
 		for _, id := range tree.startable() {
-			wg.Go(func() { c.runReader(readers.ctx, id, read, done) })
+			rctx := readers.ctx
+			wg.Go(func() {
+				children, closed := f.read(rctx, id)
+				if !closed {
+					return
+				}
+				select {
+				case done <- shardDone{id: id, children: children}:
+				case <-rctx.Done():
+				}
+			})
 		}
 	}
 	tree.merge(list)
 	start()
-	tick := time.NewTicker(c.refresh)
+	tick := time.NewTicker(f.refresh)
 	defer tick.Stop()
 	for {
 		select {
@@ -61,22 +86,20 @@ func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, re
 		case d := <-done:
 			tree.finish(d.id, d.children)
 			start()
-		case pause := <-c.restart:
+		case pause := <-f.restart:
 			readers.stop(errRestart)
 			wg.Wait()
 			tree.stopped()
-			c.cfg.App.Restarts.Add(1)
-			c.cfg.Log("collector %s: stopped; resuming from its checkpoints in %v", c.cfg.Name, pause)
-			if c.wait(ctx, pause) != nil {
+			if !f.resume(ctx, pause) {
 				return
 			}
 			readers.ctx, readers.stop = context.WithCancelCause(ctx)
 			start()
 		case <-tick.C:
-			list, err := listAllShards(ctx, r, c.cfg.Stream)
+			list, err := listAllShards(ctx, f.lister, f.stream)
 			if err != nil {
 				if ctx.Err() == nil {
-					c.cfg.Log("collector %s: list shards of %s: %v", c.cfg.Name, c.cfg.Stream, err)
+					f.log("list shards of %s: %v", f.stream, err)
 				}
 				continue
 			}
@@ -84,6 +107,28 @@ func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, re
 			start()
 		}
 	}
+}
+
+// follow reads the shards of list, and those a reshard adds, with read, until
+// ctx ends (see follower). It lists the shards again every c.refresh. It
+// blocks until every reader ended.
+//
+// A Restart request stops every reader (as a crashed worker would stop),
+// waits out the pause and starts them again, each at its shard's last
+// checkpoint.
+func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, read readFunc) {
+	f := &follower{lister: r, stream: c.cfg.Stream, refresh: c.refresh, restart: c.restart,
+		read: func(ctx context.Context, id string) ([]types.ChildShard, bool) { return c.runReader(ctx, id, read) },
+		log: func(format string, args ...any) {
+			c.cfg.Log("collector %s: "+format, append([]any{c.cfg.Name}, args...)...)
+		},
+		resume: func(ctx context.Context, pause time.Duration) bool {
+			c.cfg.App.Restarts.Add(1)
+			c.cfg.Log("collector %s: stopped; resuming from its checkpoints in %v", c.cfg.Name, pause)
+			return c.wait(ctx, pause) == nil
+		},
+	}
+	f.run(ctx, list)
 }
 
 // errRestart is the cause with which a restart stops an application's
@@ -102,22 +147,18 @@ func (c *core) Restart(pause time.Duration) {
 	}
 }
 
-// runReader runs read on shard id, keeping the live counters, and reports
-// the shard on done when it was read to its end.
-func (c *core) runReader(ctx context.Context, id string, read readFunc, done chan<- shardDone) {
+// runReader runs read on shard id, keeping the live counters and logging
+// the shard's start and end.
+func (c *core) runReader(ctx context.Context, id string, read readFunc) ([]types.ChildShard, bool) {
 	c.shards.Add(1)
 	defer c.shards.Add(-1)
 	defer c.dropLag(id)
 	c.cfg.Log("collector %s: reading shard %s", c.cfg.Name, id)
 	children, closed := read(ctx, id)
-	if !closed {
-		return
+	if closed {
+		c.cfg.Log("collector %s: shard %s read to its end", c.cfg.Name, id)
 	}
-	c.cfg.Log("collector %s: shard %s read to its end", c.cfg.Name, id)
-	select {
-	case done <- shardDone{id: id, children: children}:
-	case <-ctx.Done():
-	}
+	return children, closed
 }
 
 // firstList lists the shards when a collector starts, retrying transient

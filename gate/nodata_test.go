@@ -39,6 +39,47 @@ func TestJudgeNoData(t *testing.T) {
 	}
 }
 
+// TestJudgeDestinationNoData: a destination's recall with no output
+// expected, its precision with no output received and its on-time share
+// with nothing due are statistics of nothing, judged as "no data" like a
+// latency percentile; the same figures with data pass or fail on their
+// values.
+func TestJudgeDestinationNoData(t *testing.T) {
+	exprs := []string{"destinations.alerts.recall >= 0.95", "destinations.alerts.precision >= 0.95",
+		"destinations.alerts.deadline.on_time_ratio >= 0.9", "destinations.alerts.outputs == 0",
+		"destinations.alerts.latency.e2e.p99_ms < 1000"}
+	empty := resultstest.Summary()
+	empty.Destinations = []results.DestinationStats{{Name: "alerts", Kind: "kinesis", Expect: "some",
+		Latency:  map[string]results.LatencyStats{"e2e": {}},
+		Deadline: &results.DestinationDeadline{DeadlineMS: 1000}}}
+	Judge(empty, exprs)
+	for i, w := range []struct{ ok, noData bool }{{false, true}, {false, true}, {false, true}, {true, false}, {false, true}} {
+		if r := empty.Thresholds[i]; r.OK != w.ok || r.NoData != w.noData {
+			t.Errorf("nothing expected: %s: ok %v, no data %v (%s); want ok %v, no data %v", r.Expr, r.OK, r.NoData, r.Error, w.ok, w.noData)
+		}
+	}
+	if r := empty.Thresholds[0]; !strings.Contains(r.Error, "no data: destinations.alerts.expected is 0") {
+		t.Errorf("error = %q", r.Error)
+	}
+	full := resultstest.Summary()
+	full.Destinations = []results.DestinationStats{{Name: "alerts", Kind: "kinesis", Expect: "some",
+		Outputs: 10, Expected: 10, Missing: 1, Recall: 0.9, Precision: 1,
+		Latency:  map[string]results.LatencyStats{"e2e": {Count: 9, P99: 400}},
+		Deadline: &results.DestinationDeadline{DeadlineMS: 1000, Scheduled: 10, Measured: 9, OnTime: 9, OnTimeRatio: 0.9}}}
+	Judge(full, exprs)
+	for i, ok := range []bool{false, true, true, false, true} {
+		if r := full.Thresholds[i]; r.OK != ok || r.NoData {
+			t.Errorf("with data: %s: ok %v, no data %v (%s); want ok %v", r.Expr, r.OK, r.NoData, r.Error, ok)
+		}
+	}
+	// A summary written before destinations had deadline.scheduled judges
+	// the ratio on its value.
+	old := map[string]float64{"destinations.alerts.deadline.on_time_ratio": 0.5}
+	if _, empty := results.NoData(old, "destinations.alerts.deadline.on_time_ratio"); empty {
+		t.Error("a ratio without its scheduled count is no data")
+	}
+}
+
 // TestGateNoData: a gate rule on a metric the current run has no samples
 // of fails, whatever the baseline; one the baseline has none of is skipped
 // (relative) or judged (bound).

@@ -22,7 +22,7 @@ func TestBottleneckFirstLines(t *testing.T) {
 		!strings.Contains(lines[2], "in-flight 96.0%") {
 		t.Errorf("text summary's third line is not the bottleneck:\n%s", b.String())
 	}
-	md := markdown(s)
+	md := markdown(s, nil)
 	i, j := strings.Index(md, "**Bottleneck:** target"), strings.Index(md, "### Key numbers")
 	if i < 0 || i > j {
 		t.Errorf("report.md does not show the bottleneck before the key numbers:\n%s", md)

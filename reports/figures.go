@@ -145,7 +145,8 @@ func removeStalePNGs(dir string, fs figureSet, files []string) error {
 }
 
 // runPNGs are every PNG file a run report may write.
-var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline, PNGDelivery}
+var runPNGs = []string{PNGLatencyDistribution, PNGLatencyOverTime, PNGThroughput, PNGShards, PNGLag, PNGDeadline, PNGDelivery,
+	PNGDestinations}
 
 // runFigures draws a run report's charts, in page order.
 func runFigures(r *results.Run) figureSet {
@@ -154,6 +155,7 @@ func runFigures(r *results.Run) figureSet {
 	latencyTimeFigure(&fs, r)
 	throughputFigure(&fs, r)
 	deadlineFigure(&fs, r)
+	destinationsFigure(&fs, r)
 	shardFigure(&fs, r.Summary)
 	lagFigure(&fs, r)
 	deliveryFigure(&fs, r)

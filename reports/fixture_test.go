@@ -59,7 +59,7 @@ func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tw, err := results.NewTimeseriesWriter(tsf)
+	tw, err := results.NewTimeseriesWriter(tsf, "alerts")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +99,7 @@ func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 	var measured, within int64
 	perShard := make([]results.ShardStats, shards)
 	var backlog float64
+	var alertsOut int64
 	for sec := 0; sec < warmup+measure+drain; sec++ {
 		phase := results.PhaseMeasure
 		switch {
@@ -207,6 +208,17 @@ func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 		e2eSec, putSec := results.LatencyFrom(ivs[metrics.LatE2E]), results.LatencyFrom(ivs[metrics.LatPut])
 		row.E2EP50, row.E2EP99, row.E2EMax = e2eSec.P50, e2eSec.P99, e2eSec.Max
 		row.PutP50, row.PutP99 = putSec.P50, putSec.P99
+		// The application's alerts: a few a second, a little behind the
+		// records (no random draws, so the rest of the fixture is as it was).
+		alerts := results.DestinationRow{Name: "alerts", Missing: int64(sec % 3)}
+		if phase != results.PhaseDrain {
+			alerts.Outputs = int64(2 + sec%4)
+			alerts.E2EP50, alerts.E2EP99 = float64(240+10*(sec%5)), float64(380+25*(sec%6))
+		} else {
+			alerts.Missing = 0
+		}
+		row.Destinations = []results.DestinationRow{alerts}
+		alertsOut += alerts.Outputs
 		if err := tw.Write(row); err != nil {
 			t.Fatal(err)
 		}
@@ -313,6 +325,13 @@ func writeFixture(t testing.TB, dir string, shards int) *results.Summary {
 					metrics.LatE2EUncorrected: results.LatencyFrom(lake[metrics.LatE2EUncorrected]), metrics.LatArrivalToConsumed: results.LatencyFrom(lake[metrics.LatArrivalToConsumed])},
 				Deadline: &results.DeadlineStats{DeadlineMS: deadlineMS, Scheduled: scheduled, Measured: measured, OnTime: lakeOnTime, OnTimeRatio: float64(lakeOnTime) / float64(scheduled)}},
 		},
+		Destinations: []results.DestinationStats{{Name: "alerts", Kind: "kinesis", Expect: "some",
+			Correlation: "field:txn_id=txn_id, incidents by card", Outputs: alertsOut, Expected: alertsOut, Recall: 1, Precision: 1,
+			OutputsRPS: float64(alertsOut) / seconds,
+			Latency: map[string]results.LatencyStats{"e2e": {Count: alertsOut, P50: 260, P90: 400, P99: 505, P999: 505, Max: 505, Mean: 270},
+				"application": {Count: alertsOut, P50: 230, P90: 370, P99: 470, P999: 470, Max: 470, Mean: 240}},
+			Deadline: &results.DestinationDeadline{DeadlineMS: deadlineMS, Scheduled: alertsOut, Measured: alertsOut, OnTime: alertsOut - 1,
+				OnTimeRatio: float64(alertsOut-1) / float64(alertsOut)}}},
 		Events: []results.EventResult{{AtS: bumpFrom, Action: "rate", Detail: "card-payments 1,500 -> 1,700 records/s for 3s", OK: true}},
 		Cost: &results.CostStats{USDPerHour: capUSD + dataUSD, CapacityUSDPerHour: capUSD, DataUSDPerHour: dataUSD,
 			USDPerMillionRecords: (capUSD + dataUSD) / (rps * 3600 / 1e6)},

@@ -22,7 +22,7 @@ const mdTopShards = 5
 
 // markdown renders report.md: the verdict and key numbers of one run, for a
 // CI step summary.
-func markdown(s *results.Summary) string {
+func markdown(s *results.Summary, rows []results.Row) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	icon := "❌"
@@ -99,7 +99,7 @@ func markdown(s *results.Summary) string {
 
 	mdProducers(&b, s)
 	mdConsumers(&b, s)
-	mdDestinations(&b, s)
+	mdDestinations(&b, s, rows)
 	mdShards(&b, s)
 	mdPacking(&b, s)
 	if len(s.Events) > 0 {

@@ -19,7 +19,7 @@ func TestNoDataShown(t *testing.T) {
 	s.Verdict = results.VerdictFail
 	var text strings.Builder
 	WriteText(&text, s)
-	md := markdown(s)
+	md := markdown(s, nil)
 	for name, out := range map[string]string{"text": text.String(), "report.md": md} {
 		if !strings.Contains(out, "no data") {
 			t.Errorf("%s does not say no data:\n%s", name, out)

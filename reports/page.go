@@ -64,8 +64,7 @@ type consumerRow struct {
 // destinationRow is one destination of the application under test.
 type destinationRow struct {
 	results.DestinationStats
-	E2E, App results.LatencyStats
-	OnTime   string
+	Cells destinationCells
 }
 
 // shardRow is one shard in the shards table.
@@ -127,9 +126,9 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 		}
 		p.Consumers = append(p.Consumers, row)
 	}
+	metrics := s.Metrics()
 	for _, d := range s.Destinations {
-		p.Destinations = append(p.Destinations, destinationRow{DestinationStats: d, E2E: d.Latency["e2e"],
-			App: d.Latency["application"], OnTime: destinationOnTime(d)})
+		p.Destinations = append(p.Destinations, destinationRow{DestinationStats: d, Cells: cellsOf(metrics, d)})
 	}
 	hot := hotShards(s.PerShard)
 	for i, sh := range s.PerShard {

@@ -38,13 +38,14 @@ func TestRender(t *testing.T) {
 		"arrival_to_consumed", "send_to_arrival", "cost per hour", "throttle ratio",
 		"latency.e2e.p99_ms &lt; 500", "one clock", "Resolved scenario",
 		"Delivery order and duplicates per second", "out of order",
+		"Destinations of the application under test", "Outputs per second", "Expected outputs not seen yet",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
-	if n := strings.Count(page, "<svg"); n != 7 {
-		t.Errorf("report.html has %d plots, want 7", n)
+	if n := strings.Count(page, "<svg"); n != 8 {
+		t.Errorf("report.html has %d plots, want 8", n)
 	}
 	checkPNGs(t, dir, runPNGs...)
 	if m := externalRef.FindString(page); m != "" {

@@ -25,7 +25,8 @@ type DestinationStats struct {
 	// any output named them; they count in Missing.
 	Evicted int64 `json:"evicted,omitempty"`
 	// Recall is (Expected − Missing) / Expected; Precision is matched
-	// outputs / Outputs. Both are 0 when their denominator is.
+	// outputs / Outputs. Both are 0 when their denominator is, and then
+	// "no data" (NoData) to thresholds, gates and reports.
 	Recall    float64 `json:"recall"`
 	Precision float64 `json:"precision"`
 	// OutputsRPS is Outputs over the time between the first and the last.
@@ -41,8 +42,12 @@ type DestinationStats struct {
 // DestinationDeadline is a destination's time value of data.
 type DestinationDeadline struct {
 	DeadlineMS float64 `json:"deadline_ms"`
+	// Scheduled is how many outputs were due: the destination's Expected,
+	// the denominator of OnTimeRatio. When it is 0 the ratio is "no data"
+	// (NoData).
+	Scheduled int64 `json:"scheduled"`
 	// Measured outputs (inputs after the warmup), OnTime of them within
-	// the deadline, and OnTimeRatio = OnTime / Expected: an expected
+	// the deadline, and OnTimeRatio = OnTime / Scheduled: an expected
 	// output that never came is not on time.
 	Measured    int64   `json:"measured"`
 	OnTime      int64   `json:"on_time"`

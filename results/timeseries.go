@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/kbench/kbench/internal/clip"
 )
@@ -54,6 +56,59 @@ type Row struct {
 	// consumed out of their production order; Duplicates the records any
 	// consumer application consumed again.
 	OutOfOrder, Duplicates int64
+	// Destinations holds one entry per destination of the application
+	// under test, in the scenario's order (columns
+	// destination.<name>.<field>); nil when the run had none.
+	Destinations []DestinationRow
+}
+
+// DestinationRow is one destination's second in timeseries.csv.
+type DestinationRow struct {
+	Name string
+	// Outputs counts the outputs that arrived in the second.
+	Outputs int64
+	// E2EP50 and E2EP99 are that second's percentiles of the measured
+	// outputs' end-to-end latency (ms), 0 when none was measured.
+	E2EP50, E2EP99 float64
+	// Missing is how many expected outputs had not been seen at the
+	// sample: those still on their way, and after the drain those that
+	// never came.
+	Missing int64
+}
+
+// destinationFields are the per-destination column suffixes, in
+// DestinationRow's field order.
+var destinationFields = []string{"outputs", "e2e_p50_ms", "e2e_p99_ms", "missing"}
+
+// destinationPrefix starts every per-destination column name.
+const destinationPrefix = "destination."
+
+// destinationColumn splits a per-destination column name into the
+// destination's name and the field's index in destinationFields.
+func destinationColumn(col string) (name string, field int, ok bool) {
+	rest, ok := strings.CutPrefix(col, destinationPrefix)
+	if !ok {
+		return "", 0, false
+	}
+	for i, f := range destinationFields {
+		if name, ok := strings.CutSuffix(rest, "."+f); ok && name != "" {
+			return name, i, true
+		}
+	}
+	return "", 0, false
+}
+
+// TimeseriesDestinations returns the destinations' names of rows, as
+// NewTimeseriesWriter takes them.
+func TimeseriesDestinations(rows []Row) []string {
+	if len(rows) == 0 {
+		return nil
+	}
+	var names []string
+	for _, d := range rows[0].Destinations {
+		names = append(names, d.Name)
+	}
+	return names
 }
 
 // timeseriesColumns are the CSV header names, in Row's field order.
@@ -67,21 +122,33 @@ var timeseriesColumns = []string{
 // TimeseriesWriter writes rows of timeseries.csv. It is not safe for
 // concurrent use.
 type TimeseriesWriter struct {
-	w *csv.Writer
+	w     *csv.Writer
+	dests []string
 }
 
-// NewTimeseriesWriter writes the CSV header to w and returns a writer for
-// the rows.
-func NewTimeseriesWriter(w io.Writer) (*TimeseriesWriter, error) {
-	t := &TimeseriesWriter{w: csv.NewWriter(w)}
-	if err := t.w.Write(timeseriesColumns); err != nil {
+// NewTimeseriesWriter writes the CSV header to w, with the columns of the
+// named destinations of the application under test after the run's own,
+// and returns a writer for the rows.
+func NewTimeseriesWriter(w io.Writer, destinations ...string) (*TimeseriesWriter, error) {
+	t := &TimeseriesWriter{w: csv.NewWriter(w), dests: destinations}
+	header := slices.Clone(timeseriesColumns)
+	for _, name := range destinations {
+		for _, f := range destinationFields {
+			header = append(header, destinationPrefix+name+"."+f)
+		}
+	}
+	if err := t.w.Write(header); err != nil {
 		return nil, fmt.Errorf("results: timeseries header: %w", err)
 	}
 	return t, nil
 }
 
-// Write appends one row. Rows are buffered until Flush.
+// Write appends one row, whose Destinations must be the writer's, in its
+// order. Rows are buffered until Flush.
 func (t *TimeseriesWriter) Write(r Row) error {
+	if len(r.Destinations) != len(t.dests) {
+		return fmt.Errorf("results: timeseries row of second %d: %d destinations, want %d", r.Second, len(r.Destinations), len(t.dests))
+	}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	rec := []string{
@@ -90,6 +157,12 @@ func (t *TimeseriesWriter) Write(r Row) error {
 		f(r.PutP99), i(r.MillisBehind), strconv.Itoa(r.InFlight),
 		f(r.E2EMax), f(r.PutP50), i(r.Backlog), i(r.Measured), i(r.OnTime), strconv.Itoa(r.Shards),
 		i(r.GetThrottled), i(r.OutOfOrder), i(r.Duplicates),
+	}
+	for k, d := range r.Destinations {
+		if d.Name != t.dests[k] {
+			return fmt.Errorf("results: timeseries row of second %d: destination %q where %q was expected", r.Second, d.Name, t.dests[k])
+		}
+		rec = append(rec, i(d.Outputs), f(d.E2EP50), f(d.E2EP99), i(d.Missing))
 	}
 	if err := t.w.Write(rec); err != nil {
 		return fmt.Errorf("results: timeseries row: %w", err)
@@ -108,7 +181,9 @@ func (t *TimeseriesWriter) Flush() error {
 
 // ReadTimeseries reads timeseries.csv. Columns are matched by header name,
 // so their order may change; unknown columns are ignored and missing ones
-// read as zero, except "second", which is required.
+// read as zero, except "second", which is required. Every row holds the
+// destinations named by destination.<name>.<field> columns, in the order
+// the header first names them.
 func ReadTimeseries(r io.Reader) ([]Row, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
@@ -117,8 +192,12 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 		return nil, fmt.Errorf("results: timeseries header: %w", err)
 	}
 	col := map[string]int{}
+	var dests []string
 	for i, name := range header {
 		col[name] = i
+		if d, _, ok := destinationColumn(name); ok && !slices.Contains(dests, d) {
+			dests = append(dests, d)
+		}
 	}
 	if _, ok := col["second"]; !ok {
 		return nil, errors.New(`reports: timeseries: no "second" column`)
@@ -158,6 +237,11 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 			GetThrottled:  p.int("get_throttled"),
 			OutOfOrder:    p.int("out_of_order"),
 			Duplicates:    p.int("duplicates"),
+		}
+		for _, d := range dests {
+			at := func(f int) string { return destinationPrefix + d + "." + destinationFields[f] }
+			row.Destinations = append(row.Destinations, DestinationRow{Name: d, Outputs: p.int(at(0)),
+				E2EP50: p.float(at(1)), E2EP99: p.float(at(2)), Missing: p.int(at(3))})
 		}
 		if p.err != nil {
 			return nil, fmt.Errorf("results: timeseries line %d: %w", line, p.err)

@@ -242,7 +242,8 @@ func (r *run) destinationStats(a *appSide) []results.DestinationStats {
 			st.OutputsRPS = float64(c.Outputs-1) / span.Seconds()
 		}
 		if r.sc.Deadline > 0 {
-			dd := &results.DestinationDeadline{DeadlineMS: float64(r.sc.Deadline) / 1e6, Measured: c.Measured, OnTime: c.OnTime}
+			dd := &results.DestinationDeadline{DeadlineMS: float64(r.sc.Deadline) / 1e6, Scheduled: c.Expected,
+				Measured: c.Measured, OnTime: c.OnTime}
 			if c.Expected > 0 {
 				dd.OnTimeRatio = min(1, float64(c.OnTime)/float64(c.Expected))
 			}

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
@@ -43,6 +45,9 @@ type sampler struct {
 	// the previous sample.
 	lagMax, appMeasured, appPrev []int64
 	measureS                     float64
+
+	// destPrev is each destination's output count at the previous sample.
+	destPrev []int64
 
 	// pulses[0] is taken at start, pulses[i+1] with rows[i]: the readings
 	// the bottleneck verdict is judged on. seen is the last second's
@@ -110,7 +115,14 @@ func newSampler(r *run, start int64) (*sampler, error) {
 		return nil, err
 	}
 	s.files = append(s.files, f)
-	if s.ts, err = results.NewTimeseriesWriter(f); err != nil {
+	var dests []string
+	if r.app != nil {
+		for _, d := range r.app.dests {
+			dests = append(dests, d.spec.Name)
+		}
+		s.destPrev = make([]int64, len(dests))
+	}
+	if s.ts, err = results.NewTimeseriesWriter(f, dests...); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -180,6 +192,7 @@ func (s *sampler) sample(now int64) {
 	}
 	from, to := time.Unix(0, s.last), time.Unix(0, now)
 	var e2e, put = metrics.NewHistogram(), metrics.NewHistogram()
+	destE2E := map[*metrics.Latency]*hdrhistogram.Histogram{}
 	for l, w := range s.hlogs {
 		iv := l.Rotate()
 		if err := w.Write(iv, from, to); err != nil {
@@ -190,6 +203,8 @@ func (s *sampler) sample(now int64) {
 			e2e = iv
 		case s.r.m.Put:
 			put = iv
+		default:
+			destE2E[l] = iv
 		}
 	}
 	if s.lagMax == nil {
@@ -239,6 +254,7 @@ func (s *sampler) sample(now int64) {
 	if s.rate != nil && elapsed <= s.r.sc.Duration {
 		row.TargetRPS = s.rate(time.Duration(s.second)*time.Second + time.Second/2)
 	}
+	row.Destinations = s.destinationRows(destE2E)
 	if err := s.ts.Write(row); err != nil {
 		s.failed("timeseries.csv", err)
 	}
@@ -249,6 +265,26 @@ func (s *sampler) sample(now int64) {
 	s.last = now
 	s.second++
 	s.live(elapsed, c)
+}
+
+// destinationRows is each destination's second: outputs since the last
+// sample, the interval's e2e percentiles (from ivs, the rotated intervals
+// by latency) and the expected outputs not seen yet.
+func (s *sampler) destinationRows(ivs map[*metrics.Latency]*hdrhistogram.Histogram) []results.DestinationRow {
+	if s.r.app == nil {
+		return nil
+	}
+	out := make([]results.DestinationRow, len(s.r.app.dests))
+	for i, d := range s.r.app.dests {
+		c := d.match.Counts(s.r.m)
+		row := results.DestinationRow{Name: d.spec.Name, Outputs: c.Outputs - s.destPrev[i], Missing: c.Missing}
+		if iv := ivs[d.match.E2E]; iv != nil {
+			row.E2EP50, row.E2EP99 = ms(iv.ValueAtQuantile(50), iv.TotalCount()), ms(iv.ValueAtQuantile(99), iv.TotalCount())
+		}
+		s.destPrev[i] = c.Outputs
+		out[i] = row
+	}
+	return out
 }
 
 // health gives up on a target that failed every PutRecords call for

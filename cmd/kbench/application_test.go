@@ -4,8 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kbench/kbench/results"
 )
 
 const fraudScenario = "../../examples/fraud-detector/scenario.yaml"
@@ -53,7 +56,10 @@ func firstDestination(t *testing.T, s map[string]any) map[string]any {
 // application under test: the healthy detector finds the payments' fraud
 // bursts within the deadline; slowed down, its alert latency fails the
 // scenario's threshold; crashed mid-run, the run ends with exit 3 and keeps
-// its results and the detector's log.
+// its results and the detector's log; with the payments stream resharded
+// mid-run it finds every burst, polling or by enhanced fan-out (whose
+// subscriptions the simulator ends every 3 s); without fraud, recall and
+// precision are no data.
 func TestFraudDetectorExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the example three times (about a minute)")
@@ -89,10 +95,27 @@ func TestFraudDetectorExample(t *testing.T) {
 		if err != nil || !strings.Contains(string(log), "fraud-detector: started") || !strings.Contains(string(log), "fraud-detector: stopped") {
 			t.Errorf("application.log (%v) lacks the start and the graceful stop:\n%s", err, log)
 		}
-		for _, f := range []string{"destination-alerts-e2e.hlog", "destination-alerts-application.hlog"} {
+		for _, f := range []string{"destination-alerts-e2e.hlog", "destination-alerts-application.hlog", "destinations.png"} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 				t.Error(err)
 			}
+		}
+		// Every alert arrived in some second of timeseries.csv, and the
+		// last second has none missing.
+		run, err := results.LoadRun(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var perSecond int64
+		for _, row := range run.Rows {
+			if len(row.Destinations) != 1 || row.Destinations[0].Name != "alerts" {
+				t.Fatalf("second %d: destinations %+v, want alerts", row.Second, row.Destinations)
+			}
+			perSecond += row.Destinations[0].Outputs
+		}
+		if last := run.Rows[len(run.Rows)-1].Destinations[0]; perSecond != int64(outputs) || last.Missing != int64(num(t, d, "missing")) {
+			t.Errorf("timeseries: %d outputs over the seconds, %d missing at the end; summary: %v outputs, %v missing",
+				perSecond, last.Missing, outputs, num(t, d, "missing"))
 		}
 	})
 	t.Run("slowed", func(t *testing.T) {
@@ -103,6 +126,61 @@ func TestFraudDetectorExample(t *testing.T) {
 		}
 		if ok := get(t, s, "thresholds").([]any)[0].(map[string]any)["ok"]; ok != false {
 			t.Errorf("latency threshold ok = %v, want false", ok)
+		}
+	})
+	for _, read := range []string{"poll", "fanout"} {
+		t.Run(read+" across a reshard", func(t *testing.T) {
+			t.Parallel()
+			dir, s := runFraud(t, bin, 0, "application.env.FRAUD_DETECTOR_READ="+read,
+				"target.sim.subscription_duration=3s", "events=[{at: 5s, update_shard_count: 4}]")
+			d := firstDestination(t, s)
+			if r, p := num(t, d, "recall"), num(t, d, "precision"); r != 1 || p != 1 || num(t, d, "expected") < 5 {
+				t.Errorf("recall %v, precision %v of %v bursts (missing %v, unexpected %v): want 1 and 1 of at least 5",
+					r, p, d["expected"], d["missing"], d["unexpected"])
+			}
+			if exit := get(t, s, "application.exit"); exit != "stopped" {
+				t.Errorf("application.exit %v, want stopped", exit)
+			}
+			if read != "fanout" {
+				return
+			}
+			log, err := os.ReadFile(filepath.Join(dir, "application.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Subscriptions of the children (shards 2 to 5) end and are
+			// renewed too: they were read.
+			for _, want := range []string{"by enhanced fan-out", "ended; resubscribing", "consumer fraud-detector deregistered"} {
+				if !strings.Contains(string(log), want) {
+					t.Errorf("application.log lacks %q:\n%s", want, log)
+				}
+			}
+			if !regexp.MustCompile(`subscription to shard shardId-00000000000[2-5]`).Match(log) {
+				t.Errorf("application.log shows no subscription of a child shard:\n%s", log)
+			}
+		})
+	}
+	t.Run("no fraud", func(t *testing.T) {
+		// No burst generated and no alert raised: recall, precision and the
+		// on-time share are statistics of nothing, and their thresholds
+		// fail as "no data" instead of judging a 0; a count of 0 is data.
+		t.Parallel()
+		dir, s := runFraud(t, bin, 1, "producers[0].options.fraud_rate=0",
+			"thresholds=[destinations.alerts.recall >= 0.95, destinations.alerts.precision >= 0.95, "+
+				"destinations.alerts.deadline.on_time_ratio >= 0.9, destinations.alerts.outputs == 0]")
+		d := firstDestination(t, s)
+		if num(t, d, "expected") != 0 || num(t, d, "outputs") != 0 {
+			t.Fatalf("expected %v, outputs %v: the test needs neither bursts nor alerts", d["expected"], d["outputs"])
+		}
+		for i, th := range get(t, s, "thresholds").([]any) {
+			th := th.(map[string]any)
+			if wantNoData := i < 3; th["ok"] == wantNoData || (th["no_data"] == true) != wantNoData {
+				t.Errorf("threshold %v: ok %v, no_data %v; want no data: %v", th["expr"], th["ok"], th["no_data"], wantNoData)
+			}
+		}
+		md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+		if err != nil || !strings.Contains(string(md), "| alerts | kinesis, some | 0 | 0 | 0 | 0 | 0 | no data | no data |") {
+			t.Errorf("report.md (%v) does not show the alerts' recall and precision as no data:\n%s", err, md)
 		}
 	})
 	t.Run("crashed", func(t *testing.T) {

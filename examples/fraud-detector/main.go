@@ -1,9 +1,12 @@
 // Command fraud-detector is an example application under test for kbench: a
 // small streaming fraud detector of the kind a team would gate in CI. It
-// reads card payments from a Kinesis stream by polling every shard, flags a
-// card that makes several transactions on more than one continent within a
-// short window (the pattern of the payments generator's fraud bursts), and
-// writes one alert per incident to a second stream.
+// reads card payments from a Kinesis stream, by polling every shard
+// (GetRecords) or by enhanced fan-out (SubscribeToShard), flags a card that
+// makes several transactions on more than one continent within a short
+// window (the pattern of the payments generator's fraud bursts), and writes
+// one alert per incident to a second stream. Either way it follows a
+// reshard of the payments stream: a child shard is read once its parents
+// are read to their end.
 //
 // It knows nothing of kbench beyond the environment every AWS SDK reads
 // (AWS_ENDPOINT_URL_KINESIS, AWS_REGION, the credentials) and the stream
@@ -12,6 +15,9 @@
 //
 //	--in STREAM        payments to read (default $KBENCH_STREAM_SOURCE)
 //	--out STREAM       alerts to write (default $KBENCH_STREAM_ALERTS)
+//	--read poll        how to read: poll (GetRecords) or fanout (enhanced
+//	                   fan-out; default $FRAUD_DETECTOR_READ, else poll)
+//	--consumer NAME    the fan-out consumer's name (default fraud-detector)
 //	--poll 200ms       pause between GetRecords calls on a shard
 //	--window 10s       how close in event time the transactions must be
 //	--min 3            transactions in the window that make an alert
@@ -72,6 +78,7 @@ type alert struct {
 
 type options struct {
 	in, out          string
+	read, consumer   string
 	poll, window     time.Duration
 	min              int
 	delay, crashTime time.Duration
@@ -81,6 +88,8 @@ func main() {
 	var o options
 	flag.StringVar(&o.in, "in", os.Getenv("KBENCH_STREAM_SOURCE"), "payments stream to read")
 	flag.StringVar(&o.out, "out", os.Getenv("KBENCH_STREAM_ALERTS"), "alerts stream to write")
+	flag.StringVar(&o.read, "read", envOr("FRAUD_DETECTOR_READ", "poll"), "how to read the payments: poll or fanout")
+	flag.StringVar(&o.consumer, "consumer", "fraud-detector", "the enhanced fan-out consumer's name")
 	flag.DurationVar(&o.poll, "poll", 200*time.Millisecond, "pause between GetRecords calls on a shard")
 	flag.DurationVar(&o.window, "window", 10*time.Second, "event-time window of one incident")
 	flag.IntVar(&o.min, "min", 3, "transactions in the window that make an alert")
@@ -90,6 +99,10 @@ func main() {
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	if o.in == "" || o.out == "" {
 		log.Print("fraud-detector: --in and --out (or KBENCH_STREAM_SOURCE and KBENCH_STREAM_ALERTS) are required")
+		os.Exit(2)
+	}
+	if o.read != "poll" && o.read != "fanout" {
+		log.Printf("fraud-detector: --read %q: want poll or fanout", o.read)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -105,6 +118,14 @@ func main() {
 		os.Exit(1)
 	}
 	log.Print("fraud-detector: stopped")
+}
+
+// envOr returns the environment variable name, or def when it is empty.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
 
 // envDuration reads a duration flag's default from the environment; a bad
@@ -144,26 +165,11 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("list shards of %s: %w", o.in, err)
 	}
 	d := &detector{o: o, c: c, cards: map[string][]payment{}, alerted: map[string]time.Time{}}
-	var wg sync.WaitGroup
-	errc := make(chan error, len(shards.Shards))
-	for _, sh := range shards.Shards {
-		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(o.in),
-			ShardId: sh.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
-		if err != nil {
-			return fmt.Errorf("shard %s: %w", aws.ToString(sh.ShardId), err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := d.readShard(ctx, it.ShardIterator); err != nil && ctx.Err() == nil {
-				errc <- err
-			}
-		}()
+	if o.read == "fanout" {
+		return d.fanOut(ctx, shards.Shards)
 	}
-	log.Printf("fraud-detector: started, reading %d shard(s) of %s, alerts to %s", len(shards.Shards), o.in, o.out)
-	wg.Wait()
-	close(errc)
-	return <-errc
+	log.Printf("fraud-detector: started, polling %d shard(s) of %s, alerts to %s", len(shards.Shards), o.in, o.out)
+	return follow(ctx, shards.Shards, d.pollShard)
 }
 
 type detector struct {
@@ -175,35 +181,57 @@ type detector struct {
 	alerted map[string]time.Time // card → event time of its last alert
 }
 
-func (d *detector) readShard(ctx context.Context, iter *string) error {
+// pollShard reads shard id with GetRecords from its oldest record until it
+// is read to its end (it returns the children) or ctx ends.
+func (d *detector) pollShard(ctx context.Context, id string) ([]types.ChildShard, error) {
+	it, err := d.c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(d.o.in),
+		ShardId: aws.String(id), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		return nil, fmt.Errorf("shard %s: %w", id, err)
+	}
+	iter := it.ShardIterator
 	for iter != nil {
 		out, err := d.c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
 		if err != nil {
 			var tp *types.ProvisionedThroughputExceededException
-			if ctx.Err() != nil || !errors.As(err, &tp) {
-				return err
+			if ctx.Err() != nil {
+				return nil, nil
+			}
+			if !errors.As(err, &tp) {
+				return nil, fmt.Errorf("shard %s: %w", id, err)
 			}
 		} else {
+			if err := d.handle(ctx, out.Records); err != nil {
+				return nil, err
+			}
+			if out.NextShardIterator == nil || *out.NextShardIterator == "" {
+				return out.ChildShards, nil
+			}
 			iter = out.NextShardIterator
-			if d.o.delay > 0 && len(out.Records) > 0 {
-				time.Sleep(d.o.delay) // the flag's extra processing time
-			}
-			for _, r := range out.Records {
-				var p payment
-				if json.Unmarshal(r.Data, &p) != nil || p.Card == "" {
-					continue
-				}
-				if a := d.observe(p); a != nil {
-					if err := d.send(ctx, a); err != nil {
-						return err
-					}
-				}
-			}
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return nil, nil
 		case <-time.After(d.o.poll):
+		}
+	}
+	return nil, nil
+}
+
+// handle processes one batch of payments and sends the alerts they raise.
+func (d *detector) handle(ctx context.Context, records []types.Record) error {
+	if d.o.delay > 0 && len(records) > 0 {
+		time.Sleep(d.o.delay) // the flag's extra processing time
+	}
+	for _, r := range records {
+		var p payment
+		if json.Unmarshal(r.Data, &p) != nil || p.Card == "" {
+			continue
+		}
+		if a := d.observe(p); a != nil {
+			if err := d.send(ctx, a); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
