@@ -99,7 +99,9 @@ func TestMetricNames(t *testing.T) {
 // dashboard is the part of a Grafana dashboard's JSON the test reads.
 type dashboard struct {
 	Title  string `json:"title"`
+	UID    string `json:"uid"`
 	Panels []struct {
+		ID      int    `json:"id"`
 		Type    string `json:"type"`
 		Title   string `json:"title"`
 		Targets []struct {
@@ -137,7 +139,15 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	heatmaps := 0
+	ids := map[int]bool{}
+	if d.UID == "" || d.Title == "" {
+		t.Errorf("dashboard uid %q title %q: want both", d.UID, d.Title)
+	}
 	for _, p := range d.Panels {
+		if ids[p.ID] {
+			t.Errorf("panel %q: id %d used twice", p.Title, p.ID)
+		}
+		ids[p.ID] = true
 		if p.Type == "heatmap" {
 			heatmaps++
 		}
