@@ -256,9 +256,9 @@ func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 			}
 		}
 	}
-	res := trackUnknown
+	res, o := trackUnknown, metrics.OrderResult{}
 	if err == nil && env.RunID == cfg.RunID {
-		res = cfg.Tracker.add(env.ProducerID, env.Seq)
+		res, o = cfg.Tracker.addOrdered(env.ProducerID, key, env.Seq)
 	}
 	switch res {
 	case trackUnknown:
@@ -281,7 +281,7 @@ func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	}
 	c.seen.Add(1)
 	app, m, r := cfg.App, cfg.Metrics, s.run
-	if o := cfg.Tracker.order.Observe(env.ProducerID, key, env.Seq); o.Late {
+	if o.Late {
 		app.OrderCounts.Add(o)
 		s.shard.OrderCounts.Add(o)
 		if r != nil {

@@ -18,6 +18,14 @@ func TestSinkOrder(t *testing.T) {
 		key      string
 	}
 	type counts struct{ late, keys, disp int64 }
+	// span is key a's records from to to-1 of producer 0, read from shard.
+	span := func(shard string, from, to uint64) []rec {
+		var out []rec
+		for s := from; s < to; s++ {
+			out = append(out, rec{shard, 0, s, "a"})
+		}
+		return out
+	}
 	tests := []struct {
 		name          string
 		recs          []rec
@@ -39,6 +47,15 @@ func TestSinkOrder(t *testing.T) {
 			{"child", 1, 8, "c"}, {"child", 1, 9, "c"}, {"child", 1, 7, "c"}, {"child", 1, 7, "c"},
 			{"child", 0, 7, "c"},
 		}, counts{1, 1, 2}, counts{}, counts{1, 1, 2}},
+		{"parent then child, 10000", append(span("parent", 0, 5000), span("child", 5000, 10000)...),
+			counts{}, counts{}, counts{}},
+		// The child's 5,000 read after 2,000 of its parent's: the parent's
+		// last 3,000 each come behind all 5,000.
+		{"child read early, 10000", append(append(span("parent", 0, 2000), span("child", 5000, 10000)...), span("parent", 2000, 5000)...),
+			counts{3000, 1, 5000}, counts{3000, 1, 5000}, counts{}},
+		// Held back behind 10,000 on one shard, then delivered again.
+		{"behind 10000", append(append(span("child", 1, 10001), rec{"child", 0, 0, "a"}), rec{"child", 0, 0, "a"}),
+			counts{1, 1, 10000}, counts{}, counts{1, 1, 10000}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

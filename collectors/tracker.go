@@ -35,11 +35,36 @@ const (
 // NewTracker returns an empty tracker for a run with the given number of
 // producer instances (ids 0 .. producers-1).
 func NewTracker(producers int) *Tracker {
-	t := &Tracker{seen: make([]*metrics.SeqSet, max(producers, 0)), order: metrics.NewOrderTable(metrics.DefaultOrderKeys)}
+	t := &Tracker{seen: make([]*metrics.SeqSet, max(producers, 0))}
 	for i := range t.seen {
 		t.seen[i] = new(metrics.SeqSet)
 	}
+	t.order = metrics.NewOrderTable(t.seen, 0, 0)
 	return t
+}
+
+// SkipGivenUp has the order check treat the records run's producers gave
+// up on as consumed when it drops what can no longer count (see
+// metrics.OrderTable.Skip), so that lost records do not make it keep every
+// later record's number. Call it before the tracker is used; it returns t.
+func (t *Tracker) SkipGivenUp(run *metrics.Run) *Tracker {
+	t.order.Skip(run.GivenUpSets())
+	return t
+}
+
+// addOrdered is add for a record consumed with partition key: a new record
+// is also checked against the order of its key's records consumed before.
+func (t *Tracker) addOrdered(producer uint32, key string, seq uint64) (trackResult, metrics.OrderResult) {
+	if int(producer) >= len(t.seen) || seq >= maxSeq {
+		return trackUnknown, metrics.OrderResult{}
+	}
+	o, ok := t.order.Observe(producer, key, seq)
+	if ok {
+		t.distinct.Add(1)
+		return trackNew, o
+	}
+	t.duplicates.Add(1)
+	return trackDuplicate, o
 }
 
 // add marks record seq of producer as seen.

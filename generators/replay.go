@@ -3,17 +3,12 @@ package generators
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
+	"time"
 
 	"github.com/kbench/kbench/envelope"
 )
@@ -38,8 +33,8 @@ const checkLines = 1000
 
 var replayKind = GeneratorKind{
 	Name:    "replay",
-	Doc:     "Your own records from a file (JSON lines, CSV or base64 lines), streamed in order or sampled, optionally looping, with field mapping.",
-	Options: func() Options { return &ReplayOptions{Input: inputJSONL, Sample: 1} },
+	Doc:     "Your own records from a file (JSON lines, CSV or base64 lines), streamed in order or sampled, optionally looping, with field mapping, at the producer's rate or at the file's own times (pace: recorded).",
+	Options: func() Options { return &ReplayOptions{Input: inputJSONL, Sample: 1, Pace: paceRate, Speed: 1} },
 }
 
 // ReplayOptions configures the replay generator: records read from a file
@@ -69,9 +64,22 @@ type ReplayOptions struct {
 	// Loop starts the file again at its end; without it the producer
 	// stops sending when the file ends.
 	Loop bool `yaml:"loop" json:"loop"`
+	// Pace is rate (default: the producer's rate sends the records) or
+	// recorded: each record is sent at its own time (TimeField), the
+	// first at the start, the gaps divided by Speed; the producer then
+	// takes no rate.
+	Pace string `yaml:"pace" json:"pace"`
+	// TimeField is the field holding each record's time, for pace:
+	// recorded: a path such as $.event_time, or for csv a column name. RFC
+	// 3339 text, or epoch seconds (below 10^11) or milliseconds.
+	TimeField string `yaml:"time_field" json:"time_field"`
+	// Speed divides the recorded gaps, > 0: 60 plays a recorded minute in
+	// a second. Default 1.
+	Speed float64 `yaml:"speed" json:"speed"`
 
-	readErr string
-	header  []string // csv column names
+	readErr  string
+	header   []string // csv column names
+	estimate float64  // records/s of the lines checked, at Speed (pace: recorded)
 }
 
 // Generator implements Options.
@@ -113,6 +121,7 @@ func (o *ReplayOptions) check() error {
 		return err
 	}
 	seen := 0
+	var first, last time.Time
 	for ; seen < checkLines; seen++ {
 		line, err := r.next()
 		if errors.Is(err, io.EOF) {
@@ -121,14 +130,30 @@ func (o *ReplayOptions) check() error {
 		if err != nil {
 			return err
 		}
-		if _, _, err := m.record(nil, line, r.line); err != nil {
+		_, _, at, err := m.record(nil, line, r.line)
+		if err != nil {
 			return fmt.Errorf("%s:%d: %w", o.File, r.line, err)
 		}
+		if seen == 0 {
+			first = at
+		}
+		last = latest(last, at)
 	}
 	if seen == 0 {
 		return fmt.Errorf("%s: holds no records", o.File)
 	}
+	if span := last.Sub(first).Seconds() / o.Speed; span > 0 {
+		o.estimate = float64(seen-1) / span * o.Sample
+	}
 	return nil
+}
+
+// latest is the later of two times.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // Validate implements Options.
@@ -143,6 +168,7 @@ func (o *ReplayOptions) Validate() []*FieldError {
 	if o.Input == inputBase64 && (o.KeyField != "" || len(o.Fields) > 0) {
 		errs = append(errs, &FieldError{Field: "input", Problem: "base64 records are opaque: key_field and fields need jsonl or csv"})
 	}
+	errs = append(errs, o.paceProblems()...)
 	switch {
 	case o.File == "":
 		errs = append(errs, &FieldError{Field: "file", Problem: "is required: a file of records, one per line"})
@@ -162,7 +188,7 @@ func (o *ReplayOptions) Validate() []*FieldError {
 // its own, started by the first Next and stopped by Close.
 func (o *ReplayOptions) Build(seed int64) Generator {
 	m, _ := o.mapper() // Validate has checked the mapping
-	return &replay{opts: *o, m: m, rng: newRNG(seed, saltReplay)}
+	return &replay{opts: *o, m: m, rng: newRNG(seed, saltReplay), clock: clock{speed: o.Speed}}
 }
 
 // replay streams records from a file: a reader goroutine reads, samples
@@ -180,11 +206,17 @@ type replay struct {
 	next      *replayItem
 	err       error // set by the reader before it closes queue
 	free      sync.Pool
+	// clock times the records with pace: recorded (reader goroutine);
+	// taken counts the records Next handed out or the pacer dropped.
+	clock  clock
+	perSec perSecond
+	taken  uint64
 }
 
 type replayItem struct {
 	data   *[]byte
 	entity string
+	at     time.Duration // send offset, with pace: recorded
 }
 
 // EnvelopeSlot implements Slotted: JSON records carry it as "_kb", CSV
@@ -207,9 +239,18 @@ func (g *replay) Next(dst []byte, _ int64) ([]byte, string) {
 	}
 	it := g.next
 	g.next = nil
+	g.taken++
 	dst = append(dst, *it.data...)
 	g.free.Put(it.data)
 	return dst, it.entity
+}
+
+// drop discards the next record, which the producer will not send; call
+// it only after Exhausted returned false.
+func (g *replay) drop() {
+	g.free.Put(g.next.data)
+	g.next = nil
+	g.taken++
 }
 
 // Exhausted reports whether the file has no more records for Next. It
@@ -251,6 +292,7 @@ func (g *replay) start() {
 func (g *replay) read() {
 	defer close(g.done)
 	defer close(g.queue)
+	defer g.perSec.end()
 	skipped, firstBad := 0, ""
 	defer func() {
 		if skipped > 0 {
@@ -279,6 +321,7 @@ func (g *replay) pass(f *os.File, skipped *int, firstBad *string) (sent int, sto
 			return 0, false
 		}
 	}
+	g.clock.newPass()
 	for {
 		line, err := r.next()
 		if errors.Is(err, io.EOF) {
@@ -298,7 +341,7 @@ func (g *replay) pass(f *os.File, skipped *int, firstBad *string) (sent int, sto
 			continue
 		}
 		buf := g.free.Get().(*[]byte)
-		data, entity, err := g.m.record((*buf)[:0], line, r.line)
+		data, entity, when, err := g.m.record((*buf)[:0], line, r.line)
 		if err != nil {
 			*skipped++
 			if *firstBad == "" {
@@ -308,8 +351,13 @@ func (g *replay) pass(f *os.File, skipped *int, firstBad *string) (sent int, sto
 			continue
 		}
 		*buf = data
+		var at time.Duration
+		if g.m.tm.text != "" {
+			at = g.clock.at(when)
+			g.perSec.add(at)
+		}
 		select {
-		case g.queue <- replayItem{data: buf, entity: entity}:
+		case g.queue <- replayItem{data: buf, entity: entity, at: at}:
 			sent++
 		case <-g.stop:
 			return sent, true
@@ -362,204 +410,5 @@ func (l *lineReader) next() ([]byte, error) {
 		if err != nil {
 			return nil, io.EOF
 		}
-	}
-}
-
-// mapper turns a line of the file into the record sent and its entity.
-type mapper struct {
-	input  string
-	key    fieldPath
-	fields []mappedField // sorted by name
-	header []string
-}
-
-type mappedField struct {
-	name string
-	from fieldPath
-}
-
-// fieldPath is a JSON path of object keys ($.a.b), or for CSV a column.
-type fieldPath struct {
-	text   string
-	keys   []string
-	column int
-}
-
-func (o *ReplayOptions) mapper() (*mapper, error) {
-	m := &mapper{input: o.Input, header: o.header}
-	var err error
-	if o.KeyField != "" {
-		if m.key, err = o.path(o.KeyField); err != nil {
-			return nil, fmt.Errorf("key_field: %w", err)
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(o.Fields)) {
-		p, err := o.path(o.Fields[name])
-		if err != nil {
-			return nil, fmt.Errorf("fields.%s: %w", name, err)
-		}
-		m.fields = append(m.fields, mappedField{name: name, from: p})
-	}
-	return m, nil
-}
-
-// path parses a field reference: $.a.b or a.b for JSON, a column name for
-// CSV.
-func (o *ReplayOptions) path(s string) (fieldPath, error) {
-	t := strings.TrimPrefix(strings.TrimPrefix(s, "$"), ".")
-	if t == "" {
-		return fieldPath{}, fmt.Errorf("%q names no field", s)
-	}
-	p := fieldPath{text: s, column: -1}
-	if o.Input == inputCSV {
-		p.column = slices.Index(o.header, t)
-		if p.column < 0 && o.header != nil {
-			return fieldPath{}, fmt.Errorf("%q is not a column of %s (its header has %s)", t, o.File, strings.Join(o.header, ", "))
-		}
-		return p, nil
-	}
-	p.keys = strings.Split(t, ".")
-	return p, nil
-}
-
-// record appends the record sent for line to dst, leaving room for the
-// envelope where EnvelopeSlot says, and returns its entity.
-func (m *mapper) record(dst, line []byte, lineNo int) ([]byte, string, error) {
-	switch m.input {
-	case inputBase64:
-		n := base64.StdEncoding.DecodedLen(len(line))
-		dst = slices.Grow(dst, n)
-		k, err := base64.StdEncoding.Decode(dst[len(dst):len(dst)+n], line)
-		if err != nil {
-			return dst, "", fmt.Errorf("not base64: %w", err)
-		}
-		return dst[:len(dst)+k], strconv.Itoa(lineNo), nil
-	case inputCSV:
-		return m.csvRecord(dst, line, lineNo)
-	}
-	return m.jsonRecord(dst, line, lineNo)
-}
-
-func (m *mapper) jsonRecord(dst, line []byte, lineNo int) ([]byte, string, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(line, &obj); err != nil {
-		return dst, "", fmt.Errorf("not a JSON object: %w", err)
-	}
-	entity := strconv.Itoa(lineNo)
-	if m.key.text != "" {
-		v, ok := lookup(obj, m.key.keys)
-		if !ok {
-			return dst, "", fmt.Errorf("no field %s (key_field)", m.key.text)
-		}
-		entity = scalar(v)
-	}
-	dst = openJSON(dst)
-	if len(m.fields) == 0 {
-		body := bytes.TrimSpace(line)[1:] // after the object's '{'
-		if len(bytes.TrimSpace(body)) == 1 {
-			return append(dst[:len(dst)-1], '}'), entity, nil // {} becomes {"_kb":"…"}
-		}
-		return append(dst, body...), entity, nil
-	}
-	for i, f := range m.fields {
-		v, ok := lookup(obj, f.from.keys)
-		if !ok {
-			return dst, "", fmt.Errorf("no field %s (fields.%s)", f.from.text, f.name)
-		}
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = strconv.AppendQuote(dst, f.name)
-		dst = append(append(dst, ':'), v...)
-	}
-	return append(dst, '}'), entity, nil
-}
-
-func (m *mapper) csvRecord(dst, line []byte, lineNo int) ([]byte, string, error) {
-	cols := splitCSV(string(line))
-	if len(cols) != len(m.header) {
-		return dst, "", fmt.Errorf("%d columns; the header has %d", len(cols), len(m.header))
-	}
-	entity := strconv.Itoa(lineNo)
-	if m.key.text != "" {
-		entity = cols[m.key.column]
-	}
-	if len(m.fields) == 0 {
-		dst = appendSlot(dst, csvSlot)
-		return append(append(append(dst, ','), line...), '\n'), entity, nil
-	}
-	dst = openJSON(dst)
-	for i, f := range m.fields {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = strconv.AppendQuote(dst, f.name)
-		dst = strconv.AppendQuote(append(dst, ':'), cols[f.from.column])
-	}
-	return append(dst, '}'), entity, nil
-}
-
-// lookup follows keys through nested JSON objects.
-func lookup(obj map[string]json.RawMessage, keys []string) (json.RawMessage, bool) {
-	for i, k := range keys {
-		v, ok := obj[k]
-		if !ok {
-			return nil, false
-		}
-		if i == len(keys)-1 {
-			return v, true
-		}
-		obj = nil
-		if json.Unmarshal(v, &obj) != nil {
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-// scalar is a JSON value as a key: a string's text, else the value as
-// written.
-func scalar(v json.RawMessage) string {
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s
-	}
-	return string(bytes.TrimSpace(v))
-}
-
-// splitCSV splits one CSV line into its fields, unquoting quoted ones.
-func splitCSV(line string) []string {
-	var out []string
-	for {
-		if strings.HasPrefix(line, `"`) {
-			var b strings.Builder
-			i := 1
-			for i < len(line) {
-				if line[i] == '"' {
-					if i+1 < len(line) && line[i+1] == '"' {
-						b.WriteByte('"')
-						i += 2
-						continue
-					}
-					i++
-					break
-				}
-				b.WriteByte(line[i])
-				i++
-			}
-			out = append(out, b.String())
-			line = line[min(i, len(line)):]
-			if !strings.HasPrefix(line, ",") {
-				return out
-			}
-			line = line[1:]
-			continue
-		}
-		i := strings.IndexByte(line, ',')
-		if i < 0 {
-			return append(out, line)
-		}
-		out = append(out, line[:i])
-		line = line[i+1:]
 	}
 }

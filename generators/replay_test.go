@@ -287,7 +287,7 @@ func FuzzReplayLine(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, _, err := m.record(nil, []byte(line), 1)
+			rec, _, _, err := m.record(nil, []byte(line), 1)
 			if err == nil && o.Input == inputJSONL {
 				slot := jsonSlot
 				(&slot).Put(rec, &envelope.Envelope{})

@@ -12,6 +12,7 @@ package latency
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // Names of the built-in profiles, accepted by Load.
@@ -39,7 +40,9 @@ type Profile struct {
 	// records are pushed to a SubscribeToShard subscriber.
 	FanOut Dist
 	// Assumptions lists, in sentences, every figure of the profile that
-	// is assumed rather than measured or published.
+	// is assumed rather than measured or published. One about a single
+	// part begins with its name and a colon: "put:", "propagation:" or
+	// "fan_out:".
 	Assumptions []string
 }
 
@@ -78,4 +81,16 @@ func Load(ref string) (*Profile, error) {
 // IsBuiltIn says whether ref names a built-in profile rather than a file.
 func IsBuiltIn(ref string) bool {
 	return ref == "" || ref == NameNone || ref == NameAWS
+}
+
+// AssumptionsAbout returns the assumptions that begin with part ("put",
+// "propagation" or "fan_out") and a colon.
+func (p *Profile) AssumptionsAbout(part string) []string {
+	var out []string
+	for _, a := range p.Assumptions {
+		if strings.HasPrefix(a, part+":") {
+			out = append(out, a)
+		}
+	}
+	return out
 }

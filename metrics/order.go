@@ -2,19 +2,19 @@ package metrics
 
 import (
 	"hash/maphash"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 )
 
-// OrderDepth is how many of a key's highest consumed sequence numbers an
-// OrderTable keeps: a record's displacement is exact up to OrderDepth-1 and
-// shown as OrderDepth when it came behind OrderDepth or more of its key's
-// records.
-const OrderDepth = 6
-
 // DefaultOrderKeys is the default capacity of an OrderTable in keys: it is
 // exact while it tracks at most this many (producer, partition key) pairs.
 const DefaultOrderKeys = 1 << 16
+
+// DefaultOrderEntries is the default number of sequence numbers an
+// OrderTable holds at most, over all its keys (8 bytes each).
+const DefaultOrderEntries = 1 << 21
 
 // orderStripes is the number of independently locked parts of an
 // OrderTable; shard readers of one application rarely contend.
@@ -26,98 +26,173 @@ type OrderResult struct {
 	// partition key with a higher sequence number.
 	Late bool
 	// Displacement is, for a late record, how many records of its key with
-	// higher sequence numbers were consumed before it, at most OrderDepth.
+	// higher sequence numbers were consumed before it.
 	Displacement int
 	// FirstLate marks the first late record of its key.
 	FirstLate bool
 }
 
-// OrderTable tracks, for one consumer application, the production order of
-// the records it consumes, by producer and partition key. Production order
-// is the producer's sequence number: a producer numbers its records as it
-// generates them, so of two records of one key, the one with the lower
-// sequence number was produced first.
+// OrderTable tracks, for one consumer application, which records it has
+// consumed and the production order it consumed them in, by producer and
+// partition key. Production order is the producer's sequence number: a
+// producer numbers its records as it generates them, so of two records of
+// one key, the one with the lower sequence number was produced first.
 //
 // A record is late (out of order) when a record of the same producer and key
 // with a higher sequence number was consumed before it. Its displacement is
 // the number of such records: how many of its key's records it came behind.
-// Feed Observe only first deliveries (duplicates excluded).
+// Duplicates (records consumed before) are reported as such and never late.
+//
+// Displacements are exact, however large. For each key the table keeps the
+// sequence numbers consumed at or above its producer's watermark, the lowest
+// sequence number not consumed yet: every record consumed later is at or
+// above it, so the ones below can never count in a displacement and are
+// dropped. A record that never arrives holds its producer's watermark back
+// and so keeps its keys' numbers, unless Skip names it.
 //
 // Memory is bounded: per-key state lives in a fixed-size table split into
-// stripes. While every key fits, the counts are exact. When a stripe fills,
-// it halves the share of keys it tracks (by hash, so a key is either tracked
-// from then on or not at all) and forgets the keys it drops; from then on
-// only the tracked keys' records are checked. Exact and SampledShare say
-// which happened. It is safe for concurrent use.
+// stripes, and each stripe holds at most its share of a fixed number of
+// sequence numbers. While both fit, the counts are exact. When a stripe
+// fills, it drops the numbers below the watermarks, and when that is not
+// enough it halves the share of keys it tracks (by hash, so a key is either
+// tracked from then on or not at all) and forgets the keys it drops; from
+// then on only the tracked keys' records are checked. Exact and SampledShare
+// say which happened. It is safe for concurrent use.
 type OrderTable struct {
 	seed    maphash.Seed
 	perPart int // slots per stripe, a power of two
+	budget  int // sequence numbers per stripe
+	seen    []*SeqSet
+	skip    []*SeqSet       // per producer: numbers the watermark passes over; see Skip
+	lows    []atomic.Uint64 // per producer: every sequence number below is in seen or skip
 	parts   [orderStripes]orderStripe
 }
 
 type orderStripe struct {
-	mu    sync.Mutex
-	slots []orderSlot // nil until first use
-	used  int
-	level uint8 // keys whose hash's top level bits are not all zero are dropped
+	mu      sync.Mutex
+	slots   []orderSlot // nil until first use
+	used    int         // keys held
+	entries int         // sequence numbers held, over all keys
+	level   uint8       // keys whose hash's top level bits are not all zero are dropped
 }
 
-// orderSlot is one key's state: its hash (0 marks an empty slot) and the
-// highest sequence numbers consumed, ascending. It fills one 64-byte cache
-// line: with many keys, the table is read from memory, not cache.
+// orderSlot is one key's state: its hash (0 marks an empty slot), its
+// producer, and the key's sequence numbers consumed at or above the
+// producer's watermark when last pruned, ascending.
 type orderSlot struct {
-	h   uint64
-	top [OrderDepth]uint64
-	n   uint8
-	hit bool // the key had a late record
+	h        uint64
+	seqs     []uint64
+	producer uint32
+	hit      bool // the key had a late record
 }
 
-// NewOrderTable returns a table that is exact for up to keys keys (rounded
-// up to a power of two; DefaultOrderKeys when keys < 1).
-func NewOrderTable(keys int) *OrderTable {
+// NewOrderTable returns a table that marks what it sees in seen (by producer
+// id, one set each), is exact for up to keys keys (rounded up to a power of
+// two; DefaultOrderKeys when keys < 1) and holds at most entries sequence
+// numbers (DefaultOrderEntries when entries < 1).
+func NewOrderTable(seen []*SeqSet, keys, entries int) *OrderTable {
 	if keys < 1 {
 		keys = DefaultOrderKeys
+	}
+	if entries < 1 {
+		entries = DefaultOrderEntries
 	}
 	per := 16
 	for per*orderStripes*3/4 < keys {
 		per *= 2
 	}
-	return &OrderTable{seed: maphash.MakeSeed(), perPart: per}
+	return &OrderTable{seed: maphash.MakeSeed(), perPart: per, budget: max(entries/orderStripes, 1),
+		seen: seen, lows: make([]atomic.Uint64, len(seen))}
 }
 
-// Observe checks record seq of producer with partition key against the
-// records of the key consumed before it, and remembers it.
-func (t *OrderTable) Observe(producer uint32, key string, seq uint64) OrderResult {
+// Observe marks record seq of producer (an index into the table's sets)
+// with partition key as consumed. It reports whether the record is new (not
+// marked before) and, for a new record of a tracked key, how it compares
+// with the records of its key consumed before it.
+func (t *OrderTable) Observe(producer uint32, key string, seq uint64) (OrderResult, bool) {
 	h := maphash.String(t.seed, key) ^ (uint64(producer)+1)*0x9e3779b97f4a7c15
 	h |= 1 // 0 marks an empty slot; bits 1-6 pick the stripe, the rest the slot
 	p := &t.parts[(h>>1)%orderStripes]
+	// Read before seq is marked, the watermark is at most seq. Marking and
+	// checking under the stripe's lock keeps a later, higher watermark from
+	// pruning this key's numbers above seq before seq is checked.
+	low := t.lows[producer].Load()
 	p.mu.Lock()
-	res := p.observe(h, seq, t.perPart)
+	if !t.seen[producer].Add(seq) {
+		p.mu.Unlock()
+		return OrderResult{}, false
+	}
+	res := p.observe(t, h, producer, seq, low)
 	p.mu.Unlock()
-	return res
+	t.advance(producer, low)
+	return res, true
+}
+
+// Skip has the watermarks pass over the sequence numbers in skip (by
+// producer id, like the table's seen sets) as if consumed: records that will
+// never be consumed, such as those their producer gave up on, so that one
+// lost record does not hold its producer's watermark back. Should such a
+// record be consumed after all, its displacement counts only its key's
+// records above the watermark then. Call Skip before the first Observe.
+func (t *OrderTable) Skip(skip []*SeqSet) { t.skip = skip }
+
+// advance moves producer's watermark up past the sequence numbers marked.
+func (t *OrderTable) advance(producer uint32, from uint64) {
+	seen := t.seen[producer]
+	to := seen.FirstMissing(from)
+	if int(producer) < len(t.skip) && t.skip[producer] != nil {
+		for t.skip[producer].Has(to) {
+			to = seen.FirstMissing(to + 1)
+		}
+	}
+	for l := &t.lows[producer]; ; {
+		old := l.Load()
+		if to <= old || l.CompareAndSwap(old, to) {
+			return
+		}
+	}
 }
 
 // observe is Observe within the stripe, locked.
-func (p *orderStripe) observe(h, seq uint64, size int) OrderResult {
+func (p *orderStripe) observe(t *OrderTable, h uint64, producer uint32, seq, low uint64) OrderResult {
 	if h>>(64-p.level) != 0 { // a shift by 64 is 0: level 0 tracks every key
 		return OrderResult{}
 	}
 	if p.slots == nil {
-		p.slots = make([]orderSlot, size)
+		p.slots = make([]orderSlot, t.perPart)
+	}
+	if p.entries >= t.budget {
+		if p.prune(t); p.entries >= t.budget*3/4 {
+			p.shrink(t.budget)
+			if h>>(64-p.level) != 0 {
+				return OrderResult{}
+			}
+		}
 	}
 	s, ok := p.find(h)
 	if !ok {
 		if p.used+1 > len(p.slots)*3/4 {
-			p.shrink()
+			p.shrink(t.budget)
 			if h>>(64-p.level) != 0 {
 				return OrderResult{}
 			}
 			s, _ = p.find(h)
 		}
 		p.used++
-		s.h = h
+		s.h, s.producer = h, producer
 	}
-	return s.observe(seq)
+	res, delta := s.observe(seq, low)
+	p.entries += delta
+	return res
+}
+
+// prune drops every key's sequence numbers below its producer's watermark.
+func (p *orderStripe) prune(t *OrderTable) {
+	for i := range p.slots {
+		if s := &p.slots[i]; s.h != 0 {
+			p.entries -= s.drop(t.lows[s.producer].Load())
+		}
+	}
 }
 
 // find returns h's slot, or the empty slot where it belongs.
@@ -135,15 +210,17 @@ func (p *orderStripe) find(h uint64) (*orderSlot, bool) {
 }
 
 // shrink halves the share of keys the stripe tracks until it is at most
-// half full, dropping the keys no longer tracked.
-func (p *orderStripe) shrink() {
+// half full, in keys and in sequence numbers, dropping the keys no longer
+// tracked.
+func (p *orderStripe) shrink(budget int) {
 	old := p.slots
-	for p.used > len(old)/2 && p.level < 63 {
+	for (p.used > len(old)/2 || p.entries > budget/2) && p.level < 63 {
 		p.level++
-		p.used = 0
+		p.used, p.entries = 0, 0
 		for i := range old {
 			if h := old[i].h; h != 0 && h>>(64-p.level) == 0 {
 				p.used++
+				p.entries += len(old[i].seqs)
 			}
 		}
 	}
@@ -156,40 +233,47 @@ func (p *orderStripe) shrink() {
 	}
 }
 
-// observe checks and remembers seq.
-func (s *orderSlot) observe(seq uint64) OrderResult {
-	n := int(s.n)
-	if n == 0 || seq > s.top[n-1] { // in order: the common case
-		if n < OrderDepth {
-			s.top[n] = seq
-			s.n++
-		} else {
-			copy(s.top[:], s.top[1:])
-			s.top[OrderDepth-1] = seq
-		}
-		return OrderResult{}
+// keepCap is the spare capacity a slot may keep for its next numbers: one
+// with more than that beyond four times what it holds is reallocated, so a
+// key that once held many numbers does not keep their memory.
+const keepCap = 8
+
+// drop removes the numbers below low and returns how many it removed.
+func (s *orderSlot) drop(low uint64) int {
+	if len(s.seqs) == 0 || s.seqs[0] >= low {
+		return 0
 	}
-	// Late: count the higher ones kept. When the table is full and seq is
-	// below all of them, there may be more above it that were dropped.
-	i := n
-	for i > 0 && s.top[i-1] > seq {
-		i--
+	k := sort.Search(len(s.seqs), func(i int) bool { return s.seqs[i] >= low })
+	if k*4 >= len(s.seqs) { // move the rest down: the array is reused from its start
+		s.seqs = s.seqs[:copy(s.seqs, s.seqs[k:])]
+	} else { // a few of many: the next growth reallocates
+		s.seqs = s.seqs[k:]
 	}
+	switch {
+	case len(s.seqs) == 0 && cap(s.seqs) > keepCap:
+		s.seqs = nil
+	case cap(s.seqs) > 4*len(s.seqs)+keepCap:
+		s.seqs = append(make([]uint64, 0, 2*len(s.seqs)), s.seqs...)
+	}
+	return k
+}
+
+// observe checks and remembers seq, first dropping the numbers below the
+// watermark low; it returns the change in numbers held.
+func (s *orderSlot) observe(seq, low uint64) (OrderResult, int) {
+	delta := 1 - s.drop(low)
+	n := len(s.seqs)
+	if n == 0 || seq > s.seqs[n-1] { // in order: the common case
+		s.seqs = append(s.seqs, seq)
+		return OrderResult{}, delta
+	}
+	// Late: every number held above seq is a record of the key consumed
+	// before it; the ones dropped are below seq.
+	i := sort.Search(n, func(i int) bool { return s.seqs[i] > seq })
 	res := OrderResult{Late: true, Displacement: n - i, FirstLate: !s.hit}
 	s.hit = true
-	if i == 0 && n == OrderDepth {
-		res.Displacement = OrderDepth
-		return res
-	}
-	if n < OrderDepth {
-		copy(s.top[i+1:n+1], s.top[i:n])
-		s.top[i] = seq
-		s.n++
-	} else { // drop the lowest to keep the highest OrderDepth
-		copy(s.top[:i-1], s.top[1:i])
-		s.top[i-1] = seq
-	}
-	return res
+	s.seqs = slices.Insert(s.seqs, i, seq)
+	return res, delta
 }
 
 // Exact reports whether every key was tracked from its first record on: no

@@ -3,6 +3,8 @@ package metrics
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 )
 
@@ -18,10 +20,15 @@ type orderTotals struct {
 	late, keys, maxDisp int
 }
 
+// newTestTable returns a table for two producers with the given capacity.
+func newTestTable(keys, entries int) *OrderTable {
+	return NewOrderTable([]*SeqSet{new(SeqSet), new(SeqSet)}, keys, entries)
+}
+
 func feed(t *OrderTable, recs []obs) orderTotals {
 	var tot orderTotals
 	for _, r := range recs {
-		res := t.Observe(r.producer, r.key, r.seq)
+		res, _ := t.Observe(r.producer, r.key, r.seq)
 		if res.Late {
 			tot.late++
 			tot.maxDisp = max(tot.maxDisp, res.Displacement)
@@ -55,12 +62,27 @@ func TestOrderTableConstructed(t *testing.T) {
 		// read first makes every parent record late.
 		{"parent then child", []obs{a(1), a(2), a(3), a(4), a(5), a(6)}, orderTotals{}},
 		{"child before parent", []obs{a(4), a(5), a(6), a(1), a(2), a(3)}, orderTotals{3, 1, 3}},
-		// Behind more than OrderDepth records: shown as OrderDepth.
-		{"saturates", append(seqs("a", 10, 30), a(1)), orderTotals{1, 1, OrderDepth}},
+		// Displacements of 7, 100 and 10,000: the record held back comes
+		// behind every later record of its key, however many.
+		{"behind 7", late("a", 1, 7), orderTotals{1, 1, 7}},
+		{"behind 100", late("a", 1, 100), orderTotals{1, 1, 100}},
+		{"behind 10000", late("a", 1, 10000), orderTotals{1, 1, 10000}},
+		// Other keys' records in between do not count; record 0 of key a,
+		// held back, comes behind a's 50 records only.
+		{"other keys between", append(interleave(50), a(0)), orderTotals{1, 1, 50}},
+		// Resharding at scale: the parent's 5,000 records of a key, then its
+		// child's 5,000, are in order; the child's first read before the
+		// parent's last 3,000 put each of those behind all 5,000.
+		{"parent then child, 10000", seqs("a", 0, 10000), orderTotals{}},
+		{"child early, 10000", append(append(seqs("a", 0, 2000), seqs("a", 5000, 10000)...), seqs("a", 2000, 5000)...),
+			orderTotals{3000, 1, 5000}},
+		// Duplicates are neither late nor counted above a later record:
+		// 5 delivered again after 9, then 3 comes behind 5, 7 and 9 only.
+		{"duplicates excluded", []obs{a(1), a(5), a(7), a(9), a(5), a(9), a(3), a(3)}, orderTotals{1, 1, 3}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tab := NewOrderTable(0)
+			tab := newTestTable(0, 0)
 			if got := feed(tab, tc.recs); got != tc.want {
 				t.Errorf("late, keys, max displacement = %+v, want %+v", got, tc.want)
 			}
@@ -69,6 +91,24 @@ func TestOrderTableConstructed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// late returns key's records from to from+n, with record from held back
+// until after the other n.
+func late(key string, from uint64, n int) []obs {
+	return append(seqs(key, from+1, from+1+uint64(n)), obs{0, key, from})
+}
+
+// interleave returns n records each of keys a, b and c, taking turns,
+// from sequence number 1 on.
+func interleave(n int) []obs {
+	var out []obs
+	for i := range n {
+		for j, k := range []string{"a", "b", "c"} {
+			out = append(out, obs{0, k, uint64(3*i + j + 1)})
+		}
+	}
+	return out
 }
 
 func seqs(key string, from, to uint64) []obs {
@@ -82,50 +122,61 @@ func seqs(key string, from, to uint64) []obs {
 // TestOrderTableBruteForce compares the table with a direct count on
 // random shuffles of a few keys' records: a record's displacement is the
 // number of its key's records with higher sequence numbers consumed before
-// it, capped at OrderDepth.
+// it. Some records are delivered twice; duplicates are reported as such and
+// never count.
 func TestOrderTableBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 200 {
 		var recs []obs
-		for seq := range uint64(60) {
+		for seq := range uint64(300) {
 			recs = append(recs, obs{uint32(rng.IntN(2)), fmt.Sprint("k", rng.IntN(4)), seq})
 		}
-		// Displace a few records by a random distance, as retries do.
+		// Displace a few records by a random distance, as retries do, and
+		// deliver a few twice.
 		for range 10 {
 			i := rng.IntN(len(recs))
-			j := min(len(recs)-1, i+rng.IntN(20))
+			j := min(len(recs)-1, i+rng.IntN(200))
 			r := recs[i]
 			copy(recs[i:j], recs[i+1:j+1])
 			recs[j] = r
 		}
-		want := orderTotals{}
-		keysHit := map[string]bool{}
-		for i, r := range recs {
-			d := 0
+		for range 5 {
+			i := rng.IntN(len(recs))
+			recs = slices.Insert(recs, i+rng.IntN(len(recs)-i), recs[i])
+		}
+		// displacement is the direct count over the first deliveries
+		// before record i; -1 marks a duplicate.
+		displacement := func(i int) int {
+			r, d := recs[i], 0
+			firsts := map[obs]bool{}
 			for _, q := range recs[:i] {
-				if q.producer == r.producer && q.key == r.key && q.seq > r.seq {
+				if q == r {
+					return -1
+				}
+				if q.producer == r.producer && q.key == r.key && q.seq > r.seq && !firsts[q] {
+					firsts[q] = true
 					d++
 				}
 			}
-			if d > 0 {
+			return d
+		}
+		want := orderTotals{}
+		keysHit := map[string]bool{}
+		for i, r := range recs {
+			if d := displacement(i); d > 0 {
 				want.late++
-				want.maxDisp = max(want.maxDisp, min(d, OrderDepth))
+				want.maxDisp = max(want.maxDisp, d)
 				keysHit[fmt.Sprint(r.producer, r.key)] = true
 			}
 		}
 		want.keys = len(keysHit)
-		tab := NewOrderTable(0)
+		tab := newTestTable(0, 0)
 		var got orderTotals
 		for i, r := range recs {
-			res := tab.Observe(r.producer, r.key, r.seq)
-			d := 0
-			for _, q := range recs[:i] {
-				if q.producer == r.producer && q.key == r.key && q.seq > r.seq {
-					d++
-				}
-			}
-			if res.Late != (d > 0) || res.Displacement != min(d, OrderDepth) {
-				t.Fatalf("round %d record %d %+v: got %+v, want displacement %d", round, i, r, res, d)
+			res, isNew := tab.Observe(r.producer, r.key, r.seq)
+			d := displacement(i)
+			if isNew != (d >= 0) || res.Late != (d > 0) || (d > 0 && res.Displacement != d) {
+				t.Fatalf("round %d record %d %+v: got %+v new %v, want displacement %d", round, i, r, res, isNew, d)
 			}
 			if res.Late {
 				got.late++
@@ -145,7 +196,7 @@ func TestOrderTableBruteForce(t *testing.T) {
 // exact, tracks a share of keys near what it reports, and still counts the
 // late records of the keys it kept.
 func TestOrderTableSamples(t *testing.T) {
-	tab := NewOrderTable(1000)
+	tab := newTestTable(1000, 0)
 	const keys = 20000
 	for k := range keys {
 		tab.Observe(0, fmt.Sprint("key-", k), uint64(2*k+1))
@@ -161,7 +212,7 @@ func TestOrderTableSamples(t *testing.T) {
 	// report it late.
 	late := 0
 	for k := range keys {
-		if tab.Observe(0, fmt.Sprint("key-", k), uint64(2*k)).Late {
+		if res, _ := tab.Observe(0, fmt.Sprint("key-", k), uint64(2*k)); res.Late {
 			late++
 		}
 	}
@@ -181,13 +232,104 @@ func TestOrderTableSamples(t *testing.T) {
 	}
 }
 
+// entries returns how many sequence numbers the table holds.
+func (t *OrderTable) entries() int {
+	n := 0
+	for i := range t.parts {
+		n += t.parts[i].entries
+	}
+	return n
+}
+
+// TestOrderTableBounded checks that the table drops the numbers below the
+// watermark: a long run in order holds few of them, and one record that
+// never arrives makes the table sample within its budget instead of
+// growing.
+func TestOrderTableBounded(t *testing.T) {
+	tab := newTestTable(0, 1<<12)
+	for seq := range uint64(200000) {
+		if res, _ := tab.Observe(0, fmt.Sprint("k", seq%100), seq); res.Late {
+			t.Fatalf("record %d late", seq)
+		}
+	}
+	if n := tab.entries(); n > 200 {
+		t.Errorf("%d numbers held after a run in order over 100 keys, want at most 200", n)
+	}
+	if !tab.Exact() {
+		t.Error("not exact after a run in order")
+	}
+	// Producer 1's record 0 never arrives: nothing of it can be dropped.
+	for seq := uint64(1); seq < 200000; seq++ {
+		tab.Observe(1, fmt.Sprint("k", seq%100), seq)
+		if n := tab.entries(); n > 1<<12 {
+			t.Fatalf("record %d: %d numbers held, over the budget of %d", seq, n, 1<<12)
+		}
+	}
+	if tab.Exact() {
+		t.Error("exact after outgrowing its budget")
+	}
+
+	// The same with the missing record given up on: the watermark passes
+	// over it, and the table stays small and exact.
+	given := []*SeqSet{new(SeqSet), new(SeqSet)}
+	given[1].Add(0)
+	tab = newTestTable(0, 1<<12)
+	tab.Skip(given)
+	for seq := uint64(1); seq < 200000; seq++ {
+		tab.Observe(1, fmt.Sprint("k", seq%100), seq)
+	}
+	if n := tab.entries(); n > 200 || !tab.Exact() {
+		t.Errorf("%d numbers held, exact %v, with the missing record skipped; want at most 200, exact", n, tab.Exact())
+	}
+	// A record given up on and consumed after all counts the numbers still
+	// held above it: here none.
+	if res, _ := tab.Observe(1, "k0", 0); res.Late {
+		t.Errorf("record given up on, consumed last: %+v, want not late (its key's numbers were dropped)", res)
+	}
+}
+
+// TestOrderTableConcurrent feeds four readers' records at once, as shard
+// readers do: each has its own keys and holds one record of each back
+// behind a known number of its key's records, while the others' records
+// move the shared watermark.
+func TestOrderTableConcurrent(t *testing.T) {
+	const readers, keys, per = 4, 5, 3000
+	tab := newTestTable(0, 0)
+	var wg sync.WaitGroup
+	got := make([]orderTotals, readers)
+	for g := range readers {
+		wg.Go(func() {
+			var recs []obs
+			for k := range keys {
+				key := fmt.Sprint("r", g, "k", k)
+				var own []obs
+				for i := range per {
+					own = append(own, obs{0, key, uint64((i*keys+k)*readers + g)})
+				}
+				// Hold the key's record 10 back behind 100*(k+1) others.
+				d := 100 * (k + 1)
+				held := own[10]
+				own = slices.Insert(slices.Delete(own, 10, 11), 10+d, held)
+				recs = append(recs, own...)
+			}
+			got[g] = feed(tab, recs)
+		})
+	}
+	wg.Wait()
+	for g, tot := range got {
+		if want := (orderTotals{keys, keys, 100 * keys}); tot != want {
+			t.Errorf("reader %d: %+v, want %+v", g, tot, want)
+		}
+	}
+}
+
 // BenchmarkOrderObserve is the per-record cost the order check adds to a
 // collector: in-order records over a number of keys (the table outgrows
 // the CPU caches at 50,000).
 func BenchmarkOrderObserve(b *testing.B) {
 	for _, n := range []int{1, 1000, 50000} {
 		b.Run(fmt.Sprint("keys=", n), func(b *testing.B) {
-			tab := NewOrderTable(0)
+			tab := newTestTable(0, 0)
 			keys := make([]string, n)
 			for i := range keys {
 				keys[i] = fmt.Sprintf("card-%06d", i)

@@ -68,6 +68,7 @@ type Run struct {
 	shards      map[string]*ShardCounts
 	acked       []*SeqSet // by producer id
 	byProducer  []ProducerTotals
+	givenUp     []*SeqSet // by producer id
 	scheduled   []atomic.Int64
 	due         []atomic.Int64 // by producer: intended time of the record it waits to hand over; 0 when done
 }
@@ -140,10 +141,12 @@ func NewRun(producers int) *Run {
 	}
 	r.acked = make([]*SeqSet, producers)
 	r.byProducer = make([]ProducerTotals, producers)
+	r.givenUp = make([]*SeqSet, producers)
 	r.scheduled = make([]atomic.Int64, producers)
 	r.due = make([]atomic.Int64, producers)
 	for i := range r.acked {
 		r.acked[i] = new(SeqSet)
+		r.givenUp[i] = new(SeqSet)
 	}
 	return r
 }
@@ -276,6 +279,11 @@ func (r *Run) AckedSet(producer uint32) *SeqSet {
 	}
 	return r.acked[producer]
 }
+
+// GivenUpSets returns, by producer id, the sets of sequence numbers the
+// producers gave up on: records failed after their last attempt or
+// rejected before sending. Such a record is normally never consumed.
+func (r *Run) GivenUpSets() []*SeqSet { return r.givenUp }
 
 // CountScheduled counts one record of a producer that was due in the
 // measured window (after warmup). Records that fail or are never consumed

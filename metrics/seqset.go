@@ -105,3 +105,19 @@ func (s *SeqSet) each(f func(*chunk)) {
 		}
 	}
 }
+
+// FirstMissing returns the lowest sequence number at or above from that is
+// not marked.
+func (s *SeqSet) FirstMissing(from uint64) uint64 {
+	for seq := from; ; {
+		c := s.chunkFor(int(seq/chunkBits), false)
+		if c == nil {
+			return seq
+		}
+		w := c[(seq%chunkBits)/64].Load() >> (seq % 64) // bits from seq on
+		if w != ^uint64(0)>>(seq%64) {
+			return seq + uint64(bits.TrailingZeros64(^w))
+		}
+		seq += 64 - seq%64
+	}
+}

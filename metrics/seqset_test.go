@@ -61,3 +61,22 @@ func BenchmarkSeqSetAdd(b *testing.B) {
 		s.Add(i)
 	}
 }
+
+func TestSeqSetFirstMissing(t *testing.T) {
+	var s SeqSet
+	if got := s.FirstMissing(5); got != 5 {
+		t.Errorf("empty set: FirstMissing(5) = %d, want 5", got)
+	}
+	for seq := range uint64(chunkBits + 70) { // across a word and a chunk boundary
+		s.Add(seq)
+	}
+	s.Add(chunkBits + 71)
+	for _, tc := range []struct{ from, want uint64 }{
+		{0, chunkBits + 70}, {63, chunkBits + 70}, {chunkBits - 1, chunkBits + 70},
+		{chunkBits + 70, chunkBits + 70}, {chunkBits + 71, chunkBits + 72},
+	} {
+		if got := s.FirstMissing(tc.from); got != tc.want {
+			t.Errorf("FirstMissing(%d) = %d, want %d", tc.from, got, tc.want)
+		}
+	}
+}

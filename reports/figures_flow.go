@@ -10,20 +10,47 @@ import (
 )
 
 // throughputFigure draws the records per second the run aimed for,
-// produced, had acknowledged, had throttled and consumed.
+// produced, had acknowledged, had throttled and consumed; when producers
+// aggregated, also the Kinesis records that carried the acknowledged user
+// records and the streams' record quota, which counts Kinesis records: user
+// records above the quota line with Kinesis records below it is what
+// aggregation buys.
 func throughputFigure(fs *figureSet, r *results.Run) {
 	if len(r.Rows) == 0 {
 		return
 	}
 	rows := r.Rows
-	ch, err := linePlot("Throughput per second", timeAxis, "records/s", []series{
+	lines := []series{
 		{name: "target", xys: column(rows, false, func(r results.Row) float64 { return r.TargetRPS }), color: grey, dashed: true},
 		{name: "produced", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Produced) }), color: palette[9]},
 		{name: "acked", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Acked) }), color: palette[0], width: 2.6},
 		{name: "throttled attempts", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Throttled) }), color: palette[3], clip: true},
 		{name: "consumed", xys: column(rows, false, func(r results.Row) float64 { return float64(r.Consumed) }), color: palette[2], dashed: true},
-	}, lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.Summary), markerName: eventsLegend})
+	}
+	if aggregated(rows) { // against the quota, which counts Kinesis records
+		lines = append(lines,
+			series{name: "acked Kinesis records", xys: column(rows, false, func(r results.Row) float64 { return float64(r.AckedKinesis) }),
+				color: palette[4], width: 2.6},
+			series{name: "Kinesis record quota (1,000/s per shard)", xys: column(rows, false, func(r results.Row) float64 {
+				return float64(results.ShardRecordQuota * r.Shards)
+			}), color: red, dashed: true})
+	}
+	ch, err := linePlot("Throughput per second", timeAxis, "records/s", lines,
+		lineOpts{spans: phaseSpans(rows), timeX: true, markers: eventMarkers(r.Summary), markerName: eventsLegend})
 	fs.add("Throughput over time", PNGThroughput, fullSize, ch, err)
+}
+
+// aggregated reports whether any second acknowledged fewer Kinesis records
+// than user records: producers packed several into one. A time series
+// written before the acked_kinesis_records column reads zero there and is
+// not.
+func aggregated(rows []results.Row) bool {
+	for _, r := range rows {
+		if r.AckedKinesis > 0 && r.AckedKinesis < r.Acked {
+			return true
+		}
+	}
+	return false
 }
 
 // lagFigure draws the primary consumer's lag behind the tip of the stream

@@ -121,6 +121,12 @@ func durationLine(c results.RunInfo) string {
 // numbers, so that no bad bucket goes unmentioned.
 func notes(s *results.Summary) []string {
 	out := slices.Clone(s.Config.Notes)
+	if p := s.Target.LatencyProfile; p != nil && p.Name != "none" {
+		out = append(out, fmt.Sprintf("Latency profile %s (%s): put %s, propagation %s, fan-out %s.", p.Name, p.Source, p.Put, p.Propagation, p.FanOut))
+		for _, a := range p.Assumptions {
+			out = append(out, "Latency profile assumption: "+a)
+		}
+	}
 	t := s.Totals
 	if t.Throttled > 0 {
 		out = append(out, fmt.Sprintf("%s record-attempts were throttled (ProvisionedThroughputExceeded): "+

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kbench/kbench/internal/textfmt"
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/scenarios"
 )
 
 // card is one key number.
@@ -277,7 +278,7 @@ func configRows(s *results.Summary) [][2]string {
 func perShardBytes(s *results.Summary, total float64, quota string) string {
 	shards := s.Config.Shards
 	for _, e := range s.Events {
-		if e.Action == "update_shard_count" && e.OK {
+		if e.Action == scenarios.EventUpdateShardCount && e.OK {
 			return ""
 		}
 	}

@@ -157,6 +157,9 @@ func targetLine(t results.TargetInfo) string {
 	if t.MemoryBudget > 0 {
 		out += fmt.Sprintf(", in process, memory budget %.0f MiB", float64(t.MemoryBudget)/(1<<20))
 	}
+	if p := t.LatencyProfile; p != nil && p.Name != "none" {
+		out += ", latency profile " + p.Name
+	}
 	return out
 }
 

@@ -123,6 +123,20 @@ type TargetInfo struct {
 	// MemoryBudget is the in-process simulator's memory budget in bytes
 	// (target.sim.max_memory, by default a quarter of physical memory).
 	MemoryBudget int64 `json:"memory_budget,omitempty"`
+	// LatencyProfile is the latency profile a simulated target applied
+	// (see docs/latency.md); absent for real endpoints.
+	LatencyProfile *LatencyProfileInfo `json:"latency_profile,omitempty"`
+}
+
+// LatencyProfileInfo describes a latency profile: its name, where it came
+// from, each distribution in words, and every figure it assumes.
+type LatencyProfileInfo struct {
+	Name        string   `json:"name"`
+	Source      string   `json:"source,omitempty"`
+	Put         string   `json:"put"`
+	Propagation string   `json:"propagation"`
+	FanOut      string   `json:"fan_out"`
+	Assumptions []string `json:"assumptions,omitempty"`
 }
 
 // RunInfo is the resolved configuration of one run (one matrix cell).
@@ -206,7 +220,7 @@ type Order struct {
 	// least one late record.
 	OutOfOrderKeys int64 `json:"out_of_order_keys"`
 	// OutOfOrderMaxDisplacement is the most records of its key a late record
-	// came behind, counted up to 6 (6 means 6 or more).
+	// came behind, exact however large (of the tracked keys' records).
 	OutOfOrderMaxDisplacement int64 `json:"out_of_order_max_displacement"`
 	// OutOfOrderExact is true when every key was tracked; false when the
 	// per-key table filled and sampled keys, and the counts cover only the

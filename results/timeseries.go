@@ -56,6 +56,10 @@ type Row struct {
 	// consumed out of their production order; Duplicates the records any
 	// consumer application consumed again.
 	OutOfOrder, Duplicates int64
+	// AckedKinesis counts the Kinesis records acknowledged in the second:
+	// Acked counts the user records in them, which are more when producers
+	// aggregate (KPL format). Zero in files written before the column.
+	AckedKinesis int64
 	// Destinations holds one entry per destination of the application
 	// under test, in the scenario's order (columns
 	// destination.<name>.<field>); nil when the run had none.
@@ -116,7 +120,7 @@ var timeseriesColumns = []string{
 	"second", "phase", "target_rps", "produced", "acked", "throttled", "failed", "consumed",
 	"acked_bytes", "consumed_bytes", "e2e_p50_ms", "e2e_p99_ms", "put_p99_ms", "millis_behind", "in_flight",
 	"e2e_max_ms", "put_p50_ms", "backlog", "measured", "on_time", "shards", "get_throttled",
-	"out_of_order", "duplicates",
+	"out_of_order", "duplicates", "acked_kinesis_records",
 }
 
 // TimeseriesWriter writes rows of timeseries.csv. It is not safe for
@@ -156,7 +160,7 @@ func (t *TimeseriesWriter) Write(r Row) error {
 		i(r.Failed), i(r.Consumed), i(r.AckedBytes), i(r.ConsumedBytes), f(r.E2EP50), f(r.E2EP99),
 		f(r.PutP99), i(r.MillisBehind), strconv.Itoa(r.InFlight),
 		f(r.E2EMax), f(r.PutP50), i(r.Backlog), i(r.Measured), i(r.OnTime), strconv.Itoa(r.Shards),
-		i(r.GetThrottled), i(r.OutOfOrder), i(r.Duplicates),
+		i(r.GetThrottled), i(r.OutOfOrder), i(r.Duplicates), i(r.AckedKinesis),
 	}
 	for k, d := range r.Destinations {
 		if d.Name != t.dests[k] {
@@ -237,6 +241,7 @@ func ReadTimeseries(r io.Reader) ([]Row, error) {
 			GetThrottled:  p.int("get_throttled"),
 			OutOfOrder:    p.int("out_of_order"),
 			Duplicates:    p.int("duplicates"),
+			AckedKinesis:  p.int("acked_kinesis_records"),
 		}
 		for _, d := range dests {
 			at := func(f int) string { return destinationPrefix + d + "." + destinationFields[f] }

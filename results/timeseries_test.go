@@ -12,7 +12,7 @@ import (
 func TestTimeseriesRoundTrip(t *testing.T) {
 	rows := []results.Row{
 		{Second: 0, Phase: results.PhaseWarmup, TargetRPS: 666.667, Produced: 666, Acked: 600, Throttled: 3, Failed: 1, Consumed: 590,
-			AckedBytes: 186000, ConsumedBytes: 182900, E2EP50: 210.5, E2EP99: 480.125, PutP99: 30.001, MillisBehind: 120, InFlight: 4},
+			AckedBytes: 186000, ConsumedBytes: 182900, E2EP50: 210.5, E2EP99: 480.125, PutP99: 30.001, MillisBehind: 120, InFlight: 4, AckedKinesis: 12},
 		{Second: 1, Phase: results.PhaseMeasure, TargetRPS: 2000},
 		{Second: 2, Phase: results.PhaseDrain},
 	}
@@ -67,7 +67,7 @@ func TestTimeseriesDestinations(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := strings.SplitN(buf.String(), "\n", 2)[0]
-	if !strings.HasPrefix(header, "second,phase,") || !strings.HasSuffix(header, ",duplicates,destination.alerts.outputs,"+
+	if !strings.HasPrefix(header, "second,phase,") || !strings.HasSuffix(header, ",duplicates,acked_kinesis_records,destination.alerts.outputs,"+
 		"destination.alerts.e2e_p50_ms,destination.alerts.e2e_p99_ms,destination.alerts.missing,destination.det.v2.outputs,"+
 		"destination.det.v2.e2e_p50_ms,destination.det.v2.e2e_p99_ms,destination.det.v2.missing") {
 		t.Errorf("header: %q", header)

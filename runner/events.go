@@ -1,9 +1,9 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/results"
-	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -69,63 +68,56 @@ func (l *eventLog) results() []results.EventResult {
 	return append([]results.EventResult(nil), l.res...)
 }
 
-// runEvents applies the scenario's events at their times after start (a
-// process-clock time) until ctx is done. Rate changes are already in the
-// producers' pacers; they are logged here so the report can mark them.
+// runEvents runs the scenario's events at their times after start (a
+// process-clock time) until ctx is done: each event's action, through its
+// kind, and what it did goes to the summary's events under the kind's name.
 func (r *run) runEvents(ctx context.Context, ctrl *kinesis.Client, start int64, shards *liveShards) {
+	env := &eventRun{r: r, ctrl: ctrl, shards: shards}
 	for _, ev := range r.sc.Events {
 		if !sleepUntil(ctx, start+int64(ev.At)) {
 			return
 		}
 		at := time.Duration(envelope.Now() - start).Round(time.Millisecond).Seconds()
-		switch {
-		case ev.UpdateShardCount > 0:
-			res := results.EventResult{AtS: at, Action: "update_shard_count"}
-			from := shards.Len()
-			took, err := r.reshard(ctx, ctrl, ev.UpdateShardCount, shards)
-			res.Detail = fmt.Sprintf("%d -> %d shards", from, ev.UpdateShardCount)
-			if err != nil {
-				res.Error = err.Error()
-				r.logf("event at %.1fs: update_shard_count %d failed: %v", at, ev.UpdateShardCount, err)
+		for _, o := range ev.Action.Run(ctx, env) {
+			res := results.EventResult{AtS: at + o.After.Seconds(), Action: cmp.Or(o.Label, ev.Kind), Detail: o.Detail, OK: o.Err == nil}
+			if o.Err != nil {
+				res.Error = o.Err.Error()
+				r.logf("event at %.1fs: %s %s failed: %v", res.AtS, res.Action, res.Detail, o.Err)
 			} else {
-				res.OK = true
-				res.Detail += fmt.Sprintf(", ACTIVE after %.1fs", took.Seconds())
-				r.logf("event at %.1fs: %s", at, res.Detail)
+				r.logf("event at %.1fs: %s %s", res.AtS, res.Action, res.Detail)
 			}
-			r.events.add(res)
-		case ev.Restart != nil:
-			r.restart(ev, at)
-		case ev.Rate != nil:
-			res := results.EventResult{AtS: at, Action: "rate", OK: true,
-				Detail: fmt.Sprintf("%s: %s", ev.Producer, ev.Rate)}
-			r.logf("event at %.1fs: rate %s", at, res.Detail)
 			r.events.add(res)
 		}
 	}
 }
 
-// restart stops every application of the event's consumer and has it
-// resume from its checkpoints after the pause. Both moments are marked.
-func (r *run) restart(ev scenarios.Event, at float64) {
+// eventRun is what the run offers the events' actions
+// (scenarios.EventRun).
+type eventRun struct {
+	r      *run
+	ctrl   *kinesis.Client
+	shards *liveShards
+}
+
+// Reshard implements scenarios.EventRun.
+func (e *eventRun) Reshard(ctx context.Context, n int) (int, time.Duration, error) {
+	from := e.shards.Len()
+	took, err := e.r.reshard(ctx, e.ctrl, n, e.shards)
+	return from, took, err
+}
+
+// RestartConsumer implements scenarios.EventRun: it stops every
+// application of the named consumer and has it resume from its
+// checkpoints after the pause.
+func (e *eventRun) RestartConsumer(name string, after time.Duration) []string {
 	var names []string
-	for i, spec := range r.appSpec {
-		if r.sc.Consumers[spec].Name == ev.Consumer {
-			r.pollers[i].Restart(ev.Restart.After)
-			names = append(names, r.consumers[i].Name)
+	for i, spec := range e.r.appSpec {
+		if e.r.sc.Consumers[spec].Name == name {
+			e.r.pollers[i].Restart(after)
+			names = append(names, e.r.consumers[i].Name)
 		}
 	}
-	who := strings.Join(names, ", ")
-	res := results.EventResult{AtS: at, Action: "restart", OK: len(names) > 0,
-		Detail: fmt.Sprintf("%s stopped; resumes from its checkpoints after %v", who, ev.Restart.After)}
-	if len(names) == 0 {
-		res.Error = "no consumer application named " + ev.Consumer
-	}
-	r.logf("event at %.1fs: restart %s", at, res.Detail)
-	r.events.add(res)
-	if len(names) > 0 {
-		r.events.add(results.EventResult{AtS: at + ev.Restart.After.Seconds(), Action: "resume", OK: true,
-			Detail: who + " resumes from its checkpoints"})
-	}
+	return names
 }
 
 // reshard scales the stream uniformly to n shards, waits until it is ACTIVE

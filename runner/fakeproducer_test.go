@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,6 +101,7 @@ type fakePutter struct {
 	// accepted are the records acknowledged, in the order their calls
 	// arrived.
 	accepted []fakeSent
+	after    map[uint64]string // see PutRecord
 }
 
 func (f *fakePutter) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
@@ -167,6 +169,30 @@ func (f *fakePutter) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput
 	return out, nil
 }
 
+// PutRecord is PutRecords of one record, answering a rejected record with
+// the error PutRecord returns. The sequence number it answers is the
+// record's envelope sequence number; f.after keeps, by record, the
+// SequenceNumberForOrdering it was sent with.
+func (f *fakePutter) PutRecord(ctx context.Context, in *kinesis.PutRecordInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordOutput, error) {
+	out, err := f.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: in.StreamName, Records: []types.PutRecordsRequestEntry{
+		{Data: in.Data, PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey}}})
+	if err != nil {
+		return nil, err
+	}
+	r := out.Records[0]
+	if r.ErrorCode != nil {
+		return nil, &types.ProvisionedThroughputExceededException{Message: r.ErrorMessage}
+	}
+	env, _ := envelope.Decode(in.Data)
+	f.mu.Lock()
+	if f.after == nil {
+		f.after = map[uint64]string{}
+	}
+	f.after[env.Seq] = aws.ToString(in.SequenceNumberForOrdering)
+	f.mu.Unlock()
+	return &kinesis.PutRecordOutput{ShardId: r.ShardId, SequenceNumber: aws.String(fmt.Sprint(env.Seq))}, nil
+}
+
 // sentCalls returns a copy of the calls received so far.
 func (f *fakePutter) sentCalls() [][]fakeSent {
 	f.mu.Lock()
@@ -214,4 +240,7 @@ func prodCheckBuckets(t *testing.T, m *metrics.Run) {
 		t.Errorf("acked set holds %d, Acked is %d", got, a)
 	}
 	checkByProducer(t, m)
+	if got := m.GivenUpSets()[0].Len(); got != f {
+		t.Errorf("given-up set holds %d, Failed is %d", got, f)
+	}
 }

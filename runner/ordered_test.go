@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func TestProducerOrdering(t *testing.T) {
 	for _, tc := range []struct {
 		ordering string
 		inOrder  bool
-	}{{OrderingPerKey, true}, {OrderingNone, false}} {
+	}{{OrderingPerKey, true}, {OrderingPerKeyChain, true}, {OrderingNone, false}} {
 		t.Run(tc.ordering, func(t *testing.T) {
 			m := metrics.NewRun(1)
 			cfg := prodConfig(m, fakePacer{gap: time.Millisecond, limit: 400})
@@ -51,6 +52,10 @@ func TestProducerOrdering(t *testing.T) {
 			if !tc.inOrder {
 				return
 			}
+			if tc.ordering == OrderingPerKeyChain {
+				checkChains(t, fp, cfg.InFlight)
+				return
+			}
 			if got := fp.maxInflight.Load(); got > 2 {
 				t.Errorf("%d calls in flight at once, want at most one per shard (2)", got)
 			}
@@ -64,6 +69,39 @@ func TestProducerOrdering(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkChains checks a per_key_chain run: one record per call, at most
+// inFlight calls at once, and every record sent after its key's previous
+// one was acknowledged, naming it as SequenceNumberForOrdering unless the
+// key had nothing queued in between.
+func checkChains(t *testing.T, fp *fakePutter, inFlight int) {
+	t.Helper()
+	if got := fp.maxInflight.Load(); got > int64(inFlight) {
+		t.Errorf("%d calls in flight at once, want at most %d", got, inFlight)
+	}
+	for i, call := range fp.sentCalls() {
+		if len(call) != 1 {
+			t.Fatalf("call %d sent %d records, want 1", i, len(call))
+		}
+	}
+	last := map[string]uint64{}
+	named := 0
+	for _, r := range fp.accepted {
+		if after := fp.after[r.seq]; after != "" {
+			named++
+			if after != fmt.Sprint(last[r.pk]) {
+				t.Errorf("record %d of key %s named %s, want its key's last acknowledged record %d", r.seq, r.pk, after, last[r.pk])
+			}
+		}
+		last[r.pk] = r.seq
+	}
+	if named == 0 {
+		t.Error("no record named a SequenceNumberForOrdering")
+	}
+	if len(fp.after) != 400 {
+		t.Errorf("%d records acknowledged by PutRecord, want 400", len(fp.after))
 	}
 }
 

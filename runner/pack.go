@@ -101,23 +101,27 @@ func newPacker(cfg Packing, shardOf func(pk, ehk string) string, stats *PackStat
 	return pk, nil
 }
 
-// emitFunc hands a finished Kinesis record to the batcher: data was
+// emitFunc hands a finished Kinesis record to its batcher: data was
 // appended to the open batch's buffer from off; members are the user
 // records it carries. It returns false when the run was cancelled.
 type emitFunc func(off int, pk, ehk string, members []member) bool
+
+// batcherOf returns the batcher a Kinesis record with partition key pk and
+// explicit hash key ehk goes to.
+type batcherOf func(pk, ehk string) *batcher
 
 // add packs one generated user record (its envelope already in pk.user,
 // stamped with now as its send time). It emits what closes: the record
 // itself when not aggregating, or the shard's aggregate when this record
 // fills it or would overflow it.
-func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk string, emit emitFunc) bool {
+func (pk *packer) add(bts batcherOf, seq uint64, intended, now int64, key, ehk string, emit emitFunc) bool {
 	pk.stampSent(pk.user, now)
 	pk.stats.Records++
 	pk.stats.RawBytes += int64(len(pk.user) + len(key))
 	if !pk.cfg.Aggregate {
 		pk.one[0] = member{seq: seq, intended: intended}
 		t0 := envelope.Now()
-		b := bt.open()
+		b := bts(key, ehk).open()
 		off := len(b.buf)
 		b.buf = pk.compress(b.buf, pk.user)
 		pk.stats.EncodeNs += envelope.Now() - t0
@@ -127,7 +131,7 @@ func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk str
 	shard := pk.shardOf(key, ehk)
 	oa := pk.open[shard]
 	if oa != nil && oa.agg.SizeWith(key, ehk, len(pk.user)) > pk.cfg.MaxBytes {
-		if !pk.close(bt, shard, oa, emit) {
+		if !pk.close(bts, shard, oa, emit) {
 			return false
 		}
 		oa = nil
@@ -143,7 +147,7 @@ func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk str
 	pk.stats.EncodeNs += envelope.Now() - t0
 	oa.members = append(oa.members, member{seq: seq, intended: intended})
 	if oa.agg.Len() >= pk.cfg.MaxRecords || oa.agg.Size() >= pk.cfg.MaxBytes {
-		return pk.close(bt, shard, oa, emit)
+		return pk.close(bts, shard, oa, emit)
 	}
 	return true
 }
@@ -151,10 +155,11 @@ func (pk *packer) add(bt *batcher, seq uint64, intended, now int64, key, ehk str
 // close emits shard's aggregate oa and frees it. An aggregate of one
 // record goes out as that plain record, as the KPL sends it: the aggregate
 // would only add its overhead.
-func (pk *packer) close(bt *batcher, shard string, oa *openAgg, emit emitFunc) bool {
+func (pk *packer) close(bts batcherOf, shard string, oa *openAgg, emit emitFunc) bool {
 	delete(pk.open, shard)
+	key := oa.agg.PartitionKey()
 	t0 := envelope.Now()
-	b := bt.open()
+	b := bts(key, oa.ehk).open()
 	off := len(b.buf)
 	switch {
 	case oa.agg.Len() == 1:
@@ -166,7 +171,6 @@ func (pk *packer) close(bt *batcher, shard string, oa *openAgg, emit emitFunc) b
 		b.buf = pk.compress(b.buf, pk.raw)
 	}
 	pk.stats.EncodeNs += envelope.Now() - t0
-	key := oa.agg.PartitionKey()
 	pk.made(b, off, key)
 	ok := emit(off, key, oa.ehk, oa.members)
 	oa.agg.Reset()
@@ -217,9 +221,9 @@ func (pk *packer) deadline() (at int64, ok bool) {
 
 // flushDue emits every aggregate whose linger ended by now; all emits
 // every open aggregate.
-func (pk *packer) flushDue(bt *batcher, now int64, all bool, emit emitFunc) bool {
+func (pk *packer) flushDue(bts batcherOf, now int64, all bool, emit emitFunc) bool {
 	for shard, oa := range pk.open {
-		if (all || oa.opened+int64(pk.cfg.Linger) <= now) && !pk.close(bt, shard, oa, emit) {
+		if (all || oa.opened+int64(pk.cfg.Linger) <= now) && !pk.close(bts, shard, oa, emit) {
 			return false
 		}
 	}

@@ -97,8 +97,9 @@ type ProducerConfig struct {
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
 	Retry RetryPolicy
-	// Ordering is OrderingNone ("" too) or OrderingPerKey; see
-	// OrderingPerKey.
+	// Ordering is OrderingNone ("" too), OrderingPerKey or
+	// OrderingPerKeyChain; see each. OrderingPerKeyChain needs a Putter
+	// that is a RecordPutter too.
 	Ordering string
 	// ShardOf returns the shard id a record routes to, for attributing
 	// throttles (a rejected record carries no shard id). It must be safe for
@@ -185,6 +186,7 @@ type Producer struct {
 	pk             *packer   // nil unless cfg.Packing is enabled
 	stats          PackStats // written by the scheduling goroutine
 	stamp          *stamper  // writes each record in its envelope mode
+	user           []byte    // the record being generated, unpacked
 	// sizes holds the size of every record generated; only the schedule
 	// goroutine records into it.
 	sizes *hdrhistogram.Histogram
@@ -205,6 +207,8 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	}
 	if p == nil {
 		probs = append(probs, "Putter: must not be nil")
+	} else if _, ok := p.(RecordPutter); !ok && cfg.Ordering == OrderingPerKeyChain {
+		probs = append(probs, "Putter: ordering per_key_chain needs PutRecord")
 	}
 	if len(probs) > 0 {
 		errs := make([]error, len(probs))
@@ -284,23 +288,9 @@ func (p *Producer) Run(ctx context.Context) error {
 	}()
 
 	var wg sync.WaitGroup
-	if p.cfg.Ordering == OrderingPerKey {
-		p.scheduleOrdered(ctx, callCtx, &wg)
-	} else {
-		n := p.cfg.InFlight
-		bt := newBatcher(p.cfg.MaxRecords, p.cfg.MaxBytes, int64(p.cfg.Linger), 2*n+2)
-		queue := make(chan *batch, n)
-		for range n {
-			s := p.newSender(ctx, callCtx, bt)
-			wg.Go(func() {
-				for b := range queue {
-					s.send(b)
-				}
-			})
-		}
-		p.schedule(ctx, bt, queue)
-		close(queue)
-	}
+	ls := p.newLanes(ctx, callCtx, &wg)
+	p.schedule(ctx, ls)
+	ls.close()
 	wg.Wait()
 	close(done)
 	if c, ok := p.cfg.Generator.(io.Closer); ok {
@@ -361,52 +351,93 @@ func (p *Producer) notGenerated(ctx context.Context, n uint64, off time.Duration
 }
 
 // schedule is the open-model loop: it generates record n when it is due,
-// never waiting for a reply, and hands full or lingered batches to the
-// senders. When every sender is busy and the queue is full it blocks on the
-// queue; the records keep their intended times, so the backlog shows in
-// lateness and delivery latency instead of being hidden. It returns when the
-// schedule ends or ctx is done, after handing over or counting as Unsent
-// every record it generated, and (at the cutoff) the ones it did not.
-func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batch) {
+// never waiting for a reply, and hands full or lingered batches to their
+// lanes' senders. When a lane's senders are busy and its queue is full it
+// blocks on the queue; the records keep their intended times, so the
+// backlog shows in lateness and delivery latency instead of being hidden.
+// It returns when the schedule ends or ctx is done, after handing over or
+// counting as Unsent every record it generated, and (at the cutoff) the
+// ones it did not.
+func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 	c := &p.cfg
 	m := c.Metrics
 	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
 	defer m.SetDue(c.ID, 0)
 	finite, _ := c.Generator.(generators.Finite)
 
-	// flush hands a batch to the senders, which may block, and rereads the
-	// clock; false means cancelled (its records are then counted as Unsent).
+	// flush hands a batch to its lane's senders, which may block, and
+	// rereads the clock; false means cancelled (its records are then
+	// counted as Unsent).
 	var now int64
-	flush := func(b *batch) bool {
+	flush := func(l *lane, b *batch) bool {
 		if b == nil {
 			return true
 		}
-		select {
-		case queue <- b:
-			now = envelope.Now()
-			return true
-		case <-ctx.Done():
+		if !ls.hand(ctx, l, b) {
 			p.unsent(ctx, b.userTotal(), b.userTotal())
-			bt.recycle(b)
+			l.bt.recycle(b)
 			return false
 		}
+		now = envelope.Now()
+		return true
 	}
-	defer func() { // on cancel: what the open batch holds was never sent
-		if b := bt.take(); b != nil {
-			p.unsent(ctx, b.userTotal(), b.userTotal())
+	defer func() { // on cancel: what the open batches hold was never sent
+		for _, l := range ls.all() {
+			if b := l.bt.take(); b != nil {
+				p.unsent(ctx, b.userTotal(), b.userTotal())
+			}
 		}
 		if p.pk != nil {
 			p.unsent(ctx, p.pk.pending(), p.pk.pending())
 		}
 	}()
+	// added hands over what committing a record to l closed.
+	added := func(l *lane, spill *batch) bool {
+		return flush(l, spill) && (!l.bt.full() || flush(l, l.bt.take()))
+	}
 	emit := func(off int, pk, ehk string, users []member) bool { // a packed record
-		spill, reject := bt.commitPacked(off, now, pk, ehk, users)
+		l := ls.of(pk, ehk)
+		spill, reject := l.bt.commitPacked(off, now, pk, ehk, users)
 		if reject != "" {
 			m.AddFailed(reject, int64(len(users)))
 			p.tot.Failed.Add(int64(len(users)))
+			for _, u := range users {
+				m.GivenUpSets()[c.ID].Add(u.seq)
+			}
 			return true
 		}
-		return flush(spill) && (!bt.full() || flush(bt.take()))
+		return added(l, spill)
+	}
+	// lingered hands over every batch and aggregate whose linger ended and
+	// returns the earliest linger end still ahead; alive is false when
+	// cancelled.
+	lingered := func() (next int64, has, alive bool) {
+		for _, l := range ls.all() {
+			dl, ok := l.bt.deadline()
+			if ok && dl <= now {
+				if !flush(l, l.bt.take()) {
+					return 0, false, false
+				}
+				continue
+			}
+			if ok && (!has || dl < next) {
+				next, has = dl, true
+			}
+		}
+		if p.pk == nil {
+			return next, has, true
+		}
+		dl, ok := p.pk.deadline()
+		if ok && dl <= now {
+			if !p.pk.flushDue(ls.batcherOf, now, false, emit) {
+				return 0, false, false
+			}
+			return now, true, true // look again: the aggregates went into batches
+		}
+		if ok && (!has || dl < next) {
+			next, has = dl, true
+		}
+		return next, has, true
 	}
 
 	now = envelope.Now()
@@ -420,29 +451,18 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 		if due > now {
 			now = envelope.Now()
 		}
-		for due > now { // not due yet: send a lingered batch or wait
+		for due > now { // not due yet: send what lingered or wait
+			next, has, alive := lingered()
+			if !alive {
+				p.notGenerated(ctx, n, off, true)
+				return
+			}
 			wake := due
-			if dl, ok := bt.deadline(); ok {
-				if dl <= now {
-					if !flush(bt.take()) {
-						p.notGenerated(ctx, n, off, true)
-						return
-					}
+			if has {
+				if next <= now {
 					continue
 				}
-				wake = min(wake, dl)
-			}
-			if p.pk != nil {
-				if dl, ok := p.pk.deadline(); ok {
-					if dl <= now {
-						if !p.pk.flushDue(bt, now, false, emit) {
-							p.notGenerated(ctx, n, off, true)
-							return
-						}
-						continue
-					}
-					wake = min(wake, dl)
-				}
+				wake = min(wake, next)
 			}
 			if p.sleep(ctx, time.Duration(wake-now)) != nil {
 				p.notGenerated(ctx, n, off, true)
@@ -473,39 +493,48 @@ func (p *Producer) schedule(ctx context.Context, bt *batcher, queue chan<- *batc
 			if off >= c.Warmup {
 				m.CountScheduled(c.ID)
 			}
-			if !p.pk.add(bt, n, due, now, pk, ehk, emit) {
+			if !p.pk.add(ls.batcherOf, n, due, now, pk, ehk, emit) {
 				p.notGeneratedAfter(ctx, n)
 				return
 			}
 			continue
 		}
-		b := bt.open()
-		start := len(b.buf)
+		// The key comes from the generated record, the lane from the key:
+		// generate into scratch, then copy into the lane's batch.
 		var entity string
-		b.buf, entity = p.stamp.append(b.buf, &env, c.Generator, now)
-		metrics.RecordSize(p.sizes, len(b.buf)-start)
+		p.user, entity = p.stamp.append(p.user[:0], &env, c.Generator, now)
+		metrics.RecordSize(p.sizes, len(p.user))
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
 		p.tot.Produced.Add(1)
 		if off >= c.Warmup {
 			m.CountScheduled(c.ID)
 		}
-		p.stats.plain(len(b.buf) - start + len(pk))
-		spill, reject := bt.commit(start, n, due, now, pk, ehk)
+		p.stats.plain(len(p.user) + len(pk))
+		l := ls.of(pk, ehk)
+		b := l.bt.open()
+		start := len(b.buf)
+		b.buf = append(b.buf, p.user...)
+		spill, reject := l.bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)
 			p.tot.Failed.Add(1)
+			m.GivenUpSets()[c.ID].Add(n)
 			continue
 		}
-		if !flush(spill) || bt.full() && !flush(bt.take()) {
+		if !added(l, spill) {
 			p.notGeneratedAfter(ctx, n)
 			return
 		}
 	}
-	if p.pk != nil && !p.pk.flushDue(bt, now, true, emit) {
+	if p.pk != nil && !p.pk.flushDue(ls.batcherOf, now, true, emit) {
 		return
 	}
-	flush(bt.take())
+	for _, l := range ls.all() {
+		if !flush(l, l.bt.take()) {
+			return
+		}
+	}
 }
 
 // notGeneratedAfter is notGenerated from the record after n, which was

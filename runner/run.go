@@ -519,7 +519,7 @@ func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, s
 			if cs.Count > 1 {
 				name = fmt.Sprintf("%s-%d", cs.Name, k)
 			}
-			t := collectors.NewTracker(r.producers)
+			t := collectors.NewTracker(r.producers).SkipGivenUp(r.m)
 			app := metrics.NewApp(name)
 			cfg := collectors.Config{
 				Name: name, Stream: sc.Stream.Name, RunID: r.runID,
@@ -571,18 +571,15 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 	for i, ps := range sc.Producers {
 		for k := 0; k < ps.Concurrency; k++ {
 			seed := ps.Seed*1000003 + int64(k)
-			pacer, err := sc.InstancePacer(i, k)
-			if err != nil {
-				return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
-			}
-			// A pacer of its own for the target-rate line: Poisson pacers
-			// keep state, and the producer's is busy in another goroutine.
-			ratePacer, _ := sc.InstancePacer(i, k)
-			ratePacers = append(ratePacers, ratePacer)
 			gen, err := generators.New(ps.Options, seed)
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].options: %w", i, err)
 			}
+			pacer, ratePacer, err := instancePacers(sc, i, k, gen)
+			if err != nil {
+				return nil, nil, err
+			}
+			ratePacers = append(ratePacers, ratePacer)
 			keys, err := generators.NewKeyStrategy(ps.PartitionKey, generators.KeyConfig{
 				Shards: max(r.shards.Len(), 1), Seed: seed, HotKeys: ps.Keys.HotKeys, Skew: ps.Keys.Skew, Fixed: ps.Keys.Fixed,
 			})
@@ -617,6 +614,25 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 		return sum
 	}
 	return prods, rate, nil
+}
+
+// instancePacers returns the pacer of instance k of producers[i], and a
+// second one for the target-rate line (Poisson pacers keep state, and the
+// producer's is busy in another goroutine). A generator that paces itself
+// (a replay with pace: recorded) gives both: its Rate is safe to call
+// beside Due.
+func instancePacers(sc *scenarios.Scenario, i, k int, gen generators.Generator) (generators.Pacer, generators.Pacer, error) {
+	if pg, ok := gen.(generators.Paced); ok {
+		if p := pg.Pacer(); p != nil {
+			return p, p, nil
+		}
+	}
+	pacer, err := sc.InstancePacer(i, k)
+	if err != nil {
+		return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
+	}
+	ratePacer, _ := sc.InstancePacer(i, k)
+	return pacer, ratePacer, nil
 }
 
 // resultsName turns a matrix cell label into a directory name.

@@ -64,7 +64,7 @@ const failingLimit = 5
 type counts struct {
 	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
 	calls, callFailures, measured, onTime, getThrottled                     int64
-	outOfOrder, duplicates                                                  int64
+	outOfOrder, duplicates, kinesis                                         int64
 }
 
 func (s *sampler) snapshot() counts {
@@ -76,6 +76,7 @@ func (s *sampler) snapshot() counts {
 		calls: m.Calls.Load(), callFailures: m.CallFailures.Load(),
 		measured: m.Measured.Load(), onTime: m.OnTime.Load(), getThrottled: m.GetThrottled.Load(),
 		outOfOrder: m.OutOfOrder.Load(), duplicates: m.Duplicates.Load(),
+		kinesis: m.KinesisRecords.Load(),
 	}
 }
 
@@ -250,6 +251,7 @@ func (s *sampler) sample(now int64) {
 		GetThrottled:  c.getThrottled - s.prev.getThrottled,
 		OutOfOrder:    c.outOfOrder - s.prev.outOfOrder,
 		Duplicates:    c.duplicates - s.prev.duplicates,
+		AckedKinesis:  c.kinesis - s.prev.kinesis,
 	}
 	if s.rate != nil && elapsed <= s.r.sc.Duration {
 		row.TargetRPS = s.rate(time.Duration(s.second)*time.Second + time.Second/2)

@@ -20,9 +20,13 @@ type sender struct {
 	callCtx context.Context // PutRecords calls: cancelled a grace period later
 	bt      *batcher
 	in      kinesis.PutRecordsInput
+	// call sends a request: the Putter's PutRecords, or a PutRecord chain's
+	// call (chain.go).
+	call func(ctx context.Context, in *kinesis.PutRecordsInput) (*kinesis.PutRecordsOutput, error)
 
 	put, delivery, lateness *metrics.Recorder
 	acked                   *metrics.SeqSet
+	givenUp                 *metrics.SeqSet // records failed after their last attempt
 	shards                  map[string]*metrics.ShardCounts
 	warm                    int64 // records intended before this are not measured
 	late                    int64 // first sends later than this after intended count as Late
@@ -32,8 +36,11 @@ func (p *Producer) newSender(ctx, callCtx context.Context, bt *batcher) *sender 
 	m := p.cfg.Metrics
 	return &sender{
 		p: p, ctx: ctx, callCtx: callCtx, bt: bt, in: p.in,
+		call: func(ctx context.Context, in *kinesis.PutRecordsInput) (*kinesis.PutRecordsOutput, error) {
+			return p.put.PutRecords(ctx, in)
+		},
 		put: m.Put.Recorder(), delivery: m.Delivery.Recorder(), lateness: m.Lateness.Recorder(),
-		acked:  m.AckedSet(p.cfg.ID),
+		acked: m.AckedSet(p.cfg.ID), givenUp: m.GivenUpSets()[p.cfg.ID],
 		shards: map[string]*metrics.ShardCounts{},
 		warm:   p.cfg.Start + int64(p.cfg.Warmup),
 		late:   int64(p.cfg.Linger + p.cfg.Packing.Linger + lateSlack),
@@ -126,7 +133,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 	if d := s.p.cfg.CallTimeout; d > 0 {
 		callCtx, cancel = context.WithTimeout(s.callCtx, d)
 	}
-	out, err := s.p.put.PutRecords(callCtx, &s.in)
+	out, err := s.call(callCtx, &s.in)
 	cancel()
 	m.InFlight.Add(-1)
 	ack := envelope.Now()
@@ -158,6 +165,9 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		if last {
 			m.AddFailed(reason, b.userCount(b.pending))
 			s.p.tot.Failed.Add(b.userCount(b.pending))
+			for _, i := range b.pending {
+				giveUp(s.givenUp, b, &b.recs[i])
+			}
 			b.pending = b.pending[:0]
 		}
 		return true
@@ -186,6 +196,7 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 			if last {
 				m.AddFailed(*res.ErrorCode, int64(max(r.users, 1)))
 				s.p.tot.Failed.Add(int64(max(r.users, 1)))
+				giveUp(s.givenUp, b, r)
 			} else {
 				next = append(next, i)
 			}
@@ -226,4 +237,17 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 	m.Throttled.Add(throttled)
 	s.p.tot.Acked.Add(acked)
 	s.p.tot.Throttled.Add(throttled)
+}
+
+// giveUp marks the user records of r, a record of b, in set: a plain
+// record's own sequence number, or those of the records it packs.
+func giveUp(set *metrics.SeqSet, b *batch, r *rec) {
+	ms := b.users(r)
+	if ms == nil {
+		set.Add(r.seq)
+		return
+	}
+	for _, u := range ms {
+		set.Add(u.seq)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/generators"
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
@@ -33,7 +34,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		RunID:         fmt.Sprintf("%016x", r.runID),
 		Scenario:      sc.Resolved(),
 		Target: results.TargetInfo{Kind: r.o.Target.Kind, Endpoint: r.o.Target.Endpoint, Region: r.o.Target.Region,
-			MemoryBudget: r.o.Target.MemoryBudget},
+			MemoryBudget: r.o.Target.MemoryBudget, LatencyProfile: latencyInfo(r.o.Target.Latency)},
 		Config: results.RunInfo{
 			Name: sc.Name, Cell: sc.Cell, Shards: sc.Stream.Shards, Stream: sc.Stream.Name,
 			Producers: r.producers, Consumers: consumers,
@@ -376,4 +377,17 @@ func (r *run) writeRecordBytes(start, end time.Time) error {
 		err = cerr
 	}
 	return err
+}
+
+// latencyInfo describes a target's latency profile for summary.json; nil
+// when the target has none.
+func latencyInfo(p *latency.Profile) *results.LatencyProfileInfo {
+	if p == nil {
+		return nil
+	}
+	return &results.LatencyProfileInfo{
+		Name: p.Name, Source: p.Source,
+		Put: p.Put.String(), Propagation: p.Propagation.String(), FanOut: p.FanOut.String(),
+		Assumptions: p.Assumptions,
+	}
 }

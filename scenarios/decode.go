@@ -266,6 +266,9 @@ func (d *decoder) decodeValue(n ast.Node, v reflect.Value, path string, org *ori
 		case rateType:
 			d.decodeRate(n, v.Addr().Interface().(*Rate), path, org)
 			return
+		case eventType:
+			d.decodeEvent(n, v.Addr().Interface().(*Event), path, org)
+			return
 		}
 		d.decodeStruct(n, v, path, org, nil)
 	default:

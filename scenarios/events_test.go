@@ -55,12 +55,22 @@ func reshards(n int) string {
 	return b.String()
 }
 
+// reshardAt is an update_shard_count event.
+func reshardAt(at time.Duration, shards int) Event {
+	return Event{At: at, Kind: "update_shard_count", Action: &ReshardEvent{Shards: shards}}
+}
+
+// eventRPS is the rps of a rate event's constant profile.
+func eventRPS(ev Event) float64 {
+	return ev.Action.(*RateEvent).Rate.Options.(*generators.ConstantRate).RPS
+}
+
 func TestEventProblems(t *testing.T) {
 	ev := evBase + "events:\n"
 	checkOneProblem(t, []problemRow{
 		{"events not a list", evBase + "events: {at: 1s}\n", 8, "events", "must be a list, got a mapping"},
 		{"event not a mapping", ev + "  - 20s\n", 9, "events[0]", "must be a mapping"},
-		{"unknown field", ev + "  - {at: 1s, update_shard_count: 4, shards: 4}\n", 9, "events[0].shards", `unknown field "shards"; known fields: at, update_shard_count, producer, rate`},
+		{"unknown field", ev + "  - {at: 1s, update_shard_count: 4, shards: 4}\n", 9, "events[0].shards", `unknown field "shards"; known fields: at, update_shard_count, rate, producer, restart, consumer`},
 		{"at missing", ev + "  - {update_shard_count: 4}\n", 9, "events[0].at", "is required"},
 		{"at zero", ev + "  - {at: 0, update_shard_count: 4}\n", 9, "events[0].at", "must be after the start and before the end of the run (duration 40s), got 0s"},
 		{"at negative", ev + "  - {at: -1s, update_shard_count: 4}\n", 9, "events[0].at", "got -1s"},
@@ -180,18 +190,18 @@ func TestNewFieldsDecode(t *testing.T) {
 		{"no events", evBase, nil, func(s *Scenario) any { return s.Events }, []Event(nil)},
 		{"events sorted stably, producer filled in", evBase + "events:\n  - {at: 30s, rate: {profile: constant, rps: 30}}\n  - {at: 10s, update_shard_count: 4}\n  - {at: 30s, update_shard_count: 8}\n", nil,
 			func(s *Scenario) any { return s.Events }, []Event{
-				{At: 10 * time.Second, UpdateShardCount: 4},
-				{At: 30 * time.Second, Producer: "pay", Rate: &Rate{Profile: "constant", Options: &generators.ConstantRate{RPS: 30}}},
-				{At: 30 * time.Second, UpdateShardCount: 8},
+				reshardAt(10*time.Second, 4),
+				{At: 30 * time.Second, Kind: "rate", Action: &RateEvent{Producer: "pay", Rate: &Rate{Profile: "constant", Options: &generators.ConstantRate{RPS: 30}}}},
+				reshardAt(30*time.Second, 8),
 			}},
 		{"rate event for one of two producers", twoProducers + "events:\n  - {at: 5s, producer: iot, rate: {profile: ramp, from: 20, to: 40, over: 5s}}\n", nil,
-			func(s *Scenario) any { return s.Events[0] }, Event{At: 5 * time.Second, Producer: "iot", Rate: &Rate{Profile: "ramp", Options: &generators.RampRate{From: 20, To: 40, Over: 5 * time.Second}}}},
+			func(s *Scenario) any { return s.Events[0] }, Event{At: 5 * time.Second, Kind: "rate", Action: &RateEvent{Producer: "iot", Rate: &Rate{Profile: "ramp", Options: &generators.RampRate{From: 20, To: 40, Over: 5 * time.Second}}}}},
 		{"events --set re-sorts", evBase + "events:\n  - {at: 10s, update_shard_count: 4}\n  - {at: 20s, rate: {profile: constant, rps: 30}}\n", []string{"events[0].at=30s"},
 			func(s *Scenario) any { return []time.Duration{s.Events[0].At, s.Events[1].At} }, []time.Duration{20 * time.Second, 30 * time.Second}},
 		{"events --set rate field", evBase + "events:\n  - {at: 20s, rate: {profile: constant, rps: 30}}\n", []string{"events[0].rate.rps=99"},
-			func(s *Scenario) any { return s.Events[0].Rate.Options.(*generators.ConstantRate).RPS }, 99.0},
+			func(s *Scenario) any { return eventRPS(s.Events[0]) }, 99.0},
 		{"events --set whole list", evBase, []string{"events=[{at: 5s, update_shard_count: 3}]"},
-			func(s *Scenario) any { return s.Events }, []Event{{At: 5 * time.Second, UpdateShardCount: 3}}},
+			func(s *Scenario) any { return s.Events }, []Event{reshardAt(5*time.Second, 3)}},
 		{"ten reshards", evBase + "events:\n" + reshards(10), nil, func(s *Scenario) any { return len(s.Events) }, 10},
 		{"halving rounds up", strings.Replace(evBase, "shards: 2", "shards: 5", 1) + "events:\n  - {at: 1s, update_shard_count: 3}\n", nil,
 			func(s *Scenario) any { return s.ShardCountAt(time.Second) }, 3},
@@ -238,7 +248,7 @@ func TestShardCountAt(t *testing.T) {
 		}
 	}
 	// A scenario built by hand need not be sorted.
-	hand := &Scenario{Stream: Stream{Shards: 2}, Events: []Event{{At: 2 * time.Second, UpdateShardCount: 8}, {At: time.Second, UpdateShardCount: 4}}}
+	hand := &Scenario{Stream: Stream{Shards: 2}, Events: []Event{reshardAt(2*time.Second, 8), reshardAt(time.Second, 4)}}
 	if got := hand.ShardCountAt(90 * time.Second); got != 8 {
 		t.Errorf("unsorted ShardCountAt = %d, want 8", got)
 	}
@@ -269,8 +279,8 @@ func TestEventsInMatrix(t *testing.T) {
 		t.Fatalf("got %d cells, want 8", len(cells))
 	}
 	last := cells[7]
-	if last.Stream.Shards != 3 || last.Events[1].Rate.Options.(*generators.ConstantRate).RPS != 60 || last.Consumers[0].Processing.Fixed != 5*time.Millisecond {
-		t.Errorf("last cell %q: shards %d, rate %g, processing %v", last.Cell, last.Stream.Shards, last.Events[1].Rate.Options.(*generators.ConstantRate).RPS, last.Consumers[0].Processing)
+	if last.Stream.Shards != 3 || eventRPS(last.Events[1]) != 60 || last.Consumers[0].Processing.Fixed != 5*time.Millisecond {
+		t.Errorf("last cell %q: shards %d, rate %g, processing %v", last.Cell, last.Stream.Shards, eventRPS(last.Events[1]), last.Consumers[0].Processing)
 	}
 	// A cell whose shard count makes an event invalid is reported as such.
 	bad := strings.Replace(src, "stream.shards: [2, 3]", "stream.shards: [1, 2]", 1)
@@ -313,6 +323,6 @@ events:
 
 func TestOrderingProblem(t *testing.T) {
 	checkOneProblem(t, []problemRow{
-		{"unknown ordering", evBase + "    ordering: strict\n", 8, "producers[0].ordering", `unknown ordering "strict"; want none or per_key`},
+		{"unknown ordering", evBase + "    ordering: strict\n", 8, "producers[0].ordering", `unknown ordering "strict"; want none, per_key, per_key_chain`},
 	})
 }

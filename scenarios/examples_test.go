@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -22,7 +23,7 @@ func TestExampleScenarios(t *testing.T) {
 		}
 	}
 	// The override reshard.yaml suggests: step the rate before resharding.
-	if s, err := Load("reshard.yaml", []string{"events[0].at=30s"}); err != nil || s.ShardCountAt(29*time.Second) != 2 || s.Events[0].Rate == nil {
+	if s, err := Load("reshard.yaml", []string{"events[0].at=30s"}); err != nil || s.ShardCountAt(29*time.Second) != 2 || s.Events[0].Kind != "rate" {
 		t.Errorf("reshard.yaml --set events[0].at=30s: %v", err)
 	}
 	for _, f := range files {
@@ -43,6 +44,12 @@ func TestExampleScenarios(t *testing.T) {
 			}
 			for _, c := range cells {
 				for i := range c.Producers {
+					if c.Producers[i].SelfPaced() {
+						if _, err := c.InstancePacer(i, 0); !errors.Is(err, ErrSelfPaced) {
+							t.Errorf("self-paced producer's InstancePacer: %v", err)
+						}
+						continue
+					}
 					if _, err := c.Producers[i].Pacer(); err != nil {
 						t.Error(err)
 					}
@@ -80,8 +87,8 @@ func peakRateAt(s *Scenario, t time.Duration) float64 {
 	for i, p := range s.Producers {
 		rate := p.Rate
 		for _, ev := range s.rateEvents(i) {
-			if ev.At <= t {
-				rate = *ev.Rate
+			if ev.at <= t {
+				rate = ev.rate
 			}
 		}
 		total += rate.Peak()

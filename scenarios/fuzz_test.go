@@ -25,6 +25,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("name: x\nproducers: [{<<: {generator: iot}, rate: {profile: steps, steps: [{rps: 1, for: 1s}]}}]\n"), "")
 	f.Add([]byte("{"), "=")
 	f.Add([]byte("name: x\nproducers: [{generator: iot, rate: &r {profile: constant, rps: 5}}]\nconsumers: [{processing: {median: 1ms, p99: 9ms}}]\nevents: [{at: 2s, rate: *r}, {at: 1s, update_shard_count: 2}]\n"), "events[1].at=3s")
+	f.Add([]byte("name: x\nproducers: [{generator: replay, options: {file: data/card-transactions.jsonl, pace: recorded, time_field: $.event_time, speed: 60}}]\nconsumers: [{name: c}]\nevents: [{at: 1s, consumer: c, restart: {after: 1s}}]\n"), "producers[0].options.speed=2")
 	f.Fuzz(func(t *testing.T, data []byte, set string) {
 		s, err := Parse("fuzz.yaml", data, []string{set})
 		if err != nil {
@@ -42,6 +43,9 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = s.Resolved()
 		for i := range s.Producers {
+			if s.Producers[i].SelfPaced() {
+				continue // paced by its generator
+			}
 			p, err := s.InstancePacer(i, 0)
 			if err != nil {
 				t.Fatalf("valid scenario's pacer fails: %v", err)

@@ -81,6 +81,13 @@ func KindsMarkdown() []byte {
 		row(&b, k.Name, k.Doc, opts)
 	}
 
+	b.WriteString("\n## Event kinds (`events[]`: `at` and the key that names the kind)\n\n")
+	b.WriteString("| kind | description | fields | example |\n| --- | --- | --- | --- |\n")
+	for _, k := range EventKinds {
+		fields := "`" + strings.Join(knownFieldList(reflect.TypeOf(k.Options()).Elem()), "`, `") + "`"
+		fmt.Fprintf(&b, "| `%s` | %s | %s | `%s` |\n", k.Name, strings.ReplaceAll(k.Doc, "|", `\|`), fields, k.Example)
+	}
+
 	b.WriteString("\n## Destination kinds (`destinations[].kind`; see [application.md](application.md))\n\n")
 	b.WriteString("| kind | description | options (default) |\n| --- | --- | --- |\n")
 	for _, k := range collectors.DestinationKinds {

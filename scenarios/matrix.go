@@ -107,9 +107,9 @@ func (d *decoder) decodeMatrix(kv *ast.MappingValueNode, org *origin) []axis {
 var fixedTarget = []string{"kind", "endpoint", "region"}
 
 // checkSchemaPath checks that a matrix path names a scenario field that may
-// vary. Paths inside a producer's options or a rate's profile fields are
-// checked when the cells are decoded, as their fields depend on the
-// generator or the profile.
+// vary. Paths inside a producer's options, a rate's profile fields or an
+// event's action are checked when the cells are decoded, as their fields
+// depend on the generator, the profile or the event kind.
 func checkSchemaPath(segs []seg) error {
 	if len(segs) > 0 && segs[0].key == "target" && (len(segs) == 1 || slices.Contains(fixedTarget, segs[1].key)) {
 		return fmt.Errorf("%s cannot vary in a matrix: one run opens one target for all its cells (target.sim.* may vary); run the scenario once per target instead", pathString(segs))
@@ -130,7 +130,7 @@ func checkSchemaPath(segs []seg) error {
 		if t.Kind() != reflect.Struct || t == durationType {
 			return fmt.Errorf("%s is not a mapping", where)
 		}
-		if t == producerType && sg.key == "options" || t == rateType && sg.key != "profile" {
+		if t == producerType && sg.key == "options" || t == rateType && sg.key != "profile" || t == eventType && sg.key != "at" {
 			return nil
 		}
 		idx, ok := yamlFields(t)[sg.key]

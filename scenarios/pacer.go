@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -8,6 +9,32 @@ import (
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/generators"
 )
+
+// ErrSelfPaced is InstancePacer's error for a producer whose generator
+// paces itself: its pacer comes from the generator (generators.Paced).
+var ErrSelfPaced = errors.New("the generator paces itself (pace: recorded); ask it for its pacer")
+
+// SelfPaced reports whether the producer's generator sets its records'
+// send times itself (a replay with pace: recorded): it then has no rate,
+// and the runner takes its pacer from the generator.
+func (p Producer) SelfPaced() bool {
+	sp, ok := p.Options.(generators.SelfPaced)
+	if !ok {
+		return false
+	}
+	_, self := sp.SelfPaced()
+	return self
+}
+
+// selfPacedRate is a self-paced producer's estimated mean rate, records
+// per second.
+func (p Producer) selfPacedRate() float64 {
+	if sp, ok := p.Options.(generators.SelfPaced); ok {
+		rps, _ := sp.SelfPaced()
+		return rps
+	}
+	return 0
+}
 
 // Pacer returns the open-model rate profile of the whole producer.
 func (p Producer) Pacer() (generators.Pacer, error) {
@@ -37,30 +64,41 @@ func (s *Scenario) InstancePacer(producer, instance int) (generators.Pacer, erro
 		return nil, fmt.Errorf("producer %d of %d does not exist", producer, len(s.Producers))
 	}
 	p := s.Producers[producer]
+	if p.SelfPaced() {
+		return nil, fmt.Errorf("producer %q: %w", p.Name, ErrSelfPaced)
+	}
 	pacer, err := p.InstancePacer(instance)
 	if err != nil {
 		return nil, err
 	}
 	for k, ev := range s.rateEvents(producer) {
 		// Each event's Poisson instances get seeds of their own.
-		after, err := ev.Rate.pacer(float64(p.Concurrency), p.Seed+int64(instance)<<32+int64(k+1)<<44)
+		after, err := ev.rate.pacer(float64(p.Concurrency), p.Seed+int64(instance)<<32+int64(k+1)<<44)
 		if err != nil {
-			return nil, fmt.Errorf("producer %q: rate event at %s: %w", p.Name, ev.At, err)
+			return nil, fmt.Errorf("producer %q: rate event at %s: %w", p.Name, ev.at, err)
 		}
-		pacer = generators.Switch(pacer, ev.At, after)
+		pacer = generators.Switch(pacer, ev.at, after)
 	}
 	return pacer, nil
 }
 
-// rateEvents returns the rate events of producers[i] in time order.
-func (s *Scenario) rateEvents(i int) []Event {
-	var out []Event
+// rateEvents returns the rate changes of producers[i] in time order.
+func (s *Scenario) rateEvents(i int) []rateChange {
+	var out []rateChange
 	for _, ev := range sortedEvents(s.Events) {
-		if ev.Rate != nil && ev.Producer == s.Producers[i].Name {
-			out = append(out, ev)
+		if rs, ok := ev.Action.(rateSetter); ok {
+			if name, r := rs.producerRate(); r != nil && name == s.Producers[i].Name {
+				out = append(out, rateChange{at: ev.At, rate: *r})
+			}
 		}
 	}
 	return out
+}
+
+// rateChange is a producer's new rate from at on.
+type rateChange struct {
+	at   time.Duration
+	rate Rate
 }
 
 // pacer builds the profile with every rate divided by share.
@@ -100,16 +138,20 @@ func (r Rate) String() string {
 // Offered returns how many records producers[i] sends over the run: its
 // own profile until its first rate event, then each event's profile
 // (starting afresh at the event, as InstancePacer switches to it) until the
-// next event or the end of Duration.
+// next event or the end of Duration. For a self-paced producer it is an
+// estimate: the mean rate of the records checked before the run.
 func (s *Scenario) Offered(i int) float64 {
+	if p := s.Producers[i]; p.SelfPaced() {
+		return p.selfPacedRate() * s.Duration.Seconds()
+	}
 	var n float64
 	rate, from := s.Producers[i].Rate, time.Duration(0)
 	for _, ev := range s.rateEvents(i) {
-		if ev.At >= s.Duration {
+		if ev.at >= s.Duration {
 			break
 		}
-		n += rate.Records(ev.At - from)
-		rate, from = *ev.Rate, ev.At
+		n += rate.Records(ev.at - from)
+		rate, from = ev.rate, ev.at
 	}
 	return n + rate.Records(s.Duration-from)
 }
@@ -121,8 +163,11 @@ func (s *Scenario) PeakRate() float64 {
 	total := 0.0
 	for i, p := range s.Producers {
 		peak := p.Rate.Peak()
+		if p.SelfPaced() {
+			peak = p.selfPacedRate() // a mean: the file's peaks are not known before the run
+		}
 		for _, ev := range s.rateEvents(i) {
-			peak = math.Max(peak, ev.Rate.Peak())
+			peak = math.Max(peak, ev.rate.Peak())
 		}
 		total += peak
 	}

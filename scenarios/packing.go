@@ -132,10 +132,9 @@ func (p *Producer) packingProblems() []*kind.FieldError {
 			out = append(out, &kind.FieldError{Field: "compression." + fe.Field, Problem: fe.Problem})
 		}
 	}
-	packs := p.Aggregation != nil && p.Aggregation.MaxRecords > 1 || p.Compression != nil && p.Compression.Codec != CodecNone
-	if p.Ordering == "per_key" && packs {
+	if p.Ordering == "per_key_chain" && p.Aggregation != nil && p.Aggregation.MaxRecords > 1 {
 		out = append(out, &kind.FieldError{Field: "ordering",
-			Problem: "per_key cannot be combined with aggregation or compression yet; use ordering none"})
+			Problem: "per_key_chain cannot be combined with aggregation (an aggregate carries many keys); use per_key"})
 	}
 	return out
 }

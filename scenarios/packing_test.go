@@ -56,10 +56,9 @@ func TestPackingProblems(t *testing.T) {
 		t.Errorf("missing problems at %v; got %v", want, ps)
 	}
 	for src, msg := range map[string]string{
-		"    compression: {level: 3}\n":                "compression.codec: is required",
-		"    compression: {codec: gzip, level: 12}\n":  "between 1 and 9 for gzip",
-		"    compression: {codec: none, level: 3}\n":   "codec none takes no level",
-		"    ordering: per_key\n    aggregation: {}\n": "per_key cannot be combined",
+		"    compression: {level: 3}\n":               "compression.codec: is required",
+		"    compression: {codec: gzip, level: 12}\n": "between 1 and 9 for gzip",
+		"    compression: {codec: none, level: 3}\n":  "codec none takes no level",
 	} {
 		ps := mustProblems(t, packingBase+src)
 		if len(ps) != 1 || !strings.Contains(ps[0].String(), msg) || ps[0].Line != 5 {

@@ -32,6 +32,9 @@ func (s *Scenario) Resolved() map[string]any {
 			pm["options"] = toTree(reflect.ValueOf(p.Options))
 		}
 		pm["rate"] = rateTree(p.Rate)
+		if p.SelfPaced() {
+			delete(pm, "rate")
+		}
 		packingTree(pm, p)
 	}
 	consumers := m["consumers"].([]any)
@@ -57,20 +60,7 @@ func (s *Scenario) Resolved() map[string]any {
 	}
 	events, _ := m["events"].([]any)
 	for i, ev := range s.Events {
-		em := events[i].(map[string]any)
-		if ev.Rate != nil {
-			em["rate"] = rateTree(*ev.Rate)
-		} else {
-			delete(em, "rate")
-			delete(em, "producer")
-		}
-		if ev.UpdateShardCount == 0 {
-			delete(em, "update_shard_count")
-		}
-		if ev.Restart == nil {
-			delete(em, "restart")
-			delete(em, "consumer")
-		}
+		events[i] = eventTree(ev)
 	}
 	switch {
 	case s.Cell != "":
@@ -109,8 +99,11 @@ func scalarValue(text string) any {
 
 // toTree turns a value into maps keyed by yaml name, lists and scalars.
 func toTree(v reflect.Value) any {
-	if v.Type() == durationType {
+	switch v.Type() {
+	case durationType:
 		return time.Duration(v.Int()).String()
+	case rateType:
+		return rateTree(v.Interface().(Rate))
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:

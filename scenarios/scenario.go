@@ -170,7 +170,9 @@ type Producer struct {
 	// resent record may land behind later records of its key) or per_key (a
 	// later record of a partition key is never accepted before an earlier
 	// one: per-shard batches, one call in flight per shard, failed records
-	// resent before anything newer of their shard). See docs/ordering.md.
+	// resent before anything newer of their shard) or per_key_chain (the
+	// same order by PutRecord chains with SequenceNumberForOrdering). See
+	// docs/ordering.md.
 	Ordering string `yaml:"ordering" json:"ordering"`
 	// Concurrency is the number of producer instances, 1..1024, which split
 	// the rate evenly. Default 1.
@@ -191,11 +193,12 @@ type Producer struct {
 }
 
 // orderings are the values of Producer.Ordering.
-var orderings = []string{"none", "per_key"}
+var orderings = []string{"none", "per_key", "per_key_chain"}
 
 // orderingDocs describes orderings for the JSON Schema.
 const orderingDocs = "none: batches go out in_flight at a time; a resent record may land behind later records of its key.\n" +
-	"per_key: a key's later record is never accepted before an earlier one (per-shard batches, one call in flight per shard)."
+	"per_key: a key's later record is never accepted before an earlier one (per-shard batches, one call in flight per shard).\n" +
+	"per_key_chain: the same order by PutRecord chains: one record per call, one call in flight per key, SequenceNumberForOrdering set (slower: docs/ordering.md)."
 
 // Rate is an open-model rate profile in records per second: the profile's
 // name and its options, whose fields sit beside `profile:` in the file. Only
@@ -296,6 +299,7 @@ var (
 	producerType   = reflect.TypeFor[Producer]()
 	processingType = reflect.TypeFor[Processing]()
 	rateType       = reflect.TypeFor[Rate]()
+	eventType      = reflect.TypeFor[Event]()
 )
 
 // Load reads, strictly decodes and validates a scenario file, applying the

@@ -48,6 +48,8 @@ func typeSchema(t reflect.Type) map[string]any {
 		return rateSchema()
 	case producerType:
 		return producerSchema()
+	case eventType:
+		return eventSchema()
 	case reflect.TypeFor[Target]():
 		s := structSchema(t)
 		s["properties"].(map[string]any)["kind"] = enumSchema(targets.ScenarioKinds().Names(), kindDocs(targets.ScenarioKinds()))
@@ -185,7 +187,24 @@ func producerSchema() map[string]any {
 			}
 		}
 		p["options"] = opts
+		if _, self := k.Options().(generators.SelfPaced); self {
+			return p, nil // no rate with pace: recorded
+		}
 		return p, []string{"rate"}
 	})
 	return s
+}
+
+// eventSchema is one of the event kinds: at, the kind's own key and the
+// other fields of its options.
+func eventSchema() map[string]any {
+	var kinds []any
+	for _, k := range EventKinds {
+		s := structSchema(reflect.TypeOf(k.Options()).Elem())
+		s["properties"].(map[string]any)["at"] = durationSchema()
+		s["required"] = []string{"at", k.Name}
+		s["description"] = k.Name + ": " + k.Doc + " For example " + k.Example + "."
+		kinds = append(kinds, s)
+	}
+	return map[string]any{"oneOf": kinds}
 }

@@ -77,7 +77,7 @@ func (p *Producer) SendProblems() []*kind.FieldError {
 	}
 	if p.Ordering != "" && !slices.Contains(orderings, p.Ordering) { // "" is the default, none
 		out = append(out, &kind.FieldError{Field: "ordering",
-			Problem: fmt.Sprintf("unknown ordering %q; want %s", p.Ordering, strings.Join(orderings, " or "))})
+			Problem: fmt.Sprintf("unknown ordering %q; want %s", p.Ordering, strings.Join(orderings, ", "))})
 	}
 	return append(out, p.packingProblems()...)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/kind"
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -116,6 +117,9 @@ func (d *decoder) checkTarget(t *Target) {
 	if d.has("target.sim") && known && !k.SimOptions {
 		d.report("target.sim", fmt.Sprintf("only allowed with target kind sim, not %s", t.Kind))
 	}
+	if l := t.Sim.Latency; !latency.IsBuiltIn(l) && !filepath.IsAbs(l) {
+		t.Sim.Latency = filepath.Join(filepath.Dir(d.file), l) // relative to the scenario file
+	}
 	for _, fe := range t.Sim.Problems() {
 		d.report("target.sim."+fe.Field, fe.Problem)
 	}
@@ -160,7 +164,16 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 		p.Name = fmt.Sprintf("%s-%d", p.Generator, index)
 	}
 	d.checkName(p.Name, at("name"), path, names)
-	d.checkRate(&p.Rate, at("rate"))
+	if p.SelfPaced() {
+		if d.has(at("rate")) {
+			d.report(at("rate"), "is not used with pace: recorded: the file's own times pace the records (options.speed scales them)")
+		}
+		if p.Concurrency > 1 {
+			d.report(at("concurrency"), fmt.Sprintf("must be 1 with pace: recorded: the file plays once at its own times, got %d", p.Concurrency))
+		}
+	} else {
+		d.checkRate(&p.Rate, at("rate"))
+	}
 	if _, ok := generators.KeyKinds.Lookup(p.PartitionKey); !ok {
 		d.report(at("partition_key"), fmt.Sprintf("unknown strategy %s; want %s", clip.Quote(p.PartitionKey), generators.KeyKinds.Want()))
 	}

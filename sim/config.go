@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kbench/kbench/internal/kind"
+	"github.com/kbench/kbench/latency"
 )
 
 // Quota modes for Config.Quotas.
@@ -30,6 +31,17 @@ type Config struct {
 	// PropagationDelay is how long after it is accepted a record becomes
 	// readable by GetRecords and SubscribeToShard.
 	PropagationDelay time.Duration `yaml:"propagation_delay" json:"propagation_delay"`
+	// Latency names a latency profile (see docs/latency.md): none (the
+	// default, also ""), aws, or the path of a profile file (in a scenario,
+	// relative to the scenario file). The profile draws each PutRecord(s)
+	// call's duration, and each record's delay until GetRecords returns it
+	// and until it is pushed to fan-out subscribers, never reordering a
+	// shard's records. PutDelay and PropagationDelay are the fixed special
+	// case: they must be 0 with a profile.
+	Latency string `yaml:"latency" json:"latency"`
+	// Profile, when set, is the latency profile, used instead of the one
+	// Latency names. Set in code only.
+	Profile *latency.Profile `yaml:"-" json:"-"`
 	// ErrorRate is the fraction (0..1) of records failed with InternalFailure.
 	ErrorRate float64 `yaml:"error_rate" json:"error_rate"`
 	// StallAfter and StallFor hold every data-plane request arriving in the
@@ -64,7 +76,7 @@ type Config struct {
 	// (runtime/debug.SetMemoryLimit), less an allowance for its code. At least
 	// 64 MiB.
 	MaxMemory int64 `yaml:"max_memory" json:"max_memory"`
-	// Seed seeds the fault draws (ErrorRate).
+	// Seed seeds the fault draws (ErrorRate) and the latency profile's.
 	Seed int64 `yaml:"seed" json:"seed"`
 	// SubscriptionDuration is how long one SubscribeToShard stream lasts
 	// before the server ends it (AWS: 5 minutes). Zero means 5 minutes.
@@ -134,6 +146,9 @@ func (c Config) Problems() []*FieldError {
 		if d.d < 0 {
 			bad(d.name, "must not be negative, got %s", d.d)
 		}
+	}
+	if p := c.latencyProblem(); p != "" {
+		bad("latency", "%s", p)
 	}
 	if c.ErrorRate < 0 || c.ErrorRate > 1 || c.ErrorRate != c.ErrorRate {
 		bad("error_rate", "must be between 0 and 1, got %g", c.ErrorRate)

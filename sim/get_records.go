@@ -3,7 +3,9 @@ package sim
 // Behavior:
 //   - Returns up to Limit (1..10,000, default 10,000) records from the
 //     iterator's position, at most 10 MiB, only records visible to readers
-//     (accepted at least Config.PropagationDelay ago). Records trimmed by
+//     (accepted at least Config.PropagationDelay ago, or the latency
+//     profile's propagation delay drawn for the record; a record is never
+//     visible before an earlier one of its shard). Records trimmed by
 //     retention are skipped.
 //   - NextShardIterator continues after the last record returned. Once a
 //     closed shard (a resharding parent) has been read to its end,
@@ -133,10 +135,9 @@ func (s *Server) readShard(st *stream, sh *shard, rs *readState, pos uint64, lim
 		}
 	}
 	s.trimShard(sh, now, 0)
-	visibleAt := now - int64(s.cfg.PropagationDelay)
 	var res readResult
 	var capped bool
-	rs.recs, res.next, capped = sh.read(rs.recs, pos, visibleAt, limit, maxReadBytes)
+	rs.recs, res.next, capped = sh.read(rs.recs, pos, visGet, now, limit, maxReadBytes)
 	var bytes int64
 	for i := range rs.recs {
 		bytes += int64(len(rs.recs[i].key) + len(rs.recs[i].data))
@@ -150,7 +151,7 @@ func (s *Server) readShard(st *stream, sh *shard, rs *readState, pos uint64, lim
 			sh.rPenaltyUntil = now + bigReadPenalty
 		}
 	}
-	if res.next < sh.visibleEnd(visibleAt) {
+	if res.next < sh.visibleEnd(visGet, now) {
 		res.behindMillis = max(0, (now-sh.arrivalAt(max(res.next, sh.first)))/1e6)
 	}
 	if sh.closed && res.next >= sh.next {

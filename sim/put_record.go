@@ -11,7 +11,8 @@ package sim
 //     parents', so a record of a key always gets a sequence number greater
 //     than that of any earlier record of the key it may name (AWS's
 //     guarantee for a client that chains them).
-//   - Config.PutDelay is added to every call.
+//   - Every call takes Config.PutDelay, or a duration drawn from the
+//     latency profile's put distribution, before its records arrive.
 
 import "net/http"
 

@@ -14,7 +14,8 @@ package sim
 //     and 5 MiB per request, ExplicitHashKey within 0..2^128-1. Breaking one
 //     fails the whole call (ValidationException or InvalidArgumentException)
 //     and stores nothing.
-//   - Config.PutDelay is added to every call.
+//   - Every call takes Config.PutDelay, or a duration drawn from the
+//     latency profile's put distribution, before its records arrive.
 
 import (
 	"encoding/base64"

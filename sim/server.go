@@ -19,6 +19,7 @@ type Server struct {
 	now     func() time.Time
 	started time.Time
 	quotas  bool
+	delays  *delays
 
 	mu      sync.RWMutex
 	streams map[string]*stream
@@ -48,8 +49,13 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	d, err := newDelays(cfg)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:     cfg,
+		delays:  d,
 		now:     time.Now,
 		quotas:  cfg.Quotas == QuotasAWS,
 		streams: make(map[string]*stream),

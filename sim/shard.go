@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"math"
 	"sort"
 	"sync"
+	"time"
 )
 
 // shard is one shard's records and quota state. Its fixed fields are set at
@@ -31,6 +33,9 @@ type shard struct {
 	iCalls         bucket // GetShardIterator quota
 	rPenaltyUntil  int64  // unix nanoseconds; GetRecords throttled until then
 	counters       Counters
+	// delays draws each record's propagation and fan-out delays; nil until
+	// the shard's first write (Server.shardDelays).
+	delays *shardDelays
 }
 
 // childShard is an entry of GetRecords' and SubscribeToShard's ChildShards.
@@ -85,8 +90,18 @@ type recordLog struct {
 	head        int // index in chunks[0].recs of the oldest kept record
 	first, next uint64
 	lastArrival int64
-	bytes       int64 // retained record bytes (keys + data)
+	lastVisible [2]int64 // by visibility kind: the last record's visible time
+	bytes       int64    // retained record bytes (keys + data)
 }
+
+// Visibility kinds: a record becomes readable by GetRecords and pushed to
+// SubscribeToShard subscribers at its own times, each at least its arrival
+// and never before an earlier record of the shard (so records are never
+// reordered within a shard, and the visible records are always a prefix).
+const (
+	visGet  = 0 // readable by GetRecords
+	visPush = 1 // pushed to enhanced fan-out subscribers
+)
 
 // chunk holds consecutive records. Its buf never grows past its capacity,
 // so bytes handed to readers stay valid and unchanged after the lock is
@@ -103,9 +118,21 @@ type recMeta struct {
 	off     uint32
 	keyLen  uint32
 	dataLen uint32
+	// delay holds, by visibility kind, how long after its arrival the
+	// record becomes visible, in microseconds.
+	delay [2]uint32
 }
 
 func (m recMeta) size() int64 { return int64(m.keyLen) + int64(m.dataLen) }
+
+// visible is when the record becomes visible for kind (visGet or visPush),
+// in unix nanoseconds.
+func (m recMeta) visible(kind int) int64 {
+	return m.arrival + int64(m.delay[kind])*int64(time.Microsecond)
+}
+
+// maxDelayMicros is the longest delay a record can carry (about 71 minutes).
+const maxDelayMicros = math.MaxUint32
 
 const (
 	minChunkBytes = 4 << 10
@@ -120,13 +147,23 @@ type record struct {
 	data    []byte
 }
 
-// append stores a record arriving at now and returns its counter and
-// arrival time (now, or the previous arrival if the clock stepped back).
-func (l *recordLog) append(now int64, key, data []byte) (uint64, int64) {
+// append stores a record arriving at now, visible for each kind after the
+// given delay (raised where needed so that no record becomes visible
+// before an earlier one), and returns its counter and arrival time (now,
+// or the previous arrival if the clock stepped back).
+func (l *recordLog) append(now int64, key, data []byte, delay [2]time.Duration) (uint64, int64) {
 	if now < l.lastArrival {
 		now = l.lastArrival
 	}
 	l.lastArrival = now
+	var micros [2]uint32
+	for k, d := range delay {
+		// Round up to the microsecond, then up to the previous record's
+		// visible time, so visible times never decrease.
+		us := (max(int64(d), l.lastVisible[k]-now) + int64(time.Microsecond) - 1) / int64(time.Microsecond)
+		micros[k] = uint32(min(us, maxDelayMicros))
+		l.lastVisible[k] = now + int64(micros[k])*int64(time.Microsecond)
+	}
 	size := len(key) + len(data)
 	var c *chunk
 	if n := len(l.chunks); n > 0 && cap(l.chunks[n-1].buf)-len(l.chunks[n-1].buf) >= size {
@@ -141,7 +178,7 @@ func (l *recordLog) append(now int64, key, data []byte) (uint64, int64) {
 	}
 	off := len(c.buf)
 	c.buf = append(append(c.buf, key...), data...)
-	c.recs = append(c.recs, recMeta{arrival: now, off: uint32(off), keyLen: uint32(len(key)), dataLen: uint32(len(data))})
+	c.recs = append(c.recs, recMeta{arrival: now, off: uint32(off), keyLen: uint32(len(key)), dataLen: uint32(len(data)), delay: micros})
 	l.bytes += int64(size)
 	counter := l.next
 	l.next++
@@ -178,17 +215,20 @@ func (ch *chunk) record(i int) record {
 }
 
 // arrivalAt is the arrival time of record c (first <= c < next).
-func (l *recordLog) arrivalAt(c uint64) int64 {
+func (l *recordLog) arrivalAt(c uint64) int64 { return l.meta(c).arrival }
+
+// meta is the index entry of record c (first <= c < next).
+func (l *recordLog) meta(c uint64) recMeta {
 	ci, i := l.locate(c)
-	return l.chunks[ci].recs[i].arrival
+	return l.chunks[ci].recs[i]
 }
 
 // read appends to out the kept records from counter from on, stopping
-// before a record that arrived after visibleAt, after maxRecs records, or
-// before going past maxBytes (it returns at least one visible record). It
-// returns the records, the counter to read next, and whether maxBytes
+// before a record not yet visible for kind at now, after maxRecs records,
+// or before going past maxBytes (it returns at least one visible record).
+// It returns the records, the counter to read next, and whether maxBytes
 // stopped it.
-func (l *recordLog) read(out []record, from uint64, visibleAt int64, maxRecs int, maxBytes int64) ([]record, uint64, bool) {
+func (l *recordLog) read(out []record, from uint64, kind int, now int64, maxRecs int, maxBytes int64) ([]record, uint64, bool) {
 	from = max(from, l.first)
 	if from >= l.next {
 		return out, from, false
@@ -202,7 +242,7 @@ func (l *recordLog) read(out []record, from uint64, visibleAt int64, maxRecs int
 			ch = l.chunks[ci]
 		}
 		m := ch.recs[i]
-		if m.arrival > visibleAt {
+		if m.visible(kind) > now {
 			break
 		}
 		if bytes+m.size() > maxBytes && bytes > 0 {
@@ -216,14 +256,13 @@ func (l *recordLog) read(out []record, from uint64, visibleAt int64, maxRecs int
 	return out, from, false
 }
 
-// visibleEnd is the counter after the last record that arrived at or
-// before visibleAt.
-func (l *recordLog) visibleEnd(visibleAt int64) uint64 {
-	if l.next == l.first || l.lastArrival <= visibleAt {
+// visibleEnd is the counter after the last record visible for kind at now.
+func (l *recordLog) visibleEnd(kind int, now int64) uint64 {
+	if l.next == l.first || l.lastVisible[kind] <= now {
 		return l.next
 	}
 	return l.first + uint64(sort.Search(int(l.count()), func(i int) bool {
-		return l.arrivalAt(l.first+uint64(i)) > visibleAt
+		return l.meta(l.first+uint64(i)).visible(kind) > now
 	}))
 }
 

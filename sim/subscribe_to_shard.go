@@ -8,7 +8,9 @@ package sim
 //     SubscribeToShardEvent messages follow at once: one as soon as the call
 //     starts, one whenever visible records are available (up to 10,000
 //     records and 1 MiB each), and an empty one after a second without
-//     records. Each carries ContinuationSequenceNumber (resume with
+//     records. A record becomes visible Config.PropagationDelay after it
+//     arrives, or after the latency profile's fan-out delay drawn for it,
+//     never before an earlier record of its shard. Each carries ContinuationSequenceNumber (resume with
 //     AFTER_SEQUENCE_NUMBER) and MillisBehindLatest.
 //   - When a closed shard has been read to its end, a last event carries
 //     ChildShards and no ContinuationSequenceNumber, and the stream ends.
@@ -194,14 +196,13 @@ func (s *Server) pushEvents(ctx context.Context, es *eventSender, st *stream, sh
 		}
 		now := s.now()
 		ns := now.UnixNano()
-		visibleAt := ns - int64(s.cfg.PropagationDelay)
 
 		sh.mu.Lock()
 		s.trimShard(sh, ns, 0)
 		var next uint64
-		recs, next, _ = sh.read(recs[:0], pos, visibleAt, maxEventRecords, maxEventBytes)
+		recs, next, _ = sh.read(recs[:0], pos, visPush, ns, maxEventRecords, maxEventBytes)
 		cont := max(next, sh.first) - 1
-		visEnd := sh.visibleEnd(visibleAt)
+		visEnd := sh.visibleEnd(visPush, ns)
 		var behind int64
 		if next < visEnd {
 			behind = max(0, (ns-sh.arrivalAt(max(next, sh.first)))/1e6)
@@ -213,7 +214,7 @@ func (s *Server) pushEvents(ctx context.Context, es *eventSender, st *stream, sh
 		if len(recs) == 0 && !ended {
 			wake = sh.waitChan()
 			if visEnd < sh.next {
-				wakeAt = sh.arrivalAt(visEnd) + int64(s.cfg.PropagationDelay)
+				wakeAt = sh.meta(visEnd).visible(visPush)
 			}
 		}
 		var bytes int64

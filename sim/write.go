@@ -114,7 +114,7 @@ func checkEntries(entries []putEntry, batch bool) *apiError {
 // its shard. Records are grouped by shard so each shard's lock is taken
 // once per call.
 func (s *Server) write(ctx context.Context, st *stream, ps *putState) {
-	s.sleep(ctx, s.cfg.PutDelay)
+	s.sleep(ctx, s.delays.putDuration())
 	for i := range ps.entries {
 		if s.fault() {
 			ps.entries[i].status = putFailed
@@ -166,6 +166,7 @@ func (s *Server) writeShard(sh *shard, entries []putEntry, idx []int) (recs, byt
 		return 0, 0
 	}
 	now := s.now().UnixNano()
+	delay := s.delays.recordDelays(sh, now)
 	for _, i := range idx {
 		e := &entries[i]
 		size := int64(len(e.key) + len(e.data))
@@ -175,7 +176,7 @@ func (s *Server) writeShard(sh *shard, entries []putEntry, idx []int) (recs, byt
 			continue
 		}
 		s.trimShard(sh, now, size)
-		e.counter, _ = sh.append(now, e.key, e.data)
+		e.counter, _ = sh.append(now, e.key, e.data, delay)
 		e.status = putOK
 		recs++
 		bytes += size

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/sim"
 )
 
@@ -40,11 +41,11 @@ func openSim(ctx context.Context, spec Spec) (*Target, error) {
 		// them by default, as kbench sim --max-memory does.
 		cfg.MaxMemory = DefaultSimMemory()
 	}
-	// The server outlives Open's ctx, which only governs start-up; stop ends it.
 	srv, err := sim.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("targets: start sim: %w", err)
 	}
+	// The server outlives Open's ctx, which only governs start-up; stop ends it.
 	url, stop, err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("targets: start sim: %w", err)
@@ -55,10 +56,30 @@ func openSim(ctx context.Context, spec Spec) (*Target, error) {
 		Endpoint:     url,
 		Region:       spec.Region,
 		MemoryBudget: cfg.MaxMemory,
+		Latency:      simLatency(srv, cfg),
 		SimStats:     srv.Stats,
 		closer: func() error {
 			stop()
 			return nil
 		},
 	}, nil
+}
+
+// simLatency is the latency profile srv applies: its profile, or, without
+// one, its fixed put and propagation delays as a profile named "none" (every
+// delay zero) or "fixed".
+func simLatency(srv *sim.Server, cfg sim.Config) *latency.Profile {
+	if p := srv.LatencyProfile(); p != nil {
+		return p
+	}
+	p := latency.None()
+	if cfg.PutDelay == 0 && cfg.PropagationDelay == 0 {
+		return p
+	}
+	p.Name, p.Source = "fixed", "target.sim put_delay and propagation_delay"
+	// Config validation has refused negative delays, so these cannot fail.
+	p.Put, _ = latency.Fixed(cfg.PutDelay)
+	p.Propagation, _ = latency.Fixed(cfg.PropagationDelay)
+	p.FanOut = p.Propagation
+	return p
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kbench/kbench/latency"
 	"github.com/kbench/kbench/sim"
 )
 
@@ -95,6 +96,10 @@ type Target struct {
 	// MemoryBudget is the in-process simulator's memory budget in bytes
 	// (sim.Config.MaxMemory); 0 for the other kinds, or when none applies.
 	MemoryBudget int64
+	// Latency is the latency profile the in-process simulator applies
+	// (target.sim.latency, or its fixed put_delay and propagation_delay);
+	// nil for the other kinds.
+	Latency *latency.Profile
 	// CredentialSource says where kind aws's credentials came from (the
 	// SDK provider's name, such as "EnvConfigCredentials" or
 	// "SSOProvider"); empty for the other kinds.

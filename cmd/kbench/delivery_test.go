@@ -29,6 +29,39 @@ func TestPerKeyOrderingOnSim(t *testing.T) {
 	}
 }
 
+// TestAggregatedPerKeyOrderingOnSim runs KPL-aggregated hydrophone frames
+// (about 13 kB each, so 200 frames/s is over the shard's 1 MiB/s and
+// aggregates are throttled) with ordering none and per_key: resent
+// aggregates land behind later ones without ordering, never with it.
+func TestAggregatedPerKeyOrderingOnSim(t *testing.T) {
+	for _, tc := range []struct {
+		ordering string
+		late     bool
+	}{{"none", true}, {"per_key", false}} {
+		t.Run(tc.ordering, func(t *testing.T) {
+			dir := t.TempDir()
+			code, stdout, stderr := kbench(t, "run", "../../scenarios/acoustic.yaml", "--out", dir,
+				"--set", "duration=5s", "--set", "max_overrun=30s", "--set", "warmup=0s", "--set", "drain=15s",
+				"--set", "thresholds=[]", "--set", "stream.shards=1", "--set", "producers[0].rate.rps=200",
+				"--set", "producers[0].aggregation={}", "--set", "producers[0].ordering="+tc.ordering)
+			if code != exitOK {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			s := readSummary(t, dir)
+			if num(t, s, "totals.throttled") == 0 || num(t, s, "totals.kinesis_records") >= num(t, s, "totals.acked") {
+				t.Fatalf("throttled %v, %v Kinesis records for %v acked: the test needs throttled aggregates",
+					get(t, s, "totals.throttled"), get(t, s, "totals.kinesis_records"), get(t, s, "totals.acked"))
+			}
+			if n := num(t, s, "totals.out_of_order"); (n > 0) != tc.late {
+				t.Errorf("totals.out_of_order = %v with ordering %s, want late records: %v", n, tc.ordering, tc.late)
+			}
+			if n := num(t, s, "totals.lost"); n != 0 {
+				t.Errorf("lost %v", n)
+			}
+		})
+	}
+}
+
 // TestRestartEventOnSim stops the consumer of the failover scenario before
 // it ever checkpoints (the interval is an hour) and resumes it: it reads
 // again everything it had consumed, and exactly that many duplicates show.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/kbench/kbench/results"
 )
 
 // TestFormatsOnSim runs one producer per record format on the simulator,
@@ -130,5 +133,56 @@ func TestReplayOnSim(t *testing.T) {
 	s = checkAccounting(t, once)
 	if p := num(t, s, "totals.produced"); p != 1000 {
 		t.Errorf("replay once produced %v records; want the file's 1,000", p)
+	}
+}
+
+// TestReplayRecordedOnSim replays the example transactions at their own
+// times, a hundred times as fast (203.6 recorded seconds in about 2 s):
+// every line is sent once, and nothing else; a time field that holds no
+// times is refused before the run with the data file's line (exit 2).
+func TestReplayRecordedOnSim(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := kbench(t, "run", "../../scenarios/replay-recorded.yaml", "--out", dir,
+		"--set", "duration=3s", "--set", "producers[0].options.speed=100")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s := checkAccounting(t, dir)
+	for _, key := range []string{"totals.produced", "totals.acked", "totals.consumed"} {
+		if n := num(t, s, key); n != 1000 {
+			t.Errorf("%s = %v; want the file's 1,000 records", key, n)
+		}
+	}
+	if rows := readRows(t, dir); len(rows) == 0 || rows[0].TargetRPS <= 0 {
+		t.Errorf("timeseries %+v: want the file's schedule as the target rate", rows)
+	}
+
+	// At the example's speed 7, each second of the run carries the records
+	// of 7 recorded seconds: the target line is that schedule, exactly.
+	paced := filepath.Join(dir, "paced")
+	code, stdout, stderr = kbench(t, "run", "../../scenarios/replay-recorded.yaml", "--out", paced, "--set", "duration=4s")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	s = checkAccounting(t, paced)
+	want := []float64{32, 38, 34, 32} // the file's records per 7 s from its first
+	var got []float64
+	for _, r := range readRows(t, paced) {
+		if r.Phase == results.PhaseMeasure {
+			got = append(got, r.TargetRPS)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("target_rps per second %v, want the file's %v", got, want)
+	}
+	if n := num(t, s, "totals.scheduled"); n != 136 {
+		t.Errorf("totals.scheduled = %v, want the 136 records recorded in the first 28 s", n)
+	}
+
+	code, _, stderr = kbench(t, "run", "../../scenarios/replay-recorded.yaml", "--out", filepath.Join(dir, "bad"),
+		"--set", "producers[0].options.time_field=$.pan_token")
+	bad := `card-transactions.jsonl:1: time_field $.pan_token: "\"pt_a4a92ad64ce9\"" is not a time`
+	if code != exitUsage || !strings.Contains(stderr, bad) || !strings.Contains(stderr, "producers[0].options.file") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 2 naming %s", code, stderr, bad)
 	}
 }

@@ -44,10 +44,11 @@ const usage = `kbench: load tests and benchmarks for Amazon Kinesis Data Streams
 
 Usage:
   kbench run SCENARIO.yaml [--target sim|kinesis-mock|localstack|aws] [--endpoint URL] [--out DIR] [--set path=value]...
-  kbench sim [--addr HOST:PORT] [--quotas aws|off] [--put-delay D] ...
+  kbench sim [--addr HOST:PORT] [--quotas aws|off] [--latency none|aws|FILE] [--put-delay D] ...
   kbench report DIR...
   kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
   kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
+  kbench calibrate RESULTS_DIR [--out profile.yaml] [--base aws|none|FILE] [--name NAME]
   kbench schema
   kbench version
 
@@ -76,6 +77,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cleanupCmd(args[1:], stdout, stderr)
 	case "compare":
 		err = compareCmd(args[1:], stdout, stderr)
+	case "calibrate":
+		err = calibrateCmd(args[1:], stdout, stderr)
 	case "schema":
 		err = schemaCmd(args[1:], stdout, stderr)
 	case "version", "--version":

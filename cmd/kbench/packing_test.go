@@ -10,6 +10,13 @@ import (
 // runPacking runs testdata/aggregation.yaml with extra --set overrides.
 func runPacking(t *testing.T, sets ...string) *results.Summary {
 	t.Helper()
+	_, s := runPackingDir(t, sets...)
+	return s
+}
+
+// runPackingDir is runPacking that also returns the results directory.
+func runPackingDir(t *testing.T, sets ...string) (string, *results.Summary) {
+	t.Helper()
 	dir := t.TempDir()
 	args := []string{"run", "testdata/aggregation.yaml", "--out", dir, "--quiet"}
 	for _, s := range sets {
@@ -23,7 +30,7 @@ func runPacking(t *testing.T, sets ...string) *results.Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return dir, s
 }
 
 // TestAggregationPastTheRecordQuota: aggregated (and zstd-compressed), 2,500
@@ -32,7 +39,7 @@ func runPacking(t *testing.T, sets ...string) *results.Summary {
 // against Kinesis records on the shard, the byte quota binding, fewer than
 // one PUT payload unit per user record.
 func TestAggregationPastTheRecordQuota(t *testing.T) {
-	s := runPacking(t)
+	dir, s := runPackingDir(t)
 	tot := s.Totals
 	if tot.Lost != 0 || tot.Failed != 0 || tot.Unsent != 0 || tot.Acked != tot.Produced || tot.Consumed != tot.Acked || tot.Corrupt != 0 {
 		t.Fatalf("totals %+v: want every record acked and consumed", tot)
@@ -54,6 +61,17 @@ func TestAggregationPastTheRecordQuota(t *testing.T) {
 	}
 	if tot.Throttled != 0 || s.ThrottleRatio != 0 {
 		t.Errorf("throttled %d (ratio %v)", tot.Throttled, s.ThrottleRatio)
+	}
+	// timeseries.csv counts both per second, and they add up to the totals.
+	var users, kinesis, peakUsers, peakKinesis int64
+	for _, r := range readRows(t, dir) {
+		users, kinesis = users+r.Acked, kinesis+r.AckedKinesis
+		peakUsers, peakKinesis = max(peakUsers, r.Acked), max(peakKinesis, r.AckedKinesis)
+	}
+	t.Logf("timeseries: peak %d user records/s in %d Kinesis records/s", peakUsers, peakKinesis)
+	if users != tot.Acked || kinesis != tot.KinesisRecords || peakUsers <= 1000 || peakKinesis*10 > peakUsers {
+		t.Errorf("timeseries: %d user records (peak %d/s) in %d Kinesis records (peak %d/s); totals %d in %d",
+			users, peakUsers, kinesis, peakKinesis, tot.Acked, tot.KinesisRecords)
 	}
 	p := s.Producers
 	if len(p) != 1 || !p[0].Aggregation || p[0].Codec != "zstd" || p[0].RecordsPerKinesisRecord < 10 ||

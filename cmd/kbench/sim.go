@@ -29,6 +29,7 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Quotas, "quotas", cfg.Quotas, "per-shard quotas: aws (AWS's limits) or off")
 	fs.DurationVar(&cfg.PutDelay, "put-delay", cfg.PutDelay, "delay added to every PutRecord(s) call")
 	fs.DurationVar(&cfg.PropagationDelay, "propagation-delay", cfg.PropagationDelay, "delay before an accepted record is readable")
+	fs.StringVar(&cfg.Latency, "latency", cfg.Latency, "latency profile: none, aws or a profile file (docs/latency.md); not with --put-delay or --propagation-delay")
 	fs.Float64Var(&cfg.ErrorRate, "error-rate", cfg.ErrorRate, "fraction (0..1) of records failed with InternalFailure")
 	fs.DurationVar(&cfg.StallAfter, "stall-after", cfg.StallAfter, "start of a window, from server start, in which every data-plane request is held")
 	fs.DurationVar(&cfg.StallFor, "stall-for", cfg.StallFor, "length of the stall window (0: no stall)")
@@ -43,7 +44,7 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Retention, "retention", cfg.Retention, "how long records stay readable")
 	fs.Var((*byteSize)(&cfg.ShardMaxBytes), "shard-max-bytes", "record bytes kept per shard, e.g. 64MiB; the oldest are trimmed first")
 	fs.Var((*byteSize)(&cfg.MaxMemory), "max-memory", "memory budget of the whole simulator, e.g. 512MiB: records of all shards are held to a third of it, and it is the process's soft memory limit (0: none)")
-	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the fault draws")
+	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the fault and latency draws")
 	var mf metricsFlags
 	mf.register(fs, false)
 	requireAuth := fs.String("require-auth", "", "behave like AWS about credentials: refuse requests that are not SigV4-signed with this access key id")
@@ -92,6 +93,12 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(stdout, "kbench sim: Kinesis endpoint on %s://%s (%s, quotas %s); Ctrl-C stops\n", scheme, ln.Addr(), note, cfg.Quotas)
+	if p := srv.LatencyProfile(); p != nil {
+		fmt.Fprintf(stdout, "latency profile %s\n", p)
+		for _, a := range p.Assumptions {
+			fmt.Fprintf(stdout, "  assumed: %s\n", a)
+		}
+	}
 	msrv, err := mf.serve(stdout, promexport.NewSim(srv.Stats, nil))
 	if err != nil {
 		return err

@@ -131,6 +131,8 @@ func TestSimBadFlagsExit2(t *testing.T) {
 		{"sim", "--max-memory", "lots"},
 		{"sim", "--max-memory", "1MiB"},
 		{"sim", "--shard-max-bytes", "-5"},
+		{"sim", "--latency", "missing-profile.yaml"},
+		{"sim", "--latency", "aws", "--put-delay", "20ms"},
 	} {
 		if code, _, stderr := kbench(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2; stderr: %s", args, code, stderr)
