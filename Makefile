@@ -45,6 +45,7 @@ run: build
 ## test: formatting, vet and every test, including the kinesis-mock integration tests
 test: check kinesis-mock kinesis-agg chromium acoustic-detector
 	$(GO) test $(TEST_FLAGS) ./...
+	cd deploy/kubernetes && $(GO) test $(TEST_FLAGS) ./...
 
 ## test-long: the slow client-matrix tests (JS SDK v3 over h2c, TLS and HTTP/1.1; boto3; the AWS CLI), then
 ## every fuzz target for FUZZTIME each; .ci/run runs it after make test
@@ -61,6 +62,7 @@ check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy/kubernetes && $(GO) vet ./...
 
 kinesis-mock: $(KINESIS_MOCK_MAIN)
 

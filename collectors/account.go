@@ -74,7 +74,14 @@ func newCore(cfg Config) core {
 	if cfg.Concurrency > 0 {
 		workers = make(chan struct{}, cfg.Concurrency)
 	}
-	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: shardRefresh, workers: workers,
+	refresh := shardRefresh
+	if cfg.Owns != nil {
+		// Another worker reads the parents of some shards this one reads:
+		// their children are found by listing, not by reading the parent
+		// to its end.
+		refresh = ownedShardRefresh
+	}
+	return core{cfg: cfg, now: envelope.Now, wait: sleep, refresh: refresh, workers: workers,
 		restart: make(chan time.Duration, 1), lag: map[string]int64{}, checkpoints: map[string]string{}}
 }
 
@@ -258,7 +265,7 @@ func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	}
 	res, o := trackUnknown, metrics.OrderResult{}
 	if err == nil && env.RunID == cfg.RunID {
-		res, o = cfg.Tracker.addOrdered(env.ProducerID, key, env.Seq)
+		res, o = cfg.Tracker.addOrdered(env.ProducerID, cfg.orderShare(env.ProducerID, env.Seq), key, env.Seq)
 	}
 	switch res {
 	case trackUnknown:

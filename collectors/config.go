@@ -93,6 +93,21 @@ type Config struct {
 	// looks up its producer, sequence number and send times in Inputs.
 	Inputs     *InputIndex
 	InputField string
+	// Owns, when not nil, says which shards this application reads: in a
+	// run split over workers each shard is read by one worker's copy of the
+	// application. nil reads every shard.
+	Owns func(shardID string) bool
+	// Split, when not nil, holds by producer id how many workers of a
+	// distributed run split that producer's records record by record
+	// (record n goes to worker n mod Split[p]); 0 or 1 means not split.
+	// Per-key order is then tracked within each worker's share: the
+	// workers send a key's records independently, so their interleaving
+	// says nothing about order.
+	Split []int
+	// KeepConsumer leaves an enhanced fan-out consumer this application
+	// registered in place when it stops: in a run split over workers the
+	// others may still read through it, and deleting the stream removes it.
+	KeepConsumer bool
 	// Log, when not nil, receives one line per notable event (a shard
 	// started or finished, an error retried).
 	Log func(format string, args ...any)
@@ -179,4 +194,15 @@ func (c Config) withDefaults() (Config, error) {
 		c.Log = func(string, ...any) {}
 	}
 	return c, nil
+}
+
+// orderShare is the share of its producer a record's order is tracked in:
+// 0, or for a producer split among workers the worker that sent it.
+func (c *Config) orderShare(producer uint32, seq uint64) uint32 {
+	if int(producer) < len(c.Split) {
+		if k := c.Split[producer]; k > 1 {
+			return uint32(seq % uint64(k))
+		}
+	}
+	return 0
 }

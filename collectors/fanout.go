@@ -127,7 +127,7 @@ func (f *FanOut) Run(ctx context.Context) error {
 		return err
 	}
 	arn, registered, err := f.register(ctx)
-	if registered {
+	if registered && !f.cfg.KeepConsumer {
 		defer f.deregister(ctx, arn)
 	}
 	switch {

@@ -32,6 +32,8 @@ type follower struct {
 	refresh time.Duration
 	// read reads one shard.
 	read readFunc
+	// owns, when not nil, says which shards to read (see Config.Owns).
+	owns func(shardID string) bool
 	// log receives a failed ListShards.
 	log func(format string, args ...any)
 	// restart, when not nil, carries restart requests: every reader is
@@ -61,7 +63,7 @@ func (f *follower) run(ctx context.Context, list []types.Shard) {
 	done := make(chan shardDone)
 	tree := shardTree{}
 	start := func() {
-		for _, id := range tree.startable() {
+		for _, id := range tree.startable(f.owns) {
 			rctx := readers.ctx
 			wg.Go(func() {
 				children, closed := f.read(rctx, id)
@@ -117,7 +119,7 @@ func (f *follower) run(ctx context.Context, list []types.Shard) {
 // waits out the pause and starts them again, each at its shard's last
 // checkpoint.
 func (c *core) follow(ctx context.Context, r shardLister, list []types.Shard, read readFunc) {
-	f := &follower{lister: r, stream: c.cfg.Stream, refresh: c.refresh, restart: c.restart,
+	f := &follower{lister: r, stream: c.cfg.Stream, refresh: c.refresh, restart: c.restart, owns: c.cfg.Owns,
 		read: func(ctx context.Context, id string) ([]types.ChildShard, bool) { return c.runReader(ctx, id, read) },
 		log: func(format string, args ...any) {
 			c.cfg.Log("collector %s: "+format, append([]any{c.cfg.Name}, args...)...)

@@ -29,6 +29,12 @@ type Reader interface {
 // find the ones a reshard created.
 const shardRefresh = 5 * time.Second
 
+// ownedShardRefresh is the ListShards interval of a collector that reads
+// only the shards a worker owns (Config.Owns): the children of a parent
+// another worker reads show up only in a listing, and a second keeps them
+// from waiting long after a reshard.
+const ownedShardRefresh = time.Second
+
 // catchUpGap is the shortest time between two GetRecords calls on one shard
 // while the reader is behind the tip: Kinesis allows 5 calls/s per shard.
 const catchUpGap = 200 * time.Millisecond

@@ -91,14 +91,28 @@ func (t shardTree) describe(id string, parents []string) {
 }
 
 // startable returns the shards that may be read now and marks them reading.
-func (t shardTree) startable() []string {
+// A shard owns does not accept (another worker of a distributed run reads
+// it) is marked finished instead, at once: this worker cannot see how far
+// the other has read it, so its children here start without waiting for it.
+// owns nil accepts every shard.
+func (t shardTree) startable(owns func(string) bool) []string {
 	var ids []string
-	for id, n := range t {
-		if n.state != shardPending || n.placeholder || !t.parentsFinished(n.parents) {
-			continue
+	for again := true; again; {
+		again = false
+		for id, n := range t {
+			if n.state != shardPending || n.placeholder {
+				continue
+			}
+			if owns != nil && !owns(id) {
+				n.state, again = shardFinished, true
+				continue
+			}
+			if !t.parentsFinished(n.parents) {
+				continue
+			}
+			n.state = shardReading
+			ids = append(ids, id)
 		}
-		n.state = shardReading
-		ids = append(ids, id)
 	}
 	return ids
 }

@@ -8,17 +8,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-func TestShardTree(t *testing.T) {
-	shard := func(id, parent, adjacent string) types.Shard {
-		s := types.Shard{ShardId: aws.String(id)}
-		if parent != "" {
-			s.ParentShardId = aws.String(parent)
-		}
-		if adjacent != "" {
-			s.AdjacentParentShardId = aws.String(adjacent)
-		}
-		return s
+// shard is a listed shard with its parents ("" for none).
+func shard(id, parent, adjacent string) types.Shard {
+	s := types.Shard{ShardId: aws.String(id)}
+	if parent != "" {
+		s.ParentShardId = aws.String(parent)
 	}
+	if adjacent != "" {
+		s.AdjacentParentShardId = aws.String(adjacent)
+	}
+	return s
+}
+
+func TestShardTree(t *testing.T) {
 	child := func(id string, parents ...string) types.ChildShard {
 		return types.ChildShard{ShardId: aws.String(id), ParentShards: parents}
 	}
@@ -70,12 +72,30 @@ func TestShardTree(t *testing.T) {
 				if s.finish != "" {
 					tree.finish(s.finish, s.children)
 				}
-				got := tree.startable()
+				got := tree.startable(nil)
 				slices.Sort(got)
 				if !slices.Equal(got, s.want) {
 					t.Errorf("step %d: startable %q, want %q", i, got, s.want)
 				}
 			}
 		})
+	}
+}
+
+// TestShardTreeOwns checks that a worker reads only the shards it owns, and
+// that a child it owns starts at once when another worker owns its parent.
+func TestShardTreeOwns(t *testing.T) {
+	tree := shardTree{}
+	owns := func(id string) bool { return id != "p" }
+	tree.merge([]types.Shard{shard("p", "", ""), shard("q", "", "")})
+	got := tree.startable(owns)
+	if !slices.Equal(got, []string{"q"}) {
+		t.Fatalf("startable %q, want [q]", got)
+	}
+	tree.merge([]types.Shard{shard("p", "", ""), shard("q", "", ""), shard("c1", "p", ""), shard("c2", "p", "")})
+	got = tree.startable(owns)
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"c1", "c2"}) {
+		t.Fatalf("startable %q, want [c1 c2]: the children of a parent another worker reads", got)
 	}
 }

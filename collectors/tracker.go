@@ -54,11 +54,13 @@ func (t *Tracker) SkipGivenUp(run *metrics.Run) *Tracker {
 
 // addOrdered is add for a record consumed with partition key: a new record
 // is also checked against the order of its key's records consumed before.
-func (t *Tracker) addOrdered(producer uint32, key string, seq uint64) (trackResult, metrics.OrderResult) {
+// share is the sender's share of the producer whose order the record is
+// checked in (see metrics.OrderTable.ObserveShare; 0 when not split).
+func (t *Tracker) addOrdered(producer, share uint32, key string, seq uint64) (trackResult, metrics.OrderResult) {
 	if int(producer) >= len(t.seen) || seq >= maxSeq {
 		return trackUnknown, metrics.OrderResult{}
 	}
-	o, ok := t.order.Observe(producer, key, seq)
+	o, ok := t.order.ObserveShare(producer, share, key, seq)
 	if ok {
 		t.distinct.Add(1)
 		return trackNew, o
@@ -125,3 +127,13 @@ func (t *Tracker) OrderExact() bool { return t.order.Exact() }
 // OrderSampledShare returns the share of keys whose order is tracked now: 1
 // while OrderExact.
 func (t *Tracker) OrderSampledShare() float64 { return t.order.SampledShare() }
+
+// SeenSet returns the set of producer's sequence numbers the application
+// has seen, nil for a producer id outside the run. Read it after the
+// application stopped.
+func (t *Tracker) SeenSet(producer uint32) *metrics.SeqSet {
+	if int(producer) >= len(t.seen) {
+		return nil
+	}
+	return t.seen[producer]
+}

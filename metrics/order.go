@@ -110,7 +110,15 @@ func NewOrderTable(seen []*SeqSet, keys, entries int) *OrderTable {
 // marked before) and, for a new record of a tracked key, how it compares
 // with the records of its key consumed before it.
 func (t *OrderTable) Observe(producer uint32, key string, seq uint64) (OrderResult, bool) {
-	h := maphash.String(t.seed, key) ^ (uint64(producer)+1)*0x9e3779b97f4a7c15
+	return t.ObserveShare(producer, 0, key, seq)
+}
+
+// ObserveShare is Observe for a producer whose records several senders
+// share (the workers of a distributed run, each sending every N-th record):
+// the order of a key's records is checked within share only, as the shares
+// are sent independently of each other. Share 0 is Observe's.
+func (t *OrderTable) ObserveShare(producer, share uint32, key string, seq uint64) (OrderResult, bool) {
+	h := maphash.String(t.seed, key) ^ (uint64(producer)+1+uint64(share)<<32)*0x9e3779b97f4a7c15
 	h |= 1 // 0 marks an empty slot; bits 1-6 pick the stripe, the rest the slot
 	p := &t.parts[(h>>1)%orderStripes]
 	// Read before seq is marked, the watermark is at most seq. Marking and

@@ -103,6 +103,10 @@ func (c *ShardCounts) NoteWrite(at int64) {
 	}
 }
 
+// Writes returns when (process clock, Unix ns) the shard's first and
+// latest acknowledged writes were; 0, 0 if none.
+func (c *ShardCounts) Writes() (first, last int64) { return c.first.Load(), c.last.Load() }
+
 // LastWrite returns when (process clock, Unix ns) the shard's latest
 // acknowledged write was; 0 if none.
 func (c *ShardCounts) LastWrite() int64 { return c.last.Load() }

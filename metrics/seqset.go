@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"encoding/binary"
+	"errors"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -104,6 +106,79 @@ func (s *SeqSet) each(f func(*chunk)) {
 			}
 		}
 	}
+}
+
+// AppendBinary appends s in a compact form UnmarshalBinary reads: the number
+// of chunks that hold any sequence number, then each one's index and its
+// 1,024 words of bits (little-endian). A producer's acknowledged set is a
+// run of full chunks; compress the whole for storage.
+func (s *SeqSet) AppendBinary(b []byte) []byte {
+	var n uint64
+	s.each(func(*chunk) { n++ })
+	b = binary.AppendUvarint(b, n)
+	p := s.chunks.Load()
+	if p == nil {
+		return b
+	}
+	for ci, c := range *p {
+		if c == nil {
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(ci))
+		for i := range c {
+			b = binary.LittleEndian.AppendUint64(b, c[i].Load())
+		}
+	}
+	return b
+}
+
+// maxChunks bounds the chunk index UnmarshalBinary accepts: as the
+// collectors' largest sequence number (2^36) does.
+const maxChunks = 1 << 20
+
+// UnmarshalBinary adds to s the sequence numbers of a set AppendBinary
+// wrote at the start of b, and returns the rest of b.
+func (s *SeqSet) UnmarshalBinary(b []byte) ([]byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > maxChunks {
+		return nil, errors.New("metrics: sequence set: bad chunk count")
+	}
+	b = b[k:]
+	for range n {
+		ci, k := binary.Uvarint(b)
+		if k <= 0 || ci >= maxChunks || len(b)-k < chunkWords*8 {
+			return nil, errors.New("metrics: sequence set: truncated or bad chunk")
+		}
+		b = b[k:]
+		c := s.chunkFor(int(ci), true)
+		for i := range c {
+			c[i].Or(binary.LittleEndian.Uint64(b[i*8:]))
+		}
+		b = b[chunkWords*8:]
+	}
+	return b, nil
+}
+
+// Or adds every sequence number of other to s.
+func (s *SeqSet) Or(other *SeqSet) {
+	p := other.chunks.Load()
+	if p == nil {
+		return
+	}
+	for ci, oc := range *p {
+		if oc == nil {
+			continue
+		}
+		c := s.chunkFor(ci, true)
+		for i := range oc {
+			c[i].Or(oc[i].Load())
+		}
+	}
+}
+
+// Common returns how many sequence numbers are marked in both s and other.
+func (s *SeqSet) Common(other *SeqSet) int64 {
+	return s.Len() - s.Missing(other)
 }
 
 // FirstMissing returns the lowest sequence number at or above from that is

@@ -80,3 +80,42 @@ func TestSeqSetFirstMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestSeqSetBinary round-trips sets through AppendBinary and UnmarshalBinary
+// and checks Or and Common on two workers' interleaved shares.
+func TestSeqSetBinary(t *testing.T) {
+	var a, b SeqSet
+	for n := uint64(0); n < 200_000; n++ {
+		if n%2 == 0 {
+			a.Add(n)
+		} else if n%3 != 0 {
+			b.Add(n)
+		}
+	}
+	a.Add(1 << 30)
+	buf := b.AppendBinary(a.AppendBinary(nil))
+	var a2, b2 SeqSet
+	rest, err := a2.UnmarshalBinary(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rest, err = b2.UnmarshalBinary(rest); err != nil || len(rest) != 0 {
+		t.Fatalf("second set: err %v, %d bytes left", err, len(rest))
+	}
+	if a2.Len() != a.Len() || b2.Len() != b.Len() || !a2.Has(1<<30) || a2.Missing(&a) != 0 {
+		t.Fatalf("round trip: %d/%d and %d/%d", a2.Len(), a.Len(), b2.Len(), b.Len())
+	}
+	if c := a2.Common(&b2); c != 0 {
+		t.Errorf("Common of disjoint shares = %d", c)
+	}
+	a2.Or(&b2)
+	if got, want := a2.Len(), a.Len()+b.Len(); got != want {
+		t.Errorf("Or: %d, want %d", got, want)
+	}
+	if c := a2.Common(&b); c != b.Len() {
+		t.Errorf("Common after Or = %d, want %d", c, b.Len())
+	}
+	if _, err := new(SeqSet).UnmarshalBinary(buf[:10]); err == nil {
+		t.Error("a truncated set was accepted")
+	}
+}

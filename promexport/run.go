@@ -14,8 +14,8 @@ import (
 // Run collects the metrics of the run in progress (see runner.Live): the
 // latest run handed to Observe, whose values stay on show after it ends,
 // until the next one starts. Every metric carries the labels run_id and
-// scenario, cell in a matrix, and the constant labels given to NewRun
-// (worker, in a distributed run). It reads kbench's own counters and
+// scenario, cell in a matrix, worker in a run split over workers, and the
+// constant labels given to NewRun. It reads kbench's own counters and
 // latency totals at scrape time and adds no work to the run.
 type Run struct {
 	labels prometheus.Labels
@@ -45,6 +45,9 @@ func (c *Run) Collect(ch chan<- prometheus.Metric) {
 	labels := prometheus.Labels{"run_id": l.RunID, "scenario": l.Scenario}
 	if l.Cell != "" {
 		labels["cell"] = l.Cell
+	}
+	if l.Worker != "" {
+		labels["worker"] = l.Worker
 	}
 	maps.Copy(labels, c.labels)
 	e := emitter{ch: ch, labels: labels}

@@ -54,9 +54,11 @@ func aggregated(rows []results.Row) bool {
 }
 
 // lagFigure draws the primary consumer's lag behind the tip of the stream
-// and the backlog of acknowledged records it had not consumed yet.
+// and the backlog of acknowledged records it had not consumed yet. It is
+// left out when kbench read nothing itself (consumers: []): the backlog
+// would be every record acknowledged.
 func lagFigure(fs *figureSet, r *results.Run) {
-	if len(r.Rows) == 0 {
+	if len(r.Rows) == 0 || r.Summary.Config.Consumers == 0 {
 		return
 	}
 	rows := r.Rows

@@ -117,6 +117,30 @@ func durationLine(c results.RunInfo) string {
 	return out
 }
 
+// clockBannerShare is the share of the end-to-end p50 above which a merged
+// report warns of the workers' clock error.
+const clockBannerShare = 0.05
+
+// banners returns what a merged report must say first: that workers are
+// missing, or that the workers' clocks may differ by more than 5% of the
+// end-to-end p50.
+func banners(s *results.Summary) []string {
+	w := s.Workers
+	if w == nil {
+		return nil
+	}
+	var out []string
+	if w.Incomplete {
+		out = append(out, fmt.Sprintf("INCOMPLETE: merged from %d of %d workers; missing: %v. Their records and the shards they read are not in these results.",
+			len(w.Merged), w.Count, w.Missing))
+	}
+	if w.ClockErrorShare > clockBannerShare {
+		out = append(out, fmt.Sprintf("Clock error: the workers' clocks may differ by up to %.3f ms, %.0f%% of the end-to-end p50; cross-host latencies carry that error.",
+			w.ClockErrorMS, 100*w.ClockErrorShare))
+	}
+	return out
+}
+
 // notes returns the run's own notes followed by warnings derived from the
 // numbers, so that no bad bucket goes unmentioned.
 func notes(s *results.Summary) []string {

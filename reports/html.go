@@ -35,6 +35,7 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 {{with .Description}}<p class="desc">{{.}}</p>{{end}}
 <p class="meta">{{range $i, $m := .Meta}}{{if $i}} · {{end}}{{index $m 0}} <b>{{index $m 1}}</b>{{end}}</p>
 </header>
+{{range .Banners}}<section class="verdict fail"><div class="big">{{.}}</div></section>{{end}}
 <section class="verdict {{.VerdictCSS}}"><div class="big">{{.Verdict}} · {{.VerdictLine}}</div>
 {{with .Failed}}<ul>{{range .}}<li><code>{{.Expr}}</code> — {{if .NoData}}<b>no data</b>: {{.Error}}{{else if .Error}}<span class="no">error:</span> {{.Error}}{{else}}value <b>{{value .Value}}</b>{{end}}</li>{{end}}</ul>{{end}}
 {{with .Errors}}<ul>{{range .}}<li class="no">{{.}}</li>{{end}}</ul>{{end}}

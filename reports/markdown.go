@@ -33,6 +33,9 @@ func markdown(s *results.Summary, rows []results.Row) string {
 	if d := scenarioDescription(s); d != "" {
 		w("> %s\n\n", textfmt.MDEscape(d))
 	}
+	for _, b := range banners(s) {
+		w("> **⚠️ %s**\n\n", textfmt.MDEscape(b))
+	}
 	w("**Verdict:** %s.", verdictLine(s))
 	for _, th := range failedThresholds(s) {
 		w(" ❌ `%s` (%s).", strings.ReplaceAll(th.Expr, "|", `\|`), textfmt.MDEscape(strings.Trim(thresholdDetail(th), "()")))

@@ -35,6 +35,7 @@ type runPage struct {
 	Latency             []latencyRow
 	Thresholds          []results.ThresholdResult
 	Notes, Errors       []string
+	Banners             []string // a merge of workers: incomplete, clock error
 	Figures             []figure
 	PNGs                []string
 	Problems            []string
@@ -102,6 +103,7 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 		Thresholds:   s.Thresholds,
 		Notes:        notes(s),
 		Errors:       s.Errors,
+		Banners:      banners(s),
 		Config:       configRows(s),
 		ScenarioJSON: string(scen),
 		RunID:        s.RunID,

@@ -102,6 +102,27 @@ func TestRenderFailingRunWithoutTimeseries(t *testing.T) {
 	resultstest.Golden(t, "report-fail.md", md, *update)
 }
 
+// A run in which kbench read nothing itself (consumers: []) has no lag
+// figure: its backlog would be every record acknowledged.
+func TestRenderWithoutConsumersHasNoLagFigure(t *testing.T) {
+	dir := fixtureDir(t, "run-shards2", 2)
+	s, err := results.ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Config.Consumers = 0
+	if err := results.WriteSummary(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := Render(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, PNGLag)); !os.IsNotExist(err) {
+		t.Errorf("%s: want no lag figure without consumers, got %v", PNGLag, err)
+	}
+	checkPNGs(t, dir, PNGThroughput)
+}
+
 func TestRenderNoSummary(t *testing.T) {
 	if err := Render(t.TempDir()); err == nil {
 		t.Error("want an error without summary.json")

@@ -68,9 +68,14 @@ type Summary struct {
 	Destinations []DestinationStats `json:"destinations,omitempty"`
 	Events       []EventResult      `json:"events,omitempty"`
 	Cost         *CostStats         `json:"cost,omitempty"`
-	Thresholds   []ThresholdResult  `json:"thresholds"`
-	Verdict      string             `json:"verdict"`
-	Errors       []string           `json:"errors,omitempty"`
+	// Worker is set in the summary of one worker of a distributed run
+	// (kbench run --worker I/N), Workers in the summary kbench merge wrote
+	// from their results.
+	Worker     *WorkerInfo       `json:"worker,omitempty"`
+	Workers    *MergeInfo        `json:"workers,omitempty"`
+	Thresholds []ThresholdResult `json:"thresholds"`
+	Verdict    string            `json:"verdict"`
+	Errors     []string          `json:"errors,omitempty"`
 }
 
 // Bottleneck kinds, in the order they are tested: the first that holds is
@@ -239,6 +244,9 @@ type LatencyStats struct {
 	P999  float64 `json:"p999_ms"`
 	Max   float64 `json:"max_ms"`
 	Mean  float64 `json:"mean_ms"`
+	// ClockErrorMS is, in a merged summary, the worst-case clock error of a
+	// latency measured across two workers' clocks (MergeInfo.ClockErrorMS).
+	ClockErrorMS float64 `json:"clock_error_ms,omitempty"`
 }
 
 // Throughput is measured over the measured window (after warmup, before

@@ -43,11 +43,15 @@ type evidence struct {
 	// for want of free slots (the target) or with slots to spare (kbench).
 	inFlightBehind float64
 	backlogGrowth  float64 // records/s by which acked-but-unread records grew
-	ackedRPS       float64
-	throttleRatio  float64 // throttled / (throttled + acked) write attempts
-	getThrottled   float64 // throttled / all GetRecords calls
-	putFrom        float64 // put p99 (ms) at the window's start and end; 0 unknown
-	putTo          float64
+	// noReaders: kbench reads nothing itself (consumers: [], the
+	// application under test the only reader), so the backlog says nothing
+	// of whether the stream's readers keep up.
+	noReaders     bool
+	ackedRPS      float64
+	throttleRatio float64 // throttled / (throttled + acked) write attempts
+	getThrottled  float64 // throttled / all GetRecords calls
+	putFrom       float64 // put p99 (ms) at the window's start and end; 0 unknown
+	putTo         float64
 }
 
 // verdict names the first limit that holds, in the order generator, target,
@@ -79,11 +83,25 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 	if len(why) > 0 {
 		return results.BottleneckTarget, "the target is the limit: " + strings.Join(why, "; ")
 	}
-	if e.backlogGrowth > max(1, 0.05*e.ackedRPS) && e.getThrottled < getThrottleLimit {
-		return results.BottleneckConsumer, fmt.Sprintf("acknowledged records piled up unread by %.0f/s while reads were not throttled: "+
-			"the consumers could not keep up", e.backlogGrowth)
+	if e.noReaders {
+		return results.BottleneckNone, "no limit was reached: kbench and the target kept up with the schedule (kbench read nothing itself, so it cannot say whether the stream's readers kept up)"
+	}
+	if why := ConsumerBottleneck(e.backlogGrowth, e.ackedRPS, e.getThrottled); why != "" {
+		return results.BottleneckConsumer, why
 	}
 	return results.BottleneckNone, "no limit was reached: kbench, the target and the consumers kept up with the schedule"
+}
+
+// ConsumerBottleneck says why the consumers are the limit when
+// acknowledged records piled up unread by backlogGrowth records/s (more than
+// 5% of ackedRPS) while under 5% of the read calls were throttled
+// (getThrottled, a share); "" when they are not.
+func ConsumerBottleneck(backlogGrowth, ackedRPS, getThrottled float64) string {
+	if backlogGrowth > max(1, 0.05*ackedRPS) && getThrottled < getThrottleLimit {
+		return fmt.Sprintf("acknowledged records piled up unread by %.0f/s while reads were not throttled: "+
+			"the consumers could not keep up", backlogGrowth)
+	}
+	return ""
 }
 
 // pulse is one sampler reading of the cumulative gauges the verdict uses.
@@ -96,7 +114,13 @@ type pulse struct {
 
 func (r *run) pulse(now int64, acked, consumed int64) pulse {
 	cpu, ok := processCPU()
-	return pulse{at: now, cpu: cpu, cpuOK: ok, busy: r.m.Busy.Area(now), backlog: acked - consumed,
+	backlog := acked - consumed
+	if !r.o.Worker.share().Whole() {
+		// A worker reads other workers' records and they read its: its own
+		// backlog means nothing; the merge judges the consumers.
+		backlog = 0
+	}
+	return pulse{at: now, cpu: cpu, cpuOK: ok, busy: r.m.Busy.Area(now), backlog: backlog,
 		lag: time.Duration(r.m.ScheduleLag(now))}
 }
 
@@ -114,6 +138,7 @@ func (r *run) between(a, b pulse) evidence {
 		e.inFlightRatio = float64(b.busy-a.busy) / (wall * float64(r.slots))
 	}
 	e.backlogGrowth = float64(b.backlog-a.backlog) / (wall / 1e9)
+	e.noReaders = len(r.apps) == 0
 	e.lag = b.lag
 	e.inFlightBehind = e.inFlightRatio
 	return e

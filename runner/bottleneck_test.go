@@ -26,6 +26,7 @@ func TestBottleneckVerdict(t *testing.T) {
 		{"put latency rising", evidence{putFrom: 30, putTo: 250}, results.BottleneckTarget},
 		{"put latency jitter", evidence{putFrom: 3, putTo: 11}, results.BottleneckNone},
 		{"backlog growing", evidence{backlogGrowth: 200, ackedRPS: 1000}, results.BottleneckConsumer},
+		{"backlog growing, kbench reads nothing", evidence{backlogGrowth: 1000, ackedRPS: 1000, noReaders: true}, results.BottleneckNone},
 		{"backlog growing, reads throttled", evidence{backlogGrowth: 200, ackedRPS: 1000, getThrottled: 0.3}, results.BottleneckNone},
 		{"backlog within noise", evidence{backlogGrowth: 20, ackedRPS: 1000}, results.BottleneckNone},
 	} {

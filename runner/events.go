@@ -102,6 +102,10 @@ type eventRun struct {
 // Reshard implements scenarios.EventRun.
 func (e *eventRun) Reshard(ctx context.Context, n int) (int, time.Duration, error) {
 	from := e.shards.Len()
+	if !e.r.o.Worker.leader() { // worker 0 reshards; the others follow
+		took, err := e.r.followReshard(ctx, e.ctrl, n, e.shards)
+		return from, took, err
+	}
 	took, err := e.r.reshard(ctx, e.ctrl, n, e.shards)
 	return from, took, err
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,9 @@ type Live struct {
 	// Scenario is the scenario's name and Cell its matrix cell ("" outside
 	// a matrix).
 	Scenario, Cell string
+	// Worker is this process's worker index in a run split over workers
+	// (kbench run --worker I/N), "" in a run that is not split.
+	Worker string
 	// Started is the wall-clock time the producers' schedule starts at.
 	Started time.Time
 	// Metrics is the run's counters and latencies.
@@ -64,6 +68,9 @@ func (r *run) publishLive(start int64) {
 	l := &Live{
 		RunID: fmt.Sprintf("%016x", r.runID), Scenario: r.sc.Name, Cell: r.sc.Cell,
 		Started: time.Unix(0, start), Metrics: r.m, Apps: r.apps, shards: r.shards,
+	}
+	if r.o.Worker != nil {
+		l.Worker = strconv.Itoa(r.o.Worker.Index)
 	}
 	for _, spec := range r.specOf {
 		l.Producers = append(l.Producers, r.sc.Producers[spec].Name)

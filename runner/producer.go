@@ -117,6 +117,9 @@ type ProducerConfig struct {
 	// Correlation is what the producer records about its inputs for an
 	// application's destinations; the zero value records nothing.
 	Correlation Correlation
+	// Share is the part of the schedule this producer sends when a run is
+	// split over workers; the zero value sends all of it.
+	Share Share
 
 	// cost is busy work per generated record, for tests that need a
 	// producer slower than its target.
@@ -343,7 +346,7 @@ func (p *Producer) notGenerated(ctx context.Context, n uint64, off time.Duration
 		if off >= c.Warmup {
 			measured++
 		}
-		n++
+		n = c.Share.next(n)
 	}
 	c.Metrics.AddUnsent(metrics.UnsentNotGenerated, k)
 	c.Metrics.Late.Add(k)
@@ -360,6 +363,9 @@ func (p *Producer) notGenerated(ctx context.Context, n uint64, off time.Duration
 // ones it did not.
 func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 	c := &p.cfg
+	if c.Share.Elsewhere {
+		return
+	}
 	m := c.Metrics
 	env := envelope.Envelope{RunID: c.RunID, ProducerID: c.ID}
 	defer m.SetDue(c.ID, 0)
@@ -441,7 +447,7 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 	}
 
 	now = envelope.Now()
-	for n := uint64(0); ; n++ {
+	for n := c.Share.first(); ; n = c.Share.next(n) {
 		off, ok := c.Pacer.Due(n)
 		if !ok || off >= c.Duration { // compared as offsets: no overflow
 			break
@@ -470,7 +476,7 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 			}
 			now = envelope.Now()
 		}
-		if n%64 == 0 && ctx.Err() != nil {
+		if c.Share.local(n)%64 == 0 && ctx.Err() != nil {
 			p.notGenerated(ctx, n, off, true)
 			return
 		}
@@ -537,11 +543,12 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 	}
 }
 
-// notGeneratedAfter is notGenerated from the record after n, which was
-// generated.
+// notGeneratedAfter is notGenerated from the share's record after n, which
+// was generated.
 func (p *Producer) notGeneratedAfter(ctx context.Context, n uint64) {
-	off, ok := p.cfg.Pacer.Due(n + 1)
-	p.notGenerated(ctx, n+1, off, ok)
+	next := p.cfg.Share.next(n)
+	off, ok := p.cfg.Pacer.Due(next)
+	p.notGenerated(ctx, next, off, ok)
 }
 
 // PackStats returns what the producer's packing did (for a producer that

@@ -20,7 +20,6 @@ import (
 
 	"github.com/kbench/kbench/collectors"
 	"github.com/kbench/kbench/envelope"
-	"github.com/kbench/kbench/generators"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
@@ -45,6 +44,9 @@ type Options struct {
 	Live bool
 	// Version is kbench's version, echoed in summary.json.
 	Version string
+	// Worker, when not nil, makes this run one worker's share of a run
+	// split over several processes; see Worker.
+	Worker *Worker
 
 	// generateCost is busy work per generated record, for tests that need
 	// kbench slower than its target.
@@ -86,6 +88,9 @@ func Run(ctx context.Context, o Options) (*results.Summary, error) {
 	o.Log = &lockedWriter{w: o.Log} // producers, collectors and the sampler all log
 	r := &run{o: o, sc: sc, log: o.Log}
 	r.runID = newRunID()
+	if o.Worker != nil && o.Worker.RunID != 0 {
+		r.runID = o.Worker.RunID
+	}
 	return r.execute(ctx)
 }
 
@@ -111,8 +116,14 @@ type run struct {
 	slots     int    // in-flight slots of all producer instances
 	reading   []bool // by consumer application: still reading when the run ended
 	created   bool
-	errs      []string
-	abort     context.CancelCauseFunc // stops the run early with a reason
+	// joined says a worker other than 0 found worker 0's stream.
+	joined bool
+	// start is when the schedule starts (process clock, Unix ns).
+	start int64
+	// clock is this worker's clock against the common reference.
+	clock results.ClockInfo
+	errs  []string
+	abort context.CancelCauseFunc // stops the run early with a reason
 }
 
 // lockedWriter serialises writes from the run's goroutines.
@@ -160,7 +171,16 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = r.ensureStream(ctx, cl.ctrl)
+	// A worker measures its clock while it creates or waits for the stream.
+	clockDone := r.startClock(ctx)
+	defer func() { <-clockDone }()
+	var createdAt time.Time
+	if r.o.Worker.leader() || sc.Stream.Existing {
+		err = r.ensureStream(ctx, cl.ctrl)
+	} else {
+		createdAt, err = r.joinStream(ctx, cl.ctrl)
+		r.joined = err == nil
+	}
 	if r.created { // also when the wait for ACTIVE failed or was cancelled
 		defer r.deleteStream(cl.ctrl)
 	}
@@ -191,6 +211,13 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	// Everything is timed from one start a moment ahead, so producers begin
 	// together and collectors are already polling.
 	start := envelope.Now() + int64(300*time.Millisecond)
+	if r.o.Worker != nil {
+		<-clockDone
+		if start, err = r.workerStart(ctx, cl.ctrl, createdAt); err != nil {
+			return nil, err
+		}
+	}
+	r.start = start
 	if r.app != nil {
 		r.app.measure(start+int64(sc.Warmup), start+int64(sc.Duration))
 	}
@@ -221,6 +248,9 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	r.publishLive(start)
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
+	if r.joined {
+		r.finishWorker(cl.ctrl)
+	}
 	return r.finish(time.Unix(0, start), smp, failure, interrupted)
 }
 
@@ -417,6 +447,11 @@ func (r *run) finish(startWall time.Time, smp *sampler, failure error, interrupt
 	if err := r.writeRecordBytes(startWall, sum.Config.EndedAt); err != nil {
 		outErr = errors.Join(outErr, fmt.Errorf("%w: %s: %w", ErrOutput, results.RecordBytesFile, err))
 	}
+	if r.o.Worker != nil {
+		if err := r.writeWorkerFiles(sum, smp); err != nil {
+			outErr = errors.Join(outErr, fmt.Errorf("%w: %w", ErrOutput, err))
+		}
+	}
 	if err := results.WriteSummary(r.o.OutDir, sum); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOutput, err)
 	}
@@ -449,6 +484,9 @@ func streamLayout(sc *scenarios.Scenario) string {
 const cleanupWait = 3 * time.Minute
 
 func (r *run) deleteStream(ctrl *kinesis.Client) {
+	if r.o.Worker != nil && !r.finishWorker(ctrl) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)
 	defer cancel()
 	if err := targets.DeleteRunStream(ctx, ctrl, r.sc.Stream.Name, fmt.Sprintf("%016x", r.runID)); err != nil {
@@ -477,7 +515,7 @@ func (r *run) drain(ctx context.Context) []bool {
 		done := r.app == nil || !r.app.pending(r)
 		for i, t := range r.trackers {
 			now[i] = t.Seen()
-			if t.Lost(r.m) > 0 {
+			if !r.caughtUp(i, t) {
 				done = false
 			}
 		}
@@ -497,142 +535,6 @@ func (r *run) drain(ctx context.Context) []bool {
 		case <-tick.C:
 		}
 	}
-}
-
-// startCollectors starts every consumer application: polling ones read
-// through poll, fan-out ones through push.
-func (r *run) startCollectors(ctx context.Context, poll, push *kinesis.Client, start int64, wg *sync.WaitGroup, errc chan<- error) error {
-	sc := r.sc
-	var startAt time.Time
-	if !r.created {
-		startAt = time.Unix(0, start).Add(-time.Second)
-	}
-	measureEnd := start + int64(sc.Duration)
-	deadlines := make([]time.Duration, len(r.specOf))
-	for id, spec := range r.specOf {
-		deadlines[id] = sc.ProducerDeadline(spec)
-	}
-	primary := true
-	for i, cs := range sc.Consumers {
-		for k := 0; k < cs.Count; k++ {
-			name := cs.Name
-			if cs.Count > 1 {
-				name = fmt.Sprintf("%s-%d", cs.Name, k)
-			}
-			t := collectors.NewTracker(r.producers).SkipGivenUp(r.m)
-			app := metrics.NewApp(name)
-			cfg := collectors.Config{
-				Name: name, Stream: sc.Stream.Name, RunID: r.runID,
-				PollInterval: cs.PollInterval, Limit: int32(cs.Limit), StartAt: startAt,
-				WarmupEnd: start + int64(sc.Warmup), MeasureEnd: measureEnd,
-				Deadlines: deadlines, // resolved by ProducerDeadline, for every producer
-				Processing: collectors.Processing{
-					Fixed: cs.Processing.Fixed, Median: cs.Processing.Median, P99: cs.Processing.P99,
-					Seed: int64(i)<<16 + int64(k),
-				},
-				Concurrency: cs.Concurrency, CheckpointInterval: cs.CheckpointInterval,
-				Primary: primary, Metrics: r.m, Tracker: t, App: app,
-				Inputs: r.correlation().Inputs, InputField: r.sc.CorrelateInput(),
-				Log: func(format string, args ...any) { r.logf(format, args...) },
-			}
-			primary = false
-			kind, ok := collectors.Kinds.Lookup(cs.Kind)
-			if !ok {
-				return fmt.Errorf("consumers[%d] %s: unknown consumer kind %q", i, name, cs.Kind)
-			}
-			c, err := kind.New(cfg, push, poll)
-			if err != nil {
-				return fmt.Errorf("consumers[%d] %s: %w", i, name, err)
-			}
-			r.trackers = append(r.trackers, t)
-			r.pollers = append(r.pollers, c)
-			r.apps = append(r.apps, app)
-			r.consumers = append(r.consumers, results.ConsumerStats{Name: name, Kind: cs.Kind, Primary: cfg.Primary})
-			r.appSpec = append(r.appSpec, i)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := c.Run(ctx); err != nil && ctx.Err() == nil {
-					errc <- targetErr(fmt.Errorf("consumer %s: %w", name, err))
-				}
-			}()
-		}
-	}
-	return nil
-}
-
-// buildProducers makes every producer instance, and the summed target rate
-// of all of them as a function of elapsed time, from pacers of their own.
-func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(time.Duration) float64, error) {
-	sc := r.sc
-	var prods []*Producer
-	var ratePacers []generators.Pacer
-	id := uint32(0)
-	for i, ps := range sc.Producers {
-		for k := 0; k < ps.Concurrency; k++ {
-			seed := ps.Seed*1000003 + int64(k)
-			gen, err := generators.New(ps.Options, seed)
-			if err != nil {
-				return nil, nil, fmt.Errorf("producers[%d].options: %w", i, err)
-			}
-			pacer, ratePacer, err := instancePacers(sc, i, k, gen)
-			if err != nil {
-				return nil, nil, err
-			}
-			ratePacers = append(ratePacers, ratePacer)
-			keys, err := generators.NewKeyStrategy(ps.PartitionKey, generators.KeyConfig{
-				Shards: max(r.shards.Len(), 1), Seed: seed, HotKeys: ps.Keys.HotKeys, Skew: ps.Keys.Skew, Fixed: ps.Keys.Fixed,
-			})
-			if err != nil {
-				return nil, nil, fmt.Errorf("producers[%d].partition_key: %w", i, err)
-			}
-			p, err := NewProducer(ProducerConfig{
-				ID: id, RunID: r.runID, Stream: sc.Stream.Name,
-				Generator: gen, Keys: keys, Pacer: pacer,
-				Start: start, Duration: sc.Duration, Warmup: sc.Warmup, MaxOverrun: sc.MaxOverrun,
-				MaxRecords: ps.Batch.MaxRecords, MaxBytes: ps.Batch.MaxBytes, Linger: ps.Batch.Linger,
-				InFlight: ps.InFlight, Ordering: ps.Ordering, CallTimeout: ps.Timeout,
-				Retry:    RetryPolicy{MaxAttempts: ps.Retry.MaxAttempts, Base: ps.Retry.Base, Cap: ps.Retry.Cap},
-				ShardOf:  r.shards.Shard,
-				Packing:  packingOf(&sc.Producers[i]),
-				Metrics:  r.m,
-				Envelope: ps.Envelope, Correlation: r.correlation(),
-				cost: r.o.generateCost,
-			}, c)
-			if err != nil {
-				return nil, nil, fmt.Errorf("producers[%d]: %w", i, err)
-			}
-			prods = append(prods, p)
-			id++
-		}
-	}
-	rate := func(elapsed time.Duration) float64 {
-		var sum float64
-		for _, p := range ratePacers {
-			sum += p.Rate(elapsed)
-		}
-		return sum
-	}
-	return prods, rate, nil
-}
-
-// instancePacers returns the pacer of instance k of producers[i], and a
-// second one for the target-rate line (Poisson pacers keep state, and the
-// producer's is busy in another goroutine). A generator that paces itself
-// (a replay with pace: recorded) gives both: its Rate is safe to call
-// beside Due.
-func instancePacers(sc *scenarios.Scenario, i, k int, gen generators.Generator) (generators.Pacer, generators.Pacer, error) {
-	if pg, ok := gen.(generators.Paced); ok {
-		if p := pg.Pacer(); p != nil {
-			return p, p, nil
-		}
-	}
-	pacer, err := sc.InstancePacer(i, k)
-	if err != nil {
-		return nil, nil, fmt.Errorf("producers[%d].rate: %w", i, err)
-	}
-	ratePacer, _ := sc.InstancePacer(i, k)
-	return pacer, ratePacer, nil
 }
 
 // resultsName turns a matrix cell label into a directory name.

@@ -140,6 +140,11 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	r.recordBytesSummary(s)
 	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
 	s.Cost = r.cost(tp)
+	if w := r.o.Worker; w != nil {
+		s.Worker = &results.WorkerInfo{Index: w.Index, Count: w.Count, StartAt: time.Unix(0, r.start).UTC(), Host: s.Config.Host, Clock: r.clock}
+		s.Config.Notes[0] = fmt.Sprintf("worker %d of %d: this summary covers this worker's share of the producers' schedules and the shards "+
+			"its consumers read; lost, unread and duplicates across workers come from kbench merge", w.Index, w.Count)
+	}
 
 	if w := readQuotaWarning(sc); w != "" {
 		s.Config.Notes = append(s.Config.Notes, w)
@@ -163,13 +168,17 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	// of every shard well after the last acknowledgement and had stopped
 	// making progress), else unread (the run stopped early, or it was still
 	// catching up).
-	readPast := st.TipAt > r.m.LastAck()+int64(readPastMargin)
-	if missing := t.Lost(r.m); readPast && !(i < len(r.reading) && r.reading[i]) {
-		cs.Lost = missing
-	} else {
-		cs.Unread = missing
+	// A worker sees a part of the producers' records and a part of the
+	// shards: kbench merge sets these across workers.
+	if r.o.Worker == nil {
+		readPast := st.TipAt > r.m.LastAck()+int64(ReadPastMargin)
+		if missing := t.Lost(r.m); readPast && !(i < len(r.reading) && r.reading[i]) {
+			cs.Lost = missing
+		} else {
+			cs.Unread = missing
+		}
+		cs.FailedDelivered = t.Unacked(r.m)
 	}
-	cs.FailedDelivered = t.Unacked(r.m)
 	cs.Calls, cs.Throttled = st.Calls, st.Throttled
 	cs.MillisBehindMax = smp.lagMax[i]
 	cs.Checkpoints, cs.AtRiskMax = app.Checkpoints.Load(), app.AtRiskMax.Load()
@@ -187,11 +196,11 @@ func (r *run) consumerStats(i int, t *collectors.Tracker, smp *sampler) results.
 	return cs
 }
 
-// readPastMargin is how long after the last acknowledged write a consumer
+// ReadPastMargin is how long after the last acknowledged write a consumer
 // must have been at the tip of every shard for the records it never saw to
 // count as lost: room for the records to become readable (AWS: well under a
 // second).
-const readPastMargin = time.Second
+const ReadPastMargin = time.Second
 
 // orderStats is one application's out-of-order accounting.
 func orderStats(c *metrics.OrderCounts, t *collectors.Tracker) results.Order {
@@ -225,17 +234,7 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *resu
 	if d.Scheduled > 0 {
 		d.OnTimeRatio = float64(d.OnTime) / float64(d.Scheduled)
 	}
-	if ref := sc.Deadline; ref > 0 && e2e.TotalCount() > 0 && d.Scheduled > 0 {
-		// Records never consumed are older than any age: they stay out of
-		// every share's numerator.
-		consumedShare := float64(e2e.TotalCount()) / float64(d.Scheduled)
-		for _, k := range stalenessMultiples {
-			age := time.Duration(k * float64(ref))
-			d.Staleness = append(d.Staleness, results.StalenessPoint{
-				AgeMS: float64(age) / 1e6, Ratio: min(shareAtMost(e2e, int64(age))*consumedShare, 1),
-			})
-		}
-	}
+	d.Staleness = Staleness(e2e, sc.Deadline, d.Scheduled)
 	if len(sc.Producers) > 1 || sc.ProducerDeadline(0) != sc.Deadline {
 		for i, p := range sc.Producers {
 			pd := results.ProducerDeadline{Producer: p.Name, DeadlineMS: float64(sc.ProducerDeadline(i)) / 1e6}
@@ -259,6 +258,26 @@ func (r *run) deadlineStats(app *metrics.App, e2e *hdrhistogram.Histogram) *resu
 	return d
 }
 
+// Staleness is the staleness distribution of an application's end-to-end
+// histogram against the scenario's deadline ref, as shares of the records
+// scheduled; nil without a deadline or records.
+func Staleness(e2e *hdrhistogram.Histogram, ref time.Duration, scheduled int64) []results.StalenessPoint {
+	if ref <= 0 || e2e.TotalCount() == 0 || scheduled <= 0 {
+		return nil
+	}
+	// Records never consumed are older than any age: they stay out of
+	// every share's numerator.
+	var out []results.StalenessPoint
+	consumedShare := float64(e2e.TotalCount()) / float64(scheduled)
+	for _, k := range stalenessMultiples {
+		age := time.Duration(k * float64(ref))
+		out = append(out, results.StalenessPoint{
+			AgeMS: float64(age) / 1e6, Ratio: min(shareAtMost(e2e, int64(age))*consumedShare, 1),
+		})
+	}
+	return out
+}
+
 // shareAtMost returns the share of h's values at most v, to the histogram's
 // precision.
 func shareAtMost(h *hdrhistogram.Histogram, v int64) float64 {
@@ -278,17 +297,22 @@ func shareAtMost(h *hdrhistogram.Histogram, v int64) float64 {
 // cost is what the measured acknowledged rate would cost per hour on AWS.
 func (r *run) cost(tp results.Throughput) *results.CostStats {
 	m := r.m
-	acked, kinesis := m.Acked.Load(), m.KinesisRecords.Load()
-	if acked == 0 || kinesis == 0 || tp.AckedRPS <= 0 {
+	return Cost(m.Acked.Load(), m.KinesisRecords.Load(), m.ProducedBytes.Load(), tp.AckedRPS, r.shards.Len(), r.sc.Stream.Mode == "on-demand")
+}
+
+// Cost is what acknowledging user records at ackedRPS would cost per hour
+// on AWS, given the run's acknowledged user and Kinesis records, their
+// bytes and the open shards; nil when nothing was acknowledged.
+func Cost(acked, kinesis, ackedBytes int64, ackedRPS float64, shards int, onDemand bool) *results.CostStats {
+	if acked == 0 || kinesis == 0 || ackedRPS <= 0 {
 		return nil
 	}
 	// Kinesis bills Kinesis records: an aggregate of many user records
 	// counts once, its size rounded up to 25 KB PUT payload units.
-	avg := int(m.ProducedBytes.Load() / kinesis)
-	perHour := int64(tp.AckedRPS * 3600)
-	kinesisPerHour := int64(tp.AckedRPS * 3600 * float64(kinesis) / float64(acked))
-	shards := r.shards.Len()
-	c := targets.EstimateCost(shards, r.sc.Stream.Mode == "on-demand", time.Hour, kinesisPerHour, avg)
+	avg := int(ackedBytes / kinesis)
+	perHour := int64(ackedRPS * 3600)
+	kinesisPerHour := int64(ackedRPS * 3600 * float64(kinesis) / float64(acked))
+	c := targets.EstimateCost(shards, onDemand, time.Hour, kinesisPerHour, avg)
 	cs := &results.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD}
 	cs.USDPerMillionRecords = c.TotalUSD / (float64(perHour) / 1e6)
 	cs.PutUnitsPerHour = c.PutUnits

@@ -33,36 +33,13 @@ func (r *run) packSummary(s *results.Summary) {
 			st.SentBytes += p.SentBytes
 			st.EncodeNs += p.EncodeNs
 		}
-		out.Records, out.KinesisRecords = st.Records, st.Kinesis
-		if st.Kinesis > 0 {
-			out.RecordsPerKinesisRecord = float64(st.Records) / float64(st.Kinesis)
-		}
-		if st.Records > 0 {
-			out.BytesPerRecordRaw = float64(st.RawBytes) / float64(st.Records)
-			out.BytesPerRecordSent = float64(st.SentBytes) / float64(st.Records)
-			out.EncodeNsPerRecord = float64(st.EncodeNs) / float64(st.Records)
-		}
-		if st.SentBytes > 0 {
-			out.CompressionRatio = float64(st.RawBytes) / float64(st.SentBytes)
-		}
+		PackFigures(&out, results.PackSums{Records: st.Records, RawBytes: st.RawBytes, Kinesis: st.Kinesis, SentBytes: st.SentBytes, EncodeNs: st.EncodeNs})
 		s.Producers = append(s.Producers, out)
 	}
 	for i := range s.PerShard {
 		sh := &s.PerShard[i]
-		c := r.m.Shard(sh.ShardID)
-		sh.KinesisRecords = c.KinesisRecords.Load()
-		if answered := sh.KinesisRecords + sh.Throttled; answered > 0 {
-			sh.ThrottleRatio = float64(sh.Throttled) / float64(answered)
-		}
-		if sh.Records > 0 { // the same time base as RecordsPerS
-			sh.KinesisRecordsPerS = sh.RecordsPerS * float64(sh.KinesisRecords) / float64(sh.Records)
-		}
-		sh.RecordQuotaUse = sh.KinesisRecordsPerS / results.ShardRecordQuota
-		sh.ByteQuotaUse = sh.BytesPerS / results.ShardByteQuota
-		sh.Binding = "records"
-		if sh.ByteQuotaUse > sh.RecordQuotaUse {
-			sh.Binding = "bytes"
-		}
+		sh.KinesisRecords = r.m.Shard(sh.ShardID).KinesisRecords.Load()
+		ShardQuotas(sh)
 	}
 	for i := range s.Consumers {
 		if i >= len(r.pollers) {
@@ -73,5 +50,38 @@ func (r *run) packSummary(s *results.Summary) {
 		if st.Decoded > 0 {
 			s.Consumers[i].DecodeNsPerRecord = float64(st.DecodeNs) / float64(st.Decoded)
 		}
+	}
+}
+
+// PackFigures fills a producer spec's packing figures from its sums.
+func PackFigures(out *results.ProducerStats, st results.PackSums) {
+	out.Records, out.KinesisRecords = st.Records, st.Kinesis
+	if st.Kinesis > 0 {
+		out.RecordsPerKinesisRecord = float64(st.Records) / float64(st.Kinesis)
+	}
+	if st.Records > 0 {
+		out.BytesPerRecordRaw = float64(st.RawBytes) / float64(st.Records)
+		out.BytesPerRecordSent = float64(st.SentBytes) / float64(st.Records)
+		out.EncodeNsPerRecord = float64(st.EncodeNs) / float64(st.Records)
+	}
+	if st.SentBytes > 0 {
+		out.CompressionRatio = float64(st.RawBytes) / float64(st.SentBytes)
+	}
+}
+
+// ShardQuotas fills a shard's throttle ratio, Kinesis record rate and quota
+// use from its counts and rates.
+func ShardQuotas(sh *results.ShardStats) {
+	if answered := sh.KinesisRecords + sh.Throttled; answered > 0 {
+		sh.ThrottleRatio = float64(sh.Throttled) / float64(answered)
+	}
+	if sh.Records > 0 { // the same time base as RecordsPerS
+		sh.KinesisRecordsPerS = sh.RecordsPerS * float64(sh.KinesisRecords) / float64(sh.Records)
+	}
+	sh.RecordQuotaUse = sh.KinesisRecordsPerS / results.ShardRecordQuota
+	sh.ByteQuotaUse = sh.BytesPerS / results.ShardByteQuota
+	sh.Binding = "records"
+	if sh.ByteQuotaUse > sh.RecordQuotaUse {
+		sh.Binding = "bytes"
 	}
 }

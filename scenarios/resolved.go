@@ -16,7 +16,8 @@ import (
 // key. Durations are strings such as "1m0s", generator options sit under
 // each producer's "options", rate profiles show only their own fields, and
 // target.sim appears only for kind sim. Events show only their own
-// action's fields, and "events" appears only when there are some. An
+// action's fields, "events" appears only when there are some, and
+// "workers" only when set. An
 // unexpanded scenario keeps its "matrix"; a cell shows its label under
 // "cell" instead. Apart from "cell", the tree decodes back into the same
 // scenario.
@@ -45,6 +46,9 @@ func (s *Scenario) Resolved() map[string]any {
 	}
 	if len(s.Events) == 0 {
 		delete(m, "events")
+	}
+	if s.Workers == 0 {
+		delete(m, "workers")
 	}
 	if s.Application == nil {
 		delete(m, "application")

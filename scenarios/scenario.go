@@ -85,6 +85,11 @@ type Scenario struct {
 	// producer's rate at a given time. Load sorts them by At (stably), so
 	// they are in the order they happen.
 	Events []Event `yaml:"events" json:"events,omitempty"`
+	// Workers is how many kbench processes share the run when it runs as
+	// a distributed run (kbench run --worker I/N, or a Kubernetes Indexed
+	// Job's JOB_COMPLETION_INDEX); 0 leaves it to --workers. See
+	// docs/distributed.md.
+	Workers int `yaml:"workers" json:"workers,omitempty"`
 	// Thresholds are pass/fail rules such as "latency.e2e.p99_ms < 500";
 	// see ParseThreshold.
 	Thresholds []string `yaml:"thresholds" json:"thresholds"`

@@ -49,6 +49,9 @@ func (d *decoder) finish(s *Scenario) {
 	if s.MaxOverrun < 0 {
 		d.report("max_overrun", "must not be negative, got "+s.MaxOverrun.String())
 	}
+	if s.Workers < 0 || s.Workers > targets.MaxWorkers {
+		d.report("workers", fmt.Sprintf("must be between 0 and %d, got %d", targets.MaxWorkers, s.Workers))
+	}
 	if s.Drain < 0 {
 		d.report("drain", "must not be negative, got "+s.Drain.String())
 	}

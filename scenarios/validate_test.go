@@ -55,6 +55,7 @@ func TestProblems(t *testing.T) {
 		{"sim retention", "name: t\ntarget:\n  sim:\n    retention: 0\n" + prod, 4, "target.sim.retention", "must be positive"},
 		{"sim shard bytes", "name: t\ntarget:\n  sim:\n    shard_max_bytes: 10\n" + prod, 4, "target.sim.shard_max_bytes", "at least one maximal record"},
 		{"sim max memory", "name: t\ntarget:\n  sim:\n    max_memory: 1048576\n" + prod, 4, "target.sim.max_memory", "at least 64 MiB"},
+		{"workers", "name: t\nworkers: 47\n" + prod, 2, "workers", "must be between 0 and 46, got 47"},
 		{"stream name", "name: t\nstream: {name: 'a b'}\n" + prod, 2, "stream.name", `"a b" must be 1 to 128`},
 		{"stream shards zero", "name: t\nstream:\n  shards: 0\n" + prod, 3, "stream.shards", "must be between 1 and 10000, got 0"},
 		{"stream shards type", "name: t\nstream:\n  shards: four\n" + prod, 3, "stream.shards", `must be an integer, got "four"`},

@@ -35,6 +35,9 @@ func prepareAWS(ctx context.Context, o *runOpts, sc *scenarios.Scenario, cells [
 	}
 	cost := runner.EstimateCost(cells, o.repeat)
 	fmt.Fprintln(stderr, cost)
+	if o.w != nil {
+		fmt.Fprintf(stderr, "  (the estimate and --max-cost cover all %d workers of the run; this worker sends 1/%d of the records)\n", o.w.Count, o.w.Count)
+	}
 	if o.maxCost > 0 && cost.TotalUSD > o.maxCost {
 		return usageErr("the estimated cost $%.4f is over --max-cost $%.4f: nothing was created", cost.TotalUSD, o.maxCost)
 	}

@@ -45,6 +45,8 @@ const usage = `kbench: load tests and benchmarks for Amazon Kinesis Data Streams
 Usage:
   kbench run SCENARIO.yaml [--target sim|kinesis-mock|localstack|aws] [--endpoint URL] [--out DIR] [--set path=value]...
   kbench sim [--addr HOST:PORT] [--quotas aws|off] [--latency none|aws|FILE] [--put-delay D] ...
+  kbench run SCENARIO.yaml --worker I/N --endpoint URL [--run-id HEX] [--start-at RFC3339]   (one worker of a distributed run)
+  kbench merge WORKER_DIR... --out DIR [--allow-partial]
   kbench report DIR...
   kbench cleanup [--target aws|localstack|...] [--endpoint URL] [--region R] [--profile P] [--yes] [--older-than D]
   kbench compare BASELINE_DIR CURRENT_DIR [--fail-on RULE]... [--out DIR] [--junit FILE] [--markdown FILE]
@@ -77,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cleanupCmd(args[1:], stdout, stderr)
 	case "compare":
 		err = compareCmd(args[1:], stdout, stderr)
+	case "merge":
+		err = mergeCmd(args[1:], stdout, stderr)
 	case "calibrate":
 		err = calibrateCmd(args[1:], stdout, stderr)
 	case "schema":

@@ -18,7 +18,7 @@ import (
 
 	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/internal/clip"
-	"github.com/kbench/kbench/internal/outdir"
+	"github.com/kbench/kbench/internal/store"
 	"github.com/kbench/kbench/promexport"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/results"
@@ -45,6 +45,16 @@ type runOpts struct {
 	profile  string
 	yes      bool
 	maxCost  float64
+	s3       string
+	// Distributed runs (docs/distributed.md).
+	worker     string
+	workers    int
+	runID      string
+	startAt    string
+	workerWait time.Duration
+	// w is the worker resolved from the flags, the environment and the
+	// scenario; nil for a run that is not split.
+	w *runner.Worker
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
@@ -61,17 +71,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		out = filepath.Join("results", sc.Name+"-"+time.Now().Format("20060102-150405"))
 	}
-	// The results are written beside out and swapped in at the end, so an
-	// earlier result there is replaced whole; an unwritable out is found
-	// now, before a stream is created.
-	stage, err := outdir.Prepare(out, "kbench run", o.force)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// The results are written beside out (staged locally for an S3 out)
+	// and swapped in at the end, so an earlier result there is replaced
+	// whole; an unwritable out is found now, before a stream is created.
+	stage, err := store.Prepare(ctx, out, "kbench run", o.force, o.s3Options())
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
 	}
 	defer stage.Abort()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		// The first Ctrl-C stops the run gracefully (results are written, the
 		// stream and target are cleaned up); a second one kills kbench.
@@ -83,6 +92,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if err := prepareAWS(ctx, &o, sc, cells, stderr); err != nil {
 			return err
 		}
+	}
+	// An S3 --out is listed once the cost estimate has been shown, before
+	// a stream is created.
+	if err := stage.Check(ctx); err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--out: %w", err)}
 	}
 	tgts := &cellTargets{profile: o.profile, log: stderr}
 	defer tgts.close()
@@ -97,7 +111,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	c := cellRunner{tgts: tgts, repeat: o.repeat, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+	c := cellRunner{tgts: tgts, repeat: o.repeat, worker: o.w, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
 	if msrv != nil {
 		c.onLive = live.Observe
 	}
@@ -109,16 +123,24 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		if err := reports.RenderComparison(dirs, stage.Dir); err != nil {
 			outErr = fmt.Errorf("%w: comparison: %v", runner.ErrOutput, err)
 		} else {
-			fmt.Fprintf(stdout, "comparison: %s\n", filepath.Join(out, "comparison.html"))
+			fmt.Fprintf(stdout, "comparison: %s\n", stage.Shown(filepath.Join(stage.Dir, "comparison.html")))
 		}
 	}
 	if stage.Wrote() {
-		if err := stage.Commit(); err != nil {
+		// An interrupted run still uploads what it measured.
+		if err := stage.Commit(context.WithoutCancel(ctx)); err != nil {
 			outErr = errors.Join(outErr, fmt.Errorf("%w: %v", runner.ErrOutput, err))
 		}
 	}
 	if err := errors.Join(runErr, outErr); err != nil {
 		return &exitError{exitRunFailed, err}
+	}
+	if failed && o.w != nil {
+		// A worker's thresholds judge its share only; the merged result
+		// carries the run's verdict (kbench merge exits 1 on it), and a
+		// worker failing here would make a Kubernetes Job retry it.
+		fmt.Fprintln(stderr, "worker: thresholds judged on this worker's share failed; kbench merge judges the run")
+		return nil
 	}
 	if failed {
 		return &exitError{exitFailed, errVerdict}
@@ -138,10 +160,16 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	fs.StringVar(&o.profile, "profile", "", "aws: shared-config profile for credentials and region (default AWS_PROFILE, else the default chain)")
 	fs.BoolVar(&o.yes, "yes", false, "aws: do not ask for confirmation before creating streams (needed when standard input is not a terminal)")
 	fs.Float64Var(&o.maxCost, "max-cost", 0, "aws: refuse to start when the estimated cost in USD is over this (0: no cap)")
-	fs.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
+	fs.StringVar(&o.out, "out", "", "results directory or s3://BUCKET/PREFIX (default results/NAME-TIMESTAMP)")
+	fs.StringVar(&o.s3, "s3-endpoint", "", "--out s3://: URL of an S3-compatible store (default $AWS_ENDPOINT_URL_S3, else AWS S3)")
 	fs.Var(&o.sets, "set", "override one scenario field, as path=value (repeatable), e.g. --set duration=20s --set stream.shards=8")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live status line")
 	fs.BoolVar(&o.force, "force", false, "write --out even when it is a non-empty directory holding no kbench results: it is replaced whole, everything in it deleted")
+	fs.StringVar(&o.worker, "worker", "", "run share I of a run split over N workers, as I/N (default from $JOB_COMPLETION_INDEX with --workers or the scenario's workers)")
+	fs.IntVar(&o.workers, "workers", 0, "the number of workers, with $JOB_COMPLETION_INDEX (overrides the scenario's workers)")
+	fs.StringVar(&o.runID, "run-id", "", "the run id every worker shares, 1 to 16 hex digits (default from $KBENCH_RUN_ID, else derived from $KBENCH_JOB_UID or $JOB_NAME)")
+	fs.StringVar(&o.startAt, "start-at", "", "workers: the RFC 3339 instant every worker starts producing at (default: the stream's creation + 15s)")
+	fs.DurationVar(&o.workerWait, "worker-wait", runner.DefaultWorkerWait, "worker 0: how long to wait for the other workers to finish before deleting the stream (it is left in place after that)")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
 	o.metrics.register(fs, true)
 	fs.Usage = func() {
@@ -207,6 +235,9 @@ func loadRun(path string, o *runOpts) (*scenarios.Scenario, []*scenarios.Scenari
 	if err != nil {
 		return nil, nil, &exitError{exitUsage, err}
 	}
+	if o.w, err = resolveWorker(o, sc, len(cells)); err != nil {
+		return nil, nil, err
+	}
 	for _, c := range cells {
 		// The flags chose one target for every cell; a matrix varies only
 		// the simulator's settings (scenarios refuses the rest).
@@ -222,9 +253,11 @@ type cellRunner struct {
 	repeat         int
 	live           bool
 	stdout, stderr io.Writer
+	// worker is this process's share of a distributed run, or nil.
+	worker *runner.Worker
 	// stage maps the directories written to where they will be, for
 	// messages.
-	stage *outdir.Stage
+	stage *store.Output
 	// onLive receives each run's live view (--metrics-addr), or is nil.
 	onLive func(*runner.Live)
 }
@@ -273,7 +306,7 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 			fmt.Fprintf(c.stderr, "repeat %d/%d\n", rep, c.repeat)
 		}
 		sum, err := runner.Run(ctx, runner.Options{
-			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version,
+			Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version, Worker: c.worker,
 			OnLive: c.onLive,
 		})
 		if sum != nil {
@@ -366,4 +399,10 @@ func (c *cellTargets) close() {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// s3Options are how --out s3:// reaches S3: the endpoint flag, and the
+// region and profile the run's AWS flags name.
+func (o *runOpts) s3Options() store.S3Options {
+	return store.S3Options{Endpoint: o.s3, Region: o.region, Profile: o.profile}
 }
