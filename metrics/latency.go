@@ -81,6 +81,15 @@ func (l *Latency) Total() *hdrhistogram.Histogram {
 	return hdrhistogram.Import(l.total.Export())
 }
 
+// TotalSnapshot returns a copy of everything rotated so far as an HDR
+// snapshot: the counts array alone, cheaper than Total when the caller only
+// walks the counts (a live exporter, at every scrape).
+func (l *Latency) TotalSnapshot() *hdrhistogram.Snapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total.Export()
+}
+
 // Clamped returns how many values were above the histogram's range and were
 // recorded as its highest value.
 func (l *Latency) Clamped() int64 { return l.clamped.Load() }

@@ -67,6 +67,7 @@ type Run struct {
 	unsent      map[string]int64 // Unsent by cause
 	shards      map[string]*ShardCounts
 	acked       []*SeqSet // by producer id
+	byProducer  []ProducerTotals
 	givenUp     []*SeqSet // by producer id
 	scheduled   []atomic.Int64
 	due         []atomic.Int64 // by producer: intended time of the record it waits to hand over; 0 when done
@@ -143,6 +144,7 @@ func NewRun(producers int) *Run {
 		shards:            map[string]*ShardCounts{},
 	}
 	r.acked = make([]*SeqSet, producers)
+	r.byProducer = make([]ProducerTotals, producers)
 	r.givenUp = make([]*SeqSet, producers)
 	r.scheduled = make([]atomic.Int64, producers)
 	r.due = make([]atomic.Int64, producers)
@@ -253,6 +255,24 @@ func (r *Run) FailReasons() map[string]int64 {
 		out[k] = v
 	}
 	return out
+}
+
+// ProducerTotals are one producer instance's shares of Run's Produced,
+// Acked, Throttled and Failed, so live metrics can break them down by
+// producer. Each is written by one producer's goroutines only.
+type ProducerTotals struct {
+	Produced, Acked, Throttled, Failed atomic.Int64
+
+	_ [32]byte // a cache line of its own: producers do not share one
+}
+
+// ByProducer returns the counters of a producer instance, or nil for an
+// unknown producer id.
+func (r *Run) ByProducer(producer uint32) *ProducerTotals {
+	if int(producer) >= len(r.byProducer) {
+		return nil
+	}
+	return &r.byProducer[producer]
 }
 
 // AckedSet returns the set of acknowledged sequence numbers of a producer, or

@@ -239,6 +239,7 @@ func prodCheckBuckets(t *testing.T, m *metrics.Run) {
 	if got := m.AckedSet(0).Len(); got != a {
 		t.Errorf("acked set holds %d, Acked is %d", got, a)
 	}
+	checkByProducer(t, m)
 	if got := m.GivenUpSets()[0].Len(); got != f {
 		t.Errorf("given-up set holds %d, Failed is %d", got, f)
 	}

@@ -193,6 +193,8 @@ type Producer struct {
 	// sizes holds the size of every record generated; only the schedule
 	// goroutine records into it.
 	sizes *hdrhistogram.Histogram
+	// tot is this instance's share of the run's counters.
+	tot *metrics.ProducerTotals
 }
 
 // NewProducer validates cfg, reporting every problem at once, and returns a
@@ -220,6 +222,7 @@ func NewProducer(cfg ProducerConfig, p Putter) (*Producer, error) {
 	}
 	pr := &Producer{cfg: cfg, put: p, sleep: sleepCtx, backoff: sleepCtx, grace: defaultGrace, stamp: st}
 	pr.sizes = metrics.NewSizeHistogram()
+	pr.tot = cfg.Metrics.ByProducer(cfg.ID)
 	if cfg.Packing.enabled() {
 		pk, err := newPacker(cfg.Packing, cfg.ShardOf, &pr.stats, st.stampSent)
 		if err != nil {
@@ -403,6 +406,7 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 		spill, reject := l.bt.commitPacked(off, now, pk, ehk, users)
 		if reject != "" {
 			m.AddFailed(reject, int64(len(users)))
+			p.tot.Failed.Add(int64(len(users)))
 			for _, u := range users {
 				m.GivenUpSets()[c.ID].Add(u.seq)
 			}
@@ -491,6 +495,7 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 			metrics.RecordSize(p.sizes, len(p.pk.user))
 			pk, ehk := c.Keys.Key(entity)
 			m.Produced.Add(1)
+			p.tot.Produced.Add(1)
 			if off >= c.Warmup {
 				m.CountScheduled(c.ID)
 			}
@@ -507,6 +512,7 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 		metrics.RecordSize(p.sizes, len(p.user))
 		pk, ehk := c.Keys.Key(entity)
 		m.Produced.Add(1)
+		p.tot.Produced.Add(1)
 		if off >= c.Warmup {
 			m.CountScheduled(c.ID)
 		}
@@ -518,6 +524,7 @@ func (p *Producer) schedule(ctx context.Context, ls *lanes) {
 		spill, reject := l.bt.commit(start, n, due, now, pk, ehk)
 		if reject != "" {
 			m.AddFailed(reject, 1)
+			p.tot.Failed.Add(1)
 			m.GivenUpSets()[c.ID].Add(n)
 			continue
 		}

@@ -34,6 +34,11 @@ type Options struct {
 	OutDir string
 	// Log receives progress lines and the live status (standard error).
 	Log io.Writer
+	// OnLive, when set, is called once the run's producers and consumers
+	// are built, shortly before the first record is due, with a view that
+	// reads the run's metrics while it goes on (see Live). It must not
+	// block.
+	OnLive func(*Live)
 	// Live redraws one status line in place (a terminal); otherwise a plain
 	// log line is written every second.
 	Live bool
@@ -104,6 +109,7 @@ type run struct {
 	appSpec   []int                   // consumer spec index of each application
 	specOf    []int                   // producer spec index of each producer instance id
 	prods     []*Producer             // by instance id, for their PackStats
+	live      *Live                   // what Options.OnLive was handed, or nil
 	shards    *liveShards
 	events    eventLog
 	producers int
@@ -239,6 +245,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	}
 	smp.rate = rates
 	r.prods = prods
+	r.publishLive(start)
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
 	if r.joined {
@@ -413,6 +420,7 @@ func (r *run) drive(ctx context.Context, ctrl *kinesis.Client, start int64, prod
 	stopSampler()
 	<-sampDone
 	smp.final()
+	r.endLive()
 	return failure, interrupted
 }
 

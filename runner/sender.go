@@ -153,6 +153,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		reason, throttled := classify(err)
 		if throttled {
 			m.Throttled.Add(int64(len(b.pending)))
+			s.p.tot.Throttled.Add(int64(len(b.pending)))
 		} else {
 			m.NoteCallFailure(err)
 		}
@@ -163,6 +164,7 @@ func (s *sender) attempt(b *batch, last bool) bool {
 		}
 		if last {
 			m.AddFailed(reason, b.userCount(b.pending))
+			s.p.tot.Failed.Add(b.userCount(b.pending))
 			for _, i := range b.pending {
 				giveUp(s.givenUp, b, &b.recs[i])
 			}
@@ -193,6 +195,7 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 			}
 			if last {
 				m.AddFailed(*res.ErrorCode, int64(max(r.users, 1)))
+				s.p.tot.Failed.Add(int64(max(r.users, 1)))
 				giveUp(s.givenUp, b, r)
 			} else {
 				next = append(next, i)
@@ -232,6 +235,8 @@ func (s *sender) settle(b *batch, results []types.PutRecordsResultEntry, ack int
 	m.KinesisRecords.Add(kinesis)
 	m.ProducedBytes.Add(bytes)
 	m.Throttled.Add(throttled)
+	s.p.tot.Acked.Add(acked)
+	s.p.tot.Throttled.Add(throttled)
 }
 
 // giveUp marks the user records of r, a record of b, in set: a plain

@@ -83,6 +83,28 @@ func TestProducerPartialFailure(t *testing.T) {
 	})
 }
 
+// checkByProducer checks that the producers' own counters add up to the
+// run's, which live metrics break down by producer.
+func checkByProducer(t *testing.T, m *metrics.Run) {
+	t.Helper()
+	var produced, acked, throttled, failed int64
+	for id := range m.Producers() {
+		p := m.ByProducer(uint32(id))
+		produced += p.Produced.Load()
+		acked += p.Acked.Load()
+		throttled += p.Throttled.Load()
+		failed += p.Failed.Load()
+	}
+	if m.ByProducer(uint32(m.Producers())) != nil {
+		t.Errorf("ByProducer(%d) of a run of %d producers is not nil", m.Producers(), m.Producers())
+	}
+	got := [4]int64{produced, acked, throttled, failed}
+	want := [4]int64{m.Produced.Load(), m.Acked.Load(), m.Throttled.Load(), m.Failed.Load()}
+	if got != want {
+		t.Errorf("by producer: produced, acked, throttled, failed %v; the run's %v", got, want)
+	}
+}
+
 // TestProducerGiveUp: records still failing after MaxAttempts fail with the
 // last reason; the waits between attempts grow and are capped.
 func TestProducerGiveUp(t *testing.T) {

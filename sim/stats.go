@@ -25,6 +25,10 @@ type Counters struct {
 	RetainedRecords int64 `json:"retained_records"`
 	RetainedBytes   int64 `json:"retained_bytes"`
 	RecordsTrimmed  int64 `json:"records_trimmed"`
+	// Subscriptions counts SubscribeToShard calls that began streaming
+	// events; SubscriptionsOpen is those streaming now.
+	Subscriptions     int64 `json:"subscriptions"`
+	SubscriptionsOpen int64 `json:"subscriptions_open"`
 }
 
 func (c *Counters) add(o Counters) {
@@ -40,6 +44,8 @@ func (c *Counters) add(o Counters) {
 	c.RetainedRecords += o.RetainedRecords
 	c.RetainedBytes += o.RetainedBytes
 	c.RecordsTrimmed += o.RecordsTrimmed
+	c.Subscriptions += o.Subscriptions
+	c.SubscriptionsOpen += o.SubscriptionsOpen
 }
 
 // ShardStats are one shard's counters.

@@ -53,7 +53,7 @@ func collect(t *testing.T, out *kinesis.SubscribeToShardOutput, limit time.Durat
 func TestSubscribeToShard(t *testing.T) {
 	cfg := testConfig()
 	cfg.SubscriptionDuration = 1100 * time.Millisecond // past the 1 s resubscription limit
-	_, c := startSim(t, cfg)
+	srv, c := startSim(t, cfg)
 	ctx := context.Background()
 	createStream(t, c, "sub", 1)
 	putN(t, c, "sub", 0, 5)
@@ -70,6 +70,9 @@ func TestSubscribeToShard(t *testing.T) {
 		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
 	if !isErr[*types.ResourceInUseException](err) {
 		t.Errorf("second subscription at once: %v, want ResourceInUseException", err)
+	}
+	if st := srv.Stats().Total; st.Subscriptions != 1 || st.SubscriptionsOpen != 1 {
+		t.Errorf("subscriptions %d, open %d; want 1 and 1 (the refused one is not counted)", st.Subscriptions, st.SubscriptionsOpen)
 	}
 	go func() {
 		time.Sleep(200 * time.Millisecond)
@@ -114,6 +117,15 @@ func TestSubscribeToShard(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("resumed subscription got %d records, want 1", n)
+	}
+	// The server closes its side just after the client saw the end.
+	st := srv.Stats().Total
+	for end := time.Now().Add(2 * time.Second); st.SubscriptionsOpen != 0 && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+		st = srv.Stats().Total
+	}
+	if st.Subscriptions != 2 || st.SubscriptionsOpen != 0 {
+		t.Errorf("after both ended: subscriptions %d, open %d; want 2 and 0", st.Subscriptions, st.SubscriptionsOpen)
 	}
 }
 

@@ -81,6 +81,15 @@ func (s *Server) subscribeToShard(w http.ResponseWriter, r *http.Request, body [
 		return e
 	}
 	defer c.release(sh.idx, sub)
+	sh.mu.Lock()
+	sh.counters.Subscriptions++
+	sh.counters.SubscriptionsOpen++
+	sh.mu.Unlock()
+	defer func() {
+		sh.mu.Lock()
+		sh.counters.SubscriptionsOpen--
+		sh.mu.Unlock()
+	}()
 
 	h := w.Header()
 	h.Set("Content-Type", contentTypeEventStream)

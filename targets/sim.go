@@ -57,6 +57,7 @@ func openSim(ctx context.Context, spec Spec) (*Target, error) {
 		Region:       spec.Region,
 		MemoryBudget: cfg.MaxMemory,
 		Latency:      simLatency(srv, cfg),
+		SimStats:     srv.Stats,
 		closer: func() error {
 			stop()
 			return nil

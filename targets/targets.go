@@ -108,6 +108,9 @@ type Target struct {
 	// SDK provider's name, such as "EnvConfigCredentials" or
 	// "SSOProvider"); empty for the other kinds.
 	CredentialSource string
+	// SimStats returns the counters of the simulator kind sim runs in
+	// process; nil for the other kinds.
+	SimStats func() sim.Stats
 
 	closeOnce sync.Once
 	closeErr  error

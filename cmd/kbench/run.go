@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"syscall"
 	"time"
 
@@ -18,10 +19,12 @@ import (
 	"github.com/kbench/kbench/gate"
 	"github.com/kbench/kbench/internal/clip"
 	"github.com/kbench/kbench/internal/store"
+	"github.com/kbench/kbench/promexport"
 	"github.com/kbench/kbench/reports"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/runner"
 	"github.com/kbench/kbench/scenarios"
+	"github.com/kbench/kbench/sim"
 	"github.com/kbench/kbench/targets"
 )
 
@@ -30,6 +33,7 @@ import (
 var errVerdict = errors.New("thresholds failed")
 
 type runOpts struct {
+	metrics  metricsFlags
 	target   string
 	endpoint string
 	region   string
@@ -96,6 +100,13 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	tgts := &cellTargets{profile: o.profile, log: stderr}
 	defer tgts.close()
+	// The endpoint closes (after the linger) before the target does.
+	live := promexport.NewRun(nil)
+	msrv, err := o.metrics.serve(stderr, live, promexport.NewSim(tgts.simStats, nil))
+	if err != nil {
+		return err
+	}
+	defer closeMetrics(ctx, msrv, o.metrics.linger, stderr)
 	if !offline(sc.Target.Kind) {
 		if _, err := tgts.open(ctx, cells[0].Target); err != nil {
 			return err
@@ -103,6 +114,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 
 	c := cellRunner{tgts: tgts, repeat: o.repeat, worker: o.w, live: !o.quiet && isTerminal(stderr), stdout: stdout, stderr: stderr, stage: stage}
+	if msrv != nil {
+		c.onLive = live.Observe
+	}
 	dirs, failed, runErr := c.runAll(ctx, cells, stage.Dir)
 	// A failed run keeps what it measured; only a run that wrote nothing
 	// leaves the earlier results in place.
@@ -159,6 +173,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	fs.StringVar(&o.startAt, "start-at", "", "workers: the RFC 3339 instant every worker starts producing at (default: the stream's creation + 15s)")
 	fs.DurationVar(&o.workerWait, "worker-wait", runner.DefaultWorkerWait, "worker 0: how long to wait for the other workers to finish before deleting the stream (it is left in place after that)")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each cell N times, into CELLDIR/run-1 … run-N; a cell fails when at least half of its repeats fail")
+	o.metrics.register(fs, true)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kbench run SCENARIO.yaml [flags]")
 		fs.PrintDefaults()
@@ -173,6 +188,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runOpts, string, error) {
 	}
 	if o.repeat < 1 {
 		return o, "", usageErr("--repeat %d: want 1 or more", o.repeat)
+	}
+	if err := o.metrics.check(); err != nil {
+		return o, "", err
 	}
 	if _, ok := targets.ScenarioKinds().Lookup(o.target); o.target != "" && !ok {
 		return o, "", usageErr("--target %s: want %s", clip.Quote(o.target), targets.ScenarioKinds().Want())
@@ -250,6 +268,8 @@ type cellRunner struct {
 	// stage maps the directories written to where they will be, for
 	// messages.
 	stage *store.Output
+	// onLive receives each run's live view (--metrics-addr), or is nil.
+	onLive func(*runner.Live)
 }
 
 // runAll runs every cell into its directory under out, stopping early when
@@ -305,6 +325,7 @@ func (c cellRunner) runCell(ctx context.Context, cell *scenarios.Scenario, cellD
 		} else {
 			sum, err = runner.Run(ctx, runner.Options{
 				Scenario: cell, Target: tgt, OutDir: dir, Log: c.stderr, Live: c.live, Version: version, Worker: c.worker,
+				OnLive: c.onLive,
 			})
 		}
 		if sum != nil {
@@ -331,6 +352,32 @@ type cellTargets struct {
 	log     io.Writer
 	spec    scenarios.Target
 	tgt     *targets.Target
+	// sim is the open target's in-process simulator, for --metrics-addr
+	// (read by scrapes, so behind mu); nil for other kinds.
+	mu  sync.Mutex
+	sim func() sim.Stats
+}
+
+// simStats returns the counters of the open target's in-process
+// simulator; none when the target is not one.
+func (c *cellTargets) simStats() sim.Stats {
+	c.mu.Lock()
+	f := c.sim
+	c.mu.Unlock()
+	if f == nil {
+		return sim.Stats{}
+	}
+	return f()
+}
+
+// setSim records the open target's simulator, or nil.
+func (c *cellTargets) setSim(t *targets.Target) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sim = nil
+	if t != nil {
+		c.sim = t.SimStats
+	}
 }
 
 // open returns the target of t, closing the previous one if it differs.
@@ -352,6 +399,7 @@ func (c *cellTargets) open(ctx context.Context, t scenarios.Target) (*targets.Ta
 	}
 	fmt.Fprintf(c.log, "target %s at %s\n", tgt.Kind, tgt.Endpoint)
 	c.spec, c.tgt = t, tgt
+	c.setSim(tgt)
 	return tgt, nil
 }
 
@@ -364,6 +412,7 @@ func (c *cellTargets) close() {
 		fmt.Fprintf(c.log, "warning: stopping the target: %v\n", err)
 	}
 	c.tgt = nil
+	c.setSim(nil)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/kbench/kbench/internal/clip"
+	"github.com/kbench/kbench/promexport"
 	"github.com/kbench/kbench/sim"
 )
 
@@ -44,6 +45,8 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Var((*byteSize)(&cfg.ShardMaxBytes), "shard-max-bytes", "record bytes kept per shard, e.g. 64MiB; the oldest are trimmed first")
 	fs.Var((*byteSize)(&cfg.MaxMemory), "max-memory", "memory budget of the whole simulator, e.g. 512MiB: records of all shards are held to a third of it, and it is the process's soft memory limit (0: none)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the fault and latency draws")
+	var mf metricsFlags
+	mf.register(fs, false)
 	requireAuth := fs.String("require-auth", "", "behave like AWS about credentials: refuse requests that are not SigV4-signed with this access key id")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -96,6 +99,11 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  assumed: %s\n", a)
 		}
 	}
+	msrv, err := mf.serve(stdout, promexport.NewSim(srv.Stats, nil))
+	if err != nil {
+		return err
+	}
+	defer closeMetrics(ctx, msrv, 0, stderr)
 	if err := srv.Serve(ctx, ln); err != nil && ctx.Err() == nil {
 		return &exitError{exitRunFailed, err}
 	}

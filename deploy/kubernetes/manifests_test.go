@@ -250,6 +250,13 @@ func checkWiring(t *testing.T, b *built, workers int) {
 	if flag(t, wargs, "workers") != strconv.Itoa(workers) || !slices.Contains(wargs, "--yes") {
 		t.Errorf("worker args %q, want --workers=%d and --yes", wargs, workers)
 	}
+	// Live metrics: the port kbench serves is the one the container
+	// declares and the scrape annotation names.
+	if addr := flag(t, wargs, "metrics-addr"); !slices.ContainsFunc(wc.Ports, func(p corev1.ContainerPort) bool {
+		return p.Name == "metrics" && ":"+strconv.Itoa(int(p.ContainerPort)) == addr
+	}) || ":"+w.Template.Annotations["prometheus.io/port"] != addr {
+		t.Errorf("--metrics-addr=%s, container ports %+v, annotations %v: want one port", addr, wc.Ports, w.Template.Annotations)
+	}
 	margs := make([]string, len(mc.Args))
 	for i, a := range mc.Args {
 		margs[i] = expand(a, vars)
