@@ -47,12 +47,6 @@ func Check(sc *scenarios.Scenario) scenarios.Problems {
 		if p.Ordering != "" && p.Ordering != "none" {
 			refuse(at("ordering"), "ordering "+p.Ordering+" (one call in flight per shard and key order)")
 		}
-		if p.Aggregation != nil {
-			refuse(at("aggregation"), "KPL aggregation")
-		}
-		if p.Compression != nil {
-			refuse(at("compression"), "record compression")
-		}
 		if p.Deadline > 0 && p.Deadline != sc.Deadline {
 			refuse(at("deadline"), "a producer's own deadline (on time is judged against the scenario's deadline)")
 		}

@@ -71,6 +71,7 @@ type engine struct {
 	out *outputs
 	// Scratch space of deliver.
 	want, take, retry []float64
+	per, size         []float64
 }
 
 // stepSizes are the steps the model picks from: each divides a second, so

@@ -17,6 +17,9 @@ import (
 type counts struct {
 	produced, acked, ackedBytes, throttled, failed, retried float64
 	consumed, consumedBytes, measured, onTime, getThrottled float64
+	// kinesis counts the Kinesis records accepted (throttled counts
+	// Kinesis record attempts; the others count user records).
+	kinesis float64
 }
 
 // outputs collects what the run measures: totals, one row a second and
@@ -117,6 +120,12 @@ func (o *outputs) accepted(p *producer, g *group, c cohort) {
 		o.delivery.addSpread(at-c.hi, at-c.lo, c.n, o.e.points)
 		o.sendArr.add(float64(c.at-g.start), c.n)
 	}
+}
+
+// ackedKinesis counts n Kinesis records accepted.
+func (o *outputs) ackedKinesis(n float64) {
+	o.sec.kinesis += n
+	o.total.kinesis += n
 }
 
 func (o *outputs) throttled(n float64) {

@@ -41,6 +41,19 @@ type producer struct {
 	behind  cohort
 	groups  []*group // calls in flight or backing off
 	stopped bool
+
+	// pk is the producer's packing (nil for none); per, size and wait are
+	// its user records per Kinesis record, Kinesis bytes sent per user
+	// record and mean wait in an aggregate at the current rate, over all
+	// shards (1, the sample's mean and 0 without packing).
+	pk        *packing
+	per, size float64
+	wait      int64
+	// late is how much later than spread user records a batch its linger
+	// closes leaves, its aggregates arriving one at a time.
+	late           int64
+	users, kinesis float64 // user and Kinesis records accepted, all instances
+	sent           float64 // their Kinesis bytes
 }
 
 // batch is one closed PutRecords batch of one instance.
@@ -85,6 +98,14 @@ func (e *engine) newProducer(i, samples int) (*producer, error) {
 		slots: float64(ps.InFlight), free: float64(ps.InFlight),
 		maxAttempts: ps.Retry.MaxAttempts, base: int64(ps.Retry.Base), cap: int64(ps.Retry.Cap),
 		cutoff: int64(sc.Duration+sc.MaxOverrun+ps.Batch.Linger) + second,
+		per:    1, size: smp.mean,
+	}
+	if p.pk, err = newPacking(sc, i); err != nil {
+		return nil, err
+	}
+	if p.pk != nil {
+		p.cutoff += p.pk.linger
+		p.repack(0)
 	}
 	return p, nil
 }
@@ -93,6 +114,7 @@ func (e *engine) newProducer(i, samples int) (*producer, error) {
 // off are spread like the keys too.
 func (p *producer) relayout(n int) {
 	p.lay = p.smp.spread(n)
+	p.repack(p.e.now)
 	for _, g := range p.groups {
 		g.v = nil
 	}
@@ -117,6 +139,7 @@ func (p *producer) generate(from, to int64) {
 	if p.open > 0 && p.openLo+p.linger < to {
 		p.closeBatch(max(p.openLo+p.linger, from))
 	}
+	p.repack(from)
 	p.catchUp(from)
 	if from < e.duration {
 		end := min(to, e.duration)
@@ -136,6 +159,48 @@ func (p *producer) generate(from, to int64) {
 	p.dispatch(to)
 }
 
+// repack sets per, size and wait for the rate at now (one instance's,
+// spread over the shards like the keys).
+func (p *producer) repack(now int64) {
+	if p.pk == nil {
+		return
+	}
+	rate := p.pacer.Rate(time.Duration(now))
+	var kin, size, wait float64
+	for _, w := range p.lay.weight {
+		if w <= 0 {
+			continue
+		}
+		k := p.pk.users(rate * w)
+		kin += w / k
+		size += w * p.pk.sent(k)
+		wait += w * float64(p.pk.wait(rate*w))
+	}
+	if kin > 0 {
+		p.per, p.size, p.wait = 1/kin, size, int64(wait)
+	}
+	// Aggregates reach the batch one at a time, every tau: a batch its
+	// linger closes holds 1+m of them, the first waiting the whole linger,
+	// where spreading the user records evenly has them wait half of it on
+	// average. late is the difference.
+	p.late = 0
+	if kps := rate / p.per; p.pk.aggregate && kps > 0 && kps*float64(p.linger)/1e9 < p.maxRecs {
+		tau := 1e9 / kps
+		m := math.Floor(float64(p.linger) / tau)
+		p.late = int64((float64(p.linger) - tau*m) / 2)
+	}
+}
+
+// perShard returns the user records per Kinesis record and the Kinesis
+// bytes per user record on the producer's j-th open shard at at.
+func (p *producer) perShard(j int, at int64) (k, size float64) {
+	if p.pk == nil {
+		return 1, p.lay.bytes[j]
+	}
+	k = p.pk.users(p.pacer.Rate(time.Duration(at)) * p.lay.weight[j])
+	return k, p.pk.sent(k)
+}
+
 // blocked says the producer's queue is full: the runner's schedule would
 // be blocked handing over a batch, generating nothing.
 func (p *producer) blocked() bool { return float64(len(p.queue)) >= p.slots+1 }
@@ -148,13 +213,13 @@ func (p *producer) catchUp(now int64) {
 		if p.open == 0 {
 			p.openLo, p.openHi = int64(p.behind.lo), int64(p.behind.lo)
 		}
-		space := p.maxRecs - p.open
+		space := p.maxRecs*p.per - p.open
 		if p.maxBytes > 0 {
-			space = max(min(space, math.Floor((p.maxBytes-p.openBytes)/p.smp.mean)), 1)
+			space = max(min(space, math.Floor((p.maxBytes-p.openBytes)/p.size)), 1)
 		}
 		c := p.behind.split(min(space, p.behind.n))
 		p.open += c.n
-		p.openBytes += c.n * p.smp.mean
+		p.openBytes += c.n * p.size
 		p.openHi = int64(c.hi)
 		if p.open >= space-1e-9 || p.behind.n > 1e-9 {
 			p.closeBatch(now)
@@ -166,14 +231,14 @@ func (p *producer) catchUp(now int64) {
 // each when it is full or its linger ends.
 func (p *producer) batchUp(from, to int64, m float64) {
 	per := float64(to-from) / m // nanoseconds between records
-	size := p.smp.mean
+	size := p.size
 	cur := float64(from)
 	for left := m; left > 1e-9; {
 		if p.open == 0 {
 			p.openLo = int64(cur)
 		}
 		deadline := float64(p.openLo + p.linger)
-		space := p.maxRecs - p.open
+		space := p.maxRecs*p.per - p.open
 		if p.maxBytes > 0 {
 			space = min(space, math.Floor((p.maxBytes-p.openBytes)/size))
 		}
@@ -212,7 +277,12 @@ func (p *producer) closeBatch(at int64) {
 	if p.open <= 0 {
 		return
 	}
-	p.queue = append(p.queue, batch{n: p.open, bytes: p.openBytes, lo: p.openLo, hi: max(p.openHi, p.openLo), closed: at})
+	// A user record waited in its aggregate before the batch took it: the
+	// batch's records were intended up to that wait earlier.
+	if p.open < p.maxRecs*p.per-1 && (p.maxBytes <= 0 || p.openBytes < p.maxBytes-p.size) {
+		at += p.late // closed by its linger
+	}
+	p.queue = append(p.queue, batch{n: p.open, bytes: p.openBytes, lo: p.openLo - p.wait, hi: max(p.openHi, p.openLo), closed: at})
 	p.open, p.openBytes = 0, 0
 }
 

@@ -21,10 +21,11 @@ type shard struct {
 	cohorts []cohort
 	base    int
 
-	// Counters over the run.
-	records, bytes, throttled float64
-	first, last               int64 // first and latest accepted write
-	written                   bool
+	// Counters over the run: user records and their Kinesis bytes
+	// accepted, Kinesis records accepted and throttled.
+	records, bytes, kinesis, throttled float64
+	first, last                        int64 // first and latest accepted write
+	written                            bool
 }
 
 // end is the index one past the shard's last cohort.
@@ -63,8 +64,10 @@ func (e *engine) deliver(p *producer, g *group) {
 	n := len(e.open)
 	e.want = grow(e.want, n)
 	e.take = grow(e.take, n)
-	want, take := e.want, e.take
-	var short float64
+	e.per = grow(e.per, n)
+	e.size = grow(e.size, n)
+	want, take, per, size := e.want, e.take, e.per, e.size
+	var short, shortK float64
 	for j, idx := range e.open {
 		v := 0.0
 		if g.v != nil && j < len(g.v) {
@@ -76,21 +79,25 @@ func (e *engine) deliver(p *producer, g *group) {
 			continue
 		}
 		want[j], take[j] = v, v
+		per[j], size[j] = p.perShard(j, at)
 		if !e.quotas {
 			continue
 		}
 		sh := e.shards[idx]
 		sh.wRecs.refill(at)
 		sh.wBytes.refill(at)
-		room := max(min(sh.wRecs.tokens, sh.wBytes.tokens/p.lay.bytes[j]), 0)
+		// The quotas count Kinesis records and their bytes; v and room
+		// are in user records.
+		room := max(min(sh.wRecs.tokens*per[j], sh.wBytes.tokens/size[j]), 0)
 		if room < v {
 			take[j] = room
 			short += v - room
+			shortK += (v - room) / per[j]
 		}
 	}
-	if short < 0.5 {
+	if shortK < 0.5 {
 		copy(take, want)
-		short = 0
+		short, shortK = 0, 0
 	}
 	perCall := g.calls * p.conc // calls of all instances
 	var logClean float64
@@ -103,26 +110,33 @@ func (e *engine) deliver(p *producer, g *group) {
 		}
 		sh := e.shards[idx]
 		a := take[j]
-		size := p.lay.bytes[j]
-		sh.wRecs.tokens -= a
+		size, k := size[j], per[j]
+		sh.wRecs.tokens -= a / k
 		sh.wBytes.tokens -= a * size
 		if a > 0 {
 			c := cohort{n: a, bytes: a * size, lo: g.lo, hi: g.hi, sent: g.sent, at: at,
 				vis: at + e.next(e.prop), push: at + e.next(e.fanOut)}
 			sh.accept(c, e.now, len(e.apps) > 0)
+			sh.kinesis += a / k
+			p.users += a
+			p.kinesis += a / k
+			p.sent += a * size
 			e.out.accepted(p, g, c)
+			e.out.ackedKinesis(a / k)
 			if e.onDemand != nil {
-				e.onDemand.winRecs += a
+				e.onDemand.winRecs += a / k
 				e.onDemand.winBytes += a * size
 			}
 		}
 		if t := v - a; t > 0 {
-			sh.throttled += t
+			sh.throttled += t / k
 			retry[j] = t
+			// Each Kinesis record of a call goes through or not: the
+			// chance a call is clean counts its Kinesis records.
 			if a <= 0 {
 				logClean = math.Inf(-1)
 			} else {
-				logClean += v / perCall * math.Log(a/v)
+				logClean += v / k / perCall * math.Log(a/v)
 			}
 		}
 	}
@@ -130,14 +144,14 @@ func (e *engine) deliver(p *producer, g *group) {
 	kr := 0.0
 	if short > 0 {
 		kr = g.calls * (1 - math.Exp(logClean))
-		kr = min(g.calls, max(kr, short/(p.conc*p.maxRecs)))
+		kr = min(g.calls, max(kr, shortK/(p.conc*p.maxRecs)))
 	}
 	p.release(g.calls-kr, at)
 	g.calls = 0
 	if short <= 0 {
 		return
 	}
-	e.out.throttled(short)
+	e.out.throttled(shortK)
 	if g.attempt+1 >= p.maxAttempts {
 		e.out.failed(short)
 		p.release(kr, at)

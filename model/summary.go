@@ -33,7 +33,7 @@ func (o *outputs) second(to int64) error {
 		Second: int(from / second), Phase: o.phase(from), Shards: len(e.open),
 		Produced: int64(math.Round(o.sec.produced)), Acked: int64(math.Round(o.sec.acked)),
 		Throttled: int64(math.Round(o.sec.throttled)), Failed: int64(math.Round(o.sec.failed)),
-		AckedBytes: int64(math.Round(o.sec.ackedBytes)),
+		AckedBytes: int64(math.Round(o.sec.ackedBytes)), AckedKinesis: int64(math.Round(o.sec.kinesis)),
 	}
 	var rate float64
 	for _, p := range e.prods {
@@ -124,7 +124,7 @@ func (e *engine) result(began time.Time) *Result {
 	t := &s.Totals
 	t.Produced = round(o.total.produced)
 	t.Acked = round(o.total.acked)
-	t.KinesisRecords = t.Acked
+	t.KinesisRecords = round(o.total.kinesis)
 	t.Failed = round(o.total.failed)
 	t.FailedByReason = map[string]int64{}
 	if t.Failed > 0 {
@@ -147,7 +147,8 @@ func (e *engine) result(began time.Time) *Result {
 	for _, h := range o.hists() {
 		s.Latency[h.name] = results.LatencyFrom(h.total)
 	}
-	if answered := t.Throttled + t.Acked; answered > 0 {
+	// Throttling is counted in Kinesis record attempts, the quota's unit.
+	if answered := t.Throttled + t.KinesisRecords; answered > 0 {
 		s.ThrottleRatio = float64(t.Throttled) / float64(answered)
 	}
 	for i, a := range e.apps {
@@ -168,12 +169,7 @@ func (e *engine) result(began time.Time) *Result {
 	s.PerShard = e.perShard()
 	s.Cost = e.cost(s.Throughput)
 	for i, p := range e.prods {
-		s.Producers = append(s.Producers, results.ProducerStats{
-			Name: p.name, Generator: sc.Producers[i].Generator, Records: round(o.total.produced),
-			KinesisRecords: round(o.total.produced), RecordsPerKinesisRecord: 1,
-			BytesPerRecordRaw: p.smp.mean, BytesPerRecordSent: p.smp.mean, CompressionRatio: 1,
-			RecordBytes: results.SizeFrom(p.smp.sizes),
-		})
+		s.Producers = append(s.Producers, p.stats(sc.Producers[i].Generator, round(o.total.produced)))
 	}
 	s.Bottleneck = e.bottleneck(s)
 	gate.Judge(s, sc.Thresholds)
@@ -316,18 +312,18 @@ func (e *engine) perShard() []results.ShardStats {
 	out := make([]results.ShardStats, 0, len(e.shards))
 	for _, sh := range e.shards {
 		st := results.ShardStats{ShardID: sh.id, Records: round(sh.records), Bytes: round(sh.bytes),
-			Throttled: round(sh.throttled), KinesisRecords: round(sh.records), Closed: sh.closed}
+			Throttled: round(sh.throttled), KinesisRecords: round(sh.kinesis), Closed: sh.closed}
 		secs := max(time.Duration(sh.last-sh.first), time.Second).Seconds()
 		st.RecordsPerS = float64(st.Records) / secs
 		st.BytesPerS = float64(st.Bytes) / secs
-		st.KinesisRecordsPerS = st.RecordsPerS
-		st.RecordQuotaUse = st.RecordsPerS / shardWriteRecords
+		st.KinesisRecordsPerS = sh.kinesis / secs
+		st.RecordQuotaUse = st.KinesisRecordsPerS / shardWriteRecords
 		st.ByteQuotaUse = st.BytesPerS / shardWriteBytes
 		st.Binding = "records"
 		if st.ByteQuotaUse > st.RecordQuotaUse {
 			st.Binding = "bytes"
 		}
-		if answered := st.Records + st.Throttled; answered > 0 {
+		if answered := st.KinesisRecords + st.Throttled; answered > 0 {
 			st.ThrottleRatio = float64(st.Throttled) / float64(answered)
 		}
 		if len(e.apps) > 0 {
@@ -347,9 +343,13 @@ func (e *engine) cost(tp results.Throughput) *results.CostStats {
 	if o.total.acked <= 0 || tp.AckedRPS <= 0 {
 		return nil
 	}
-	avg := int(o.total.ackedBytes / o.total.acked)
+	// Kinesis bills Kinesis records: an aggregate counts once, its size
+	// rounded up to 25 KB PUT payload units.
+	kin := max(o.total.kinesis, 1)
+	avg := int(o.total.ackedBytes / kin)
 	perHour := int64(tp.AckedRPS * 3600)
-	c := targets.EstimateCost(len(e.open), e.onDemand != nil, time.Hour, perHour, avg)
+	kinPerHour := int64(tp.AckedRPS * 3600 * kin / o.total.acked)
+	c := targets.EstimateCost(len(e.open), e.onDemand != nil, time.Hour, kinPerHour, avg)
 	cs := &results.CostStats{USDPerHour: c.TotalUSD, CapacityUSDPerHour: c.CapacityUSD, DataUSDPerHour: c.DataUSD,
 		USDPerMillionRecords: c.TotalUSD / (float64(perHour) / 1e6), PutUnitsPerHour: c.PutUnits}
 	if perHour > 0 {

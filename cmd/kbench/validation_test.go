@@ -52,6 +52,14 @@ var validationCases = []validationCase{
 	{name: "ramp", file: "ramp.yaml"},
 	{name: "fan-out", file: "fanout.yaml", long: true},
 	{name: "slow processing", file: "slow.yaml", long: true},
+	// KPL aggregation: 3,000 IoT readings/s through one shard in about 15
+	// Kinesis records/s, nothing throttled.
+	{name: "aggregation", file: "aggregation.yaml"},
+	// 6,000 readings/s: 1.5 MiB/s before compression, past the shard's
+	// byte quota; zstd brings it to about a third of it.
+	{name: "aggregation+zstd", file: "aggregation.yaml", sets: []string{"producers[0].rate.rps=6000", "producers[0].compression.codec=zstd"}},
+	// The same without compression: the byte quota binds and throttles.
+	{name: "aggregation bytes-bound", file: "aggregation.yaml", sets: []string{"producers[0].rate.rps=6000"}, long: true},
 }
 
 // Bounds of the model against the simulator.
