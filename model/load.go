@@ -24,6 +24,10 @@ const (
 type Workload struct {
 	peaks   []float64
 	samples []*sample
+	// packs are the producers' packings (nil: none) and inst their
+	// instance counts: an instance aggregates its own records.
+	packs []*packing
+	inst  []float64
 }
 
 // SampleWorkload draws n records (0: as many as Run would for the
@@ -44,6 +48,12 @@ func SampleWorkload(sc *scenarios.Scenario, n int) (*Workload, error) {
 		one.Producers = sc.Producers[i : i+1]
 		w.peaks = append(w.peaks, one.PeakRate())
 		w.samples = append(w.samples, s)
+		pk, err := newPacking(sc, i)
+		if err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		w.packs = append(w.packs, pk)
+		w.inst = append(w.inst, float64(max(sc.Producers[i].Concurrency, 1)))
 	}
 	return w, nil
 }
@@ -86,9 +96,12 @@ func drawParallel(sc *scenarios.Scenario, i, n int) (*sample, error) {
 
 // ShardLoad is the write load offered to one shard.
 type ShardLoad struct {
-	// RecordsPerS is records per second.
-	RecordsPerS float64
-	// BytesPerS is bytes per second, data and partition keys.
+	// RecordsPerS is Kinesis records per second, the write quota's unit,
+	// and UserRecordsPerS the user records they carry (the same without
+	// aggregation).
+	RecordsPerS, UserRecordsPerS float64
+	// BytesPerS is bytes per second, data and partition keys, as sent
+	// (aggregated and compressed).
 	BytesPerS float64
 }
 
@@ -98,10 +111,18 @@ func (w *Workload) Offered(n int) []ShardLoad {
 	out := make([]ShardLoad, max(n, 1))
 	for i, s := range w.samples {
 		l := s.spread(len(out))
+		pk := w.packs[i]
 		for k := range out {
 			recs := w.peaks[i] * l.weight[k]
-			out[k].RecordsPerS += recs
-			out[k].BytesPerS += recs * l.bytes[k]
+			out[k].UserRecordsPerS += recs
+			if pk == nil {
+				out[k].RecordsPerS += recs
+				out[k].BytesPerS += recs * l.bytes[k]
+				continue
+			}
+			per := pk.users(recs / w.inst[i])
+			out[k].RecordsPerS += recs / per
+			out[k].BytesPerS += recs * pk.sent(per)
 		}
 	}
 	return out
@@ -114,6 +135,16 @@ func (w *Workload) PeakRate() float64 {
 		r += p
 	}
 	return r
+}
+
+// Sent is the producers' peak load in Kinesis records per second and
+// their bytes per second as sent, on n shards.
+func (w *Workload) Sent(n int) (recsPerS, bytesPerS float64) {
+	for _, l := range w.Offered(n) {
+		recsPerS += l.RecordsPerS
+		bytesPerS += l.BytesPerS
+	}
+	return recsPerS, bytesPerS
 }
 
 // MeanRecordBytes is the mean record size (data and partition key) over

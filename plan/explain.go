@@ -26,8 +26,14 @@ func recommend(p *results.Plan) {
 	}
 	p.Recommended = best
 	w := p.Workload
-	avg := fmt.Sprintf("%s on average (%s records/s over %s records/s per shard; %s/s over 1 MiB/s)",
-		textfmt.Plural(w.MinShards, "shard"), rate(w.PeakRPS), textfmt.Int(1000), bytesText(w.PeakBytesPerS))
+	recs, bytes := rate(w.PeakRPS)+" records/s", bytesText(w.PeakBytesPerS)+"/s"
+	if w.PeakKinesisRPS > 0 && (w.PeakKinesisRPS < 0.98*w.PeakRPS || math.Abs(w.PeakSentBytesPerS-w.PeakBytesPerS) > 0.02*w.PeakBytesPerS) {
+		// Packed: the quotas count Kinesis records and bytes as sent.
+		recs = fmt.Sprintf("%s user records/s in %s Kinesis records/s", rate(w.PeakRPS), rate(w.PeakKinesisRPS))
+		bytes = bytesText(w.PeakSentBytesPerS) + "/s sent"
+	}
+	avg := fmt.Sprintf("%s on average (%s over %s records/s per shard; %s over 1 MiB/s)",
+		textfmt.Plural(w.MinShards, "shard"), recs, textfmt.Int(1000), bytes)
 	if best < 0 {
 		p.Recommendation = "no layout tried meets the workload's needs"
 		var why []string
@@ -47,8 +53,8 @@ func recommend(p *results.Plan) {
 	case l.Mode == modeOnDemand:
 		fmt.Fprintf(&b, "The quotas allow %s, but on-demand is the cheapest layout that meets the workload's needs", avg)
 	case l.Shards > w.MinShards && w.HotUseAtMin > 1-p.Headroom:
-		fmt.Fprintf(&b, "%s would do on average (%s records/s, %s/s), but the hottest shard of %s would run at %s of its quota there",
-			textfmt.Plural(w.MinShards, "shard"), rate(w.PeakRPS), bytesText(w.PeakBytesPerS), w.Keys, pct(w.HotUseAtMin))
+		fmt.Fprintf(&b, "%s would do on average (%s, %s), but the hottest shard of %s would run at %s of its quota there",
+			textfmt.Plural(w.MinShards, "shard"), recs, bytes, w.Keys, pct(w.HotUseAtMin))
 		if w.HotUseAtMin <= 1 {
 			fmt.Fprintf(&b, ", leaving less than the %s headroom the plan keeps", pct(p.Headroom))
 		}

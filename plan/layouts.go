@@ -268,13 +268,19 @@ func (l *layout) judge(w *model.Workload, avgRPS, meanBytes float64, base *scena
 	if !onDemand {
 		pl.Shards = sc.Stream.Shards
 		pl.HotUse = HotUse(w, pl.Shards)
-		pl.MeanUse = max(w.PeakRate()/float64(pl.Shards)/model.ShardWriteRecords,
-			w.PeakRate()*meanBytes/float64(pl.Shards)/model.ShardWriteBytes)
+		recs, bytes := w.Sent(pl.Shards)
+		pl.MeanUse = max(recs/float64(pl.Shards)/model.ShardWriteRecords, bytes/float64(pl.Shards)/model.ShardWriteBytes)
 	}
 	polling, fanOut := sc.ConsumerApps()
+	// Kinesis bills Kinesis records: aggregated, fewer and larger ones.
+	records, avgBytes := avgRPS*3600, meanBytes
+	if recs, bytes := w.Sent(max(pl.Shards, 1)); recs > 0 && w.PeakRate() > 0 {
+		records *= recs / w.PeakRate()
+		avgBytes = bytes / recs
+	}
 	rc := targets.EstimateRun(targets.RunPlan{
-		Shards: pl.Shards, OnDemand: onDemand, Duration: time.Hour, Records: int64(math.Round(avgRPS * 3600)),
-		AvgRecordBytes: int(math.Round(meanBytes)), PollingConsumers: polling, FanOutConsumers: fanOut,
+		Shards: pl.Shards, OnDemand: onDemand, Duration: time.Hour, Records: int64(math.Round(records)),
+		AvgRecordBytes: int(math.Round(avgBytes)), PollingConsumers: polling, FanOutConsumers: fanOut,
 	})
 	pl.USDPerHour, pl.USDPerMonth = rc.TotalUSD, rc.TotalUSD*results.HoursPerMonth
 	for _, it := range rc.Items {
@@ -290,6 +296,7 @@ func (l *layout) judge(w *model.Workload, avgRPS, meanBytes float64, base *scena
 	pl.TargetRPS = float64(s.Totals.Scheduled) / secs
 	pl.AckedRPS = float64(s.Totals.Acked) / secs
 	pl.ThrottleRatio = s.ThrottleRatio
+	pl.HotShard = hotShard(s.PerShard)
 	for _, c := range s.Consumers {
 		e := c.Latency["e2e"]
 		if e.Count > 0 {
@@ -335,4 +342,19 @@ func miss(pl *results.PlanLayout, sc *scenarios.Scenario, maxUse float64) string
 		why = append(why, "thresholds fail: "+strings.Join(pl.Failed, ", "))
 	}
 	return strings.Join(why, "; ")
+}
+
+// hotShard is the open shard nearest one of its write quotas.
+func hotShard(shards []results.ShardStats) *results.PlanShard {
+	var hot *results.PlanShard
+	for _, sh := range shards {
+		if sh.Closed {
+			continue
+		}
+		if hot == nil || max(sh.RecordQuotaUse, sh.ByteQuotaUse) > max(hot.RecordQuotaUse, hot.ByteQuotaUse) {
+			hot = &results.PlanShard{ShardID: sh.ShardID, RecordsPerS: sh.RecordsPerS, KinesisRecordsPerS: sh.KinesisRecordsPerS,
+				BytesPerS: sh.BytesPerS, RecordQuotaUse: sh.RecordQuotaUse, ByteQuotaUse: sh.ByteQuotaUse, Binding: sh.Binding}
+		}
+	}
+	return hot
 }

@@ -256,9 +256,18 @@ func sizeWorkload(sc *scenarios.Scenario, pw *results.PlanWorkload, maxUse float
 		pw.PeakRPS = w.PeakRate()
 		pw.MeanRecordBytes = w.MeanRecordBytes()
 		pw.PeakBytesPerS = pw.PeakRPS * pw.MeanRecordBytes
-		pw.MinShardsRecords = int(math.Ceil(pw.PeakRPS / model.ShardWriteRecords))
-		pw.MinShardsBytes = int(math.Ceil(pw.PeakBytesPerS / model.ShardWriteBytes))
-		pw.MinShards = max(pw.MinShardsRecords, pw.MinShardsBytes, 1)
+		// Aggregates hold fewer records the more shards a producer's
+		// records spread over: count the quotas on the shards they need.
+		for n, i := 1, 0; i < 8; i++ {
+			pw.PeakKinesisRPS, pw.PeakSentBytesPerS = w.Sent(n)
+			pw.MinShardsRecords = int(math.Ceil(pw.PeakKinesisRPS / model.ShardWriteRecords))
+			pw.MinShardsBytes = int(math.Ceil(pw.PeakSentBytesPerS / model.ShardWriteBytes))
+			pw.MinShards = max(pw.MinShardsRecords, pw.MinShardsBytes, 1)
+			if pw.MinShards <= n {
+				break
+			}
+			n = pw.MinShards
+		}
 	}
 	fill()
 	// About 2,000 sampled records per shard keep a shard's share known to

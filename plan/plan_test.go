@@ -120,3 +120,38 @@ func TestRecommend(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanAggregated: a fleet aggregating 20,000 readings/s into about 100
+// Kinesis records/s is sized by its bytes as sent, not by its user records
+// (20 shards), and the plan names the hottest shard's binding quota.
+func TestPlanAggregated(t *testing.T) {
+	sets := []string{"matrix=", "producers[0].rate.rps=20000", "producers[0].aggregation.max_records=1000"}
+	for _, codec := range []string{"none", "zstd"} {
+		sc, err := scenarios.Load("../scenarios/iot-aggregation.yaml", append(sets, "producers[0].compression.codec="+codec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Make(t.Context(), sc, Options{NoOnDemand: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := p.Workload
+		if w.PeakKinesisRPS > w.PeakRPS/100 || w.MinShardsRecords != 1 || w.MinShards >= 20 {
+			t.Errorf("%s: %.0f user records/s in %.0f Kinesis records/s, min shards %d (records %d, bytes %d): want about 100 Kinesis records/s, sized by bytes",
+				codec, w.PeakRPS, w.PeakKinesisRPS, w.MinShards, w.MinShardsRecords, w.MinShardsBytes)
+		}
+		if codec == "zstd" && w.PeakSentBytesPerS > w.PeakBytesPerS/2 {
+			t.Errorf("zstd: %.0f bytes/s sent of %.0f: compression not counted", w.PeakSentBytesPerS, w.PeakBytesPerS)
+		}
+		if p.Recommended < 0 {
+			t.Fatalf("%s: no recommendation: %s", codec, p.Reason)
+		}
+		h := p.Layouts[p.Recommended].HotShard
+		if h == nil || h.Binding != "bytes" || h.KinesisRecordsPerS > h.RecordsPerS/100 {
+			t.Errorf("%s: hottest shard %+v, want bytes binding and about 200 user records per Kinesis record", codec, h)
+		}
+		if !strings.Contains(p.Reason, "Kinesis records/s") {
+			t.Errorf("%s: the reason does not say user against Kinesis records: %s", codec, p.Reason)
+		}
+	}
+}

@@ -69,10 +69,47 @@ func WritePlanText(w io.Writer, p *results.Plan) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Mark, r.Name, r.Hot, r.Acked, r.Throttle, r.P50, r.P99, r.OnTime, r.Hour, r.Month)
 	}
 	_ = tw.Flush()
+	if line := planHotLine(p); line != "" {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
 	fmt.Fprintf(w, "  (* recommended; ✘ misses the workload's needs) %s\n", p.Model)
 	if p.Verify != "" {
 		fmt.Fprintf(w, "  run the recommended layout for the whole duration: %s\n", p.Verify)
 	}
+}
+
+// planHotLine says what the hottest shard of the recommended layout (or,
+// with none, of the first layout the model ran) takes: user records
+// against the Kinesis records carrying them, bytes as sent, and which
+// write quota binds. "" when no layout ran.
+func planHotLine(p *results.Plan) string {
+	var l *results.PlanLayout
+	if p.Recommended >= 0 && p.Layouts[p.Recommended].HotShard != nil {
+		l = &p.Layouts[p.Recommended]
+	}
+	for i := range p.Layouts {
+		if l == nil && p.Layouts[i].HotShard != nil {
+			l = &p.Layouts[i]
+		}
+	}
+	if l == nil {
+		return ""
+	}
+	h := l.HotShard
+	return fmt.Sprintf("hottest shard of %s: %s user records/s in %s Kinesis records/s (%s of 1,000/s), %s (%s of 1 MiB/s): %s bind",
+		l.Name, fmtRate(h.RecordsPerS), fmtRate(h.KinesisRecordsPerS), fmtPct(h.RecordQuotaUse),
+		fmtBytesPerS(h.BytesPerS), fmtPct(h.ByteQuotaUse), h.Binding)
+}
+
+// planSentLine says what the quotas count of the peak when the producers
+// pack their records (Kinesis records, bytes as sent); "" when they count
+// the user records themselves.
+func planSentLine(w results.PlanWorkload) string {
+	if w.PeakKinesisRPS == 0 || (w.PeakKinesisRPS > 0.98*w.PeakRPS && math.Abs(w.PeakSentBytesPerS-w.PeakBytesPerS) < 0.02*w.PeakBytesPerS) {
+		return ""
+	}
+	return fmt.Sprintf("as the write quotas count it (aggregated, compressed): %s Kinesis records/s, %s",
+		fmtRate(w.PeakKinesisRPS), fmtBytesPerS(w.PeakSentBytesPerS))
 }
 
 // planRow is one layout, formatted.
@@ -221,7 +258,7 @@ type planPage struct {
 	Figure *figure
 }
 
-var planTemplate = template.Must(template.Must(template.New("plan").Funcs(funcs).Parse(figureTemplate)).Parse(`<!DOCTYPE html>
+var planTemplate = template.Must(template.Must(template.New("plan").Funcs(funcs).Funcs(template.FuncMap{"hotLine": planHotLine, "sentLine": planSentLine}).Parse(figureTemplate)).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kbench plan: {{.P.Scenario}}</title><style>{{.CSS}}</style></head>
 <body><main>
@@ -236,6 +273,7 @@ var planTemplate = template.Must(template.Must(template.New("plan").Funcs(funcs)
 <h2>Workload</h2>
 <table>
 <tr><th class="l">peak rate</th><td class="l">{{rate .P.Workload.PeakRPS}} records/s, {{bps .P.Workload.PeakBytesPerS}} (mean record {{printf "%.0f" .P.Workload.MeanRecordBytes}} bytes with its key)</td></tr>
+{{with sentLine .P.Workload}}<tr><th class="l">quota units</th><td class="l">{{.}}</td></tr>{{end}}
 <tr><th class="l">partition keys</th><td class="l">{{.P.Workload.Keys}}</td></tr>
 <tr><th class="l">minimum shards</th><td class="l">{{.P.Workload.MinShards}} on average ({{.P.Workload.MinShardsRecords}} for records/s, {{.P.Workload.MinShardsBytes}} for bytes/s); the hottest shard is offered {{pct .P.Workload.HotUseAtMin}} of its quota there; {{if .P.Workload.HotMinShards}}{{.P.Workload.HotMinShards}} shards keep it within its quota{{else}}no shard count keeps it within its quota{{end}}</td></tr>
 <tr><th class="l">producers</th><td class="l wrap">{{range .P.Workload.Producers}}{{.}}<br>{{end}}</td></tr>
@@ -248,6 +286,7 @@ var planTemplate = template.Must(template.Must(template.New("plan").Funcs(funcs)
 <div class="scroll"><table><tr><th class="l">layout</th><th>hottest shard</th><th>acked records/s</th><th>throttled</th><th>e2e p50 ms</th><th>e2e p99 ms</th><th>on time</th><th>$/hour</th><th>$/month</th><th class="l">meets the needs?</th></tr>
 {{range .Rows}}<tr{{if .Recommended}} class="rec"{{end}}><td class="l"><b>{{.Name}}</b>{{if .Recommended}} <span class="ok">recommended</span>{{end}}</td><td>{{.Hot}}</td><td>{{.Acked}}</td><td>{{.Throttle}}</td><td>{{.P50}}</td><td>{{.P99}}</td><td>{{.OnTime}}</td><td>{{.Hour}}</td><td>{{.Month}}</td><td class="l wrap">{{if .Meets}}<span class="ok">✔ yes</span>{{else}}<span class="no">✘</span> {{.Miss}}{{end}}</td></tr>
 {{end}}</table></div>
+{{with hotLine .P}}<p>{{.}}.</p>{{end}}
 <p class="desc">A layout meets the needs when its predicted run passes the scenario's thresholds with under 1% of writes throttled, 99% of the rate acknowledged and, with a deadline, 99% of records on time. Costs are us-east-1 prices at the scenario's average rate: shard-hours or on-demand stream-hours, PUT payload units or GB in, and enhanced fan-out.</p>
 
 {{with .Figure}}<h2>Plot</h2><div class="figs">{{template "figure" .}}</div>{{end}}
@@ -273,6 +312,9 @@ func planMarkdown(p *results.Plan, plotted bool) string {
 	w := p.Workload
 	fmt.Fprintf(&b, "## Workload\n\n- peak rate: %s records/s, %s (mean record %.0f bytes with its key)\n- partition keys: %s\n",
 		fmtRate(w.PeakRPS), fmtBytesPerS(w.PeakBytesPerS), w.MeanRecordBytes, w.Keys)
+	if line := planSentLine(w); line != "" {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
 	fmt.Fprintf(&b, "- minimum shards: %d on average (%d for records/s, %d for bytes/s); hottest shard there offered %s of its quota",
 		w.MinShards, w.MinShardsRecords, w.MinShardsBytes, fmtPct(w.HotUseAtMin))
 	if w.HotMinShards > 0 {
@@ -292,6 +334,9 @@ func planMarkdown(p *results.Plan, plotted bool) string {
 	for _, r := range planRows(p) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Mark, textfmt.MDEscape(r.Name), r.Hot, r.Acked,
 			r.Throttle, r.P50, r.P99, r.OnTime, r.Hour, r.Month, textfmt.MDEscape(r.Miss))
+	}
+	if line := planHotLine(p); line != "" {
+		fmt.Fprintf(&b, "\n%s.\n", strings.ToUpper(line[:1])+line[1:])
 	}
 	if plotted {
 		fmt.Fprintf(&b, "\n![cost and e2e p99 against the shard count](%s)\n", PlanPNGFile)

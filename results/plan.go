@@ -70,6 +70,12 @@ type PlanWorkload struct {
 	MeanRecordBytes float64 `json:"mean_record_bytes"`
 	// PeakBytesPerS is PeakRPS times MeanRecordBytes.
 	PeakBytesPerS float64 `json:"peak_bytes_per_s"`
+	// PeakKinesisRPS and PeakSentBytesPerS are the peak as the write
+	// quotas count it: Kinesis records/s (fewer than PeakRPS when the
+	// producers aggregate) and bytes/s as sent (aggregated, compressed);
+	// without packing they equal PeakRPS and PeakBytesPerS.
+	PeakKinesisRPS    float64 `json:"peak_kinesis_rps"`
+	PeakSentBytesPerS float64 `json:"peak_sent_bytes_per_s"`
 	// Keys describes the producers' partition keys, such as
 	// "zipf(1.1) over 1,000 keys".
 	Keys string `json:"keys"`
@@ -81,7 +87,8 @@ type PlanWorkload struct {
 	// DeadlineMS is the scenario's deadline (0: none).
 	DeadlineMS float64 `json:"deadline_ms"`
 	// MinShardsRecords and MinShardsBytes are the fewest shards whose
-	// write quotas (1,000 records/s, 1 MiB/s each) add up to the peak;
+	// write quotas (1,000 Kinesis records/s, 1 MiB/s each) add up to the
+	// peak (PeakKinesisRPS, PeakSentBytesPerS);
 	// MinShards is the larger: the minimum on average.
 	MinShardsRecords int `json:"min_shards_records"`
 	MinShardsBytes   int `json:"min_shards_bytes"`
@@ -131,6 +138,9 @@ type PlanLayout struct {
 	// MeanUse the average shard's; 0 on-demand.
 	HotUse  float64 `json:"hot_use"`
 	MeanUse float64 `json:"mean_use"`
+	// HotShard is the predicted busiest shard (nil when the model did not
+	// run the layout).
+	HotShard *PlanShard `json:"hot_shard,omitempty"`
 	// TargetRPS is the rate asked for and AckedRPS the predicted
 	// acknowledged rate (records acknowledged over the window).
 	TargetRPS float64 `json:"target_rps"`
@@ -160,6 +170,20 @@ type PlanLayout struct {
 	Miss  string `json:"miss,omitempty"`
 	// Error is set when the model could not run the layout.
 	Error string `json:"error,omitempty"`
+}
+
+// PlanShard is one shard's predicted write load: the user records it
+// took per second, the Kinesis records carrying them (fewer when the
+// producers aggregate) and their bytes as sent, and which of its two write
+// quotas binds ("records" or "bytes": the nearer its limit).
+type PlanShard struct {
+	ShardID            string  `json:"shard_id"`
+	RecordsPerS        float64 `json:"records_per_s"`
+	KinesisRecordsPerS float64 `json:"kinesis_records_per_s"`
+	BytesPerS          float64 `json:"bytes_per_s"`
+	RecordQuotaUse     float64 `json:"record_quota_use"`
+	ByteQuotaUse       float64 `json:"byte_quota_use"`
+	Binding            string  `json:"binding"`
 }
 
 // PlanCostItem is one line of a layout's hourly cost.
