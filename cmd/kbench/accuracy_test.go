@@ -307,13 +307,19 @@ func TestEventsReshardAndRate(t *testing.T) {
 			t.Errorf("%s (closed %v): %.0f records/s, want about %.0f", sh.ShardID, sh.Closed, sh.RecordsPerS, want)
 		}
 	}
+	// One second's acks can slip into the next on a loaded machine, so the
+	// acked rate after the change is the mean of seconds 7 to 9.
 	var before, after results.Row
+	var ackedAfter int64
 	for _, r := range readRows(t, dir) {
 		switch r.Second {
 		case 2:
 			before = r
 		case 8:
 			after = r
+		}
+		if r.Second >= 7 && r.Second <= 9 {
+			ackedAfter += r.Acked
 		}
 	}
 	if before.Shards != 2 || after.Shards != 4 {
@@ -322,8 +328,8 @@ func TestEventsReshardAndRate(t *testing.T) {
 	if before.TargetRPS != 500 || after.TargetRPS != 1500 {
 		t.Errorf("target_rps %v at 2 s, %v at 8 s; want 500 then 1500", before.TargetRPS, after.TargetRPS)
 	}
-	if after.Acked < 1300 {
-		t.Errorf("acked %d in second 8, want about 1,500", after.Acked)
+	if ackedAfter < 3*1300 {
+		t.Errorf("acked %d in seconds 7 to 9, want about 4,500", ackedAfter)
 	}
 }
 
