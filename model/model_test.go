@@ -207,3 +207,33 @@ func TestSecondsEndOnSteps(t *testing.T) {
 		t.Error("a 60 ms step was accepted")
 	}
 }
+
+// TestUncorrectedStartsAtActualSend: e2e_uncorrected starts where the runner
+// stamps a record's send time: an aggregated user record when it was packed
+// (so on schedule it includes the linger, like e2e), a plain record at the
+// start of the attempt that delivered it (so it leaves out the backoffs of
+// throttled attempts, which e2e keeps).
+func TestUncorrectedStartsAtActualSend(t *testing.T) {
+	agg := parse(t, strings.Replace(small, "generator: payments\n    rate: {profile: constant, rps: 1000}",
+		"generator: iot\n    rate: {profile: constant, rps: 1000}\n    aggregation: {max_records: 1000, linger: 100ms}", 1))
+	res, err := Run(context.Background(), agg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := res.Summary.Latency
+	e2e, unc, a2c := l["e2e"].P50, l["e2e_uncorrected"].P50, l["arrival_to_consumed"].P50
+	t.Logf("aggregated: e2e p50 %.0f ms, e2e_uncorrected %.0f, arrival_to_consumed %.0f", e2e, unc, a2c)
+	if unc < 0.85*e2e || unc > 1.15*e2e || unc < a2c+30 {
+		t.Errorf("aggregated: e2e_uncorrected p50 %.0f ms, want about e2e's %.0f and above arrival_to_consumed's %.0f by the linger", unc, e2e, a2c)
+	}
+
+	hot := parse(t, strings.Replace(small, "rps: 1000}", "rps: 2000}\n    partition_key: fixed", 1))
+	if res, err = Run(context.Background(), hot, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	l = res.Summary.Latency
+	t.Logf("throttled: e2e p99 %.0f ms, e2e_uncorrected p99 %.0f", l["e2e"].P99, l["e2e_uncorrected"].P99)
+	if l["e2e_uncorrected"].P99 > 0.5*l["e2e"].P99 {
+		t.Errorf("throttled: e2e_uncorrected p99 %.0f ms, want well under e2e's %.0f (retries restamp the send time)", l["e2e_uncorrected"].P99, l["e2e"].P99)
+	}
+}

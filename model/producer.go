@@ -286,6 +286,10 @@ func (p *producer) closeBatch(at int64) {
 	p.open, p.openBytes = 0, 0
 }
 
+// aggregates says whether the producer packs user records into KPL
+// aggregates.
+func (p *producer) aggregates() bool { return p.pk != nil && p.pk.aggregate }
+
 // dispatch starts queued batches on free slots, at most one call per slot,
 // merging the batches that start in this step into one group.
 func (p *producer) dispatch(to int64) {
@@ -300,11 +304,18 @@ func (p *producer) dispatch(to int64) {
 		p.free--
 		n := b.n * p.conc
 		p.e.out.sent(p, b, start)
+		// A record's actual send time (e2e_uncorrected's start) is when its
+		// call starts, as the runner stamps it; an aggregated user record's is
+		// when it was packed, which on schedule is its intended time.
+		sent := float64(start)
+		if p.aggregates() {
+			sent = (float64(b.lo) + float64(b.hi)) / 2
+		}
 		if g == nil {
-			g = &group{lo: float64(b.lo), hi: float64(b.hi), sent: float64(start), start: start}
+			g = &group{lo: float64(b.lo), hi: float64(b.hi), sent: sent, start: start}
 		} else {
 			c := cohort{n: g.n, lo: g.lo, hi: g.hi, sent: g.sent}
-			c.merge(cohort{n: n, lo: float64(b.lo), hi: float64(b.hi), sent: float64(start)})
+			c.merge(cohort{n: n, lo: float64(b.lo), hi: float64(b.hi), sent: sent})
 			g.lo, g.hi, g.sent = c.lo, c.hi, c.sent
 			g.start = max(g.start, start)
 		}
@@ -362,6 +373,9 @@ func (e *engine) writeStep(to int64) {
 		if d.g.waiting { // backoff over: resend
 			d.g.waiting = false
 			d.g.start = d.g.at
+			if !d.p.aggregates() { // the runner restamps a plain record each attempt
+				d.g.sent = float64(d.g.at)
+			}
 			d.g.at += e.next(e.put)
 			if d.g.at < to {
 				e.deliver(d.p, d.g)
