@@ -110,7 +110,7 @@ func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps
 	}
 	m.totals(s)
 	m.accounting(s, apps)
-	s.Throughput = throughput(rows)
+	s.Throughput = results.ThroughputOf(rows)
 	m.perShard(s, apps)
 	m.producers(s, sizes)
 	m.deadline(s, apps)
@@ -271,32 +271,6 @@ func (m *merger) accounting(s *results.Summary, apps *tagged) {
 
 // throughput is the mean of the merged measured seconds, as the runner
 // computes it from its own.
-func throughput(rows []results.Row) results.Throughput {
-	var tp results.Throughput
-	var n float64
-	for _, row := range rows {
-		if row.Phase != results.PhaseMeasure {
-			continue
-		}
-		n++
-		tp.TargetRPS += row.TargetRPS
-		tp.ProducedRPS += float64(row.Produced)
-		tp.AckedRPS += float64(row.Acked)
-		tp.ConsumedRPS += float64(row.Consumed)
-		tp.ProducedBytesPerS += float64(row.AckedBytes)
-		tp.ConsumedBytesPerS += float64(row.ConsumedBytes)
-	}
-	if n > 0 {
-		tp.TargetRPS /= n
-		tp.ProducedRPS /= n
-		tp.AckedRPS /= n
-		tp.ConsumedRPS /= n
-		tp.ProducedBytesPerS /= n
-		tp.ConsumedBytesPerS /= n
-	}
-	return tp
-}
-
 // perShard combines the workers' rows of each shard: every worker wrote to
 // every shard, and one read it.
 func (m *merger) perShard(s *results.Summary, apps *tagged) {

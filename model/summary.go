@@ -165,7 +165,7 @@ func (e *engine) result(began time.Time) *Result {
 			s.Deadline = cs.Deadline
 		}
 	}
-	s.Throughput = e.throughput()
+	s.Throughput = results.ThroughputOf(e.out.rows)
 	s.PerShard = e.perShard()
 	s.Cost = e.cost(s.Throughput)
 	for i, p := range e.prods {
@@ -255,32 +255,6 @@ func (e *engine) consumerStats(a *app) results.ConsumerStats {
 }
 
 // throughput averages the measured window's rows.
-func (e *engine) throughput() results.Throughput {
-	var tp results.Throughput
-	n := 0.0
-	for _, r := range e.out.rows {
-		if r.Phase != results.PhaseMeasure {
-			continue
-		}
-		n++
-		tp.TargetRPS += r.TargetRPS
-		tp.ProducedRPS += float64(r.Produced)
-		tp.AckedRPS += float64(r.Acked)
-		tp.ConsumedRPS += float64(r.Consumed)
-		tp.ProducedBytesPerS += float64(r.AckedBytes)
-		tp.ConsumedBytesPerS += float64(r.ConsumedBytes)
-	}
-	if n > 0 {
-		tp.TargetRPS /= n
-		tp.ProducedRPS /= n
-		tp.AckedRPS /= n
-		tp.ConsumedRPS /= n
-		tp.ProducedBytesPerS /= n
-		tp.ConsumedBytesPerS /= n
-	}
-	return tp
-}
-
 func (o *outputs) measureSeconds() float64 {
 	n := 0.0
 	for _, r := range o.rows {

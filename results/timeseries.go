@@ -296,3 +296,31 @@ func (p *rowParser) float(name string) float64 {
 	}
 	return v
 }
+
+// ThroughputOf is the throughput of the measured window: the mean of the
+// rows in phase measure (zero when there are none).
+func ThroughputOf(rows []Row) Throughput {
+	var tp Throughput
+	var n float64
+	for _, row := range rows {
+		if row.Phase != PhaseMeasure {
+			continue
+		}
+		n++
+		tp.TargetRPS += row.TargetRPS
+		tp.ProducedRPS += float64(row.Produced)
+		tp.AckedRPS += float64(row.Acked)
+		tp.ConsumedRPS += float64(row.Consumed)
+		tp.ProducedBytesPerS += float64(row.AckedBytes)
+		tp.ConsumedBytesPerS += float64(row.ConsumedBytes)
+	}
+	if n > 0 {
+		tp.TargetRPS /= n
+		tp.ProducedRPS /= n
+		tp.AckedRPS /= n
+		tp.ConsumedRPS /= n
+		tp.ProducedBytesPerS /= n
+		tp.ConsumedBytesPerS /= n
+	}
+	return tp
+}

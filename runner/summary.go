@@ -74,29 +74,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 		s.Latency[l.Name()] = results.LatencyFrom(l.Total())
 	}
 
-	var measureS float64
-	var tp results.Throughput
-	for _, row := range smp.rows {
-		if row.Phase != "measure" {
-			continue
-		}
-		measureS++
-		tp.TargetRPS += row.TargetRPS
-		tp.ProducedRPS += float64(row.Produced)
-		tp.AckedRPS += float64(row.Acked)
-		tp.ConsumedRPS += float64(row.Consumed)
-		tp.ProducedBytesPerS += float64(row.AckedBytes)
-		tp.ConsumedBytesPerS += float64(row.ConsumedBytes)
-	}
-	if measureS > 0 {
-		tp.TargetRPS /= measureS
-		tp.ProducedRPS /= measureS
-		tp.AckedRPS /= measureS
-		tp.ConsumedRPS /= measureS
-		tp.ProducedBytesPerS /= measureS
-		tp.ConsumedBytesPerS /= measureS
-	}
-	s.Throughput = tp
+	s.Throughput = results.ThroughputOf(smp.rows)
 
 	if len(r.apps) > 0 {
 		s.Deadline = r.deadlineStats(r.apps[0], m.E2E.Total())
@@ -139,7 +117,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	s.Bottleneck = r.bottleneck(smp, s)
 	r.recordBytesSummary(s)
 	slices.SortStableFunc(s.Events, func(a, b results.EventResult) int { return cmp.Compare(a.AtS, b.AtS) })
-	s.Cost = r.cost(tp)
+	s.Cost = r.cost(s.Throughput)
 	if w := r.o.Worker; w != nil {
 		s.Worker = &results.WorkerInfo{Index: w.Index, Count: w.Count, StartAt: time.Unix(0, r.start).UTC(), Host: s.Config.Host, Clock: r.clock}
 		s.Config.Notes[0] = fmt.Sprintf("worker %d of %d: this summary covers this worker's share of the producers' schedules and the shards "+
