@@ -24,7 +24,7 @@ export KBENCH_JS_SDK_DIR := $(JS_SDK_DIR)
 export AWS_EC2_METADATA_DISABLED := true
 
 RUN_OUT     ?= results/default
-TEST_FLAGS  ?= -timeout 12m
+TEST_FLAGS  ?= -timeout 14m
 BENCH_OUT   ?= results/bench
 
 # The acoustic-detector example's Node.js dependencies (the AWS SDK for JavaScript v3), for its test.
