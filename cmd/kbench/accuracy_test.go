@@ -40,17 +40,37 @@ func runAccuracy(t *testing.T, wantCode int, sets ...string) (string, *results.S
 	return dir, s
 }
 
+// runAccuracyPair runs the accuracy scenario twice at the same time, with
+// the overrides base and with base and more, and returns both summaries:
+// the two runs share whatever load the machine is under.
+func runAccuracyPair(t *testing.T, base, more []string) (without, with *results.Summary) {
+	t.Helper()
+	t.Run("runs", func(t *testing.T) {
+		t.Run("without", func(t *testing.T) {
+			t.Parallel()
+			_, without = runAccuracy(t, exitOK, base...)
+		})
+		t.Run("with", func(t *testing.T) {
+			t.Parallel()
+			_, with = runAccuracy(t, exitOK, append(append([]string(nil), base...), more...)...)
+		})
+	})
+	if without == nil || with == nil {
+		t.FailNow()
+	}
+	return without, with
+}
+
 // TestPutDelayIsPutLatency: with 20 ms added to every PutRecords call the
-// put latency p50 is 20 ms above the same run's without it, and so is send →
+// put latency p50 is 20 ms above that of a run without it, and so is send →
 // arrival (the simulator stamps a record's arrival when it stores it, after
-// the delay). Both runs share the machine's load, so the difference holds
-// where absolute figures would not; the window still fails when the delay
-// is not applied (+0 ms) or applied twice (+40 ms).
+// the delay). Both runs go at once and share the machine's load, so the
+// difference holds where absolute figures would not; the window still fails
+// when the delay is not applied (+0 ms) or applied twice (+40 ms).
 func TestPutDelayIsPutLatency(t *testing.T) {
 	// Small batches: the client's own encoding and decoding of a call stays
 	// well under a millisecond.
-	_, base := runAccuracy(t, exitOK, "producers[0].batch.max_records=10")
-	_, s := runAccuracy(t, exitOK, "target.sim.put_delay=20ms", "producers[0].batch.max_records=10")
+	base, s := runAccuracyPair(t, []string{"producers[0].batch.max_records=10"}, []string{"target.sim.put_delay=20ms"})
 	t.Logf("put p50 %.3f ms (%.3f without the delay), send_to_arrival p50 %.3f ms (%.3f), cost $%.4f/h",
 		s.Latency["put"].P50, base.Latency["put"].P50, s.Latency["send_to_arrival"].P50, base.Latency["send_to_arrival"].P50, s.Cost.USDPerHour)
 	// A sleep is never shorter than asked: 20 ms is a floor load cannot
@@ -78,11 +98,11 @@ func TestPutDelayIsPutLatency(t *testing.T) {
 }
 
 // TestPropagationDelayIsReadPath: a 150 ms propagation delay shows in
-// arrival → consumed, not in send → arrival (compared with the same
-// scenario's run without it, so machine load cannot fake or hide it).
+// arrival → consumed, not in send → arrival (compared with a run of the same
+// scenario without it at the same time, so machine load cannot fake or hide
+// it).
 func TestPropagationDelayIsReadPath(t *testing.T) {
-	_, base := runAccuracy(t, exitOK)
-	_, s := runAccuracy(t, exitOK, "target.sim.propagation_delay=150ms")
+	base, s := runAccuracyPair(t, nil, []string{"target.sim.propagation_delay=150ms"})
 	t.Logf("arrival_to_consumed p50 %.3f ms (%.3f without the delay), send_to_arrival p50 %.3f ms (%.3f)",
 		s.Latency["arrival_to_consumed"].P50, base.Latency["arrival_to_consumed"].P50, s.Latency["send_to_arrival"].P50, base.Latency["send_to_arrival"].P50)
 	if p50 := s.Latency["arrival_to_consumed"].P50; p50 < 150 {
@@ -238,6 +258,7 @@ func TestHotShardIsAttributed(t *testing.T) {
 // polling one (1 s interval) at once: both see every record, and fan-out's
 // end-to-end p50 is lower.
 func TestFanOutBesidePolling(t *testing.T) {
+	t.Parallel()
 	_, s := runAccuracy(t, exitOK,
 		"consumers=[{name: push, kind: fanout}, {name: poll, kind: polling, poll_interval: 1s}]")
 	if len(s.Consumers) != 2 {
@@ -338,6 +359,7 @@ func TestEventsReshardAndRate(t *testing.T) {
 // 1,000 records/s that is 2 s of work per second, so it falls behind the tip
 // of the stream; the lag, the checkpoints and the records at risk show it.
 func TestConsumerProcessingAndCheckpoints(t *testing.T) {
+	t.Parallel()
 	_, s := runAccuracy(t, exitOK, "duration=4s", "drain=30s",
 		"consumers=[{name: slow, kind: polling, poll_interval: 250ms, limit: 200, processing: 2ms, concurrency: 1, checkpoint_interval: 1s}]")
 	c := s.Consumers[0]

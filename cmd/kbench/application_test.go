@@ -61,10 +61,10 @@ func firstDestination(t *testing.T, s map[string]any) map[string]any {
 // subscriptions the simulator ends every 3 s); without fraud, recall and
 // precision are no data.
 func TestFraudDetectorExample(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the example three times (about a minute)")
 	}
-	noTerminal(t)
 	bin := buildFraudDetector(t)
 
 	t.Run("healthy", func(t *testing.T) {
@@ -203,10 +203,10 @@ func TestFraudDetectorExample(t *testing.T) {
 // copies out; either way every input has its one output, none is
 // unexpected, and the latency is measured from the intended send times.
 func TestEchoDestinations(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs an application twice")
 	}
-	noTerminal(t)
 	bin := filepath.Join(t.TempDir(), "echoapp")
 	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/echoapp").CombinedOutput(); err != nil {
 		t.Fatalf("go build echoapp: %v\n%s", err, out)
@@ -219,6 +219,7 @@ func TestEchoDestinations(t *testing.T) {
 		{"envelope", []string{"producers[0].envelope=prefix", "destinations[0].correlate={}", "destinations[1].correlate={}"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			args := []string{"run", "testdata/echo.yaml", "--out", dir, "--quiet", "--set", "application.command=[" + bin + "]"}
 			for _, s := range tc.sets {
@@ -269,7 +270,6 @@ func TestAcousticDetectorExample(t *testing.T) {
 	if _, err := os.Stat("../../.cache/acoustic-detector/node_modules/@aws-sdk/client-kinesis/package.json"); err != nil {
 		t.Skip("the AWS SDK for JavaScript is not installed: run make acoustic-detector (npm) first")
 	}
-	noTerminal(t)
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../examples/acoustic-detector/scenario.yaml", "--out", dir, "--quiet",
 		"--set", "duration=10s")

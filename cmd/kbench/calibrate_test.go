@@ -122,6 +122,7 @@ func TestCalibrateRecoversKnownProfile(t *testing.T) {
 }
 
 func TestCalibrateBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope")
 	if code, _, stderr := kbench(t, "calibrate", missing); code != exitUsage || !strings.Contains(stderr, missing) {

@@ -34,11 +34,13 @@ func TestPerKeyOrderingOnSim(t *testing.T) {
 // aggregates are throttled) with ordering none and per_key: resent
 // aggregates land behind later ones without ordering, never with it.
 func TestAggregatedPerKeyOrderingOnSim(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		ordering string
 		late     bool
 	}{{"none", true}, {"per_key", false}} {
 		t.Run(tc.ordering, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			code, stdout, stderr := kbench(t, "run", "../../scenarios/acoustic.yaml", "--out", dir,
 				"--set", "duration=5s", "--set", "max_overrun=30s", "--set", "warmup=0s", "--set", "drain=15s",
@@ -66,6 +68,7 @@ func TestAggregatedPerKeyOrderingOnSim(t *testing.T) {
 // it ever checkpoints (the interval is an hour) and resumes it: it reads
 // again everything it had consumed, and exactly that many duplicates show.
 func TestRestartEventOnSim(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/failover.yaml", "--out", dir,
 		"--set", "duration=6s", "--set", "warmup=0s", "--set", "drain=10s", "--set", "thresholds=[]",

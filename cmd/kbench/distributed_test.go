@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,26 +43,16 @@ consumers:
     poll_interval: 200ms
 `
 
-// worker is one kbench worker running in a child process.
-type workerProc struct {
-	cmd    *exec.Cmd
-	stderr bytes.Buffer
-}
-
 // startWorker starts kbench run as worker i of n in a child process.
 func startWorker(t *testing.T, file, url, out string, i, n int, startAt time.Time, extra ...string) *workerProc {
 	t.Helper()
-	args := append([]string{"run", file, "--endpoint", url, "--out", out, "--quiet",
+	return startKbench(t, workerArgs(file, url, out, i, n, startAt, extra...)...)
+}
+
+// workerArgs are the arguments of kbench run as worker i of n.
+func workerArgs(file, url, out string, i, n int, startAt time.Time, extra ...string) []string {
+	return append([]string{"run", file, "--endpoint", url, "--out", out, "--quiet",
 		"--worker", fmt.Sprintf("%d/%d", i, n), "--run-id", "d15", "--start-at", startAt.UTC().Format(time.RFC3339Nano)}, extra...)
-	list, _ := json.Marshal(args)
-	w := &workerProc{cmd: exec.Command(os.Args[0], "-test.run=^$")}
-	w.cmd.Env = append(os.Environ(), childArgs+"="+string(list))
-	w.cmd.Stderr = &w.stderr
-	if err := w.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.cmd.Process.Kill(); _ = w.cmd.Wait() })
-	return w
 }
 
 // TestDistributedRunMerged runs one scenario as four worker processes
@@ -99,7 +86,7 @@ func TestDistributedRunMerged(t *testing.T) {
 		}
 	})
 	for i, p := range procs {
-		if err := p.cmd.Wait(); err != nil {
+		if err := p.wait(); err != nil {
 			t.Errorf("worker %d: %v\n%s", i, err, p.stderr.String())
 		}
 	}
@@ -204,6 +191,7 @@ func TestDistributedRunMerged(t *testing.T) {
 // names it and exits 2; --allow-partial merges the other, marked
 // incomplete in the summary and the report.
 func TestDistributedWorkerKilled(t *testing.T) {
+	t.Parallel()
 	url := startSim(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "dist.yaml")
@@ -218,8 +206,8 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	if err := p1.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	_ = p1.cmd.Wait()
-	if err := p0.cmd.Wait(); err != nil {
+	_ = p1.wait()
+	if err := p0.wait(); err != nil {
 		t.Fatalf("worker 0: %v\n%s", err, p0.stderr.String())
 	}
 	if !strings.Contains(p0.stderr.String(), "did not finish") {
@@ -259,6 +247,7 @@ func TestDistributedWorkerKilled(t *testing.T) {
 // 4 shards: worker 0 reshards, worker 1 follows, each parent and child is
 // read by one worker, and the merge finds nothing lost or duplicated.
 func TestDistributedReshard(t *testing.T) {
+	t.Parallel()
 	url := startSim(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "reshard.yaml")
@@ -270,7 +259,7 @@ func TestDistributedReshard(t *testing.T) {
 	w0, w1 := filepath.Join(dir, "w0"), filepath.Join(dir, "w1")
 	procs := []*workerProc{startWorker(t, file, url, w0, 0, 2, startAt, "--worker-wait", "60s"), startWorker(t, file, url, w1, 1, 2, startAt)}
 	for i, p := range procs {
-		if err := p.cmd.Wait(); err != nil {
+		if err := p.wait(); err != nil {
 			t.Fatalf("worker %d: %v\n%s", i, err, p.stderr.String())
 		}
 	}

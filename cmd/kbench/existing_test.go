@@ -22,11 +22,10 @@ import (
 // records: they carry no kbench envelope), per shard, with the
 // arrival-to-consumed latency.
 func TestConsumerOnlyRun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs for about 10 s")
 	}
-	noTerminal(t)
-	awstest.Isolate(t)
 	url, stop, err := sim.Start(context.Background(), sim.DefaultConfig(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -76,11 +75,13 @@ producers: []
 consumers: [{name: reader}]
 `)
 	dir := t.TempDir()
-	code, stdout, stderr := kbench(t, "run", path, "--endpoint", url, "--out", dir, "--quiet")
+	// kbench runs in a child process with the AWS credential chain emptied.
+	p := startKbenchEnv(t, awstest.Environ(t), "run", path, "--endpoint", url, "--out", dir, "--quiet")
+	code := p.exitCode()
 	cancel()
 	wg.Wait()
 	if code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, p.stdout.String(), p.stderr.String())
 	}
 	s := readSummary(t, dir)
 	foreign := num(t, s, "totals.foreign")

@@ -17,6 +17,7 @@ import (
 // collectors find every record's envelope, so nothing is lost or counted
 // as foreign, and every producer's record sizes are reported.
 func TestFormatsOnSim(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scenario := filepath.Join(dir, "formats.yaml")
 	src := `name: formats
@@ -141,6 +142,7 @@ func TestReplayOnSim(t *testing.T) {
 // every line is sent once, and nothing else; a time field that holds no
 // times is refused before the run with the data file's line (exit 2).
 func TestReplayRecordedOnSim(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/replay-recorded.yaml", "--out", dir,
 		"--set", "duration=3s", "--set", "producers[0].options.speed=100")

@@ -5,14 +5,11 @@ package main
 
 import (
 	"context"
-	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kbench/kbench/sim"
-	"github.com/kbench/kbench/targets"
 )
 
 // TestInterruptWhileCreatingDeletesStream: Ctrl-C while the stream is still
@@ -20,6 +17,7 @@ import (
 // delete it meanwhile) must still leave no stream behind: kbench waits,
 // bounded, for ACTIVE and then deletes it.
 func TestInterruptWhileCreatingDeletesStream(t *testing.T) {
+	t.Parallel()
 	cfg := sim.DefaultConfig()
 	cfg.CreateDelay = 6 * time.Second
 	url, stop, err := sim.Start(context.Background(), cfg, "127.0.0.1:0")
@@ -27,29 +25,23 @@ func TestInterruptWhileCreatingDeletesStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
-	go func() {
-		time.Sleep(2 * time.Second)
-		syscall.Kill(os.Getpid(), syscall.SIGINT)
-	}()
-	began := time.Now()
-	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--endpoint", url, "--out", t.TempDir(),
+	c := simClient(t, url)
+	p := startKbench(t, "run", "../../scenarios/payments.yaml", "--endpoint", url, "--out", t.TempDir(),
 		"--set", "duration=60s", "--set", "warmup=0s")
-	if code != exitRunFailed {
-		t.Fatalf("exit %d, want 3 (interrupted)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	for end := time.Now().Add(time.Minute); len(streamNames(t, c)) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("no stream created in a minute:\n%s", p.stderr.String())
+		}
+	}
+	began := time.Now()
+	if code := p.interrupt(t); code != exitRunFailed {
+		t.Fatalf("exit %d, want 3 (interrupted)\nstdout:\n%s\nstderr:\n%s", code, p.stdout.String(), p.stderr.String())
 	}
 	if took := time.Since(began); took > 20*time.Second {
 		t.Errorf("took %v after the interrupt", took)
 	}
-	tgt, err := targets.Open(t.Context(), targets.Spec{Kind: targets.KindEndpoint, Endpoint: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := tgt.Client(t.Context(), targets.ClientOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if names := streamNames(t, c); len(names) != 0 {
-		t.Errorf("streams left after Ctrl-C during CREATING: %v\nstderr:\n%s", names, stderr)
+		t.Errorf("streams left after Ctrl-C during CREATING: %v\nstderr:\n%s", names, p.stderr.String())
 	}
 }
 
@@ -108,6 +100,7 @@ func TestOverloadedRunEndsOnTime(t *testing.T) {
 // summary must count them as failed_delivered, say so, and still reconcile
 // consumed = acked - lost - unread + failed_delivered.
 func TestAmbiguousWritesAreNamed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
 		"--set", "duration=4s", "--set", "warmup=0s", "--set", "drain=5s", "--set", "thresholds=[]",
@@ -138,16 +131,15 @@ func TestAmbiguousWritesAreNamed(t *testing.T) {
 // TestInterruptCountsUnreadNotLost: records acknowledged but not yet read
 // when Ctrl-C stops a run are unread, not lost: lost stays 0.
 func TestInterruptCountsUnreadNotLost(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	go func() {
-		time.Sleep(3 * time.Second)
-		syscall.Kill(os.Getpid(), syscall.SIGINT)
-	}()
 	// Reads lag 2 s behind writes, so the interrupt finds records unread.
-	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+	p := startKbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
 		"--set", "duration=60s", "--set", "warmup=0s", "--set", "target.sim.propagation_delay=2s")
-	if code != exitRunFailed {
-		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	p.waitFor(t, "producer instance(s)")
+	time.Sleep(2 * time.Second)
+	if code := p.interrupt(t); code != exitRunFailed {
+		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, p.stdout.String(), p.stderr.String())
 	}
 	s := readSummary(t, dir)
 	tot := func(k string) float64 { return num(t, s, "totals."+k) }
@@ -164,6 +156,7 @@ func TestInterruptCountsUnreadNotLost(t *testing.T) {
 // acknowledged, the drain is 1 s), what it has not read yet is unread, not
 // lost.
 func TestDrainEndsWhileReadingCountsUnread(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
 		"--set", "duration=3s", "--set", "warmup=0s", "--set", "drain=1s", "--set", "thresholds=[]",
@@ -216,6 +209,7 @@ func TestFrozenTargetEndsOnTime(t *testing.T) {
 // One shard keeps 1 MiB of 12.8 KB frames arriving at 2 MiB/s while the
 // consumer polls every 3 s: most are trimmed before it reads them.
 func TestTrimmedRecordsAreLost(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/acoustic.yaml", "--out", dir,
 		"--set", "duration=5s", "--set", "warmup=0s", "--set", "drain=5s", "--set", "thresholds=[]",

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -120,6 +119,7 @@ func checkAccounting(t *testing.T, dir string) map[string]any {
 }
 
 func TestRunOnSim(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
 		"--set", "duration=4s", "--set", "warmup=0s", "--set", "drain=10s", "--set", "thresholds=[]")
@@ -143,6 +143,7 @@ func TestRunOnSim(t *testing.T) {
 }
 
 func TestRunOnKinesisMock(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts kinesis-mock")
 	}
@@ -220,6 +221,7 @@ func TestBadInputExits2(t *testing.T) {
 }
 
 func TestUnreachableTargetExits3(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, _, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--target", "kinesis-mock",
 		"--endpoint", "http://127.0.0.1:1", "--out", filepath.Join(dir, "out"))
@@ -231,16 +233,17 @@ func TestUnreachableTargetExits3(t *testing.T) {
 	}
 }
 
+// TestInterruptKeepsResults: Ctrl-C two seconds into a minute-long run ends
+// it with exit 3, keeping what it measured.
 func TestInterruptKeepsResults(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	go func() {
-		time.Sleep(3 * time.Second)
-		syscall.Kill(os.Getpid(), syscall.SIGINT)
-	}()
-	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
+	p := startKbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
 		"--set", "duration=60s", "--set", "warmup=0s")
-	if code != exitRunFailed {
-		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	p.waitFor(t, "producer instance(s)")
+	time.Sleep(2 * time.Second)
+	if code := p.interrupt(t); code != exitRunFailed {
+		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, p.stdout.String(), p.stderr.String())
 	}
 	s := readSummary(t, dir)
 	if num(t, s, "totals.produced") == 0 {
@@ -259,6 +262,7 @@ func TestInterruptKeepsResults(t *testing.T) {
 // 1.5 s in the middle of a run: the end-to-end latency must show it, measured
 // from the intended send time, however little the uncorrected view sees.
 func TestStallShowsInLatency(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, stdout, stderr := kbench(t, "run", "../../scenarios/payments.yaml", "--out", dir,
 		"--set", "duration=5s", "--set", "warmup=0s", "--set", "thresholds=[]",
@@ -279,6 +283,7 @@ func TestStallShowsInLatency(t *testing.T) {
 // minute-long run: kbench must give up on it within seconds, exit 3, name
 // the failure and keep what it measured.
 func TestTargetDiesMidRun(t *testing.T) {
+	t.Parallel()
 	url, stop, err := sim.Start(context.Background(), sim.DefaultConfig(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -315,6 +320,7 @@ func TestTargetDiesMidRun(t *testing.T) {
 // TestReportRebuilds renders reports again from results directories: one
 // directory gives its report, several a comparison, anything else exit 2.
 func TestReportRebuilds(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	a, b := filepath.Join(base, "a"), filepath.Join(base, "b")
 	for _, dir := range []string{a, b} {

@@ -25,6 +25,7 @@ func freeAddr(t *testing.T) string {
 // run id, and once both have ended the sums over workers, which the Grafana
 // dashboard shows, equal the merged summary's totals.
 func TestDistributedMetrics(t *testing.T) {
+	t.Parallel()
 	url := startSim(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "dist.yaml")
@@ -65,7 +66,7 @@ func TestDistributedMetrics(t *testing.T) {
 	}
 	for i, p := range procs {
 		_ = p.cmd.Process.Signal(os.Interrupt) // cuts the linger short
-		if err := p.cmd.Wait(); err != nil {
+		if err := p.wait(); err != nil {
 			t.Errorf("worker %d: %v\n%s", i, err, p.stderr.String())
 		}
 	}

@@ -166,14 +166,15 @@ func (f families) series(name, label string) map[string]float64 {
 // values as the summary's. The in-process simulator's counters are served
 // too. Ctrl-C cuts the linger short.
 func TestRunMetricsEndpoint(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	stdout, stderr := new(syncBuffer), new(syncBuffer)
-	done := make(chan int, 1)
 	const linger = 60 * time.Second
-	go func() {
-		done <- run([]string{"run", "testdata/metrics.yaml", "--out", dir, "--quiet",
-			"--metrics-addr", "127.0.0.1:0", "--metrics-linger", linger.String()}, stdout, stderr)
-	}()
+	// A process of its own, so that the Ctrl-C reaches this run alone.
+	p := startKbench(t, "run", "testdata/metrics.yaml", "--out", dir, "--quiet",
+		"--metrics-addr", "127.0.0.1:0", "--metrics-linger", linger.String())
+	stderr := &p.stderr
+	done := make(chan int, 1)
+	go func() { done <- p.exitCode() }()
 	url := waitMetricsURL(t, stderr, done)
 
 	// Scrape until the results are in place (the run and its reports are
@@ -212,7 +213,9 @@ func TestRunMetricsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case code := <-done:
 		if code != exitOK {

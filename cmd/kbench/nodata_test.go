@@ -13,6 +13,7 @@ import (
 // threshold fails with "no data" instead of passing against 0, and so does
 // the default regression gate against a run that consumed.
 func TestNothingConsumedFailsLatencyChecks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base, cur := filepath.Join(dir, "base"), filepath.Join(dir, "cur")
 	if code, stderr := quickRun(t, base); code != exitOK {

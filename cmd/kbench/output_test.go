@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,6 +45,7 @@ func exists(p string) bool {
 // failed run (exit 3) included, so runs are never mixed; a run refused as
 // bad input (exit 2) leaves the earlier result alone.
 func TestOutReplacedWhole(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out")
 	if code, stderr := quickRun(t, out); code != exitOK {
 		t.Fatalf("first run: exit %d\n%s", code, stderr)
@@ -195,7 +197,95 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(run(list, os.Stdout, os.Stderr))
 	}
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(parallelTests))
+	}
 	os.Exit(m.Run())
+}
+
+// parallelTests is how many of the tests marked t.Parallel run at once
+// unless -test.parallel says otherwise (its default is the number of
+// cores). They run scenarios in real time and spend most of it waiting:
+// run one after another, the package's tests kept under a fifth of one
+// core busy (docs/performance.md). Tests that measure latency or
+// throughput, send the process a signal, or change its environment or
+// package variables do not call t.Parallel: Go runs them one at a time,
+// before the parallel ones start.
+const parallelTests = 4
+
+// workerProc is kbench running in a child process (the test binary, which
+// TestMain turns into kbench): a worker of a distributed run, or a run the
+// test interrupts, whose signal then reaches that process alone.
+type workerProc struct {
+	cmd            *exec.Cmd
+	stdout, stderr syncBuffer
+	done           chan struct{} // closed once the child has ended
+	err            error         // cmd.Wait's, once done is closed
+}
+
+// startKbench starts kbench with args in a child process; the test's
+// cleanup kills it if it is still running.
+func startKbench(t *testing.T, args ...string) *workerProc {
+	t.Helper()
+	return startKbenchEnv(t, nil, args...)
+}
+
+// startKbenchEnv is startKbench with env (KEY=value) added to the child's
+// environment.
+func startKbenchEnv(t *testing.T, env []string, args ...string) *workerProc {
+	t.Helper()
+	list, _ := json.Marshal(args)
+	p := &workerProc{cmd: exec.Command(os.Args[0], "-test.run=^$"), done: make(chan struct{})}
+	p.cmd.Env = append(append(os.Environ(), env...), childArgs+"="+string(list))
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// wait waits for the child to end and returns cmd.Wait's error.
+func (p *workerProc) wait() error {
+	<-p.done
+	return p.err
+}
+
+// exitCode waits for the child to end and returns its exit code (-1 if a
+// signal ended it).
+func (p *workerProc) exitCode() int {
+	<-p.done
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// waitFor waits up to a minute for want in the child's standard error.
+func (p *workerProc) waitFor(t *testing.T, want string) {
+	t.Helper()
+	for end := time.Now().Add(time.Minute); !strings.Contains(p.stderr.String(), want); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("no %q from kbench in a minute:\n%s", want, p.stderr.String())
+		}
+	}
+}
+
+// interrupt sends the child SIGINT, as Ctrl-C would, and returns its exit
+// code once it has ended.
+func (p *workerProc) interrupt(t *testing.T) int {
+	t.Helper()
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	return p.exitCode()
 }
 
 // kbenchLimited runs kbench in a child process that cannot write a file
@@ -220,6 +310,7 @@ func kbenchLimited(t *testing.T, n uint64, args ...string) (int, string) {
 // command with exit 3, even when the run itself passed. Files over 32 KiB
 // fail to write: summary.json fits, report.html and the plots do not.
 func TestOutputWriteFailureExits3(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	if code, stderr := quickRun(t, out); code != exitOK {
@@ -265,6 +356,7 @@ func TestOutputWriteFailureExits3(t *testing.T) {
 // TestCompareOutReplaced: compare --out into a directory of its own
 // replaces an earlier gate there whole, and refuses someone else's.
 func TestCompareOutReplaced(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	for _, d := range []string{a, b} {

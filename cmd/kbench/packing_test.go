@@ -39,6 +39,7 @@ func runPackingDir(t *testing.T, sets ...string) (string, *results.Summary) {
 // against Kinesis records on the shard, the byte quota binding, fewer than
 // one PUT payload unit per user record.
 func TestAggregationPastTheRecordQuota(t *testing.T) {
+	t.Parallel()
 	dir, s := runPackingDir(t)
 	tot := s.Totals
 	if tot.Lost != 0 || tot.Failed != 0 || tot.Unsent != 0 || tot.Acked != tot.Produced || tot.Consumed != tot.Acked || tot.Corrupt != 0 {
@@ -89,8 +90,10 @@ func TestAggregationPastTheRecordQuota(t *testing.T) {
 // TestEveryCodecOnSim sends each codec's records, not aggregated, through
 // the simulator at a rate one shard takes: every record arrives once.
 func TestEveryCodecOnSim(t *testing.T) {
+	t.Parallel()
 	for _, codec := range []string{"gzip", "snappy", "lz4"} {
 		t.Run(codec, func(t *testing.T) {
+			t.Parallel()
 			s := runPacking(t, "producers[0].compression.codec="+codec, "producers[0].aggregation.max_records=1",
 				"producers[0].rate.rps=300", "duration=3s")
 			tot := s.Totals
@@ -111,6 +114,7 @@ func TestEveryCodecOnSim(t *testing.T) {
 // through kinesis-mock (third-party Kinesis, the engine inside LocalStack):
 // they come back byte for byte and every user record is accounted for.
 func TestAggregationOnKinesisMock(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts kinesis-mock")
 	}

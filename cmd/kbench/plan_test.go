@@ -123,6 +123,7 @@ func planDir(t *testing.T, args ...string) (*results.Plan, string, string) {
 // zipf(1.1) key space needs more than the average says; one fixed key
 // fits no shard count.
 func TestPlanKnownAnswer(t *testing.T) {
+	t.Parallel()
 	t.Run("uniform", func(t *testing.T) {
 		p, _, _ := planDir(t, "--rate", "3000", "--record-size", "1KB", "--consumers", "1", "--deadline", "1s", "--window", "4s")
 		if w := p.Workload; w.MinShards != 3 || w.MinShardsRecords != 3 || w.HotUseAtMin <= 0.9 {

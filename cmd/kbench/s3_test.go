@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -22,22 +23,24 @@ import (
 	"github.com/kbench/kbench/internal/outdir"
 )
 
+// s3Env is the environment of a kbench that uses startS3's server:
+// credentials (it accepts any) and a region.
+var s3Env = []string{"AWS_ACCESS_KEY_ID=kbench", "AWS_SECRET_ACCESS_KEY=kbench", "AWS_REGION=us-east-1"}
+
 // startS3 starts an in-process S3-compatible server (gofakes3) on
-// 127.0.0.1 with the bucket "bkt", sets credentials for it in the
-// environment (child processes inherit them) and returns its URL and a
-// client of it.
+// 127.0.0.1 with the bucket "bkt" and returns its URL and a client of it.
+// kbench reaches it in a child process with s3Env (kbenchS3): the test's
+// environment stays as it is, so the tests can run in parallel.
 func startS3(t *testing.T) (string, *s3.Client) {
 	t.Helper()
-	t.Setenv("AWS_ACCESS_KEY_ID", "kbench")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "kbench")
-	t.Setenv("AWS_REGION", "us-east-1")
 	backend := s3mem.New()
 	if err := backend.CreateBucket("bkt"); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gofakes3.New(backend).Server())
 	t.Cleanup(srv.Close)
-	cfg, err := config.LoadDefaultConfig(t.Context())
+	cfg, err := config.LoadDefaultConfig(t.Context(), config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("kbench", "kbench", "")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +49,14 @@ func startS3(t *testing.T) (string, *s3.Client) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	return srv.URL, c
+}
+
+// kbenchS3 runs kbench with args in a child process with s3Env and
+// returns its exit code and output.
+func kbenchS3(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	p := startKbenchEnv(t, s3Env, args...)
+	return p.exitCode(), p.stdout.String(), p.stderr.String()
 }
 
 // download copies every object under prefix/ in bkt into dir.
@@ -87,6 +98,7 @@ func download(t *testing.T, c *s3.Client, prefix, dir string) []string {
 // of the same results in local directories writes, and each prefix carries
 // its completion marker.
 func TestDistributedS3(t *testing.T) {
+	t.Parallel()
 	s3url, c := startS3(t)
 	url := startSim(t)
 	dir := t.TempDir()
@@ -98,14 +110,14 @@ func TestDistributedS3(t *testing.T) {
 	var procs []*workerProc
 	for i := range 2 {
 		out := fmt.Sprintf("s3://bkt/run-1/worker-%d", i)
-		procs = append(procs, startWorker(t, file, url, out, i, 2, startAt, "--worker-wait", "60s", "--s3-endpoint", s3url))
+		procs = append(procs, startKbenchEnv(t, s3Env, workerArgs(file, url, out, i, 2, startAt, "--worker-wait", "60s", "--s3-endpoint", s3url)...))
 	}
 	for i, p := range procs {
-		if err := p.cmd.Wait(); err != nil {
+		if err := p.wait(); err != nil {
 			t.Fatalf("worker %d: %v\n%s", i, err, p.stderr.String())
 		}
 	}
-	code, stdout, stderr := kbench(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/merged", "--s3-endpoint", s3url)
+	code, stdout, stderr := kbenchS3(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/merged", "--s3-endpoint", s3url)
 	if code != exitOK {
 		t.Fatalf("merge from s3: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -157,11 +169,11 @@ func incompleteUpload(t *testing.T, c *s3.Client, s3url string) {
 	if _, err := c.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String("run-1/worker-1/" + outdir.Marker)}); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := kbench(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/partial", "--s3-endpoint", s3url)
+	code, _, stderr := kbenchS3(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/partial", "--s3-endpoint", s3url)
 	if code != exitUsage || !strings.Contains(stderr, "s3://bkt/run-1/worker-1") || !strings.Contains(stderr, "incomplete upload") {
 		t.Fatalf("merge with worker 1's upload incomplete: exit %d, want 2 naming it\n%s", code, stderr)
 	}
-	code, _, stderr = kbench(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/partial", "--s3-endpoint", s3url, "--allow-partial")
+	code, _, stderr = kbenchS3(t, "merge", "s3://bkt/run-1/worker-*", "--out", "s3://bkt/run-1/partial", "--s3-endpoint", s3url, "--allow-partial")
 	if code != exitOK {
 		t.Fatalf("merge --allow-partial: exit %d\n%s", code, stderr)
 	}
@@ -184,11 +196,11 @@ func TestRunS3OutRefused(t *testing.T) {
 	if err := os.WriteFile(file, []byte(distScenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := kbench(t, "run", file, "--endpoint", url, "--out", "s3://bkt/theirs", "--s3-endpoint", s3url, "--quiet")
+	code, _, stderr := kbenchS3(t, "run", file, "--endpoint", url, "--out", "s3://bkt/theirs", "--s3-endpoint", s3url, "--quiet")
 	if code != exitUsage || !strings.Contains(stderr, "--force") {
 		t.Fatalf("run into a foreign prefix: exit %d, want 2 suggesting --force\n%s", code, stderr)
 	}
-	code, _, stderr = kbench(t, "run", file, "--endpoint", url, "--out", "s3://nosuchbucket/r", "--s3-endpoint", s3url, "--quiet")
+	code, _, stderr = kbenchS3(t, "run", file, "--endpoint", url, "--out", "s3://nosuchbucket/r", "--s3-endpoint", s3url, "--quiet")
 	if code != exitUsage || !strings.Contains(stderr, "nosuchbucket") {
 		t.Fatalf("run into a missing bucket: exit %d, want 2 naming it\n%s", code, stderr)
 	}

@@ -14,13 +14,34 @@ import (
 // set exactly the variables they need.
 func Isolate(t testing.TB) {
 	t.Helper()
+	for k, v := range isolation(t) {
+		t.Setenv(k, v)
+	}
+}
+
+// Environ is Isolate for a child process: the variables (KEY=value) to
+// append to its environment. The test's own environment is left alone, so
+// a test using it may run in parallel with others.
+func Environ(t testing.TB) []string {
+	t.Helper()
+	var env []string
+	for k, v := range isolation(t) {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// isolation returns the variables that empty the credential chain, with
+// empty config and credentials files in a directory of the test's.
+func isolation(t testing.TB) map[string]string {
+	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"config", "credentials"} {
 		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for k, v := range map[string]string{
+	return map[string]string{
 		"AWS_CONFIG_FILE":                        filepath.Join(dir, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(dir, "credentials"),
 		"AWS_EC2_METADATA_DISABLED":              "true",
@@ -34,7 +55,5 @@ func Isolate(t testing.TB) {
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
 		"AWS_REGION":                             "",
 		"AWS_DEFAULT_REGION":                     "",
-	} {
-		t.Setenv(k, v)
 	}
 }
