@@ -113,9 +113,12 @@ type run struct {
 	shards    *liveShards
 	events    eventLog
 	producers int
-	slots     int    // in-flight slots of all producer instances
-	reading   []bool // by consumer application: still reading when the run ended
-	created   bool
+	// slots are the in-flight slots of the producer instances sending
+	// from this process, scheduling how many of them schedule records
+	// (see sendSlots).
+	slots, scheduling int
+	reading           []bool // by consumer application: still reading when the run ended
+	created           bool
 	// joined says a worker other than 0 found worker 0's stream.
 	joined bool
 	// start is when the schedule starts (process clock, Unix ns).
@@ -167,9 +170,10 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 			r.specOf = append(r.specOf, i)
 		}
 	}
-	cl, err := r.clients(ctx)
-	if err != nil {
-		return nil, err
+	var cl clients
+	var err error
+	if cl.ctrl, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second}); err != nil {
+		return nil, targetErr(err)
 	}
 	// A worker measures its clock while it creates or waits for the stream.
 	clockDone := r.startClock(ctx)
@@ -195,6 +199,9 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return nil, err
 	}
 	if err := r.loadShards(ctx, cl.ctrl); err != nil {
+		return nil, err
+	}
+	if err := r.dataClients(ctx, &cl); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(r.o.OutDir, 0o755); err != nil {
@@ -245,6 +252,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	}
 	smp.rate = rates
 	r.prods = prods
+	r.slots, r.scheduling = r.sendSlots(prods)
 	r.publishLive(start)
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
@@ -263,36 +271,60 @@ func (r *run) consumerApps() int {
 	return n
 }
 
-// clients opens the run's clients, the data and push clients sized for
-// every producer's calls in flight and every consumer's shard readers.
-func (r *run) clients(ctx context.Context) (clients, error) {
+// dataClients opens the run's data and push clients, once the stream's
+// shards are known: sized for the calls in flight the producers really keep
+// (see callsInFlight) and every consumer's shard readers, at the most
+// shards the stream has during the run.
+func (r *run) dataClients(ctx context.Context, cl *clients) error {
 	sc := r.sc
-	var cl clients
-	inFlight, timeout := 0, 30*time.Second
+	shards := max(r.shards.Len(), sc.PeakShards())
+	calls, timeout := 0, 30*time.Second
 	for _, p := range sc.Producers {
-		inFlight += p.InFlight * p.Concurrency
+		calls += callsInFlight(p.Ordering, p.InFlight, shards) * p.Concurrency
 		timeout = max(timeout, p.Timeout) // each call has its own
 	}
-	r.slots = inFlight
-	readers := r.consumerApps() * max(sc.Stream.Shards, 4)
+	readers := r.consumerApps() * max(shards, 4)
 	var err error
-	if cl.ctrl, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second}); err != nil {
-		return cl, targetErr(err)
-	}
 	cl.data, err = r.o.Target.Client(ctx, targets.ClientOptions{
 		MaxAttempts: 1,
-		MaxConns:    inFlight + readers + 8,
+		MaxConns:    calls + readers + 8,
 		Timeout:     timeout,
 	})
 	if err != nil {
-		return cl, targetErr(err)
+		return targetErr(err)
 	}
 	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
 	// would cut them off, so fan-out readers get a client without one.
 	if cl.push, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 1, MaxConns: readers + 8}); err != nil {
-		return cl, targetErr(err)
+		return targetErr(err)
 	}
-	return cl, nil
+	return nil
+}
+
+// callsInFlight is the most PutRecords calls one producer instance keeps in
+// flight with the stream at shards open shards: inFlight, except that with
+// ordering per_key each shard's lane has one call in flight (inFlight then
+// bounds the batches queued per lane).
+func callsInFlight(ordering string, inFlight, shards int) int {
+	if ordering == OrderingPerKey {
+		return shards
+	}
+	return inFlight
+}
+
+// sendSlots is the in-flight slots of the producer instances that send from
+// this process (see callsInFlight; a worker's instances whose schedule
+// another worker sends have none), with the stream at its shard count at
+// the start, and how many of them schedule records here.
+func (r *run) sendSlots(prods []*Producer) (slots, scheduling int) {
+	for _, p := range prods {
+		if p.cfg.Share.Elsewhere {
+			continue
+		}
+		scheduling++
+		slots += callsInFlight(p.cfg.Ordering, p.cfg.InFlight, r.shards.Len())
+	}
+	return slots, scheduling
 }
 
 // ensureStream creates the run's stream, or checks the existing one, and
