@@ -142,6 +142,9 @@ producers:
 	if b.InFlightRatio > 0.75 {
 		t.Errorf("in_flight_ratio %v: one lane of two was busy, want about 0.5", b.InFlightRatio)
 	}
+	if !strings.Contains(log.String(), "warning: bottleneck target") || strings.Contains(log.String(), "bottleneck generator") {
+		t.Errorf("the live lines must warn of the target (the per-shard ordering rule), never of kbench:\n%s", log.String())
+	}
 }
 
 // perKeySim is the simulator with a 20 ms put delay.

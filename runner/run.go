@@ -277,7 +277,7 @@ func (r *run) consumerApps() int {
 // shards the stream has during the run.
 func (r *run) dataClients(ctx context.Context, cl *clients) error {
 	sc := r.sc
-	shards := max(r.shards.Len(), sc.PeakShards())
+	shards := r.peakShards()
 	calls, timeout := 0, 30*time.Second
 	for _, p := range sc.Producers {
 		calls += callsInFlight(p.Ordering, p.InFlight, shards) * p.Concurrency
@@ -312,17 +312,21 @@ func callsInFlight(ordering string, inFlight, shards int) int {
 	return inFlight
 }
 
+// peakShards is the most open shards the stream has during the run: as
+// loaded at the start, or as the scenario's shard-count events make it.
+func (r *run) peakShards() int { return max(r.shards.Len(), r.sc.PeakShards()) }
+
 // sendSlots is the in-flight slots of the producer instances that send from
-// this process (see callsInFlight; a worker's instances whose schedule
-// another worker sends have none), with the stream at its shard count at
-// the start, and how many of them schedule records here.
+// this process (see callsInFlight, at the stream's peak shard count; a
+// worker's instances whose schedule another worker sends have none), and
+// how many of them schedule records here.
 func (r *run) sendSlots(prods []*Producer) (slots, scheduling int) {
 	for _, p := range prods {
 		if p.cfg.Share.Elsewhere {
 			continue
 		}
 		scheduling++
-		slots += callsInFlight(p.cfg.Ordering, p.cfg.InFlight, r.shards.Len())
+		slots += callsInFlight(p.cfg.Ordering, p.cfg.InFlight, r.peakShards())
 	}
 	return slots, scheduling
 }
