@@ -82,9 +82,13 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 	lanes := e.perKey && (e.waitRatio >= inFlightLimit || e.lag > lagLimit && e.waitBehind >= waitLimit)
 	switch {
 	case lanes:
-		why = append(why, fmt.Sprintf("ordering per_key keeps one PutRecords call in flight per shard, and the producers waited %s of the time "+
-			"(%s while behind their schedule, %v at worst) for a shard's call to settle before it could take their next batch",
-			pct(e.waitRatio), pct(e.waitBehind), e.lag.Round(time.Millisecond)))
+		behind := ""
+		if e.lag > lagLimit {
+			behind = fmt.Sprintf(" (%s while over %v behind their schedule, %v behind at worst)",
+				pct(e.waitBehind), lagLimit, e.lag.Round(time.Millisecond))
+		}
+		why = append(why, fmt.Sprintf("ordering per_key keeps one PutRecords call in flight per shard, and the producers waited %s of the time%s "+
+			"for a shard's call to settle before it could take their next batch", pct(e.waitRatio), behind))
 	case e.inFlightRatio >= inFlightLimit:
 		why = append(why, fmt.Sprintf("the producers' in-flight slots were busy %s of the time", pct(e.inFlightRatio)))
 	case e.lag > lagLimit:
