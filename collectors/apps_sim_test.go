@@ -2,6 +2,8 @@ package collectors
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -156,5 +158,58 @@ func TestFanOutResubscribesWithoutLossOrDuplicates(t *testing.T) {
 		t.Errorf("%d duplicates from resubscribing", tr.Duplicates())
 	case tr.Duplicates() > run.Retried.Load():
 		t.Errorf("%d duplicates, more than the %d records sent twice", tr.Duplicates(), run.Retried.Load())
+	}
+}
+
+// TestFanOutResubscribesWithoutError: the fan-out collector renews the
+// one-second subscriptions of 16 shards about ten times each, and not one
+// subscription may fail or be refused: the end of a subscription is no
+// error, and its renewal none either.
+func TestFanOutResubscribesWithoutError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 16 shards by enhanced fan-out for 10 s")
+	}
+	cfg := sim.DefaultConfig()
+	cfg.SubscriptionDuration = time.Second // AWS: 5 minutes
+	c := simClient(t, cfg)
+	const shards = 16
+	createStream(t, c, "kb", shards)
+	run := metrics.NewRun(1)
+	tr := NewTracker(1)
+	var mu sync.Mutex
+	var failed []string
+	logf := func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		t.Log(line)
+		if strings.Contains(line, "(retrying in") || strings.Contains(line, "(resubscribing in") {
+			mu.Lock()
+			failed = append(failed, line)
+			mu.Unlock()
+		}
+	}
+	f, err := NewFanOut(Config{Name: "efo", Stream: "kb", RunID: testRun, Primary: true, Metrics: run,
+		Tracker: tr, App: metrics.NewApp("efo"), Log: logf}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	var next uint64
+	n := putRounds(t, c, "kb", run, 1, 40, 32, 250*time.Millisecond, &next)
+	waitSeen(t, tr, n)
+	st := f.Stats()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(failed) > 0 {
+		t.Errorf("%d of %d subscriptions failed or were refused:\n%s", len(failed), st.Calls, strings.Join(failed, "\n"))
+	}
+	if st.Calls < shards*8 || tr.Lost(run) != 0 {
+		t.Errorf("%d subscriptions, %d records lost; want at least %d subscriptions (8 a shard) and none lost",
+			st.Calls, tr.Lost(run), shards*8)
 	}
 }
