@@ -123,6 +123,31 @@ func TestAppsAgainstSim(t *testing.T) {
 	}
 }
 
+// startFanOut starts a fan-out collector efo of stream kb accounting into
+// run and tr and logging to logf. The function it returns waits until tr
+// has seen n records, stops the collector and returns its stats.
+func startFanOut(t *testing.T, c *kinesis.Client, run *metrics.Run, tr *Tracker, logf func(string, ...any)) func(n int64) Stats {
+	t.Helper()
+	f, err := NewFanOut(Config{Name: "efo", Stream: "kb", RunID: testRun, Primary: true, Metrics: run,
+		Tracker: tr, App: metrics.NewApp("efo"), Log: logf}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	return func(n int64) Stats {
+		t.Helper()
+		waitSeen(t, tr, n)
+		st := f.Stats()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+}
+
 func TestFanOutResubscribesWithoutLossOrDuplicates(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.SubscriptionDuration = 300 * time.Millisecond
@@ -130,23 +155,11 @@ func TestFanOutResubscribesWithoutLossOrDuplicates(t *testing.T) {
 	createStream(t, c, "kb", 2)
 	run := metrics.NewRun(2)
 	tr := NewTracker(2)
-	f, err := NewFanOut(Config{Name: "efo", Stream: "kb", RunID: testRun, Primary: true, Metrics: run,
-		Tracker: tr, App: metrics.NewApp("efo"), Log: t.Logf}, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
+	stop := startFanOut(t, c, run, tr, t.Logf)
 	// Records keep coming across several subscriptions' ends.
 	var next uint64
 	n := putRounds(t, c, "kb", run, 2, 14, 15, 250*time.Millisecond, &next)
-	waitSeen(t, tr, n)
-	st := f.Stats()
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	st := stop(n)
 	if st.Calls < 2*3 {
 		t.Errorf("%d subscriptions, want at least 3 per shard", st.Calls)
 	}
@@ -187,22 +200,10 @@ func TestFanOutResubscribesWithoutError(t *testing.T) {
 			mu.Unlock()
 		}
 	}
-	f, err := NewFanOut(Config{Name: "efo", Stream: "kb", RunID: testRun, Primary: true, Metrics: run,
-		Tracker: tr, App: metrics.NewApp("efo"), Log: logf}, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
+	stop := startFanOut(t, c, run, tr, logf)
 	var next uint64
 	n := putRounds(t, c, "kb", run, 1, 40, 32, 250*time.Millisecond, &next)
-	waitSeen(t, tr, n)
-	st := f.Stats()
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	st := stop(n)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(failed) > 0 {
