@@ -375,13 +375,13 @@ func (g *replay) pass(f *os.File, skipped *int, firstBad *string) (c passCounts,
 		}
 		buf := g.free.Get().(*[]byte)
 		data, entity, when, err := g.m.record((*buf)[:0], line, r.line)
+		switch {
+		case err != nil && keep:
+			bad(fmt.Sprintf("%s:%d: %v", g.opts.File, r.line, err))
+		case err == nil && !keep: // another instance's, or sampled out: its time still counts
+			g.clock.at(when)
+		}
 		if err != nil || !keep {
-			if err != nil && keep {
-				bad(fmt.Sprintf("%s:%d: %v", g.opts.File, r.line, err))
-			}
-			if err == nil {
-				g.clock.at(when)
-			}
 			g.free.Put(buf)
 			continue
 		}
