@@ -55,10 +55,12 @@ type Latency struct {
 const maxStripes = 32
 
 // stripe is one histogram of a Latency and the lock its recorders and
-// Rotate take.
+// Rotate take, padded so that two stripes' locks never share a cache line
+// (cores recording into different stripes would otherwise contend anyway).
 type stripe struct {
 	mu sync.Mutex
 	h  *hdrhistogram.Histogram
+	_  [128]byte
 }
 
 // NewLatency returns an empty latency metric with the given name.

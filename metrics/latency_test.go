@@ -111,3 +111,17 @@ func BenchmarkRecord(b *testing.B) {
 		r.Record(time.Duration(i&0xffff) * time.Microsecond)
 	}
 }
+
+// BenchmarkRecordShared records from 256 goroutines at once, each through
+// its own recorder, as a producer's senders with in_flight 256 do.
+func BenchmarkRecordShared(b *testing.B) {
+	l := NewLatency("bench")
+	b.SetParallelism(256 / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := l.Recorder()
+		for i := 0; pb.Next(); i++ {
+			r.Record(time.Duration(i&0xffff) * time.Microsecond)
+		}
+	})
+}
