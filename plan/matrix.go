@@ -126,7 +126,7 @@ func SplitMatrix(cells []*scenarios.Scenario, shardsGiven bool) (*Matrix, error)
 	seen := map[string]bool{}
 	for k, c := range cells {
 		var label, values []string
-		for j, i := range cellIndexes(first.Matrix, k) {
+		for j, i := range scenarios.CellIndexes(first.Matrix, k) {
 			if roles[j] == roleWorkload {
 				a := first.Matrix[j]
 				label = append(label, a.Path+"="+a.Values[i])
@@ -140,18 +140,6 @@ func SplitMatrix(cells []*scenarios.Scenario, shardsGiven bool) (*Matrix, error)
 		}
 	}
 	return m, nil
-}
-
-// cellIndexes returns the value index of each axis in cell k, the first
-// axis varying slowest, as scenarios.Scenario.Cells orders the cells.
-func cellIndexes(axes []scenarios.MatrixAxis, k int) []int {
-	idx := make([]int, len(axes))
-	for j := len(axes) - 1; j >= 0; j-- {
-		n := len(axes[j].Values)
-		idx[j] = k % n
-		k /= n
-	}
-	return idx
 }
 
 // layoutNote says why the plan leaves out the layout axis path (on line
@@ -181,7 +169,7 @@ func MakeMatrix(ctx context.Context, m *Matrix, o Options) (*results.PlanMatrix,
 	began := time.Now()
 	pm := &results.PlanMatrix{
 		SchemaVersion: results.PlanSchemaVersion, Scenario: m.Cells[0].Scenario.Name, Source: o.Source, Axes: m.Axes,
-		Notes: slices.Clone(m.Notes), Model: model.Note, GeneratedAt: began.UTC(), KbenchVersion: o.Version,
+		PlanAbout: results.PlanAbout{Notes: slices.Clone(m.Notes), Model: model.Note, GeneratedAt: began.UTC(), KbenchVersion: o.Version},
 	}
 	if len(m.Shards) > 0 && len(o.Shards) == 0 {
 		o.Also = m.Shards

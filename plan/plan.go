@@ -102,8 +102,8 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	}
 	p := &results.Plan{
 		SchemaVersion: results.PlanSchemaVersion, Scenario: sc.Name, Source: o.Source, Headroom: o.Headroom,
-		Thresholds: slices.Clone(sc.Thresholds), Recommended: -1, Model: model.Note,
-		GeneratedAt: began.UTC(), KbenchVersion: o.Version,
+		Thresholds: slices.Clone(sc.Thresholds), Recommended: -1,
+		PlanAbout: results.PlanAbout{Model: model.Note, GeneratedAt: began.UTC(), KbenchVersion: o.Version},
 	}
 	base, notes := prepare(sc, o.Window)
 	p.Notes = notes

@@ -25,8 +25,7 @@ func planFixture() *results.Plan {
 		Recommended:    4,
 		Recommendation: "8 shards, polling: $0.27/h ($198/month)",
 		Reason:         "3 shards would do on average, but the hottest shard of zipf(1.1) keys would run at 112% of its quota there.",
-		Notes:          []string{"A note."},
-		Model:          "MODEL: predicted, not measured",
+		PlanAbout:      results.PlanAbout{Notes: []string{"A note."}, Model: "MODEL: predicted, not measured"},
 	}
 	for i, n := range []int{3, 6, 8} {
 		for k, v := range []string{"polling", "fan-out"} {

@@ -53,6 +53,12 @@ type Plan struct {
 	// the model for the scenario's whole duration ("" when there is no
 	// recommendation, or no file to run).
 	Verify string `json:"verify,omitempty"`
+	PlanAbout
+}
+
+// PlanAbout is what a plan.json says of itself after its figures, a Plan
+// and a PlanMatrix alike.
+type PlanAbout struct {
 	// Notes are what the plan assumed or changed, in sentences.
 	Notes []string `json:"notes"`
 	// Model is the model's own note: the numbers are predictions.
@@ -89,13 +95,9 @@ type PlanMatrix struct {
 	// Reason says per cell what it needs.
 	Recommendation string `json:"recommendation"`
 	Reason         string `json:"reason"`
-	// Notes are what the plan assumed or changed across the cells.
-	Notes []string `json:"notes"`
-	// Model is the model's own note: the numbers are predictions.
-	Model         string    `json:"model"`
-	GeneratedAt   time.Time `json:"generated_at"`
-	ElapsedS      float64   `json:"elapsed_s"`
-	KbenchVersion string    `json:"kbench_version"`
+	// PlanAbout's notes are what the plan assumed or changed across the
+	// cells (each cell's plan has its own).
+	PlanAbout
 }
 
 // PlanCell is one workload cell of a PlanMatrix.

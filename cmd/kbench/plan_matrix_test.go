@@ -35,15 +35,7 @@ matrix:
 // naming the cell needing the most shards; an axis over the stream only
 // is left out (its shard counts tried), and one over the target refused.
 func TestPlanMatrix(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	file := write("matrix.yaml", planMatrixScenario)
+	file := writeScenario(t, planMatrixScenario)
 
 	t.Run("per cell", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "plan")
@@ -115,7 +107,7 @@ func TestPlanMatrix(t *testing.T) {
 
 	t.Run("stream axis only", func(t *testing.T) {
 		// Without the rate axis every cell is one workload: a plain plan.
-		one := write("one.yaml", strings.Replace(planMatrixScenario, "  producers[0].rate.rps: [800, 3000]\n", "", 1))
+		one := writeScenario(t, strings.Replace(planMatrixScenario, "  producers[0].rate.rps: [800, 3000]\n", "", 1))
 		p, _, _ := planDir(t, one, "--window", "3s")
 		if p.Cell != "" || !slices.ContainsFunc(p.Layouts, func(l results.PlanLayout) bool { return l.Shards == 2 }) {
 			t.Errorf("cell %q; layouts %d; want a plain plan trying the matrix's 2 shards", p.Cell, len(p.Layouts))
@@ -129,13 +121,12 @@ func TestPlanMatrix(t *testing.T) {
 		name, body, want string
 	}{
 		{"target axis", strings.Replace(planMatrixScenario, "  stream.shards: [1, 2]\n", "  target.sim.latency: [none, aws]\n", 1),
-			"target.yaml:11:24: target.sim.latency: kbench plan cannot plan a matrix over the target"},
+			"scenario.yaml:11:24: target.sim.latency: kbench plan cannot plan a matrix over the target"},
 		{"cell refused by the model", planMatrixScenario + "  producers[0].ordering: [none, per_key]\n",
-			"refused.yaml:13:33: producers[0].ordering: the model target does not represent ordering per_key"},
+			"scenario.yaml:13:33: producers[0].ordering: the model target does not represent ordering per_key"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			name := strings.Fields(tt.want)[0]
-			file := write(name[:strings.Index(name, ":")], tt.body)
+			file := writeScenario(t, tt.body)
 			out := filepath.Join(t.TempDir(), "plan")
 			code, stdout, stderr := kbench(t, "plan", file, "--out", out, "--window", "3s")
 			if code != exitUsage || !strings.Contains(stderr, tt.want) {
