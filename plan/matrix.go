@@ -239,7 +239,7 @@ func summarize(pm *results.PlanMatrix) {
 	if len(unmet) > 0 {
 		line = append(line, fmt.Sprintf("%s of %d met by no layout tried", textfmt.Plural(len(unmet), "cell"), len(pm.Cells)))
 	}
-	pm.Recommendation = fmt.Sprintf("%d cells planned; ", len(pm.Cells)) + strings.Join(line, "; ")
+	pm.Recommendation = textfmt.Plural(len(pm.Cells), "cell") + " planned; " + strings.Join(line, "; ")
 	var why []string
 	for i, c := range pm.Cells {
 		why = append(why, cellText(pm, i)+": "+c.Plan.Recommendation)
