@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -84,5 +86,41 @@ func TestShardFigureMany(t *testing.T) {
 	}
 	if _, err := pngOf(ch, panelSize); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRenderManyShards renders a run of 1,000 shards: the per-shard plot
+// draws the spread, and the shards table starts folded; a run of two
+// shards keeps the bars and the open table.
+func TestRenderManyShards(t *testing.T) {
+	for _, tt := range []struct {
+		shards       int
+		plot, folded string
+	}{
+		{2, "Per shard: records, bytes and throttles", ""},
+		{1000, "Per shard: how the load spreads over 1,000 shards", "<details><summary>every shard's figures, 1000 rows"},
+	} {
+		dir := fixtureDir(t, "run-shards2", 2)
+		if tt.shards != 2 {
+			s, err := results.ReadSummary(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.PerShard = manyShardStats(tt.shards)
+			if err := results.WriteSummary(dir, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := Render(dir); err != nil {
+			t.Fatal(err)
+		}
+		page := string(must(os.ReadFile(filepath.Join(dir, HTMLFile))))
+		if !strings.Contains(page, tt.plot) {
+			t.Errorf("%d shards: report.html lacks %q", tt.shards, tt.plot)
+		}
+		if got := strings.Contains(page, "<details><summary>every shard's figures"); got != (tt.folded != "") || !strings.Contains(page, tt.folded) {
+			t.Errorf("%d shards: shards table folded %v, want %q", tt.shards, got, tt.folded)
+		}
+		checkPNGs(t, dir, PNGShards)
 	}
 }
