@@ -196,6 +196,7 @@ func MakeMatrix(ctx context.Context, m *Matrix, o Options) (*results.PlanMatrix,
 			return nil, fmt.Errorf("matrix cell %s: %w", c.Label, err)
 		}
 		p.Cell = c.Label
+		p.Notes = append(slices.Clone(m.Notes), p.Notes...)
 		pm.Cells = append(pm.Cells, results.PlanCell{Cell: c.Label, Values: c.Values, Plan: p})
 	}
 	summarize(pm)
