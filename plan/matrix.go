@@ -71,6 +71,7 @@ func canonicalPath(p string) string {
 	return b.String()
 }
 
+// roleOf is what the matrix axis path (canonical) is to a plan.
 func roleOf(path string) axisRole {
 	switch {
 	case path == "target" || strings.HasPrefix(path, "target."):
@@ -102,13 +103,12 @@ func SplitMatrix(cells []*scenarios.Scenario, shardsGiven bool) (*Matrix, error)
 	for i, a := range first.Matrix {
 		path := canonicalPath(a.Path)
 		roles[i] = roleOf(path)
-		line := first.ProblemAt(path, "").Line
 		switch roles[i] {
 		case roleTarget:
 			refused = append(refused, first.ProblemAt(path, "kbench plan cannot plan a matrix over the target: a plan predicts Kinesis itself on the model, "+
 				"with one latency profile for every layout; plan each value on its own (--set "+a.Path+"=VALUE, or --latency-profile)"))
 		case roleLayout:
-			m.Notes = append(m.Notes, layoutNote(path, line, a.Values, shardsGiven))
+			m.Notes = append(m.Notes, layoutNote(path, first.ProblemAt(path, "").Line, a.Values, shardsGiven))
 			if path == "stream.shards" && !shardsGiven {
 				for _, v := range a.Values {
 					if n, err := strconv.Atoi(v); err == nil && n > 0 {
@@ -162,8 +162,9 @@ func layoutNote(path string, line int, values []string, shardsGiven bool) string
 }
 
 // MakeMatrix plans every workload of m in turn (each with Make, its
-// layouts in parallel) and sums them up. It blocks until every cell is planned; cancelling ctx stops it with
-// ctx's error. A cell the model does not represent stops it with an error
+// layouts in parallel) and sums them up. It blocks until every cell is
+// planned; cancelling ctx stops it with ctx's error. A cell the model does
+// not represent stops it, before any cell is planned, with an error
 // wrapping model.ErrRefused.
 func MakeMatrix(ctx context.Context, m *Matrix, o Options) (*results.PlanMatrix, error) {
 	began := time.Now()
@@ -208,11 +209,11 @@ func MakeMatrix(ctx context.Context, m *Matrix, o Options) (*results.PlanMatrix,
 // says what each cell needs in pm.Recommendation and pm.Reason.
 func summarize(pm *results.PlanMatrix) {
 	pm.MostShards, pm.Cheapest = -1, -1
-	var unmet []string
+	unmet := 0
 	for i, c := range pm.Cells {
 		p := c.Plan
 		if p.Recommended < 0 {
-			unmet = append(unmet, c.Cell)
+			unmet++
 			continue
 		}
 		l := p.Layouts[p.Recommended]
@@ -237,8 +238,8 @@ func summarize(pm *results.PlanMatrix) {
 		l := recommended(pm.Cells[i])
 		line = append(line, fmt.Sprintf("the cheapest: %s on %s (%s/h, %s/month)", cellText(pm, i), l.Name, usd(l.USDPerHour), usd(l.USDPerMonth)))
 	}
-	if len(unmet) > 0 {
-		line = append(line, fmt.Sprintf("%s of %d met by no layout tried", textfmt.Plural(len(unmet), "cell"), len(pm.Cells)))
+	if unmet > 0 {
+		line = append(line, fmt.Sprintf("%s of %d met by no layout tried", textfmt.Plural(unmet, "cell"), len(pm.Cells)))
 	}
 	pm.Recommendation = textfmt.Plural(len(pm.Cells), "cell") + " planned; " + strings.Join(line, "; ")
 	var why []string
