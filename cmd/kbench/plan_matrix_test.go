@@ -35,6 +35,7 @@ matrix:
 // naming the cell needing the most shards; an axis over the stream only
 // is left out (its shard counts tried), and one over the target refused.
 func TestPlanMatrix(t *testing.T) {
+	t.Parallel()
 	file := writeScenario(t, planMatrixScenario)
 
 	t.Run("per cell", func(t *testing.T) {
