@@ -30,8 +30,9 @@ type app struct {
 	st               *appStats
 }
 
-// pollDrift is the most a polling reader's wait overshoots, ns.
-const pollDrift = 1e6
+// timerDrift is the most a timer's wait overshoots, ns: a polling
+// reader's poll interval, a batch's linger.
+const timerDrift = 1e6
 
 // reader is one application's reader of one shard.
 type reader struct {
@@ -180,7 +181,7 @@ func (a *app) poll1(sh *shard, r *reader) {
 	}
 	// A reader's wait overshoots by up to a millisecond (timers), so its
 	// phase drifts against the producers' batches, as a real one's does.
-	r.next = max(tc+gap+int64(uniform(&e.driftSeq)*pollDrift), busyUntil)
+	r.next = max(tc+gap+int64(uniform(&e.driftSeq)*timerDrift), busyUntil)
 	if sh.closed && r.pos >= sh.end() && !behind && tc >= sh.closedAt {
 		r.done, r.doneAt = true, tc
 	}
