@@ -105,29 +105,56 @@ func (a *app) backlog() float64 {
 	return n
 }
 
-// read runs every read of the app due before to.
-func (a *app) read(to int64) {
-	for _, sh := range a.e.shards {
-		r := a.readerOf(sh.idx)
-		if r.done {
+// readAll runs every read due before to. Polling readers of one shard
+// call in time order across the applications, as they share the shard's
+// read quota: the first to call takes the tokens, whichever application
+// it belongs to. Fan-out readers have a quota each.
+func (e *engine) readAll(to int64) {
+	for _, a := range e.apps {
+		if !a.fanOut {
 			continue
 		}
-		if !r.started {
-			at, ok := a.parentsDone(sh)
-			if !ok {
-				continue
+		for _, sh := range e.shards {
+			if r := a.readerOf(sh.idx); a.begin(sh, r) {
+				a.push(sh, r, to)
 			}
-			r.started = true
-			r.next = max(r.next, at)
-		}
-		if a.fanOut {
-			a.push(sh, r, to)
-			continue
-		}
-		for r.next < to && !r.done {
-			a.poll1(sh, r)
 		}
 	}
+	for _, sh := range e.shards {
+		for {
+			var first *app
+			var fr *reader
+			for _, a := range e.apps {
+				if a.fanOut {
+					continue
+				}
+				if r := a.readerOf(sh.idx); a.begin(sh, r) && r.next < to && (fr == nil || r.next < fr.next) {
+					first, fr = a, r
+				}
+			}
+			if first == nil {
+				break
+			}
+			first.poll1(sh, fr)
+		}
+	}
+}
+
+// begin says whether r reads sh now: not read to its end, and its parents
+// read to theirs (it starts when the last of them was).
+func (a *app) begin(sh *shard, r *reader) bool {
+	if r.done {
+		return false
+	}
+	if !r.started {
+		at, ok := a.parentsDone(sh)
+		if !ok {
+			return false
+		}
+		r.started = true
+		r.next = max(r.next, at)
+	}
+	return true
 }
 
 // parentsDone says whether every parent of sh has been read to its end,

@@ -221,9 +221,7 @@ func (e *engine) run(ctx context.Context) error {
 		}
 		e.writeStep(to)
 		e.observeProducers()
-		for _, a := range e.apps {
-			a.read(to)
-		}
+		e.readAll(to)
 		e.trim()
 		if to%second == 0 {
 			if err := e.out.second(to); err != nil {
