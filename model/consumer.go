@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/kbench/kbench/scenarios"
 )
@@ -29,6 +30,10 @@ type app struct {
 	behindMax        int64
 	st               *appStats
 }
+
+// startGap is how far apart the applications' first calls on a shard
+// are: about what a GetRecords call takes on the simulator.
+const startGap = int64(time.Millisecond)
 
 // timerDrift is the most a timer's wait overshoots, ns: a polling
 // reader's poll interval, a batch's linger.
@@ -81,16 +86,16 @@ func (a *app) readerOf(idx int) *reader {
 		r := &reader{}
 		sh := a.e.shards[k]
 		r.started = len(sh.parents) == 0
-		// Readers start out of phase with each other, as real ones do.
-		r.next = sh.opened + int64(float64(a.poll)*frac(float64(k)*0.7548776662466927+float64(a.index)*0.5698402909980532+0.3))
+		// Every application reads every shard from the start, as the
+		// collectors do: the first calls go out together, in the
+		// applications' order, a call's time apart.
+		r.next = sh.opened + int64(a.index)*startGap
 		r.pace = newBucket(fanOutBytes, 0)
 		r.pos = sh.base
 		a.readers = append(a.readers, r)
 	}
 	return a.readers[idx]
 }
-
-func frac(x float64) float64 { return x - math.Floor(x) }
 
 // backlog is the records accepted that the app has not read.
 func (a *app) backlog() float64 {
