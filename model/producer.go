@@ -164,7 +164,7 @@ func (p *producer) generate(from, to int64) {
 		}
 	}
 	if p.open > 0 && p.due < to {
-		p.closeBatch(p.due)
+		p.closeBatch(max(p.due, from))
 	}
 	p.dispatch(to)
 }
