@@ -210,10 +210,10 @@ func TestMain(m *testing.M) {
 // unless -test.parallel says otherwise (its default is the number of
 // cores). They run scenarios in real time and spend most of it waiting:
 // run one after another, the package's tests kept under a fifth of one
-// core busy (docs/performance.md). Tests that measure latency or
-// throughput, send the process a signal, or change its environment or
-// package variables do not call t.Parallel: Go runs them one at a time,
-// before the parallel ones start.
+// core busy (docs/performance.md#test-time). Tests that measure latency,
+// throughput, run time or the bottleneck verdict, send the process a
+// signal, or change its environment or package variables do not call
+// t.Parallel: Go runs them one at a time, before the parallel ones start.
 const parallelTests = 4
 
 // workerProc is kbench running in a child process (the test binary, which
