@@ -209,7 +209,6 @@ func TestFraudDetectorExample(t *testing.T) {
 // copies out; either way every input has its one output, none is
 // unexpected, and the latency is measured from the intended send times.
 func TestEchoDestinations(t *testing.T) {
-	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs an application twice")
 	}
@@ -225,7 +224,6 @@ func TestEchoDestinations(t *testing.T) {
 		{"envelope", []string{"producers[0].envelope=prefix", "destinations[0].correlate={}", "destinations[1].correlate={}"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			dir := t.TempDir()
 			args := []string{"run", "testdata/echo.yaml", "--out", dir, "--quiet", "--set", "application.command=[" + bin + "]"}
 			for _, s := range tc.sets {
