@@ -51,9 +51,9 @@ type engine struct {
 	putSeq            float64
 	profile           *latency.Profile // for the summary
 	points            int              // the most points a cohort's latencies are recorded at
-	backoffSeq        float64 // retry backoff draws
-	driftSeq          float64 // poll wait overshoot draws
-	jitterSeq         float64 // throttled readers' backoff jitter draws
+	backoffSeq        float64          // retry backoff draws
+	driftSeq          float64          // poll wait overshoot draws
+	jitterSeq         float64          // throttled readers' backoff jitter draws
 	quotas            bool
 	onDemand          *demand
 

@@ -2,8 +2,8 @@ package model
 
 import (
 	"errors"
-	"math"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"time"

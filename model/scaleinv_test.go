@@ -71,7 +71,7 @@ func TestScaleInvariance(t *testing.T) {
 					for _, h := range hists {
 						b, g := base.Latency[h.name], s.Latency[h.name]
 						for _, q := range []struct {
-							name       string
+							name      string
 							want, got float64
 						}{{"p50", b.P50, g.P50}, {"p99", b.P99, g.P99}} {
 							d := math.Abs(q.got - q.want)
