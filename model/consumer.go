@@ -194,8 +194,8 @@ func (a *app) push(sh *shard, r *reader, to int64) {
 	e := a.e
 	for r.pos < sh.end() {
 		c := sh.at(r.pos)
-		first, _ := c.ready(true, to)
-		t := max(r.next, first+int64(r.part/c.n*float64(c.span)))
+		// When the first record not pushed yet becomes visible.
+		t := max(r.next, c.push+int64(r.part/c.n*float64(c.span)))
 		if t >= to {
 			return
 		}

@@ -50,7 +50,7 @@ func (sh *shard) accept(c cohort, stepStart int64, keep bool) {
 	if !sh.written {
 		sh.first, sh.written = c.at, true
 	}
-	sh.last = max(sh.last, c.at)
+	sh.last = max(sh.last, c.at+c.span)
 	if !keep {
 		return
 	}
