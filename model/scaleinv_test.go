@@ -65,6 +65,7 @@ func TestScaleInvariance(t *testing.T) {
 	for _, prof := range []string{"none", "aws"} {
 		for _, c := range consumers {
 			t.Run(prof+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
 				base := runPerShard(t, prof, c.spec, 4)
 				for _, shards := range []int{256, 512, 1000} {
 					s := runPerShard(t, prof, c.spec, shards)
