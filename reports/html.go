@@ -69,7 +69,7 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 
 {{with .Destinations}}<h2>Destinations <small class="desc">(the application under test's outputs; latency from each input's intended send time)</small></h2>
 <table><tr><th class="l">destination</th><th>outputs</th><th>expected</th><th>missing</th><th>unexpected / dupes</th><th>recall</th><th>precision</th><th>outputs/s</th><th>e2e p50 ms</th><th>e2e p99 ms</th><th>application p99 ms</th><th>on time</th></tr>
-{{range .}}<tr><td class="l wrap"><b>{{.Name}}</b> <span class="sub">{{.Kind}}, {{.Expect}}; {{.Correlation}}</span></td><td>{{int .Outputs}}</td><td>{{int .Expected}}</td><td><span{{if .Missing}} class="no"{{end}}>{{int .Missing}}</span></td><td>{{int .Unexpected}} / {{int .Duplicates}}</td><td>{{.Cells.Recall}}</td><td>{{.Cells.Precision}}</td><td>{{rate .OutputsRPS}}</td><td>{{.Cells.E2EP50}}</td><td>{{.Cells.E2EP99}}</td><td>{{.Cells.AppP99}}</td><td>{{.Cells.OnTime}}</td></tr>
+{{range .}}<tr><td class="l wrap"><b>{{.Name}}</b> <span class="sub">{{.Kind}}, {{.Expect}}; {{.Correlation}}</span></td><td>{{int .Outputs}}</td><td>{{int .Expected}}{{with .Unmeasured}}<br><span class="sub">+{{int .}} unmeasured</span>{{end}}</td><td><span{{if .Missing}} class="no"{{end}}>{{int .Missing}}</span></td><td>{{int .Unexpected}} / {{int .Duplicates}}</td><td>{{.Cells.Recall}}</td><td>{{.Cells.Precision}}</td><td>{{rate .OutputsRPS}}</td><td>{{.Cells.E2EP50}}</td><td>{{.Cells.E2EP99}}</td><td>{{.Cells.AppP99}}</td><td>{{.Cells.OnTime}}</td></tr>
 {{end}}</table>{{end}}
 
 {{with .Shards}}<h2>Shards <small class="desc">({{len .}}; hot shards marked red: most throttled, or over 1.5× the mean)</small></h2>

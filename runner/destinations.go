@@ -219,7 +219,7 @@ func (r *run) destinationStats(a *appSide) []results.DestinationStats {
 		st := results.DestinationStats{
 			Name: d.spec.Name, Kind: d.spec.Kind, Expect: d.spec.Expect, Correlation: "envelope",
 			Outputs: c.Outputs, Expected: c.Expected, Missing: c.Missing, Unexpected: c.Unexpected,
-			Duplicates: c.Duplicates, Evicted: c.Evicted,
+			Duplicates: c.Duplicates, Unmeasured: c.Unmeasured, Evicted: c.Evicted,
 			Latency: map[string]results.LatencyStats{
 				"e2e":             results.LatencyFrom(d.match.E2E.Total()),
 				"e2e_uncorrected": results.LatencyFrom(d.match.E2EUncorrected.Total()),
