@@ -35,7 +35,10 @@ type sampler struct {
 	second int
 	last   int64 // process-clock ns of the previous sample
 	prev   counts
-	rows   []results.Row
+	// getCalls is the GetRecords calls of the last second, the share of
+	// them throttled tells the live warning whether reads were.
+	getCalls int64
+	rows     []results.Row
 	// failing counts consecutive seconds in which PutRecords calls were
 	// made and every one of them failed whole.
 	failing int
@@ -63,7 +66,7 @@ const failingLimit = 5
 // counts is a snapshot of the cumulative counters a row is the delta of.
 type counts struct {
 	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
-	calls, callFailures, measured, onTime, getThrottled                     int64
+	calls, callFailures, measured, onTime, getThrottled, getCalls           int64
 	outOfOrder, duplicates, kinesis                                         int64
 }
 
@@ -75,6 +78,7 @@ func (s *sampler) snapshot() counts {
 		ackedBytes: m.ProducedBytes.Load(), consumedBytes: m.ConsumedBytes.Load(),
 		calls: m.Calls.Load(), callFailures: m.CallFailures.Load(),
 		measured: m.Measured.Load(), onTime: m.OnTime.Load(), getThrottled: m.GetThrottled.Load(),
+		getCalls:   m.GetRecordsCalls.Load(),
 		outOfOrder: m.OutOfOrder.Load(), duplicates: m.Duplicates.Load(),
 		kinesis: m.KinesisRecords.Load(),
 	}
@@ -261,8 +265,12 @@ func (s *sampler) sample(now int64) {
 		s.failed("timeseries.csv", err)
 	}
 	s.rows = append(s.rows, row)
-	s.pulses = append(s.pulses, s.r.pulse(now, c.acked, c.consumed))
+	// The gauges are read now, however late the sampler woke: the pulse is
+	// taken at the time it reads them, not at the second's tick, so a late
+	// sampler does not hide how far behind the producers were.
+	s.pulses = append(s.pulses, s.r.pulse(max(envelope.Now(), now), c.acked, c.consumed))
 	s.health(c)
+	s.getCalls = c.getCalls - s.prev.getCalls
 	s.prev = c
 	s.last = now
 	s.second++
@@ -363,6 +371,9 @@ func (s *sampler) warning(elapsed time.Duration) string {
 	e.ackedRPS = float64(row.Acked)
 	if att := row.Throttled + row.Acked; att > 0 {
 		e.throttleRatio = float64(row.Throttled) / float64(att)
+	}
+	if s.getCalls > 0 {
+		e.getThrottled = float64(row.GetThrottled) / float64(s.getCalls)
 	}
 	kind, reason := e.verdict(runtime.GOMAXPROCS(0))
 	prev := s.seen
