@@ -166,20 +166,42 @@ func (m *merger) totals(s *results.Summary) {
 		}
 		addOrder(&t.Order, w.Order)
 	}
+	if n, ok := m.lateKeys(0); ok {
+		t.Order.OutOfOrderKeys = n
+	}
 	t.Scheduled = t.Acked + t.Failed + t.Unsent
 	if answered := t.Throttled + t.KinesisRecords; answered > 0 {
 		s.ThrottleRatio = float64(t.Throttled) / float64(answered)
 	}
 }
 
-// addOrder adds one worker's out-of-order counts: a key's records are all on
-// one shard, read by one worker, so the counts add.
+// addOrder adds one worker's out-of-order counts: each record is read on one
+// worker, so the late records add and the largest displacement is the
+// largest of any worker. The out-of-order keys add too when the workers'
+// lists of them are not there (lateKeys counts them otherwise).
 func addOrder(o *results.Order, w results.Order) {
 	o.OutOfOrder += w.OutOfOrder
 	o.OutOfOrderKeys += w.OutOfOrderKeys
 	o.OutOfOrderMaxDisplacement = max(o.OutOfOrderMaxDisplacement, w.OutOfOrderMaxDisplacement)
 	o.OutOfOrderExact = o.OutOfOrderExact && w.OutOfOrderExact
 	o.OutOfOrderKeyShare = min(o.OutOfOrderKeyShare, w.OutOfOrderKeyShare)
+}
+
+// lateKeys counts the keys consumer application a read out of order on any
+// worker: a key late on two workers (its records split between a shard and
+// its child, read by different workers) is one key, as in one process. ok
+// is false when a worker's results lack the list.
+func (m *merger) lateKeys(a int) (n int64, ok bool) {
+	union := map[uint64]struct{}{}
+	for _, in := range m.ins {
+		if a >= len(in.seqs.LateKeys) {
+			return 0, false
+		}
+		for _, id := range in.seqs.LateKeys[a] {
+			union[id] = struct{}{}
+		}
+	}
+	return int64(len(union)), true
 }
 
 // accounting computes, per consumer application, what it consumed, lost,
@@ -230,6 +252,9 @@ func (m *merger) accounting(s *results.Summary, apps *tagged) {
 			decodeNs += st.DecodeNs
 			dups += st.Duplicates
 			readPast = readPast && !st.Reading && st.TipAt > lastAck+int64(runner.ReadPastMargin)
+		}
+		if n, ok := m.lateKeys(a); ok {
+			cs.Order.OutOfOrderKeys = n
 		}
 		var consumed, missing, unacked int64
 		for p := range producers {

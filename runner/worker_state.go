@@ -61,6 +61,7 @@ func (r *run) writeWorkerFiles(sum *results.Summary, smp *sampler) error {
 			seen = append(seen, t.SeenSet(uint32(p)))
 		}
 		seqs.Seen = append(seqs.Seen, seen)
+		seqs.LateKeys = append(seqs.LateKeys, t.LateKeys())
 	}
 	return errors.Join(
 		results.WriteWorkerState(r.o.OutDir, st),
