@@ -21,6 +21,8 @@ type merger struct {
 	missing      []int
 	skipped      []string
 	start, ended time.Time
+	// acked is every worker's acknowledged records, by producer instance.
+	acked []*metrics.SeqSet
 }
 
 // run merges the files and computes the summary.
@@ -57,7 +59,13 @@ func (m *merger) run() (*results.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := m.summary(lat, rows, sizes, apps)
+	s, err := m.summary(lat, rows, sizes, apps)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.writeTimeseries(rows); err != nil {
+		return nil, err
+	}
 	if err := results.WriteSummary(m.out, s); err != nil {
 		return nil, err
 	}
@@ -75,7 +83,7 @@ var latencyNames = []string{
 var crossHost = []string{metrics.LatE2E, metrics.LatE2EUncorrected}
 
 // summary computes the merged summary.json.
-func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps *tagged) *results.Summary {
+func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps *tagged) (*results.Summary, error) {
 	first := m.ins[0].sum
 	s := &results.Summary{
 		SchemaVersion: results.SchemaVersion, RunID: first.RunID, Scenario: first.Scenario, Target: first.Target,
@@ -114,6 +122,12 @@ func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps
 	m.perShard(s, apps)
 	m.producers(s, sizes)
 	m.deadline(s, apps)
+	if err := m.destinations(s, rows); err != nil {
+		return nil, err
+	}
+	if err := m.application(s); err != nil {
+		return nil, err
+	}
 	s.Bottleneck = m.bottleneck(rows, s)
 	onDemand := false
 	if st, ok := s.Scenario["stream"].(map[string]any); ok {
@@ -134,7 +148,7 @@ func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps
 		}
 	}
 	gate.Judge(s, thresholds)
-	return s
+	return s, nil
 }
 
 // totals sums the workers' counters.
@@ -216,6 +230,7 @@ func (m *merger) accounting(s *results.Summary, apps *tagged) {
 			acked[p].Or(in.seqs.Acked[p])
 		}
 	}
+	m.acked = acked
 	// The single-process rule across workers: unseen records are lost when
 	// every worker's copy of the application was at the tip of its shards
 	// more than a second after the last acknowledged write of any worker,
@@ -513,6 +528,13 @@ func (m *merger) workers(s *results.Summary) {
 			if l, ok := s.Latency[name]; ok {
 				l.ClockErrorMS = w.ClockErrorMS
 				s.Latency[name] = l
+			}
+		}
+		// An output read on one worker of an input sent by another.
+		for _, d := range s.Destinations {
+			for name, l := range d.Latency {
+				l.ClockErrorMS = w.ClockErrorMS
+				d.Latency[name] = l
 			}
 		}
 	}

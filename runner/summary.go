@@ -106,10 +106,13 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	}
 	if r.app != nil {
 		s.Destinations = r.destinationStats(r.app)
-		if r.app.proc != nil {
+		switch {
+		case r.app.proc != nil:
 			s.Application = r.app.proc.info()
-		} else {
+		case r.o.Worker.leader():
 			s.Application = &results.ApplicationInfo{External: true}
+		default: // worker 0 of a distributed run started it
+			s.Application = &results.ApplicationInfo{External: r.sc.Application.External}
 		}
 	}
 	s.Events = r.events.results()
