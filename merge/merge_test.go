@@ -7,9 +7,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/runner"
 )
 
 // fakeWorker is what one synthetic worker's results hold.
@@ -20,7 +22,16 @@ type fakeWorker struct {
 	dups         int64    // seen twice by the worker itself
 	order        results.Order
 	late         []uint64 // the application's out-of-order keys (metrics.OrderKeyID)
+	// The destinations of an application under test: the summary's
+	// entries, the raw state and, by destination, the inputs seen (of
+	// producer 0).
+	dests    []results.DestinationStats
+	wd       *runner.WorkerDestinations
+	destSeen [][]uint64
 }
+
+// fakeStart is when every fake worker started.
+var fakeStart = time.Unix(1_000_000, 0).UTC()
 
 // write writes the worker's results directory under dir and returns it.
 func (w fakeWorker) write(t *testing.T, dir string) results.Source {
@@ -39,14 +50,23 @@ func (w fakeWorker) write(t *testing.T, dir string) results.Source {
 	sum := &results.Summary{
 		SchemaVersion: results.SchemaVersion, RunID: w.runID,
 		Config:    results.RunInfo{Notes: []string{"worker note"}},
-		Totals:    results.Totals{Produced: int64(len(w.acked)), Acked: int64(len(w.acked)), Order: w.order},
+		Totals:       results.Totals{Produced: int64(len(w.acked)), Acked: int64(len(w.acked)), Order: w.order},
+		Destinations: w.dests,
 		Consumers: []results.ConsumerStats{{Name: "collector", Primary: true, Consumed: int64(len(w.seen)), Order: w.order}},
 		Worker:    &results.WorkerInfo{Index: w.index, Count: w.count, Host: "h", Clock: results.ClockInfo{OffsetMS: float64(w.index), UncertaintyMS: 0.5}},
 	}
-	st := &results.WorkerState{Index: w.index, Count: w.count, RunID: w.runID, Scenario: "fp", Producers: 1,
+	st := &results.WorkerState{Index: w.index, Count: w.count, RunID: w.runID, Scenario: "fp", Producers: 1, StartAt: fakeStart,
 		LastAck: 1e9, Apps: []results.WorkerApp{{Name: "collector", Duplicates: w.dups, TipAt: 3e9}}}
 	seqs := &results.WorkerSeqs{Acked: []*metrics.SeqSet{set(w.acked)}, Seen: [][]*metrics.SeqSet{{set(w.seen)}},
 		LateKeys: [][]uint64{w.late}}
+	for _, d := range w.destSeen {
+		seqs.Dests = append(seqs.Dests, []*metrics.SeqSet{set(d)})
+	}
+	if w.wd != nil {
+		if err := runner.WriteWorkerDestinations(out, w.wd); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, err := range []error{results.WriteSummary(out, sum), results.WriteWorkerState(out, st), results.WriteWorkerSeqs(out, seqs)} {
 		if err != nil {
 			t.Fatal(err)

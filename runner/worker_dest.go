@@ -88,10 +88,15 @@ func (r *run) writeWorkerDestinations(smp *sampler) error {
 		}
 		wd.Dests = append(wd.Dests, w)
 	}
-	if err := os.MkdirAll(filepath.Join(r.o.OutDir, results.WorkerDir), 0o755); err != nil {
+	return WriteWorkerDestinations(r.o.OutDir, wd)
+}
+
+// WriteWorkerDestinations writes dir/worker/destinations.gob.gz.
+func WriteWorkerDestinations(dir string, wd *WorkerDestinations) error {
+	if err := os.MkdirAll(filepath.Join(dir, results.WorkerDir), 0o755); err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
-	f, err := os.Create(filepath.Join(r.o.OutDir, filepath.FromSlash(WorkerDestinationsFile)))
+	f, err := os.Create(filepath.Join(dir, filepath.FromSlash(WorkerDestinationsFile)))
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
