@@ -49,11 +49,11 @@ func (w fakeWorker) write(t *testing.T, dir string) results.Source {
 	}
 	sum := &results.Summary{
 		SchemaVersion: results.SchemaVersion, RunID: w.runID,
-		Config:    results.RunInfo{Notes: []string{"worker note"}},
+		Config:       results.RunInfo{Notes: []string{"worker note"}},
 		Totals:       results.Totals{Produced: int64(len(w.acked)), Acked: int64(len(w.acked)), Order: w.order},
 		Destinations: w.dests,
-		Consumers: []results.ConsumerStats{{Name: "collector", Primary: true, Consumed: int64(len(w.seen)), Order: w.order}},
-		Worker:    &results.WorkerInfo{Index: w.index, Count: w.count, Host: "h", Clock: results.ClockInfo{OffsetMS: float64(w.index), UncertaintyMS: 0.5}},
+		Consumers:    []results.ConsumerStats{{Name: "collector", Primary: true, Consumed: int64(len(w.seen)), Order: w.order}},
+		Worker:       &results.WorkerInfo{Index: w.index, Count: w.count, Host: "h", Clock: results.ClockInfo{OffsetMS: float64(w.index), UncertaintyMS: 0.5}},
 	}
 	st := &results.WorkerState{Index: w.index, Count: w.count, RunID: w.runID, Scenario: "fp", Producers: 1, StartAt: fakeStart,
 		LastAck: 1e9, Apps: []results.WorkerApp{{Name: "collector", Duplicates: w.dups, TipAt: 3e9}}}

@@ -135,4 +135,3 @@ func ReadWorkerDestinations(src results.Source) (*WorkerDestinations, error) {
 	}
 	return &wd, nil
 }
-
