@@ -124,7 +124,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	if w := r.o.Worker; w != nil {
 		s.Worker = &results.WorkerInfo{Index: w.Index, Count: w.Count, StartAt: time.Unix(0, r.start).UTC(), Host: s.Config.Host, Clock: r.clock}
 		s.Config.Notes[0] = fmt.Sprintf("worker %d of %d: this summary covers this worker's share of the producers' schedules and the shards "+
-			"its consumers read; lost, unread and duplicates across workers come from kbench merge", w.Index, w.Count)
+			"its consumers read; lost, unread and duplicates across workers, and the destinations' accounting, come from kbench merge", w.Index, w.Count)
 	}
 
 	if w := readQuotaWarning(sc); w != "" {
