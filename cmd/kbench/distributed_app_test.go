@@ -23,6 +23,7 @@ func TestDistributedEchoDestinations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two workers and an application")
 	}
+	t.Parallel()
 	url := startSim(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "echoapp")
