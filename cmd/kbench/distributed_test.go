@@ -129,6 +129,11 @@ func TestDistributedRunMerged(t *testing.T) {
 	}
 	wg.Wait()
 	if t.Failed() {
+		for _, d := range []string{outs[0], single} {
+			if b, err := os.ReadFile(filepath.Join(d, "application.log")); err == nil {
+				t.Logf("%s/application.log:\n%s", d, b)
+			}
+		}
 		t.FailNow()
 	}
 	if names := streamNames(t, simClient(t, url)); len(names) != 0 {
