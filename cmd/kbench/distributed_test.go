@@ -79,6 +79,10 @@ func distApplication(bin string) string {
 	sc := strings.Replace(distScenario, "    generator: payments\n    rate: {profile: constant, rps: 600}",
 		"    generator: payments\n    options: {fraud_rate: 0.01, fraud_burst: 4}\n    rate: {profile: constant, rps: 600}", 1)
 	sc = strings.ReplaceAll(sc, "    partition_key: ", "    envelope: field\n    partition_key: ")
+	// The detector's alerts take seconds on a loaded machine: a drain long
+	// enough for every burst's alert (the single process ends it early
+	// once none is missing; the workers wait it out).
+	sc = strings.Replace(sc, "drain: 4s", "drain: 12s", 1)
 	return sc + `application:
   command: [` + bin + `, --in, "{{.Streams.source}}", --out, "{{.Streams.alerts}}", --poll, 200ms]
   ready: {log: "fraud-detector: started", timeout: 60s}
@@ -184,6 +188,14 @@ func TestDistributedRunMerged(t *testing.T) {
 		"deadline.scheduled", "latency.e2e.count", "latency.application.count"} {
 		if a, b := path(one, "destinations.0."+k), path(all, "destinations.0."+k); a != b || a == nil {
 			t.Errorf("destinations[0].%s: one process %v, merged %v", k, a, b)
+		}
+	}
+	if t.Failed() {
+		for i, p := range procs {
+			t.Logf("worker %d: destination %v\n%s", i, path(readSummary(t, outs[i]), "destinations.0"), p.stderr.String())
+		}
+		if b, err := os.ReadFile(filepath.Join(outs[0], "application.log")); err == nil {
+			t.Logf("worker 0's application.log:\n%s", b)
 		}
 	}
 	t.Logf("alerts: one process %v outputs, %v expected, %v missing, e2e p99 %v ms; merged %v, %v, %v, %v ms",
