@@ -2,6 +2,8 @@ package collectors
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,6 +123,31 @@ func TestAppsAgainstSim(t *testing.T) {
 	}
 }
 
+// startFanOut starts a fan-out collector efo of stream kb accounting into
+// run and tr and logging to logf. The function it returns waits until tr
+// has seen n records, stops the collector and returns its stats.
+func startFanOut(t *testing.T, c *kinesis.Client, run *metrics.Run, tr *Tracker, logf func(string, ...any)) func(n int64) Stats {
+	t.Helper()
+	f, err := NewFanOut(Config{Name: "efo", Stream: "kb", RunID: testRun, Primary: true, Metrics: run,
+		Tracker: tr, App: metrics.NewApp("efo"), Log: logf}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	return func(n int64) Stats {
+		t.Helper()
+		waitSeen(t, tr, n)
+		st := f.Stats()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+}
+
 func TestFanOutResubscribesWithoutLossOrDuplicates(t *testing.T) {
 	cfg := sim.DefaultConfig()
 	cfg.SubscriptionDuration = 300 * time.Millisecond
@@ -128,23 +155,11 @@ func TestFanOutResubscribesWithoutLossOrDuplicates(t *testing.T) {
 	createStream(t, c, "kb", 2)
 	run := metrics.NewRun(2)
 	tr := NewTracker(2)
-	f, err := NewFanOut(Config{Name: "efo", Stream: "kb", RunID: testRun, Primary: true, Metrics: run,
-		Tracker: tr, App: metrics.NewApp("efo"), Log: t.Logf}, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
+	stop := startFanOut(t, c, run, tr, t.Logf)
 	// Records keep coming across several subscriptions' ends.
 	var next uint64
 	n := putRounds(t, c, "kb", run, 2, 14, 15, 250*time.Millisecond, &next)
-	waitSeen(t, tr, n)
-	st := f.Stats()
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	st := stop(n)
 	if st.Calls < 2*3 {
 		t.Errorf("%d subscriptions, want at least 3 per shard", st.Calls)
 	}
@@ -156,5 +171,46 @@ func TestFanOutResubscribesWithoutLossOrDuplicates(t *testing.T) {
 		t.Errorf("%d duplicates from resubscribing", tr.Duplicates())
 	case tr.Duplicates() > run.Retried.Load():
 		t.Errorf("%d duplicates, more than the %d records sent twice", tr.Duplicates(), run.Retried.Load())
+	}
+}
+
+// TestFanOutResubscribesWithoutError: the fan-out collector renews the
+// one-second subscriptions of 16 shards about ten times each, and not one
+// subscription may fail or be refused: the end of a subscription is no
+// error, and its renewal none either.
+func TestFanOutResubscribesWithoutError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 16 shards by enhanced fan-out for 10 s")
+	}
+	cfg := sim.DefaultConfig()
+	cfg.SubscriptionDuration = time.Second // AWS: 5 minutes
+	c := simClient(t, cfg)
+	const shards = 16
+	createStream(t, c, "kb", shards)
+	run := metrics.NewRun(1)
+	tr := NewTracker(1)
+	var mu sync.Mutex
+	var failed []string
+	logf := func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		t.Log(line)
+		if strings.Contains(line, "(retrying in") || strings.Contains(line, "(resubscribing in") {
+			mu.Lock()
+			failed = append(failed, line)
+			mu.Unlock()
+		}
+	}
+	stop := startFanOut(t, c, run, tr, logf)
+	var next uint64
+	n := putRounds(t, c, "kb", run, 1, 40, 32, 250*time.Millisecond, &next)
+	st := stop(n)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(failed) > 0 {
+		t.Errorf("%d of %d subscriptions failed or were refused:\n%s", len(failed), st.Calls, strings.Join(failed, "\n"))
+	}
+	if st.Calls < shards*8 || tr.Lost(run) != 0 {
+		t.Errorf("%d subscriptions, %d records lost; want at least %d subscriptions (8 a shard) and none lost",
+			st.Calls, tr.Lost(run), shards*8)
 	}
 }

@@ -226,17 +226,21 @@ func (t *Incidents) match(id int, resolved bool, key string, arrival, window int
 }
 
 // counts returns how many measured incidents there were and how many of
-// them were alerted.
-func (t *Incidents) counts() (total, alerted int64) {
+// them were alerted, and how many incidents outside them (of the warmup, or
+// cut short by the end of the run) were alerted.
+func (t *Incidents) counts() (total, alerted, unmeasured int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, in := range t.list {
-		if in.measured && in.complete {
+		switch {
+		case in.measured && in.complete:
 			total++
 			if in.alerted {
 				alerted++
 			}
+		case in.alerted:
+			unmeasured++
 		}
 	}
-	return total, alerted
+	return total, alerted, unmeasured
 }

@@ -229,6 +229,11 @@ type MatchCounts struct {
 	Matched    int64 // outputs matched to an input (or, for some, an incident)
 	Duplicates int64 // outputs of an input (incident) that already had one; ExpectOne and ExpectSome
 	Unexpected int64 // outputs matched to nothing
+	// Unmeasured is how many outputs first answered an incident that is
+	// not expected (ExpectSome): one of the warmup, or one the end of the
+	// run cut short. They are matched, neither expected nor unexpected;
+	// further outputs of such an incident count in Duplicates.
+	Unmeasured int64
 	Measured   int64 // outputs whose latency was recorded
 	OnTime     int64 // measured outputs within the deadline
 	// Expected is how many outputs should have come: inputs (one, many:
@@ -251,8 +256,8 @@ func (m *Matcher) Counts(run *metrics.Run) MatchCounts {
 	m.mu.Unlock()
 	switch {
 	case m.cfg.Expect == ExpectSome:
-		total, alerted := m.cfg.Incidents.counts()
-		c.Expected, c.Missing = total, total-alerted
+		total, alerted, unmeasured := m.cfg.Incidents.counts()
+		c.Expected, c.Missing, c.Unmeasured = total, total-alerted, unmeasured
 	case m.cfg.Output != "" && m.cfg.Inputs != nil:
 		ic := m.cfg.Inputs.Counts(m.cfg.Slot)
 		c.Expected, c.Missing, c.Evicted = ic.Added, ic.Unseen+ic.Evicted, ic.Evicted

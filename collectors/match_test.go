@@ -109,11 +109,46 @@ func TestMatcherSomeByIncident(t *testing.T) {
 	m.Add([]byte(`{"card":"a"}`), 9*sec)                // a, but outside the window
 	m.Add([]byte(`{"card":"c","txn":"t4"}`), 3*sec+100) // the cut-short burst: matched, not expected
 	c := m.Counts(nil)
-	if c.Expected != 2 || c.Missing != 1 || c.Matched != 3 || c.Duplicates != 1 || c.Unexpected != 2 || c.Measured != 2 {
-		t.Errorf("counts %+v: want expected 2 (a, b), missing 1 (b), matched 3, duplicates 1, unexpected 2, measured 2", c)
+	if c.Expected != 2 || c.Missing != 1 || c.Matched != 3 || c.Duplicates != 1 || c.Unexpected != 2 || c.Measured != 2 ||
+		c.Unmeasured != 1 {
+		t.Errorf("counts %+v: want expected 2 (a, b), missing 1 (b), matched 3, duplicates 1, unexpected 2, measured 2, "+
+			"unmeasured 1 (c)", c)
 	}
 	if h := m.E2E.Rotate(); h.Min() > 300 || h.TotalCount() != 2 {
 		t.Errorf("e2e: %d values from %d ns; want a's alert 190 ns after its second transaction", h.TotalCount(), h.Min())
+	}
+}
+
+// TestMatcherSomeWarmupBurst: an alert answering a burst of the warmup is
+// neither expected nor unexpected but unmeasured, a repeat of it is a
+// duplicate, and the outputs add up: (expected − missing) + unmeasured +
+// duplicates + unexpected.
+func TestMatcherSomeWarmupBurst(t *testing.T) {
+	inc := NewIncidents()
+	sec := int64(time.Second)
+	warmupEnd := 2 * sec
+	// A burst on card w in the warmup, one on card m after it.
+	for i, r := range []struct {
+		key         string
+		start, last bool
+		at          int64
+	}{{"w", true, false, 1 * sec}, {"w", false, true, 1*sec + 10}, {"m", true, false, 3 * sec}, {"m", false, true, 3*sec + 10}} {
+		inc.Add(0, uint64(i), r.key, r.start, r.last, r.at, r.at >= warmupEnd)
+	}
+	m := NewMatcher(MatchConfig{Expect: ExpectSome, Key: "card", Window: 5 * time.Second, Incidents: inc})
+	m.Measure(warmupEnd, 0)
+	m.Add([]byte(`{"card":"w"}`), 1*sec+100) // the warmup burst's alert
+	m.Add([]byte(`{"card":"w"}`), 1*sec+200) // and its repeat
+	m.Add([]byte(`{"card":"m"}`), 3*sec+100) // the measured burst's alert
+	m.Add([]byte(`{"card":"x"}`), 3*sec+200) // no burst on x
+	c := m.Counts(nil)
+	want := MatchCounts{Outputs: 4, Matched: 3, Duplicates: 1, Unexpected: 1, Unmeasured: 1, Measured: 1, Expected: 1,
+		First: 1*sec + 100, Last: 3*sec + 200}
+	if c != want {
+		t.Errorf("counts\n %+v\nwant\n %+v", c, want)
+	}
+	if sum := c.Expected - c.Missing + c.Unmeasured + c.Duplicates + c.Unexpected; sum != c.Outputs {
+		t.Errorf("outputs %d, but expected − missing + unmeasured + duplicates + unexpected = %d", c.Outputs, sum)
 	}
 }
 

@@ -10,35 +10,30 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/sim"
+	"github.com/kbench/kbench/targets"
 )
 
-// simClient starts kbench's simulated endpoint and returns a real SDK client
-// for it. The server stops when the test ends.
+// simClient starts kbench's simulated endpoint and returns the SDK client
+// kbench itself uses for it (targets: the SDK's default retries). The
+// server stops when the test ends.
 func simClient(t *testing.T, cfg sim.Config) *kinesis.Client {
 	t.Helper()
-	ctx := t.Context()
-	url, stop, err := sim.Start(ctx, cfg, "127.0.0.1:0")
+	tgt, err := targets.Open(t.Context(), targets.Spec{Kind: targets.KindSim, Sim: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(stop)
-	awsCfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("a", "b", "")),
-		config.WithHTTPClient(awshttp.NewBuildableClient()))
+	t.Cleanup(func() { _ = tgt.Close() })
+	c, err := tgt.Client(t.Context(), targets.ClientOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(url) })
+	return c
 }
 
 // waitActive polls the stream's status until it is ACTIVE (bounded).

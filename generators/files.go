@@ -18,3 +18,11 @@ type FileOptions interface {
 type Finite interface {
 	Exhausted() bool
 }
+
+// Divisible is implemented by generators whose records the instances of a
+// producer share rather than each make in full (a replayed file): Divide
+// makes this generator instance index of count, sending record i of the
+// shared sequence when i mod count = index. Call it before the first Next.
+type Divisible interface {
+	Divide(index, count int)
+}

@@ -211,6 +211,19 @@ type replay struct {
 	clock  clock
 	perSec perSecond
 	taken  uint64
+	// part of parts: this instance sends record i of the file (counting
+	// non-empty lines from the first pass on) when i mod parts = part
+	// (Divide); parts 0 sends every record. index is the reader's count.
+	part, parts, index uint64
+}
+
+// Divide implements Divisible: the instances of a producer share the
+// file's records, record i going to instance i mod count, instead of each
+// replaying the whole file.
+func (g *replay) Divide(index, count int) {
+	if count > 1 && index >= 0 && index < count {
+		g.part, g.parts = uint64(index), uint64(count)
+	}
 }
 
 type replayItem struct {
@@ -305,62 +318,84 @@ func (g *replay) read() {
 			g.err = fmt.Errorf("replay: %w", err)
 			return
 		}
-		sent, stopped := g.pass(f, &skipped, &firstBad)
+		c, stopped := g.pass(f, &skipped, &firstBad)
 		f.Close()
-		if stopped || !g.opts.Loop || sent == 0 && pass > 0 {
+		if stopped || !g.opts.Loop || c.lines == 0 || c.owned > 0 && c.sent == 0 && pass > 0 {
 			return
 		}
 	}
 }
 
-// pass sends one pass over the file; stopped means Close was called.
-func (g *replay) pass(f *os.File, skipped *int, firstBad *string) (sent int, stopped bool) {
+// passCounts is what one pass over the file met: its records (non-empty
+// lines), those this instance owns (Divide) and those it sent.
+type passCounts struct{ lines, owned, sent int }
+
+// pass sends one pass over the file; stopped means Close was called. With
+// pace: recorded every record's time drives the clock, whoever sends it
+// and whether or not it is sampled, so every instance schedules its
+// records as one instance would.
+func (g *replay) pass(f *os.File, skipped *int, firstBad *string) (c passCounts, stopped bool) {
 	r := newLineReader(f, g.opts.File)
 	if g.opts.Input == inputCSV {
 		if _, err := r.next(); err != nil {
-			return 0, false
+			return c, false
 		}
 	}
 	g.clock.newPass()
+	timed := g.m.tm.text != ""
+	bad := func(problem string) {
+		*skipped++
+		if *firstBad == "" {
+			*firstBad = problem
+		}
+	}
 	for {
 		line, err := r.next()
 		if errors.Is(err, io.EOF) {
-			return sent, false
+			return c, false
+		}
+		c.lines++
+		mine := g.parts == 0 || g.index%g.parts == g.part
+		g.index++
+		if mine {
+			c.owned++
 		}
 		if err != nil {
-			*skipped++
-			if *firstBad == "" {
-				*firstBad = err.Error()
+			if mine {
+				bad(err.Error())
 			}
 			if errors.Is(err, errLineTooLong) {
 				continue
 			}
-			return sent, false
+			return c, false
 		}
-		if g.opts.Sample < 1 && g.rng.Float64() >= g.opts.Sample {
+		keep := mine && (g.opts.Sample >= 1 || g.rng.Float64() < g.opts.Sample)
+		if !keep && !timed {
 			continue
 		}
 		buf := g.free.Get().(*[]byte)
 		data, entity, when, err := g.m.record((*buf)[:0], line, r.line)
-		if err != nil {
-			*skipped++
-			if *firstBad == "" {
-				*firstBad = fmt.Sprintf("%s:%d: %v", g.opts.File, r.line, err)
-			}
+		switch {
+		case err != nil && keep:
+			bad(fmt.Sprintf("%s:%d: %v", g.opts.File, r.line, err))
+		case err == nil && !keep: // another instance's, or sampled out: its time still counts
+			g.clock.at(when)
+		}
+		if err != nil || !keep {
 			g.free.Put(buf)
 			continue
 		}
 		*buf = data
 		var at time.Duration
-		if g.m.tm.text != "" {
+		if timed {
 			at = g.clock.at(when)
 			g.perSec.add(at)
 		}
 		select {
 		case g.queue <- replayItem{data: buf, entity: entity, at: at}:
-			sent++
+			c.sent++
 		case <-g.stop:
-			return sent, true
+			return c, true
 		}
 	}
 }

@@ -228,3 +228,45 @@ func TestParseRecordTime(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayRecordedDivided: with pace: recorded, instances dividing the
+// file schedule each record at the time one instance would, also for
+// out-of-order records, sampled ones and a looping file's later passes.
+func TestReplayRecordedDivided(t *testing.T) {
+	body := "ts,v\n1764320400,a\n1764320401,b\n1764320400.5,c\n1764320403,d\n1764320403.25,e\n"
+	opts := recorded(2, func(o *ReplayOptions) { o.Input, o.TimeField, o.Loop, o.KeyField = inputCSV, "ts", true, "v" })
+	whole, err := replayGen(t, body, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, parts = 15, 2 // three passes
+	want := schedule(t, whole, n)
+	for k := range parts {
+		g, err := replayGen(t, body, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.(Divisible).Divide(k, parts)
+		got := schedule(t, g, (n-k+parts-1)/parts)
+		for j, at := range got {
+			if i := k + j*parts; at != want[i] {
+				t.Errorf("instance %d's record %d (record %d) due at %v, want %v as with one instance", k, j, i, at, want[i])
+			}
+		}
+	}
+
+	// Sampling: the kept records keep the times one instance gives them,
+	// counted from the file's first record.
+	g, err := replayGen(t, body, recorded(2, func(o *ReplayOptions) {
+		o.Input, o.TimeField, o.Sample = inputCSV, "ts", 0.5
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.(Divisible).Divide(1, 2)
+	for _, at := range schedule(t, g, 10) {
+		if at != want[1] && at != want[3] {
+			t.Errorf("sampled record of instance 1 due at %v; want %v or %v", at, want[1], want[3])
+		}
+	}
+}

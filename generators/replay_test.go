@@ -298,3 +298,78 @@ func FuzzReplayLine(f *testing.F) {
 		}
 	})
 }
+
+// TestReplayDivided: three instances dividing a file send each of its
+// records once between them (record i by instance i mod 3), and looping,
+// once a pass: the file's records times the passes, none twice. Bad lines
+// are skipped (and reported) by their owner alone.
+func TestReplayDivided(t *testing.T) {
+	const lines, parts = 100, 3
+	var b strings.Builder
+	for i := range lines {
+		fmt.Fprintf(&b, "{\"i\":%d}\n", i)
+	}
+	for _, loop := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "data")
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		o := &ReplayOptions{File: path, Input: inputJSONL, Sample: 1, KeyField: "$.i", Loop: loop}
+		o.Resolve(dir)
+		passes := 1
+		if loop {
+			passes = 3
+		}
+		seen := map[string]int{}
+		for k := range parts {
+			g, err := New(o, int64(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.(Divisible).Divide(k, parts)
+			// Each instance's share of the sequence the passes make.
+			want := (lines*passes - k + parts - 1) / parts
+			_, ents := drain(t, g, want)
+			if len(ents) != want {
+				t.Errorf("loop %v: instance %d sent %d records, want %d", loop, k, len(ents), want)
+			}
+			for j, e := range ents {
+				if i := k + j*parts; e != fmt.Sprint(i%lines) {
+					t.Fatalf("loop %v: instance %d's record %d is line %s, want line %d (record %d of the sequence)", loop, k, j, e, i%lines, i)
+				}
+				seen[e]++
+			}
+			if loop {
+				continue
+			}
+			if !g.(Finite).Exhausted() {
+				t.Errorf("instance %d has records beyond its share", k)
+			}
+		}
+		for i := range lines {
+			if n := seen[fmt.Sprint(i)]; n != passes {
+				t.Errorf("loop %v: line %d sent %d times, want %d", loop, i, n, passes)
+			}
+		}
+	}
+
+	// A bad line past the lines checked before the run is its owner's to
+	// skip and report: record 1001 is instance 2's.
+	b.Reset()
+	for i := range checkLines + 1 {
+		fmt.Fprintf(&b, "{\"i\":%d}\n", i)
+	}
+	b.WriteString("not json\n{\"i\":1002}\n")
+	for k, wantErr := range []bool{false, false, true} {
+		g, err := replayGen(t, b.String(), func(o *ReplayOptions) { o.KeyField = "$.i" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.(Divisible).Divide(k, 3)
+		drain(t, g, 2000)
+		if err := g.(*replay).Close(); (err != nil) != wantErr {
+			t.Errorf("instance %d: Close = %v; want an error: %v", k, err, wantErr)
+		}
+	}
+}

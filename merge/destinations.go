@@ -123,6 +123,7 @@ func (m *merger) combined(i int, s *results.Summary, rows []results.Row) (collec
 		c.Measured += w.Measured
 		c.OnTime += w.OnTime
 		c.Duplicates += w.Duplicates
+		c.Unmeasured += w.Unmeasured
 		if w.First != 0 && (c.First == 0 || w.First < c.First) {
 			c.First = w.First
 		}

@@ -5,6 +5,7 @@
 package metrics
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,35 +28,63 @@ func NewHistogram() *hdrhistogram.Histogram {
 }
 
 // Latency is one named latency metric ("put", "e2e", …) recorded by many
-// goroutines. Each goroutine records into its own Recorder; Rotate gathers
-// them into an interval histogram and a running total.
+// goroutines. Each goroutine records through its own Recorder; Rotate
+// gathers them into an interval histogram and a running total.
+//
+// Recorders share a bounded set of histograms, stripes (two per core, at
+// most maxStripes): a producer with 256 senders, or a collector with a
+// reader per shard of a thousand, costs the same memory and the same Rotate
+// as a handful. Each histogram spans an hour at three significant digits
+// (about 200 KB), and Rotate walks and clears every one of them once a
+// second, so one histogram per goroutine made that once-a-second merge grow
+// with the number of goroutines and starve the run (docs/performance.md).
 type Latency struct {
 	name string
 
-	mu        sync.Mutex
-	recorders []*Recorder
-	total     *hdrhistogram.Histogram
+	mu      sync.Mutex
+	stripes []*stripe
+	limit   int // most stripes
+	next    int // the stripe the next Recorder shares once all exist
+	total   *hdrhistogram.Histogram
 
 	clamped  atomic.Int64
 	negative atomic.Int64
 }
 
+// maxStripes bounds a Latency's histograms on hosts with many cores.
+const maxStripes = 32
+
+// stripe is one histogram of a Latency and the lock its recorders and
+// Rotate take, padded so that two stripes' locks never share a cache line
+// (cores recording into different stripes would otherwise contend anyway).
+type stripe struct {
+	mu sync.Mutex
+	h  *hdrhistogram.Histogram
+	_  [128]byte
+}
+
 // NewLatency returns an empty latency metric with the given name.
 func NewLatency(name string) *Latency {
-	return &Latency{name: name, total: NewHistogram()}
+	return &Latency{name: name, total: NewHistogram(), limit: min(2*runtime.GOMAXPROCS(0), maxStripes)}
 }
 
 // Name returns the metric's name.
 func (l *Latency) Name() string { return l.name }
 
-// Recorder returns a new recorder for one goroutine. Recorders are cheap;
-// they stay attached to l for its life.
+// Recorder returns a new recorder for one goroutine. Recorders are cheap:
+// the first ones get a histogram each, the later ones share the existing
+// histograms in turn. They stay attached to l for its life.
 func (l *Latency) Recorder() *Recorder {
-	r := &Recorder{l: l, h: NewHistogram()}
 	l.mu.Lock()
-	l.recorders = append(l.recorders, r)
-	l.mu.Unlock()
-	return r
+	defer l.mu.Unlock()
+	if len(l.stripes) < l.limit {
+		s := &stripe{h: NewHistogram()}
+		l.stripes = append(l.stripes, s)
+		return &Recorder{l: l, s: s}
+	}
+	s := l.stripes[l.next%len(l.stripes)]
+	l.next++
+	return &Recorder{l: l, s: s}
 }
 
 // Rotate moves everything recorded since the last Rotate into a new interval
@@ -64,11 +93,13 @@ func (l *Latency) Rotate() *hdrhistogram.Histogram {
 	iv := NewHistogram()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, r := range l.recorders {
-		r.mu.Lock()
-		iv.Merge(r.h)
-		r.h.Reset()
-		r.mu.Unlock()
+	for _, s := range l.stripes {
+		s.mu.Lock()
+		if s.h.TotalCount() > 0 { // Reset clears all of its ~200 KB
+			iv.Merge(s.h)
+			s.h.Reset()
+		}
+		s.mu.Unlock()
 	}
 	l.total.Merge(iv)
 	return iv
@@ -98,12 +129,13 @@ func (l *Latency) Clamped() int64 { return l.clamped.Load() }
 // hosts) and were recorded as zero.
 func (l *Latency) Negative() int64 { return l.negative.Load() }
 
-// Recorder records one goroutine's values of a Latency. Its lock is only
-// contended while Rotate collects it, once a second.
+// Recorder records one goroutine's values of a Latency into the histogram
+// it shares with other recorders (see Latency). Its lock is contended only
+// when two of them record at the same instant, or while Rotate collects it
+// once a second.
 type Recorder struct {
-	l  *Latency
-	mu sync.Mutex
-	h  *hdrhistogram.Histogram
+	l *Latency
+	s *stripe
 }
 
 // Record adds one latency value. Values outside the histogram's range are
@@ -118,7 +150,7 @@ func (r *Recorder) Record(d time.Duration) {
 		r.l.clamped.Add(1)
 		v = Highest
 	}
-	r.mu.Lock()
-	_ = r.h.RecordValue(v) // in range by construction
-	r.mu.Unlock()
+	r.s.mu.Lock()
+	_ = r.s.h.RecordValue(v) // in range by construction
+	r.s.mu.Unlock()
 }

@@ -42,7 +42,11 @@ type Run struct {
 	InFlight     atomic.Int64 // PutRecords calls in flight now (a gauge)
 	// Busy is the producers' in-flight slots holding a batch (a call in
 	// flight, or a batch waiting out a retry backoff), integrated over time.
-	Busy          TimeGauge
+	Busy TimeGauge
+	// Waiting is the producers' scheduling loops blocked on their senders
+	// (every sender of a lane busy and its queue full: with ordering
+	// per_key, a shard's one call in flight), integrated over time.
+	Waiting       TimeGauge
 	ProducedBytes atomic.Int64 // bytes of acknowledged records (data + partition key)
 	// KinesisRecords counts acknowledged Kinesis records: Acked counts the
 	// user records in them, which are more when producers aggregate.

@@ -32,6 +32,9 @@ type Options struct {
 	// Shards are the provisioned shard counts to try; nil picks them
 	// around the minimum the quotas allow (see Candidates).
 	Shards []int
+	// Also are shard counts tried besides the candidates when Shards is
+	// nil: a matrix's stream.shards values (see SplitMatrix).
+	Also []int
 	// Window is how long each layout runs after its warmup; zero picks
 	// DefaultWindow for a steady workload and the scenario's own duration
 	// for one whose rate changes.
@@ -99,8 +102,8 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 	}
 	p := &results.Plan{
 		SchemaVersion: results.PlanSchemaVersion, Scenario: sc.Name, Source: o.Source, Headroom: o.Headroom,
-		Thresholds: slices.Clone(sc.Thresholds), Recommended: -1, Model: model.Note,
-		GeneratedAt: began.UTC(), KbenchVersion: o.Version,
+		Thresholds: slices.Clone(sc.Thresholds), Recommended: -1,
+		PlanAbout: results.PlanAbout{Model: model.Note, GeneratedAt: began.UTC(), KbenchVersion: o.Version},
 	}
 	base, notes := prepare(sc, o.Window)
 	p.Notes = notes
@@ -140,7 +143,8 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 
 	shards := slices.Compact(slices.Sorted(slices.Values(o.Shards)))
 	if len(shards) == 0 {
-		shards = Candidates(p.Workload.MinShards, p.Workload.HotMinShards, p.Workload.RoomMinShards)
+		cs := Candidates(p.Workload.MinShards, p.Workload.HotMinShards, p.Workload.RoomMinShards)
+		shards = slices.Compact(slices.Sorted(slices.Values(append(cs, o.Also...))))
 	}
 	if !o.KeepProducers {
 		// The model's time step grows with the shard count, and a call

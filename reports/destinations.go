@@ -70,6 +70,21 @@ func writeDestinations(w io.Writer, s *results.Summary) {
 			textfmt.Int(d.Duplicates), c.Recall, c.Precision, inMS(c.E2EP50), inMS(c.E2EP99), c.OnTime)
 	}
 	_ = tw.Flush()
+	for _, d := range s.Destinations {
+		if note := unmeasuredNote(d); note != "" {
+			fmt.Fprintf(w, "    %s: %s\n", d.Name, note)
+		}
+	}
+}
+
+// unmeasuredNote says how many of d's outputs answered incidents that are
+// not expected, or "" when none did.
+func unmeasuredNote(d results.DestinationStats) string {
+	if d.Unmeasured == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s outputs answered incidents outside the measured part (the warmup, or cut short by the end): "+
+		"matched, neither expected nor unexpected", textfmt.Int(d.Unmeasured))
 }
 
 // mdDestinations writes the destinations' table of report.md, and under
@@ -88,6 +103,11 @@ func mdDestinations(b *strings.Builder, s *results.Summary, rows []results.Row) 
 			textfmt.Int(d.Unexpected), textfmt.Int(d.Duplicates), c.Recall, c.Precision, c.E2EP50, c.E2EP99, c.AppP99, c.OnTime)
 	}
 	b.WriteString("\n")
+	for _, d := range s.Destinations {
+		if note := unmeasuredNote(d); note != "" {
+			fmt.Fprintf(b, "- `%s`: %s.\n", textfmt.MDEscape(d.Name), note)
+		}
+	}
 	for i, name := range results.TimeseriesDestinations(rows) {
 		fmt.Fprintf(b, "- `%s` over time: %s\n", name, textfmt.MDEscape(destinationTrend(rows, i)))
 	}

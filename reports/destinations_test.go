@@ -12,7 +12,7 @@ func TestDestinationsRendered(t *testing.T) {
 	s := &results.Summary{
 		Application: &results.ApplicationInfo{Command: []string{"./detector"}, Log: "application.log", ReadyS: 1.5, Exit: "stopped"},
 		Destinations: []results.DestinationStats{{Name: "alerts", Kind: "kinesis", Expect: "some", Outputs: 25, Expected: 24,
-			Missing: 1, Recall: 23.0 / 24, Precision: 1, Latency: map[string]results.LatencyStats{"e2e": {Count: 23, P50: 247.3, P99: 434.6}},
+			Missing: 1, Unmeasured: 2, Recall: 23.0 / 24, Precision: 1, Latency: map[string]results.LatencyStats{"e2e": {Count: 23, P50: 247.3, P99: 434.6}},
 			Deadline: &results.DestinationDeadline{DeadlineMS: 1000, Scheduled: 24, Measured: 23, OnTime: 23, OnTimeRatio: 23.0 / 24}}},
 	}
 	var text bytes.Buffer
@@ -20,7 +20,8 @@ func TestDestinationsRendered(t *testing.T) {
 	var md strings.Builder
 	mdDestinations(&md, s, nil)
 	for _, out := range []string{text.String(), md.String()} {
-		for _, want := range []string{"alerts", "kinesis, some", "95.8%", "247.3", "434.6"} {
+		for _, want := range []string{"alerts", "kinesis, some", "95.8%", "247.3", "434.6",
+			"2 outputs answered incidents outside the measured part"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("missing %q in\n%s", want, out)
 			}

@@ -27,10 +27,16 @@ func hotShards(shards []results.ShardStats) []bool {
 const hotLegend = "hot shard: (nearly) the most throttled, or over 1.5× the mean records"
 
 // shardFigure draws records, bytes and throttled attempts per shard, the
-// hot shards in red.
+// hot shards in red; a stream of more than manyShards shards gets
+// manyShardFigure instead.
 func shardFigure(fs *figureSet, s *results.Summary) {
 	n := len(s.PerShard)
 	if n == 0 {
+		return
+	}
+	if n > manyShards {
+		ch, err := manyShardFigure(s.PerShard)
+		fs.add("Per-shard distribution", PNGShards, panelSize, ch, err)
 		return
 	}
 	labels := make([]string, n)

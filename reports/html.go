@@ -69,13 +69,13 @@ var runTemplate = template.Must(template.Must(template.Must(template.New("run").
 
 {{with .Destinations}}<h2>Destinations <small class="desc">(the application under test's outputs; latency from each input's intended send time)</small></h2>
 <table><tr><th class="l">destination</th><th>outputs</th><th>expected</th><th>missing</th><th>unexpected / dupes</th><th>recall</th><th>precision</th><th>outputs/s</th><th>e2e p50 ms</th><th>e2e p99 ms</th><th>application p99 ms</th><th>on time</th></tr>
-{{range .}}<tr><td class="l wrap"><b>{{.Name}}</b> <span class="sub">{{.Kind}}, {{.Expect}}; {{.Correlation}}</span></td><td>{{int .Outputs}}</td><td>{{int .Expected}}</td><td><span{{if .Missing}} class="no"{{end}}>{{int .Missing}}</span></td><td>{{int .Unexpected}} / {{int .Duplicates}}</td><td>{{.Cells.Recall}}</td><td>{{.Cells.Precision}}</td><td>{{rate .OutputsRPS}}</td><td>{{.Cells.E2EP50}}</td><td>{{.Cells.E2EP99}}</td><td>{{.Cells.AppP99}}</td><td>{{.Cells.OnTime}}</td></tr>
+{{range .}}<tr><td class="l wrap"><b>{{.Name}}</b> <span class="sub">{{.Kind}}, {{.Expect}}; {{.Correlation}}</span></td><td>{{int .Outputs}}</td><td>{{int .Expected}}{{with .Unmeasured}}<br><span class="sub">+{{int .}} unmeasured</span>{{end}}</td><td><span{{if .Missing}} class="no"{{end}}>{{int .Missing}}</span></td><td>{{int .Unexpected}} / {{int .Duplicates}}</td><td>{{.Cells.Recall}}</td><td>{{.Cells.Precision}}</td><td>{{rate .OutputsRPS}}</td><td>{{.Cells.E2EP50}}</td><td>{{.Cells.E2EP99}}</td><td>{{.Cells.AppP99}}</td><td>{{.Cells.OnTime}}</td></tr>
 {{end}}</table>{{end}}
 
 {{with .Shards}}<h2>Shards <small class="desc">({{len .}}; hot shards marked red: most throttled, or over 1.5× the mean)</small></h2>
-<div class="scroll"><table><tr><th class="l">shard</th><th>records</th><th>bytes</th><th>records/s</th><th>Kinesis records/s</th><th>bytes/s</th><th>quota use: records / bytes</th><th>throttled</th><th>throttle ratio</th><th>consumed</th><th>e2e p99 ms</th></tr>
+{{if $.ShardsFolded}}<details><summary>every shard's figures, {{len .}} rows (the per-shard plot names the busiest and the most throttled)</summary>{{end}}<div class="scroll"><table><tr><th class="l">shard</th><th>records</th><th>bytes</th><th>records/s</th><th>Kinesis records/s</th><th>bytes/s</th><th>quota use: records / bytes</th><th>throttled</th><th>throttle ratio</th><th>consumed</th><th>e2e p99 ms</th></tr>
 {{range .}}<tr{{if .Hot}} class="hot"{{end}}><td class="l"><code>{{.ShardID}}</code>{{if .Hot}} <span class="no">hot</span>{{end}}{{if .Closed}} <span class="sub">closed</span>{{end}}</td><td>{{int .Records}}</td><td>{{int .Bytes}}</td><td>{{rate .RecordsPerS}}</td><td>{{rate .KinesisRecordsPerS}}</td><td>{{bps .BytesPerS}}</td><td>{{pct .RecordQuotaUse}} / {{pct .ByteQuotaUse}}{{with .Binding}} <span class="sub">{{.}} bind</span>{{end}}</td><td>{{int .Throttled}}</td><td>{{ratio .ThrottleRatio}}</td><td>{{int .Consumed}}</td><td>{{ms .E2E.P99}}</td></tr>
-{{end}}</table></div>{{end}}
+{{end}}</table></div>{{if $.ShardsFolded}}</details>{{end}}{{end}}
 
 {{with .Packing}}<h2>Packing <small class="desc">(user records into Kinesis records: aggregation and compression)</small></h2>
 <table><tr><th class="l">producer</th><th class="l">packing</th><th>user records</th><th>Kinesis records</th><th>bytes/record raw</th><th>sent</th><th>ratio</th><th>encode per record</th></tr>

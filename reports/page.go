@@ -45,6 +45,7 @@ type runPage struct {
 	Producers           []results.ProducerStats
 	Destinations        []destinationRow
 	Shards              []shardRow
+	ShardsFolded        bool         // more shards than the plot draws a bar each: the table starts folded
 	Packing             []packingRow // empty unless a producer packed its records
 	Events              []eventRow
 	Config              [][2]string
@@ -140,6 +141,7 @@ func newRunPage(r *results.Run) (*runPage, figureSet, error) {
 	for i, sh := range s.PerShard {
 		p.Shards = append(p.Shards, shardRow{ShardStats: sh, Hot: hot[i]})
 	}
+	p.ShardsFolded = len(p.Shards) > manyShards
 	p.Packing = packingRows(s)
 	for i, e := range s.Events {
 		p.Events = append(p.Events, eventRow{EventResult: e, Label: eventLabel(i), At: fmtSeconds(e.AtS)})

@@ -264,6 +264,7 @@ var planTemplate = template.Must(template.Must(template.New("plan").Funcs(funcs)
 <body><main>
 <header>
 <h1>Plan for {{.P.Scenario}}</h1>
+{{with .P.Cell}}<p class="meta">matrix cell <b>{{.}}</b> · <a href="../plan.html">every cell</a></p>{{end}}
 <p class="model-banner">{{.P.Model}}</p>
 <p class="meta">source <b>{{.P.Source}}</b> · {{len .P.Layouts}} layouts · each layout ran {{.P.Window.DurationS}} s ({{.P.Window.WarmupS}} s warmup), then up to {{.P.Window.DrainS}} s drain · planned in <b>{{printf "%.1f" .P.ElapsedS}} s</b></p>
 </header>
@@ -305,6 +306,9 @@ var planTemplate = template.Must(template.Must(template.New("plan").Funcs(funcs)
 func planMarkdown(p *results.Plan, plotted bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# kbench plan: %s\n\n> %s\n\n", textfmt.MDEscape(p.Scenario), p.Model)
+	if p.Cell != "" {
+		fmt.Fprintf(&b, "Matrix cell `%s` ([every cell](../plan.md)).\n\n", p.Cell)
+	}
 	fmt.Fprintf(&b, "**Recommendation: %s**\n\n%s\n\n", p.Recommendation, p.Reason)
 	if p.Verify != "" {
 		fmt.Fprintf(&b, "Run the recommended layout on the model for the scenario's whole duration:\n\n    %s\n\n", p.Verify)

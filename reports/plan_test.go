@@ -25,8 +25,7 @@ func planFixture() *results.Plan {
 		Recommended:    4,
 		Recommendation: "8 shards, polling: $0.27/h ($198/month)",
 		Reason:         "3 shards would do on average, but the hottest shard of zipf(1.1) keys would run at 112% of its quota there.",
-		Notes:          []string{"A note."},
-		Model:          "MODEL: predicted, not measured",
+		PlanAbout:      results.PlanAbout{Notes: []string{"A note."}, Model: "MODEL: predicted, not measured"},
 	}
 	for i, n := range []int{3, 6, 8} {
 		for k, v := range []string{"polling", "fan-out"} {
@@ -98,4 +97,62 @@ func TestPlanPageInChromium(t *testing.T) {
 	if colours < 40 {
 		t.Errorf("the page has only %d colours: the plot or styles are missing", colours)
 	}
+}
+
+// planMatrixFixture is a matrix plan of two cells: planFixture's plan, and
+// the same with no layout meeting the needs.
+func planMatrixFixture() *results.PlanMatrix {
+	met, unmet := planFixture(), planFixture()
+	met.Cell, unmet.Cell = "producers[0].rate.rps=3000", "producers[0].rate.rps=9000"
+	unmet.Recommended, unmet.Recommendation = -1, "no layout tried meets the workload's needs"
+	return &results.PlanMatrix{
+		SchemaVersion: results.PlanSchemaVersion, Scenario: "fixture", Source: "fixture.yaml", Axes: []string{"producers[0].rate.rps"},
+		Cells: []results.PlanCell{
+			{Cell: met.Cell, Values: []string{"3000"}, Dir: "producers[0]_rate_rps-3000", Plan: met},
+			{Cell: unmet.Cell, Values: []string{"9000"}, Dir: "producers[0]_rate_rps-9000", Plan: unmet},
+		},
+		MostShards: 0, Cheapest: 0,
+		Recommendation: "2 cells planned; the most shards: producers[0].rate.rps=3000 needs 8 shards, polling; 1 cell of 2 met by no layout tried",
+		Reason:         "Per cell: …",
+		PlanAbout:      results.PlanAbout{Notes: []string{"A matrix note."}, Model: "MODEL: predicted, not measured"},
+	}
+}
+
+func TestRenderPlanMatrix(t *testing.T) {
+	dir := t.TempDir()
+	pm := planMatrixFixture()
+	if err := RenderPlanMatrix(pm, dir); err != nil {
+		t.Fatal(err)
+	}
+	md := string(must(os.ReadFile(filepath.Join(dir, PlanMarkdownFile))))
+	for _, want := range []string{pm.Recommendation, "| ▲$ | [3000](producers[0]_rate_rps-3000/plan.html) | 3,000 | 3 | 8 shards, polling |",
+		"| ✘ | [9000](producers[0]_rate_rps-9000/plan.html) |", "none meets", "A matrix note.", "- **9000**: 3 shards would do"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("plan.md lacks %q:\n%s", want, md)
+		}
+	}
+	html := string(must(os.ReadFile(filepath.Join(dir, PlanHTMLFile))))
+	for _, want := range []string{`href="producers[0]_rate_rps-3000/plan.html"`, "most shards", "cheapest", "✘ none meets", "MODEL: predicted"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("plan.html lacks %q", want)
+		}
+	}
+	var text bytes.Buffer
+	WritePlanMatrixText(&text, pm)
+	if !strings.Contains(text.String(), "cells by producers[0].rate.rps") || !strings.Contains(text.String(), "▲$  3000") {
+		t.Errorf("the text table does not list and mark the cells:\n%s", text.String())
+	}
+	if bin := chromiumBinary(); bin != "" {
+		content, ink, _ := pageStats(screenshot(t, bin, filepath.Join(dir, PlanHTMLFile), "plan-matrix.png"))
+		if content < 0.05 || ink < 0.005 {
+			t.Errorf("the matrix page looks blank: %.1f%% of pixels not background, %.1f%% dark", 100*content, 100*ink)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

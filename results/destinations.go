@@ -21,6 +21,13 @@ type DestinationStats struct {
 	Missing    int64 `json:"missing"`
 	Unexpected int64 `json:"unexpected"`
 	Duplicates int64 `json:"duplicates"`
+	// Unmeasured (some) is how many outputs first answered an incident
+	// that is not expected: one of the warmup, or one the end of the run
+	// cut short. They are correct outputs for inputs that are not
+	// measured: matched (precision counts them), neither expected nor
+	// unexpected, so that Outputs = (Expected − Missing) + Unmeasured +
+	// Duplicates + Unexpected.
+	Unmeasured int64 `json:"unmeasured"`
 	// Evicted is how many inputs kbench forgot (bounded memory) before
 	// any output named them; they count in Missing.
 	Evicted int64 `json:"evicted,omitempty"`

@@ -26,6 +26,9 @@ type Plan struct {
 	// "flags" for a workload given on the command line).
 	Scenario string `json:"scenario"`
 	Source   string `json:"source"`
+	// Cell is the matrix cell this plan is for, by its workload axes'
+	// values (as in "producers[0].rate.rps=800"); "" without a matrix.
+	Cell string `json:"cell,omitempty"`
 	// Workload is what the stream must take.
 	Workload PlanWorkload `json:"workload"`
 	// Window is the simulated stretch each layout ran for.
@@ -50,6 +53,12 @@ type Plan struct {
 	// the model for the scenario's whole duration ("" when there is no
 	// recommendation, or no file to run).
 	Verify string `json:"verify,omitempty"`
+	PlanAbout
+}
+
+// PlanAbout is what a plan.json says of itself after its figures, a Plan
+// and a PlanMatrix alike.
+type PlanAbout struct {
 	// Notes are what the plan assumed or changed, in sentences.
 	Notes []string `json:"notes"`
 	// Model is the model's own note: the numbers are predictions.
@@ -60,6 +69,48 @@ type Plan struct {
 	ElapsedS    float64   `json:"elapsed_s"`
 	// KbenchVersion is the kbench that made the plan.
 	KbenchVersion string `json:"kbench_version"`
+}
+
+// PlanMatrix is plan.json for a scenario whose matrix varies the
+// workload: a plan per workload cell, each also written whole into the
+// cell's own directory, and a summary across the cells. (A matrix that
+// varies only what the plan chooses itself, the stream and the consumers'
+// kinds, has one workload: its plan.json is a Plan.) It shares
+// PlanSchemaVersion; the key "cells" tells it from a Plan.
+type PlanMatrix struct {
+	SchemaVersion int    `json:"schema_version"`
+	Scenario      string `json:"scenario"`
+	Source        string `json:"source"`
+	// Axes are the matrix paths whose values make the cells' workloads.
+	Axes []string `json:"axes"`
+	// Cells are the workloads' plans, in the matrix's order.
+	Cells []PlanCell `json:"cells"`
+	// MostShards is the index in Cells of the cell whose recommended
+	// layout has the most shards (the costliest of those on a tie), and
+	// Cheapest that of the cell whose recommended layout costs least; -1
+	// when no cell has a recommended provisioned layout, or none at all.
+	MostShards int `json:"most_shards"`
+	Cheapest   int `json:"cheapest"`
+	// Recommendation sums the cells' recommendations up in one line, and
+	// Reason says per cell what it needs.
+	Recommendation string `json:"recommendation"`
+	Reason         string `json:"reason"`
+	// PlanAbout's notes are what the plan assumed or changed across the
+	// cells (each cell's plan has its own).
+	PlanAbout
+}
+
+// PlanCell is one workload cell of a PlanMatrix.
+type PlanCell struct {
+	// Cell labels the workload by its axes' values, as Plan.Cell, and
+	// Values are those values alone, in the order of PlanMatrix.Axes.
+	Cell   string   `json:"cell"`
+	Values []string `json:"values"`
+	// Dir is the cell's directory, relative to plan.json: its plan.json,
+	// plan.md, plan.html and plan.png.
+	Dir string `json:"dir"`
+	// Plan is the cell's plan, the same as Dir/plan.json.
+	Plan *Plan `json:"plan"`
 }
 
 // PlanWorkload describes the load a plan sizes the stream for.
@@ -195,8 +246,13 @@ type PlanCostItem struct {
 }
 
 // WritePlan writes p as path, indented.
-func WritePlan(path string, p *Plan) error {
-	b, err := json.MarshalIndent(p, "", "  ")
+func WritePlan(path string, p *Plan) error { return writePlanJSON(path, p) }
+
+// WritePlanMatrix writes m as path, indented.
+func WritePlanMatrix(path string, m *PlanMatrix) error { return writePlanJSON(path, m) }
+
+func writePlanJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("results: plan: %w", err)
 	}

@@ -108,7 +108,14 @@ type Bottleneck struct {
 	Cores int `json:"cores"`
 	// InFlightRatio is the share of the producers' in-flight slots holding
 	// a batch (a call in flight or a resend waiting), averaged over time.
+	// A producer has in_flight slots, or with ordering per_key one per
+	// shard.
 	InFlightRatio float64 `json:"in_flight_ratio"`
+	// SendWaitRatio is the share of the time the producers' schedules
+	// were blocked on their senders: every sender busy and the queue full,
+	// or with ordering per_key a shard's one call in flight. 0 in summaries
+	// from before it existed.
+	SendWaitRatio float64 `json:"send_wait_ratio"`
 	// ScheduleLagMS is how far behind its schedule the furthest-behind
 	// producer was, at worst.
 	ScheduleLagMS float64 `json:"schedule_lag_ms"`

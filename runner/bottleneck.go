@@ -20,6 +20,11 @@ const (
 	inFlightLimit = 0.9
 	// lagLimit: producers this far behind their schedule are falling behind.
 	lagLimit = time.Second
+	// waitLimit: producers that spent this share of their time behind
+	// schedule waiting for their senders were held back by the senders
+	// (the target, or with ordering per_key a shard's one call in flight),
+	// not by generating.
+	waitLimit = 0.5
 	// throttleLimit: a write throttle ratio at least this means the target
 	// is refusing the load.
 	throttleLimit = 0.01
@@ -42,7 +47,14 @@ type evidence struct {
 	// producers were more than lagLimit behind: whether they were behind
 	// for want of free slots (the target) or with slots to spare (kbench).
 	inFlightBehind float64
-	backlogGrowth  float64 // records/s by which acked-but-unread records grew
+	// waitRatio is the share of the time the producers' schedules were
+	// blocked on their senders (metrics.Run.Waiting), waitBehind the same
+	// over the seconds in which they were more than lagLimit behind.
+	waitRatio, waitBehind float64
+	// perKey: a producer keeps ordering per_key, one call in flight per
+	// shard.
+	perKey        bool
+	backlogGrowth float64 // records/s by which acked-but-unread records grew
 	// noReaders: kbench reads nothing itself (consumers: [], the
 	// application under test the only reader), so the backlog says nothing
 	// of whether the stream's readers keep up.
@@ -62,12 +74,21 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 	case e.cpuRatio > cpuLimit:
 		return results.BottleneckGenerator, fmt.Sprintf("kbench used %s of its %d cores: the results describe kbench's limits, not the target's",
 			pct(e.cpuRatio), cores)
-	case e.lag > lagLimit && e.inFlightBehind < inFlightLimit:
+	case e.lag > lagLimit && e.inFlightBehind < inFlightLimit && e.waitBehind < waitLimit:
 		return results.BottleneckGenerator, fmt.Sprintf("the producers fell %v behind their schedule while only %s of their in-flight slots were busy: "+
 			"kbench could not generate the records as fast as the scenario asks", e.lag.Round(time.Millisecond), pct(e.inFlightBehind))
 	}
 	var why []string
+	lanes := e.perKey && (e.waitRatio >= inFlightLimit || e.lag > lagLimit && e.waitBehind >= waitLimit)
 	switch {
+	case lanes:
+		behind := ""
+		if e.lag > lagLimit {
+			behind = fmt.Sprintf(" (%s while over %v behind their schedule, %v behind at worst)",
+				pct(e.waitBehind), lagLimit, e.lag.Round(time.Millisecond))
+		}
+		why = append(why, fmt.Sprintf("ordering per_key keeps one PutRecords call in flight per shard, and the producers waited %s of the time%s "+
+			"for a shard's call to settle before it could take their next batch", pct(e.waitRatio), behind))
 	case e.inFlightRatio >= inFlightLimit:
 		why = append(why, fmt.Sprintf("the producers' in-flight slots were busy %s of the time", pct(e.inFlightRatio)))
 	case e.lag > lagLimit:
@@ -79,6 +100,9 @@ func (e evidence) verdict(cores int) (kind, reason string) {
 	}
 	if e.putFrom > 0 && e.putTo > putRiseFactor*e.putFrom && e.putTo-e.putFrom >= putRiseMin {
 		why = append(why, fmt.Sprintf("put latency p99 rose from %.1f to %.1f ms", e.putFrom, e.putTo))
+	}
+	if lanes {
+		return results.BottleneckTarget, "the per-shard ordering rule is the limit: " + strings.Join(why, "; ")
 	}
 	if len(why) > 0 {
 		return results.BottleneckTarget, "the target is the limit: " + strings.Join(why, "; ")
@@ -107,6 +131,7 @@ func ConsumerBottleneck(backlogGrowth, ackedRPS, getThrottled float64) string {
 // pulse is one sampler reading of the cumulative gauges the verdict uses.
 type pulse struct {
 	at, cpu, busy int64 // process-clock ns; CPU ns; busy slot·ns
+	waiting       int64 // producer·ns blocked on their senders
 	backlog       int64 // acked - consumed
 	lag           time.Duration
 	cpuOK         bool
@@ -120,7 +145,7 @@ func (r *run) pulse(now int64, acked, consumed int64) pulse {
 		// backlog means nothing; the merge judges the consumers.
 		backlog = 0
 	}
-	return pulse{at: now, cpu: cpu, cpuOK: ok, busy: r.m.Busy.Area(now), backlog: backlog,
+	return pulse{at: now, cpu: cpu, cpuOK: ok, busy: r.m.Busy.Area(now), waiting: r.m.Waiting.Area(now), backlog: backlog,
 		lag: time.Duration(r.m.ScheduleLag(now))}
 }
 
@@ -137,10 +162,17 @@ func (r *run) between(a, b pulse) evidence {
 	if r.slots > 0 {
 		e.inFlightRatio = float64(b.busy-a.busy) / (wall * float64(r.slots))
 	}
+	if r.scheduling > 0 {
+		e.waitRatio = float64(b.waiting-a.waiting) / (wall * float64(r.scheduling))
+	}
+	for _, p := range r.sc.Producers {
+		e.perKey = e.perKey || p.Ordering == OrderingPerKey
+	}
 	e.backlogGrowth = float64(b.backlog-a.backlog) / (wall / 1e9)
 	e.noReaders = len(r.apps) == 0
 	e.lag = b.lag
 	e.inFlightBehind = e.inFlightRatio
+	e.waitBehind = e.waitRatio
 	return e
 }
 
@@ -163,17 +195,20 @@ func (r *run) bottleneck(smp *sampler, s *results.Summary) *results.Bottleneck {
 		return nil
 	}
 	e := r.between(smp.pulses[first], smp.pulses[last+1])
-	var behind, behindS float64
+	var behind, waited, behindS float64
 	for i := first; i <= last; i++ { // the furthest behind at any sample
 		p := smp.pulses[i+1]
 		e.lag = max(e.lag, p.lag)
 		if p.lag > lagLimit {
-			behind += r.between(smp.pulses[i], p).inFlightRatio
+			second := r.between(smp.pulses[i], p)
+			behind += second.inFlightRatio
+			waited += second.waitRatio
 			behindS++
 		}
 	}
 	if behindS > 0 {
 		e.inFlightBehind = behind / behindS
+		e.waitBehind = waited / behindS
 	}
 	e.ackedRPS = s.Throughput.AckedRPS
 	e.throttleRatio = s.ThrottleRatio
@@ -183,7 +218,7 @@ func (r *run) bottleneck(smp *sampler, s *results.Summary) *results.Bottleneck {
 	e.putFrom, e.putTo = putTrend(smp.rows[first : last+1])
 	cores := runtime.GOMAXPROCS(0)
 	b := &results.Bottleneck{
-		CPURatio: round3(e.cpuRatio), InFlightRatio: round3(e.inFlightRatio),
+		CPURatio: round3(e.cpuRatio), InFlightRatio: round3(e.inFlightRatio), SendWaitRatio: round3(e.waitRatio),
 		ScheduleLagMS: float64(e.lag.Milliseconds()), BacklogGrowthRPS: round3(e.backlogGrowth),
 		Cores: cores, InProcessTarget: r.o.Target.Kind == targets.KindSim,
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/kbench/kbench/metrics"
 )
 
 // OrderingPerKeyChain keeps a partition key's order as OrderingPerKey does,
@@ -81,11 +83,10 @@ func (ls *lanes) startChains() {
 }
 
 // add queues b, one record, behind its key's; it blocks while chainRoom
-// records wait, and returns false when ctx is done first.
-func (ch *chains) add(ctx context.Context, b *batch) bool {
-	select {
-	case ch.room <- struct{}{}:
-	case <-ctx.Done():
+// records wait (a wait counted in waiting), and returns false when ctx is
+// done first.
+func (ch *chains) add(ctx context.Context, b *batch, waiting *metrics.TimeGauge) bool {
+	if !sendWaiting(ctx, ch.room, struct{}{}, waiting) {
 		return false
 	}
 	pk := b.recs[0].pk

@@ -292,7 +292,7 @@ func (r *run) destinationStats(a *appSide) []results.DestinationStats {
 // merge compute them alike.
 func DestinationFigures(st *results.DestinationStats, c collectors.MatchCounts, deadline time.Duration) {
 	st.Outputs, st.Expected, st.Missing, st.Unexpected = c.Outputs, c.Expected, c.Missing, c.Unexpected
-	st.Duplicates, st.Evicted = c.Duplicates, c.Evicted
+	st.Duplicates, st.Unmeasured, st.Evicted = c.Duplicates, c.Unmeasured, c.Evicted
 	st.Recall, st.Precision, st.OutputsRPS = 0, 0, 0
 	if c.Expected > 0 {
 		st.Recall = float64(c.Expected-c.Missing) / float64(c.Expected)

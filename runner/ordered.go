@@ -3,6 +3,9 @@ package runner
 import (
 	"context"
 	"sync"
+
+	"github.com/kbench/kbench/envelope"
+	"github.com/kbench/kbench/metrics"
 )
 
 // Orderings of a producer's records (ProducerConfig.Ordering).
@@ -107,14 +110,28 @@ func (ls *lanes) of(pk, ehk string) *lane {
 // batcherOf is of's batcher.
 func (ls *lanes) batcherOf(pk, ehk string) *batcher { return ls.of(pk, ehk).bt }
 
-// hand gives l's senders b; it blocks while they are busy and returns false
-// when ctx is done first.
+// hand gives l's senders b; it blocks while they are busy (a wait counted
+// in Metrics.Waiting) and returns false when ctx is done first.
 func (ls *lanes) hand(ctx context.Context, l *lane, b *batch) bool {
 	if ls.chains != nil {
-		return ls.chains.add(ctx, b)
+		return ls.chains.add(ctx, b, &ls.p.cfg.Metrics.Waiting)
 	}
+	return sendWaiting(ctx, l.queue, b, &ls.p.cfg.Metrics.Waiting)
+}
+
+// sendWaiting sends v on ch; when ch is full it blocks, counted in waiting
+// (the producers' wait for their senders, a bottleneck's evidence), and
+// returns false when ctx is done first.
+func sendWaiting[T any](ctx context.Context, ch chan<- T, v T, waiting *metrics.TimeGauge) bool {
 	select {
-	case l.queue <- b:
+	case ch <- v:
+		return true
+	default:
+	}
+	waiting.Add(envelope.Now(), 1)
+	defer func() { waiting.Add(envelope.Now(), -1) }()
+	select {
+	case ch <- v:
 		return true
 	case <-ctx.Done():
 		return false

@@ -93,7 +93,9 @@ type ProducerConfig struct {
 	// the target may have stored its records.
 	CallTimeout time.Duration
 	// InFlight is the most PutRecords calls in flight at once, 1..256.
-	// A batch waiting out a retry backoff keeps its slot.
+	// A batch waiting out a retry backoff keeps its slot. With
+	// OrderingPerKey it bounds the batches queued per shard instead: each
+	// shard has one call in flight.
 	InFlight int
 	// Retry is the resend policy for failed records and calls.
 	Retry RetryPolicy

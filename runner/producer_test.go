@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -208,6 +209,35 @@ func TestProducerCancel(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestProducerManySendersBoundedMemory runs a producer with in_flight 256,
+// the most allowed. Its senders must share the run's latency histograms: a
+// set of three per sender (~600 KB) came to 150 MB, and the sampler's
+// once-a-second merge of all of them took hundreds of milliseconds and
+// starved the run (docs/performance.md). Every value must still count.
+func TestProducerManySendersBoundedMemory(t *testing.T) {
+	m := metrics.NewRun(1)
+	cfg := prodConfig(m, fakePacer{gap: time.Millisecond, limit: 200})
+	cfg.InFlight = 256
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	prodRun(t, cfg, newBenchPutter(), nil)
+	for _, l := range m.Latencies() {
+		l.Rotate()
+	}
+	runtime.ReadMemStats(&after)
+	got := after.TotalAlloc - before.TotalAlloc
+	t.Logf("the run allocated %.1f MB", float64(got)/(1<<20))
+	if got > 32<<20 {
+		t.Errorf("the run allocated %d MB, want at most 32 MB", got>>20)
+	}
+	if got := m.Delivery.Total().TotalCount(); got != 200 {
+		t.Errorf("delivery latencies %d, want 200", got)
+	}
+	if got, calls := m.Put.Total().TotalCount(), m.Calls.Load(); got != calls || calls == 0 {
+		t.Errorf("put latencies %d, want one per call (%d)", got, calls)
 	}
 }
 

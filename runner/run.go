@@ -113,9 +113,12 @@ type run struct {
 	shards    *liveShards
 	events    eventLog
 	producers int
-	slots     int    // in-flight slots of all producer instances
-	reading   []bool // by consumer application: still reading when the run ended
-	created   bool
+	// slots are the in-flight slots of the producer instances sending
+	// from this process, scheduling how many of them schedule records
+	// (see sendSlots).
+	slots, scheduling int
+	reading           []bool // by consumer application: still reading when the run ended
+	created           bool
 	// joined says a worker other than 0 found worker 0's stream.
 	joined bool
 	// start is when the schedule starts (process clock, Unix ns).
@@ -154,15 +157,6 @@ func (r *run) logf(format string, args ...any) {
 	fmt.Fprintf(r.log, format+"\n", args...)
 }
 
-// clients are the run's three Kinesis clients.
-type clients struct {
-	// ctrl makes control-plane calls (stream, shards, events) with the
-	// SDK's retries; data carries the producers' and pollers' calls, which
-	// kbench retries itself; push holds fan-out subscriptions, without a
-	// per-request timeout.
-	ctrl, data, push *kinesis.Client
-}
-
 func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	sc := r.sc
 	for i, p := range sc.Producers {
@@ -171,9 +165,10 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 			r.specOf = append(r.specOf, i)
 		}
 	}
-	cl, err := r.clients(ctx)
-	if err != nil {
-		return nil, err
+	var cl clients
+	var err error
+	if cl.ctrl, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second}); err != nil {
+		return nil, targetErr(err)
 	}
 	// A worker measures its clock while it creates or waits for the stream.
 	clockDone := r.startClock(ctx)
@@ -213,6 +208,9 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return nil, err
 	}
 	if err := r.loadShards(ctx, cl.ctrl); err != nil {
+		return nil, err
+	}
+	if err := r.dataClients(ctx, &cl); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(r.o.OutDir, 0o755); err != nil {
@@ -263,6 +261,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 	}
 	smp.rate = rates
 	r.prods = prods
+	r.slots, r.scheduling = r.sendSlots(prods)
 	r.publishLive(start)
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
@@ -279,38 +278,6 @@ func (r *run) consumerApps() int {
 		n += c.Count
 	}
 	return n
-}
-
-// clients opens the run's clients, the data and push clients sized for
-// every producer's calls in flight and every consumer's shard readers.
-func (r *run) clients(ctx context.Context) (clients, error) {
-	sc := r.sc
-	var cl clients
-	inFlight, timeout := 0, 30*time.Second
-	for _, p := range sc.Producers {
-		inFlight += p.InFlight * p.Concurrency
-		timeout = max(timeout, p.Timeout) // each call has its own
-	}
-	r.slots = inFlight
-	readers := r.consumerApps() * max(sc.Stream.Shards, 4)
-	var err error
-	if cl.ctrl, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 3, Timeout: 30 * time.Second}); err != nil {
-		return cl, targetErr(err)
-	}
-	cl.data, err = r.o.Target.Client(ctx, targets.ClientOptions{
-		MaxAttempts: 1,
-		MaxConns:    inFlight + readers + 8,
-		Timeout:     timeout,
-	})
-	if err != nil {
-		return cl, targetErr(err)
-	}
-	// SubscribeToShard streams last up to 5 minutes: a per-request timeout
-	// would cut them off, so fan-out readers get a client without one.
-	if cl.push, err = r.o.Target.Client(ctx, targets.ClientOptions{MaxAttempts: 1, MaxConns: readers + 8}); err != nil {
-		return cl, targetErr(err)
-	}
-	return cl, nil
 }
 
 // ensureStream creates the run's stream, or checks the existing one, and

@@ -265,7 +265,10 @@ func (s *sampler) sample(now int64) {
 		s.failed("timeseries.csv", err)
 	}
 	s.rows = append(s.rows, row)
-	s.pulses = append(s.pulses, s.r.pulse(now, c.acked, c.consumed))
+	// The gauges are read now, however late the sampler woke: the pulse is
+	// taken at the time it reads them, not at the second's tick, so a late
+	// sampler does not hide how far behind the producers were.
+	s.pulses = append(s.pulses, s.r.pulse(max(envelope.Now(), now), c.acked, c.consumed))
 	s.health(c)
 	s.prev = c
 	s.last = now

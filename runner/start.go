@@ -97,6 +97,9 @@ func (r *run) buildProducers(c *kinesis.Client, start int64) ([]*Producer, func(
 			if err != nil {
 				return nil, nil, fmt.Errorf("producers[%d].options: %w", i, err)
 			}
+			if d, ok := gen.(generators.Divisible); ok { // the instances share a replayed file
+				d.Divide(k, ps.Concurrency)
+			}
 			pacer, ratePacer, err := instancePacers(sc, i, k, gen)
 			if err != nil {
 				return nil, nil, err

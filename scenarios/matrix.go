@@ -171,12 +171,12 @@ func cellCount(axes []axis) int {
 	return n
 }
 
-// cellIndexes returns the value index of each axis in cell k, the first
-// axis varying slowest.
-func cellIndexes(axes []axis, k int) []int {
+// CellIndexes returns the index in each axis's Values of cell k's value,
+// for the cells as Cells orders them (the first axis varying slowest).
+func CellIndexes(axes []MatrixAxis, k int) []int {
 	idx := make([]int, len(axes))
 	for j := len(axes) - 1; j >= 0; j-- {
-		n := len(axes[j].values)
+		n := len(axes[j].Values)
 		idx[j] = k % n
 		k /= n
 	}
@@ -186,7 +186,7 @@ func cellIndexes(axes []axis, k int) []int {
 // applyCell applies the values of cell k to root and returns its label.
 func (d *decoder) applyCell(root *ast.MappingNode, axes []axis, k int) string {
 	var label []string
-	for j, i := range cellIndexes(axes, k) {
+	for j, i := range CellIndexes(axisList(axes), k) {
 		a := axes[j]
 		text := a.Values[i]
 		line, col := nodePos(a.values[i])

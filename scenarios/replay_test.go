@@ -35,9 +35,17 @@ func TestReplayRecordedPaceScenario(t *testing.T) {
 		t.Errorf("resolved options %v", o)
 	}
 
+	// Instances share the file: two of them offer what one does.
+	two, err := Parse("t.yaml", []byte(recordedBase+"    concurrency: 2\n"), nil)
+	if err != nil {
+		t.Fatalf("pace: recorded with two instances: %v", err)
+	}
+	if got, want := two.Offered(0), s.Offered(0); got != want {
+		t.Errorf("two instances offer %g records, one %g; want the same: they share the file", got, want)
+	}
+
 	checkOneProblem(t, []problemRow{
 		{"a rate as well", recordedBase + "    rate: {profile: constant, rps: 5}\n", 11, "producers[0].rate", "is not used with pace: recorded"},
-		{"two instances", recordedBase + "    concurrency: 2\n", 11, "producers[0].concurrency", "must be 1 with pace: recorded"},
 		{"a rate event", recordedBase + "events:\n  - {at: 5s, rate: {profile: constant, rps: 5}}\n", 12, "events[0].producer", `"cards" sends at its file's own times`},
 		{"no time field", strings.Replace(recordedBase, "      time_field: $.event_time\n", "", 1), 6, "producers[0].options.time_field", "is required with pace: recorded"},
 		{"a missing time field", strings.Replace(recordedBase, "$.event_time", "$.ts", 1), 7, "producers[0].options.file",

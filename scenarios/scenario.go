@@ -180,7 +180,8 @@ type Producer struct {
 	// docs/ordering.md.
 	Ordering string `yaml:"ordering" json:"ordering"`
 	// Concurrency is the number of producer instances, 1..1024, which split
-	// the rate evenly. Default 1.
+	// the rate evenly (and a replayed file's records: record i goes to
+	// instance i mod Concurrency). Default 1.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Seed seeds the generator. Default 1 + the producer's index.
 	Seed int64 `yaml:"seed" json:"seed"`

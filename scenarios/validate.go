@@ -171,9 +171,6 @@ func (d *decoder) checkProducer(p *Producer, path string, index int, names map[s
 		if d.has(at("rate")) {
 			d.report(at("rate"), "is not used with pace: recorded: the file's own times pace the records (options.speed scales them)")
 		}
-		if p.Concurrency > 1 {
-			d.report(at("concurrency"), fmt.Sprintf("must be 1 with pace: recorded: the file plays once at its own times, got %d", p.Concurrency))
-		}
 	} else {
 		d.checkRate(&p.Rate, at("rate"))
 	}

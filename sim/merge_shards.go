@@ -25,38 +25,22 @@ func (s *Server) mergeShards(w http.ResponseWriter, r *http.Request, body []byte
 	if e := decodeJSON(body, &in); e != nil {
 		return e
 	}
-	st, e := s.lookup(in.StreamName, in.StreamARN)
-	if e != nil {
-		return e
-	}
-	now := s.now()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if e := st.checkReshard("MergeShards", now); e != nil {
-		return e
-	}
-	a, e := st.openShard(in.ShardToMerge, "shardToMerge")
-	if e != nil {
-		return e
-	}
-	b, e := st.openShard(in.AdjacentShardToMerge, "adjacentShardToMerge")
-	if e != nil {
-		return e
-	}
-	lo, hi := a, b
-	if b.rng.start.less(a.rng.start) {
-		lo, hi = b, a
-	}
-	if a == b || lo.rng.end.plusOne() != hi.rng.start {
-		return errInvalid("Shards %s and %s in stream %s under account %s are not adjacent.", a.id, b.id, st.name, accountID)
-	}
-	if st.nextIdx+1 > maxShardIdx {
-		return newError(errLimitExceeded, "Stream %s has reached the shard limit.", st.name)
-	}
-	child := st.newShard(hashRange{lo.rng.start, hi.rng.end}, now, len(st.table.Load().open)-1)
-	child.parent, child.adjParent = a.id, b.id
-	s.swapShards(st, []*shard{a, b}, []*shard{child}, now)
-	s.beginUpdate(st, now)
-	writeJSON(w, struct{}{})
-	return nil
+	return s.changeShards(w, in.streamRef, "MergeShards", func(st *stream) (shardChange, *apiError) {
+		a, e := st.openShard(in.ShardToMerge, "shardToMerge")
+		if e != nil {
+			return shardChange{}, e
+		}
+		b, e := st.openShard(in.AdjacentShardToMerge, "adjacentShardToMerge")
+		if e != nil {
+			return shardChange{}, e
+		}
+		lo, hi := a, b
+		if b.rng.start.less(a.rng.start) {
+			lo, hi = b, a
+		}
+		if a == b || lo.rng.end.plusOne() != hi.rng.start {
+			return shardChange{}, errInvalid("Shards %s and %s in stream %s under account %s are not adjacent.", a.id, b.id, st.name, accountID)
+		}
+		return shardChange{parents: []*shard{a, b}, children: []hashRange{{lo.rng.start, hi.rng.end}}}, nil
+	})
 }

@@ -1,9 +1,57 @@
 package sim
 
 import (
+	"net/http"
 	"slices"
 	"time"
 )
+
+// shardChange is what one SplitShard or MergeShards does: it closes
+// parents, open shards of the stream, and opens a child for each of
+// children, a hash key range. Every child names parents[0] as its
+// ParentShardId and parents[1], if any, as its AdjacentParentShardId.
+type shardChange struct {
+	parents  []*shard
+	children []hashRange
+}
+
+// changeShards is what SplitShard and MergeShards share: it finds the
+// stream, holds its lock, checks that op may reshard it now
+// (checkReshard), has plan check the request's shards and return the
+// change, checks the children fit under the shard limit, then swaps the
+// shards and makes the stream UPDATING.
+func (s *Server) changeShards(w http.ResponseWriter, ref streamRef, op string, plan func(st *stream) (shardChange, *apiError)) *apiError {
+	st, e := s.lookup(ref.StreamName, ref.StreamARN)
+	if e != nil {
+		return e
+	}
+	now := s.now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if e := st.checkReshard(op, now); e != nil {
+		return e
+	}
+	c, e := plan(st)
+	if e != nil {
+		return e
+	}
+	if st.nextIdx+len(c.children) > maxShardIdx {
+		return newError(errLimitExceeded, "Stream %s has reached the shard limit.", st.name)
+	}
+	open := len(st.table.Load().open) - len(c.parents) + len(c.children)
+	children := make([]*shard, len(c.children))
+	for i, rng := range c.children {
+		children[i] = st.newShard(rng, now, open)
+		children[i].parent = c.parents[0].id
+		if len(c.parents) > 1 {
+			children[i].adjParent = c.parents[1].id
+		}
+	}
+	s.swapShards(st, c.parents, children, now)
+	s.beginUpdate(st, now)
+	writeJSON(w, struct{}{})
+	return nil
+}
 
 // swapShards closes parents and opens children in their place: children
 // join the shard table in hash-key order, and each parent lists as

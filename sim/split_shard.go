@@ -33,32 +33,14 @@ func (s *Server) splitShard(w http.ResponseWriter, r *http.Request, body []byte)
 	if e != nil {
 		return errValidate("Value '%s' at 'newStartingHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", echo(*in.NewStartingHashKey))
 	}
-	st, e := s.lookup(in.StreamName, in.StreamARN)
-	if e != nil {
-		return e
-	}
-	now := s.now()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if e := st.checkReshard("SplitShard", now); e != nil {
-		return e
-	}
-	sh, e := st.openShard(in.ShardToSplit, "shardToSplit")
-	if e != nil {
-		return e
-	}
-	if !sh.rng.start.less(key) || sh.rng.end.less(key) {
-		return errInvalid("NewStartingHashKey %s is not within the hash key range of shard %s (%s..%s), above its start.", key, sh.id, sh.startKey, sh.endKey)
-	}
-	if st.nextIdx+2 > maxShardIdx {
-		return newError(errLimitExceeded, "Stream %s has reached the shard limit.", st.name)
-	}
-	n := len(st.table.Load().open) + 1
-	lo := st.newShard(hashRange{sh.rng.start, key.minusOne()}, now, n)
-	hi := st.newShard(hashRange{key, sh.rng.end}, now, n)
-	lo.parent, hi.parent = sh.id, sh.id
-	s.swapShards(st, []*shard{sh}, []*shard{lo, hi}, now)
-	s.beginUpdate(st, now)
-	writeJSON(w, struct{}{})
-	return nil
+	return s.changeShards(w, in.streamRef, "SplitShard", func(st *stream) (shardChange, *apiError) {
+		sh, e := st.openShard(in.ShardToSplit, "shardToSplit")
+		if e != nil {
+			return shardChange{}, e
+		}
+		if !sh.rng.start.less(key) || sh.rng.end.less(key) {
+			return shardChange{}, errInvalid("NewStartingHashKey %s is not within the hash key range of shard %s (%s..%s), above its start.", key, sh.id, sh.startKey, sh.endKey)
+		}
+		return shardChange{parents: []*shard{sh}, children: []hashRange{{sh.rng.start, key.minusOne()}, {key, sh.rng.end}}}, nil
+	})
 }

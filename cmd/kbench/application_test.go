@@ -84,6 +84,12 @@ func TestFraudDetectorExample(t *testing.T) {
 		if p := num(t, d, "precision"); p < 0.9 {
 			t.Errorf("precision %v < 0.9 (unexpected %v)", p, num(t, d, "unexpected"))
 		}
+		// Alerts of the warmup's bursts are unmeasured, and every alert is
+		// in one bucket.
+		alerted, rest := expected-num(t, d, "missing"), num(t, d, "unmeasured")+num(t, d, "duplicates")+num(t, d, "unexpected")
+		if alerted+rest != outputs {
+			t.Errorf("%v alerts, but %v bursts alerted + %v unmeasured, duplicates and unexpected", outputs, alerted, rest)
+		}
 		p50, p99 := num(t, d, "latency.e2e.p50_ms"), num(t, d, "latency.e2e.p99_ms")
 		if p50 <= 0 || p99 < p50 || p99 >= 1500 {
 			t.Errorf("alert latency p50 %v ms, p99 %v ms: want 0 < p50 <= p99 < 1500", p50, p99)

@@ -184,7 +184,7 @@ func TestDistributedRunMerged(t *testing.T) {
 	}
 	// The payments producer's instances run whole on their workers: its
 	// bursts are one process's, and so are the detector's alerts.
-	for _, k := range []string{"outputs", "expected", "missing", "unexpected", "duplicates", "recall", "precision",
+	for _, k := range []string{"outputs", "expected", "missing", "unexpected", "unmeasured", "duplicates", "recall", "precision",
 		"deadline.scheduled", "latency.e2e.count", "latency.application.count"} {
 		if a, b := path(one, "destinations.0."+k), path(all, "destinations.0."+k); a != b || a == nil {
 			t.Errorf("destinations[0].%s: one process %v, merged %v", k, a, b)

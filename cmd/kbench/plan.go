@@ -44,12 +44,8 @@ type planOpts struct {
 	keys       string
 	consumers  int
 	deadline   time.Duration
-	// log receives notes for the user (standard error).
-	log io.Writer
-	// workload is the scenario built from the flags; matrix says the
-	// scenario has a matrix (of which the plan takes the first cell).
+	// workload is the scenario built from the flags.
 	workload []byte
-	matrix   bool
 }
 
 // planScenarioFile is where kbench plan keeps a scenario it built from
@@ -61,12 +57,11 @@ func planCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o.log = stderr
-	sc, source, err := loadPlan(path, &o)
+	shards, err := parseShardList(o.shards)
 	if err != nil {
 		return err
 	}
-	shards, err := parseShardList(o.shards)
+	sc, m, source, err := loadPlan(path, &o)
 	if err != nil {
 		return err
 	}
@@ -89,37 +84,98 @@ func planCmd(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p, err := plan.Make(ctx, sc, plan.Options{
+	opts := plan.Options{
 		Shards: shards, Window: o.window, Parallel: o.parallel, KeepProducers: o.keepProducers,
 		NoOnDemand: o.noOnDemand, Headroom: headroomOpt(o.headroom), Profile: prof, Source: source, Version: version, Log: stderr,
-	})
-	if err != nil {
-		if errors.Is(err, model.ErrRefused) {
-			return &exitError{exitUsage, err}
-		}
-		return &exitError{exitRunFailed, err}
 	}
-	if p.Recommended >= 0 && !o.matrix {
+	if len(m.Cells) > 1 {
+		return planMatrix(ctx, m, opts, stage, stdout)
+	}
+	opts.Also = m.Shards
+	for _, n := range m.Notes {
+		fmt.Fprintf(stderr, "kbench plan: %s\n", n)
+	}
+	p, err := plan.Make(ctx, m.Cells[0].Scenario, opts)
+	if err != nil {
+		return planErr(err)
+	}
+	p.Notes = append(slices.Clone(m.Notes), p.Notes...)
+	if p.Recommended >= 0 && len(sc.Matrix) == 0 {
 		p.Verify = verifyCommand(path, &o, p.Layouts[p.Recommended].Sets, out)
 	}
 	if o.workload != nil {
 		if err := results.WriteFileAtomic(filepath.Join(stage.Dir, planScenarioFile), o.workload); err != nil {
-			return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
+			return outputErr(err)
 		}
 	}
-	if err := results.WritePlan(filepath.Join(stage.Dir, results.PlanFile), p); err != nil {
-		return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
-	}
-	if err := reports.RenderPlan(p, stage.Dir); err != nil {
-		return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
+	if err := writePlan(stage.Dir, p); err != nil {
+		return err
 	}
 	if err := stage.Commit(); err != nil {
-		return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
+		return outputErr(err)
 	}
 	reports.WritePlanText(stdout, p)
 	fmt.Fprintf(stdout, "plan: %s (%s, %s), in %.1f s\n", filepath.Join(out, reports.PlanHTMLFile),
 		reports.PlanMarkdownFile, results.PlanFile, p.ElapsedS)
 	return nil
+}
+
+// planMatrix plans every workload cell of m into its own directory in the
+// stage, writes the summary across them beside and commits the stage.
+func planMatrix(ctx context.Context, m *plan.Matrix, opts plan.Options, stage *outdir.Stage, stdout io.Writer) error {
+	pm, err := plan.MakeMatrix(ctx, m, opts)
+	if err != nil {
+		return planErr(err)
+	}
+	for i := range pm.Cells {
+		c := &pm.Cells[i]
+		c.Dir = runner.CellDir("", c.Cell)
+		dir := filepath.Join(stage.Dir, c.Dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return outputErr(err)
+		}
+		if err := writePlan(dir, c.Plan); err != nil {
+			return err
+		}
+	}
+	if err := results.WritePlanMatrix(filepath.Join(stage.Dir, results.PlanFile), pm); err != nil {
+		return outputErr(err)
+	}
+	if err := reports.RenderPlanMatrix(pm, stage.Dir); err != nil {
+		return outputErr(err)
+	}
+	if err := stage.Commit(); err != nil {
+		return outputErr(err)
+	}
+	reports.WritePlanMatrixText(stdout, pm)
+	fmt.Fprintf(stdout, "plan: %s (%s, %s; each cell's plan in its directory), in %.1f s\n", filepath.Join(stage.Name, reports.PlanHTMLFile),
+		reports.PlanMarkdownFile, results.PlanFile, pm.ElapsedS)
+	return nil
+}
+
+// writePlan writes p's plan.json, plan.md, plan.html and plan.png into dir.
+func writePlan(dir string, p *results.Plan) error {
+	if err := results.WritePlan(filepath.Join(dir, results.PlanFile), p); err != nil {
+		return outputErr(err)
+	}
+	if err := reports.RenderPlan(p, dir); err != nil {
+		return outputErr(err)
+	}
+	return nil
+}
+
+// planErr maps a planning error to its exit code: what the model refuses
+// is bad input (2), anything else a failed run (3).
+func planErr(err error) error {
+	if errors.Is(err, model.ErrRefused) {
+		return &exitError{exitUsage, err}
+	}
+	return &exitError{exitRunFailed, err}
+}
+
+// outputErr is a failure to write the plan's files (exit 3).
+func outputErr(err error) error {
+	return &exitError{exitRunFailed, fmt.Errorf("%w: %w", runner.ErrOutput, err)}
 }
 
 // parsePlanFlags parses kbench plan's flags and returns them with the
@@ -181,9 +237,10 @@ func parsePlanFlags(args []string, stderr io.Writer) (planOpts, string, error) {
 }
 
 // loadPlan loads the scenario to plan (from its file, or built from the
-// workload flags) with the --set overrides, and returns it with its
-// source. Every error is bad input (exit 2).
-func loadPlan(path string, o *planOpts) (*scenarios.Scenario, string, error) {
+// workload flags) with the --set overrides, and returns it with the
+// workloads of its matrix (plan.SplitMatrix) and its source. Every error
+// is bad input (exit 2).
+func loadPlan(path string, o *planOpts) (*scenarios.Scenario, *plan.Matrix, string, error) {
 	var sc *scenarios.Scenario
 	var err error
 	source := path
@@ -192,29 +249,27 @@ func loadPlan(path string, o *planOpts) (*scenarios.Scenario, string, error) {
 	} else {
 		var data []byte
 		if data, err = workloadYAML(o); err != nil {
-			return nil, "", &exitError{exitUsage, err}
+			return nil, nil, "", &exitError{exitUsage, err}
 		}
 		source = "flags"
 		o.workload = data
 		sc, err = scenarios.Parse("flags", data, o.sets)
 	}
 	if err != nil {
-		return nil, "", &exitError{exitUsage, err}
+		return nil, nil, "", &exitError{exitUsage, err}
 	}
 	if probs := gate.CheckThresholds(sc); len(probs) > 0 {
-		return nil, "", &exitError{exitUsage, probs}
+		return nil, nil, "", &exitError{exitUsage, probs}
 	}
 	cells, err := sc.Cells()
 	if err != nil {
-		return nil, "", &exitError{exitUsage, err}
+		return nil, nil, "", &exitError{exitUsage, err}
 	}
-	// The plan chooses the layout itself: a matrix's first cell stands for
-	// the workload.
-	o.matrix = len(cells) > 1
-	if o.matrix && o.log != nil {
-		fmt.Fprintf(o.log, "kbench plan: the scenario's matrix has %d cells; planning the first (%s)\n", len(cells), cells[0].Cell)
+	m, err := plan.SplitMatrix(cells, o.shards != "")
+	if err != nil {
+		return nil, nil, "", &exitError{exitUsage, err}
 	}
-	return cells[0], source, nil
+	return sc, m, source, nil
 }
 
 // workloadYAML builds a scenario from the workload flags: one producer of

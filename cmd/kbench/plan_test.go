@@ -68,7 +68,7 @@ func TestPlanFlags(t *testing.T) {
 		{"fixed", planOpts{rate: 10, recordSize: "1MB", keys: "fixed"}, "fixed", 1_000_000 - 40, 0, 0, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, source, err := loadPlan("", &tt.opts)
+			sc, _, source, err := loadPlan("", &tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,7 +40,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -155,7 +157,27 @@ func newClient(ctx context.Context) (*kinesis.Client, error) {
 		if ep := os.Getenv("KBENCH_ENDPOINT"); ep != "" && k.BaseEndpoint == nil {
 			k.BaseEndpoint = aws.String(ep)
 		}
+		k.HTTPClient = plainBody{k.HTTPClient}
 	}), nil
+}
+
+// plainBody sends each request's body behind a plain io.ReadCloser. The
+// SDK's body has a WriteTo that returns io.EOF once the SDK has closed it,
+// which it does as soon as the response headers arrive; when a fast
+// endpoint answers before net/http's write loop has made its last read of
+// the body, net/http takes that io.EOF for a failed write and closes the
+// connection the response is still arriving on. For SubscribeToShard that
+// fails the new subscription's event stream with "use of closed network
+// connection" right after its initial response, and no retryer sees it.
+// Without WriteTo, net/http reads the closed body to an ordinary io.EOF.
+type plainBody struct{ kinesis.HTTPClient }
+
+// Do sends r with its body hidden behind a plain io.ReadCloser.
+func (c plainBody) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = struct{ io.ReadCloser }{r.Body}
+	}
+	return c.HTTPClient.Do(r)
 }
 
 func run(ctx context.Context, o options) error {
