@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/kbench/kbench/scenarios"
 )
@@ -30,8 +31,13 @@ type app struct {
 	st               *appStats
 }
 
-// pollDrift is the most a polling reader's wait overshoots, ns.
-const pollDrift = 1e6
+// startGap is how far apart the applications' first calls on a shard
+// are: about what a GetRecords call takes on the simulator.
+const startGap = int64(time.Millisecond)
+
+// timerDrift is the most a timer's wait overshoots, ns: a polling
+// reader's poll interval, a batch's linger.
+const timerDrift = 1e6
 
 // reader is one application's reader of one shard.
 type reader struct {
@@ -80,16 +86,16 @@ func (a *app) readerOf(idx int) *reader {
 		r := &reader{}
 		sh := a.e.shards[k]
 		r.started = len(sh.parents) == 0
-		// Readers start out of phase with each other, as real ones do.
-		r.next = sh.opened + int64(float64(a.poll)*frac(float64(k)*0.7548776662466927+float64(a.index)*0.5698402909980532+0.3))
+		// Every application reads every shard from the start, as the
+		// collectors do: the first calls go out together, in the
+		// applications' order, a call's time apart.
+		r.next = sh.opened + int64(a.index)*startGap
 		r.pace = newBucket(fanOutBytes, 0)
 		r.pos = sh.base
 		a.readers = append(a.readers, r)
 	}
 	return a.readers[idx]
 }
-
-func frac(x float64) float64 { return x - math.Floor(x) }
 
 // backlog is the records accepted that the app has not read.
 func (a *app) backlog() float64 {
@@ -104,29 +110,56 @@ func (a *app) backlog() float64 {
 	return n
 }
 
-// read runs every read of the app due before to.
-func (a *app) read(to int64) {
-	for _, sh := range a.e.shards {
-		r := a.readerOf(sh.idx)
-		if r.done {
+// readAll runs every read due before to. Polling readers of one shard
+// call in time order across the applications, as they share the shard's
+// read quota: the first to call takes the tokens, whichever application
+// it belongs to. Fan-out readers have a quota each.
+func (e *engine) readAll(to int64) {
+	for _, a := range e.apps {
+		if !a.fanOut {
 			continue
 		}
-		if !r.started {
-			at, ok := a.parentsDone(sh)
-			if !ok {
-				continue
+		for _, sh := range e.shards {
+			if r := a.readerOf(sh.idx); a.begin(sh, r) {
+				a.push(sh, r, to)
 			}
-			r.started = true
-			r.next = max(r.next, at)
-		}
-		if a.fanOut {
-			a.push(sh, r, to)
-			continue
-		}
-		for r.next < to && !r.done {
-			a.poll1(sh, r)
 		}
 	}
+	for _, sh := range e.shards {
+		for {
+			var first *app
+			var fr *reader
+			for _, a := range e.apps {
+				if a.fanOut {
+					continue
+				}
+				if r := a.readerOf(sh.idx); a.begin(sh, r) && r.next < to && (fr == nil || r.next < fr.next) {
+					first, fr = a, r
+				}
+			}
+			if first == nil {
+				break
+			}
+			first.poll1(sh, fr)
+		}
+	}
+}
+
+// begin says whether r reads sh now: not read to its end, and its parents
+// read to theirs (it starts when the last of them was).
+func (a *app) begin(sh *shard, r *reader) bool {
+	if r.done {
+		return false
+	}
+	if !r.started {
+		at, ok := a.parentsDone(sh)
+		if !ok {
+			return false
+		}
+		r.started = true
+		r.next = max(r.next, at)
+	}
+	return true
 }
 
 // parentsDone says whether every parent of sh has been read to its end,
@@ -180,7 +213,7 @@ func (a *app) poll1(sh *shard, r *reader) {
 	}
 	// A reader's wait overshoots by up to a millisecond (timers), so its
 	// phase drifts against the producers' batches, as a real one's does.
-	r.next = max(tc+gap+int64(uniform(&e.driftSeq)*pollDrift), busyUntil)
+	r.next = max(tc+gap+int64(uniform(&e.driftSeq)*timerDrift), busyUntil)
 	if sh.closed && r.pos >= sh.end() && !behind && tc >= sh.closedAt {
 		r.done, r.doneAt = true, tc
 	}

@@ -27,8 +27,6 @@ const (
 	bigReadPenalty    = int64(5 * time.Second)
 	maxEventRecords   = 10000
 	maxEventBytes     = 1 << 20
-	onDemandRecords   = 4000
-	onDemandBytes     = 4 << 20
 	onDemandShards    = 4
 	subscription      = int64(5 * time.Minute)
 	// The collectors' throttling backoff and catch-up gap.
@@ -151,8 +149,9 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	e.put, e.prop, e.fanOut, e.profile = pr.Put, pr.Propagation, pr.FanOut, pr
 	shards := sc.Stream.Shards
 	if sc.Stream.Mode == "on-demand" {
-		shards = onDemandShards
-		e.onDemand = &demand{recs: onDemandRecords, bytes: onDemandBytes}
+		var recs, bytes float64
+		shards, recs, bytes = sc.Target.Sim.OnDemandStart()
+		e.onDemand = &demand{recs: recs, bytes: bytes}
 	}
 	e.step = int64(o.Step)
 	if e.step <= 0 {
@@ -170,6 +169,9 @@ func newEngine(sc *scenarios.Scenario, o Options) (*engine, error) {
 	}
 	for i := 0; i < shards; i++ {
 		e.addShard(nil)
+	}
+	if e.onDemand != nil {
+		e.spreadDemand()
 	}
 	for _, ev := range sc.Events {
 		if r, ok := ev.Action.(*scenarios.ReshardEvent); ok {
@@ -219,9 +221,7 @@ func (e *engine) run(ctx context.Context) error {
 		}
 		e.writeStep(to)
 		e.observeProducers()
-		for _, a := range e.apps {
-			a.read(to)
-		}
+		e.readAll(to)
 		e.trim()
 		if to%second == 0 {
 			if err := e.out.second(to); err != nil {
@@ -347,7 +347,8 @@ func (e *engine) trim() {
 }
 
 // demand is an on-demand stream's write capacity: it starts at 4,000
-// records/s and 4 MiB/s and grows, once a second, to twice the rate
+// records/s and 4 MiB/s (warm, at twice target.sim's previous peak:
+// sim.Config.OnDemandStart) and grows, once a second, to twice the rate
 // accepted in the second just ended, spread over the open shards.
 type demand struct {
 	recs, bytes       float64

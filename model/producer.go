@@ -34,6 +34,13 @@ type producer struct {
 	openBytes float64
 	openLo    int64
 	openHi    int64
+	// due is when the open batch's linger ends as the runner sees it: its
+	// timer wakes the runner's loop up to a millisecond late (timerDrift),
+	// and records intended by then still join the batch. So a batch spans
+	// the linger, the overshoot and the wait for the record after, and the
+	// batches drift against the readers' polls as on the simulator.
+	due       int64
+	lingerSeq float64 // overshoot draws
 	queue     []batch // closed batches waiting for a free slot
 	// behind holds records due while the producer was blocked (its queue
 	// full, as the runner's schedule blocks on a full channel): they are
@@ -136,8 +143,8 @@ func (p *producer) generate(from, to int64) {
 		p.stop()
 		return
 	}
-	if p.open > 0 && p.openLo+p.linger < to {
-		p.closeBatch(max(p.openLo+p.linger, from))
+	if p.open > 0 && p.due < from {
+		p.closeBatch(from)
 	}
 	p.repack(from)
 	p.catchUp(from)
@@ -155,6 +162,9 @@ func (p *producer) generate(from, to int64) {
 		default:
 			p.batchUp(from, end, m)
 		}
+	}
+	if p.open > 0 && p.due < to {
+		p.closeBatch(max(p.due, from))
 	}
 	p.dispatch(to)
 }
@@ -211,7 +221,7 @@ func (p *producer) blocked() bool { return float64(len(p.queue)) >= p.slots+1 }
 func (p *producer) catchUp(now int64) {
 	for p.behind.n > 1e-9 && !p.blocked() {
 		if p.open == 0 {
-			p.openLo, p.openHi = int64(p.behind.lo), int64(p.behind.lo)
+			p.openBatch(int64(p.behind.lo))
 		}
 		space := p.maxRecs*p.per - p.open
 		if p.maxBytes > 0 {
@@ -235,9 +245,9 @@ func (p *producer) batchUp(from, to int64, m float64) {
 	cur := float64(from)
 	for left := m; left > 1e-9; {
 		if p.open == 0 {
-			p.openLo = int64(cur)
+			p.openBatch(int64(cur))
 		}
-		deadline := float64(p.openLo + p.linger)
+		deadline := float64(p.due)
 		space := p.maxRecs*p.per - p.open
 		if p.maxBytes > 0 {
 			space = min(space, math.Floor((p.maxBytes-p.openBytes)/size))
@@ -263,6 +273,12 @@ func (p *producer) batchUp(from, to int64, m float64) {
 		p.add(left, size, int64(cur+(left-1)*per))
 		left = 0
 	}
+}
+
+// openBatch opens a batch whose first record is intended at at.
+func (p *producer) openBatch(at int64) {
+	p.openLo, p.openHi = at, at
+	p.due = at + p.linger + int64(uniform(&p.lingerSeq)*timerDrift)
 }
 
 func (p *producer) add(k, size float64, last int64) {

@@ -206,9 +206,15 @@ func (e *engine) observeDemand(to int64) {
 	if 2*b > d.bytes {
 		d.bytes, grew = 2*b, true
 	}
-	if !grew {
-		return
+	if grew {
+		e.spreadDemand()
 	}
+}
+
+// spreadDemand spreads an on-demand stream's capacity evenly over its open
+// shards.
+func (e *engine) spreadDemand() {
+	d := e.onDemand
 	n := float64(len(e.open))
 	for _, idx := range e.open {
 		sh := e.shards[idx]

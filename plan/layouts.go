@@ -115,12 +115,14 @@ func variants(sc *scenarios.Scenario, notes *[]string) []variant {
 }
 
 // layoutsFor returns the candidate layouts: each shard count, then
-// on-demand, each with every consumer variant. Each layout's sets start
-// with common, the overrides every layout shares.
-func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, common []string, notes *[]string) []*layout {
+// on-demand cold and warm (when peak is not nil: the workload's peak write
+// throughput, the warm stream's previous peak), each with every consumer
+// variant. Each layout's sets start with common, the overrides every
+// layout shares.
+func layoutsFor(base *scenarios.Scenario, shards []int, peak *onDemandPeak, common []string, notes *[]string) []*layout {
 	vs := variants(base, notes)
 	var out []*layout
-	add := func(mode string, n int) {
+	add := func(mode string, n int, warm *onDemandPeak) {
 		for _, v := range vs {
 			c := *base
 			c.Stream.Mode, c.Stream.Shards = mode, n
@@ -128,6 +130,19 @@ func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, common []
 			sets := append(slices.Clone(common), "stream.mode="+mode)
 			if mode == modeProvisioned {
 				sets = append(sets, fmt.Sprintf("stream.shards=%d", n))
+			}
+			if mode == modeOnDemand {
+				// Cold unless warm: the scenario's own previous peak is not
+				// the layout's.
+				var p onDemandPeak
+				if warm != nil {
+					p = *warm
+				}
+				c.Target.Sim.OnDemandPeakRecords, c.Target.Sim.OnDemandPeakBytes = p.records, p.bytes
+				if p != (onDemandPeak{}) || base.Target.Sim.OnDemandPeakRecords != 0 || base.Target.Sim.OnDemandPeakBytes != 0 {
+					sets = append(sets, fmt.Sprintf("target.sim.on_demand_peak_records=%g", p.records),
+						fmt.Sprintf("target.sim.on_demand_peak_bytes=%d", p.bytes))
+				}
 			}
 			for i := range c.Consumers {
 				if c.Consumers[i].Kind != v.kinds[i] {
@@ -140,7 +155,10 @@ func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, common []
 				name = "1 shard"
 			}
 			if mode == modeOnDemand {
-				name = "on-demand"
+				name = "on-demand (cold)"
+				if warm != nil {
+					name = "on-demand (warm)"
+				}
 			}
 			if len(vs) > 1 {
 				name += ", " + v.label
@@ -149,14 +167,30 @@ func layoutsFor(base *scenarios.Scenario, shards []int, onDemand bool, common []
 		}
 	}
 	for _, n := range shards {
-		add(modeProvisioned, n)
+		add(modeProvisioned, n, nil)
 	}
-	if onDemand {
-		add(modeOnDemand, base.Stream.Shards)
-		*notes = append(*notes, "The on-demand layout starts cold, as a new on-demand stream does: 4,000 records/s and 4 MiB/s, "+
-			"growing each second to twice what it accepted; its throttling is that of the first seconds of a new stream.")
+	if peak != nil {
+		add(modeOnDemand, base.Stream.Shards, nil)
+		add(modeOnDemand, base.Stream.Shards, peak)
+		cfg := base.Target.Sim
+		cfg.OnDemandPeakRecords, cfg.OnDemandPeakBytes = peak.records, peak.bytes
+		n, recs, bytes := cfg.OnDemandStart()
+		*notes = append(*notes, "On-demand is tried cold and warm. Cold starts as a new on-demand stream does: 4,000 records/s and 4 MiB/s "+
+			"over 4 shards, growing each second to twice what it accepted; its throttling is that of the first seconds of a new stream. "+
+			fmt.Sprintf("Warm is a stream whose previous peak (AWS sizes on-demand streams for twice the peak of the last 30 days) was this workload's, %s Kinesis records/s and %s/s: ",
+				rate(peak.records), bytesText(float64(peak.bytes)))+
+			fmt.Sprintf("it starts at twice that, %s records/s and %s/s, over %s, as many as that takes at a provisioned shard's quotas (kbench's assumption: AWS does not say how many shards it gives a warm stream). ",
+				rate(recs), bytesText(bytes), textfmt.Plural(n, "shard"))+
+			"Both cost the same: on-demand bills stream-hours and data, not shards.")
 	}
 	return out
+}
+
+// onDemandPeak is a warm on-demand stream's previous peak write
+// throughput: Kinesis records and bytes per second.
+type onDemandPeak struct {
+	records float64
+	bytes   int64
 }
 
 // Stream modes.

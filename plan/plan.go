@@ -45,7 +45,7 @@ type Options struct {
 	// when it cannot send the workload's rate; by default the plan adds
 	// producer instances until the producers are not the limit.
 	KeepProducers bool
-	// NoOnDemand leaves the on-demand layout out.
+	// NoOnDemand leaves the on-demand layouts (cold and warm) out.
 	NoOnDemand bool
 	// Headroom is the share of its write quota the hottest shard keeps
 	// free in a recommended provisioned layout; zero means DefaultHeadroom,
@@ -165,7 +165,11 @@ func Make(ctx context.Context, sc *scenarios.Scenario, o Options) (*results.Plan
 			common = append(common, fmt.Sprintf("producers[%d].concurrency=%d", i, pr.Concurrency))
 		}
 	}
-	layouts := layoutsFor(base, shards, !o.NoOnDemand, common, &p.Notes)
+	var peak *onDemandPeak
+	if !o.NoOnDemand {
+		peak = &onDemandPeak{records: math.Ceil(p.Workload.PeakKinesisRPS), bytes: int64(math.Ceil(p.Workload.PeakSentBytesPerS))}
+	}
+	layouts := layoutsFor(base, shards, peak, common, &p.Notes)
 	fmt.Fprintf(o.Log, "plan: %d layouts on the model (%s simulated each, %d at a time)\n",
 		len(layouts), base.Duration+base.Drain, o.Parallel)
 	avgRPS := averageRate(sc)

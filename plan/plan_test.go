@@ -155,3 +155,57 @@ func TestPlanAggregated(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanOnDemandWarm: the plan tries on-demand cold and warm. At 20,000
+// records/s a new stream (4,000 records/s at first) throttles through the
+// window; a warm one, whose previous peak was the workload's, takes it all,
+// at the same cost.
+func TestPlanOnDemandWarm(t *testing.T) {
+	sc, err := scenarios.Parse("od.yaml", []byte(`
+name: od
+stream: {mode: on-demand}
+duration: 12s
+warmup: 2s
+producers:
+  - name: payments
+    generator: payments
+    rate: {profile: constant, rps: 20000}
+    concurrency: 4
+    partition_key: random
+consumers:
+  - {name: reader, kind: polling, poll_interval: 1s}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Make(t.Context(), sc, Options{Shards: []int{30}, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(name string) results.PlanLayout {
+		t.Helper()
+		i := slices.IndexFunc(p.Layouts, func(l results.PlanLayout) bool { return l.Name == name })
+		if i < 0 {
+			t.Fatalf("no layout %q", name)
+		}
+		return p.Layouts[i]
+	}
+	cold, warm := find("on-demand (cold), polling"), find("on-demand (warm), polling")
+	if cold.Meets || cold.ThrottleRatio < maxThrottle {
+		t.Errorf("cold: meets %v, throttle ratio %.3f; a new stream throttles 20,000 records/s", cold.Meets, cold.ThrottleRatio)
+	}
+	if !warm.Meets || warm.ThrottleRatio != 0 {
+		t.Errorf("warm: meets %v (%s), throttle ratio %.3f", warm.Meets, warm.Miss, warm.ThrottleRatio)
+	}
+	if cold.USDPerHour != warm.USDPerHour || warm.USDPerHour <= 0 {
+		t.Errorf("cost: cold $%.4f/h, warm $%.4f/h: on-demand bills the same either way", cold.USDPerHour, warm.USDPerHour)
+	}
+	if !slices.Contains(warm.Sets, "target.sim.on_demand_peak_records=20000") || slices.ContainsFunc(cold.Sets, func(s string) bool {
+		return strings.Contains(s, "on_demand_peak") && !strings.HasSuffix(s, "=0")
+	}) {
+		t.Errorf("sets: cold %q, warm %q", cold.Sets, warm.Sets)
+	}
+	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "over 40 shards") }) {
+		t.Errorf("no note says how the warm stream starts: %q", p.Notes)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
 	"github.com/kbench/kbench/sim"
@@ -152,4 +153,36 @@ func perKeySim() sim.Config {
 	c := sim.DefaultConfig()
 	c.PutDelay = 20 * time.Millisecond
 	return c
+}
+
+// TestLiveWarningSeesThrottledReads: the live warning judges a second whose
+// backlog grew by that second's share of throttled reads, as the verdict
+// does; it said "reads were not throttled" while a fifth of them were.
+func TestLiveWarningSeesThrottledReads(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		getCalls, getThrottle int64
+		warn                  bool
+	}{
+		{"reads throttled", 15, 3, false},
+		{"reads free", 15, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &run{sc: &scenarios.Scenario{Duration: time.Minute}, apps: []*metrics.App{{}}}
+			s := &sampler{r: r}
+			for i, backlog := range []int64{0, 1000, 2000} {
+				s.pulses = append(s.pulses, pulse{at: int64(i) * int64(time.Second), backlog: backlog})
+			}
+			s.rows = []results.Row{{Acked: 1000, GetThrottled: tc.getThrottle}}
+			s.getCalls = tc.getCalls
+			first := s.warning(2 * time.Second)
+			second := s.warning(3 * time.Second)
+			if got := first + second; (got != "") != tc.warn {
+				t.Fatalf("warning %q, want one: %v", got, tc.warn)
+			}
+			if strings.Contains(first+second, "not throttled") && tc.getThrottle > 0 {
+				t.Errorf("warning %q with %d of %d reads throttled", first+second, tc.getThrottle, tc.getCalls)
+			}
+		})
+	}
 }

@@ -35,7 +35,10 @@ type sampler struct {
 	second int
 	last   int64 // process-clock ns of the previous sample
 	prev   counts
-	rows   []results.Row
+	// getCalls is the GetRecords calls of the last second, the share of
+	// them throttled tells the live warning whether reads were.
+	getCalls int64
+	rows     []results.Row
 	// failing counts consecutive seconds in which PutRecords calls were
 	// made and every one of them failed whole.
 	failing int
@@ -67,7 +70,7 @@ const failingLimit = 5
 // counts is a snapshot of the cumulative counters a row is the delta of.
 type counts struct {
 	produced, acked, throttled, failed, consumed, ackedBytes, consumedBytes int64
-	calls, callFailures, measured, onTime, getThrottled                     int64
+	calls, callFailures, measured, onTime, getThrottled, getCalls           int64
 	outOfOrder, duplicates, kinesis                                         int64
 }
 
@@ -79,6 +82,7 @@ func (s *sampler) snapshot() counts {
 		ackedBytes: m.ProducedBytes.Load(), consumedBytes: m.ConsumedBytes.Load(),
 		calls: m.Calls.Load(), callFailures: m.CallFailures.Load(),
 		measured: m.Measured.Load(), onTime: m.OnTime.Load(), getThrottled: m.GetThrottled.Load(),
+		getCalls:   m.GetRecordsCalls.Load(),
 		outOfOrder: m.OutOfOrder.Load(), duplicates: m.Duplicates.Load(),
 		kinesis: m.KinesisRecords.Load(),
 	}
@@ -270,6 +274,7 @@ func (s *sampler) sample(now int64) {
 	// sampler does not hide how far behind the producers were.
 	s.pulses = append(s.pulses, s.r.pulse(max(envelope.Now(), now), c.acked, c.consumed))
 	s.health(c)
+	s.getCalls = c.getCalls - s.prev.getCalls
 	s.prev = c
 	s.last = now
 	s.second++
@@ -376,6 +381,9 @@ func (s *sampler) warning(elapsed time.Duration) string {
 	e.ackedRPS = float64(row.Acked)
 	if att := row.Throttled + row.Acked; att > 0 {
 		e.throttleRatio = float64(row.Throttled) / float64(att)
+	}
+	if s.getCalls > 0 {
+		e.getThrottled = float64(row.GetThrottled) / float64(s.getCalls)
 	}
 	kind, reason := e.verdict(runtime.GOMAXPROCS(0))
 	prev := s.seen

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/kbench/kbench/internal/kind"
@@ -64,6 +65,16 @@ type Config struct {
 	// ShardMaxBytes caps the record bytes one shard keeps; the oldest
 	// records are trimmed first, as if their retention had ended.
 	ShardMaxBytes int64 `yaml:"shard_max_bytes" json:"shard_max_bytes"`
+	// OnDemandPeakRecords and OnDemandPeakBytes are the previous peak write
+	// throughput, in records and bytes per second, of the on-demand streams
+	// the simulator creates (or switches to on-demand). Kinesis lets an
+	// on-demand stream take twice its peak of the last 30 days: a warm
+	// stream, one that already carried its load, starts at twice the peak,
+	// over as many shards as that takes at 1,000 records/s and 1 MiB/s
+	// each (see OnDemandStart). Both 0 (the default) is a new stream: cold,
+	// at 4,000 records/s and 4 MiB/s over 4 shards.
+	OnDemandPeakRecords float64 `yaml:"on_demand_peak_records" json:"on_demand_peak_records"`
+	OnDemandPeakBytes   int64   `yaml:"on_demand_peak_bytes" json:"on_demand_peak_bytes"`
 	// MaxMemory, when not 0, is a memory budget for the whole simulator:
 	// the record bytes of all shards together are held to a third of it
 	// (each of the server's shards keeps at most MaxMemory/3/shards, or
@@ -159,10 +170,29 @@ func (c Config) Problems() []*FieldError {
 	if c.ShardMaxBytes < maxRecordBytes {
 		bad("shard_max_bytes", "must be at least one maximal record (1 MiB, %d), got %d", maxRecordBytes, c.ShardMaxBytes)
 	}
+	if r := c.OnDemandPeakRecords; r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		bad("on_demand_peak_records", "must be a finite number of records per second, 0 or more, got %g", r)
+	}
+	if c.OnDemandPeakBytes < 0 {
+		bad("on_demand_peak_bytes", "must not be negative, got %d", c.OnDemandPeakBytes)
+	}
 	if c.MaxMemory != 0 && c.MaxMemory < minMaxMemory {
 		bad("max_memory", "must be 0 (no budget) or at least 64 MiB (%d), got %d", minMaxMemory, c.MaxMemory)
 	}
 	return out
+}
+
+// OnDemandStart returns how a new on-demand stream starts with c: its
+// shards and its write capacity in records and bytes per second, spread
+// evenly over them. Cold (no previous peak), 4 shards sharing 4,000
+// records/s and 4 MiB/s; warm, twice the previous peak (at least that),
+// over enough shards for each to stay within a provisioned shard's 1,000
+// records/s and 1 MiB/s (at least 4, at most 10,000).
+func (c Config) OnDemandStart() (shards int, records, bytes float64) {
+	records = max(onDemandRecords, 2*c.OnDemandPeakRecords)
+	bytes = max(onDemandBytes, 2*float64(c.OnDemandPeakBytes))
+	need := math.Ceil(max(records/shardWriteRecords, bytes/shardWriteBytes))
+	return int(min(max(need, onDemandShards), maxShardsPerStream)), records, bytes
 }
 
 // validate returns every problem with c at once.

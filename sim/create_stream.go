@@ -2,7 +2,8 @@ package sim
 
 // Behavior:
 //   - Creates a PROVISIONED stream with ShardCount shards (1..10,000), or an
-//     ON_DEMAND stream with 4 shards (ShardCount ignored), splitting the hash
+//     ON_DEMAND stream with 4 shards, or more when Config.OnDemandPeakRecords
+//     or OnDemandPeakBytes make it warm (ShardCount ignored), splitting the hash
 //     key space evenly. The stream is CREATING for Config.CreateDelay, then
 //     ACTIVE; data-plane calls on a CREATING stream get
 //     ResourceNotFoundException.
@@ -50,7 +51,7 @@ func (s *Server) createStream(w http.ResponseWriter, r *http.Request, body []byt
 			return newError(errLimitExceeded, "This request would exceed the shard limit of %d shards per stream.", maxShardsPerStream)
 		}
 	case modeOnDemand:
-		n = onDemandShards
+		n, _, _ = s.cfg.OnDemandStart()
 	default:
 		return errValidate("Value '%s' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]", mode)
 	}
@@ -74,7 +75,8 @@ func (s *Server) createStream(w http.ResponseWriter, r *http.Request, body []byt
 		st.tags[k] = v
 	}
 	if mode == modeOnDemand {
-		st.capacity.Store(newWriteCapacity(now.UnixNano()))
+		_, recs, bytes := s.cfg.OnDemandStart()
+		st.capacity.Store(newWriteCapacity(now.UnixNano(), recs, bytes))
 	}
 	ranges := splitHashSpace(n)
 	tbl := &shardTable{}

@@ -76,7 +76,8 @@ func (b *bucket) setRate(rate float64) {
 }
 
 // writeCapacity is an on-demand stream's write capacity. It starts at 4 MiB/s
-// and 4,000 records/s for the stream and, once per second, grows to twice
+// and 4,000 records/s for the stream (a warm one at twice its previous
+// peak, Config.OnDemandStart) and, once per second, grows to twice
 // the accepted rate of the second just ended when that is higher (AWS: twice
 // the peak of the last 30 days). It never shrinks. The capacity is spread
 // evenly over the stream's open shards.
@@ -91,8 +92,9 @@ type writeCapacity struct {
 	rolling  atomic.Bool
 }
 
-func newWriteCapacity(now int64) *writeCapacity {
-	c := &writeCapacity{capRecs: onDemandRecords, capBytes: onDemandBytes}
+// newWriteCapacity starts at records and bytes per second.
+func newWriteCapacity(now int64, records, bytes float64) *writeCapacity {
+	c := &writeCapacity{capRecs: records, capBytes: bytes}
 	c.winStart.Store(now)
 	return c
 }

@@ -111,6 +111,44 @@ func TestOnDemandCapacity(t *testing.T) {
 	}
 }
 
+// TestOnDemandWarm: an on-demand stream whose previous peak was 10,000
+// records/s starts at twice it over 20 shards of 1,000 records/s each,
+// and takes its peak from the first second on.
+func TestOnDemandWarm(t *testing.T) {
+	clk := newFakeClock()
+	cfg := testConfig()
+	cfg.OnDemandPeakRecords = 10000
+	_, c := startSim(t, cfg, WithClock(clk.Now))
+	ctx := context.Background()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("warm"), StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String("warm")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Shards) != 20 {
+		t.Errorf("a warm on-demand stream of 20,000 records/s has %d shards, want 20", len(out.Shards))
+	}
+	if got := overload(t, c, clk, "warm", 10, 10000, 1, time.Second); got != 10000 {
+		t.Errorf("the previous peak: accepted %d of 10,000 in its first second", got)
+	}
+	if got := overload(t, c, clk, "warm", 10, 30000, 1, time.Second); !within(float64(got), 20000, 0.05) {
+		t.Errorf("three times the peak: accepted %d, want about 20,000 (twice the peak)", got)
+	}
+	if shards, recs, bytes := cfg.OnDemandStart(); shards != 20 || recs != 20000 || bytes != 4<<20 {
+		t.Errorf("OnDemandStart = %d shards, %g records/s, %g bytes/s", shards, recs, bytes)
+	}
+	cold := testConfig()
+	if shards, recs, bytes := cold.OnDemandStart(); shards != 4 || recs != 4000 || bytes != 4<<20 {
+		t.Errorf("cold OnDemandStart = %d shards, %g records/s, %g bytes/s", shards, recs, bytes)
+	}
+	cfg.OnDemandPeakRecords, cfg.OnDemandPeakBytes = -1, -1
+	if probs := cfg.Problems(); len(probs) != 2 || probs[0].Field != "on_demand_peak_records" || probs[1].Field != "on_demand_peak_bytes" {
+		t.Errorf("negative peaks: problems %v", probs)
+	}
+}
+
 func TestReadQuota(t *testing.T) {
 	clk := newFakeClock()
 	s, c := startSim(t, testConfig(), WithClock(clk.Now))

@@ -8,7 +8,8 @@ package sim
 //   - ACTIVE streams only (ResourceInUseException); the stream is UPDATING
 //     for Config.UpdateDelay, then ACTIVE. The shards stay as they are:
 //     switched to ON_DEMAND, their write quota is the on-demand capacity
-//     (4 MiB/s and 4,000 records/s, then adapting to twice the peak) shared
+//     (4 MiB/s and 4,000 records/s, or Config.OnDemandStart's when warm, then
+//     adapting to twice the peak) shared
 //     among them; switched to PROVISIONED, each shard has 1 MiB/s and 1,000
 //     records/s again.
 
@@ -65,7 +66,8 @@ func (s *Server) updateStreamMode(w http.ResponseWriter, r *http.Request, body [
 	st.modeChanges = append(st.modeChanges, now)
 	st.mode = mode
 	if mode == modeOnDemand {
-		st.capacity.Store(newWriteCapacity(now.UnixNano()))
+		_, recs, bytes := s.cfg.OnDemandStart()
+		st.capacity.Store(newWriteCapacity(now.UnixNano(), recs, bytes))
 	} else {
 		st.capacity.Store(nil)
 	}

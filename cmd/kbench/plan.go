@@ -191,7 +191,7 @@ func parsePlanFlags(args []string, stderr io.Writer) (planOpts, string, error) {
 	fs.DurationVar(&o.window, "window", 0, "how long each layout runs after its warmup (default 10s for a steady rate, else the scenario's duration)")
 	fs.IntVar(&o.parallel, "parallel", 0, "layouts run at once (default: the number of CPUs)")
 	fs.BoolVar(&o.keepProducers, "keep-producers", false, "plan with the scenario's producer instances even when they cannot send its rate")
-	fs.BoolVar(&o.noOnDemand, "no-on-demand", false, "leave the on-demand layout out")
+	fs.BoolVar(&o.noOnDemand, "no-on-demand", false, "leave the on-demand layouts (cold and warm) out")
 	fs.Float64Var(&o.headroom, "headroom", plan.DefaultHeadroom, "share of its write quota the hottest shard of a recommended layout keeps free (0 to 0.9)")
 	fs.StringVar(&o.profile, "latency-profile", "", "latency profile every layout runs with: none, aws or a profile file (default: the scenario's target.sim.latency); the same as --set target.sim.latency=P")
 	fs.Float64Var(&o.rate, "rate", 0, "workload on flags: records per second (instead of a scenario file)")

@@ -43,6 +43,8 @@ func simCmd(args []string, stdout, stderr io.Writer) error {
 	tlsOut := fs.String("tls-cert-out", filepath.Join(os.TempDir(), "kbench-sim-cert.pem"), "where --tls writes its self-signed certificate, for clients to trust")
 	fs.DurationVar(&cfg.Retention, "retention", cfg.Retention, "how long records stay readable")
 	fs.Var((*byteSize)(&cfg.ShardMaxBytes), "shard-max-bytes", "record bytes kept per shard, e.g. 64MiB; the oldest are trimmed first")
+	fs.Float64Var(&cfg.OnDemandPeakRecords, "on-demand-peak-records", cfg.OnDemandPeakRecords, "previous peak write records/s of on-demand streams: they start warm, at twice it (0: cold, 4,000 records/s)")
+	fs.Var((*byteSize)(&cfg.OnDemandPeakBytes), "on-demand-peak-bytes", "previous peak write bytes/s of on-demand streams, e.g. 8MiB: they start warm, at twice it (0: cold, 4 MiB/s)")
 	fs.Var((*byteSize)(&cfg.MaxMemory), "max-memory", "memory budget of the whole simulator, e.g. 512MiB: records of all shards are held to a third of it, and it is the process's soft memory limit (0: none)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the fault and latency draws")
 	var mf metricsFlags
