@@ -463,6 +463,7 @@ func (m *merger) bottleneck(rows []results.Row, s *results.Summary) *results.Bot
 		out.CPURatio = max(out.CPURatio, b.CPURatio)
 		out.Cores += b.Cores
 		out.InFlightRatio = max(out.InFlightRatio, b.InFlightRatio)
+		out.SendWaitRatio = max(out.SendWaitRatio, b.SendWaitRatio)
 		out.ScheduleLagMS = max(out.ScheduleLagMS, b.ScheduleLagMS)
 		out.InProcessTarget = out.InProcessTarget || b.InProcessTarget
 	}
