@@ -70,3 +70,36 @@ func TestMergeTimeseriesCoversEveryColumn(t *testing.T) {
 			rows[0].Produced, rows[0].MillisBehind, rows[0].Backlog)
 	}
 }
+
+// TestMergeBottleneckKeepsEveryFigure: each worker's bottleneck figures
+// reach the merged one (a field added to results.Bottleneck and left out
+// of the merge read 0 there).
+func TestMergeBottleneckKeepsEveryFigure(t *testing.T) {
+	var b results.Bottleneck
+	v := reflect.ValueOf(&b).Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i); f.Kind() {
+		case reflect.Int, reflect.Int64:
+			f.SetInt(3)
+		case reflect.Float64:
+			f.SetFloat(3)
+		}
+	}
+	b.Kind = results.BottleneckNone
+	m := &merger{}
+	for i := range 2 {
+		bi := b
+		m.ins = append(m.ins, &input{sum: &results.Summary{Bottleneck: &bi}, state: &results.WorkerState{Index: i}})
+	}
+	out := m.bottleneck(nil, &results.Summary{})
+	got := reflect.ValueOf(out).Elem()
+	for i := range got.NumField() {
+		name := got.Type().Field(i).Name
+		if name == "BacklogGrowthRPS" { // judged on the merged time series
+			continue
+		}
+		if f := got.Field(i); (f.Kind() == reflect.Float64 && f.Float() == 0) || (f.Kind() == reflect.Int && f.Int() == 0) {
+			t.Errorf("merged bottleneck %s is 0, each worker's was 3", name)
+		}
+	}
+}
