@@ -45,7 +45,7 @@ func TestDistributedEchoDestinations(t *testing.T) {
 		procs = append(procs, startWorker(t, file, url, out, i, 2, startAt, sets...))
 	}
 	for i, p := range procs {
-		if err := p.cmd.Wait(); err != nil {
+		if err := p.wait(); err != nil {
 			t.Fatalf("worker %d: %v\n%s", i, err, p.stderr.String())
 		}
 	}

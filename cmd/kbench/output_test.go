@@ -218,7 +218,9 @@ const parallelTests = 4
 
 // workerProc is kbench running in a child process (the test binary, which
 // TestMain turns into kbench): a worker of a distributed run, or a run the
-// test interrupts, whose signal then reaches that process alone.
+// test interrupts, whose signal then reaches that process alone. A
+// goroutine waits for it from the start: wait for its end with wait or
+// exitCode, never cmd.Wait.
 type workerProc struct {
 	cmd            *exec.Cmd
 	stdout, stderr syncBuffer
