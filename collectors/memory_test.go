@@ -3,8 +3,11 @@ package collectors
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/kbench/kbench/envelope"
 	"github.com/kbench/kbench/metrics"
@@ -19,7 +22,11 @@ import (
 // application. The bound is per shard and application.
 func TestShardsBoundedMemory(t *testing.T) {
 	const shards = 200
-	const perShardBound = 32 << 10 // bytes per shard and application
+	const perShardBound = 16 << 10 // bytes per shard and application
+	// The run's and applications' own latencies share stripes, one more per
+	// reader up to twice GOMAXPROCS: one processor keeps what they add to
+	// the larger run out of the per-shard figure on any host.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	one, one1 := heapAfterReading(t, 1), heapAfterReading(t, 1)
 	many := heapAfterReading(t, shards)
 	base := max(one, one1)
@@ -70,4 +77,44 @@ func heapAfterReading(t *testing.T, n int) uint64 {
 	runtime.KeepAlive(sinks)
 	runtime.KeepAlive(run)
 	return st.HeapAlloc
+}
+
+// TestShardE2EFigures reads records of known latencies from two shards: each
+// shard's e2e must be exactly the histogram of its records' latencies, and
+// the shards' together the application's.
+func TestShardE2EFigures(t *testing.T) {
+	const ms = int64(time.Millisecond)
+	const recv = 10_000 * ms
+	app := metrics.NewApp("a")
+	cfg, err := Config{Stream: "s", RunID: testRun, Primary: true, Metrics: metrics.NewRun(1), Tracker: NewTracker(1), App: app}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCore(cfg)
+	want := map[string]*hdrhistogram.Histogram{}
+	seq := uint64(0)
+	for sh, id := range []string{"shardId-000000000000", "shardId-000000000001"} {
+		s, h := c.newSink(id), metrics.NewHistogram()
+		for r := range 500 {
+			e2e := int64(r*(sh+1)*7919)*int64(time.Microsecond) + 3
+			e := envelope.Envelope{RunID: testRun, Seq: seq, Intended: recv - e2e, Sent: recv}
+			seq++
+			s.record(recv, e.Append(nil), "key", 0)
+			_ = h.RecordValue(e2e)
+		}
+		want[id] = h
+	}
+	app.Rotate()
+	var sum int64
+	for id, w := range want {
+		got := app.Shard(id).E2E.Total()
+		if !slices.Equal(got.Export().Counts, w.Export().Counts) {
+			t.Errorf("%s: e2e counts differ from its records' latencies (%d values, want %d; p99 %d, want %d)",
+				id, got.TotalCount(), w.TotalCount(), got.ValueAtQuantile(99), w.ValueAtQuantile(99))
+		}
+		sum += got.TotalCount()
+	}
+	if total := app.E2E.Total().TotalCount(); sum != total || sum != 1000 {
+		t.Errorf("shards hold %d e2e values, the application %d, want 1000", sum, total)
+	}
 }
