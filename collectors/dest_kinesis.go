@@ -32,7 +32,8 @@ var kinesisDestination = DestinationKind{
 
 // kinesisDest polls every shard of the output stream from TRIM_HORIZON
 // (the stream is the run's own), and follows a reshard as the collectors do:
-// the children of a closed shard are read once it is read to its end.
+// the children of a closed shard are read once it is read to its end. On a
+// worker of a distributed run it reads only the shards Owns gives it.
 type kinesisDest struct{ cfg DestinationConfig }
 
 func (k *kinesisDest) Address() string { return k.cfg.Stream }
@@ -51,7 +52,11 @@ func (k *kinesisDest) Run(ctx context.Context, emit func([]byte, int64)) error {
 	}
 	rctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
-	f := &follower{lister: k.cfg.Reader, stream: k.cfg.Stream, refresh: shardRefresh,
+	refresh := shardRefresh
+	if k.cfg.Owns != nil { // a parent another worker reads ends unseen: list to find its children
+		refresh = ownedShardRefresh
+	}
+	f := &follower{lister: k.cfg.Reader, stream: k.cfg.Stream, refresh: refresh, owns: k.cfg.Owns,
 		log: func(format string, args ...any) {
 			k.cfg.Log("destination %s: "+format, append([]any{k.cfg.Name}, args...)...)
 		},

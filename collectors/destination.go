@@ -29,6 +29,10 @@ type DestinationConfig struct {
 	Stream string
 	// Reader reads the output stream (kinesis only).
 	Reader Reader
+	// Owns, when not nil, says which of the output stream's shards to read
+	// (kinesis only): a worker of a distributed run reads its share, as
+	// its consumers do (Config.Owns).
+	Owns func(shardID string) bool
 	// PollInterval is the pause between GetRecords calls on an output
 	// shard (kinesis only); zero means DefaultPollInterval.
 	PollInterval time.Duration

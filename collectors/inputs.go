@@ -148,6 +148,7 @@ type incident struct {
 	key         string
 	first, last int64 // intended times of its first and latest record
 	alerted     bool
+	alertedAt   int64 // arrival of its first alert
 	measured    bool
 	complete    bool // its last record was made: the run did not cut it short
 }
@@ -218,6 +219,9 @@ func (t *Incidents) match(id int, resolved bool, key string, arrival, window int
 	}
 	in := &t.list[id]
 	already, in.alerted = in.alerted, true
+	if !already {
+		in.alertedAt = arrival
+	}
 	return in.last, already, true
 }
 

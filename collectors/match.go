@@ -91,9 +91,49 @@ func (m *Matcher) Measure(warmupEnd, measureEnd int64) {
 	m.cfg.WarmupEnd, m.cfg.MeasureEnd, m.measuring = warmupEnd, measureEnd, true
 }
 
+// Output is one output as a Matcher reads it: when it arrived and what it
+// says about its input. Extract makes it from the output's bytes; a worker
+// of a distributed run logs it so that kbench merge can match it to an
+// input another worker produced (AddOutput).
+type Output struct {
+	// Arrival is when it arrived (process clock, Unix ns).
+	Arrival int64
+	// Env is the kbench envelope it carries, when matched by envelope and
+	// the envelope is the run's (HasEnv).
+	HasEnv bool
+	Env    envelope.Envelope
+	// Value is its correlation field's value (HasValue), when matched by
+	// field.
+	HasValue bool
+	Value    string
+	// Key is its incident key's value (HasKey), for ExpectSome.
+	HasKey bool
+	Key    string
+}
+
 // Add accounts for one output that arrived at arrival (process clock).
 func (m *Matcher) Add(data []byte, arrival int64) {
-	in, found, prior := m.resolve(data)
+	m.AddOutput(m.Extract(data, arrival))
+}
+
+// Extract reads what matching needs from one output's bytes.
+func (m *Matcher) Extract(data []byte, arrival int64) Output {
+	o := Output{Arrival: arrival}
+	if m.cfg.Output != "" {
+		o.Value, o.HasValue = FieldValue(data, m.cfg.Output)
+	} else if env, err := envelope.Find(data); err == nil && env.RunID == m.cfg.RunID {
+		o.Env, o.HasEnv = env, true
+	}
+	if m.cfg.Expect == ExpectSome {
+		o.Key, o.HasKey = FieldValue(data, m.cfg.Key)
+	}
+	return o
+}
+
+// AddOutput accounts for one output Extract read.
+func (m *Matcher) AddOutput(o Output) {
+	arrival := o.Arrival
+	in, found, prior := m.resolve(o)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.outputs++
@@ -102,8 +142,7 @@ func (m *Matcher) Add(data []byte, arrival int64) {
 	}
 	m.last = max(m.last, arrival)
 	if m.cfg.Expect == ExpectSome {
-		key, ok := FieldValue(data, m.cfg.Key)
-		if !ok {
+		if !o.HasKey {
 			m.unexpected++
 			return
 		}
@@ -111,7 +150,7 @@ func (m *Matcher) Add(data []byte, arrival int64) {
 		if found {
 			id = in.Incident
 		}
-		latest, already, ok := m.cfg.Incidents.match(id, found, key, arrival, int64(m.cfg.Window))
+		latest, already, ok := m.cfg.Incidents.match(id, found, o.Key, arrival, int64(m.cfg.Window))
 		if !ok {
 			m.unexpected++
 			return
@@ -140,19 +179,18 @@ func (m *Matcher) Add(data []byte, arrival int64) {
 }
 
 // resolve finds an output's input, and how many outputs named it before.
-func (m *Matcher) resolve(data []byte) (Input, bool, int) {
+func (m *Matcher) resolve(o Output) (Input, bool, int) {
 	if m.cfg.Output != "" {
-		v, ok := FieldValue(data, m.cfg.Output)
-		if !ok || m.cfg.Inputs == nil {
+		if !o.HasValue || m.cfg.Inputs == nil {
 			return Input{}, false, 0
 		}
-		in, prior, ok := m.cfg.Inputs.See(v, m.cfg.Slot)
+		in, prior, ok := m.cfg.Inputs.See(o.Value, m.cfg.Slot)
 		return in, ok, prior
 	}
-	env, err := envelope.Find(data)
-	if err != nil || env.RunID != m.cfg.RunID {
+	if !o.HasEnv {
 		return Input{}, false, 0
 	}
+	env := o.Env
 	in := Input{Producer: env.ProducerID, Seq: env.Seq, Intended: env.Intended, Sent: env.Sent, Incident: -1}
 	if m.cfg.Incidents != nil {
 		in.Incident = m.cfg.Incidents.of(env.ProducerID, env.Seq)

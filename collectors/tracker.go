@@ -124,6 +124,13 @@ func (t *Tracker) Unacked(run *metrics.Run) int64 {
 // order table never had to sample (see metrics.OrderTable).
 func (t *Tracker) OrderExact() bool { return t.order.Exact() }
 
+// LateKeys returns the metrics.OrderKeyID of every key the application
+// read out of order, ascending (see metrics.OrderTable.LateKeys).
+func (t *Tracker) LateKeys() []uint64 {
+	ids, _ := t.order.LateKeys()
+	return ids
+}
+
 // OrderSampledShare returns the share of keys whose order is tracked now: 1
 // while OrderExact.
 func (t *Tracker) OrderSampledShare() float64 { return t.order.SampledShare() }

@@ -86,9 +86,18 @@ func (m *merger) mergeHlog(name string) (*series, error) {
 	if !found {
 		return nil, nil
 	}
+	if err := m.writeSeries(name, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// writeSeries writes s as the interval log name, one interval a second,
+// and gives it an empty total when it has none.
+func (m *merger) writeSeries(name string, s *series) error {
 	f, err := os.Create(filepath.Join(m.out, name))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	w, err := results.NewHlogWriter(f, m.start)
 	secs := make([]int, 0, len(s.second))
@@ -106,13 +115,10 @@ func (m *merger) mergeHlog(name string) (*series, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return nil, err
-	}
 	if s.total == nil {
 		s.total = metrics.NewHistogram()
 	}
-	return s, nil
+	return err
 }
 
 // tagged is the histograms of a log of tagged whole-run histograms,
@@ -177,10 +183,11 @@ func (m *merger) writeRecordBytes(sizes *tagged) error {
 	return err
 }
 
-// mergeTimeseries adds the workers' timeseries.csv second by second and
-// writes the merged one: counts summed, gauges summed or their maximum
-// taken, each second's percentiles from the merged intervals, the backlog
-// from the merged counts.
+// mergeTimeseries adds the workers' timeseries.csv second by second: counts
+// summed, gauges summed or their maximum taken, each second's percentiles
+// from the merged intervals, the backlog from the merged counts. The
+// destinations' columns have their outputs summed; the rest is
+// destinations' to fill (writeTimeseries writes the rows).
 func (m *merger) mergeTimeseries(e2e, put *series) ([]results.Row, error) {
 	bySec := map[int]*results.Row{}
 	for _, in := range m.ins {
@@ -200,7 +207,15 @@ func (m *merger) mergeTimeseries(e2e, put *series) ([]results.Row, error) {
 			o := bySec[row.Second]
 			if o == nil {
 				o = &results.Row{Second: row.Second, Phase: row.Phase}
+				for _, d := range row.Destinations {
+					o.Destinations = append(o.Destinations, results.DestinationRow{Name: d.Name})
+				}
 				bySec[row.Second] = o
+			}
+			for k, d := range row.Destinations {
+				if k < len(o.Destinations) {
+					o.Destinations[k].Outputs += d.Outputs
+				}
 			}
 			o.TargetRPS += row.TargetRPS
 			o.Produced += row.Produced
@@ -226,11 +241,6 @@ func (m *merger) mergeTimeseries(e2e, put *series) ([]results.Row, error) {
 		secs = append(secs, s)
 	}
 	slices.Sort(secs)
-	f, err := os.Create(filepath.Join(m.out, results.TimeseriesFile))
-	if err != nil {
-		return nil, err
-	}
-	w, err := results.NewTimeseriesWriter(f)
 	var rows []results.Row
 	var acked, consumed int64
 	for _, s := range secs {
@@ -244,8 +254,20 @@ func (m *merger) mergeTimeseries(e2e, put *series) ([]results.Row, error) {
 			row.PutP50, row.PutP99 = ms(h.ValueAtQuantile(50)), ms(h.ValueAtQuantile(99))
 		}
 		rows = append(rows, *row)
+	}
+	return rows, nil
+}
+
+// writeTimeseries writes the merged timeseries.csv.
+func (m *merger) writeTimeseries(rows []results.Row) error {
+	f, err := os.Create(filepath.Join(m.out, results.TimeseriesFile))
+	if err != nil {
+		return err
+	}
+	w, err := results.NewTimeseriesWriter(f, results.TimeseriesDestinations(rows)...)
+	for _, row := range rows {
 		if err == nil {
-			err = w.Write(*row)
+			err = w.Write(row)
 		}
 	}
 	if err == nil {
@@ -254,7 +276,7 @@ func (m *merger) mergeTimeseries(e2e, put *series) ([]results.Row, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return rows, err
+	return err
 }
 
 // at returns second s's interval, nil when there is none.

@@ -18,15 +18,7 @@ func TestMergeTimeseriesCoversEveryColumn(t *testing.T) {
 	derived := map[string]bool{"E2EP50": true, "E2EP99": true, "PutP99": true, "E2EMax": true, "PutP50": true,
 		"Backlog": true, "Second": true, "Phase": true, "Destinations": true}
 	var row results.Row
-	v := reflect.ValueOf(&row).Elem()
-	for i := range v.NumField() {
-		switch f := v.Field(i); f.Kind() {
-		case reflect.Int, reflect.Int64:
-			f.SetInt(3)
-		case reflect.Float64:
-			f.SetFloat(3)
-		}
-	}
+	setNumbers(&row, 3)
 	row.Second, row.Phase, row.Destinations = 0, results.PhaseMeasure, nil
 	m := &merger{}
 	for i := range 2 {
@@ -68,5 +60,43 @@ func TestMergeTimeseriesCoversEveryColumn(t *testing.T) {
 	if rows[0].Produced != 6 || rows[0].MillisBehind != 3 || rows[0].Backlog != 0 {
 		t.Errorf("produced %d (want the sum 6), millis_behind %d (the max, 3), backlog %d (acked - consumed, 0)",
 			rows[0].Produced, rows[0].MillisBehind, rows[0].Backlog)
+	}
+}
+
+// TestMergeBottleneckKeepsEveryFigure: each worker's bottleneck figures
+// reach the merged one (a field added to results.Bottleneck and left out
+// of the merge read 0 there).
+func TestMergeBottleneckKeepsEveryFigure(t *testing.T) {
+	var b results.Bottleneck
+	setNumbers(&b, 3)
+	b.Kind = results.BottleneckNone
+	m := &merger{}
+	for i := range 2 {
+		bi := b
+		m.ins = append(m.ins, &input{sum: &results.Summary{Bottleneck: &bi}, state: &results.WorkerState{Index: i}})
+	}
+	out := m.bottleneck(nil, &results.Summary{})
+	got := reflect.ValueOf(out).Elem()
+	for i := range got.NumField() {
+		name := got.Type().Field(i).Name
+		if name == "BacklogGrowthRPS" { // judged on the merged time series
+			continue
+		}
+		if f := got.Field(i); (f.Kind() == reflect.Float64 && f.Float() == 0) || (f.Kind() == reflect.Int && f.Int() == 0) {
+			t.Errorf("merged bottleneck %s is 0, each worker's was 3", name)
+		}
+	}
+}
+
+// setNumbers sets every int and float64 field of the struct p points to to n.
+func setNumbers(p any, n int) {
+	v := reflect.ValueOf(p).Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i); f.Kind() {
+		case reflect.Int, reflect.Int64:
+			f.SetInt(int64(n))
+		case reflect.Float64:
+			f.SetFloat(float64(n))
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/runner"
 )
 
 // ErrInput is wrapped by Merge's errors about its inputs: results that are
@@ -41,6 +42,9 @@ type input struct {
 	sum   *results.Summary
 	state *results.WorkerState
 	seqs  *results.WorkerSeqs
+	// dests is its destinations' raw state; nil without an application
+	// under test.
+	dests *runner.WorkerDestinations
 }
 
 // Merge reads every input, checks they are the workers of one run, and
@@ -115,6 +119,9 @@ func load(src results.Source) (*input, error) {
 	}
 	if len(in.seqs.Acked) != in.state.Producers || len(in.seqs.Seen) != len(in.state.Apps) {
 		return nil, fmt.Errorf("%s: %s does not match %s", src.Name(), results.WorkerSeqsFile, results.WorkerStateFile)
+	}
+	if in.dests, err = runner.ReadWorkerDestinations(src); err != nil {
+		return nil, err
 	}
 	return in, nil
 }

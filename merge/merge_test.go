@@ -7,9 +7,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
+	"github.com/kbench/kbench/runner"
 )
 
 // fakeWorker is what one synthetic worker's results hold.
@@ -18,7 +20,18 @@ type fakeWorker struct {
 	runID        string
 	acked, seen  []uint64 // of producer 0
 	dups         int64    // seen twice by the worker itself
+	order        results.Order
+	late         []uint64 // the application's out-of-order keys (metrics.OrderKeyID)
+	// The destinations of an application under test: the summary's
+	// entries, the raw state and, by destination, the inputs seen (of
+	// producer 0).
+	dests    []results.DestinationStats
+	wd       *runner.WorkerDestinations
+	destSeen [][]uint64
 }
+
+// fakeStart is when every fake worker started.
+var fakeStart = time.Unix(1_000_000, 0).UTC()
 
 // write writes the worker's results directory under dir and returns it.
 func (w fakeWorker) write(t *testing.T, dir string) results.Source {
@@ -36,14 +49,24 @@ func (w fakeWorker) write(t *testing.T, dir string) results.Source {
 	}
 	sum := &results.Summary{
 		SchemaVersion: results.SchemaVersion, RunID: w.runID,
-		Config:    results.RunInfo{Notes: []string{"worker note"}},
-		Totals:    results.Totals{Produced: int64(len(w.acked)), Acked: int64(len(w.acked))},
-		Consumers: []results.ConsumerStats{{Name: "collector", Primary: true, Consumed: int64(len(w.seen))}},
-		Worker:    &results.WorkerInfo{Index: w.index, Count: w.count, Host: "h", Clock: results.ClockInfo{OffsetMS: float64(w.index), UncertaintyMS: 0.5}},
+		Config:       results.RunInfo{Notes: []string{"worker note"}},
+		Totals:       results.Totals{Produced: int64(len(w.acked)), Acked: int64(len(w.acked)), Order: w.order},
+		Destinations: w.dests,
+		Consumers:    []results.ConsumerStats{{Name: "collector", Primary: true, Consumed: int64(len(w.seen)), Order: w.order}},
+		Worker:       &results.WorkerInfo{Index: w.index, Count: w.count, Host: "h", Clock: results.ClockInfo{OffsetMS: float64(w.index), UncertaintyMS: 0.5}},
 	}
-	st := &results.WorkerState{Index: w.index, Count: w.count, RunID: w.runID, Scenario: "fp", Producers: 1,
+	st := &results.WorkerState{Index: w.index, Count: w.count, RunID: w.runID, Scenario: "fp", Producers: 1, StartAt: fakeStart,
 		LastAck: 1e9, Apps: []results.WorkerApp{{Name: "collector", Duplicates: w.dups, TipAt: 3e9}}}
-	seqs := &results.WorkerSeqs{Acked: []*metrics.SeqSet{set(w.acked)}, Seen: [][]*metrics.SeqSet{{set(w.seen)}}}
+	seqs := &results.WorkerSeqs{Acked: []*metrics.SeqSet{set(w.acked)}, Seen: [][]*metrics.SeqSet{{set(w.seen)}},
+		LateKeys: [][]uint64{w.late}}
+	for _, d := range w.destSeen {
+		seqs.Dests = append(seqs.Dests, []*metrics.SeqSet{set(d)})
+	}
+	if w.wd != nil {
+		if err := runner.WriteWorkerDestinations(out, w.wd); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, err := range []error{results.WriteSummary(out, sum), results.WriteWorkerState(out, st), results.WriteWorkerSeqs(out, seqs)} {
 		if err != nil {
 			t.Fatal(err)
@@ -152,5 +175,28 @@ func TestMergeTotalsCoverEveryCount(t *testing.T) {
 		if f := v.Field(k); f.Kind() == reflect.Int64 && !fromSeqs[name] && f.Int() != 10 {
 			t.Errorf("totals %s = %d, want the sum 10", name, f.Int())
 		}
+	}
+}
+
+// TestMergeOrderCountsAKeyOnce: a key two workers both read out of order
+// (its records on a shard and on its child, read by different workers) is
+// one out-of-order key, as in one process; late records add and the largest
+// displacement is the largest.
+func TestMergeOrderCountsAKeyOnce(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := metrics.OrderKeyID(0, "a"), metrics.OrderKeyID(0, "b"), metrics.OrderKeyID(0, "c")
+	in := []results.Source{
+		fakeWorker{index: 0, count: 2, runID: "r", late: []uint64{min(a, b), max(a, b)},
+			order: results.Order{OutOfOrder: 3, OutOfOrderKeys: 2, OutOfOrderMaxDisplacement: 4, OutOfOrderExact: true, OutOfOrderKeyShare: 1}}.write(t, dir),
+		fakeWorker{index: 1, count: 2, runID: "r", late: []uint64{min(b, c), max(b, c)},
+			order: results.Order{OutOfOrder: 2, OutOfOrderKeys: 2, OutOfOrderMaxDisplacement: 7, OutOfOrderExact: true, OutOfOrderKeyShare: 1}}.write(t, dir),
+	}
+	s, err := Merge(Options{Inputs: in, OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := results.Order{OutOfOrder: 5, OutOfOrderKeys: 3, OutOfOrderMaxDisplacement: 7, OutOfOrderExact: true, OutOfOrderKeyShare: 1}
+	if s.Totals.Order != want || s.Consumers[0].Order != want {
+		t.Errorf("order: totals %+v, consumer %+v; want %+v", s.Totals.Order, s.Consumers[0].Order, want)
 	}
 }

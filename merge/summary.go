@@ -21,6 +21,8 @@ type merger struct {
 	missing      []int
 	skipped      []string
 	start, ended time.Time
+	// acked is every worker's acknowledged records, by producer instance.
+	acked []*metrics.SeqSet
 }
 
 // run merges the files and computes the summary.
@@ -57,7 +59,13 @@ func (m *merger) run() (*results.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := m.summary(lat, rows, sizes, apps)
+	s, err := m.summary(lat, rows, sizes, apps)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.writeTimeseries(rows); err != nil {
+		return nil, err
+	}
 	if err := results.WriteSummary(m.out, s); err != nil {
 		return nil, err
 	}
@@ -75,7 +83,7 @@ var latencyNames = []string{
 var crossHost = []string{metrics.LatE2E, metrics.LatE2EUncorrected}
 
 // summary computes the merged summary.json.
-func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps *tagged) *results.Summary {
+func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps *tagged) (*results.Summary, error) {
 	first := m.ins[0].sum
 	s := &results.Summary{
 		SchemaVersion: results.SchemaVersion, RunID: first.RunID, Scenario: first.Scenario, Target: first.Target,
@@ -114,6 +122,12 @@ func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps
 	m.perShard(s, apps)
 	m.producers(s, sizes)
 	m.deadline(s, apps)
+	if err := m.destinations(s, rows); err != nil {
+		return nil, err
+	}
+	if err := m.application(s); err != nil {
+		return nil, err
+	}
 	s.Bottleneck = m.bottleneck(rows, s)
 	onDemand := false
 	if st, ok := s.Scenario["stream"].(map[string]any); ok {
@@ -134,7 +148,7 @@ func (m *merger) summary(lat map[string]*series, rows []results.Row, sizes, apps
 		}
 	}
 	gate.Judge(s, thresholds)
-	return s
+	return s, nil
 }
 
 // totals sums the workers' counters.
@@ -166,20 +180,42 @@ func (m *merger) totals(s *results.Summary) {
 		}
 		addOrder(&t.Order, w.Order)
 	}
+	if n, ok := m.lateKeys(0); ok {
+		t.Order.OutOfOrderKeys = n
+	}
 	t.Scheduled = t.Acked + t.Failed + t.Unsent
 	if answered := t.Throttled + t.KinesisRecords; answered > 0 {
 		s.ThrottleRatio = float64(t.Throttled) / float64(answered)
 	}
 }
 
-// addOrder adds one worker's out-of-order counts: a key's records are all on
-// one shard, read by one worker, so the counts add.
+// addOrder adds one worker's out-of-order counts: each record is read on one
+// worker, so the late records add and the largest displacement is the
+// largest of any worker. The out-of-order keys add too when the workers'
+// lists of them are not there (lateKeys counts them otherwise).
 func addOrder(o *results.Order, w results.Order) {
 	o.OutOfOrder += w.OutOfOrder
 	o.OutOfOrderKeys += w.OutOfOrderKeys
 	o.OutOfOrderMaxDisplacement = max(o.OutOfOrderMaxDisplacement, w.OutOfOrderMaxDisplacement)
 	o.OutOfOrderExact = o.OutOfOrderExact && w.OutOfOrderExact
 	o.OutOfOrderKeyShare = min(o.OutOfOrderKeyShare, w.OutOfOrderKeyShare)
+}
+
+// lateKeys counts the keys consumer application a read out of order on any
+// worker: a key late on two workers (its records split between a shard and
+// its child, read by different workers) is one key, as in one process. ok
+// is false when a worker's results lack the list.
+func (m *merger) lateKeys(a int) (n int64, ok bool) {
+	union := map[uint64]struct{}{}
+	for _, in := range m.ins {
+		if a >= len(in.seqs.LateKeys) {
+			return 0, false
+		}
+		for _, id := range in.seqs.LateKeys[a] {
+			union[id] = struct{}{}
+		}
+	}
+	return int64(len(union)), true
 }
 
 // accounting computes, per consumer application, what it consumed, lost,
@@ -194,6 +230,7 @@ func (m *merger) accounting(s *results.Summary, apps *tagged) {
 			acked[p].Or(in.seqs.Acked[p])
 		}
 	}
+	m.acked = acked
 	// The single-process rule across workers: unseen records are lost when
 	// every worker's copy of the application was at the tip of its shards
 	// more than a second after the last acknowledged write of any worker,
@@ -230,6 +267,9 @@ func (m *merger) accounting(s *results.Summary, apps *tagged) {
 			decodeNs += st.DecodeNs
 			dups += st.Duplicates
 			readPast = readPast && !st.Reading && st.TipAt > lastAck+int64(runner.ReadPastMargin)
+		}
+		if n, ok := m.lateKeys(a); ok {
+			cs.Order.OutOfOrderKeys = n
 		}
 		var consumed, missing, unacked int64
 		for p := range producers {
@@ -423,6 +463,7 @@ func (m *merger) bottleneck(rows []results.Row, s *results.Summary) *results.Bot
 		out.CPURatio = max(out.CPURatio, b.CPURatio)
 		out.Cores += b.Cores
 		out.InFlightRatio = max(out.InFlightRatio, b.InFlightRatio)
+		out.SendWaitRatio = max(out.SendWaitRatio, b.SendWaitRatio)
 		out.ScheduleLagMS = max(out.ScheduleLagMS, b.ScheduleLagMS)
 		out.InProcessTarget = out.InProcessTarget || b.InProcessTarget
 	}
@@ -488,6 +529,13 @@ func (m *merger) workers(s *results.Summary) {
 			if l, ok := s.Latency[name]; ok {
 				l.ClockErrorMS = w.ClockErrorMS
 				s.Latency[name] = l
+			}
+		}
+		// An output read on one worker of an input sent by another.
+		for _, d := range s.Destinations {
+			for name, l := range d.Latency {
+				l.ClockErrorMS = w.ClockErrorMS
+				d.Latency[name] = l
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"encoding/binary"
+	"hash/fnv"
 	"hash/maphash"
 	"slices"
 	"sort"
@@ -28,7 +30,8 @@ type OrderResult struct {
 	// Displacement is, for a late record, how many records of its key with
 	// higher sequence numbers were consumed before it.
 	Displacement int
-	// FirstLate marks the first late record of its key.
+	// FirstLate marks the first late record of its producer's key, in any
+	// share (ObserveShare).
 	FirstLate bool
 }
 
@@ -66,6 +69,30 @@ type OrderTable struct {
 	skip    []*SeqSet       // per producer: numbers the watermark passes over; see Skip
 	lows    []atomic.Uint64 // per producer: every sequence number below is in seen or skip
 	parts   [orderStripes]orderStripe
+
+	// late holds the OrderKeyID of every (producer, key) pair that had a
+	// late record, up to maxLateKeys: a key counts once however many
+	// shares of its producer (ObserveShare) or forgotten slots it had.
+	lateMu   sync.Mutex
+	late     map[uint64]struct{}
+	lateFull bool
+}
+
+// maxLateKeys bounds OrderTable's set of out-of-order keys (16 bytes or so
+// each); beyond it a key late in two shares may count twice and Exact is
+// false.
+const maxLateKeys = 1 << 20
+
+// OrderKeyID identifies a producer's partition key the same way in every
+// process (FNV-1a over both), so the workers of a distributed run can name
+// their out-of-order keys to kbench merge.
+func OrderKeyID(producer uint32, key string) uint64 {
+	h := fnv.New64a()
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], producer)
+	_, _ = h.Write(b[:])
+	_, _ = h.Write([]byte(key))
+	return h.Sum64()
 }
 
 type orderStripe struct {
@@ -116,7 +143,8 @@ func (t *OrderTable) Observe(producer uint32, key string, seq uint64) (OrderResu
 // ObserveShare is Observe for a producer whose records several senders
 // share (the workers of a distributed run, each sending every N-th record):
 // the order of a key's records is checked within share only, as the shares
-// are sent independently of each other. Share 0 is Observe's.
+// are sent independently of each other. Share 0 is Observe's. A key late
+// in several shares is one out-of-order key: FirstLate is reported once.
 func (t *OrderTable) ObserveShare(producer, share uint32, key string, seq uint64) (OrderResult, bool) {
 	h := maphash.String(t.seed, key) ^ (uint64(producer)+1+uint64(share)<<32)*0x9e3779b97f4a7c15
 	h |= 1 // 0 marks an empty slot; bits 1-6 pick the stripe, the rest the slot
@@ -132,8 +160,45 @@ func (t *OrderTable) ObserveShare(producer, share uint32, key string, seq uint64
 	}
 	res := p.observe(t, h, producer, seq, low)
 	p.mu.Unlock()
+	if res.FirstLate {
+		res.FirstLate = t.markLate(producer, key)
+	}
 	t.advance(producer, low)
 	return res, true
+}
+
+// markLate records that producer's key had a late record and reports
+// whether it is the first time.
+func (t *OrderTable) markLate(producer uint32, key string) bool {
+	id := OrderKeyID(producer, key)
+	t.lateMu.Lock()
+	defer t.lateMu.Unlock()
+	if _, ok := t.late[id]; ok {
+		return false
+	}
+	if len(t.late) >= maxLateKeys {
+		t.lateFull = true
+		return true
+	}
+	if t.late == nil {
+		t.late = map[uint64]struct{}{}
+	}
+	t.late[id] = struct{}{}
+	return true
+}
+
+// LateKeys returns the OrderKeyID of every key that had a late record,
+// ascending, and whether the list is whole (it holds at most about a
+// million keys).
+func (t *OrderTable) LateKeys() ([]uint64, bool) {
+	t.lateMu.Lock()
+	defer t.lateMu.Unlock()
+	ids := make([]uint64, 0, len(t.late))
+	for id := range t.late {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, !t.lateFull
 }
 
 // Skip has the watermarks pass over the sequence numbers in skip (by
@@ -285,8 +350,14 @@ func (s *orderSlot) observe(seq, low uint64) (OrderResult, int) {
 }
 
 // Exact reports whether every key was tracked from its first record on: no
-// stripe ever had to drop keys.
+// stripe ever had to drop keys, and every out-of-order key is in LateKeys.
 func (t *OrderTable) Exact() bool {
+	t.lateMu.Lock()
+	full := t.lateFull
+	t.lateMu.Unlock()
+	if full {
+		return false
+	}
 	for i := range t.parts {
 		p := &t.parts[i]
 		p.mu.Lock()

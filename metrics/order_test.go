@@ -342,3 +342,40 @@ func BenchmarkOrderObserve(b *testing.B) {
 		})
 	}
 }
+
+// TestOrderTableSharesCountAKeyOnce: a key whose records two senders
+// share, late in both shares, is one out-of-order key, as one process
+// sending them all counts it; its late records and displacements are each
+// share's.
+func TestOrderTableSharesCountAKeyOnce(t *testing.T) {
+	tab := newTestTable(0, 0)
+	var late, keys, maxDisp int
+	// Share 0 sends the even numbers, share 1 the odd ones; each share
+	// has one record of key "a" overtaken, and key "b" one in share 1.
+	for _, r := range []struct {
+		share uint32
+		key   string
+		seq   uint64
+	}{{0, "a", 4}, {0, "a", 2}, {1, "a", 9}, {1, "a", 7}, {1, "a", 5}, {1, "b", 13}, {1, "b", 11}} {
+		res, ok := tab.ObserveShare(0, r.share, r.key, r.seq)
+		if !ok {
+			t.Fatalf("%+v: reported a duplicate", r)
+		}
+		if res.Late {
+			late++
+			maxDisp = max(maxDisp, res.Displacement)
+		}
+		if res.FirstLate {
+			keys++
+		}
+	}
+	if late != 4 || keys != 2 || maxDisp != 2 {
+		t.Errorf("late %d, keys %d, max displacement %d; want 4, 2, 2", late, keys, maxDisp)
+	}
+	ids, whole := tab.LateKeys()
+	want := []uint64{OrderKeyID(0, "a"), OrderKeyID(0, "b")}
+	slices.Sort(want)
+	if !whole || !slices.Equal(ids, want) {
+		t.Errorf("LateKeys = %v, %v; want %v, true", ids, whole, want)
+	}
+}

@@ -199,7 +199,7 @@ func (a *app) poll1(sh *shard, r *reader) {
 	}
 	a.calls++
 	r.backoff = 0
-	n, bytes, capped, busyUntil := a.take(sh, r, tc, a.limit, maxReadBytes)
+	n, bytes, capped, busyUntil := a.take(sh, r, tc, tc, a.limit, maxReadBytes)
 	if e.quotas {
 		sh.rBytes.tokens -= bytes
 		if capped || bytes >= maxReadBytes {
@@ -221,19 +221,24 @@ func (a *app) poll1(sh *shard, r *reader) {
 
 // push delivers what sh holds to a fan-out reader until to: events of at
 // most 10,000 records and 1 MiB, paced to 2 MiB/s, each as soon as its
-// first record is visible and the reader is free.
+// first record is visible and the reader is free, and while the reader
+// keeps up, each record as it becomes visible.
 func (a *app) push(sh *shard, r *reader, to int64) {
 	e := a.e
 	for r.pos < sh.end() {
 		c := sh.at(r.pos)
-		t := max(r.next, c.push)
+		// When the first record not pushed yet becomes visible.
+		t := max(r.next, c.push+int64(r.part/c.n*float64(c.span)))
 		if t >= to {
 			return
 		}
 		if e.quotas {
 			t += r.pace.waitNanos(t)
 		}
-		_, bytes, _, done := a.take(sh, r, t, maxEventRecords, maxEventBytes)
+		n, bytes, _, done := a.take(sh, r, t, to-1, maxEventRecords, maxEventBytes)
+		if n <= 0 {
+			return
+		}
 		if e.quotas {
 			r.pace.tokens -= bytes
 		}
@@ -247,39 +252,36 @@ func (a *app) push(sh *shard, r *reader, to int64) {
 // visibleLeft says whether sh holds records visible at tc that r has not
 // read.
 func (a *app) visibleLeft(sh *shard, r *reader, tc int64) bool {
-	return r.pos < sh.end() && sh.at(r.pos).vis <= tc
+	if r.pos >= sh.end() {
+		return false
+	}
+	_, n := sh.at(r.pos).ready(false, tc)
+	return n-r.part > 1e-6
 }
 
-// take reads from r's position the records visible at tc, up to limit
-// records and maxBytes bytes, and consumes them: each after the ones
-// before it were processed, once a worker is free (when workers are
-// limited). capped says the byte limit stopped it; done is when the
-// processing of what it read ends.
-func (a *app) take(sh *shard, r *reader, tc int64, limit, maxBytes float64) (n, bytes float64, capped bool, done int64) {
+// take reads from r's position the records readable by until, up to limit
+// records and maxBytes bytes, at tc, and consumes them: each after the ones
+// before it were processed and once it is readable, once a worker is free
+// (when workers are limited). A polling read takes what is visible at tc
+// (until is tc); a fan-out reader takes records as they become visible.
+// capped says the byte limit stopped it; done is when the processing of
+// what it read ends.
+func (a *app) take(sh *shard, r *reader, tc, until int64, limit, maxBytes float64) (n, bytes float64, capped bool, done int64) {
 	start := tc
+	w := -1
 	if a.workers != nil && r.pos < sh.end() {
-		w := slices.Index(a.workers, slices.Min(a.workers))
+		w = slices.Index(a.workers, slices.Min(a.workers))
 		start = max(tc, a.workers[w])
-		defer func() {
-			if n > 0 {
-				a.workers[w] = done
-			}
-		}()
 	}
-	defer func() {
-		done = start + int64(n*a.proc)
-		if n == 0 { // an empty read takes no worker
-			done = tc
-		}
-	}()
+	cur := float64(start) // when what was taken so far is processed
 	for r.pos < sh.end() && n < limit {
 		c := sh.at(r.pos)
-		if a.fanOut && c.push > tc || !a.fanOut && c.vis > tc {
+		_, avail := c.ready(a.fanOut, until)
+		k := min(avail-r.part, limit-n)
+		if k <= 1e-9 {
 			break
 		}
-		left := c.n - r.part
 		per := c.bytes / max(c.n, 1e-9)
-		k := min(left, limit-n)
 		if bytes+k*per > maxBytes {
 			k = math.Floor((maxBytes - bytes) / per)
 			capped = true
@@ -290,7 +292,11 @@ func (a *app) take(sh *shard, r *reader, tc int64, limit, maxBytes float64) (n, 
 		piece := *c
 		piece.split(r.part)
 		got := piece.split(k)
-		a.consume(sh, got, tc, start+int64(n*a.proc))
+		ready, _ := got.ready(a.fanOut, until)
+		first := max(cur, float64(ready)) + a.proc
+		last := max(first+(k-1)*a.proc, float64(ready+got.span)+a.proc)
+		a.consume(sh, got, tc, first, last)
+		cur = last
 		n += k
 		bytes += got.bytes
 		r.part += k
@@ -298,21 +304,25 @@ func (a *app) take(sh *shard, r *reader, tc int64, limit, maxBytes float64) (n, 
 			r.pos++
 			r.part = 0
 		}
-		if capped {
+		if capped || avail < c.n-1e-9 { // the rest is not readable yet
 			break
 		}
 	}
-	if n > 0 && r.pos < sh.end() {
+	if n <= 0 { // an empty read takes no worker
+		return 0, 0, capped, tc
+	}
+	if w >= 0 {
+		a.workers[w] = int64(cur)
+	}
+	if r.pos < sh.end() {
 		a.behindMax = max(a.behindMax, (tc-sh.at(r.pos).at)/1e6)
 	}
-	return n, bytes, capped, start
+	return n, bytes, capped, int64(cur)
 }
 
-// consume records the consumption of cohort c, read at tc and processed
-// from begin on: its records are consumed one processing time apart.
-func (a *app) consume(sh *shard, c cohort, tc, begin int64) {
-	first := float64(begin) + a.proc
-	last := float64(begin) + c.n*a.proc
+// consume records the consumption of cohort c, read at tc, its records
+// consumed evenly from first to last.
+func (a *app) consume(sh *shard, c cohort, tc int64, first, last float64) {
 	a.consumed += c.n
 	a.processing += c.n * a.proc
 	a.st.consumed(sh, c, float64(tc), first, last)

@@ -42,15 +42,16 @@ type engine struct {
 	o    Options
 	log  io.Writer
 	step int64
-	// profile holds the latency distributions; draws walk a
-	// low-discrepancy sequence through them.
+	// profile holds the latency distributions: put draws walk a
+	// low-discrepancy sequence through it (next), each shard draws its
+	// propagation and fan-out delays as the simulator does (newDelays).
 	put, prop, fanOut latency.Dist
+	putSeq            float64
 	profile           *latency.Profile // for the summary
 	points            int              // the most points a cohort's latencies are recorded at
-	draw              float64
-	backoffSeq        float64 // retry backoff draws
-	driftSeq          float64 // poll wait overshoot draws
-	jitterSeq         float64 // throttled readers' backoff jitter draws
+	backoffSeq        float64          // retry backoff draws
+	driftSeq          float64          // poll wait overshoot draws
+	jitterSeq         float64          // throttled readers' backoff jitter draws
 	quotas            bool
 	onDemand          *demand
 
@@ -110,12 +111,13 @@ func simProfile(cfg sim.Config) (*latency.Profile, error) {
 	return p, errors.Join(err1, err2)
 }
 
-// next returns the next draw from d: quantiles along a low-discrepancy
-// sequence, so a few hundred draws already follow d's shape.
-func (e *engine) next(d latency.Dist) int64 {
-	e.draw += 0.6180339887498949
-	e.draw -= math.Floor(e.draw)
-	return int64(d.Quantile(e.draw))
+// next returns the next draw from d: its quantiles along the
+// low-discrepancy sequence whose state is *seq, so a few hundred draws
+// already follow d's shape.
+func next(d latency.Dist, seq *float64) int64 {
+	*seq += 0.6180339887498949
+	*seq -= math.Floor(*seq)
+	return int64(d.Quantile(*seq))
 }
 
 // uniform returns the next of the low-discrepancy sequence in [0, 1) whose
@@ -318,8 +320,21 @@ func (e *engine) addShard(parents []int) {
 		wRecs: newBucket(recs, e.now), wBytes: newBucket(bytes, e.now),
 		rCalls: newBucket(shardReadCalls, e.now), rBytes: newBucket(shardReadBytes, e.now),
 	}
+	sh.propDelay, sh.pushDelay = e.newDelays(sh.idx)
 	e.shards = append(e.shards, sh)
 	e.open = append(e.open, sh.idx)
+}
+
+// newDelays returns the delay processes of shard idx's records becoming
+// visible to GetRecords and to fan-out, as the simulator draws them
+// (latency.Ordered): each follows its distribution and keeps the shard's
+// records in order, and being a process in time, not one draw per cohort,
+// it gives the same delays whatever the step, where independent draws
+// would hold a shard's later cohorts behind a slow one more often the more
+// cohorts a second holds.
+func (e *engine) newDelays(idx int) (prop, push *latency.Ordered) {
+	seed := uint64(idx+1) * 0x9e3779b97f4a7c15
+	return latency.NewOrdered(e.prop, seed), latency.NewOrdered(e.fanOut, seed+1)
 }
 
 // shardID is the simulator's (and Kinesis's) name of shard idx.

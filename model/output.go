@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -51,6 +52,7 @@ type appStats struct {
 	shardE2E         map[int]*hdrhistogram.Histogram
 	shardCarry       map[int]*float64
 	shardConsumed    map[int]float64
+	shardSeq         float64 // the per-shard histograms' points (spread)
 }
 
 func newOutputs(e *engine) *outputs {
@@ -100,12 +102,28 @@ func (o *outputs) sent(p *producer, b batch, start int64) {
 	}
 }
 
-// call records one group of calls answered at g.at.
+// putPoints is the most points a group's put latencies are recorded at.
+const putPoints = 32
+
+// call records one group of calls answered at g.at. The group's one put
+// draw times its records' arrival, but each call of a real run takes a
+// draw of its own, and a step on many shards holds hundreds of calls: the
+// put histogram takes their latencies at up to putPoints stratified
+// quantiles of the put distribution.
 func (o *outputs) call(p *producer, g *group) {
 	calls := g.calls * p.conc
 	o.calls += calls
-	if o.measured((g.lo + g.hi) / 2) {
+	if !o.measured((g.lo + g.hi) / 2) {
+		return
+	}
+	k := min(int(math.Ceil(calls)), putPoints)
+	if k <= 1 {
 		o.put.add(float64(g.at-g.start), calls)
+		return
+	}
+	off := uniform(&o.put.seq)
+	for i := range k {
+		o.put.add(float64(o.e.put.Quantile((float64(i)+off)/float64(k))), calls/float64(k))
 	}
 }
 
@@ -117,8 +135,8 @@ func (o *outputs) accepted(p *producer, g *group, c cohort) {
 	o.total.ackedBytes += c.bytes
 	if o.measured((c.lo + c.hi) / 2) {
 		at := float64(c.at)
-		o.delivery.addSpread(at-c.hi, at-c.lo, c.n, o.e.points)
-		o.sendArr.add(float64(c.at-g.start), c.n)
+		o.delivery.addSpread(at-c.lo, at+float64(c.span)-c.hi, c.n, o.e.points)
+		o.sendArr.add(float64(c.at+c.span-g.start), c.n)
 	}
 }
 
@@ -165,9 +183,10 @@ func (st *appStats) record(sh *shard, c cohort, first, last float64) {
 		return
 	}
 	a, b := first-c.lo, last-c.hi
+	span := float64(c.span) // over which the records were sent and arrived
 	st.e2e.addSpread(a, b, c.n, e.points)
-	st.e2eUnc.addSpread(first-c.sent, last-c.sent, c.n, e.points)
-	st.a2c.addSpread(first-float64(c.at), last-float64(c.at), c.n, e.points)
+	st.e2eUnc.addSpread(first-(c.sent-span/2), last-(c.sent+span/2), c.n, e.points)
+	st.a2c.addSpread(first-float64(c.at), last-float64(c.at)-span, c.n, e.points)
 	st.sec.measured += c.n
 	st.total.measured += c.n
 	if d := e.sc.Deadline; d > 0 {
@@ -181,11 +200,7 @@ func (st *appStats) record(sh *shard, c cohort, first, last float64) {
 		st.shardE2E[sh.idx] = h
 		st.shardCarry[sh.idx] = new(float64)
 	}
-	k := min(spreadPoints(a, b, c.n, e.points), 4)
-	for i := range k {
-		u := (float64(i) + 0.5) / float64(k)
-		addTo(h, st.shardCarry[sh.idx], a+u*(b-a), c.n/float64(k))
-	}
+	spread(h, st.shardCarry[sh.idx], &st.shardSeq, a, b, c.n, min(spreadPoints(a, b, c.n, e.points), 4))
 }
 
 // shardHistogram is a per-shard e2e histogram: three significant digits

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -78,9 +79,10 @@ type group struct {
 	n       float64 // records, all instances
 	v       []float64
 	lo, hi  float64
-	sent    float64 // when the records were first sent
-	start   int64   // when this attempt's calls started
-	at      int64   // when they reach the shards (or, backing off, when they are resent)
+	sent    float64 // when the records were first sent, on average
+	start   int64   // when this attempt's last call started
+	at      int64   // when it reaches the shards (or, backing off, when it is resent)
+	span    int64   // the calls started (reach the shards) evenly over span up to start (at), in the records' order
 	attempt int
 	waiting bool // backing off
 }
@@ -333,13 +335,15 @@ func (p *producer) dispatch(to int64) {
 			c := cohort{n: g.n, lo: g.lo, hi: g.hi, sent: g.sent}
 			c.merge(cohort{n: n, lo: float64(b.lo), hi: float64(b.hi), sent: sent})
 			g.lo, g.hi, g.sent = c.lo, c.hi, c.sent
+			// The batches leave in order: the first call's start stays.
+			g.span += max(start-g.start, 0)
 			g.start = max(g.start, start)
 		}
 		g.calls++
 		g.n += n
 	}
 	if g != nil {
-		g.at = g.start + p.e.next(p.e.put)
+		g.at = g.start + next(p.e.put, &p.e.putSeq)
 		p.groups = append(p.groups, g)
 	}
 	if len(p.queue) == 0 {
@@ -367,10 +371,10 @@ func (p *producer) backoffMax(attempt int) float64 {
 	return float64(p.base << attempt)
 }
 
-// writeStep delivers every call that reaches the shards before to, in
-// time order, and settles it: accepted records join their shard's
-// backlog, throttled ones back off and are resent or, at the last attempt,
-// fail.
+// writeStep delivers every group of calls whose first call reaches the
+// shards before to, in time order, and settles it: accepted records join
+// their shard's backlog, throttled ones back off and are resent or, at the
+// last attempt, fail.
 func (e *engine) writeStep(to int64) {
 	type arrival struct {
 		p *producer
@@ -379,21 +383,21 @@ func (e *engine) writeStep(to int64) {
 	var due []arrival
 	for _, p := range e.prods {
 		for _, g := range p.groups {
-			if g.at < to {
+			if g.at-g.span < to {
 				due = append(due, arrival{p, g})
 			}
 		}
 	}
-	slices.SortFunc(due, func(a, b arrival) int { return int(a.g.at - b.g.at) })
+	slices.SortFunc(due, func(a, b arrival) int { return cmp.Compare(a.g.at-a.g.span, b.g.at-b.g.span) })
 	for _, d := range due {
 		if d.g.waiting { // backoff over: resend
 			d.g.waiting = false
 			d.g.start = d.g.at
 			if !d.p.aggregates() { // the runner restamps a plain record each attempt
-				d.g.sent = float64(d.g.at)
+				d.g.sent = float64(d.g.at - d.g.span/2)
 			}
-			d.g.at += e.next(e.put)
-			if d.g.at < to {
+			d.g.at += next(e.put, &e.putSeq)
+			if d.g.at-d.g.span < to {
 				e.deliver(d.p, d.g)
 			}
 			continue

@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/kbench/kbench/latency"
+)
 
 // shard is one shard of the modelled stream: its write quota, its shared
 // read quota, and its backlog of accepted records as cohorts in arrival
@@ -17,6 +21,9 @@ type shard struct {
 	wRecs, wBytes  bucket
 	rCalls, rBytes bucket
 	penaltyUntil   int64
+	// The delays of its records becoming visible to GetRecords and to
+	// fan-out (engine.newDelays).
+	propDelay, pushDelay *latency.Ordered
 
 	cohorts []cohort
 	base    int
@@ -43,7 +50,7 @@ func (sh *shard) accept(c cohort, stepStart int64, keep bool) {
 	if !sh.written {
 		sh.first, sh.written = c.at, true
 	}
-	sh.last = max(sh.last, c.at)
+	sh.last = max(sh.last, c.at+c.span)
 	if !keep {
 		return
 	}
@@ -54,7 +61,8 @@ func (sh *shard) accept(c cohort, stepStart int64, keep bool) {
 	sh.cohorts = append(sh.cohorts, c)
 }
 
-// deliver settles one group of calls reaching the shards at g.at: each
+// deliver settles one group of calls reaching the shards from g.at-g.span
+// to g.at, as of g.at (the quotas have refilled until the last call): each
 // open shard takes what its write quota holds (a shortfall under half a
 // record in all is taken as a debt instead), the rest is throttled. The
 // calls with nothing throttled free their slots; the others back off and
@@ -114,8 +122,9 @@ func (e *engine) deliver(p *producer, g *group) {
 		sh.wRecs.tokens -= a / k
 		sh.wBytes.tokens -= a * size
 		if a > 0 {
-			c := cohort{n: a, bytes: a * size, lo: g.lo, hi: g.hi, sent: g.sent, at: at,
-				vis: at + e.next(e.prop), push: at + e.next(e.fanOut)}
+			first := at - g.span
+			c := cohort{n: a, bytes: a * size, lo: g.lo, hi: g.hi, sent: g.sent, at: first, span: g.span,
+				vis: first + int64(sh.propDelay.Delay(first)), push: first + int64(sh.pushDelay.Delay(first))}
 			sh.accept(c, e.now, len(e.apps) > 0)
 			sh.kinesis += a / k
 			p.users += a
@@ -162,7 +171,7 @@ func (e *engine) deliver(p *producer, g *group) {
 	v := make([]float64, n)
 	copy(v, retry)
 	p.groups = append(p.groups, &group{
-		calls: kr, n: short, v: v, lo: g.lo, hi: g.hi, sent: g.sent,
+		calls: kr, n: short, v: v, lo: g.lo, hi: g.hi, sent: g.sent, span: g.span,
 		at: at + int64(uniform(&e.backoffSeq)*p.backoffMax(g.attempt+1)), attempt: g.attempt + 1, waiting: true,
 	})
 	e.out.retried(short)

@@ -194,6 +194,14 @@ func ReadWorkerState(src Source) (*WorkerState, error) {
 type WorkerSeqs struct {
 	Acked []*metrics.SeqSet
 	Seen  [][]*metrics.SeqSet
+	// LateKeys holds, by consumer application, the metrics.OrderKeyID of
+	// every key it read out of order, ascending: kbench merge counts a key
+	// late on two workers (its shard's parent and child) once.
+	LateKeys [][]uint64
+	// Dests holds, by destination (scenario order), the inputs whose
+	// outputs the worker read, by producer instance id, for destinations
+	// matched by envelope with expect one or many; nil for the others.
+	Dests [][]*metrics.SeqSet
 }
 
 // seqsMagic opens WorkerSeqsFile (inside the gzip stream).
@@ -216,6 +224,20 @@ func WriteWorkerSeqs(dir string, s *WorkerSeqs) error {
 	b = appendUvarint(b, uint64(len(s.Seen)))
 	for _, app := range s.Seen {
 		putSets(app)
+	}
+	// Later sections: out-of-order keys (delta-coded), then destinations.
+	b = appendUvarint(b, uint64(len(s.LateKeys)))
+	for _, ids := range s.LateKeys {
+		b = appendUvarint(b, uint64(len(ids)))
+		var prev uint64
+		for _, id := range ids {
+			b = appendUvarint(b, id-prev)
+			prev = id
+		}
+	}
+	b = appendUvarint(b, uint64(len(s.Dests)))
+	for _, d := range s.Dests {
+		putSets(d)
 	}
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
@@ -282,10 +304,50 @@ func ReadWorkerSeqs(src Source) (*WorkerSeqs, error) {
 			s.Seen = append(s.Seen, app)
 		}
 	}
+	if err == nil && len(b) > 0 { // written by a kbench with the later sections
+		err = readLater(&b, &s, sets)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("results: %s/%s: %w", src.Name(), WorkerSeqsFile, err)
 	}
 	return &s, nil
+}
+
+// readLater reads WorkerSeqsFile's out-of-order keys and destinations.
+func readLater(b *[]byte, s *WorkerSeqs, sets func() ([]*metrics.SeqSet, error)) error {
+	apps, err := readUvarint(b)
+	if err != nil || apps > 1<<10 {
+		return errors.New("bad application count of the out-of-order keys")
+	}
+	for range apps {
+		n, err := readUvarint(b)
+		if err != nil || n > uint64(len(*b)) {
+			return errors.New("bad out-of-order key count")
+		}
+		ids := make([]uint64, n)
+		var prev uint64
+		for i := range ids {
+			d, err := readUvarint(b)
+			if err != nil {
+				return err
+			}
+			prev += d
+			ids[i] = prev
+		}
+		s.LateKeys = append(s.LateKeys, ids)
+	}
+	dests, err := readUvarint(b)
+	if err != nil || dests > 1<<10 {
+		return errors.New("bad destination count")
+	}
+	for range dests {
+		d, err := sets()
+		if err != nil {
+			return err
+		}
+		s.Dests = append(s.Dests, d)
+	}
+	return nil
 }
 
 // AppHistTag is the tag of consumer application app's whole-run histogram

@@ -25,6 +25,9 @@ type dest struct {
 	coll    collectors.Destination
 	match   *collectors.Matcher
 	tracker *collectors.Tracker
+	// log keeps the outputs for kbench merge (see replayed); nil when not
+	// needed.
+	log *outputLog
 }
 
 // appSide is the application under test and its destinations.
@@ -38,6 +41,10 @@ type appSide struct {
 	errc      chan error
 	cancel    context.CancelFunc
 	external  bool
+	// started says this process starts the application: it is not
+	// external, and this is not a worker other than 0 of a distributed
+	// run (worker 0 starts the one copy).
+	started bool
 }
 
 // ensureDestinationStreams creates the kinesis destinations' streams (and
@@ -46,6 +53,12 @@ func (r *run) ensureDestinationStreams(ctx context.Context, ctrl *kinesis.Client
 	for _, d := range r.sc.Destinations {
 		k, _ := collectors.DestinationKinds.Lookup(d.Kind)
 		if !k.Stream {
+			continue
+		}
+		if !r.o.Worker.leader() && !d.Stream.Existing { // worker 0 creates it
+			if err := r.joinDestination(ctx, ctrl, d); err != nil {
+				return cleanup, err
+			}
 			continue
 		}
 		created, err := targets.EnsureStream(ctx, ctrl, targets.StreamSpec{
@@ -70,12 +83,29 @@ func (r *run) ensureDestinationStreams(ctx context.Context, ctrl *kinesis.Client
 	return cleanup, nil
 }
 
+// joinDestination waits for the stream of destination d that worker 0
+// creates.
+func (r *run) joinDestination(ctx context.Context, ctrl *kinesis.Client, d scenarios.Destination) error {
+	jctx, cancel := context.WithTimeoutCause(ctx, joinWait, fmt.Errorf("worker 0 did not create it within %v", joinWait))
+	defer cancel()
+	if _, err := targets.JoinStream(jctx, ctrl, d.Stream.Name, fmt.Sprintf("%016x", r.runID)); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: destination %s: %w", ErrInterrupted, d.Name, err)
+		}
+		return fmt.Errorf("%w: destination %s: stream %s: %w", ErrTarget, d.Name, d.Stream.Name, err)
+	}
+	r.logf("destination %s: stream %s (created by worker 0)", d.Name, d.Stream.Name)
+	return nil
+}
+
 // startApplication opens the destinations' collectors, starts the
-// application (unless it is external) and waits until it is ready. The
-// destinations' matchers measure nothing until measure is called.
+// application (unless it is external, or another worker starts it) and
+// waits until it is ready. The destinations' matchers measure nothing
+// until measure is called.
 func (r *run) startApplication(ctx context.Context, poll *kinesis.Client) (*appSide, error) {
 	sc := r.sc
 	a := &appSide{errc: make(chan error, len(sc.Destinations)+1), external: sc.Application.External}
+	a.started = !a.external && r.o.Worker.leader()
 	if field := sc.CorrelateInput(); field != "" {
 		a.inputs = collectors.NewInputIndex(inputCapacity, int64(sc.Duration+sc.Drain), len(sc.Destinations))
 	}
@@ -94,12 +124,15 @@ func (r *run) startApplication(ctx context.Context, poll *kinesis.Client) (*appS
 			Key: ds.Correlate.Key, Window: ds.Correlate.Window, Incidents: a.incidents, Tracker: d.tracker,
 			Deadline: sc.Deadline,
 		})
+		if r.o.Worker != nil && replayed(ds) {
+			d.log = &outputLog{}
+		}
 		a.dests = append(a.dests, d)
 		if k.Stdout {
 			a.stdout = d
 			continue
 		}
-		coll, err := k.New(collectors.DestinationConfig{Name: ds.Name, Stream: ds.Stream.Name, Reader: poll,
+		coll, err := k.New(collectors.DestinationConfig{Name: ds.Name, Stream: ds.Stream.Name, Reader: poll, Owns: r.owns(),
 			Log: func(format string, args ...any) { r.logf(format, args...) }})
 		if err != nil {
 			a.stop()
@@ -111,9 +144,15 @@ func (r *run) startApplication(ctx context.Context, poll *kinesis.Client) (*appS
 	}
 	vals := sc.AppValues(r.o.Target.Endpoint, r.o.Target.Region, urls)
 	env := appEnv(r.o.Target.AppEnv(), vals, r.runID)
-	if a.external {
+	if !a.started {
+		who := "the external application"
+		if !a.external {
+			who = "the application worker 0 starts"
+		}
 		for _, d := range a.dests {
-			r.logf("destination %s (%s): the external application writes to %s", d.spec.Name, d.spec.Kind, d.coll.Address())
+			if d.coll != nil {
+				r.logf("destination %s (%s): %s writes to %s", d.spec.Name, d.spec.Kind, who, d.coll.Address())
+			}
 		}
 		return a, nil
 	}
@@ -151,10 +190,18 @@ func (r *run) startApplication(ctx context.Context, poll *kinesis.Client) (*appS
 
 // run starts d's collector.
 func (a *appSide) run(ctx context.Context, d *dest) {
+	emit := d.match.Add
+	if d.log != nil {
+		emit = func(data []byte, arrival int64) {
+			o := d.match.Extract(data, arrival)
+			d.log.add(o)
+			d.match.AddOutput(o)
+		}
+	}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		if err := d.coll.Run(ctx, d.match.Add); err != nil && ctx.Err() == nil {
+		if err := d.coll.Run(ctx, emit); err != nil && ctx.Err() == nil {
 			a.errc <- fmt.Errorf("%w: destination %s: %v", ErrTarget, d.spec.Name, err)
 		}
 	}()
@@ -191,8 +238,13 @@ func (a *appSide) measure(warmupEnd, measureEnd int64) {
 	}
 }
 
-// pending says whether some destination still misses expected outputs.
+// pending says whether some destination still misses expected outputs. A
+// worker of a distributed run cannot tell (the outputs of its inputs may
+// reach another worker): its destinations keep the drain to its end.
 func (a *appSide) pending(r *run) bool {
+	if r.o.Worker != nil {
+		return true
+	}
 	for _, d := range a.dests {
 		if d.match.Counts(r.m).Missing > 0 {
 			return true
@@ -211,15 +263,12 @@ func (a *appSide) stop() {
 	a.wg.Wait()
 }
 
-// stats is each destination's entry in summary.json.
+// destinationStats is each destination's entry in summary.json.
 func (r *run) destinationStats(a *appSide) []results.DestinationStats {
 	var out []results.DestinationStats
 	for _, d := range a.dests {
-		c := d.match.Counts(r.m)
 		st := results.DestinationStats{
 			Name: d.spec.Name, Kind: d.spec.Kind, Expect: d.spec.Expect, Correlation: "envelope",
-			Outputs: c.Outputs, Expected: c.Expected, Missing: c.Missing, Unexpected: c.Unexpected,
-			Duplicates: c.Duplicates, Unmeasured: c.Unmeasured, Evicted: c.Evicted,
 			Latency: map[string]results.LatencyStats{
 				"e2e":             results.LatencyFrom(d.match.E2E.Total()),
 				"e2e_uncorrected": results.LatencyFrom(d.match.E2EUncorrected.Total()),
@@ -232,24 +281,68 @@ func (r *run) destinationStats(a *appSide) []results.DestinationStats {
 		if d.spec.Expect == collectors.ExpectSome {
 			st.Correlation += ", incidents by " + d.spec.Correlate.Key
 		}
-		if c.Expected > 0 {
-			st.Recall = float64(c.Expected-c.Missing) / float64(c.Expected)
-		}
-		if c.Outputs > 0 {
-			st.Precision = float64(c.Matched) / float64(c.Outputs)
-		}
-		if span := time.Duration(c.Last - c.First); c.Outputs > 1 && span > 0 {
-			st.OutputsRPS = float64(c.Outputs-1) / span.Seconds()
-		}
-		if r.sc.Deadline > 0 {
-			dd := &results.DestinationDeadline{DeadlineMS: float64(r.sc.Deadline) / 1e6, Scheduled: c.Expected,
-				Measured: c.Measured, OnTime: c.OnTime}
-			if c.Expected > 0 {
-				dd.OnTimeRatio = min(1, float64(c.OnTime)/float64(c.Expected))
-			}
-			st.Deadline = dd
-		}
+		DestinationFigures(&st, d.match.Counts(r.m), r.sc.Deadline)
 		out = append(out, st)
 	}
 	return out
+}
+
+// DestinationFigures fills a destination's counts and the figures derived
+// from them (recall, precision, outputs/s, deadline): a run and kbench
+// merge compute them alike.
+func DestinationFigures(st *results.DestinationStats, c collectors.MatchCounts, deadline time.Duration) {
+	st.Outputs, st.Expected, st.Missing, st.Unexpected = c.Outputs, c.Expected, c.Missing, c.Unexpected
+	st.Duplicates, st.Unmeasured, st.Evicted = c.Duplicates, c.Unmeasured, c.Evicted
+	st.Recall, st.Precision, st.OutputsRPS = 0, 0, 0
+	if c.Expected > 0 {
+		st.Recall = float64(c.Expected-c.Missing) / float64(c.Expected)
+	}
+	if c.Outputs > 0 {
+		st.Precision = float64(c.Matched) / float64(c.Outputs)
+	}
+	if span := time.Duration(c.Last - c.First); c.Outputs > 1 && span > 0 {
+		st.OutputsRPS = float64(c.Outputs-1) / span.Seconds()
+	}
+	st.Deadline = nil
+	if deadline > 0 {
+		dd := &results.DestinationDeadline{DeadlineMS: float64(deadline) / 1e6, Scheduled: c.Expected,
+			Measured: c.Measured, OnTime: c.OnTime}
+		if c.Expected > 0 {
+			dd.OnTimeRatio = min(1, float64(c.OnTime)/float64(c.Expected))
+		}
+		st.Deadline = dd
+	}
+}
+
+// replayed says kbench merge matches a destination's outputs again from
+// every worker's log of them (collectors.Output): outputs matched by a
+// correlation field (the input may have been produced on another worker,
+// which alone remembers it) and those of expect: some (the incidents are
+// each worker's generators'). Outputs matched by envelope with expect one
+// or many carry their input's times: each worker matches its own, and the
+// merge combines their sequence sets.
+func replayed(d scenarios.Destination) bool {
+	return d.Correlate.Output != "" || d.Expect == collectors.ExpectSome
+}
+
+// maxLoggedOutputs bounds the outputs a worker logs per destination for
+// kbench merge (about 40 bytes each plus the correlation value and key;
+// 4 Mi outputs is under 300 MB at most, far less compressed).
+const maxLoggedOutputs = 4 << 20
+
+// outputLog is a worker's log of one destination's outputs.
+type outputLog struct {
+	mu      sync.Mutex
+	outputs []collectors.Output
+	dropped int64 // beyond maxLoggedOutputs
+}
+
+func (l *outputLog) add(o collectors.Output) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.outputs) >= maxLoggedOutputs {
+		l.dropped++
+		return
+	}
+	l.outputs = append(l.outputs, o)
 }

@@ -127,6 +127,10 @@ type run struct {
 	clock results.ClockInfo
 	errs  []string
 	abort context.CancelCauseFunc // stops the run early with a reason
+	// finished memoizes finishWorker: its marker is put, or its wait
+	// made, once.
+	finished     sync.Once
+	deletableNow bool
 }
 
 // lockedWriter serialises writes from the run's goroutines.
@@ -183,8 +187,22 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 		return nil, err
 	}
 	cleanups, err := r.ensureDestinationStreams(ctx, cl.ctrl)
-	for _, c := range cleanups {
-		defer c()
+	if r.o.Worker != nil && len(cleanups) > 0 {
+		// Worker 0 deletes the destination streams, before the source
+		// stream, once every worker is done reading them.
+		defer func() {
+			if !r.workersDone(cl.ctrl) {
+				r.logf("warning: the destination streams are left in place (kbench cleanup deletes them)")
+				return
+			}
+			for _, c := range cleanups {
+				c()
+			}
+		}()
+	} else {
+		for _, c := range cleanups {
+			defer c()
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -248,7 +266,7 @@ func (r *run) execute(ctx context.Context) (*results.Summary, error) {
 
 	failure, interrupted := r.drive(ctx, cl.ctrl, start, prods, smp, collErr, stopColl)
 	if r.joined {
-		r.finishWorker(cl.ctrl)
+		r.workersDone(cl.ctrl)
 	}
 	return r.finish(time.Unix(0, start), smp, failure, interrupted)
 }
@@ -451,7 +469,7 @@ func streamLayout(sc *scenarios.Scenario) string {
 const cleanupWait = 3 * time.Minute
 
 func (r *run) deleteStream(ctrl *kinesis.Client) {
-	if r.o.Worker != nil && !r.finishWorker(ctrl) {
+	if r.o.Worker != nil && !r.workersDone(ctrl) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)

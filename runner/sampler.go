@@ -51,6 +51,10 @@ type sampler struct {
 
 	// destPrev is each destination's output count at the previous sample.
 	destPrev []int64
+	// destSeen is, by destination matched by envelope (a tracker), the
+	// distinct inputs it had seen at each sample, for kbench merge's
+	// missing column.
+	destSeen [][]int64
 
 	// pulses[0] is taken at start, pulses[i+1] with rows[i]: the readings
 	// the bottleneck verdict is judged on. seen is the last second's
@@ -293,6 +297,12 @@ func (s *sampler) destinationRows(ivs map[*metrics.Latency]*hdrhistogram.Histogr
 		}
 		s.destPrev[i] = c.Outputs
 		out[i] = row
+		if d.tracker != nil {
+			if s.destSeen == nil {
+				s.destSeen = make([][]int64, len(s.r.app.dests))
+			}
+			s.destSeen[i] = append(s.destSeen[i], d.tracker.Seen())
+		}
 	}
 	return out
 }

@@ -106,10 +106,13 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	}
 	if r.app != nil {
 		s.Destinations = r.destinationStats(r.app)
-		if r.app.proc != nil {
+		switch {
+		case r.app.proc != nil:
 			s.Application = r.app.proc.info()
-		} else {
+		case r.o.Worker.leader():
 			s.Application = &results.ApplicationInfo{External: true}
+		default: // worker 0 of a distributed run started it
+			s.Application = &results.ApplicationInfo{External: r.sc.Application.External}
 		}
 	}
 	s.Events = r.events.results()
@@ -121,7 +124,7 @@ func (r *run) summary(started time.Time, smp *sampler) *results.Summary {
 	if w := r.o.Worker; w != nil {
 		s.Worker = &results.WorkerInfo{Index: w.Index, Count: w.Count, StartAt: time.Unix(0, r.start).UTC(), Host: s.Config.Host, Clock: r.clock}
 		s.Config.Notes[0] = fmt.Sprintf("worker %d of %d: this summary covers this worker's share of the producers' schedules and the shards "+
-			"its consumers read; lost, unread and duplicates across workers come from kbench merge", w.Index, w.Count)
+			"its consumers read; lost, unread and duplicates across workers, and the destinations' accounting, come from kbench merge", w.Index, w.Count)
 	}
 
 	if w := readQuotaWarning(sc); w != "" {

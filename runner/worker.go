@@ -181,6 +181,13 @@ func clockURL(t *targets.Target) string {
 	return ""
 }
 
+// workersDone is finishWorker, done once: later calls return the first
+// one's answer.
+func (r *run) workersDone(ctrl *kinesis.Client) bool {
+	r.finished.Do(func() { r.deletableNow = r.finishWorker(ctrl) })
+	return r.deletableNow
+}
+
 // finishWorker ends a worker's part in the stream's life: a worker other
 // than 0 puts its completion marker on the stream; worker 0 waits for the
 // others' markers and reports whether the stream may be deleted.

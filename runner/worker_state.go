@@ -63,11 +63,26 @@ func (r *run) writeWorkerFiles(sum *results.Summary, smp *sampler) error {
 			seen = append(seen, t.SeenSet(uint32(p)))
 		}
 		seqs.Seen = append(seqs.Seen, seen)
+		seqs.LateKeys = append(seqs.LateKeys, t.LateKeys())
+	}
+	var destErr error
+	if r.app != nil {
+		for _, d := range r.app.dests {
+			var sets []*metrics.SeqSet
+			if d.tracker != nil {
+				for p := range r.producers {
+					sets = append(sets, d.tracker.SeenSet(uint32(p)))
+				}
+			}
+			seqs.Dests = append(seqs.Dests, sets)
+		}
+		destErr = r.writeWorkerDestinations(smp)
 	}
 	return errors.Join(
 		results.WriteWorkerState(r.o.OutDir, st),
 		results.WriteWorkerSeqs(r.o.OutDir, seqs),
 		r.writeWorkerHists(sum),
+		destErr,
 	)
 }
 

@@ -68,17 +68,48 @@ func startWorker(t *testing.T, file, url, out string, i, n int, startAt time.Tim
 	return w
 }
 
-// TestDistributedRunMerged runs one scenario as four worker processes
-// against one simulator and, beside them, as one process, then merges the
-// workers: the totals and the record latency counts must be the same,
-// per-shard counts too (entity and fixed keys), nothing lost or
+// distApplication makes distScenario a run with an application under test:
+// the fraud detector (bin) reads the payments, which carry fraud bursts and
+// the envelope as a JSON field, and writes its alerts to a two-shard
+// stream, which the workers split as they split the source's shards. The
+// alerts are matched to the transaction that triggered them by txn_id and
+// to a burst by card: across workers, since worker 0 alone runs the
+// detector and the bursts come from every worker's generators.
+func distApplication(bin string) string {
+	sc := strings.Replace(distScenario, "    generator: payments\n    rate: {profile: constant, rps: 600}",
+		"    generator: payments\n    options: {fraud_rate: 0.01, fraud_burst: 4}\n    rate: {profile: constant, rps: 600}", 1)
+	sc = strings.ReplaceAll(sc, "    partition_key: ", "    envelope: field\n    partition_key: ")
+	// The detector's alerts take seconds on a loaded machine: a drain long
+	// enough for every burst's alert (the single process ends it early
+	// once none is missing; the workers wait it out).
+	sc = strings.Replace(sc, "drain: 4s", "drain: 12s", 1)
+	// Two readers of each payments shard, kbench's collector and the
+	// detector, share its 5 reads a second: 2 each.
+	sc = strings.Replace(sc, "poll_interval: 200ms", "poll_interval: 500ms", 1)
+	return sc + `application:
+  command: [` + bin + `, --in, "{{.Streams.source}}", --out, "{{.Streams.alerts}}", --poll, 500ms]
+  ready: {log: "fraud-detector: started", timeout: 60s}
+destinations:
+  - name: alerts
+    kind: kinesis
+    stream: {shards: 2}
+    expect: some
+    correlate: {input: txn_id, output: txn_id, key: card, window: 10s}
+`
+}
+
+// TestDistributedRunMerged runs one scenario with an application under test
+// as four worker processes against one simulator and, beside them, as one
+// process, then merges the workers: the totals and the record latency
+// counts must be the same, per-shard counts too (entity and fixed keys),
+// the destination's accounting and latency counts too, nothing lost or
 // duplicated, and every key of the single process's summary must be in the
 // merged one.
 func TestDistributedRunMerged(t *testing.T) {
 	url := startSim(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "dist.yaml")
-	if err := os.WriteFile(file, []byte(distScenario), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(distApplication(buildFraudDetector(t))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// The clock measurement takes about four seconds; a busy machine
@@ -105,6 +136,11 @@ func TestDistributedRunMerged(t *testing.T) {
 	}
 	wg.Wait()
 	if t.Failed() {
+		for _, d := range []string{outs[0], single} {
+			if b, err := os.ReadFile(filepath.Join(d, "application.log")); err == nil {
+				t.Logf("%s/application.log:\n%s", d, b)
+			}
+		}
 		t.FailNow()
 	}
 	if names := streamNames(t, simClient(t, url)); len(names) != 0 {
@@ -149,6 +185,35 @@ func TestDistributedRunMerged(t *testing.T) {
 			t.Errorf("latency.%s.count: one process %v, merged %v", l, a, b)
 		}
 	}
+	// The payments producer's instances run whole on their workers: its
+	// bursts are one process's, and so are the detector's alerts.
+	for _, k := range []string{"outputs", "expected", "missing", "unexpected", "unmeasured", "duplicates", "recall", "precision",
+		"deadline.scheduled", "latency.e2e.count", "latency.application.count"} {
+		if a, b := path(one, "destinations.0."+k), path(all, "destinations.0."+k); a != b || a == nil {
+			t.Errorf("destinations[0].%s: one process %v, merged %v", k, a, b)
+		}
+	}
+	if t.Failed() {
+		for i, p := range procs {
+			t.Logf("worker %d: destination %v\n%s", i, path(readSummary(t, outs[i]), "destinations.0"), p.stderr.String())
+		}
+		if b, err := os.ReadFile(filepath.Join(outs[0], "application.log")); err == nil {
+			t.Logf("worker 0's application.log:\n%s", b)
+		}
+	}
+	t.Logf("alerts: one process %v outputs, %v expected, %v missing, e2e p99 %v ms; merged %v, %v, %v, %v ms",
+		path(one, "destinations.0.outputs"), path(one, "destinations.0.expected"), path(one, "destinations.0.missing"),
+		path(one, "destinations.0.latency.e2e.p99_ms"), path(all, "destinations.0.outputs"), path(all, "destinations.0.expected"),
+		path(all, "destinations.0.missing"), path(all, "destinations.0.latency.e2e.p99_ms"))
+	if n, _ := path(all, "destinations.0.expected").(float64); n < 5 {
+		t.Errorf("destinations[0].expected = %v bursts, want at least 5", n)
+	}
+	if path(all, "application.exit") != "stopped" {
+		t.Errorf("merged application = %v, want worker 0's detector, stopped", path(all, "application"))
+	}
+	if _, err := os.Stat(filepath.Join(merged, "application.log")); err != nil {
+		t.Error(err)
+	}
 	shardsOne, shardsAll := path(one, "per_shard").([]any), path(all, "per_shard").([]any)
 	if len(shardsOne) != len(shardsAll) {
 		t.Fatalf("per_shard: %d rows, merged %d", len(shardsOne), len(shardsAll))
@@ -187,9 +252,15 @@ func TestDistributedRunMerged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var produced, consumed int64
+	var produced, consumed, outputs int64
 	for _, r := range rows {
 		produced, consumed = produced+r.Produced, consumed+r.Consumed
+		if len(r.Destinations) == 1 {
+			outputs += r.Destinations[0].Outputs
+		}
+	}
+	if float64(outputs) != path(all, "destinations.0.outputs") {
+		t.Errorf("merged timeseries.csv has %d alerts, the summary %v", outputs, path(all, "destinations.0.outputs"))
 	}
 	if float64(produced) != path(all, "totals.produced") || float64(consumed) != path(all, "totals.consumed") {
 		t.Errorf("merged timeseries.csv adds up to %d produced, %d consumed; the totals say %v, %v",

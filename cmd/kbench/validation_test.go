@@ -94,6 +94,15 @@ var validationCases = []validationCase{
 	// spent backs off.
 	{name: "read bytes bind", file: "contend-bytes.yaml", apps: true, long: true,
 		chaotic: "two 12 s simulator runs put the slowest application's e2e p50 at 1,945 and 6,648 ms, p99 at 8,531 and 11,056 ms"},
+	// Many shards, where the model takes a step of 10 ms (64 shards) to
+	// 50 ms (256) and records each cohort at fewer points: 6,400 and
+	// 12,800 records/s polled once a second, 3,200 and 12,800 pushed by
+	// fan-out. On 256 shards the in-process simulator needs a quiet
+	// machine (see docs/model.md).
+	{name: "shards=64", file: "many.yaml", sets: []string{"stream.shards=64", "producers[0].rate.rps=6400"}},
+	{name: "shards=256", file: "many.yaml", sets: []string{"stream.shards=256", "producers[0].rate.rps=12800"}, long: true},
+	{name: "fan-out shards=64", file: "many-fanout.yaml", sets: []string{"stream.shards=64", "producers[0].rate.rps=3200"}, long: true},
+	{name: "fan-out shards=256", file: "many-fanout.yaml", sets: []string{"stream.shards=256", "producers[0].rate.rps=12800"}, long: true},
 }
 
 // Bounds of the model against the simulator.

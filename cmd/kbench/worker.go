@@ -69,8 +69,6 @@ func resolveWorker(o *runOpts, sc *scenarios.Scenario, cells int) (*runner.Worke
 		return nil, usageErr("a distributed run runs one scenario, not a matrix of %d cells: pick one with --set", cells)
 	case o.repeat > 1:
 		return nil, usageErr("--repeat with --worker: repeat the whole distributed run instead")
-	case sc.Application != nil:
-		return nil, usageErr("a distributed run with an application under test is not supported yet: run the application beside one kbench process")
 	case sc.Target.Kind == targets.KindSim && count > 1:
 		return nil, usageErr("the workers of a distributed run share one endpoint: pass --endpoint (a standalone kbench sim, LocalStack, ...) or --target aws")
 	}

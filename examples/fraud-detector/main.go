@@ -26,6 +26,9 @@
 //	--crash-after 0    exit with status 2 after this long, to test crashes
 //	                   (default $FRAUD_DETECTOR_CRASH_AFTER)
 //
+// A failed read or alert write is retried after a second (a polling reader
+// from a new iterator after its last record), ten times in a row at most.
+//
 // Each alert is a JSON object naming the card, the transaction that
 // triggered it (txn_id) and, when the payments carried kbench's "_kb" field,
 // that field copied through.
@@ -203,41 +206,85 @@ type detector struct {
 	alerted map[string]time.Time // card → event time of its last alert
 }
 
+// maxFailures is how many calls in a row may fail on one shard (other than
+// throttling, which is waited out), or writing one alert, before the
+// detector gives up.
+const maxFailures = 10
+
 // pollShard reads shard id with GetRecords from its oldest record until it
-// is read to its end (it returns the children) or ctx ends.
+// is read to its end (it returns the children) or ctx ends. A failed call
+// is retried after a second, from a new iterator after the last record
+// read, up to maxFailures times in a row.
 func (d *detector) pollShard(ctx context.Context, id string) ([]types.ChildShard, error) {
-	it, err := d.c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(d.o.in),
-		ShardId: aws.String(id), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
-	if err != nil {
-		return nil, fmt.Errorf("shard %s: %w", id, err)
+	var iter *string
+	var last string
+	failures := 0
+	failed := func(err error) error {
+		var tp *types.ProvisionedThroughputExceededException
+		if errors.As(err, &tp) {
+			return nil
+		}
+		if failures++; failures > maxFailures {
+			return fmt.Errorf("shard %s: %w", id, err)
+		}
+		log.Printf("fraud-detector: shard %s: %v (retrying)", id, err)
+		iter = nil
+		return nil
 	}
-	iter := it.ShardIterator
-	for iter != nil {
-		out, err := d.c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
-		if err != nil {
-			var tp *types.ProvisionedThroughputExceededException
-			if ctx.Err() != nil {
-				return nil, nil
+	for {
+		if iter == nil {
+			in := &kinesis.GetShardIteratorInput{StreamName: aws.String(d.o.in), ShardId: aws.String(id),
+				ShardIteratorType: types.ShardIteratorTypeTrimHorizon}
+			if last != "" {
+				in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(last)
 			}
-			if !errors.As(err, &tp) {
-				return nil, fmt.Errorf("shard %s: %w", id, err)
+			it, err := d.c.GetShardIterator(ctx, in)
+			switch {
+			case ctx.Err() != nil:
+				return nil, nil
+			case err != nil:
+				if err := failed(err); err != nil {
+					return nil, err
+				}
+			case it.ShardIterator == nil: // closed, nothing left to read
+				return nil, nil
+			default:
+				iter = it.ShardIterator
+				continue
 			}
 		} else {
-			if err := d.handle(ctx, out.Records); err != nil {
-				return nil, err
+			out, err := d.c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+			switch {
+			case ctx.Err() != nil:
+				return nil, nil
+			case err != nil:
+				if err := failed(err); err != nil {
+					return nil, err
+				}
+			default:
+				failures = 0
+				if err := d.handle(ctx, out.Records); err != nil {
+					return nil, err
+				}
+				if n := len(out.Records); n > 0 {
+					last = aws.ToString(out.Records[n-1].SequenceNumber)
+				}
+				if out.NextShardIterator == nil || *out.NextShardIterator == "" {
+					return out.ChildShards, nil
+				}
+				iter = out.NextShardIterator
 			}
-			if out.NextShardIterator == nil || *out.NextShardIterator == "" {
-				return out.ChildShards, nil
-			}
-			iter = out.NextShardIterator
+		}
+		pause := d.o.poll
+		if failures > 0 {
+			pause = time.Second
 		}
 		select {
 		case <-ctx.Done():
 			return nil, nil
-		case <-time.After(d.o.poll):
+		case <-time.After(pause):
 		}
 	}
-	return nil, nil
 }
 
 // handle processes one batch of payments and sends the alerts they raise.
@@ -300,10 +347,20 @@ func (d *detector) send(ctx context.Context, a *alert) error {
 	if err != nil {
 		return err
 	}
-	_, err = d.c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(d.o.out),
-		PartitionKey: aws.String(a.Card), Data: data})
-	if err != nil && ctx.Err() == nil {
-		return fmt.Errorf("put alert: %w", err)
+	for failures := 1; ; failures++ {
+		_, err = d.c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(d.o.out),
+			PartitionKey: aws.String(a.Card), Data: data})
+		switch {
+		case err == nil || ctx.Err() != nil:
+			return nil
+		case failures >= maxFailures:
+			return fmt.Errorf("put alert: %w", err)
+		}
+		log.Printf("fraud-detector: put alert: %v (retrying)", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
 	}
-	return nil
 }
