@@ -18,15 +18,7 @@ func TestMergeTimeseriesCoversEveryColumn(t *testing.T) {
 	derived := map[string]bool{"E2EP50": true, "E2EP99": true, "PutP99": true, "E2EMax": true, "PutP50": true,
 		"Backlog": true, "Second": true, "Phase": true, "Destinations": true}
 	var row results.Row
-	v := reflect.ValueOf(&row).Elem()
-	for i := range v.NumField() {
-		switch f := v.Field(i); f.Kind() {
-		case reflect.Int, reflect.Int64:
-			f.SetInt(3)
-		case reflect.Float64:
-			f.SetFloat(3)
-		}
-	}
+	setNumbers(&row, 3)
 	row.Second, row.Phase, row.Destinations = 0, results.PhaseMeasure, nil
 	m := &merger{}
 	for i := range 2 {
@@ -76,15 +68,7 @@ func TestMergeTimeseriesCoversEveryColumn(t *testing.T) {
 // of the merge read 0 there).
 func TestMergeBottleneckKeepsEveryFigure(t *testing.T) {
 	var b results.Bottleneck
-	v := reflect.ValueOf(&b).Elem()
-	for i := range v.NumField() {
-		switch f := v.Field(i); f.Kind() {
-		case reflect.Int, reflect.Int64:
-			f.SetInt(3)
-		case reflect.Float64:
-			f.SetFloat(3)
-		}
-	}
+	setNumbers(&b, 3)
 	b.Kind = results.BottleneckNone
 	m := &merger{}
 	for i := range 2 {
@@ -100,6 +84,19 @@ func TestMergeBottleneckKeepsEveryFigure(t *testing.T) {
 		}
 		if f := got.Field(i); (f.Kind() == reflect.Float64 && f.Float() == 0) || (f.Kind() == reflect.Int && f.Int() == 0) {
 			t.Errorf("merged bottleneck %s is 0, each worker's was 3", name)
+		}
+	}
+}
+
+// setNumbers sets every int and float64 field of the struct p points to to n.
+func setNumbers(p any, n int) {
+	v := reflect.ValueOf(p).Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i); f.Kind() {
+		case reflect.Int, reflect.Int64:
+			f.SetInt(int64(n))
+		case reflect.Float64:
+			f.SetFloat(float64(n))
 		}
 	}
 }
