@@ -16,8 +16,9 @@ import (
 )
 
 // subscribeAll subscribes consumer arn to the first n shards of an n-or-more
-// shard stream from LATEST and counts the records pushed until ctx ends.
-func subscribeAll(ctx context.Context, t testing.TB, c *kinesis.Client, arn string, n int, wg *sync.WaitGroup, records *atomic.Int64) {
+// shard stream from LATEST and counts the records and events pushed until
+// ctx ends.
+func subscribeAll(ctx context.Context, t testing.TB, c *kinesis.Client, arn string, n int, wg *sync.WaitGroup, records, events *atomic.Int64) {
 	t.Helper()
 	for i := range n {
 		out, err := c.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: aws.String(arn), ShardId: aws.String(shardID(i)),
@@ -31,6 +32,7 @@ func subscribeAll(ctx context.Context, t testing.TB, c *kinesis.Client, arn stri
 			for ev := range es.Events() {
 				if e, ok := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent); ok {
 					records.Add(int64(len(e.Value.Records)))
+					events.Add(1)
 				}
 			}
 		})
@@ -70,8 +72,8 @@ func TestPushWakesOnlyWhenVisible(t *testing.T) {
 	arn := registerConsumer(t, c, "w", "app")
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	var records atomic.Int64
-	subscribeAll(ctx, t, c, arn, shards, &wg, &records)
+	var records, events atomic.Int64
+	subscribeAll(ctx, t, c, arn, shards, &wg, &records, &events)
 	defer func() { cancel(); wg.Wait() }()
 	for srv.Stats().Total.SubscriptionsOpen < shards {
 		sleepMs(10)
@@ -133,13 +135,14 @@ func benchFanoutCPU(b *testing.B, n int) {
 	waitConsumerActive(b, c, arn)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	var records atomic.Int64
-	subscribeAll(ctx, b, c, arn, n, &wg, &records)
+	var records, events atomic.Int64
+	subscribeAll(ctx, b, c, arn, n, &wg, &records, &events)
 	defer func() { cancel(); wg.Wait() }()
 	sleepMs(1500)
-	c0, t0 := cpuTime(b), time.Now()
+	c0, t0, e0 := cpuTime(b), time.Now(), events.Load()
 	sleepMs(3000)
 	b.ReportMetric(100*float64(cpuTime(b)-c0)/float64(time.Since(t0)), "idle-cpu-%")
+	b.ReportMetric(float64(events.Load()-e0)/time.Since(t0).Seconds(), "idle-events/s")
 	var putTime time.Duration
 	idle0 := srv.Stats().Total.PushWakeupsIdle
 	c0, t0 = cpuTime(b), time.Now()
