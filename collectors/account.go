@@ -186,8 +186,8 @@ type sink struct {
 	c  *core
 	id string // the shard's id
 	// The application's view.
-	shard                          *metrics.AppShard
-	e2e, uncorr, arrival, shardE2E *metrics.Recorder
+	shard                *metrics.AppShard
+	e2e, uncorr, arrival *metrics.Recorder
 	// run is the run-level view, nil unless the collector is primary.
 	run *runSink
 
@@ -228,7 +228,6 @@ func (c *core) newSink(shardID string) *sink {
 		e2e:            app.E2E.Recorder(),
 		uncorr:         app.E2EUncorrected.Recorder(),
 		arrival:        app.ArrivalToConsumed.Recorder(),
-		shardE2E:       sh.E2E.Recorder(),
 		proc:           newProcessor(c.cfg.Processing, c.readers.Add(1)),
 		lastCheckpoint: c.now(),
 	}
@@ -314,7 +313,7 @@ func (s *sink) record(consumed int64, data []byte, key string, arrival int64) {
 	onTime := deadline > 0 && e2e <= deadline
 	s.e2e.Record(e2e)
 	s.uncorr.Record(uncorr)
-	s.shardE2E.Record(e2e)
+	s.shard.E2E.Record(e2e)
 	if arrival != 0 {
 		s.arrival.Record(time.Duration(consumed - arrival))
 	}

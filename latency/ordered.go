@@ -58,7 +58,14 @@ const (
 // NewOrdered returns the delay process of d for one sequence of records,
 // drawing from a generator seeded with seed.
 func NewOrdered(d Dist, seed uint64) *Ordered {
-	return &Ordered{d: d, rate: DriftRate(d), r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return NewOrderedRate(d, DriftRate(d), seed)
+}
+
+// NewOrderedRate is NewOrdered with d's DriftRate computed by the caller,
+// for callers that make many sequences of one distribution (DriftRate
+// evaluates the quantile function thousands of times).
+func NewOrderedRate(d Dist, rate float64, seed uint64) *Ordered {
+	return &Ordered{d: d, rate: rate, r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 }
 
 // DriftRate is the rate (logit units per second) at which Ordered's u

@@ -56,7 +56,8 @@ type ProducerCounts struct {
 // AppShard is one shard as one consumer application saw it.
 type AppShard struct {
 	Consumed atomic.Int64
-	E2E      *Latency
+	// E2E is packed: a run keeps one per shard and application.
+	E2E *PackedLatency
 	// OrderCounts are the late records read from the shard; a key counts
 	// in OutOfOrderKeys of the shard its first late record was read from.
 	OrderCounts
@@ -84,7 +85,7 @@ func (a *App) Shard(id string) *AppShard {
 	defer a.mu.Unlock()
 	s := a.shards[id]
 	if s == nil {
-		s = &AppShard{E2E: NewLatency(LatE2E)}
+		s = &AppShard{E2E: NewPackedLatency(LatE2E)}
 		a.shards[id] = s
 	}
 	return s
@@ -163,19 +164,10 @@ func (a *App) NoteAtRisk(n int64) {
 	}
 }
 
-// Rotate rotates every latency of the application (its own and its shards')
-// so their totals include everything recorded so far.
+// Rotate rotates the application's own latencies so their totals include
+// everything recorded so far. Its shards' totals always do.
 func (a *App) Rotate() {
 	for _, l := range a.Latencies() {
 		l.Rotate()
-	}
-	a.mu.Lock()
-	shards := make([]*AppShard, 0, len(a.shards))
-	for _, s := range a.shards {
-		shards = append(shards, s)
-	}
-	a.mu.Unlock()
-	for _, s := range shards {
-		s.E2E.Rotate()
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/kbench/kbench/metrics"
 	"github.com/kbench/kbench/results"
 	"github.com/kbench/kbench/scenarios"
@@ -96,8 +98,7 @@ func (r *run) writeWorkerHists(sum *results.Summary) error {
 		return fmt.Errorf("runner: %w", err)
 	}
 	w, err := results.NewHlogWriter(f, start)
-	put := func(tag string, l *metrics.Latency) {
-		h := l.Total()
+	put := func(tag string, h *hdrhistogram.Histogram) {
 		if err != nil || h.TotalCount() == 0 {
 			return
 		}
@@ -106,10 +107,10 @@ func (r *run) writeWorkerHists(sum *results.Summary) error {
 	}
 	for i, app := range r.apps {
 		for _, l := range app.Latencies() {
-			put(results.AppHistTag(i, "", l.Name()), l)
+			put(results.AppHistTag(i, "", l.Name()), l.Total())
 		}
 		for _, id := range r.m.ShardIDs() {
-			put(results.AppHistTag(i, id, metrics.LatE2E), app.Shard(id).E2E)
+			put(results.AppHistTag(i, id, metrics.LatE2E), app.Shard(id).E2E.Total())
 		}
 	}
 	if cerr := f.Close(); err == nil {

@@ -21,6 +21,9 @@ type delays struct {
 	rng              *rand.Rand // put durations
 	seed             uint64
 	propagationFixed bool // get and push are fixed: no per-shard process needed
+	// getRate and pushRate are get's and push's latency.DriftRate, computed
+	// once rather than at each shard's first write.
+	getRate, pushRate float64
 }
 
 // shardDelays draws one shard's records' delays in arrival order.
@@ -72,6 +75,9 @@ func newDelays(c Config) (*delays, error) {
 	d.put, d.get, d.push = p.Put, p.Propagation, p.FanOut
 	d.propagationFixed = (d.get.IsZero() || d.get.Kind() == latency.KindFixed) &&
 		(d.push.IsZero() || d.push.Kind() == latency.KindFixed)
+	if !d.propagationFixed {
+		d.getRate, d.pushRate = latency.DriftRate(d.get), latency.DriftRate(d.push)
+	}
 	return d, nil
 }
 
@@ -96,7 +102,7 @@ func (d *delays) recordDelays(sh *shard, now int64) [2]time.Duration {
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%s/%d", sh.stream.name, sh.idx)
 		seed := d.seed ^ h.Sum64()
-		sh.delays = &shardDelays{get: latency.NewOrdered(d.get, seed), push: latency.NewOrdered(d.push, seed+1)}
+		sh.delays = &shardDelays{get: latency.NewOrderedRate(d.get, d.getRate, seed), push: latency.NewOrderedRate(d.push, d.pushRate, seed+1)}
 	}
 	return [2]time.Duration{sh.delays.get.Delay(now), sh.delays.push.Delay(now)}
 }

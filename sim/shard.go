@@ -26,7 +26,12 @@ type shard struct {
 	closed   bool
 	closedAt int64         // unix nanoseconds, once closed
 	children []childShard  // set when the shard is closed by resharding
-	notify   chan struct{} // closed on append or close, when a subscriber waits
+	notify   chan struct{} // closed when waiting subscribers have something to read
+	// wakeTimer closes notify at wakeTimerAt (unix nanoseconds; 0 when not
+	// armed): one timer per shard for records not yet visible to
+	// subscribers, however many subscriptions wait.
+	wakeTimer   *time.Timer
+	wakeTimerAt int64
 
 	wRecs, wBytes  bucket // write quota
 	rCalls, rBytes bucket // GetRecords quota, shared by all polling readers
@@ -71,7 +76,38 @@ func (sh *shard) wake() {
 	}
 }
 
-// waitChan returns a channel closed at the shard's next append or close.
+// wakeAt wakes waiting subscribers at unix nanoseconds at: now when at is
+// not after now, else from the shard's timer (armed for the earliest time
+// asked). Without waiting subscribers it does nothing: a subscriber that
+// starts to wait asks for the time of its first record not yet visible.
+// Called with mu held.
+func (sh *shard) wakeAt(at, now int64) {
+	switch {
+	case sh.notify == nil:
+		return
+	case at <= now:
+		sh.wake()
+		return
+	case sh.wakeTimerAt != 0 && sh.wakeTimerAt <= at:
+		return
+	case sh.wakeTimer == nil:
+		sh.wakeTimer = time.AfterFunc(time.Duration(at-now), sh.timedWake)
+	default:
+		sh.wakeTimer.Reset(time.Duration(at - now))
+	}
+	sh.wakeTimerAt = at
+}
+
+// timedWake is the shard timer's function.
+func (sh *shard) timedWake() {
+	sh.mu.Lock()
+	sh.wakeTimerAt = 0
+	sh.wake()
+	sh.mu.Unlock()
+}
+
+// waitChan returns a channel closed when there is something new for
+// subscribers: records becoming visible (see wakeAt) or the shard closing.
 // Called with mu held.
 func (sh *shard) waitChan() <-chan struct{} {
 	if sh.notify == nil {

@@ -29,6 +29,10 @@ type Counters struct {
 	// events; SubscriptionsOpen is those streaming now.
 	Subscriptions     int64 `json:"subscriptions"`
 	SubscriptionsOpen int64 `json:"subscriptions_open"`
+	// PushWakeupsIdle counts the times a subscription's push loop was woken
+	// by its shard and found nothing to send: wasted work, near zero when
+	// subscribers are woken only as records become visible to them.
+	PushWakeupsIdle int64 `json:"push_wakeups_idle"`
 }
 
 func (c *Counters) add(o Counters) {
@@ -46,6 +50,7 @@ func (c *Counters) add(o Counters) {
 	c.RecordsTrimmed += o.RecordsTrimmed
 	c.Subscriptions += o.Subscriptions
 	c.SubscriptionsOpen += o.SubscriptionsOpen
+	c.PushWakeupsIdle += o.PushWakeupsIdle
 }
 
 // ShardStats are one shard's counters.

@@ -176,9 +176,12 @@ func (s *Server) pushEvents(ctx context.Context, es *eventSender, st *stream, sh
 	deadline := time.NewTimer(s.cfg.subscriptionDuration())
 	defer deadline.Stop()
 	pace := newBucket(fanOutBytes, s.now().UnixNano())
+	heartbeat := time.NewTimer(heartbeatInterval)
+	defer heartbeat.Stop()
 	var recs []record
 	var payload []byte
 	lastSent := time.Time{}
+	woken := false // by the shard: records became visible, or it closed
 	for {
 		select {
 		case <-deadline.C:
@@ -210,11 +213,13 @@ func (s *Server) pushEvents(ctx context.Context, es *eventSender, st *stream, sh
 		ended := sh.closed && next >= sh.next
 		children := sh.children
 		var wake <-chan struct{}
-		var wakeAt int64
 		if len(recs) == 0 && !ended {
 			wake = sh.waitChan()
 			if visEnd < sh.next {
-				wakeAt = sh.meta(visEnd).visible(visPush)
+				sh.wakeAt(sh.meta(visEnd).visible(visPush), ns)
+			}
+			if woken && now.Sub(lastSent) < heartbeatInterval {
+				sh.counters.PushWakeupsIdle++
 			}
 		}
 		var bytes int64
@@ -234,26 +239,22 @@ func (s *Server) pushEvents(ctx context.Context, es *eventSender, st *stream, sh
 			if es.send("SubscribeToShardEvent", payload) != nil || ended {
 				return
 			}
-			pos, lastSent = next, now
+			pos, lastSent, woken = next, now, false
 			continue
 		}
 
-		wait := heartbeatInterval - now.Sub(lastSent)
-		if wakeAt > 0 {
-			wait = min(wait, time.Duration(wakeAt-ns))
-		}
-		timer := time.NewTimer(max(wait, time.Millisecond))
+		heartbeat.Reset(max(heartbeatInterval-now.Sub(lastSent), time.Millisecond))
 		select {
 		case <-wake:
-		case <-timer.C:
+			woken = true
+		case <-heartbeat.C:
+			woken = false
 		case <-deadline.C:
-			timer.Stop()
 			return
 		case <-ctx.Done():
 		case <-s.closing:
 		case <-sub.end:
 		}
-		timer.Stop()
 	}
 }
 

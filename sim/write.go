@@ -184,7 +184,7 @@ func (s *Server) writeShard(sh *shard, entries []putEntry, idx []int) (recs, byt
 	sh.counters.RecordsAccepted += recs
 	sh.counters.BytesAccepted += bytes
 	if recs > 0 {
-		sh.wake()
+		sh.wakeAt(sh.lastVisible[visPush], now)
 	}
 	return recs, bytes
 }

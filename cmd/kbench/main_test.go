@@ -103,6 +103,17 @@ func checkAccounting(t *testing.T, dir string) map[string]any {
 	if n := num(t, s, "latency.e2e.count"); n != consumed {
 		t.Errorf("e2e count %v != consumed %v", n, consumed)
 	}
+	// The per-shard e2e histograms hold the primary application's values
+	// shard by shard: together exactly the run's.
+	var shardCount, shardMax float64
+	for _, sh := range shards {
+		e2e := get(t, sh.(map[string]any), "e2e").(map[string]any)
+		shardCount += e2e["count"].(float64)
+		shardMax = max(shardMax, e2e["max_ms"].(float64))
+	}
+	if n, m := num(t, s, "latency.e2e.count"), num(t, s, "latency.e2e.max_ms"); shardCount != n || shardMax != m {
+		t.Errorf("per_shard e2e: %v values, max %v ms; the run's e2e %v values, max %v ms", shardCount, shardMax, n, m)
+	}
 	p := []float64{num(t, s, "latency.e2e.p50_ms"), num(t, s, "latency.e2e.p90_ms"), num(t, s, "latency.e2e.p99_ms"),
 		num(t, s, "latency.e2e.p999_ms"), num(t, s, "latency.e2e.max_ms")}
 	for i := 1; i < len(p); i++ {
