@@ -25,7 +25,7 @@ export AWS_EC2_METADATA_DISABLED := true
 
 RUN_OUT     ?= results/default
 # cmd/kbench, the longest package, takes 7 to 8 min under heavy load (docs/performance.md#test-time).
-TEST_FLAGS  ?= -timeout 10m
+TEST_FLAGS  ?= -timeout 12m
 BENCH_OUT   ?= results/bench
 
 # The acoustic-detector example's Node.js dependencies (the AWS SDK for JavaScript v3), for its test.
