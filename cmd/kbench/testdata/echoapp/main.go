@@ -66,7 +66,7 @@ func run(ctx context.Context) error {
 				}
 				select {
 				case <-ctx.Done():
-				case <-time.After(100 * time.Millisecond):
+				case <-time.After(300 * time.Millisecond):
 				}
 			}
 		}()
